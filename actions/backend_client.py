@@ -1,0 +1,106 @@
+"""The only place that knows the backend's URLs. Async httpx, short timeouts, plain dataclasses."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+import httpx
+
+from actions.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+class BackendError(Exception):
+    """The backend could not be reached or answered with an unexpected error."""
+
+
+class NotFound(BackendError):
+    """The backend answered 404 for the requested resource."""
+
+
+@dataclass(frozen=True)
+class Product:
+    sku: str
+    name: str
+    category: str
+    price_minor: int
+    currency: str
+    available: int
+    description: str = ""
+    attributes: Dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "Product":
+        return cls(
+            sku=data["sku"],
+            name=data["name"],
+            category=data.get("category", ""),
+            price_minor=int(data["price_minor"]),
+            currency=data.get("currency", "EUR"),
+            available=int(data.get("available", 0)),
+            description=data.get("description", ""),
+            attributes=dict(data.get("attributes") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    count: int
+
+
+class BackendClient:
+    """Talks to the backend's /api/v1 on behalf of one channel identity (the Rasa sender id)."""
+
+    def __init__(self, identity: Optional[str] = None, transport: Optional[httpx.AsyncBaseTransport] = None):
+        settings = get_settings()
+        headers = {"Authorization": f"Bearer {settings.bot_api_token}"}
+        if identity:
+            headers["X-Channel-Identity"] = identity
+        self._client = httpx.AsyncClient(
+            base_url=f"{settings.backend_url}/api/v1",
+            headers=headers,
+            timeout=settings.backend_timeout_seconds,
+            transport=transport,
+        )
+
+    async def __aenter__(self) -> "BackendClient":
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self._client.aclose()
+
+    async def _get(self, path: str, params: Optional[Dict[str, Any]] = None) -> Any:
+        # GETs are idempotent: one retry absorbs a dropped connection.
+        for attempt in (1, 2):
+            try:
+                response = await self._client.get(path, params=params)
+            except httpx.TransportError as error:
+                if attempt == 2:
+                    raise BackendError(f"GET {path} failed: {error!r}") from error
+                continue
+            return self._json(response, f"GET {path}")
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _json(response: httpx.Response, what: str) -> Any:
+        if response.status_code == 404:
+            raise NotFound(f"{what}: not found")
+        if response.status_code >= 400:
+            raise BackendError(f"{what}: HTTP {response.status_code} {response.text[:200]}")
+        return response.json()
+
+    async def search_products(self, query: str = "", category: str = "", limit: int = 5) -> List[Product]:
+        params: Dict[str, Any] = {"limit": limit}
+        if query:
+            params["q"] = query
+        if category:
+            params["category"] = category
+        body = await self._get("/products", params)
+        return [Product.from_json(item) for item in body["data"]]
+
+    async def list_categories(self) -> List[Category]:
+        body = await self._get("/categories")
+        return [Category(name=item["name"], count=int(item["count"])) for item in body["data"]]

@@ -1,0 +1,62 @@
+"""Browse and ask: what the shop sells, product details, prices and live stock."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backend_client import BackendClient, BackendError, Product
+from actions.parsing import format_price, search_terms
+
+logger = logging.getLogger(__name__)
+
+
+def _stock_phrase(product: Product) -> str:
+    if product.available <= 0:
+        return "out of stock"
+    if product.available <= 5:
+        return f"only {product.available} left"
+    return "in stock"
+
+
+def describe_product(product: Product) -> str:
+    price = format_price(product.price_minor, product.currency)
+    return f"{product.name}: {price}, {_stock_phrase(product)}"
+
+
+class ActionShowProducts(Action):
+    """Answers product questions from the live catalogue: matching products or, failing that, categories."""
+
+    def name(self) -> Text:
+        return "action_show_products"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                products = await self._find_products(backend, tracker)
+                if products:
+                    lines = "\n".join(f"• {describe_product(p)}" for p in products)
+                    dispatcher.utter_message(response="utter_product_list", products=lines)
+                    return []
+                categories = await backend.list_categories()
+        except BackendError as error:
+            logger.warning("catalogue lookup failed: %s", error)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return []
+        names = ", ".join(f"{c.name} ({c.count})" for c in categories)
+        dispatcher.utter_message(response="utter_categories", categories=names)
+        return []
+
+    @staticmethod
+    async def _find_products(backend: BackendClient, tracker: Tracker) -> List[Product]:
+        wanted = [str(v) for v in tracker.get_latest_entity_values("product")]
+        terms = wanted or search_terms(tracker.latest_message.get("text") or "")
+        found: Dict[str, Product] = {}
+        for term in terms:
+            for product in await backend.search_products(query=term, limit=5):
+                found.setdefault(product.sku, product)
+        return list(found.values())[:6]

@@ -1,0 +1,1 @@
+"""Our own Rasa components and the Rasa server's runtime configuration."""

@@ -1,0 +1,41 @@
+"""The gateway's settings: one pydantic Settings read from the environment and the repo's .env."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AnyHttpUrl, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=REPO_ROOT / ".env", extra="ignore")
+
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = Field(8080, ge=1, le=65535)
+    rasa_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:5005")
+    rasa_timeout_seconds: float = Field(30.0, gt=0)
+    shop_name: str = "Hearth & Bean"
+    max_message_chars: int = Field(2000, ge=1)
+    # Telegram: long polling unless telegram_webhook_url (public https URL) is set.
+    telegram_bot_token: str = ""
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""  # empty: a random secret per start
+    telegram_concurrent_updates: int = Field(16, ge=1)
+    # Slack: Socket Mode with slack_app_token (xapp-), HTTP events with slack_signing_secret.
+    slack_bot_token: str = ""
+    slack_app_token: str = ""
+    slack_signing_secret: str = ""
+    slack_api_base_url: str = "https://slack.com/api/"
+
+    @property
+    def rasa_webhook_url(self) -> str:
+        return str(self.rasa_url).rstrip("/") + "/webhooks/rest/webhook"
+
+
+@lru_cache
+def get_settings() -> GatewaySettings:
+    return GatewaySettings()

@@ -1,0 +1,41 @@
+"""The channel gateway's web app: web chat page and endpoint, health. Run: uvicorn connectors.gateway:app"""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from connectors.config import GatewaySettings, get_settings
+from connectors.rasa_client import RasaClient
+from connectors.telegram.webhook import telegram_webhook_router
+from connectors.webchat.routes import router as webchat_router
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: GatewaySettings | None = None,
+               rasa_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    """rasa_transport lets a connector's unit tests put a stand-in for Rasa's REST webhook."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.rasa = RasaClient(settings.rasa_webhook_url, settings.rasa_timeout_seconds, rasa_transport)
+        yield
+        await app.state.rasa.aclose()
+
+    app = FastAPI(title="orderbot gateway", lifespan=lifespan)
+    app.dependency_overrides[get_settings] = lambda: settings
+    app.include_router(webchat_router)
+    app.include_router(telegram_webhook_router(settings))  # only when a webhook URL is set
+
+    @app.get("/health", tags=["health"])
+    async def health() -> dict:
+        return {"status": "ok"}
+
+    return app
+
+
+app = create_app()

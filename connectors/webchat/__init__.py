@@ -1,0 +1,1 @@
+"""The website chat widget: a plain script served by the gateway, and its HTTP endpoint."""

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Trains the Rasa model only when its inputs changed: the model is named after the hash of
+# config.yml, domain.yml, data/ and our components in bot/, so an existing file means "up to date".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
+fingerprint=$(find config.yml domain.yml data bot -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' \) \
+  -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+model="var/models/orderbot-$fingerprint.tar.gz"
+if [ -f "$model" ]; then
+  echo "==> Rasa model is up to date ($model)"
+  touch "$model"   # newest model is the one bot/serve.sh picks
+  exit 0
+fi
+echo "==> training the Rasa model (inputs changed); progress follows"
+mkdir -p var/models
+var/env/rasa/bin/rasa train --config config.yml --domain domain.yml --data data \
+  --out var/models --fixed-model-name "orderbot-$fingerprint"
+# Keep the three newest models; older ones only take disk space.
+ls -t var/models/orderbot-*.tar.gz | tail -n +4 | xargs -r rm -f
+echo "==> trained $model"

@@ -1,0 +1,46 @@
+"""action_show_products answers from the live catalogue."""
+from __future__ import annotations
+
+import httpx
+
+from actions.catalogue import ActionShowProducts
+from actions.settings import get_settings
+from tests.actions.conftest import load_tracker
+
+
+async def test_show_products_lists_categories_for_general_question(backend, dispatcher):
+    events = await ActionShowProducts().run(dispatcher, load_tracker("product_question"), {})
+    categories = httpx.get(f"{backend.url}/api/v1/categories").json()["data"]
+    assert events == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_categories"]
+    listed = dispatcher.messages[0]["categories"]
+    assert all(c["name"] in listed for c in categories)
+
+
+async def test_show_products_finds_product_named_in_text(backend, dispatcher):
+    mug = httpx.get(f"{backend.url}/api/v1/products", params={"q": "mug"}).json()["data"][0]
+    tracker = load_tracker("product_question", text="how much are your mugs")
+    await ActionShowProducts().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_product_list"]
+    assert mug["name"] in dispatcher.messages[0]["products"]
+    assert f"€{mug['price_minor'] / 100:,.2f}" in dispatcher.messages[0]["products"]
+
+
+async def test_show_products_uses_product_entity(backend, dispatcher):
+    product = httpx.get(f"{backend.url}/api/v1/products", params={"limit": 1}).json()["data"][0]
+    entities = [{"entity": "product", "value": product["name"]}]
+    tracker = load_tracker("product_question", text="tell me more", entities=entities)
+    await ActionShowProducts().run(dispatcher, tracker, {})
+    assert product["name"] in dispatcher.messages[0]["products"]
+
+
+async def test_show_products_backend_down_says_unavailable(backend, dispatcher, monkeypatch):
+    monkeypatch.setenv("BACKEND_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    get_settings.cache_clear()
+    try:
+        events = await ActionShowProducts().run(dispatcher, load_tracker("product_question"), {})
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert events == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_backend_unavailable"]

@@ -1,0 +1,84 @@
+"""The web chat endpoint, with a stand-in for Rasa's REST webhook."""
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from connectors.config import GatewaySettings
+from connectors.gateway import create_app
+
+SESSION = "abcdef0123456789"
+
+
+class RasaStandIn:
+    """Answers like Rasa's REST webhook and records what it was sent."""
+
+    def __init__(self, replies=None, status=200):
+        self.requests: list[dict] = []
+        self.replies = replies if replies is not None else [{"recipient_id": "x", "text": "Hi there"}]
+        self.status = status
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(json.loads(request.content))
+        return httpx.Response(self.status, json=self.replies)
+
+
+@pytest.fixture
+def rasa():
+    return RasaStandIn()
+
+
+@pytest.fixture
+async def client(rasa):
+    app = create_app(GatewaySettings(max_message_chars=50, shop_name="Tea & <Co>"), httpx.MockTransport(rasa))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+            yield http
+
+
+async def test_post_web_message_forwards_with_web_sender(client, rasa):
+    response = await client.post("/webchat/messages", json={"session_id": SESSION, "text": "hello"})
+    assert response.status_code == 200
+    assert response.json() == {"replies": [{"recipient_id": "x", "text": "Hi there"}]}
+    assert rasa.requests == [{"sender": f"web:{SESSION}", "message": "hello", "metadata": {"channel": "web"}}]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01\n"])
+async def test_post_web_message_blank_gets_polite_answer(client, rasa, text):
+    response = await client.post("/webchat/messages", json={"session_id": SESSION, "text": text})
+    assert response.status_code == 200
+    assert "didn't catch" in response.json()["replies"][0]["text"]
+    assert rasa.requests == []
+
+
+async def test_post_web_message_too_long_is_not_forwarded(client, rasa):
+    response = await client.post("/webchat/messages", json={"session_id": SESSION, "text": "x" * 51})
+    assert "under 50 characters" in response.json()["replies"][0]["text"]
+    assert rasa.requests == []
+
+
+@pytest.mark.parametrize("session_id", ["short", "has spaces in it", "<script>alert(1)</script>"])
+async def test_post_web_message_bad_session_id_is_422(client, session_id):
+    response = await client.post("/webchat/messages", json={"session_id": session_id, "text": "hi"})
+    assert response.status_code == 422
+
+
+async def test_post_web_message_rasa_down_says_try_again(rasa, client):
+    rasa.status = 500
+    response = await client.post("/webchat/messages", json={"session_id": SESSION, "text": "hi"})
+    reply = response.json()["replies"][0]
+    assert reply["error"] == "bot_unavailable"
+    assert "try again" in reply["text"]
+
+
+async def test_demo_shop_page_escapes_shop_name_and_loads_widget(client):
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert "Tea &amp; &lt;Co&gt;" in response.text
+    assert '<script src="/webchat/widget.js"' in response.text
+    script = await client.get("/webchat/widget.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "OrderbotWidget" in script.text
