@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from connectors.config import GatewaySettings, get_settings
 from connectors.rasa_client import RasaClient
+from connectors.slack.events import slack_events_router
 from connectors.telegram.webhook import telegram_webhook_router
 from connectors.webchat.routes import router as webchat_router
 
@@ -30,6 +31,7 @@ def create_app(settings: GatewaySettings | None = None,
     app.dependency_overrides[get_settings] = lambda: settings
     app.include_router(webchat_router)
     app.include_router(telegram_webhook_router(settings))  # only when a webhook URL is set
+    app.include_router(slack_events_router(settings))  # only when a signing secret is set
 
     @app.get("/health", tags=["health"])
     async def health() -> dict:

@@ -2,7 +2,7 @@
 # Runs the bot's test stories (tests/bot/) against the newest trained model; any wrong prediction fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
+export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
 model=$(ls -t var/models/*.tar.gz | head -n 1)
 out=var/test-artifacts/rasa-stories
 mkdir -p "$out"

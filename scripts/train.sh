@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Trains the Rasa model only when its inputs changed: the model is named after the hash of
-# config.yml, domain.yml, data/ and our components in bot/, so an existing file means "up to date".
+# config.yml, domain.yml, data/ and our Python components in bot/ (not the runtime endpoints and
+# credentials), so an existing file means "up to date".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
-fingerprint=$(find config.yml domain.yml data bot -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' \) \
-  -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
+fingerprint=$( { find config.yml domain.yml data -type f \( -name '*.yml' -o -name '*.yaml' \) -print0
+                 find bot -type f -name '*.py' -not -path '*/__pycache__/*' -print0; } \
+               | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 model="var/models/orderbot-$fingerprint.tar.gz"
 if [ -f "$model" ]; then
   echo "==> Rasa model is up to date ($model)"

@@ -38,6 +38,7 @@ def wait_until_healthy(checks: dict[str, str], timeout: float) -> list[str]:
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = get_stack_settings()
     unhealthy = wait_until_healthy(settings.health_checks(), settings.startup_timeout_seconds)
     if unhealthy:

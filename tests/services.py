@@ -84,10 +84,12 @@ def _answers_ok(url: str) -> bool:
 
 def prepare_database(database_url: str) -> None:
     """Migrates a fresh backend database and loads the demo data into it."""
-    subprocess.run(
-        [str(APP_PYTHON), "-m", "backend.manage", "setup"], cwd=REPO_ROOT, check=True,
-        env={**os.environ, "DATABASE_URL": database_url}, capture_output=True,
+    result = subprocess.run(
+        [str(APP_PYTHON), "-m", "backend.manage", "setup"], cwd=REPO_ROOT,
+        env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True,
     )
+    if result.returncode != 0:
+        raise RuntimeError(f"backend setup failed ({result.returncode}):\n{result.stderr[-3000:]}")
 
 
 def start_backend(database_url: str, extra_env: Optional[Dict[str, str]] = None) -> Service:
