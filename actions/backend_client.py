@@ -46,6 +46,31 @@ class Product:
 
 
 @dataclass(frozen=True)
+class Order:
+    number: str
+    status: str
+    currency: str
+    total_minor: int
+    carrier: Optional[str]
+    tracking_number: Optional[str]
+    estimated_delivery: Optional[str]
+    refund_status: str
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "Order":
+        return cls(
+            number=data["number"],
+            status=data["status"],
+            currency=data.get("currency", "EUR"),
+            total_minor=int(data["total_minor"]),
+            carrier=data.get("carrier"),
+            tracking_number=data.get("tracking_number"),
+            estimated_delivery=data.get("estimated_delivery"),
+            refund_status=(data.get("refund") or {}).get("status", "none"),
+        )
+
+
+@dataclass(frozen=True)
 class Category:
     name: str
     count: int
@@ -100,6 +125,19 @@ class BackendClient:
             params["category"] = category
         body = await self._get("/products", params)
         return [Product.from_json(item) for item in body["data"]]
+
+    async def get_order(self, number: str, contact: Optional[str] = None) -> Order:
+        """The identity's own order, or anyone's when `contact` matches the email or phone on it."""
+        params: Dict[str, Any] = {}
+        if contact:
+            params["email" if "@" in contact else "phone"] = contact
+        return Order.from_json(await self._get(f"/orders/{number}", params))
+
+    async def get_last_order(self) -> Optional[Order]:
+        try:
+            return Order.from_json(await self._get("/orders/last"))
+        except NotFound:
+            return None
 
     async def list_categories(self) -> List[Category]:
         body = await self._get("/categories")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import List
+from typing import List, Optional
 
 _CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
@@ -13,6 +13,34 @@ _STOP_WORDS = frozenset(
     what whats which with you your available have got do details info about need looking some
     many much is are in-stock instock left still any more""".split()
 )
+
+
+# Order numbers as the backend issues them ("OB-KR3FC2V4") or as plain digits ("1042").
+_ORDER_NUMBER = re.compile(r"(?i)\b(OB-?[0-9A-Z]{8}|\d{4,8})\b")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"\+?\d[\d\s().-]{6,18}\d")
+
+
+def order_number(text: Optional[str]) -> Optional[str]:
+    """The order number in an entity value or message ("order #1042" → "1042")."""
+    match = _ORDER_NUMBER.search(text or "")
+    if not match:
+        return None
+    number = match.group(1).upper()
+    return number if number.isdigit() or number.startswith("OB-") else "OB-" + number[2:]
+
+
+def contact_detail(text: Optional[str]) -> Optional[str]:
+    """An email address, or a phone number with its separators removed."""
+    text = text or ""
+    email = _EMAIL.search(text)
+    if email:
+        return email.group(0).lower()
+    phone = _PHONE.search(text)
+    if phone:
+        digits = re.sub(r"[^\d+]", "", phone.group(0))
+        return digits if len(digits.lstrip("+")) >= 7 else None
+    return None
 
 
 def format_price(price_minor: int, currency: str) -> str:

@@ -1,0 +1,23 @@
+"""A bare value from the user ("1042", "ada@example.com", "blue mugs") goes where it was asked for."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.catalogue import ActionShowProducts
+from actions.orders import REQUESTED, ActionTrackOrder
+
+
+class ActionHandleInform(Action):
+    def name(self) -> Text:
+        return "action_handle_inform"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        gave_order_number = next(tracker.get_latest_entity_values("order_id"), None) is not None
+        if tracker.get_slot(REQUESTED) in ("order_id", "contact") or gave_order_number:
+            return await ActionTrackOrder().run(dispatcher, tracker, domain)
+        return await ActionShowProducts().run(dispatcher, tracker, domain)

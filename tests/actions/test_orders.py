@@ -1,0 +1,100 @@
+"""action_track_order against a real backend: own orders, the last order, verification of others'."""
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.orders import ActionTrackOrder
+from tests.actions.conftest import load_tracker
+
+BOT = {"Authorization": "Bearer dev-bot-token"}
+STAFF = {"Authorization": "Bearer dev-staff-token"}
+ADDRESS = {"name": "Ada Lovelace", "line1": "12 Market Street", "city": "Dublin",
+           "postal_code": "D02 X285", "country": "IE"}
+
+
+def new_identity() -> str:
+    return f"web:{uuid.uuid4().hex}"
+
+
+def place_order(backend, identity: str, email: str = "ada@example.com") -> dict:
+    response = httpx.post(
+        f"{backend.url}/api/v1/orders", headers={**BOT, "X-Channel-Identity": identity},
+        json={"lines": [{"sku": "MUG-CER-BLU", "quantity": 1}], "shipping_address": ADDRESS,
+              "contact_email": email},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def ship(backend, identity: str, number: str) -> None:
+    httpx.post(f"{backend.url}/api/v1/orders/{number}/confirm",
+               headers={**BOT, "X-Channel-Identity": identity}).raise_for_status()
+    for status, extra in (("processing", {}), ("shipped", {"carrier": "DHL", "tracking_number": "JD0142",
+                                                          "estimated_delivery": "2026-12-01"})):
+        response = httpx.post(f"{backend.url}/api/v1/staff/orders/{number}/transition", headers=STAFF,
+                              json={"status": status, **extra})
+        assert response.status_code == 200, response.text
+
+
+def tracker_for(identity: str, text: str, entities=None, slots=None):
+    tracker = load_tracker("track_order", text=text, entities=entities or [])
+    tracker.sender_id = identity
+    tracker.slots.update(slots or {})
+    return tracker
+
+
+async def test_track_order_without_orders_asks_for_number(backend, dispatcher):
+    events = await ActionTrackOrder().run(dispatcher, tracker_for(new_identity(), "where is my order"), {})
+    assert events == [SlotSet("requested_info", "order_id")]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_number"]
+
+
+async def test_track_order_reports_last_order(backend, dispatcher):
+    identity = new_identity()
+    order = place_order(backend, identity)
+    events = await ActionTrackOrder().run(dispatcher, tracker_for(identity, "where is my order"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_pending", "utter_other_order_hint"]
+    assert dispatcher.messages[0]["number"] == order["number"]
+    assert events == [SlotSet("requested_info", None), SlotSet("order_id", order["number"])]
+
+
+async def test_track_order_shipped_gives_carrier_and_tracking(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    ship(backend, identity, number)
+    entities = [{"entity": "order_id", "value": f"order #{number}"}]
+    await ActionTrackOrder().run(dispatcher, tracker_for(identity, f"order #{number} is late", entities), {})
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_order_status_shipped"
+    assert (message["carrier"], message["tracking_number"], message["estimated_delivery"]) == (
+        "DHL", "JD0142", "2026-12-01")
+
+
+async def test_track_order_of_other_identity_needs_verification(backend, dispatcher):
+    number = place_order(backend, new_identity(), email="grace@example.com")["number"]
+    stranger = new_identity()
+    entities = [{"entity": "order_id", "value": number}]
+    events = await ActionTrackOrder().run(dispatcher, tracker_for(stranger, f"status of {number}", entities), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_contact"]
+    assert events == [SlotSet("requested_info", "contact"), SlotSet("order_id", number)]
+
+    verified = CollectingDispatcher()
+    slots = {"requested_info": "contact", "order_id": number}
+    email = [{"entity": "email", "value": "Grace@example.com"}]
+    await ActionTrackOrder().run(verified, tracker_for(stranger, "Grace@example.com", email, slots), {})
+    assert [m["response"] for m in verified.messages] == ["utter_order_status_pending"]
+
+
+@pytest.mark.parametrize("given", ["mallory@example.com", "+353 85 000 0000"])
+async def test_track_order_wrong_contact_is_refused(backend, dispatcher, given):
+    number = place_order(backend, new_identity(), email="grace@example.com")["number"]
+    slots = {"requested_info": "contact", "order_id": number}
+    events = await ActionTrackOrder().run(dispatcher, tracker_for(new_identity(), given, [], slots), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_not_verified"]
+    assert events == [SlotSet("requested_info", None), SlotSet("order_id", None), SlotSet("contact", None)]
+
