@@ -40,7 +40,7 @@ test-app: envs
 	$(APP_PY) -m pytest tests --ignore=tests/actions --ignore=tests/bot
 
 test-actions: envs
-	$(RASA_PY) -m pytest tests/actions -p no:cacheprovider
+	$(RASA_PY) -m pytest tests/actions tests/bot -p no:cacheprovider -W ignore::pytest.PytestConfigWarning
 
 ## test-stories: the bot's test stories against the trained model
 test-stories: train
