@@ -1,0 +1,1 @@
+"""Telegram channel: python-telegram-bot handlers, long polling entry point, webhook route."""

@@ -1,0 +1,70 @@
+"""Telegram connector fixtures: a fake Bot API and a Rasa stand-in (each one thread for the
+session), settings pointing at both, and the gateway in-process with the webhook mounted."""
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+_ROOT = str(Path(__file__).resolve().parents[3])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from connectors.config import GatewaySettings  # noqa: E402
+from connectors.gateway import create_app  # noqa: E402
+from connectors.telegram.app import build_application  # noqa: E402
+from tests.fakes.rasa_webhook import FakeRasa  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
+
+WEBHOOK_SECRET = "test-webhook-secret_123"
+
+
+@pytest.fixture(scope="session")
+def telegram_api() -> Iterator[FakeTelegramAPI]:
+    server = FakeTelegramAPI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa() -> Iterator[FakeRasa]:
+    server = FakeRasa().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(telegram_api: FakeTelegramAPI, rasa: FakeRasa) -> GatewaySettings:
+    telegram_api.reset()
+    rasa.reset()
+    return GatewaySettings(
+        _env_file=None,
+        rasa_url=rasa.url,
+        rasa_timeout_seconds=2,
+        telegram_bot_token=telegram_api.token,
+        telegram_api_base_url=telegram_api.base_url,
+        telegram_webhook_url="https://orderbot.example/telegram/webhook",
+        telegram_webhook_secret=WEBHOOK_SECRET,
+    )
+
+
+@pytest.fixture
+async def application(settings: GatewaySettings):
+    """The PTB application without the gateway: tests feed it updates with process_update."""
+    app = build_application(settings, webhook=True)
+    await app.initialize()
+    yield app
+    await app.shutdown()
+    await app.bot_data["rasa"].aclose()
+
+
+@pytest.fixture
+async def gateway(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            yield client
