@@ -28,12 +28,7 @@ def main() -> int:
     except ValidationError as error:
         print(describe_errors(error), file=sys.stderr)
         return 2
-    processes = list(CORE_PROCESSES)
-    available = procfile_names()
-    if settings.telegram_bot_token and "telegram" in available:
-        processes.append("telegram")
-    if settings.slack_bot_token and settings.slack_app_token and "slack" in available:
-        processes.append("slack")
+    processes = CORE_PROCESSES + settings.channel_processes()
     honcho = REPO_ROOT / "var/env/app/bin/honcho"
     env_file = [".env"] if (REPO_ROOT / ".env").is_file() else []
     args = [str(honcho), "start", "--no-colour", "-f", "Procfile"]

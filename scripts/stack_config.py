@@ -24,8 +24,19 @@ class StackSettings(BaseSettings):
     public_host: str = "127.0.0.1"
     startup_timeout_seconds: float = Field(300.0, gt=0)
     telegram_bot_token: str = ""
+    telegram_webhook_url: str = ""
     slack_bot_token: str = ""
     slack_app_token: str = ""
+
+    def channel_processes(self) -> list[str]:
+        """Channels that need a process of their own: Telegram long polling (webhook mode runs
+        inside the gateway instead) and Slack Socket Mode (HTTP events run inside the gateway)."""
+        processes = []
+        if self.telegram_bot_token and not self.telegram_webhook_url:
+            processes.append("telegram")
+        if self.slack_bot_token and self.slack_app_token:
+            processes.append("slack")
+        return processes
 
     def health_checks(self) -> dict[str, str]:
         """Service name → URL that answers 200 once the service is ready."""

@@ -30,3 +30,22 @@ def test_procfile_lists_every_core_process():
     from scripts.run import CORE_PROCESSES, procfile_names
 
     assert set(CORE_PROCESSES) <= procfile_names()
+
+
+def test_channel_processes_follow_configured_tokens():
+    from scripts.stack_config import StackSettings
+
+    assert StackSettings(_env_file=None).channel_processes() == []
+    polling = StackSettings(_env_file=None, telegram_bot_token="123:abc")
+    assert polling.channel_processes() == ["telegram"]
+    webhook = StackSettings(_env_file=None, telegram_bot_token="123:abc", telegram_webhook_url="https://x.example/tg")
+    assert webhook.channel_processes() == []
+    slack = StackSettings(_env_file=None, slack_bot_token="xoxb-1", slack_app_token="xapp-1")
+    assert slack.channel_processes() == ["slack"]
+    assert StackSettings(_env_file=None, slack_bot_token="xoxb-1").channel_processes() == []
+
+
+def test_procfile_lists_every_channel_process():
+    from scripts.run import procfile_names
+
+    assert {"telegram", "slack"} <= procfile_names()
