@@ -1,0 +1,20 @@
+"""Customer feedback and support tickets (human handoff)."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from backend.api.deps import CustomerDep, SessionDep
+from backend.support import service
+from backend.support.schemas import FeedbackCreate, FeedbackPublic, TicketCreate, TicketPublic
+
+router = APIRouter(tags=["support"])
+
+
+@router.post("/feedback", response_model=FeedbackPublic, status_code=201)
+async def create_feedback(data: FeedbackCreate, session: SessionDep, ref: CustomerDep) -> dict:
+    return await service.create_feedback(session, ref=ref, data=data)
+
+
+@router.post("/tickets", response_model=TicketPublic, status_code=201)
+async def create_ticket(data: TicketCreate, session: SessionDep, ref: CustomerDep) -> dict:
+    return await service.create_ticket(session, ref=ref, data=data)

@@ -1,0 +1,235 @@
+"""Order use cases. Each is one transaction: status, stock, event and outbox row land together."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.core.base import utcnow
+from backend.core.config import Settings
+from backend.customers.service import ChannelRef, Identity, find_identity, find_or_create_identity
+from backend.errors import (ErrorCode, IdempotencyConflict, InvalidRequest, InvalidTransition,
+                            NotFound)
+from backend.inventory.allocation import (allocate_stock, decrease_stock, release_stock,
+                                          return_stock)
+from backend.orders import events, queries
+from backend.orders.models import IdempotencyKey, Order, OrderLine
+from backend.orders.pricing import merge_lines, price_lines, totals
+from backend.orders.schemas import OrderCreate, StaffTransition
+from backend.orders.status import CUSTOMER_TRANSITIONS, OrderStatus, allowed_next, can_transition
+from backend.outbox.service import enqueue_status_notification
+
+logger = logging.getLogger(__name__)
+
+_orders = Order.__table__
+_lines = OrderLine.__table__
+_keys = IdempotencyKey.__table__
+# Hot-path statements, built once.
+_INSERT_ORDER = insert(_orders).returning(_orders.c.id)
+_INSERT_LINES = insert(_lines)
+_INSERT_KEY = insert(_keys)
+_NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over chat
+
+
+def new_order_number() -> str:
+    return "OB-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+
+
+def _request_hash(data: OrderCreate) -> str:
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def not_found(number: str) -> NotFound:
+    return NotFound(f"No order {number} for this customer. To look up someone else's order, "
+                    "give the email or phone number used on it.", code=ErrorCode.ORDER_NOT_FOUND,
+                    number=number)
+
+
+async def _replay(session: AsyncSession, identity: Identity, key: str, request_hash: str):
+    if identity.replay_order_id is None:
+        return None
+    if identity.replay_request_hash != request_hash:
+        raise IdempotencyConflict(key)
+    order = (await session.execute(
+        queries.order_select().where(_orders.c.id == identity.replay_order_id))).mappings().one()
+    return (await queries.views_for(session, [dict(order)]))[0]
+
+
+async def place_order(
+    session: AsyncSession, settings: Settings, *, ref: ChannelRef, data: OrderCreate,
+    idempotency_key: str | None,
+) -> tuple[dict, bool]:
+    """Returns (order view, created). A replayed Idempotency-Key returns the first order."""
+    quantities = merge_lines(data.lines, settings)
+    request_hash = _request_hash(data)
+    for attempt in range(3):
+        try:
+            async with session.begin():
+                identity = await find_or_create_identity(session, ref, idempotency_key)
+                if idempotency_key:
+                    replay = await _replay(session, identity, idempotency_key, request_hash)
+                    if replay is not None:
+                        return replay, False
+                view = await _insert_order(session, settings, identity, data, quantities)
+                if idempotency_key:
+                    await session.execute(_INSERT_KEY, {
+                        "customer_id": identity.customer_id, "key": idempotency_key,
+                        "request_hash": request_hash, "order_id": view.pop("_id"),
+                        "created_at": utcnow()})
+                view.pop("_id", None)
+                return view, True
+        except IntegrityError:
+            # A concurrent retry with the same key (PostgreSQL) or a clashing order number:
+            # the loser rolled back completely; look again and replay or retry.
+            if attempt == 2:
+                raise
+            logger.info("order insert conflicted; retrying (attempt %d)", attempt + 1)
+    raise AssertionError("unreachable")
+
+
+async def _insert_order(
+    session: AsyncSession, settings: Settings, identity: Identity, data: OrderCreate,
+    quantities: dict[str, int],
+) -> dict:
+    priced = await price_lines(session, quantities)
+    now = utcnow()
+    order = {
+        "number": new_order_number(), "customer_id": identity.customer_id,
+        "identity_id": identity.identity_id, "channel": identity.ref.channel,
+        "status": OrderStatus.PENDING.value, "currency": settings.CURRENCY, **totals(priced),
+        "refunded_minor": 0, "shipping_address": data.shipping_address.model_dump(mode="json"),
+        "contact_email": data.contact_email, "contact_phone": data.contact_phone,
+        "expires_at": now + timedelta(minutes=settings.PENDING_ORDER_TTL_MINUTES),
+        "created_at": now, "updated_at": now,
+    }
+    order_id = (await session.execute(_INSERT_ORDER, order)).scalar_one()
+    await allocate_stock(session, quantities=quantities, order_id=order_id,
+                         delay_ms=settings.RESERVE_DELAY_MS)
+    await session.execute(_INSERT_LINES, [{"order_id": order_id, **line} for line in priced])
+    actor = f"customer:{identity.ref.label}"
+    await events.order_created(session, order_id=order_id, actor=actor,
+                               channel=identity.ref.channel,
+                               detail={"lines": len(priced), "total_minor": order["total_minor"]})
+    view = queries.to_view(order, priced)
+    await enqueue_status_notification(
+        session, order_id=order_id, order_number=order["number"],
+        customer_id=identity.customer_id, channel=identity.ref.channel,
+        recipient=identity.ref.label, status=order["status"], payload=_payload(view))
+    view["_id"] = order_id
+    return view
+
+
+def _payload(view: dict) -> dict:
+    return {"number": view["number"], "status": str(view["status"]),
+            "total_minor": view["total_minor"], "currency": view["currency"],
+            "carrier": view.get("carrier"), "tracking_number": view.get("tracking_number"),
+            "estimated_delivery": str(view["estimated_delivery"])
+            if view.get("estimated_delivery") else None}
+
+
+async def load_owned(session: AsyncSession, number: str, owner: Identity | None) -> dict:
+    """The order for update; with an owner, only if it belongs to that customer."""
+    order = await queries.get_order(session, number, for_update=True)
+    if order is None or (owner is not None and order["customer_id"] != owner.customer_id):
+        raise not_found(number)
+    return order
+
+
+async def line_quantities(session: AsyncSession, order_id: int) -> dict[str, int]:
+    rows = await session.execute(
+        select(_lines.c.sku, _lines.c.quantity).where(_lines.c.order_id == order_id))
+    return {sku: q for sku, q in rows}
+
+
+async def apply_transition(
+    session: AsyncSession, order: dict, target: OrderStatus, *, actor: str,
+    channel: str | None, values: dict | None = None, detail: dict | None = None,
+) -> dict:
+    """Moves `order` to `target` inside the caller's transaction and returns the new view."""
+    current = OrderStatus(order["status"])
+    if not can_transition(current, target):
+        raise InvalidTransition(current.value, target.value, allowed_next(current))
+    changes = {"status": target.value, "updated_at": utcnow(), "expires_at": None, **(values or {})}
+    # Guarded on the old status, and first, so a lost race (e.g. expiry vs confirm) fails
+    # before any stock moved.
+    result = await session.execute(update(_orders).where(
+        _orders.c.id == order["id"], _orders.c.status == current.value).values(**changes))
+    if result.rowcount != 1:
+        raise InvalidTransition(current.value, target.value, allowed_next(current))
+    quantities = await line_quantities(session, order["id"])
+    if target is OrderStatus.CANCELLED:
+        await release_stock(session, quantities=quantities, order_id=order["id"])
+    elif target is OrderStatus.SHIPPED:
+        await decrease_stock(session, quantities=quantities, order_id=order["id"])
+    elif target is OrderStatus.RETURNED:
+        await return_stock(session, quantities=quantities, order_id=order["id"])
+    order.update(changes)
+    await events.status_changed(session, order_id=order["id"], from_status=current.value,
+                                to_status=target.value, actor=actor, channel=channel,
+                                detail=detail)
+    view = (await queries.views_for(session, [order]))[0]
+    recipient = (f"{order['identity_channel']}:{order['identity_external_id']}"
+                 if order.get("identity_channel") else None)
+    await enqueue_status_notification(
+        session, order_id=order["id"], order_number=order["number"],
+        customer_id=order["customer_id"], channel=order["channel"], recipient=recipient,
+        status=target.value, payload=_payload(view))
+    return view
+
+
+async def customer_transition(
+    session: AsyncSession, *, ref: ChannelRef, number: str, target: OrderStatus,
+    reason: str | None = None,
+) -> dict:
+    if target not in CUSTOMER_TRANSITIONS:
+        raise InvalidRequest(f"Customers can't move an order to '{target.value}'.")
+    async with session.begin():
+        owner = await find_identity(session, ref)
+        if owner is None:
+            raise not_found(number)
+        order = await load_owned(session, number, owner)
+        values = {}
+        if target is OrderStatus.CANCELLED:
+            values["cancel_reason"] = reason or "cancelled by customer"
+        elif target is OrderStatus.RETURN_REQUESTED:
+            values["return_reason"] = reason
+        return await apply_transition(session, order, target, actor=f"customer:{ref.label}",
+                                      channel=ref.channel, values=values,
+                                      detail={"reason": reason} if reason else None)
+
+
+def _staff_values(order: dict, data: StaffTransition) -> dict:
+    values: dict = {}
+    if data.status is OrderStatus.SHIPPED:
+        if not (data.carrier and data.tracking_number):
+            raise InvalidRequest("Shipping needs a carrier and a tracking_number.")
+        values.update(carrier=data.carrier, tracking_number=data.tracking_number,
+                      estimated_delivery=data.estimated_delivery)
+    elif data.status is OrderStatus.REFUNDED:
+        amount = order["total_minor"] if data.refund_minor is None else data.refund_minor
+        if amount > order["total_minor"]:
+            raise InvalidRequest("A refund can't exceed the order total.")
+        values.update(refunded_minor=amount, refunded_at=utcnow())
+    elif data.status is OrderStatus.CANCELLED:
+        values["cancel_reason"] = data.note or "cancelled by staff"
+    return values
+
+
+async def staff_transition(session: AsyncSession, *, number: str, data: StaffTransition,
+                           staff: str) -> dict:
+    async with session.begin():
+        order = await load_owned(session, number, None)
+        current = OrderStatus(order["status"])
+        if not can_transition(current, data.status):
+            raise InvalidTransition(current.value, data.status.value, allowed_next(current))
+        values = _staff_values(order, data)
+        return await apply_transition(
+            session, order, data.status, actor=f"staff:{staff}", channel=None, values=values,
+            detail=data.model_dump(mode="json", exclude_none=True, exclude={"status"}))
