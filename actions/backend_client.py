@@ -109,6 +109,14 @@ class BackendClient:
             return self._json(response, f"GET {path}")
         raise AssertionError("unreachable")
 
+    async def _post(self, path: str, body: Dict[str, Any]) -> Any:
+        # Not retried: a POST that timed out may have been applied.
+        try:
+            response = await self._client.post(path, json=body)
+        except httpx.TransportError as error:
+            raise BackendError(f"POST {path} failed: {error!r}") from error
+        return self._json(response, f"POST {path}")
+
     @staticmethod
     def _json(response: httpx.Response, what: str) -> Any:
         if response.status_code == 404:
@@ -138,6 +146,14 @@ class BackendClient:
             return Order.from_json(await self._get("/orders/last"))
         except NotFound:
             return None
+
+    async def open_ticket(
+        self, reason: str, conversation_id: str, transcript: List[Dict[str, Any]],
+        order_number: Optional[str] = None,
+    ) -> int:
+        body = {"reason": reason, "conversation_id": conversation_id, "transcript": transcript,
+                "order_number": order_number}
+        return int((await self._post("/tickets", body))["id"])
 
     async def list_categories(self) -> List[Category]:
         body = await self._get("/categories")

@@ -1,0 +1,57 @@
+"""Support: complaints, payment problems and requests for a person open a ticket for the team."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backend_client import BackendClient, BackendError
+
+logger = logging.getLogger(__name__)
+TRANSCRIPT_TURNS = 30
+
+# Why the ticket is opened, and what the customer is told, by the intent that asked for it.
+REASONS = {
+    "contact_human_agent": ("customer asked for a person", "utter_handoff_ticket"),
+    "complaint": ("complaint", "utter_complaint_ticket"),
+    "payment_issue": ("payment issue", "utter_payment_issue_ticket"),
+}
+
+
+def transcript(tracker: Tracker, turns: int = TRANSCRIPT_TURNS) -> List[Dict[str, Any]]:
+    """The last user and bot messages, readable by staff."""
+    lines = []
+    for event in tracker.events:
+        sender = {"user": "user", "bot": "bot"}.get(event.get("event"))
+        if sender and event.get("text"):
+            timestamp = event.get("timestamp")
+            when: Optional[str] = (
+                datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat() if timestamp else None
+            )
+            lines.append({"sender": sender, "text": event["text"][:4000], "timestamp": when})
+    return lines[-turns:]
+
+
+class ActionOpenTicket(Action):
+    def name(self) -> Text:
+        return "action_open_ticket"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        reason, response = REASONS.get(intent, REASONS["contact_human_agent"])
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                ticket_id = await backend.open_ticket(
+                    reason, tracker.sender_id, transcript(tracker), tracker.get_slot("order_id")
+                )
+        except BackendError as error:
+            logger.warning("could not open a %s ticket: %s", reason, error)
+            dispatcher.utter_message(response="utter_ticket_failed")
+            return []
+        dispatcher.utter_message(response=response, ticket_id=ticket_id)
+        return []
