@@ -31,7 +31,7 @@ train: envs
 	@scripts/train.sh
 
 validate: envs
-	$(RASA_PY) scripts/validate_bot.py
+	PYTHONPATH=. $(RASA_PY) scripts/validate_bot.py
 
 browser:
 	@scripts/setup_browser.sh

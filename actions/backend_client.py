@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import httpx
 
@@ -18,6 +18,15 @@ class BackendError(Exception):
 
 class NotFound(BackendError):
     """The backend answered 404 for the requested resource."""
+
+
+class Refused(BackendError):
+    """The backend refused a change by a business rule (409); `detail` says why, for the user."""
+
+    def __init__(self, detail: str, code: str = ""):
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class Order:
     tracking_number: Optional[str]
     estimated_delivery: Optional[str]
     refund_status: str
+    next_statuses: Tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Order":
@@ -67,7 +77,12 @@ class Order:
             tracking_number=data.get("tracking_number"),
             estimated_delivery=data.get("estimated_delivery"),
             refund_status=(data.get("refund") or {}).get("status", "none"),
+            next_statuses=tuple(data.get("next_statuses") or ()),
         )
+
+    @property
+    def cancellable(self) -> bool:
+        return "cancelled" in self.next_statuses
 
 
 @dataclass(frozen=True)
@@ -121,6 +136,9 @@ class BackendClient:
     def _json(response: httpx.Response, what: str) -> Any:
         if response.status_code == 404:
             raise NotFound(f"{what}: not found")
+        if response.status_code == 409:
+            problem = response.json()
+            raise Refused(problem.get("detail", "not allowed"), problem.get("code", ""))
         if response.status_code >= 400:
             raise BackendError(f"{what}: HTTP {response.status_code} {response.text[:200]}")
         return response.json()
@@ -146,6 +164,9 @@ class BackendClient:
             return Order.from_json(await self._get("/orders/last"))
         except NotFound:
             return None
+
+    async def cancel_order(self, number: str, reason: str = "cancelled by the customer in chat") -> Order:
+        return Order.from_json(await self._post(f"/orders/{number}/cancel", {"reason": reason}))
 
     async def open_ticket(
         self, reason: str, conversation_id: str, transcript: List[Dict[str, Any]],

@@ -6,8 +6,9 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.cancel import ActionCancelOrder
 from actions.catalogue import ActionShowProducts
-from actions.orders import REQUESTED, ActionTrackOrder
+from actions.orders import REQUESTED, TASK, ActionTrackOrder
 
 
 class ActionHandleInform(Action):
@@ -19,5 +20,7 @@ class ActionHandleInform(Action):
     ) -> List[Dict[Text, Any]]:
         gave_order_number = next(tracker.get_latest_entity_values("order_id"), None) is not None
         if tracker.get_slot(REQUESTED) in ("order_id", "contact") or gave_order_number:
+            if tracker.get_slot(TASK) == "cancel":
+                return await ActionCancelOrder().run(dispatcher, tracker, domain)
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         return await ActionShowProducts().run(dispatcher, tracker, domain)

@@ -13,14 +13,27 @@ from actions.parsing import contact_detail, format_price, order_number
 
 logger = logging.getLogger(__name__)
 REQUESTED = "requested_info"
+# Which order task a bare answer ("1042") continues: tracking or cancelling.
+TASK = "order_task"
 
 
-def _latest_entity(tracker: Tracker, *names: str) -> Optional[str]:
+def latest_entity(tracker: Tracker, *names: str) -> Optional[str]:
     for name in names:
         value = next(tracker.get_latest_entity_values(name), None)
         if value:
             return str(value)
     return None
+
+
+def requested_order_number(tracker: Tracker) -> Optional[str]:
+    """The order number in the latest message, or the one asked for a moment ago."""
+    requested = tracker.get_slot(REQUESTED)
+    text = tracker.latest_message.get("text") or ""
+    return (
+        order_number(latest_entity(tracker, "order_id"))
+        or (order_number(text) if requested == "order_id" else None)
+        or (order_number(tracker.get_slot("order_id")) if requested == "contact" else None)
+    )
 
 
 def utter_order_status(dispatcher: CollectingDispatcher, order: Order) -> None:
@@ -42,16 +55,11 @@ class ActionTrackOrder(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        requested = tracker.get_slot(REQUESTED)
-        text = tracker.latest_message.get("text") or ""
-        number = (
-            order_number(_latest_entity(tracker, "order_id"))
-            or (order_number(text) if requested == "order_id" else None)
-            or (order_number(tracker.get_slot("order_id")) if requested == "contact" else None)
-        )
+        number = requested_order_number(tracker)
         contact = None
-        if requested == "contact":
-            contact = contact_detail(_latest_entity(tracker, "email", "phone")) or contact_detail(text)
+        if tracker.get_slot(REQUESTED) == "contact":
+            text = tracker.latest_message.get("text") or ""
+            contact = contact_detail(latest_entity(tracker, "email", "phone")) or contact_detail(text)
         try:
             async with BackendClient(tracker.sender_id) as backend:
                 if number is None:
@@ -67,7 +75,7 @@ class ActionTrackOrder(Action):
         order = await backend.get_last_order()
         if order is None:
             dispatcher.utter_message(response="utter_ask_order_number")
-            return [SlotSet(REQUESTED, "order_id")]
+            return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
         utter_order_status(dispatcher, order)
         dispatcher.utter_message(response="utter_other_order_hint")
         return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)]
@@ -83,6 +91,6 @@ class ActionTrackOrder(Action):
                 dispatcher.utter_message(response="utter_order_not_verified", number=number)
                 return [SlotSet(REQUESTED, None), SlotSet("order_id", None), SlotSet("contact", None)]
             dispatcher.utter_message(response="utter_ask_order_contact", number=number)
-            return [SlotSet(REQUESTED, "contact"), SlotSet("order_id", number)]
+            return [SlotSet(REQUESTED, "contact"), SlotSet("order_id", number), SlotSet(TASK, "track")]
         utter_order_status(dispatcher, order)
         return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)]

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTIONS_PORT:-5055}/webhook}"
 export RASA_TRACKER_DB="${RASA_TRACKER_DB:-var/rasa/tracker.db}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
+# Our own Rasa components (bot/) are imported from the repo root.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p "$(dirname "$RASA_TRACKER_DB")"
 model="${RASA_MODEL:-$(ls -t var/models/*.tar.gz 2>/dev/null | head -n 1)}"
 if [ -z "$model" ]; then

@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
+# Our own Rasa components (bot/) are imported from the repo root.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 model=$(ls -t var/models/*.tar.gz | head -n 1)
 out=var/test-artifacts/rasa-stories
 mkdir -p "$out"

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
+# Our own Rasa components (bot/) are imported from the repo root.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 fingerprint=$( { find config.yml domain.yml data -type f \( -name '*.yml' -o -name '*.yaml' \) -print0
                  find bot -type f -name '*.py' -not -path '*/__pycache__/*' -print0; } \
                | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)

@@ -50,7 +50,7 @@ def tracker_for(identity: str, text: str, entities=None, slots=None):
 
 async def test_track_order_without_orders_asks_for_number(backend, dispatcher):
     events = await ActionTrackOrder().run(dispatcher, tracker_for(new_identity(), "where is my order"), {})
-    assert events == [SlotSet("requested_info", "order_id")]
+    assert events == [SlotSet("requested_info", "order_id"), SlotSet("order_task", "track")]
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_number"]
 
 
@@ -81,7 +81,7 @@ async def test_track_order_of_other_identity_needs_verification(backend, dispatc
     entities = [{"entity": "order_id", "value": number}]
     events = await ActionTrackOrder().run(dispatcher, tracker_for(stranger, f"status of {number}", entities), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_contact"]
-    assert events == [SlotSet("requested_info", "contact"), SlotSet("order_id", number)]
+    assert events == [SlotSet("requested_info", "contact"), SlotSet("order_id", number), SlotSet("order_task", "track")]
 
     verified = CollectingDispatcher()
     slots = {"requested_info": "contact", "order_id": number}

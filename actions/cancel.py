@@ -1,0 +1,111 @@
+"""Cancel an order: only the customer's own, only where its state allows, only after a clear yes."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
+from actions.orders import REQUESTED, TASK, requested_order_number
+from actions.parsing import format_price
+
+logger = logging.getLogger(__name__)
+PENDING = "pending_confirmation"
+
+
+def _clear() -> List[Dict[Text, Any]]:
+    return [SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet(PENDING, None)]
+
+
+def _ask_confirmation(dispatcher: CollectingDispatcher, order: Order) -> List[Dict[Text, Any]]:
+    dispatcher.utter_message(response="utter_confirm_cancel", number=order.number,
+                             total=format_price(order.total_minor, order.currency))
+    return [SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet(PENDING, "cancel_order"),
+            SlotSet("order_id", order.number)]
+
+
+def _refuse(dispatcher: CollectingDispatcher, order: Order) -> List[Dict[Text, Any]]:
+    response = {
+        "shipped": "utter_cannot_cancel_shipped",
+        "delivered": "utter_cannot_cancel_delivered",
+        "cancelled": "utter_cannot_cancel_cancelled",
+    }.get(order.status, "utter_cannot_cancel")
+    dispatcher.utter_message(response=response, number=order.number, status=order.status.replace("_", " "))
+    return _clear()
+
+
+class ActionCancelOrder(Action):
+    """Finds the order to cancel and asks for confirmation; cancels nothing by itself."""
+
+    def name(self) -> Text:
+        return "action_cancel_order"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        number = requested_order_number(tracker)
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                order = await self._find(backend, number)
+        except NotFound:
+            dispatcher.utter_message(response="utter_cancel_order_not_found", number=number)
+            return _clear()
+        except BackendError as error:
+            logger.warning("cancel lookup failed: %s", error)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return []
+        if order is None:
+            dispatcher.utter_message(response="utter_ask_cancel_order_number")
+            return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "cancel"), SlotSet(PENDING, None)]
+        if not order.cancellable:
+            return _refuse(dispatcher, order)
+        return _ask_confirmation(dispatcher, order)
+
+    @staticmethod
+    async def _find(backend: BackendClient, number: Optional[str]) -> Optional[Order]:
+        if number:
+            return await backend.get_order(number)
+        return await backend.get_last_order()
+
+
+def _just_asked_to_confirm(tracker: Tracker) -> bool:
+    """True when the bot's last action before this message was the confirmation question."""
+    for event in reversed(tracker.events[:-1] if tracker.events else []):
+        if event.get("event") == "action" and event.get("name") not in ("action_listen", None):
+            return event.get("name") == "action_cancel_order"
+        if event.get("event") == "user":
+            return False
+    return False
+
+
+class ActionAnswerConfirmation(Action):
+    """Handles "yes" and "no": acts only on a confirmation the bot has just asked for."""
+
+    def name(self) -> Text:
+        return "action_answer_confirmation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if tracker.get_slot(PENDING) != "cancel_order" or not _just_asked_to_confirm(tracker):
+            dispatcher.utter_message(response="utter_ok")
+            return [SlotSet(PENDING, None)]
+        number = tracker.get_slot("order_id")
+        if (tracker.latest_message.get("intent") or {}).get("name") != "affirm":
+            dispatcher.utter_message(response="utter_cancel_kept", number=number)
+            return _clear()
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                await backend.cancel_order(number)
+        except Refused as refusal:
+            dispatcher.utter_message(response="utter_cancel_refused", number=number, reason=refusal.detail)
+            return _clear()
+        except BackendError as error:
+            logger.warning("cancel failed: %s", error)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return _clear()
+        dispatcher.utter_message(response="utter_order_cancelled", number=number)
+        return _clear()

@@ -1,0 +1,97 @@
+"""Cancelling in chat against a real backend: confirmation first, refusals with a reason, stock released."""
+from __future__ import annotations
+
+import httpx
+from rasa_sdk.events import SlotSet
+
+from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
+from tests.actions.test_orders import new_identity, place_order, ship, tracker_for
+
+CLEARED = [SlotSet("requested_info", None), SlotSet("order_task", None), SlotSet("pending_confirmation", None)]
+
+
+def available(backend, sku: str = "MUG-CER-BLU") -> int:
+    return httpx.get(f"{backend.url}/api/v1/products/{sku}").json()["available"]
+
+
+def status_of(backend, identity: str, number: str) -> str:
+    response = httpx.get(f"{backend.url}/api/v1/orders/{number}",
+                         headers={"Authorization": "Bearer dev-bot-token", "X-Channel-Identity": identity})
+    return response.json()["status"]
+
+
+def answer(identity: str, number: str, intent: str, just_asked: bool = True):
+    tracker = tracker_for(identity, "yes" if intent == "affirm" else "no",
+                          slots={"pending_confirmation": "cancel_order", "order_id": number})
+    tracker.latest_message["intent"] = {"name": intent, "confidence": 0.99}
+    asked = "action_cancel_order" if just_asked else "action_show_products"
+    tracker.events = [
+        {"event": "action", "name": asked},
+        {"event": "bot", "text": "Do you want me to cancel it?"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "yes", "parse_data": {"intent": {"name": intent}}},
+    ]
+    return tracker
+
+
+async def test_cancel_order_asks_for_confirmation_first(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    events = await ActionCancelOrder().run(dispatcher, tracker_for(identity, "cancel my order"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_cancel"]
+    assert dispatcher.messages[0]["number"] == number
+    assert SlotSet("pending_confirmation", "cancel_order") in events
+    assert status_of(backend, identity, number) == "pending"
+
+
+async def test_answer_yes_cancels_and_releases_stock(backend, dispatcher):
+    identity = new_identity()
+    before = available(backend)
+    number = place_order(backend, identity)["number"]
+    assert available(backend) == before - 1
+    events = await ActionAnswerConfirmation().run(dispatcher, answer(identity, number, "affirm"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_cancelled"]
+    assert events == CLEARED
+    assert status_of(backend, identity, number) == "cancelled"
+    assert available(backend) == before
+
+
+async def test_answer_no_keeps_order(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    await ActionAnswerConfirmation().run(dispatcher, answer(identity, number, "deny"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_cancel_kept"]
+    assert status_of(backend, identity, number) == "pending"
+
+
+async def test_answer_yes_without_fresh_question_cancels_nothing(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    tracker = answer(identity, number, "affirm", just_asked=False)
+    await ActionAnswerConfirmation().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ok"]
+    assert status_of(backend, identity, number) == "pending"
+
+
+async def test_cancel_shipped_order_is_refused_with_reason(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    ship(backend, identity, number)
+    entities = [{"entity": "order_id", "value": number}]
+    events = await ActionCancelOrder().run(dispatcher, tracker_for(identity, f"cancel {number}", entities), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_cannot_cancel_shipped"]
+    assert events == CLEARED
+
+
+async def test_cancel_someone_elses_order_is_not_found(backend, dispatcher):
+    number = place_order(backend, new_identity())["number"]
+    entities = [{"entity": "order_id", "value": number}]
+    await ActionCancelOrder().run(dispatcher, tracker_for(new_identity(), f"cancel {number}", entities), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_cancel_order_not_found"]
+
+
+async def test_cancel_without_orders_asks_which(backend, dispatcher):
+    events = await ActionCancelOrder().run(dispatcher, tracker_for(new_identity(), "cancel my order"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_cancel_order_number"]
+    assert events == [SlotSet("requested_info", "order_id"), SlotSet("order_task", "cancel"),
+                      SlotSet("pending_confirmation", None)]
