@@ -207,7 +207,8 @@ Idempotency-Key row; COMMIT. That is 10–12 statements where the issue's calibr
 endpoint had 4, and the API is CPU-bound in Python, so orders/s is roughly
 1000 / (server CPU ms/order) per core. Single worker because SQLite serialises writers anyway;
 `--workers 2` did not help on 2 vCPU, where the load generator and PostgreSQL share the
-same cores."""
+same cores. On a shared machine (note the load average above) orders/s and the tail
+latencies swing by ±40 % between runs; compare the CPU column across runs instead."""
 
 
 def write_docs(section: str) -> Path:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _BODY = json.dumps({"type": "https://orderbot.dev/problems/payload_too_large",
@@ -39,7 +40,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    raise _TooLarge()
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -54,5 +55,9 @@ class BodySizeLimit:
                 await self._reject(send)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """An HTTPException so FastAPI's body parser passes it on (as 413) instead of calling it
+    a malformed body (400)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail="Request body is too large.")

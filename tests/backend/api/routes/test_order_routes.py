@@ -77,6 +77,17 @@ async def test_create_order_body_too_large_is_413(client):
     assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
 
 
+async def test_create_order_chunked_body_too_large_is_413(client):
+    async def chunks():
+        yield b'{"lines": [], "padding": "'
+        for _ in range(80):
+            yield b"x" * 1024
+        yield b'"}'
+    headers = {**bot(me()), "Content-Type": "application/json"}
+    response = await client.post("/api/v1/orders", content=chunks(), headers=headers)
+    assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
+
+
 @pytest.mark.parametrize("headers", [
     {"X-Channel-Identity": "telegram:1"},
     {"Authorization": "Bearer test-bot-token"},
@@ -171,6 +182,10 @@ async def test_change_items_rechecks_stock(client):
     assert (await stock(client, a["sku"]))["reserved"] == 1
     assert (await stock(client, b["sku"]))["reserved"] == 2
     assert (await reconciliation(client))["ok"]
+    events = (await client.get(f"/api/v1/staff/orders/{order['number']}",
+                               headers=STAFF)).json()["events"]
+    assert [e["kind"] for e in events] == ["created", "items_changed"]
+    assert events[-1]["actor"] == f"customer:{who}" and events[-1]["channel"] == "web"
 
 
 async def test_change_address_before_and_after_shipping(client):
