@@ -72,12 +72,16 @@ class ActionCancelOrder(Action):
 
 
 def _just_asked_to_confirm(tracker: Tracker) -> bool:
-    """True when the bot's last action before this message was the confirmation question."""
-    for event in reversed(tracker.events[:-1] if tracker.events else []):
-        if event.get("event") == "action" and event.get("name") not in ("action_listen", None):
-            return event.get("name") == "action_cancel_order"
-        if event.get("event") == "user":
+    """True when the bot's last action before the latest user message was the question."""
+    before_latest_message = False
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if not before_latest_message:
+            before_latest_message = kind == "user"
+        elif kind == "user":
             return False
+        elif kind == "action" and event.get("name") not in ("action_listen", None):
+            return event.get("name") == "action_cancel_order"
     return False
 
 

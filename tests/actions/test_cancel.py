@@ -30,6 +30,7 @@ def answer(identity: str, number: str, intent: str, just_asked: bool = True):
         {"event": "bot", "text": "Do you want me to cancel it?"},
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": "yes", "parse_data": {"intent": {"name": intent}}},
+        {"event": "action", "name": "action_extract_slots"},  # Rasa runs it after each message
     ]
     return tracker
 

@@ -60,3 +60,40 @@ def test_conversation_is_stored_in_sql_tracker_store(stack, tmp_path_factory):
             "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)
         ).fetchall()
     assert [json.loads(data)["text"] for (data,) in rows] == ["hi"]
+
+
+def place_order_for(stack, sender: str) -> dict:
+    response = httpx.post(
+        f"{stack.backend.url}/api/v1/orders",
+        headers={"Authorization": "Bearer dev-bot-token", "X-Channel-Identity": sender},
+        json={"lines": [{"sku": "MUG-CER-GRN", "quantity": 2}], "contact_email": "ada@example.com",
+              "shipping_address": {"name": "Ada Lovelace", "line1": "12 Market Street", "city": "Dublin",
+                                   "postal_code": "D02 X285", "country": "IE"}},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_conversation_tracks_last_order(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    number = place_order_for(stack, sender)["number"]
+    text = " ".join(r.get("text", "") for r in say(stack.rasa.url, sender, "where is my order?"))
+    assert number in text
+    assert "waiting for your confirmation" in text
+
+
+def test_conversation_cancel_after_yes_releases_stock(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    available = lambda: httpx.get(f"{stack.backend.url}/api/v1/products/MUG-CER-GRN").json()["available"]
+    before = available()
+    number = place_order_for(stack, sender)["number"]
+    question = say(stack.rasa.url, sender, "please cancel my order")
+    assert number in question[0]["text"]
+    assert [b["payload"] for b in question[0]["buttons"]] == ["/affirm", "/deny"]
+    done = say(stack.rasa.url, sender, "/affirm")
+    assert "is cancelled" in done[0]["text"]
+    order = httpx.get(f"{stack.backend.url}/api/v1/staff/orders/{number}",
+                      headers={"Authorization": "Bearer dev-staff-token"}).json()
+    assert order["status"] == "cancelled"
+    assert available() == before
