@@ -2,25 +2,19 @@
 session), settings pointing at both, the Bolt app, a signer, and the gateway in-process."""
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-_ROOT = str(Path(__file__).resolve().parents[3])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
+from slack_bolt.request.async_request import AsyncBoltRequest
 
-from slack_bolt.request.async_request import AsyncBoltRequest  # noqa: E402
-
-from connectors.config import GatewaySettings  # noqa: E402
-from connectors.gateway import create_app  # noqa: E402
-from connectors.slack.app import build_app  # noqa: E402
-from tests.fakes.rasa_webhook import FakeRasa  # noqa: E402
-from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
-from tests.fakes.slack_requests import signed_headers  # noqa: E402
+from connectors.config import GatewaySettings
+from connectors.gateway import create_app
+from connectors.slack.app import build_app
+from tests.fakes.rasa_webhook import FakeRasa
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.slack_requests import signed_headers
 
 SIGNING_SECRET = "test-signing-secret"
 
@@ -28,13 +22,6 @@ SIGNING_SECRET = "test-signing-secret"
 @pytest.fixture(scope="session")
 def slack_api() -> Iterator[FakeSlackAPI]:
     server = FakeSlackAPI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def rasa() -> Iterator[FakeRasa]:
-    server = FakeRasa().start()
     yield server
     server.stop()
 

@@ -2,22 +2,16 @@
 session), settings pointing at both, and the gateway in-process with the webhook mounted."""
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-_ROOT = str(Path(__file__).resolve().parents[3])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from connectors.config import GatewaySettings  # noqa: E402
-from connectors.gateway import create_app  # noqa: E402
-from connectors.telegram.app import build_application  # noqa: E402
-from tests.fakes.rasa_webhook import FakeRasa  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
+from connectors.config import GatewaySettings
+from connectors.gateway import create_app
+from connectors.telegram.app import build_application
+from tests.fakes.rasa_webhook import FakeRasa
+from tests.fakes.telegram_api import FakeTelegramAPI
 
 WEBHOOK_SECRET = "test-webhook-secret_123"
 
@@ -25,13 +19,6 @@ WEBHOOK_SECRET = "test-webhook-secret_123"
 @pytest.fixture(scope="session")
 def telegram_api() -> Iterator[FakeTelegramAPI]:
     server = FakeTelegramAPI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def rasa() -> Iterator[FakeRasa]:
-    server = FakeRasa().start()
     yield server
     server.stop()
 
