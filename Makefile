@@ -46,9 +46,10 @@ test-actions: envs
 test-stories: train
 	@scripts/test_stories.sh
 
-## bench: run the benchmarks and print their figures
+## bench: run the benchmarks and print their figures (figures go in docs/benchmarks.md)
 bench: setup
-	$(APP_PY) -m bench
+	$(APP_PY) bench/bench_orders.py --db sqlite --db postgres --write-docs
+	$(APP_PY) bench/bench_channels.py
 
 ## lock: re-resolve the pinned Rasa environment after editing requirements/rasa.in
 lock: envs

@@ -3,20 +3,13 @@ real uvicorn servers for the race tests. PostgreSQL tests skip when it is unreac
 unless REQUIRE_POSTGRES=1."""
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-# No __init__.py under tests/ (a tests/backend package would shadow the real `backend`), so
-# make `tests.backend.*` importable as a namespace package however pytest was started.
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from tests.backend import servers  # noqa: E402
+from tests.backend import servers
 
 DB_KINDS = servers.DB_KINDS
 
