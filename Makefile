@@ -7,14 +7,14 @@ RASA_PY := var/env/rasa/bin/python
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test setup envs database train validate test-app test-actions test-stories browser bench lock clean
+.PHONY: run test setup envs database train lint validate test-app test-actions test-stories browser bench lock clean
 
 ## run: set up everything, then start and supervise every service (Ctrl-C stops them all)
 run: setup
 	$(APP_PY) -m scripts.run
 
 ## test: set up everything, then run every test (unit, integration, live services, browser)
-test: setup browser validate test-app test-actions test-stories
+test: setup browser lint validate test-app test-actions test-stories
 	@echo "==> all test suites passed"
 
 setup: envs database train
@@ -29,6 +29,10 @@ database: envs
 ## train: train the Rasa model when data/, domain.yml, config.yml or bot/ changed
 train: envs
 	@scripts/train.sh
+
+## lint: pyflakes-class errors (undefined or unused names) anywhere in our Python
+lint: envs
+	var/env/app/bin/ruff check --select F --target-version py310 --output-format concise .
 
 validate: envs
 	PYTHONPATH=. $(RASA_PY) scripts/validate_bot.py
