@@ -30,6 +30,13 @@ class GatewaySettings(BaseSettings):
     slack_app_token: str = ""
     slack_signing_secret: str = ""
     slack_api_base_url: str = "https://slack.com/api/"
+    # Proactive messages: POST /internal/push needs this bearer token; web chat keeps a short
+    # per-session backlog for reconnecting widgets and remembers recent replies for retries.
+    gateway_push_token: str = "dev-push-token"
+    webchat_backlog_size: int = Field(100, ge=1)
+    webchat_heartbeat_seconds: float = Field(15.0, gt=0)
+    webchat_retry_window_seconds: float = Field(600.0, gt=0)
+    webchat_retry_cache_size: int = Field(10_000, ge=1)
 
     @property
     def rasa_webhook_url(self) -> str:

@@ -11,7 +11,11 @@ from connectors.config import GatewaySettings, get_settings
 from connectors.rasa_client import RasaClient
 from connectors.slack.events import slack_events_router
 from connectors.telegram.webhook import telegram_webhook_router
+from connectors.webchat.deps import WebchatState
+from connectors.webchat.push import router as push_router
 from connectors.webchat.routes import router as webchat_router
+from connectors.webchat.stream import end_streams_on_exit
+from connectors.webchat.stream import router as webchat_stream_router
 
 logger = logging.getLogger(__name__)
 
@@ -24,12 +28,16 @@ def create_app(settings: GatewaySettings | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.rasa = RasaClient(settings.rasa_webhook_url, settings.rasa_timeout_seconds, rasa_transport)
-        yield
+        app.state.webchat = WebchatState.from_settings(settings)
+        with end_streams_on_exit(app.state.webchat.hub):
+            yield
         await app.state.rasa.aclose()
 
     app = FastAPI(title="orderbot gateway", lifespan=lifespan)
     app.dependency_overrides[get_settings] = lambda: settings
     app.include_router(webchat_router)
+    app.include_router(webchat_stream_router)
+    app.include_router(push_router)  # proactive messages; web only for now
     app.include_router(telegram_webhook_router(settings))  # only when a webhook URL is set
     app.include_router(slack_events_router(settings))  # only when a signing secret is set
 

@@ -7,12 +7,13 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import BaseModel, Field
 
 from connectors.config import GatewaySettings, get_settings
-from connectors.rasa_client import BotUnavailable, RasaClient
+from connectors.rasa_client import BotUnavailable
+from connectors.webchat.deps import SESSION_ID_PATTERN, RasaDep, ReplyCacheDep
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -22,16 +23,14 @@ BOT_UNAVAILABLE_TEXT = "Sorry, I can't answer right now. Please try again in a m
 
 
 class WebMessage(BaseModel):
-    session_id: Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+    session_id: Annotated[str, Field(pattern=SESSION_ID_PATTERN)]
     text: Annotated[str, Field(max_length=20000)]
+    # The widget's id for this message (a uuid); a retry with the same id gets the same replies.
+    client_message_id: Annotated[str | None, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")] = None
 
 
 class WebReplies(BaseModel):
     replies: list[dict[str, Any]]
-
-
-def get_rasa(request: Request) -> RasaClient:
-    return request.app.state.rasa
 
 
 def _is_blank(text: str) -> bool:
@@ -41,7 +40,8 @@ def _is_blank(text: str) -> bool:
 @router.post("/webchat/messages", response_model=WebReplies, name="post_web_message")
 async def post_web_message(
     message: WebMessage,
-    rasa: Annotated[RasaClient, Depends(get_rasa)],
+    rasa: RasaDep,
+    reply_cache: ReplyCacheDep,
     settings: Annotated[GatewaySettings, Depends(get_settings)],
 ) -> WebReplies:
     if _is_blank(message.text):
@@ -49,11 +49,17 @@ async def post_web_message(
     if len(message.text) > settings.max_message_chars:
         limit = settings.max_message_chars
         return WebReplies(replies=[{"text": f"That message is a bit long for me. Could you keep it under {limit} characters?"}])
+
+    async def ask() -> list[dict]:
+        return await rasa.send(f"web:{message.session_id}", message.text, {"channel": "web"})
+
     try:
-        replies = await rasa.send(f"web:{message.session_id}", message.text, {"channel": "web"})
+        if message.client_message_id is None:
+            return WebReplies(replies=await ask())
+        key = (message.session_id, message.client_message_id)
+        return WebReplies(replies=await reply_cache.get_or_ask(key, ask))
     except BotUnavailable:
         return WebReplies(replies=[{"text": BOT_UNAVAILABLE_TEXT, "error": "bot_unavailable"}])
-    return WebReplies(replies=replies)
 
 
 @router.get("/webchat/widget.js", include_in_schema=False)

@@ -1,23 +1,25 @@
 /* orderbot web chat widget: one plain script, no build step.
  * Usage: <script src="https://shop.example/webchat/widget.js" data-bot-url="https://shop.example"
- *                 data-title="Shop assistant" data-color="#7a4b2a" data-open="false"></script>
- * or call window.OrderbotWidget.init({botUrl, title, color, open}) yourself. */
+ *   data-title="Shop assistant" data-color="#7a4b2a" data-lang="en" data-open="false"></script>
+ * or call window.OrderbotWidget.init({botUrl, title, color, lang, open, live}) yourself.
+ * localStorage holds the conversation (all tabs share it), the messages not yet answered (sent
+ * again with the same client id until the gateway answers) and the last live event id. */
 (function () {
   "use strict";
   var STORAGE_KEY = "orderbot.chat";
+  var RETRY_DELAYS = [1000, 2000, 4000, 8000, 15000];
 
   function loadState() {
     try {
-      var state = JSON.parse(localStorage.getItem(STORAGE_KEY) || "null");
-      if (state && typeof state.sessionId === "string" && Array.isArray(state.history)) return state;
+      var s = JSON.parse(localStorage.getItem(STORAGE_KEY) || "null");
+      if (s && typeof s.sessionId === "string" && Array.isArray(s.history)) {
+        s.outbox = Array.isArray(s.outbox) ? s.outbox : [];
+        s.lastEventId = Number(s.lastEventId) || 0;
+        s.history.forEach(function (e, i) { e.key = e.key || "old:" + i; });
+        return s;
+      }
     } catch (e) { /* corrupted storage: start over */ }
-    return { sessionId: newSessionId(), history: [] };
-  }
-
-  function newSessionId() {
-    var bytes = new Uint8Array(16);
-    (window.crypto || window.msCrypto).getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return { sessionId: randomHex(16), history: [], outbox: [], lastEventId: 0 };
   }
 
   function saveState(state) {
@@ -25,11 +27,28 @@
     localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
   }
 
+  function randomHex(n) {
+    var bytes = new Uint8Array(n);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function uuid() {
+    if (window.crypto.randomUUID) return window.crypto.randomUUID();
+    var h = randomHex(16);
+    return [h.slice(0, 8), h.slice(8, 12), "4" + h.slice(13, 16), "8" + h.slice(17, 20), h.slice(20)].join("-");
+  }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
-    if (text !== undefined) node.textContent = text; // never innerHTML: bot and user text stay text
+    if (text !== undefined && text !== null) node.textContent = String(text); // never innerHTML
     return node;
+  }
+
+  function safeUrl(src, base) {
+    try { var url = new URL(String(src), base || location.href); return /^https?:$/.test(url.protocol) ? url.href : null; }
+    catch (e) { return null; }
   }
 
   // A speech-bubble icon drawn inline: no icon font or emoji font needed.
@@ -49,51 +68,89 @@
 
   function injectStyle(color) {
     var css =
-      ".obw-launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;" +
-      "background:" + color + ";color:#fff;cursor:pointer;display:flex;align-items:center;justify-content:center;box-shadow:0 4px 12px rgba(0,0,0,.25);z-index:2147483000}" +
-      ".obw-panel{position:fixed;right:20px;bottom:88px;width:360px;max-width:calc(100vw - 24px);height:520px;" +
-      "max-height:calc(100vh - 110px);background:#fff;border-radius:12px;box-shadow:0 8px 28px rgba(0,0,0,.25);" +
-      "display:flex;flex-direction:column;overflow:hidden;font:15px/1.4 system-ui,sans-serif;z-index:2147483000}" +
+      ".obw-launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:C;color:#fff;cursor:pointer;display:flex;align-items:center;justify-content:center;box-shadow:0 4px 12px rgba(0,0,0,.25);z-index:2147483000}" +
+      ".obw-panel{position:fixed;right:20px;bottom:88px;width:360px;max-width:calc(100vw - 24px);height:520px;max-height:calc(100vh - 110px);background:#fff;border-radius:12px;box-shadow:0 8px 28px rgba(0,0,0,.25);display:flex;flex-direction:column;overflow:hidden;font:15px/1.4 system-ui,sans-serif;color:#2b2118;z-index:2147483001}" +
       ".obw-panel[hidden]{display:none}" +
-      ".obw-header{background:" + color + ";color:#fff;padding:12px 16px;font-weight:600}" +
+      ".obw-header{background:C;color:#fff;padding:10px 8px 10px 16px;font-weight:600;display:flex;align-items:center;justify-content:space-between}" +
+      ".obw-close{border:0;background:transparent;color:#fff;font-size:22px;line-height:1;cursor:pointer;padding:4px 10px}" +
+      ".obw-notice{background:#fff4d6;padding:6px 12px;font-size:13px}.obw-notice[hidden]{display:none}" +
       ".obw-log{flex:1;overflow-y:auto;padding:12px;background:#faf7f4}" +
-      ".obw-msg{max-width:85%;margin:6px 0;padding:8px 12px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word}" +
-      ".obw-user{margin-left:auto;background:" + color + ";color:#fff}" +
-      ".obw-bot{background:#fff;border:1px solid #e6ded6}" +
-      ".obw-time{display:block;font-size:11px;opacity:.6;margin-top:2px}" +
+      ".obw-msg{max-width:85%;margin:6px 0;padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere}" +
+      ".obw-user{margin-left:auto;background:C;color:#fff}.obw-bot{background:#fff;border:1px solid #e6ded6}" +
+      ".obw-time{display:block;font-size:11px;opacity:.7;margin-top:2px}.obw-state[hidden]{display:none}" +
       ".obw-buttons{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0}" +
-      ".obw-buttons button{border:1px solid " + color + ";background:#fff;color:" + color + ";border-radius:14px;padding:4px 10px;cursor:pointer}" +
-      ".obw-msg img{max-width:100%;border-radius:8px}" +
+      ".obw-buttons button,.obw-card button{border:1px solid C;background:#fff;color:C;border-radius:14px;padding:4px 10px;cursor:pointer;font:inherit}" +
+      ".obw-msg img{display:block;max-width:100%;border-radius:8px;margin-top:4px}" +
+      ".obw-cards{list-style:none;margin:6px 0;padding:0 0 4px;display:flex;gap:8px;overflow-x:auto}" +
+      ".obw-card{flex:0 0 150px;background:#fff;border:1px solid #e6ded6;border-radius:10px;padding:8px;display:flex;flex-direction:column;gap:2px}" +
+      ".obw-card img{width:100%;height:90px;object-fit:cover;border-radius:6px}.obw-price{font-weight:600}" +
+      ".obw-stock{font-size:12px;color:#2e7d32}.obw-stock.obw-out{color:#b3261e}" +
       ".obw-typing{font-style:italic;opacity:.7;padding:0 14px 6px}" +
-      ".obw-form{display:flex;border-top:1px solid #eee}" +
-      ".obw-form input{flex:1;border:0;padding:12px;font:inherit}" +
-      ".obw-form button{border:0;background:" + color + ";color:#fff;padding:0 16px;cursor:pointer}" +
-      "@media (max-width:480px){.obw-panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100vh;max-height:100vh;border-radius:0}}";
-    var style = el("style");
-    style.textContent = css;
+      ".obw-form{display:flex;border-top:1px solid #eee}.obw-form input{flex:1;min-width:0;border:0;padding:12px;font:inherit}" +
+      ".obw-form button{border:0;background:C;color:#fff;padding:0 16px;cursor:pointer;font:inherit}" +
+      ".obw-panel :focus-visible,.obw-launcher:focus-visible{outline:3px solid #1a73e8;outline-offset:2px}" +
+      "@media (max-width:480px){.obw-panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100%;max-height:100%;border-radius:0}}";
+    var style = el("style", "", css.replace(/\bC\b/g, color));
     document.head.appendChild(style);
+  }
+
+  function formatPrice(price, currency, lang) {
+    if (typeof price !== "number") return price === undefined || price === null ? "" : String(price);
+    try { return new Intl.NumberFormat(lang, { style: "currency", currency: currency || "EUR" }).format(price); }
+    catch (e) { return String(price); }
+  }
+
+  // A Rasa reply as a history entry: only plain data is kept.
+  function entryFrom(reply, key) {
+    var entry = { key: key, from: "bot", text: reply.text || "", at: Date.now() };
+    if (reply.image) entry.image = String(reply.image);
+    if (Array.isArray(reply.buttons)) {
+      entry.buttons = reply.buttons.map(function (b) { return { title: String(b.title || b.payload || ""), payload: String(b.payload || b.title || "") }; });
+    }
+    var custom = reply.custom;
+    if (custom && custom.type === "product_cards" && Array.isArray(custom.products)) {
+      entry.currency = custom.currency;
+      entry.products = custom.products.map(function (p) {
+        return { name: String(p.name || ""), price: p.price, image: p.image ? String(p.image) : null, available: p.available !== false, payload: p.payload ? String(p.payload) : null };
+      });
+    }
+    return entry;
   }
 
   function init(options) {
     options = options || {};
     var botUrl = (options.botUrl || "").replace(/\/$/, "");
-    var color = options.color || "#7a4b2a";
+    var base = botUrl || location.href;
+    var lang = options.lang || document.documentElement.lang || "en";
     var state = loadState();
-    injectStyle(color);
+    injectStyle(options.color || "#7a4b2a");
 
     var launcher = el("button", "obw-launcher");
+    launcher.type = "button";
     launcher.appendChild(chatIcon());
-    launcher.setAttribute("aria-label", "Open chat");
     launcher.setAttribute("aria-expanded", "false");
     var panel = el("section", "obw-panel");
+    panel.id = "obw-panel";
+    panel.lang = lang;
     panel.setAttribute("role", "dialog");
     panel.setAttribute("aria-label", options.title || "Chat");
-    panel.hidden = true;
-    var header = el("div", "obw-header", options.title || "Shop assistant");
+    launcher.setAttribute("aria-controls", panel.id);
+    var header = el("div", "obw-header");
+    header.appendChild(el("span", "", options.title || "Shop assistant"));
+    var close = el("button", "obw-close", "×");
+    close.type = "button";
+    close.setAttribute("aria-label", "Hide chat");
+    header.appendChild(close);
+    var notice = el("div", "obw-notice");
+    notice.setAttribute("role", "status");
+    notice.hidden = true;
     var log = el("div", "obw-log");
     log.setAttribute("role", "log");
     log.setAttribute("aria-live", "polite");
+    log.setAttribute("aria-label", "Conversation");
+    log.tabIndex = 0;
     var typing = el("div", "obw-typing", "Assistant is typing…");
+    typing.setAttribute("role", "status");
     typing.hidden = true;
     var form = el("form", "obw-form");
     var input = el("input");
@@ -105,73 +162,166 @@
     send.type = "submit";
     form.appendChild(input);
     form.appendChild(send);
-    panel.appendChild(header);
-    panel.appendChild(log);
-    panel.appendChild(typing);
-    panel.appendChild(form);
+    [header, notice, log, typing, form].forEach(function (node) { panel.appendChild(node); });
     document.body.appendChild(launcher);
     document.body.appendChild(panel);
 
+    var rendered = {}; // entry key -> its bubble, so every entry shows once per tab
+
     function render(entry) {
       var bubble = el("div", "obw-msg " + (entry.from === "user" ? "obw-user" : "obw-bot"));
+      bubble.dataset.key = entry.key;
       if (entry.text) bubble.appendChild(document.createTextNode(entry.text));
-      if (entry.image) {
+      var src = entry.image && safeUrl(entry.image, base);
+      if (src) {
         var img = el("img");
-        img.src = entry.image;
-        img.alt = entry.text || "image";
+        img.src = src;
+        img.alt = entry.text ? "Image: " + entry.text : "Image from the assistant";
         bubble.appendChild(img);
       }
-      var time = el("time", "obw-time", new Date(entry.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+      var time = el("time", "obw-time", new Date(entry.at).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" }));
       time.dateTime = new Date(entry.at).toISOString();
       bubble.appendChild(time);
-      log.appendChild(bubble);
+      if (entry.from === "user") {
+        var mark = el("span", "obw-time obw-state", "Not sent yet: will retry");
+        mark.hidden = true;
+        bubble.appendChild(mark);
+      }
+      if (entry.text || src || !entry.products) log.appendChild(bubble);
+      if (entry.products && entry.products.length) log.appendChild(productCards(entry));
       if (entry.buttons && entry.buttons.length) {
         var row = el("div", "obw-buttons");
-        entry.buttons.forEach(function (b) {
-          var button = el("button", "", b.title);
-          button.type = "button";
-          button.addEventListener("click", function () { post(b.payload, b.title); });
-          row.appendChild(button);
-        });
+        row.setAttribute("role", "group");
+        row.setAttribute("aria-label", "Quick replies");
+        entry.buttons.forEach(function (b) { row.appendChild(actionButton(b.title, b.payload, b.title)); });
         log.appendChild(row);
       }
+      rendered[entry.key] = bubble;
       log.scrollTop = log.scrollHeight;
     }
 
-    function remember(entry) {
-      state.history.push(entry);
+    function productCards(entry) {
+      var list = el("ul", "obw-cards");
+      list.setAttribute("aria-label", "Products");
+      entry.products.forEach(function (p) {
+        var card = el("li", "obw-card");
+        var src = p.image && safeUrl(p.image, base);
+        if (src) { var img = el("img"); img.src = src; img.alt = p.name; card.appendChild(img); }
+        card.appendChild(el("strong", "", p.name));
+        card.appendChild(el("span", "obw-price", formatPrice(p.price, entry.currency, lang)));
+        card.appendChild(el("span", "obw-stock" + (p.available ? "" : " obw-out"), p.available ? "In stock" : "Out of stock"));
+        if (p.payload) card.appendChild(actionButton("Choose", p.payload, p.name, "Choose " + p.name));
+        list.appendChild(card);
+      });
+      return list;
+    }
+
+    function actionButton(label, payload, shown, ariaLabel) {
+      var button = el("button", "", label);
+      button.type = "button";
+      if (ariaLabel) button.setAttribute("aria-label", ariaLabel);
+      button.addEventListener("click", function () { post(payload, shown); });
+      return button;
+    }
+
+    // Storage is the source of truth: read it, change it, write it, then show what is new.
+    function update(change) {
+      state = loadState();
+      change(state);
       saveState(state);
-      render(entry);
+      sync();
+    }
+
+    function sync() {
+      var pending = {};
+      state.outbox.forEach(function (item) { pending["u:" + item.id] = true; });
+      state.history.forEach(function (entry) { if (!rendered[entry.key]) render(entry); });
+      Object.keys(rendered).forEach(function (key) {
+        var mark = rendered[key].querySelector(".obw-state");
+        if (mark) mark.hidden = !pending[key];
+      });
     }
 
     function post(payload, shownText) {
-      remember({ from: "user", text: shownText, at: Date.now() });
+      var id = uuid();
+      update(function (s) {
+        s.history.push({ key: "u:" + id, from: "user", text: shownText, at: Date.now() });
+        s.outbox.push({ id: id, text: payload });
+      });
+      flush();
+    }
+
+    var sending = false, attempt = 0, retryTimer = null;
+
+    // Sends the oldest unanswered message; on a network failure tries again later with the same id.
+    function flush() {
+      var item = loadState().outbox[0];
+      if (sending || !item) return;
+      sending = true;
       typing.hidden = false;
+      clearTimeout(retryTimer);
       fetch(botUrl + "/webchat/messages", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ session_id: state.sessionId, text: payload })
+        body: JSON.stringify({ session_id: state.sessionId, text: item.text, client_message_id: item.id })
       })
-        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (r) {
+          if (r.status >= 400 && r.status < 500) return { replies: [{ text: "Sorry, that message could not be sent." }] };
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.json();
+        })
         .then(function (body) {
-          body.replies.forEach(function (reply) {
-            remember({ from: "bot", text: reply.text || "", image: reply.image, buttons: reply.buttons, at: Date.now() });
+          attempt = 0;
+          notice.hidden = true;
+          update(function (s) {
+            s.outbox = s.outbox.filter(function (o) { return o.id !== item.id; });
+            body.replies.forEach(function (reply, i) {
+              var key = "r:" + item.id + ":" + i;
+              if (!s.history.some(function (e) { return e.key === key; })) s.history.push(entryFrom(reply, key));
+            });
           });
+          sending = false;
+          typing.hidden = true;
+          flush();
         })
         .catch(function () {
-          render({ from: "bot", text: "Connection problem: your message may not have been sent. Please try again.", at: Date.now() });
-        })
-        .then(function () { typing.hidden = true; });
+          sending = false;
+          typing.hidden = true;
+          showNotice("Connection lost. Your message will be sent when the connection is back.");
+          retryTimer = setTimeout(flush, RETRY_DELAYS[Math.min(attempt++, RETRY_DELAYS.length - 1)]);
+        });
+    }
+
+    function showNotice(text) { notice.textContent = text; notice.hidden = false; }
+
+    // Proactive messages (notifications, a human agent) over Server-Sent Events.
+    var source = null;
+    function connect() {
+      if (options.live === false || options.live === "false" || !window.EventSource) return;
+      if (source) source.close();
+      source = new EventSource(botUrl + "/webchat/stream?session_id=" + encodeURIComponent(state.sessionId) +
+        "&last_event_id=" + loadState().lastEventId);
+      source.onmessage = function (event) {
+        var id = Number(event.lastEventId), message;
+        try { message = JSON.parse(event.data); } catch (e) { return; }
+        update(function (s) {
+          if (!(id > s.lastEventId)) return; // another tab already stored it
+          s.lastEventId = id;
+          s.history.push(entryFrom(message, "p:" + id));
+        });
+      };
+      source.onerror = function () { if (source.readyState === 2) setTimeout(connect, 5000); };
     }
 
     function toggle(open) {
       panel.hidden = !open;
       launcher.setAttribute("aria-expanded", String(open));
       launcher.setAttribute("aria-label", open ? "Close chat" : "Open chat");
-      if (open) input.focus();
+      if (open) { input.focus(); log.scrollTop = log.scrollHeight; }
     }
 
     launcher.addEventListener("click", function () { toggle(panel.hidden); });
+    close.addEventListener("click", function () { toggle(false); launcher.focus(); });
     panel.addEventListener("keydown", function (e) { if (e.key === "Escape") { toggle(false); launcher.focus(); } });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -180,8 +330,19 @@
       input.value = "";
       post(text, text);
     });
+    window.addEventListener("storage", function (e) { if (e.key === STORAGE_KEY && e.newValue) { state = loadState(); sync(); } });
+    window.addEventListener("offline", function () { showNotice("You are offline. Messages will be sent when you are back."); });
+    window.addEventListener("online", function () {
+      notice.hidden = true;
+      attempt = 0;
+      flush();
+      if (!source || source.readyState === 2) connect();
+    });
 
-    state.history.forEach(render);
+    saveState(state);
+    sync();
+    flush();
+    connect();
     toggle(options.open === true || options.open === "true");
     return { open: function () { toggle(true); }, close: function () { toggle(false); } };
   }
@@ -194,7 +355,9 @@
         botUrl: script.dataset.botUrl || new URL(script.src).origin,
         title: script.dataset.title,
         color: script.dataset.color,
-        open: script.dataset.open
+        lang: script.dataset.lang,
+        open: script.dataset.open,
+        live: script.dataset.live
       });
     };
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();

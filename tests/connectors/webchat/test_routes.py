@@ -1,38 +1,16 @@
-"""The web chat endpoint, with a stand-in for Rasa's REST webhook."""
+"""The web chat endpoint, with the shared stand-in for Rasa's REST webhook."""
 from __future__ import annotations
-
-import json
 
 import httpx
 import pytest
 
-from connectors.config import GatewaySettings
 from connectors.gateway import create_app
-
-SESSION = "abcdef0123456789"
-
-
-class RasaStandIn:
-    """Answers like Rasa's REST webhook and records what it was sent."""
-
-    def __init__(self, replies=None, status=200):
-        self.requests: list[dict] = []
-        self.replies = replies if replies is not None else [{"recipient_id": "x", "text": "Hi there"}]
-        self.status = status
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(json.loads(request.content))
-        return httpx.Response(self.status, json=self.replies)
+from tests.connectors.webchat.conftest import SESSION
 
 
 @pytest.fixture
-def rasa():
-    return RasaStandIn()
-
-
-@pytest.fixture
-async def client(rasa):
-    app = create_app(GatewaySettings(max_message_chars=50, shop_name="Tea & <Co>"), httpx.MockTransport(rasa))
+async def client(settings):
+    app = create_app(settings.model_copy(update={"max_message_chars": 50, "shop_name": "Tea & <Co>"}))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
@@ -42,8 +20,8 @@ async def client(rasa):
 async def test_post_web_message_forwards_with_web_sender(client, rasa):
     response = await client.post("/webchat/messages", json={"session_id": SESSION, "text": "hello"})
     assert response.status_code == 200
-    assert response.json() == {"replies": [{"recipient_id": "x", "text": "Hi there"}]}
-    assert rasa.requests == [{"sender": f"web:{SESSION}", "message": "hello", "metadata": {"channel": "web"}}]
+    assert response.json() == {"replies": [{"recipient_id": f"web:{SESSION}", "text": "echo: hello"}]}
+    assert rasa.messages() == [{"sender": f"web:{SESSION}", "message": "hello", "metadata": {"channel": "web"}}]
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\x00\x01\n"])
@@ -51,13 +29,13 @@ async def test_post_web_message_blank_gets_polite_answer(client, rasa, text):
     response = await client.post("/webchat/messages", json={"session_id": SESSION, "text": text})
     assert response.status_code == 200
     assert "didn't catch" in response.json()["replies"][0]["text"]
-    assert rasa.requests == []
+    assert rasa.messages() == []
 
 
 async def test_post_web_message_too_long_is_not_forwarded(client, rasa):
     response = await client.post("/webchat/messages", json={"session_id": SESSION, "text": "x" * 51})
     assert "under 50 characters" in response.json()["replies"][0]["text"]
-    assert rasa.requests == []
+    assert rasa.messages() == []
 
 
 @pytest.mark.parametrize("session_id", ["short", "has spaces in it", "<script>alert(1)</script>"])
@@ -67,7 +45,7 @@ async def test_post_web_message_bad_session_id_is_422(client, session_id):
 
 
 async def test_post_web_message_rasa_down_says_try_again(rasa, client):
-    rasa.status = 500
+    rasa.failing = True
     response = await client.post("/webchat/messages", json={"session_id": SESSION, "text": "hi"})
     reply = response.json()["replies"][0]
     assert reply["error"] == "bot_unavailable"
