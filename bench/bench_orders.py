@@ -200,15 +200,20 @@ Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.
 {END}"""
 
 
-NOTES = """What one order costs: BEGIN (IMMEDIATE on SQLite); one query for the identity and
-its Idempotency-Key; one price read; the order insert; one conditional `UPDATE inventory`
-per SKU (sorted); the lines; the ledger rows; the `order_events` row; the outbox row; the
-Idempotency-Key row; COMMIT. That is 10–12 statements where the issue's calibration
-endpoint had 4, and the API is CPU-bound in Python, so orders/s is roughly
-1000 / (server CPU ms/order) per core. Single worker because SQLite serialises writers anyway;
-`--workers 2` did not help on 2 vCPU, where the load generator and PostgreSQL share the
-same cores. On a shared machine (note the load average above) orders/s and the tail
-latencies swing by ±40 % between runs; compare the CPU column across runs instead."""
+NOTES = """What one order costs: 10 SQL statements whatever the number of products (counted
+with a SQLAlchemy `before_cursor_execute` listener; 11–13 before 2026-11-25): BEGIN
+(IMMEDIATE on SQLite); one query for the identity and its Idempotency-Key; one conditional
+`UPDATE inventory … RETURNING` that reserves every SKU of the order and returns each active
+product's name and price (no separate price read; on PostgreSQL, with several SKUs, a
+materialized `SELECT … ORDER BY sku FOR UPDATE` in the same statement locks the rows in SKU
+order first); the order insert; the lines and the ledger rows (one executemany each); the
+`order_events` row; the outbox row; the Idempotency-Key row; COMMIT. The issue's calibration
+endpoint had 4. The API is CPU-bound in Python (on SQLite every statement is several hops
+to aiosqlite's thread), so orders/s is roughly 1000 / (server CPU ms/order) per free core.
+Single worker because SQLite serialises writers anyway; `--workers 2` gave no clear gain on
+2 vCPU, where the load generator and PostgreSQL share the same cores. On a shared machine
+(note the load average above) orders/s and the tail latencies swing by ±40 % or more between
+runs; compare the CPU column across runs instead."""
 
 
 def write_docs(section: str) -> Path:

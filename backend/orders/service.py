@@ -16,11 +16,11 @@ from backend.core.config import Settings
 from backend.customers.service import ChannelRef, Identity, find_identity, find_or_create_identity
 from backend.errors import (ErrorCode, IdempotencyConflict, InvalidRequest, InvalidTransition,
                             NotFound)
-from backend.inventory.allocation import (allocate_stock, decrease_stock, release_stock,
-                                          return_stock)
+from backend.inventory.allocation import (decrease_stock, record_reservation, release_stock,
+                                          reserve_priced, return_stock)
 from backend.orders import events, queries
 from backend.orders.models import IdempotencyKey, Order, OrderLine
-from backend.orders.pricing import merge_lines, price_lines, totals
+from backend.orders.pricing import lines_at, merge_lines, totals
 from backend.orders.schemas import OrderCreate, StaffTransition
 from backend.orders.status import CUSTOMER_TRANSITIONS, OrderStatus, allowed_next, can_transition
 from backend.outbox.service import enqueue_status_notification
@@ -98,7 +98,11 @@ async def _insert_order(
     session: AsyncSession, settings: Settings, identity: Identity, data: OrderCreate,
     quantities: dict[str, int],
 ) -> dict:
-    priced = await price_lines(session, quantities)
+    # The reservation returns the prices: no separate price read. Stock is reserved before
+    # the order row exists; all of it rolls back together if anything below fails.
+    prices = await reserve_priced(session, quantities=quantities,
+                                  delay_ms=settings.RESERVE_DELAY_MS)
+    priced = lines_at(quantities, prices)
     now = utcnow()
     order = {
         "number": new_order_number(), "customer_id": identity.customer_id,
@@ -110,8 +114,7 @@ async def _insert_order(
         "created_at": now, "updated_at": now,
     }
     order_id = (await session.execute(_INSERT_ORDER, order)).scalar_one()
-    await allocate_stock(session, quantities=quantities, order_id=order_id,
-                         delay_ms=settings.RESERVE_DELAY_MS)
+    await record_reservation(session, quantities=quantities, order_id=order_id)
     await session.execute(_INSERT_LINES, [{"order_id": order_id, **line} for line in priced])
     actor = f"customer:{identity.ref.label}"
     await events.order_created(session, order_id=order_id, actor=actor,

@@ -71,6 +71,33 @@ async def test_create_order_unknown_sku(client):
     assert response.json()["code"] == "unknown_sku" and response.json()["skus"] == ["NO-SUCH-SKU"]
 
 
+async def test_create_order_prices_each_line_from_its_own_product(client):
+    # The reservation UPDATE returns the prices; each line must get its own product's.
+    products = [await create_product(client, stock=9, price=price, name=f"Mug {price}")
+                for price in (300, 1250, 4100)]
+    order = await create_order(client, me(), *[(p["sku"], 2) for p in products])
+    got = {line["sku"]: (line["name"], line["unit_price_minor"], line["line_total_minor"])
+           for line in order["lines"]}
+    assert got == {p["sku"]: (p["name"], p["price_minor"], 2 * p["price_minor"])
+                   for p in products}
+    assert order["subtotal_minor"] == 2 * (300 + 1250 + 4100)
+
+
+async def test_create_order_inactive_sku_is_unknown_and_writes_nothing(client):
+    plenty = await create_product(client, stock=10)
+    inactive = await create_product(client, stock=10, active=False)
+    scarce = await create_product(client, stock=1)
+    who = me()
+    response = await client.post("/api/v1/orders", headers=bot(who), json=order_body(
+        (plenty["sku"], 1), (inactive["sku"], 1), (scarce["sku"], 5)))
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "unknown_sku"
+    assert response.json()["skus"] == [inactive["sku"]]
+    for product in (plenty, inactive, scarce):
+        assert (await stock(client, product["sku"]))["reserved"] == 0
+    assert (await client.get("/api/v1/orders", headers=bot(who))).json()["count"] == 0
+
+
 async def test_create_order_body_too_large_is_413(client):
     body = order_body(("X", 1), email="a" * 70000 + "@example.com")
     response = await client.post("/api/v1/orders", json=body, headers=bot(me()))
