@@ -23,10 +23,22 @@ class NotFound(BackendError):
 class Refused(BackendError):
     """The backend refused a change by a business rule (409); `detail` says why, for the user."""
 
-    def __init__(self, detail: str, code: str = ""):
+    def __init__(self, detail: str, code: str = "", items: Optional[List[Dict[str, Any]]] = None):
         super().__init__(detail)
         self.detail = detail
         self.code = code
+        # For `insufficient_stock`: [{"sku", "requested", "available"}].
+        self.items = list(items or [])
+
+
+class Invalid(BackendError):
+    """The backend refused a request as invalid (422): an unknown SKU, a bad address field."""
+
+    def __init__(self, detail: str, code: str = "", errors: Optional[List[Dict[str, Any]]] = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code
+        self.errors = list(errors or [])
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,21 @@ class Product:
 
 
 @dataclass(frozen=True)
+class OrderLine:
+    sku: str
+    name: str
+    quantity: int
+    unit_price_minor: int
+    line_total_minor: int
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "OrderLine":
+        return cls(sku=data["sku"], name=data.get("name", data["sku"]), quantity=int(data["quantity"]),
+                   unit_price_minor=int(data["unit_price_minor"]),
+                   line_total_minor=int(data["line_total_minor"]))
+
+
+@dataclass(frozen=True)
 class Order:
     number: str
     status: str
@@ -65,6 +92,12 @@ class Order:
     estimated_delivery: Optional[str]
     refund_status: str
     next_statuses: Tuple[str, ...] = ()
+    lines: Tuple["OrderLine", ...] = ()
+    subtotal_minor: int = 0
+    shipping_minor: int = 0
+    shipping_address: Optional[Dict[str, Any]] = None
+    contact_email: Optional[str] = None
+    contact_phone: Optional[str] = None
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Order":
@@ -78,6 +111,12 @@ class Order:
             estimated_delivery=data.get("estimated_delivery"),
             refund_status=(data.get("refund") or {}).get("status", "none"),
             next_statuses=tuple(data.get("next_statuses") or ()),
+            lines=tuple(OrderLine.from_json(line) for line in data.get("lines") or ()),
+            subtotal_minor=int(data.get("subtotal_minor", 0)),
+            shipping_minor=int(data.get("shipping_minor", 0)),
+            shipping_address=data.get("shipping_address"),
+            contact_email=data.get("contact_email"),
+            contact_phone=data.get("contact_phone"),
         )
 
     @property
@@ -124,13 +163,19 @@ class BackendClient:
             return self._json(response, f"GET {path}")
         raise AssertionError("unreachable")
 
-    async def _post(self, path: str, body: Dict[str, Any]) -> Any:
-        # Not retried: a POST that timed out may have been applied.
-        try:
-            response = await self._client.post(path, json=body)
-        except httpx.TransportError as error:
-            raise BackendError(f"POST {path} failed: {error!r}") from error
-        return self._json(response, f"POST {path}")
+    async def _post(self, path: str, body: Dict[str, Any], headers: Optional[Dict[str, str]] = None) -> Any:
+        # Not retried (unless the caller sends an Idempotency-Key): a POST that timed out may have
+        # been applied.
+        attempts = (1, 2) if headers and "Idempotency-Key" in headers else (2,)
+        for attempt in attempts:
+            try:
+                response = await self._client.post(path, json=body, headers=headers)
+            except httpx.TransportError as error:
+                if attempt == 2:
+                    raise BackendError(f"POST {path} failed: {error!r}") from error
+                continue
+            return self._json(response, f"POST {path}")
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _json(response: httpx.Response, what: str) -> Any:
@@ -138,7 +183,10 @@ class BackendClient:
             raise NotFound(f"{what}: not found")
         if response.status_code == 409:
             problem = response.json()
-            raise Refused(problem.get("detail", "not allowed"), problem.get("code", ""))
+            raise Refused(problem.get("detail", "not allowed"), problem.get("code", ""), problem.get("items"))
+        if response.status_code == 422:
+            problem = response.json()
+            raise Invalid(problem.get("detail", "invalid"), problem.get("code", ""), problem.get("errors"))
         if response.status_code >= 400:
             raise BackendError(f"{what}: HTTP {response.status_code} {response.text[:200]}")
         return response.json()
@@ -151,6 +199,21 @@ class BackendClient:
             params["category"] = category
         body = await self._get("/products", params)
         return [Product.from_json(item) for item in body["data"]]
+
+    async def get_product(self, sku: str) -> Product:
+        return Product.from_json(await self._get(f"/products/{sku}"))
+
+    async def create_order(
+        self, lines: List[Dict[str, Any]], shipping_address: Dict[str, Any],
+        contact_email: Optional[str], contact_phone: Optional[str], idempotency_key: str,
+    ) -> Order:
+        """A pending order (stock reserved); the same key and body again return the same order."""
+        body = {"lines": lines, "shipping_address": shipping_address,
+                "contact_email": contact_email, "contact_phone": contact_phone}
+        return Order.from_json(await self._post("/orders", body, headers={"Idempotency-Key": idempotency_key}))
+
+    async def confirm_order(self, number: str) -> Order:
+        return Order.from_json(await self._post(f"/orders/{number}/confirm", {}))
 
     async def get_order(self, number: str, contact: Optional[str] = None) -> Order:
         """The identity's own order, or anyone's when `contact` matches the email or phone on it."""

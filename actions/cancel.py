@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
 from actions.orders import REQUESTED, TASK, requested_order_number
 from actions.parsing import format_price
+from actions.place_order import answer_place_order
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -71,7 +72,14 @@ class ActionCancelOrder(Action):
         return await backend.get_last_order()
 
 
-def _just_asked_to_confirm(tracker: Tracker) -> bool:
+# Which actions ask each confirmation. A retry after an outage answers the failed attempt's question.
+ASKED_BY = {
+    "cancel_order": ("action_cancel_order",),
+    "place_order": ("action_place_order", "action_answer_confirmation"),
+}
+
+
+def _just_asked_to_confirm(tracker: Tracker, askers: Tuple[str, ...] = ASKED_BY["cancel_order"]) -> bool:
     """True when the bot's last action before the latest user message was the question."""
     before_latest_message = False
     for event in reversed(tracker.events or []):
@@ -81,7 +89,7 @@ def _just_asked_to_confirm(tracker: Tracker) -> bool:
         elif kind == "user":
             return False
         elif kind == "action" and event.get("name") not in ("action_listen", None):
-            return event.get("name") == "action_cancel_order"
+            return event.get("name") in askers
     return False
 
 
@@ -94,9 +102,12 @@ class ActionAnswerConfirmation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        if tracker.get_slot(PENDING) != "cancel_order" or not _just_asked_to_confirm(tracker):
+        pending = tracker.get_slot(PENDING)
+        if pending not in ASKED_BY or not _just_asked_to_confirm(tracker, ASKED_BY[pending]):
             dispatcher.utter_message(response="utter_ok")
             return [SlotSet(PENDING, None)]
+        if pending == "place_order":
+            return await answer_place_order(dispatcher, tracker)
         number = tracker.get_slot("order_id")
         if (tracker.latest_message.get("intent") or {}).get("name") != "affirm":
             dispatcher.utter_message(response="utter_cancel_kept", number=number)

@@ -1,14 +1,19 @@
 """Leaving whatever the bot was in the middle of: "stop", "never mind"."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.backend_client import BackendClient, BackendError
+from actions.ordering import ORDER_SLOTS, PENDING_ORDER
+
+logger = logging.getLogger(__name__)
 # Slots that remember an unfinished task; clearing them means a later "yes" or "1042" starts nothing.
-TASK_SLOTS = ("requested_info", "order_task", "pending_confirmation")
+TASK_SLOTS = ("requested_info", "order_task", "pending_confirmation", "requested_slot") + ORDER_SLOTS
 
 
 class ActionStop(Action):
@@ -18,5 +23,12 @@ class ActionStop(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        pending_order = tracker.get_slot(PENDING_ORDER)
+        if pending_order and tracker.get_slot("pending_confirmation") == "place_order":
+            try:  # an unconfirmed order would hold its stock until it expires
+                async with BackendClient(tracker.sender_id) as backend:
+                    await backend.cancel_order(pending_order, reason="stopped in chat")
+            except BackendError as error:
+                logger.warning("cancelling the unconfirmed order %s failed: %s", pending_order, error)
         dispatcher.utter_message(response="utter_stopped")
-        return [SlotSet(slot, None) for slot in TASK_SLOTS]
+        return [ActiveLoop(None)] + [SlotSet(slot, None) for slot in TASK_SLOTS]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 _CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
@@ -55,3 +55,63 @@ def search_terms(text: str, limit: int = 3) -> List[str]:
     content = [word for word in words if word not in _STOP_WORDS and len(word) > 2]
     unique = list(dict.fromkeys(content))
     return sorted(unique, key=len, reverse=True)[:limit]
+
+
+# Countries we ship to (EU, UK, Switzerland, Norway), by common English name or ISO alpha-2.
+_COUNTRIES = {
+    "ireland": "IE", "united kingdom": "GB", "uk": "GB", "great britain": "GB", "england": "GB",
+    "scotland": "GB", "wales": "GB", "northern ireland": "GB", "germany": "DE", "deutschland": "DE",
+    "france": "FR", "spain": "ES", "espana": "ES", "italy": "IT", "italia": "IT", "netherlands": "NL",
+    "the netherlands": "NL", "holland": "NL", "belgium": "BE", "austria": "AT", "portugal": "PT",
+    "switzerland": "CH", "norway": "NO", "denmark": "DK", "sweden": "SE", "finland": "FI",
+    "poland": "PL", "luxembourg": "LU", "czechia": "CZ", "czech republic": "CZ", "greece": "GR",
+    "hungary": "HU", "slovakia": "SK", "slovenia": "SI", "croatia": "HR", "romania": "RO",
+    "bulgaria": "BG", "estonia": "EE", "latvia": "LV", "lithuania": "LT", "malta": "MT", "cyprus": "CY",
+}
+_COUNTRY_CODES = frozenset(_COUNTRIES.values())
+# Irish Eircode, UK postcode, Dutch postcode, then plain digit codes (with an optional dash part).
+_POSTCODES = [re.compile(p, re.IGNORECASE) for p in (
+    r"\b[A-Z]\d{2}\s?[A-Z\d]{4}\b", r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b",
+    r"\b\d{4}\s?[A-Z]{2}\b", r"\b\d{2}-\d{3}\b", r"\b\d{3,6}(?:-\d{3,4})?\b")]
+
+
+def country_code(text: str) -> Optional[str]:
+    """ISO alpha-2 code for a country name or code we ship to ("Ireland", "ie" → "IE")."""
+    folded = re.sub(r"[^a-z ]", "", (text or "").lower()).strip()
+    if folded.upper() in _COUNTRY_CODES:
+        return folded.upper()
+    return _COUNTRIES.get(folded)
+
+
+def parse_address(text: Optional[str]) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
+    """ "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland" → (the backend's Address, None),
+    or (None, problem) with problem one of "parts", "name", "country", "postcode", "city"."""
+    parts = [part.strip() for part in (text or "").split(",") if part.strip()]
+    if len(parts) < 4:
+        return None, "parts"
+    name, street, middle, country = parts[0], parts[1], " ".join(parts[2:-1]), parts[-1]
+    if re.search(r"\d", name) or len(name) < 2:
+        return None, "name"
+    code = country_code(country)
+    if code is None:
+        return None, "country"
+    match = next((m for m in (p.search(middle) for p in _POSTCODES) if m), None)
+    if match is None:
+        return None, "postcode"
+    city = re.sub(r"\s+", " ", (middle[:match.start()] + " " + middle[match.end():])).strip(" -")
+    if not city:
+        return None, "city"
+    postal_code = re.sub(r"\s+", " ", match.group(0).upper())
+    return {"name": name, "line1": street, "city": city, "postal_code": postal_code, "country": code}, None
+
+
+def format_address(address: Dict[str, Any]) -> str:
+    parts = [address.get("name"), address.get("line1"), address.get("line2"),
+             f"{address.get('postal_code', '')} {address.get('city', '')}".strip(), address.get("country")]
+    return ", ".join(str(part) for part in parts if part)
+
+
+def quantity_in(text: Optional[str]) -> Optional[int]:
+    """A bare quantity answer ("3", "3 please", "make it 2"), or None."""
+    match = re.search(r"\b(\d{1,3})\b", text or "")
+    return int(match.group(1)) if match else None

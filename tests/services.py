@@ -113,12 +113,16 @@ def start_action_server(backend_url: str) -> Service:
     return service
 
 
-def start_rasa(action_server_url: str, tracker_db: Path) -> Service:
+def start_rasa(action_server_url: str, tracker_db: Path, backend_url: Optional[str] = None) -> Service:
+    """Rasa on a free port; `backend_url` is where the catalogue matcher reads the live catalogue."""
     port = free_port()
+    env = {"RASA_PORT": str(port), "ACTION_ENDPOINT_URL": f"{action_server_url}/webhook",
+           "RASA_TRACKER_DB": str(tracker_db), "RASA_MODEL": str(newest_model())}
+    if backend_url:
+        env["BACKEND_URL"] = backend_url
     service = Service(
         "rasa", [str(REPO_ROOT / "bot/serve.sh")],
-        {"RASA_PORT": str(port), "ACTION_ENDPOINT_URL": f"{action_server_url}/webhook",
-         "RASA_TRACKER_DB": str(tracker_db), "RASA_MODEL": str(newest_model())},
+        env,
         f"http://127.0.0.1:{port}", "/status",
     )
     return service

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions.parsing import contact_detail, format_price, order_number, search_terms
+from actions.parsing import (contact_detail, country_code, format_address, format_price, order_number,
+                             parse_address, quantity_in, search_terms)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -37,3 +38,44 @@ def test_format_price_known_and_unknown_currency():
 
 def test_search_terms_drop_filler_words():
     assert search_terms("do you have any blue mugs in stock?") == ["blue", "mugs"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland",
+     {"name": "Ada Lovelace", "line1": "12 Market Street", "city": "Dublin", "postal_code": "D02 X285",
+      "country": "IE"}),
+    ("Max Muster, Hauptstrasse 5, 10115 Berlin, Germany",
+     {"name": "Max Muster", "line1": "Hauptstrasse 5", "city": "Berlin", "postal_code": "10115", "country": "DE"}),
+    ("Jan Jansen, Keizersgracht 120, 1015 cw Amsterdam, NL",
+     {"name": "Jan Jansen", "line1": "Keizersgracht 120", "city": "Amsterdam", "postal_code": "1015 CW",
+      "country": "NL"}),
+    ("Tom Hardy, 12 Baker Street, London, NW1 6XE, UK",
+     {"name": "Tom Hardy", "line1": "12 Baker Street", "city": "London", "postal_code": "NW1 6XE", "country": "GB"}),
+])
+def test_parse_address(text, expected):
+    assert parse_address(text) == (expected, None)
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("12 Market Street, Dublin D02 X285, Ireland", "parts"),
+    ("12 Market Street, Main Road, Dublin D02 X285, Ireland", "name"),
+    ("Ada Lovelace, 12 Market Street, Dublin D02 X285, Atlantis", "country"),
+    ("Ada Lovelace, 12 Market Street, Dublin, Ireland", "postcode"),
+    ("Ada Lovelace, 12 Market Street, D02 X285, Ireland", "city"),
+    (None, "parts"),
+])
+def test_parse_address_problem(text, problem):
+    assert parse_address(text) == (None, problem)
+
+
+def test_country_code_names_and_codes():
+    assert [country_code(t) for t in ("Ireland", "ie", "The Netherlands", "Mars")] == ["IE", "IE", "NL", None]
+
+
+def test_format_address():
+    address = {"name": "Ada", "line1": "1 Road", "line2": None, "city": "Cork", "postal_code": "T12", "country": "IE"}
+    assert format_address(address) == "Ada, 1 Road, T12 Cork, IE"
+
+
+def test_quantity_in():
+    assert [quantity_in(t) for t in ("3", "make it 12 please", "none")] == [3, 12, None]

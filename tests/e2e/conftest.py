@@ -29,7 +29,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
         started.append(backend)
         actions = start_action_server(backend.url)
         started.append(actions)
-        rasa = start_rasa(actions.url, Path(state) / "tracker.db")
+        rasa = start_rasa(actions.url, Path(state) / "tracker.db", backend.url)
         started.append(rasa)
         gateway = start_gateway(rasa.url)
         started.append(gateway)

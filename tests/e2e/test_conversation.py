@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
 
@@ -97,3 +98,40 @@ def test_conversation_cancel_after_yes_releases_stock(stack):
                       headers={"Authorization": "Bearer dev-staff-token"}).json()
     assert order["status"] == "cancelled"
     assert available() == before
+
+
+def test_conversation_places_order_through_chat(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    which = say(stack.rasa.url, sender, "I'd like to order 2 blue mugs and a teapot")
+    assert "Which teapot" in which[0]["text"]
+    assert '/inform{"product": "TEA-POT-GLS"}' in [b["payload"] for b in which[0]["buttons"]]
+    where = say(stack.rasa.url, sender, '/inform{"product": "TEA-POT-GLS"}')
+    assert "Where should we send it" in where[0]["text"]
+    contact = say(stack.rasa.url, sender, "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")
+    assert "email address or phone number" in contact[0]["text"]
+    summary = say(stack.rasa.url, sender, "ada@example.com")
+    assert "2 × Ceramic Mug Blue: €25.80" in summary[0]["text"] and "total €58.70" in summary[0]["text"]
+    assert [b["payload"] for b in summary[0]["buttons"]] == ["/affirm", "/deny"]
+    placed = say(stack.rasa.url, sender, "yes")
+    [number] = re.findall(r"OB-[0-9A-Z]{8}", placed[0]["text"])
+    order = httpx.get(f"{stack.backend.url}/api/v1/staff/orders/{number}",
+                      headers={"Authorization": "Bearer dev-staff-token"}).json()
+    assert order["status"] == "confirmed"
+    assert [(line["sku"], line["quantity"]) for line in order["lines"]] == [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)]
+    assert order["shipping_address"]["postal_code"] == "D02 X285"
+    assert order["contact_email"] == "ada@example.com"
+
+
+def test_conversation_order_short_stock_then_stop_places_nothing(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    stock = httpx.get(f"{stack.backend.url}/api/v1/products/MUG-CER-GRN").json()["available"]
+    say(stack.rasa.url, sender, f"i want to buy {stock + 1} green mugs")
+    say(stack.rasa.url, sender, "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")
+    short = say(stack.rasa.url, sender, "ada@example.com")
+    assert f"we only have {stock} of Ceramic Mug Green" in short[0]["text"]
+    assert "How many Ceramic Mug Green" in short[1]["text"]
+    assert "stopped" in say(stack.rasa.url, sender, "never mind")[0]["text"]
+    assert say(stack.rasa.url, sender, "yes")[0]["text"] == "Okay."
+    orders = httpx.get(f"{stack.backend.url}/api/v1/orders",
+                       headers={"Authorization": "Bearer dev-bot-token", "X-Channel-Identity": sender}).json()
+    assert orders["count"] == 0

@@ -1,0 +1,231 @@
+"""Place an order, part 1: the order form collects items, a shipping address and a contact.
+
+Slots: `order_draft` holds what the user asked for so far, one dict per product:
+{"sku", "name", "quantity", "candidates": [{"sku", "name"}]} (sku is None while several products
+match, quantity is None until known). `order_items` is the same list once every item has a SKU
+and a quantity; the form asks until then. Creating the order is in actions/place_order.py.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend_client import BackendClient, BackendError
+from actions.parsing import contact_detail, format_address, format_price, parse_address, quantity_in
+
+logger = logging.getLogger(__name__)
+
+DRAFT = "order_draft"
+ITEMS = "order_items"
+ADDRESS = "shipping_address"
+CONTACT = "order_contact"
+SAVED = "order_saved_address"  # the last order's address and contact, offered once; {} = not offered
+KEY = "order_idempotency_key"
+PENDING_ORDER = "pending_order"
+# Everything an unfinished order remembers; "stop" and a finished order clear them all.
+ORDER_SLOTS = (ITEMS, DRAFT, ADDRESS, CONTACT, SAVED, KEY, PENDING_ORDER)
+MAX_QUANTITY = 20  # the backend's MAX_LINE_QUANTITY
+# The form asks for the contact with its own response, found by name:
+# "utter_ask_order_form_order_contact".
+# Messages that may carry items; anything else while items are asked lets other rules answer.
+ITEM_INTENTS = ("place_order", "inform", "product_info")
+
+
+def intent_of(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def is_complete(draft: List[Dict[str, Any]]) -> bool:
+    return bool(draft) and all(item.get("sku") and item.get("quantity") for item in draft)
+
+
+def _product_item(entity: Dict[str, Any]) -> Dict[str, Any]:
+    # A button's payload (/inform{"product": "TEA-POT-GLS"}) carries the SKU itself as the value.
+    is_sku = re.fullmatch(r"[A-Z0-9]+(-[A-Z0-9]+)+", str(entity["value"])) is not None
+    skus = entity.get("skus") or ([entity["value"]] if is_sku else [])
+    quantity = entity.get("quantity")
+    if len(skus) == 1:
+        return {"sku": skus[0], "name": str(entity["value"]), "quantity": quantity, "candidates": []}
+    return {"sku": None, "name": str(entity["value"]), "quantity": quantity,
+            "candidates": [{"sku": sku, "name": sku} for sku in skus]}
+
+
+def _resolve_choice(item: Dict[str, Any], skus: List[str], text: str) -> bool:
+    """Settles an ambiguous item from a SKU (a button) or words of a candidate's name ("the glass one")."""
+    candidates = item["candidates"]
+    chosen = [c for c in candidates if c["sku"] in skus]
+    if not chosen:
+        words = [w for w in re.findall(r"[a-z0-9.]+", text.lower()) if w not in ("the", "one", "a", "please")]
+        chosen = [c for c in candidates if words and all(w in c["name"].lower() for w in words)]
+    if len(chosen) != 1:
+        return False
+    item.update(sku=chosen[0]["sku"], name=chosen[0]["name"], candidates=[])
+    return True
+
+
+def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str,
+                     answering: bool) -> bool:
+    """Adds the message's products to the draft, or answers the open question; True if it changed."""
+    products = [e for e in entities if e.get("entity") == "product"]
+    open_choice = next((item for item in draft if not item["sku"]), None)
+    if answering and open_choice is not None:
+        skus: List[str] = []
+        for entity in products:
+            item = _product_item(entity)
+            skus += [item["sku"]] if item["sku"] else [c["sku"] for c in item["candidates"]]
+        if _resolve_choice(open_choice, skus, text):
+            open_choice["quantity"] = open_choice["quantity"] or next(
+                (e.get("quantity") for e in products if e.get("quantity")), None)
+            return True
+        candidates = {c["sku"] for c in open_choice["candidates"]}
+        if products and set(skus) <= candidates:
+            return False  # the same ambiguous words again: ask again
+    if products:
+        for entity in products:
+            item = _product_item(entity)
+            same = next((d for d in draft if item["sku"] and d["sku"] == item["sku"]), None)
+            if same is None:
+                draft.append(item)
+            elif item["quantity"]:
+                same["quantity"] = item["quantity"]
+        return True
+    if answering:
+        missing = next((item for item in draft if item["sku"] and not item["quantity"]), None)
+        quantities = [e["value"] for e in entities if e.get("entity") == "quantity"]
+        quantity = int(quantities[0]) if quantities else quantity_in(text)
+        if missing is not None and quantity is not None:
+            missing["quantity"] = quantity
+            return True
+    return False
+
+
+class ValidateOrderForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_order_form"
+
+    async def extract_order_items(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        requested = tracker.get_slot("requested_slot")
+        if intent_of(tracker) not in ITEM_INTENTS or requested not in (None, ITEMS):
+            return {}
+        draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
+        entities = tracker.latest_message.get("entities") or []
+        text = tracker.latest_message.get("text") or ""
+        if merge_into_draft(draft, entities, text, answering=requested == ITEMS):
+            return {ITEMS: draft}
+        if requested != ITEMS:
+            return {}
+        # Asked and got nothing new: ask again, or say no product matched (validate_order_items).
+        return {ITEMS: draft or None}
+
+    def validate_order_items(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if not value:
+            dispatcher.utter_message(response="utter_order_product_not_found")
+            return {ITEMS: None}
+        draft = [dict(item) for item in value]
+        for item in draft:
+            if item.get("quantity") is not None and not 1 <= int(item["quantity"]) <= MAX_QUANTITY:
+                dispatcher.utter_message(response="utter_order_quantity_out_of_range",
+                                         name=item["name"], max=MAX_QUANTITY)
+                item["quantity"] = None
+        return {ITEMS: draft if is_complete(draft) else None, DRAFT: draft}
+
+    def validate_shipping_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        saved = tracker.get_slot(SAVED) or {}
+        if saved and intent_of(tracker) == "affirm":
+            return {ADDRESS: saved["address"], CONTACT: saved.get("contact"), SAVED: {}}
+        if saved and intent_of(tracker) == "deny":
+            return {ADDRESS: None, SAVED: {}}
+        if isinstance(value, dict):
+            return {ADDRESS: value}
+        address, problem = parse_address(str(value or ""))
+        if address is None:
+            dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
+            return {ADDRESS: None}
+        return {ADDRESS: address}
+
+    def validate_order_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        contact = contact_detail(str(value or ""))
+        if contact is None:
+            dispatcher.utter_message(response="utter_invalid_contact")
+        return {CONTACT: contact}
+
+
+class ActionAskOrderItems(Action):
+    """Asks for what the draft lacks: which product, how many, or what to order at all."""
+
+    def name(self) -> Text:
+        return "action_ask_order_items"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
+        choice = next((item for item in draft if not item["sku"]), None)
+        if choice is not None:
+            return await self._ask_which(dispatcher, tracker, draft, choice)
+        missing = next((item for item in draft if not item["quantity"]), None)
+        if missing is not None:
+            dispatcher.utter_message(response="utter_ask_order_quantity", name=missing["name"])
+            return []
+        dispatcher.utter_message(response="utter_ask_order_products")
+        return []
+
+    @staticmethod
+    async def _ask_which(dispatcher: CollectingDispatcher, tracker: Tracker, draft: List[Dict[str, Any]],
+                         choice: Dict[str, Any]) -> List[Dict[Text, Any]]:
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                products = [await backend.get_product(c["sku"]) for c in choice["candidates"]]
+        except BackendError as error:
+            logger.warning("product lookup failed: %s", error)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return []
+        choice["candidates"] = [{"sku": p.sku, "name": p.name} for p in products]
+        buttons = [{"title": f"{p.name} ({format_price(p.price_minor, p.currency)})",
+                    "payload": f'/inform{{"product": "{p.sku}"}}'} for p in products]
+        options = "\n".join(f"• {p.name}: {format_price(p.price_minor, p.currency)}" for p in products)
+        dispatcher.utter_message(response="utter_ask_which_product", name=choice["name"], options=options,
+                                 buttons=buttons)
+        return [SlotSet(DRAFT, draft)]
+
+
+class ActionAskShippingAddress(Action):
+    """Offers a known customer their last order's address and contact once, else asks for one."""
+
+    def name(self) -> Text:
+        return "action_ask_shipping_address"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if tracker.get_slot(SAVED) is None:
+            try:
+                async with BackendClient(tracker.sender_id) as backend:
+                    last = await backend.get_last_order()
+            except BackendError as error:
+                logger.warning("last order lookup failed: %s", error)
+                last = None
+            if last is not None and last.shipping_address:
+                contact = last.contact_email or last.contact_phone
+                dispatcher.utter_message(response="utter_ask_reuse_address",
+                                         address=format_address(last.shipping_address),
+                                         contact=contact or "none")
+                saved = {"address": {k: v for k, v in last.shipping_address.items() if v is not None},
+                         "contact": contact}
+                return [SlotSet(SAVED, saved)]
+        dispatcher.utter_message(response="utter_ask_shipping_address")
+        return [SlotSet(SAVED, {})]

@@ -1,0 +1,123 @@
+"""Place an order, part 2: the filled order form becomes a pending order, shown for confirmation.
+
+The order is created `pending` (stock reserved) with one Idempotency-Key per attempt, kept in a
+slot: a retry after a timeout or an outage returns the same order instead of a second one. The
+yes/no answer is handled by ActionAnswerConfirmation (actions/cancel.py): confirm or cancel.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
+from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, KEY, ORDER_SLOTS, PENDING_ORDER
+from actions.parsing import format_price
+
+logger = logging.getLogger(__name__)
+PENDING = "pending_confirmation"
+
+
+def order_summary(order: Order) -> Dict[str, str]:
+    lines = "\n".join(
+        f"• {line.quantity} × {line.name}: {format_price(line.line_total_minor, order.currency)}"
+        for line in order.lines)
+    return {"number": order.number, "lines": lines,
+            "subtotal": format_price(order.subtotal_minor, order.currency),
+            "shipping": format_price(order.shipping_minor, order.currency),
+            "total": format_price(order.total_minor, order.currency)}
+
+
+class ActionPlaceOrder(Action):
+    """Creates the pending order from the form's slots and asks the user to confirm it."""
+
+    def name(self) -> Text:
+        return "action_place_order"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        items = tracker.get_slot(ITEMS) or []
+        contact = tracker.get_slot(CONTACT) or ""
+        key = tracker.get_slot(KEY) or uuid.uuid4().hex
+        lines = [{"sku": item["sku"], "quantity": int(item["quantity"])} for item in items]
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                try:
+                    order = await backend.create_order(
+                        lines, tracker.get_slot(ADDRESS), contact if "@" in contact else None,
+                        None if "@" in contact else contact, key)
+                except Refused as refusal:
+                    if refusal.code != "insufficient_stock":
+                        raise
+                    return await self._short_stock(dispatcher, backend, items, refusal)
+        except Invalid as invalid:
+            logger.info("order refused as invalid: %s", invalid.detail)
+            dispatcher.utter_message(response="utter_order_invalid", reason=invalid.detail)
+            return [SlotSet(ADDRESS, None), SlotSet(KEY, None), FollowupAction("order_form")]
+        except Refused as refusal:
+            dispatcher.utter_message(response="utter_order_invalid", reason=refusal.detail)
+            return [SlotSet(KEY, None)]
+        except BackendError as error:
+            logger.warning("order creation failed: %s", error)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            dispatcher.utter_message(response="utter_order_retry_hint")
+            return [SlotSet(KEY, key)]  # the form's slots stay; a retry reuses the key
+        dispatcher.utter_message(response="utter_confirm_order", **order_summary(order))
+        return [SlotSet(KEY, key), SlotSet(PENDING_ORDER, order.number), SlotSet(PENDING, "place_order")]
+
+    @staticmethod
+    async def _short_stock(
+        dispatcher: CollectingDispatcher, backend: BackendClient, items: List[Dict[str, Any]], refusal: Refused
+    ) -> List[Dict[Text, Any]]:
+        """Says what is short with the available amount and alternatives, then asks for items again."""
+        draft = [dict(item) for item in items]
+        short = {entry["sku"]: int(entry["available"]) for entry in refusal.items}
+        ordered = {item["sku"] for item in draft}
+        for sku, available in short.items():
+            product = await backend.get_product(sku)
+            others = await backend.search_products(category=product.category, limit=20)
+            alternatives = [p.name for p in others if p.available > 0 and p.sku not in ordered][:3]
+            item = next(i for i in draft if i["sku"] == sku)
+            dispatcher.utter_message(
+                response="utter_order_short_stock" if available > 0 else "utter_order_out_of_stock",
+                name=product.name, requested=item["quantity"], available=available,
+                alternatives=", ".join(alternatives) or "nothing similar right now")
+            if available > 0:
+                item["quantity"] = None
+            else:
+                draft.remove(item)
+        return [SlotSet(ITEMS, None), SlotSet(DRAFT, draft), SlotSet(KEY, None), FollowupAction("order_form")]
+
+
+def _finished() -> List[Dict[Text, Any]]:
+    return [SlotSet(slot, None) for slot in ORDER_SLOTS + (PENDING,)]
+
+
+async def answer_place_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """"yes" confirms the pending order and gives its number; "no" cancels it, releasing the stock."""
+    number = tracker.get_slot(PENDING_ORDER)
+    affirmed = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            if affirmed:
+                order = await backend.confirm_order(number)
+            else:
+                order = await backend.cancel_order(number, reason="not confirmed in chat")
+    except Refused as refusal:
+        dispatcher.utter_message(response="utter_order_confirm_refused", number=number, reason=refusal.detail)
+        return _finished()
+    except BackendError as error:
+        logger.warning("answering the order confirmation failed: %s", error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return []  # still pending: the user can answer again
+    if affirmed:
+        dispatcher.utter_message(response="utter_order_placed", number=order.number,
+                                 total=format_price(order.total_minor, order.currency))
+    else:
+        dispatcher.utter_message(response="utter_order_not_placed")
+    return _finished()

@@ -1,0 +1,287 @@
+"""Placing an order in chat against a real backend: the form, the pending order, yes/no, short stock."""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import httpx
+import yaml
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cancel import ActionAnswerConfirmation
+from actions.conversation import TASK_SLOTS, ActionStop
+from actions.ordering import ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm
+from actions.place_order import ActionPlaceOrder
+from actions.settings import get_settings
+from tests.actions.test_cancel import available, status_of
+from tests.actions.test_orders import ADDRESS, BOT, new_identity, place_order, tracker_for
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+TEAPOTS = ["TEA-POT-CST", "TEA-POT-GLS", "TEA-POT-CER"]
+# What the catalogue matcher gives for "2 blue mugs and a teapot".
+MULTI_ITEM = [
+    {"entity": "quantity", "value": "2", "implicit": False},
+    {"entity": "product", "value": "Ceramic Mug Blue", "skus": ["MUG-CER-BLU"], "quantity": 2},
+    {"entity": "quantity", "value": "1", "implicit": True},
+    {"entity": "product", "value": "teapot", "skus": TEAPOTS, "quantity": 1},
+]
+BLUE_MUGS = {"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2, "candidates": []}
+ORDER_SLOTS_FILLED = {"shipping_address": ADDRESS, "order_contact": "ada@example.com"}
+
+
+def form_tracker(identity, text, intent="inform", entities=None, slots=None, slot_candidates=None):
+    """A tracker as the order form hands it to validate_order_form: slot candidates come last."""
+    tracker = tracker_for(identity, text, entities=entities, slots=slots)
+    tracker.latest_message["intent"] = {"name": intent, "confidence": 0.99}
+    tracker.active_loop = {"name": "order_form"}
+    tracker.events = tracker.events + [{"event": "action", "name": "order_form"}] + [
+        {"event": "slot", "name": name, "value": value} for name, value in (slot_candidates or {}).items()]
+    return tracker
+
+
+def orders_of(backend, identity: str) -> list:
+    response = httpx.get(f"{backend.url}/api/v1/orders", headers={**BOT, "X-Channel-Identity": identity})
+    return response.json()["data"]
+
+
+def answer(identity: str, number: str, intent: str):
+    tracker = tracker_for(identity, "yes" if intent == "affirm" else "no",
+                          slots={"pending_confirmation": "place_order", "pending_order": number})
+    tracker.latest_message["intent"] = {"name": intent, "confidence": 0.99}
+    tracker.events = [
+        {"event": "action", "name": "action_place_order"},
+        {"event": "bot", "text": "Shall I place it?"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "yes", "parse_data": {"intent": {"name": intent}}},
+        {"event": "action", "name": "action_extract_slots"},
+    ]
+    return tracker
+
+
+async def pending_order(backend, dispatcher, identity, items, key="key-1"):
+    slots = {"order_items": items, "order_idempotency_key": key, **ORDER_SLOTS_FILLED}
+    events = await ActionPlaceOrder().run(dispatcher, tracker_for(identity, "ada@example.com", slots=slots), {})
+    return events
+
+
+async def test_order_form_multi_item_message_keeps_draft_and_asks_which_teapot(backend, dispatcher):
+    identity = new_identity()
+    tracker = form_tracker(identity, "i'd like 2 blue mugs and a teapot", "place_order", MULTI_ITEM)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    teapot = {"sku": None, "name": "teapot", "quantity": 1,
+              "candidates": [{"sku": sku, "name": sku} for sku in TEAPOTS]}
+    assert events == [SlotSet("order_items", None), SlotSet("order_draft", [BLUE_MUGS, teapot])]
+    assert dispatcher.messages == []
+
+    asking = CollectingDispatcher()
+    draft_tracker = tracker_for(identity, "", slots={"order_draft": [BLUE_MUGS, teapot]})
+    events = await ActionAskOrderItems().run(asking, draft_tracker, {})
+    assert [m["response"] for m in asking.messages] == ["utter_ask_which_product"]
+    assert [b["payload"] for b in asking.messages[0]["buttons"]] == [
+        f'/inform{{"product": "{sku}"}}' for sku in TEAPOTS]
+    [draft] = [e["value"] for e in events if e["name"] == "order_draft"]
+    assert draft[1]["candidates"][1] == {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L"}
+
+
+async def test_order_form_choice_by_words_completes_items(backend, dispatcher):
+    teapot = {"sku": None, "name": "teapot", "quantity": 1, "candidates": [
+        {"sku": "TEA-POT-CST", "name": "Cast Iron Teapot 0.8 L"},
+        {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L"}]}
+    slots = {"order_draft": [BLUE_MUGS, teapot], "requested_slot": "order_items"}
+    tracker = form_tracker(new_identity(), "the glass one", slots=slots)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    chosen = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1, "candidates": []}
+    assert events == [SlotSet("order_items", [BLUE_MUGS, chosen]), SlotSet("order_draft", [BLUE_MUGS, chosen])]
+
+
+async def test_order_form_asks_quantity_then_takes_bare_number(backend, dispatcher):
+    mugs = dict(BLUE_MUGS, quantity=None)
+    await ActionAskOrderItems().run(dispatcher, tracker_for(new_identity(), "", slots={"order_draft": [mugs]}), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_quantity"]
+    slots = {"order_draft": [mugs], "requested_slot": "order_items"}
+    tracker = form_tracker(new_identity(), "3 please", entities=[{"entity": "quantity", "value": "3"}], slots=slots)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("order_items", [dict(mugs, quantity=3)]), SlotSet("order_draft", [dict(mugs, quantity=3)])]
+
+
+async def test_order_form_unknown_product_explains(backend, dispatcher):
+    tracker = form_tracker(new_identity(), "a unicorn", slots={"requested_slot": "order_items"})
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("order_items", None)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_product_not_found"]
+
+
+async def test_order_form_stop_extracts_nothing(backend, dispatcher):
+    tracker = form_tracker(new_identity(), "never mind", "stop", slots={"requested_slot": "order_items"})
+    assert await ValidateOrderForm().run(dispatcher, tracker, DOMAIN) == []
+
+
+async def test_order_form_quantity_over_limit_is_asked_again(backend, dispatcher):
+    entities = [{"entity": "product", "value": "Ceramic Mug Blue", "skus": ["MUG-CER-BLU"], "quantity": 50}]
+    tracker = form_tracker(new_identity(), "50 blue mugs", "place_order", entities)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("order_items", None), SlotSet("order_draft", [dict(BLUE_MUGS, quantity=None)])]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_quantity_out_of_range"]
+
+
+async def test_order_form_address_parsed(backend, dispatcher):
+    text = "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland"
+    slots = {"requested_slot": "shipping_address", "order_items": [BLUE_MUGS]}
+    tracker = form_tracker(new_identity(), text, slots=slots, slot_candidates={"shipping_address": text})
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("shipping_address", ADDRESS)]
+
+
+async def test_order_form_address_without_country_explains(backend, dispatcher):
+    text = "Ada Lovelace, 12 Market Street, Dublin D02 X285, Atlantis"
+    tracker = form_tracker(new_identity(), text, slots={"requested_slot": "shipping_address"},
+                           slot_candidates={"shipping_address": text})
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("shipping_address", None)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address_country"]
+
+
+async def test_order_form_contact_invalid_explains(backend, dispatcher):
+    tracker = form_tracker(new_identity(), "no thanks", slots={"requested_slot": "order_contact"},
+                           slot_candidates={"order_contact": "no thanks"})
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("order_contact", None)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_contact"]
+
+
+async def test_order_form_known_customer_reuses_last_address(backend, dispatcher):
+    identity = new_identity()
+    place_order(backend, identity, email="ada@example.com")
+    events = await ActionAskShippingAddress().run(dispatcher, tracker_for(identity, ""), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_reuse_address"]
+    saved = {"address": ADDRESS, "contact": "ada@example.com"}
+    assert events == [SlotSet("order_saved_address", saved)]
+    tracker = form_tracker(identity, "yes", "affirm", slots={"requested_slot": "shipping_address",
+                                                              "order_saved_address": saved},
+                           slot_candidates={"shipping_address": "yes"})
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("shipping_address", ADDRESS), SlotSet("order_contact", "ada@example.com"),
+                      SlotSet("order_saved_address", {})]
+
+
+async def test_order_form_new_customer_is_asked_for_address(backend, dispatcher):
+    events = await ActionAskShippingAddress().run(dispatcher, tracker_for(new_identity(), ""), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_shipping_address"]
+    assert events == [SlotSet("order_saved_address", {})]
+
+
+async def test_place_order_creates_pending_order_and_asks_to_confirm(backend, dispatcher):
+    identity = new_identity()
+    teapot = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1, "candidates": []}
+    events = await pending_order(backend, dispatcher, identity, [BLUE_MUGS, teapot])
+    [order] = orders_of(backend, identity)
+    assert events == [SlotSet("order_idempotency_key", "key-1"), SlotSet("pending_order", order["number"]),
+                      SlotSet("pending_confirmation", "place_order")]
+    assert order["status"] == "pending"
+    assert [(line["sku"], line["quantity"]) for line in order["lines"]] == [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)]
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_confirm_order"
+    assert message["total"] == "€58.70"  # 2 × 12.90 + 32.90, free shipping from 50.00
+    assert "2 × Ceramic Mug Blue: €25.80" in message["lines"]
+
+
+async def test_place_order_retry_with_same_key_creates_one_order(backend, dispatcher):
+    identity = new_identity()
+    await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
+    await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
+    assert len(orders_of(backend, identity)) == 1
+    assert dispatcher.messages[0]["number"] == dispatcher.messages[1]["number"]
+
+
+async def test_answer_yes_confirms_order_and_gives_number(backend, dispatcher):
+    identity = new_identity()
+    events = await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
+    number = events[1]["value"]
+    events = await ActionAnswerConfirmation().run(dispatcher, answer(identity, number, "affirm"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_order", "utter_order_placed"]
+    assert dispatcher.messages[1]["number"] == number
+    assert SlotSet("pending_order", None) in events and SlotSet("order_items", None) in events
+    assert status_of(backend, identity, number) == "confirmed"
+
+
+async def test_answer_no_cancels_pending_order_and_releases_stock(backend, dispatcher):
+    identity = new_identity()
+    before = available(backend)
+    events = await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
+    number = events[1]["value"]
+    assert available(backend) == before - 2
+    await ActionAnswerConfirmation().run(dispatcher, answer(identity, number, "deny"), {})
+    assert dispatcher.messages[-1]["response"] == "utter_order_not_placed"
+    assert status_of(backend, identity, number) == "cancelled"
+    assert available(backend) == before
+
+
+async def test_place_order_short_stock_says_available_and_alternatives(backend, dispatcher):
+    identity = new_identity()
+    stock = available(backend, "MUG-CER-GRN")
+    green = {"sku": "MUG-CER-GRN", "name": "Ceramic Mug Green", "quantity": stock + 1, "candidates": []}
+    events = await pending_order(backend, dispatcher, identity, [green])
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_order_short_stock"
+    assert (message["available"], message["requested"]) == (stock, stock + 1)
+    assert "Ceramic Mug Red" in message["alternatives"] and "Black" not in message["alternatives"]
+    assert events == [SlotSet("order_items", None), SlotSet("order_draft", [dict(green, quantity=None)]),
+                      SlotSet("order_idempotency_key", None), FollowupAction("order_form")]
+    assert orders_of(backend, identity) == []
+
+
+async def test_place_order_backend_down_keeps_form_state(backend, dispatcher, monkeypatch):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    monkeypatch.setenv("BACKEND_URL", dead)
+    get_settings.cache_clear()
+    try:
+        events = await pending_order(backend, dispatcher, new_identity(), [BLUE_MUGS], key="key-down")
+    finally:
+        monkeypatch.setenv("BACKEND_URL", backend.url)
+        get_settings.cache_clear()
+    assert [m["response"] for m in dispatcher.messages] == ["utter_backend_unavailable", "utter_order_retry_hint"]
+    assert events == [SlotSet("order_idempotency_key", "key-down")]
+
+
+async def test_stop_leaves_form_and_cancels_unconfirmed_order(backend, dispatcher):
+    identity = new_identity()
+    events = await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
+    number = events[1]["value"]
+    tracker = tracker_for(identity, "never mind", slots={"pending_confirmation": "place_order", "pending_order": number})
+    events = await ActionStop().run(dispatcher, tracker, {})
+    assert events == [ActiveLoop(None)] + [SlotSet(slot, None) for slot in TASK_SLOTS]
+    assert dispatcher.messages[-1]["response"] == "utter_stopped"
+    assert status_of(backend, identity, number) == "cancelled"
+
+
+async def test_answer_yes_with_backend_down_keeps_order_pending(backend, dispatcher, monkeypatch):
+    identity = new_identity()
+    events = await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
+    number = events[1]["value"]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("BACKEND_URL", f"http://127.0.0.1:{sock.getsockname()[1]}")
+    get_settings.cache_clear()
+    try:
+        events = await ActionAnswerConfirmation().run(dispatcher, answer(identity, number, "affirm"), {})
+    finally:
+        monkeypatch.setenv("BACKEND_URL", backend.url)
+        get_settings.cache_clear()
+    assert events == []
+    assert dispatcher.messages[-1]["response"] == "utter_backend_unavailable"
+    assert status_of(backend, identity, number) == "pending"
+
+
+async def test_order_form_declined_reuse_asks_for_new_address(backend, dispatcher):
+    saved = {"address": ADDRESS, "contact": "ada@example.com"}
+    tracker = form_tracker(new_identity(), "no", "deny", slots={"requested_slot": "shipping_address",
+                                                              "order_saved_address": saved},
+                           slot_candidates={"shipping_address": "no"})
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("shipping_address", None), SlotSet("order_saved_address", {})]
+    events = await ActionAskShippingAddress().run(
+        dispatcher, tracker_for(new_identity(), "no", slots={"order_saved_address": {}}), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_shipping_address"]
