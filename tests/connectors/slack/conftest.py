@@ -2,15 +2,13 @@
 session), settings pointing at both, the Bolt app, a signer, and the gateway in-process."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from connectors.config import GatewaySettings
-from connectors.gateway import create_app
 from connectors.slack.app import build_app
 from tests.fakes.rasa_webhook import FakeRasa
 from tests.fakes.slack_api import FakeSlackAPI
@@ -52,11 +50,3 @@ def signed_request(body: str, content_type: str = "application/json",
     return AsyncBoltRequest(body=body, headers={
         **signed_headers(SIGNING_SECRET, body, content_type=content_type), **headers})
 
-
-@pytest.fixture
-async def gateway(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            yield client

@@ -2,13 +2,11 @@
 session), settings pointing at both, and the gateway in-process with the webhook mounted."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from connectors.config import GatewaySettings
-from connectors.gateway import create_app
 from connectors.telegram.app import build_application
 from tests.fakes.rasa_webhook import FakeRasa
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -47,11 +45,3 @@ async def application(settings: GatewaySettings):
     await app.shutdown()
     await app.bot_data["rasa"].aclose()
 
-
-@pytest.fixture
-async def gateway(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            yield client

@@ -26,14 +26,6 @@ def settings(rasa: FakeRasa) -> GatewaySettings:
                            webchat_heartbeat_seconds=0.2)
 
 
-@pytest.fixture
-async def gateway(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            yield client
-
 
 @pytest.fixture
 async def served(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
