@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
+from actions.ordering import intent_of
 from actions.orders import REQUESTED, TASK, requested_order_number
 from actions.parsing import format_price
 from actions.place_order import answer_place_order
@@ -109,7 +110,7 @@ class ActionAnswerConfirmation(Action):
         if pending == "place_order":
             return await answer_place_order(dispatcher, tracker)
         number = tracker.get_slot("order_id")
-        if (tracker.latest_message.get("intent") or {}).get("name") != "affirm":
+        if intent_of(tracker) != "affirm":
             dispatcher.utter_message(response="utter_cancel_kept", number=number)
             return _clear()
         try:

@@ -15,7 +15,8 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
-from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, KEY, ORDER_SLOTS, PENDING_ORDER
+from actions.ordering import (ADDRESS, CONTACT, DRAFT, ITEMS, KEY, ORDER_SLOTS, PENDING_ORDER,
+                              intent_of)
 from actions.parsing import format_price
 
 logger = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def _finished() -> List[Dict[Text, Any]]:
 async def answer_place_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
     """"yes" confirms the pending order and gives its number; "no" cancels it, releasing the stock."""
     number = tracker.get_slot(PENDING_ORDER)
-    affirmed = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+    affirmed = intent_of(tracker) == "affirm"
     try:
         async with BackendClient(tracker.sender_id) as backend:
             if affirmed:
