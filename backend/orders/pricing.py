@@ -54,13 +54,6 @@ async def price_lines(
     return priced
 
 
-def lines_at(quantities: dict[str, int], prices: dict[str, tuple[str, int]]) -> list[dict]:
-    """Priced lines, sorted by SKU, from {sku: (name, unit price)}."""
-    return [{"sku": sku, "name": prices[sku][0], "unit_price_minor": prices[sku][1],
-             "quantity": q, "line_total_minor": prices[sku][1] * q}
-            for sku, q in sorted(quantities.items())]
-
-
 def totals(priced: list[dict]) -> dict[str, int]:
     subtotal = sum(line["line_total_minor"] for line in priced)
     shipping = 0 if subtotal >= FREE_SHIPPING_FROM_MINOR else SHIPPING_FEE_MINOR

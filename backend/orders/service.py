@@ -7,20 +7,22 @@ import logging
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.base import utcnow
 from backend.core.config import Settings
+from backend.core.db import run_write
 from backend.customers.service import ChannelRef, Identity, find_identity, find_or_create_identity
 from backend.errors import (ErrorCode, IdempotencyConflict, InvalidRequest, InvalidTransition,
                             NotFound)
-from backend.inventory.allocation import (decrease_stock, record_reservation, release_stock,
-                                          reserve_priced, return_stock)
+from backend.inventory.allocation import (allocate_stock, decrease_stock, release_stock,
+                                          return_stock)
 from backend.orders import events, queries
-from backend.orders.models import IdempotencyKey, Order, OrderLine
-from backend.orders.pricing import lines_at, merge_lines, totals
+from backend.orders.models import Order, OrderLine
+from backend.orders.pricing import merge_lines, price_lines, totals
+from backend.orders.rows import insert_order_rows
 from backend.orders.schemas import OrderCreate, StaffTransition
 from backend.orders.status import CUSTOMER_TRANSITIONS, OrderStatus, allowed_next, can_transition
 from backend.outbox.service import enqueue_status_notification
@@ -29,11 +31,6 @@ logger = logging.getLogger(__name__)
 
 _orders = Order.__table__
 _lines = OrderLine.__table__
-_keys = IdempotencyKey.__table__
-# Hot-path statements, built once.
-_INSERT_ORDER = insert(_orders).returning(_orders.c.id)
-_INSERT_LINES = insert(_lines)
-_INSERT_KEY = insert(_keys)
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over chat
 
 
@@ -68,7 +65,14 @@ async def place_order(
 ) -> tuple[dict, bool]:
     """Returns (order view, created). A replayed Idempotency-Key returns the first order."""
     quantities = merge_lines(data.lines, settings)
-    request_hash = _request_hash(data)
+    return await run_write(session, _place_order, settings, ref, data, idempotency_key,
+                           quantities, _request_hash(data))
+
+
+async def _place_order(
+    session: AsyncSession, settings: Settings, ref: ChannelRef, data: OrderCreate,
+    idempotency_key: str | None, quantities: dict[str, int], request_hash: str,
+) -> tuple[dict, bool]:
     for attempt in range(3):
         try:
             async with session.begin():
@@ -77,13 +81,14 @@ async def place_order(
                     replay = await _replay(session, identity, idempotency_key, request_hash)
                     if replay is not None:
                         return replay, False
-                view = await _insert_order(session, settings, identity, data, quantities)
-                if idempotency_key:
-                    await session.execute(_INSERT_KEY, {
-                        "customer_id": identity.customer_id, "key": idempotency_key,
-                        "request_hash": request_hash, "order_id": view.pop("_id"),
-                        "created_at": utcnow()})
-                view.pop("_id", None)
+                key = ({"key": idempotency_key, "request_hash": request_hash}
+                       if idempotency_key else None)
+                order_id, view = await _insert_order(session, settings, identity, data,
+                                                     quantities, key)
+                # Stock last, just before the commit: see allocate_stock. If it is short,
+                # everything above rolls back with it.
+                await allocate_stock(session, quantities=quantities, order_id=order_id,
+                                     delay_ms=settings.RESERVE_DELAY_MS)
                 return view, True
         except IntegrityError:
             # A concurrent retry with the same key (PostgreSQL) or a clashing order number:
@@ -96,13 +101,11 @@ async def place_order(
 
 async def _insert_order(
     session: AsyncSession, settings: Settings, identity: Identity, data: OrderCreate,
-    quantities: dict[str, int],
-) -> dict:
-    # The reservation returns the prices: no separate price read. Stock is reserved before
-    # the order row exists; all of it rolls back together if anything below fails.
-    prices = await reserve_priced(session, quantities=quantities,
-                                  delay_ms=settings.RESERVE_DELAY_MS)
-    priced = lines_at(quantities, prices)
+    quantities: dict[str, int], key: dict | None,
+) -> tuple[int, dict]:
+    """The order row, its lines, its Idempotency-Key, the created event and the outbox row:
+    (order id, view)."""
+    priced = await price_lines(session, quantities)  # raises UnknownSku
     now = utcnow()
     order = {
         "number": new_order_number(), "customer_id": identity.customer_id,
@@ -113,9 +116,7 @@ async def _insert_order(
         "expires_at": now + timedelta(minutes=settings.PENDING_ORDER_TTL_MINUTES),
         "created_at": now, "updated_at": now,
     }
-    order_id = (await session.execute(_INSERT_ORDER, order)).scalar_one()
-    await record_reservation(session, quantities=quantities, order_id=order_id)
-    await session.execute(_INSERT_LINES, [{"order_id": order_id, **line} for line in priced])
+    order_id = await insert_order_rows(session, order=order, lines=priced, key=key)
     actor = f"customer:{identity.ref.label}"
     await events.order_created(session, order_id=order_id, actor=actor,
                                channel=identity.ref.channel,
@@ -125,8 +126,7 @@ async def _insert_order(
         session, order_id=order_id, order_number=order["number"],
         customer_id=identity.customer_id, channel=identity.ref.channel,
         recipient=identity.ref.label, status=order["status"], payload=_payload(view))
-    view["_id"] = order_id
-    return view
+    return order_id, view
 
 
 def _payload(view: dict) -> dict:
@@ -193,6 +193,11 @@ async def customer_transition(
 ) -> dict:
     if target not in CUSTOMER_TRANSITIONS:
         raise InvalidRequest(f"Customers can't move an order to '{target.value}'.")
+    return await run_write(session, _customer_transition, ref, number, target, reason)
+
+
+async def _customer_transition(session: AsyncSession, ref: ChannelRef, number: str,
+                               target: OrderStatus, reason: str | None) -> dict:
     async with session.begin():
         owner = await find_identity(session, ref)
         if owner is None:
@@ -227,6 +232,11 @@ def _staff_values(order: dict, data: StaffTransition) -> dict:
 
 async def staff_transition(session: AsyncSession, *, number: str, data: StaffTransition,
                            staff: str) -> dict:
+    return await run_write(session, _staff_transition, number, data, staff)
+
+
+async def _staff_transition(session: AsyncSession, number: str, data: StaffTransition,
+                            staff: str) -> dict:
     async with session.begin():
         order = await load_owned(session, number, None)
         current = OrderStatus(order["status"])
