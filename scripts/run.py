@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from scripts.stack_config import REPO_ROOT, describe_errors, get_stack_settings
 
-CORE_PROCESSES = ["backend", "actions", "rasa", "gateway", "ready"]
+CORE_PROCESSES = ["backend", "actions", "rasa", "gateway", "notifier", "ready"]
 
 
 def procfile_names() -> set[str]:

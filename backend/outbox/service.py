@@ -1,14 +1,45 @@
-"""Writes outbox rows inside the caller's transaction; a dispatcher delivers them later."""
+"""Writes outbox rows inside the caller's transaction; the dispatcher (backend/notifications)
+delivers them after the commit."""
 from __future__ import annotations
 
-from sqlalchemy import insert
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.base import utcnow
-from backend.outbox.models import Notification
+from backend.core.config import get_settings
+from backend.outbox.models import Notification, NotificationState
+from backend.support.models import Feedback
 
 _outbox = Notification.__table__
 _INSERT = insert(_outbox)  # built once, reused
+_PENDING = NotificationState.PENDING.value
+_feedback = Feedback.__table__
+
+
+def _insert_ignoring_duplicates(session: AsyncSession):
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(_outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+
+
+async def enqueue_notification(
+    session: AsyncSession, *, kind: str, dedupe_key: str, payload: dict,
+    channel: str | None = None, recipient: str | None = None, order_id: int | None = None,
+    customer_id: int | None = None, due_at: datetime | None = None,
+) -> bool:
+    """Adds one notification in the caller's transaction. A dedupe_key already in the outbox
+    is ignored (no error, the transaction stays usable); returns whether a row was added."""
+    now = utcnow()
+    result = await session.execute(_insert_ignoring_duplicates(session), {
+        "order_id": order_id, "customer_id": customer_id, "channel": channel,
+        "recipient": recipient, "kind": kind, "payload": payload, "dedupe_key": dedupe_key,
+        "state": _PENDING, "attempts": 0, "next_attempt_at": due_at or now, "created_at": now,
+        "delivered_at": None, "last_error": None,
+    })
+    return result.rowcount == 1
 
 
 async def enqueue_status_notification(
@@ -20,7 +51,27 @@ async def enqueue_status_notification(
         "order_id": order_id, "customer_id": customer_id, "channel": channel,
         "recipient": recipient, "kind": f"order_{status}", "payload": payload,
         # The transition table has no cycles, so an order reaches each status at most once.
-        "dedupe_key": f"order:{order_number}:{status}",
+        "dedupe_key": f"order:{order_number}:{status}", "state": _PENDING,
         "attempts": 0, "next_attempt_at": now, "created_at": now, "delivered_at": None,
         "last_error": None,
     })
+    if status == "delivered":
+        await _enqueue_feedback_request(session, order_id=order_id, order_number=order_number,
+                                        customer_id=customer_id, channel=channel,
+                                        recipient=recipient, now=now)
+
+
+async def _enqueue_feedback_request(
+    session: AsyncSession, *, order_id: int, order_number: str, customer_id: int,
+    channel: str | None, recipient: str | None, now: datetime,
+) -> None:
+    already_rated = (await session.execute(
+        select(exists().where(_feedback.c.order_id == order_id)))).scalar()
+    if already_rated:
+        return
+    delay = timedelta(minutes=get_settings().FEEDBACK_REQUEST_DELAY_MINUTES)
+    # "feedback:<number>" is unique: however often the order is re-delivered, one request.
+    await enqueue_notification(
+        session, kind="feedback_request", dedupe_key=f"feedback:{order_number}",
+        payload={"number": order_number}, channel=channel, recipient=recipient,
+        order_id=order_id, customer_id=customer_id, due_at=now + delay)
