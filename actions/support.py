@@ -19,6 +19,16 @@ REASONS = {
     "complaint": ("complaint", "utter_complaint_ticket"),
     "payment_issue": ("payment issue", "utter_payment_issue_ticket"),
 }
+# Sent during a handoff by the backend and the gateway, not by an action; named here so
+# scripts/validate_bot.py counts them as used.
+HANDOFF_RESPONSES = ("utter_handoff_started", "utter_handoff_out_of_hours",
+                     "utter_handoff_staff_reply", "utter_handoff_ended")
+
+
+def handoff_payload(ticket_id: int) -> Dict[str, Any]:
+    """A custom payload the gateway intercepts (never shown): it hands the conversation to staff
+    (backend state, staff Slack thread) and tells the customer when someone will answer."""
+    return {"handoff": {"ticket_id": ticket_id}}
 
 
 def transcript(tracker: Tracker, turns: int = TRANSCRIPT_TURNS) -> List[Dict[str, Any]]:
@@ -53,5 +63,6 @@ class ActionOpenTicket(Action):
             logger.warning("could not open a %s ticket: %s", reason, error)
             dispatcher.utter_message(response="utter_ticket_failed")
             return []
-        dispatcher.utter_message(response=response, ticket_id=ticket_id)
+        dispatcher.utter_message(response=response, ticket_id=ticket_id,
+                                 json_message=handoff_payload(ticket_id))
         return []

@@ -37,3 +37,25 @@ class SupportTicket(Base):
     assignee: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Human handoff: while started and not ended, the bot stays silent in the conversation and
+    # its messages go to the ticket (and to the staff Slack thread, when there is one).
+    slack_channel: Mapped[str | None] = mapped_column(String(50))
+    slack_thread_ts: Mapped[str | None] = mapped_column(String(32), index=True)
+    handoff_started_at: Mapped[datetime | None]
+    handoff_ended_at: Mapped[datetime | None]
+
+
+class TicketMessage(Base):
+    """A message of the handed-off conversation: the customer's or staff's. Appended as rows (no
+    read-modify-write of the ticket's JSON transcript); `external_id` (a Slack message ts, a web
+    message id) makes a redelivered message a no-op."""
+
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("support_tickets.id"), index=True)
+    sender: Mapped[str] = mapped_column(String(10))  # "user" or "agent"
+    author: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -26,6 +26,10 @@ class FeedbackCreate(Strict):
         return self
 
 
+class FeedbackComment(Strict):
+    comment: str = Field(min_length=1, max_length=2000)
+
+
 class FeedbackPublic(BaseModel):
     id: int
     rating: int
@@ -34,12 +38,15 @@ class FeedbackPublic(BaseModel):
     conversation_id: str | None
     channel: str | None
     created_at: datetime
+    # A rating of 1-2 opens a follow-up ticket for the team in the same transaction.
+    ticket_id: int | None = None
 
 
 class TranscriptTurn(Strict):
     sender: Literal["user", "bot", "agent"]
     text: str = Field(max_length=4000)
     timestamp: datetime | None = None
+    author: str | None = Field(default=None, max_length=200)  # the staff member, for "agent"
 
 
 class TicketCreate(Strict):
@@ -61,13 +68,67 @@ class TicketPublic(BaseModel):
     order_number: str | None
     channel: str | None
     customer_id: int | None
+    customer_name: str | None = None
+    # The bot's transcript at opening, then the handoff's messages (customer and staff) in order.
     transcript: list[dict]
     status: TicketStatus
     assignee: str | None
     created_at: datetime
     updated_at: datetime
+    handoff_active: bool = False
+    handoff_started_at: datetime | None = None
+    handoff_ended_at: datetime | None = None
+    slack_channel: str | None = None
+    slack_thread_ts: str | None = None
 
 
 class TicketsPublic(BaseModel):
     data: list[TicketPublic]
     count: int
+
+
+# Human handoff (backend/support/handoff.py).
+
+class HandoffPublic(BaseModel):
+    ticket: TicketPublic
+    staff_available: bool = Field(description="staff are in now (STAFF_HOURS)")
+    staff_available_at: datetime | None = Field(
+        description="next opening in STAFF_TIMEZONE when not available now; null if never")
+    customer_notice: str = Field(description="what the gateway tells the customer")
+
+
+class SlackThreadSet(Strict):
+    channel: str = Field(min_length=1, max_length=50)
+    thread_ts: str = Field(min_length=1, max_length=32, pattern=r"^\d+\.\d+$")
+
+
+class CustomerMessageCreate(Strict):
+    text: str = Field(min_length=1, max_length=4000)
+    external_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class StaffMessageCreate(Strict):
+    text: str = Field(min_length=1, max_length=4000)
+    author: str | None = Field(default=None, min_length=1, max_length=200)
+    # Where the message came from (e.g. "slack:C01:1700000000.000100"): a repeat is a no-op.
+    external_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class TicketMessagePublic(BaseModel):
+    id: int
+    ticket_id: int
+    sender: Literal["user", "agent"]
+    author: str | None
+    text: str
+    created_at: datetime
+    duplicate: bool = Field(default=False, description="already recorded; nothing was sent again")
+
+
+class TicketResolve(Strict):
+    actor: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class ResolvePublic(BaseModel):
+    ticket: TicketPublic
+    handoff_ended: bool = Field(description="false when the ticket was already resolved")
+    customer_notified: bool

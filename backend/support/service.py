@@ -1,20 +1,25 @@
 """Feedback and support ticket use cases."""
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, func, insert, not_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.base import utcnow
+from backend.customers.models import Customer
 from backend.customers.service import ChannelRef, find_or_create_identity
 from backend.errors import ErrorCode, NotFound
 from backend.orders.models import Order
 from backend.orders.service import not_found
-from backend.support.models import Feedback, SupportTicket
+from backend.support.models import Feedback, SupportTicket, TicketMessage
 from backend.support.schemas import FeedbackCreate, TicketCreate, TicketUpdate
 
 _feedback = Feedback.__table__
 _tickets = SupportTicket.__table__
+_messages = TicketMessage.__table__
 _orders = Order.__table__
+_customers = Customer.__table__
+DONE = ("resolved", "closed")
+LOW_RATING = 2  # ratings at or below get a follow-up ticket
 
 
 async def _own_order_id(session: AsyncSession, customer_id: int, number: str | None) -> int | None:
@@ -36,13 +41,68 @@ async def create_feedback(session: AsyncSession, *, ref: ChannelRef, data: Feedb
                   "rating": data.rating, "comment": data.comment, "created_at": utcnow()}
         new_id = (await session.execute(
             insert(_feedback).values(**values).returning(_feedback.c.id))).scalar_one()
-    return {"id": new_id, **values, "order_number": data.order_number.upper()
-            if data.order_number else None}
+        ticket_id = None
+        if data.rating <= LOW_RATING:
+            ticket_id = await _open_follow_up(session, values, data)
+    return {"id": new_id, **values, "ticket_id": ticket_id,
+            "order_number": data.order_number.upper() if data.order_number else None}
+
+
+async def _open_follow_up(session: AsyncSession, values: dict, data: FeedbackCreate) -> int:
+    """A low score gets a ticket, so the team can follow up with the customer."""
+    turn = {"sender": "user", "text": f"Rated {data.rating}/5. {data.comment}".strip(),
+            "timestamp": values["created_at"].isoformat()}
+    return (await session.execute(insert(_tickets).values(
+        customer_id=values["customer_id"], order_id=values["order_id"],
+        conversation_id=data.conversation_id, channel=values["channel"],
+        reason=f"low feedback rating ({data.rating}/5)", transcript=[turn], status="open",
+        created_at=values["created_at"], updated_at=values["created_at"],
+    ).returning(_tickets.c.id))).scalar_one()
+
+
+async def add_feedback_comment(session: AsyncSession, *, ref: ChannelRef, feedback_id: int,
+                               comment: str) -> dict:
+    """The comment that follows a rating (the rating is stored first, the comment is optional)."""
+    async with session.begin():
+        identity = await find_or_create_identity(session, ref)
+        row = (await session.execute(
+            update(_feedback).where(_feedback.c.id == feedback_id,
+                                    _feedback.c.customer_id == identity.customer_id)
+            .values(comment=comment).returning(_feedback))).mappings().first()
+        if row is None:
+            raise NotFound(f"No feedback {feedback_id} from this customer.")
+        number = None
+        if row["order_id"] is not None:
+            number = (await session.execute(
+                select(_orders.c.number).where(_orders.c.id == row["order_id"]))).scalar()
+    return {**row, "order_number": number}
 
 
 def _ticket_select():
-    return select(_tickets, _orders.c.number.label("order_number")).outerjoin(
-        _orders, _orders.c.id == _tickets.c.order_id)
+    return (select(_tickets, _orders.c.number.label("order_number"),
+                   _customers.c.display_name.label("customer_name"))
+            .outerjoin(_orders, _orders.c.id == _tickets.c.order_id)
+            .outerjoin(_customers, _customers.c.id == _tickets.c.customer_id))
+
+
+def handoff_is_active():
+    return and_(_tickets.c.handoff_started_at.is_not(None), _tickets.c.handoff_ended_at.is_(None))
+
+
+async def _with_messages(session: AsyncSession, rows: list[dict]) -> list[dict]:
+    """Adds the handoff's messages to each ticket's transcript, in the order they came."""
+    ids = [row["id"] for row in rows]
+    turns: dict[int, list[dict]] = {ticket_id: [] for ticket_id in ids}
+    if ids:
+        messages = await session.execute(select(_messages).where(_messages.c.ticket_id.in_(ids))
+                                         .order_by(_messages.c.id))
+        for message in messages.mappings():
+            turns[message["ticket_id"]].append({
+                "sender": message["sender"], "text": message["text"], "author": message["author"],
+                "timestamp": message["created_at"].isoformat()})
+    return [{**row, "transcript": [*row["transcript"], *turns[row["id"]]],
+             "handoff_active": bool(row["handoff_started_at"] and not row["handoff_ended_at"])}
+            for row in rows]
 
 
 async def _ticket(session: AsyncSession, ticket_id: int) -> dict:
@@ -50,7 +110,11 @@ async def _ticket(session: AsyncSession, ticket_id: int) -> dict:
         _ticket_select().where(_tickets.c.id == ticket_id))).mappings().first()
     if row is None:
         raise NotFound(f"No support ticket {ticket_id}.", code=ErrorCode.TICKET_NOT_FOUND)
-    return dict(row)
+    return (await _with_messages(session, [dict(row)]))[0]
+
+
+async def read_ticket(session: AsyncSession, ticket_id: int) -> dict:
+    return await _ticket(session, ticket_id)
 
 
 async def create_ticket(session: AsyncSession, *, ref: ChannelRef, data: TicketCreate) -> dict:
@@ -67,14 +131,19 @@ async def create_ticket(session: AsyncSession, *, ref: ChannelRef, data: TicketC
         return await _ticket(session, ticket_id)
 
 
-async def list_tickets(session: AsyncSession, *, status: str | None, limit: int,
-                       offset: int) -> tuple[list[dict], int]:
-    conditions = [_tickets.c.status == status] if status else []
+async def list_tickets(session: AsyncSession, *, status: str | None, limit: int, offset: int,
+                       conversation_id: str | None = None, slack_thread_ts: str | None = None,
+                       handoff_active: bool | None = None) -> tuple[list[dict], int]:
+    conditions = [column == value for column, value in (
+        (_tickets.c.status, status), (_tickets.c.conversation_id, conversation_id),
+        (_tickets.c.slack_thread_ts, slack_thread_ts)) if value is not None]
+    if handoff_active is not None:
+        conditions.append(handoff_is_active() if handoff_active else not_(handoff_is_active()))
     count = (await session.execute(
         select(func.count()).select_from(_tickets).where(*conditions))).scalar_one()
     rows = await session.execute(_ticket_select().where(*conditions)
                                  .order_by(_tickets.c.id.desc()).limit(limit).offset(offset))
-    return [dict(r) for r in rows.mappings()], count
+    return await _with_messages(session, [dict(r) for r in rows.mappings()]), count
 
 
 async def update_ticket(session: AsyncSession, ticket_id: int, data: TicketUpdate) -> dict:
@@ -84,7 +153,9 @@ async def update_ticket(session: AsyncSession, ticket_id: int, data: TicketUpdat
     if changes.get("assignee") and "status" not in changes:
         changes["status"] = "assigned"  # picking someone means it's being handled
     async with session.begin():
-        await _ticket(session, ticket_id)
+        ticket = await _ticket(session, ticket_id)
+        if changes.get("status") in DONE and ticket["handoff_active"]:
+            changes["handoff_ended_at"] = utcnow()  # the bot answers again (no message sent)
         await session.execute(update(_tickets).where(_tickets.c.id == ticket_id)
                               .values(updated_at=utcnow(), **changes))
         return await _ticket(session, ticket_id)

@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from connectors.common import BOT_UNAVAILABLE_TEXT, NON_TEXT_INPUT_TEXT, check_input
+from connectors.handoff import slack_listeners as handoff_listeners
 from connectors.rasa_client import BotUnavailable
 from connectors.slack.rendering import BUTTON_ACTION_PREFIX, messages
 
@@ -20,6 +21,7 @@ BUTTON_ACTION = re.compile(rf"^{BUTTON_ACTION_PREFIX}\d+$")
 
 
 def register(app: AsyncApp) -> None:
+    handoff_listeners.register(app)  # staff channel first: its thread messages are not customers'
     app.event("message")(on_message)
     app.event("app_mention")(on_mention)
     app.action(BUTTON_ACTION)(on_button)
@@ -47,6 +49,8 @@ async def on_mention(event: dict, body: dict, context: AsyncBoltContext,
                      client: AsyncWebClient) -> None:
     if event.get("bot_id") or event.get("channel_type") == "im" or not event.get("user"):
         return
+    if handoff_listeners.is_staff_channel(context, event.get("channel")):
+        return  # staff talking about the bot are not customers
     text = MENTION.sub(" ", event.get("text") or "").strip()
     where = {"channel": event["channel"], "thread_ts": event.get("thread_ts") or event["ts"]}
     await converse(context, client, _team(body, event), event["user"], text, where)
@@ -100,8 +104,11 @@ async def _ask(context: AsyncBoltContext, sender_id: str, text: str, team: str,
                where: dict | None) -> list[dict]:
     metadata = {"channel": "slack", "team_id": team}
     metadata.update({f"slack_{key}": value for key, value in _thread(where).items()})
+    if await context["handoff"].divert(sender_id, text):
+        return []  # staff have this conversation: the bot stays silent
     try:
-        return await context["rasa"].send(sender_id, text, metadata)
+        return await context["handoff"].intercept(
+            sender_id, await context["rasa"].send(sender_id, text, metadata))
     except BotUnavailable:
         logger.error("bot unreachable; told Slack user %s to retry", sender_id)
         return [{"text": BOT_UNAVAILABLE_TEXT}]

@@ -11,6 +11,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from connectors.common import (BOT_UNAVAILABLE_TEXT, ERROR_TEXT, NON_TEXT_INPUT_TEXT,
                                RecentIds, check_input)
+from connectors.handoff.relay import relay_in
 from connectors.rasa_client import BotUnavailable, RasaClient
 from connectors.telegram.rendering import send_replies
 
@@ -127,10 +128,13 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) ->
         return
     sender_id = f"telegram:{user.id}"
     metadata = {"channel": "telegram", "chat_id": chat.id, "chat_type": chat.type}
+    handoff = relay_in(context.bot_data, context.bot_data["settings"])
     async with context.bot_data["locks"](sender_id):
+        if await handoff.divert(sender_id, text, f"telegram:update:{update.update_id}"):
+            return  # staff have this conversation: the bot stays silent
         try:
             rasa: RasaClient = context.bot_data["rasa"]
-            replies = await rasa.send(sender_id, text, metadata)
+            replies = await handoff.intercept(sender_id, await rasa.send(sender_id, text, metadata))
         except BotUnavailable:
             logger.error("bot unreachable; told Telegram chat %s to retry", chat.id)
             replies = [{"text": BOT_UNAVAILABLE_TEXT}]

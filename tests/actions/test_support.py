@@ -39,6 +39,7 @@ async def test_open_ticket_stores_reason_and_transcript(backend, dispatcher, int
     assert events == []
     assert [m["response"] for m in dispatcher.messages] == [reply]
     ticket = staff_ticket(backend, dispatcher.messages[0]["ticket_id"])
+    assert dispatcher.messages[0]["custom"] == {"handoff": {"ticket_id": ticket["id"]}}
     assert ticket["reason"] == reason
     assert ticket["conversation_id"] == tracker.sender_id
     assert [(t["sender"], t["text"]) for t in ticket["transcript"]][-2:] == [

@@ -45,6 +45,11 @@ class FakeSlackAPI(RecordingServer):
                       "message": {"text": call.fields.get("text", ""), "ts": ts}}
         elif method == "apps.connections.open":
             result = {"url": self.socket_url}
+        elif method == "conversations.open":  # a DM with the bot: "D" + the user's id
+            result = {"channel": {"id": "D" + str(call.fields.get("users", "")).lstrip("UW")}}
+        elif method == "users.info":  # every user's display name is "Staff <user id>"
+            user = str(call.fields.get("user", ""))
+            result = {"user": {"id": user, "profile": {"display_name": f"Staff {user}"}}}
         else:
             result = {}
         return 200, "application/json", json.dumps({"ok": True, **result}).encode()

@@ -40,8 +40,13 @@ async def read_tickets(
     status: Annotated[TicketStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    conversation_id: Annotated[str | None, Query(max_length=200)] = None,
+    slack_thread_ts: Annotated[str | None, Query(max_length=32)] = None,
+    handoff_active: Annotated[bool | None, Query()] = None,
 ) -> dict:
-    data, count = await service.list_tickets(session, status=status, limit=limit, offset=offset)
+    data, count = await service.list_tickets(
+        session, status=status, limit=limit, offset=offset, conversation_id=conversation_id,
+        slack_thread_ts=slack_thread_ts, handoff_active=handoff_active)
     return {"data": data, "count": count}
 
 

@@ -5,7 +5,8 @@ from fastapi import APIRouter
 
 from backend.api.deps import CustomerDep, SessionDep
 from backend.support import service
-from backend.support.schemas import FeedbackCreate, FeedbackPublic, TicketCreate, TicketPublic
+from backend.support.schemas import (FeedbackComment, FeedbackCreate, FeedbackPublic, TicketCreate,
+                                     TicketPublic)
 
 router = APIRouter(tags=["support"])
 
@@ -13,6 +14,13 @@ router = APIRouter(tags=["support"])
 @router.post("/feedback", response_model=FeedbackPublic, status_code=201)
 async def create_feedback(data: FeedbackCreate, session: SessionDep, ref: CustomerDep) -> dict:
     return await service.create_feedback(session, ref=ref, data=data)
+
+
+@router.patch("/feedback/{feedback_id}", response_model=FeedbackPublic)
+async def add_feedback_comment(feedback_id: int, data: FeedbackComment, session: SessionDep,
+                               ref: CustomerDep) -> dict:
+    return await service.add_feedback_comment(session, ref=ref, feedback_id=feedback_id,
+                                              comment=data.comment)
 
 
 @router.post("/tickets", response_model=TicketPublic, status_code=201)

@@ -22,10 +22,16 @@ def _fuzz(operation, failures: list[str]) -> None:
     def run(case):
         auth = STAFF if case.path.startswith("/api/v1/staff") else bot("api:fuzzer")
         response = case.call(headers={**(case.headers or {}), **auth}, timeout=30)
-        if response.status_code >= 500:
+        if response.status_code >= 500 and not _upstream_problem(response):
             failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}: "
                             f"{response.text[:300]}")
     run()
+
+
+def _upstream_problem(response) -> bool:
+    """A staff reply to a customer needs the channel gateway, which the fuzzed server has not:
+    its documented 502 customer_unreachable (nothing written) is not a server error."""
+    return response.status_code == 502 and "customer_unreachable" in response.text
 
 
 @pytest.mark.parametrize("kind", DB_KINDS)

@@ -1,0 +1,123 @@
+"""The channels' side of a handoff, one per process. Every channel calls it around its request
+to the bot:
+
+- `divert` before asking the bot: while staff have the conversation the message goes to the
+  ticket and into the staff Slack thread instead, and the bot stays silent;
+- `intercept` on the bot's replies: a `{"custom": {"handoff": {"ticket_id": N}}}` payload (from
+  action_open_ticket) is taken out, the handoff is started in the backend, the ticket is posted
+  to the staff channel, and the customer is told when someone will answer.
+
+A failure here (backend or Slack down) is logged and never costs the customer a reply."""
+from __future__ import annotations
+
+import logging
+
+from connectors.handoff import ticket_post
+from connectors.handoff.staff_channel import post_staff_message
+from connectors.handoff.state import ActiveHandoffs, BackendUnavailable, HandoffBackend, Refused
+
+logger = logging.getLogger(__name__)
+
+
+def handoff_ticket_id(reply: dict) -> int | None:
+    custom = reply.get("custom")
+    handoff = custom.get("handoff") if isinstance(custom, dict) else None
+    ticket_id = handoff.get("ticket_id") if isinstance(handoff, dict) else None
+    return ticket_id if isinstance(ticket_id, int) and ticket_id > 0 else None
+
+
+class HandoffRelay:
+    def __init__(self, settings, backend: HandoffBackend | None = None) -> None:
+        self.settings = settings
+        self.backend = backend or HandoffBackend(settings)
+        self.active = ActiveHandoffs(settings.handoff_cache_seconds)
+
+    async def aclose(self) -> None:
+        await self.backend.aclose()
+
+    async def divert(self, sender_id: str, text: str, external_id: str | None = None) -> bool:
+        """True when the message went to staff (and must not go to the bot)."""
+        ticket = await self._active_ticket(sender_id)
+        if ticket is None:
+            return False
+        try:
+            recorded = await self.backend.add_customer_message(ticket["id"], text, external_id)
+        except Refused:  # resolved a moment ago: the bot answers again
+            self.active.forget(sender_id)
+            return False
+        except BackendUnavailable as error:  # staff have the conversation, not the bot
+            logger.error("could not add a message to ticket %s: %s", ticket["id"], error)
+            recorded = {"duplicate": False}
+        if not recorded.get("duplicate") and ticket.get("slack_thread_ts"):
+            await self._post(ticket_post.customer_line(ticket, text), ticket["slack_thread_ts"])
+        return True
+
+    async def intercept(self, sender_id: str, replies: list[dict]) -> list[dict]:
+        """The replies to show, without handoff payloads, plus what the customer is told."""
+        shown, notices = [], []
+        for reply in replies:
+            ticket_id = handoff_ticket_id(reply) if isinstance(reply, dict) else None
+            if ticket_id is None:
+                shown.append(reply)
+                continue
+            rest = {k: v for k, v in reply.items() if k not in ("custom", "recipient_id")}
+            if rest:
+                shown.append({**rest, "recipient_id": reply.get("recipient_id")})
+            notice = await self.start(sender_id, ticket_id)
+            if notice:
+                notices.append({"recipient_id": reply.get("recipient_id"), "text": notice})
+        return shown + notices
+
+    async def start(self, sender_id: str, ticket_id: int) -> str | None:
+        try:
+            handoff = await self.backend.start(ticket_id)
+        except (BackendUnavailable, Refused) as error:
+            logger.error("could not start the handoff of ticket %s: %s", ticket_id, error)
+            return None
+        ticket = handoff["ticket"]
+        if ticket.get("conversation_id") != sender_id:
+            logger.warning("ticket %s belongs to another conversation; not relayed", ticket_id)
+            return handoff["customer_notice"]
+        if not ticket.get("slack_thread_ts"):
+            ticket = await self._post_ticket(ticket, handoff)
+        self.active.put(sender_id, ticket)
+        return handoff["customer_notice"]
+
+    async def _post_ticket(self, ticket: dict, handoff: dict) -> dict:
+        blocks = ticket_post.ticket_blocks(ticket, handoff["staff_available"],
+                                           handoff.get("staff_available_at"))
+        ts = await self._post(ticket_post.ticket_text(ticket), blocks=blocks)
+        if ts is None:
+            return ticket  # no staff channel: staff find it through the staff API
+        try:
+            return await self.backend.set_thread(ticket["id"], self.settings.slack_staff_channel, ts)
+        except (BackendUnavailable, Refused) as error:
+            logger.error("ticket %s posted to Slack, thread not stored: %s", ticket["id"], error)
+            return {**ticket, "slack_thread_ts": ts}
+
+    async def _active_ticket(self, sender_id: str) -> dict | None:
+        known, ticket = self.active.get(sender_id)
+        if known:
+            return ticket
+        try:
+            ticket = await self.backend.active_ticket(sender_id)
+        except (BackendUnavailable, Refused) as error:
+            logger.error("could not ask whether %s is with staff: %s", sender_id, error)
+            return None  # unknown: let the bot answer rather than lose the message
+        self.active.put(sender_id, ticket)
+        return ticket
+
+    async def _post(self, text: str, thread_ts: str | None = None,
+                    blocks: list[dict] | None = None) -> str | None:
+        try:
+            return await post_staff_message(self.settings, text, blocks, thread_ts)
+        except Exception as error:  # SlackApiError, network: staff still see it in the staff API
+            logger.error("could not post to the staff channel: %r", error)
+            return None
+
+
+def relay_in(holder: dict, settings) -> HandoffRelay:
+    """The process's relay, kept in a long-lived dict (bot_data, the Slack app's registry)."""
+    if "handoff" not in holder:
+        holder["handoff"] = HandoffRelay(settings)
+    return holder["handoff"]

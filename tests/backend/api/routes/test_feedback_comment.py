@@ -1,0 +1,51 @@
+"""Feedback in two steps (rating first, then an optional comment) and low scores' follow-up tickets."""
+from __future__ import annotations
+
+import uuid
+
+from tests.backend.factories import STAFF, bot
+
+
+def identity() -> str:
+    return f"web:{uuid.uuid4().hex}"
+
+
+async def rate(client, who: str, rating: int) -> dict:
+    response = await client.post("/api/v1/feedback", headers=bot(who),
+                                 json={"rating": rating, "conversation_id": who})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_add_feedback_comment_to_own_rating(client):
+    who = identity()
+    feedback = await rate(client, who, 4)
+    assert feedback["ticket_id"] is None
+    response = await client.patch(f"/api/v1/feedback/{feedback['id']}", headers=bot(who),
+                                  json={"comment": "Quick delivery"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["comment"], response.json()["rating"]) == ("Quick delivery", 4)
+
+
+async def test_add_feedback_comment_to_someone_elses_rating_is_not_found(client):
+    feedback = await rate(client, identity(), 5)
+    response = await client.patch(f"/api/v1/feedback/{feedback['id']}", headers=bot(identity()),
+                                  json={"comment": "mine now"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_add_feedback_comment_empty_is_refused(client):
+    who = identity()
+    feedback = await rate(client, who, 3)
+    response = await client.patch(f"/api/v1/feedback/{feedback['id']}", headers=bot(who), json={"comment": ""})
+    assert response.status_code == 422
+
+
+async def test_low_rating_opens_follow_up_ticket(client):
+    who = identity()
+    feedback = await rate(client, who, 1)
+    assert feedback["ticket_id"] is not None
+    tickets = (await client.get("/api/v1/staff/tickets", params={"status": "open"}, headers=STAFF)).json()
+    ticket = next(t for t in tickets["data"] if t["id"] == feedback["ticket_id"])
+    assert ticket["reason"] == "low feedback rating (1/5)" and ticket["conversation_id"] == who
