@@ -1,4 +1,4 @@
-"""Command line: `python -m backend.manage migrate|seed|setup|expire|reconcile`."""
+"""Command line: `python -m backend.manage migrate|seed|setup|expire|reconcile|daily-summary`."""
 from __future__ import annotations
 
 import argparse
@@ -49,9 +49,24 @@ def reconcile_report(settings: Settings) -> dict:
     return report
 
 
+def daily_summary(settings: Settings) -> str:
+    """Yesterday's (UTC) summary text, as the daily staff notification says it."""
+    from datetime import timedelta
+
+    from backend.core.base import utcnow
+    from backend.reports.daily_summary import daily_summary_text
+
+    async def work(sessionmaker):
+        async with sessionmaker() as session:
+            day = utcnow().date() - timedelta(days=1)
+            return await daily_summary_text(session, day, settings.CURRENCY)
+    return asyncio.run(_with_sessionmaker(settings, work))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m backend.manage")
-    parser.add_argument("command", choices=["migrate", "seed", "setup", "expire", "reconcile"])
+    parser.add_argument("command", choices=["migrate", "seed", "setup", "expire", "reconcile",
+                                                "daily-summary"])
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -65,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         seed(settings)
     if args.command == "expire":
         expire(settings)
+    if args.command == "daily-summary":
+        sys.stdout.write(daily_summary(settings) + "\n")
     if args.command == "reconcile":
         return 0 if reconcile_report(settings)["ok"] else 1
     return 0

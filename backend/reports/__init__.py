@@ -1,0 +1,1 @@
+"""Staff analytics: one module per metric family, all computed in SQL (SQLAlchemy Core)."""
