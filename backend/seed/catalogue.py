@@ -89,10 +89,3 @@ CUSTOMER_NAMES = [
     "Mia Novak", "Oliver Jensen", "Chloe Martin", "Jakub Kowalski", "Hana Sato", "Ravi Patel",
     "Grace Murphy", "Mateo Garcia", "Freya Larsen", "Elif Yilmaz", "Ana Costa", "Finn Weber",
 ]
-FEEDBACK_COMMENTS = {
-    5: ["Lovely mug, arrived quickly.", "Perfect, thanks!", "Beans were super fresh.", ""],
-    4: ["Good, delivery took a day longer than expected.", "Nice quality.", ""],
-    3: ["OK, but the colour is darker than the photo.", "Fine.", ""],
-    2: ["Box was damaged, item OK.", "Slow delivery."],
-    1: ["Arrived broken.", "Never got a tracking update."],
-}

@@ -1,5 +1,6 @@
-"""Deterministic synthetic order history: weekly seasonality, an upward trend, cancellations,
-returns, refunds and feedback. Pure: builds row dicts, the loader inserts them."""
+"""Deterministic synthetic order history: weekly seasonality, an upward trend, promotions,
+intermittent sellers, stock-outs, cancellations, returns, refunds, feedback and tickets.
+Pure: builds row dicts, the loader inserts them."""
 from __future__ import annotations
 
 import random
@@ -7,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from backend.orders.pricing import totals
-from backend.seed.catalogue import CUSTOMER_NAMES, FEEDBACK_COMMENTS
+from backend.seed.catalogue import CUSTOMER_NAMES
+from backend.seed.demand import day_weights, promotion_on, stockout_days
+from backend.seed.feedback import maybe_feedback, tickets_from
 
 DAYS = 182
 BASE_ORDERS_PER_DAY = 14.0
@@ -31,10 +34,12 @@ class History:
     shipped: dict[str, int] = field(default_factory=dict)
     returned: dict[str, int] = field(default_factory=dict)
     reserved: dict[str, int] = field(default_factory=dict)
+    stockouts: dict[str, range] = field(default_factory=dict)  # day numbers per SKU
+    start: datetime | None = None
 
 
 def _poisson(rng: random.Random, lam: float) -> int:
-    # Knuth's method; lam stays small (< 40) here.
+    # Knuth's method; lam stays small (< 60) here.
     limit, k, p = pow(2.718281828459045, -lam), 0, 1.0
     while True:
         p *= rng.random()
@@ -82,7 +87,7 @@ def _path_to(status: str, rng: random.Random) -> list[str]:
     return PATH[: PATH.index(status) + 1]
 
 
-def _add_order(rng, h, products, weights, oid, created, now) -> None:
+def _add_order(rng, h, products, weights, oid, created, now, busy) -> None:
     identity = rng.choice(h.identities)
     customer = h.customers[identity["customer_id"] - 1]
     picks = rng.choices(products, weights=weights, k=rng.choices([1, 2, 3], [6, 3, 1])[0])
@@ -108,20 +113,26 @@ def _add_order(rng, h, products, weights, oid, created, now) -> None:
              "contact_email": customer["email"], "contact_phone": customer["phone"],
              "created_at": created, "updated_at": created,
              "expires_at": created + timedelta(minutes=30) if status == "pending" else None}
-    _walk(rng, h, order, priced, _path_to(status, rng), created)
+    _walk(rng, h, order, priced, _path_to(status, rng), created, busy, now)
     h.orders.append(order)
     h.lines.extend(priced)
 
 
-def _walk(rng, h, order, lines, path, created) -> None:
+STEP_HOURS = {"confirmed": 0.1, "processing": 6, "shipped": 20, "delivered": 50,
+              "return_requested": 120, "returned": 100, "refunded": 24, "cancelled": 3}
+BUSY_SHIPPING_FACTOR = 3  # a promotion's backlog: packing takes three times as long
+
+
+def _walk(rng, h, order, lines, path, created, busy, now) -> None:
     """Replays the order's life: events, ledger rows and the fields each step sets."""
     when, actor = created, f"customer:{order['channel']}"
-    step_hours = {"confirmed": 0.1, "processing": 6, "shipped": 20, "delivered": 50,
-                  "return_requested": 120, "returned": 100, "refunded": 24, "cancelled": 3}
-    prev = None
+    prev, reached = None, {}
     for status in path:
         if prev is not None:
-            when = when + timedelta(hours=step_hours[status] * (0.5 + rng.random()))
+            hours = STEP_HOURS[status] * (BUSY_SHIPPING_FACTOR if busy and status == "shipped"
+                                          else 1)
+            when = when + timedelta(hours=hours * (0.5 + rng.random()))
+        reached[status] = when
         h.events.append({"order_id": order["id"], "kind": "created" if prev is None else
                          f"status_{status}", "from_status": prev, "to_status": status,
                          "actor": actor if status in ("pending", "confirmed", "return_requested")
@@ -154,42 +165,41 @@ def _walk(rng, h, order, lines, path, created) -> None:
         for line in lines:
             h.reserved[line["sku"]] = h.reserved.get(line["sku"], 0) + line["quantity"]
     order["updated_at"] = when
-    if order["status"] == "delivered" and rng.random() < 0.15:
-        rating = rng.choices([5, 4, 3, 2, 1], [50, 28, 12, 6, 4])[0]
-        h.feedback.append({"customer_id": order["customer_id"], "order_id": order["id"],
-                           "conversation_id": None, "channel": order["channel"], "rating": rating,
-                           "comment": rng.choice(FEEDBACK_COMMENTS[rating]),
-                           "created_at": when + timedelta(hours=rng.randint(2, 72))})
+    feedback = maybe_feedback(rng, order, reached.get("delivered"), reached.get("shipped"), busy)
+    if feedback and feedback["created_at"] < now:
+        h.feedback.append(feedback)
+
+
+def _busy(day: int) -> bool:
+    """Orders placed during a promotion or up to three days after it ship slowly."""
+    return any(promotion_on(d) for d in range(day - 3, day + 1))
 
 
 def build_history(products: list[dict], *, now: datetime, seed: int = 20240601) -> History:
-    """`products` need sku, name, price_minor, stock. Same seed and `now`, same history."""
+    """`products` need sku, name, category, price_minor, stock. Same seed and `now`, same
+    history."""
     rng = random.Random(seed)
     h = History()
     start = (now - timedelta(days=DAYS)).replace(hour=0, minute=0, second=0, microsecond=0)
     _customers(rng, h, 420, start)
-    # Popularity: a long tail, shuffled deterministically so it isn't alphabetical.
-    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(products))]
-    rng.shuffle(weights)
+    h.stockouts = stockout_days(DAYS)
     oid = 0
     for day in range(DAYS + 1):
         date0 = start + timedelta(days=day)
+        weights = day_weights(products, day, h.stockouts)
+        promo = promotion_on(day)
         lam = BASE_ORDERS_PER_DAY * (1 + TREND_PER_DAY * day) * WEEKDAY_FACTOR[date0.weekday()]
+        lam *= promo.order_factor if promo else 1.0
         for _ in range(_poisson(rng, lam)):
             created = date0 + timedelta(seconds=rng.randint(7 * 3600, 23 * 3600))
             if created >= now:
                 continue
             oid += 1
-            _add_order(rng, h, products, weights, oid, created, now)
-    for i, order in enumerate(rng.sample(h.orders, k=min(12, len(h.orders)))):
-        h.tickets.append({"customer_id": order["customer_id"], "order_id": order["id"],
-                          "conversation_id": f"demo-conv-{i}", "channel": order["channel"],
-                          "reason": rng.choice(["where is my parcel", "item arrived broken",
-                                                "wants to talk to a human", "refund question"]),
-                          "transcript": [{"sender": "user", "text": "I need help with my order"}],
-                          "status": rng.choice(["open", "assigned", "resolved", "closed"]),
-                          "assignee": None, "created_at": order["updated_at"],
-                          "updated_at": order["updated_at"]})
+            _add_order(rng, h, products, weights, oid, created, now, _busy(day))
+    h.tickets = tickets_from(rng, h.feedback, h.orders, now)
+    for feedback in h.feedback:
+        del feedback["_theme"]
+    h.start = start
     return h
 
 

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
-
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -13,11 +11,11 @@ from backend.core.config import Settings
 from backend.models import (ChannelIdentity, Customer, Feedback, Inventory, Order, OrderEvent,
                             OrderLine, Product, StockMovement, SupportTicket)
 from backend.seed.catalogue import PRODUCTS
-from backend.seed.history import History, build_history, utc_now
+from backend.seed.history import build_history, utc_now
+from backend.seed.receipts import plan_receipts
 
 logger = logging.getLogger(__name__)
 CHUNK = 2000
-RESTOCKS = 5  # monthly receipts after the opening one
 
 
 def _product_rows(currency: str, now) -> list[dict]:
@@ -27,25 +25,6 @@ def _product_rows(currency: str, now) -> list[dict]:
                      "stock": stock, "low": low, "lead": lead, "attributes": attrs,
                      "synonyms": synonyms, "currency": currency, "created_at": now})
     return rows
-
-
-def _receipts(h: History, products: list[dict], start) -> tuple[list[dict], list[dict]]:
-    """Receipts that make the ledger end exactly at each product's target stock."""
-    inventory, movements = [], []
-    for p in products:
-        sku = p["sku"]
-        on_hand = p["stock"] + h.reserved.get(sku, 0)
-        received = on_hand + h.shipped.get(sku, 0) - h.returned.get(sku, 0)
-        opening = received - (received * 2 // 5 // RESTOCKS) * RESTOCKS
-        amounts = [opening] + [received * 2 // 5 // RESTOCKS] * RESTOCKS
-        for i, amount in enumerate(a for a in amounts if a > 0):
-            movements.append({"sku": sku, "kind": "receipt", "quantity": amount,
-                              "on_hand_delta": amount, "reserved_delta": 0, "order_id": None,
-                              "note": "demo receipt", "created_at": start + timedelta(days=30 * i)})
-        inventory.append({"sku": sku, "on_hand": on_hand, "reserved": h.reserved.get(sku, 0),
-                          "low_stock_threshold": p["low"], "reorder_lead_days": p["lead"],
-                          "updated_at": p["created_at"]})
-    return inventory, movements
 
 
 async def _bulk(session: AsyncSession, model, rows: list[dict]) -> None:
@@ -71,8 +50,7 @@ async def seed_demo_data(sessionmaker: async_sessionmaker[AsyncSession],
         now = utc_now()
         products = _product_rows(settings.CURRENCY, now)
         h = build_history(products, now=now)
-        start = min(c["created_at"] for c in h.customers)
-        inventory, receipts = _receipts(h, products, start)
+        inventory, receipts = plan_receipts(h, products)
         await _bulk(session, Product, [{
             **{k: p[k] for k in ("sku", "name", "category", "price_minor", "attributes",
                                  "synonyms", "currency", "created_at")},
@@ -90,8 +68,7 @@ async def seed_demo_data(sessionmaker: async_sessionmaker[AsyncSession],
         await _bulk(session, OrderEvent, h.events)
         await _bulk(session, StockMovement, receipts + h.movements)
         await _bulk(session, Feedback, h.feedback)
-        await _bulk(session, SupportTicket, [
-            {**t, "assignee": "agent.demo" if t["status"] != "open" else None} for t in h.tickets])
+        await _bulk(session, SupportTicket, h.tickets)
         if not settings.is_sqlite:
             await _fix_sequences(session)
     summary = {"products": len(products), "customers": len(h.customers),
