@@ -1,13 +1,17 @@
-"""Telegram and Slack channel benchmark: messages per second and reply latency (p50/p95) with N
-concurrent users, through each channel's real path against our fake Telegram/Slack servers and
-the Rasa stand-in (echo, optional --rasa-delay-ms):
+"""Channel benchmark: messages per second and reply latency (p50/p95) with N concurrent users,
+through each channel's real path against our fake Telegram/Slack servers, a headless widget
+client and the Rasa stand-in (echo; --rasa-delay-ms makes it slower, repeat it for several runs):
 
-    var/env/app/bin/python bench/bench_channels.py [--users 16] [--seconds 10]
+    var/env/app/bin/python bench/bench_channels.py [--users 16] [--seconds 10] [--rasa-delay-ms 0
+        --rasa-delay-ms 200] [--write-docs]
 
-Paths: telegram-webhook and slack-http go through a real uvicorn gateway; telegram-polling and
-slack-socket run `python -m connectors.telegram` / `python -m connectors.slack`. Latency runs
-from sending a user's message to the fake receiving the reply for that user's chat; each user
-sends its next message when the reply arrived. Results go to stdout as JSON.
+Paths: telegram-webhook, slack-http, web-chat and web-push go through a real uvicorn gateway;
+telegram-polling and slack-socket run `python -m connectors.telegram` / `python -m
+connectors.slack`. Latency runs from sending a user's message to the reply reaching that user
+(the fake receiving sendMessage / chat.postMessage for the user's chat; for web-chat the POST's
+response; for web-push, a proactive message posted to /internal/push arriving on the widget's
+event stream). Each user sends its next message when the reply arrived. Results go to stdout as
+JSON and a table, and with --write-docs into docs/benchmarks.md ("Channels").
 """
 from __future__ import annotations
 
@@ -34,9 +38,13 @@ from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
 from tests.fakes.slack_socket import FakeSocketMode  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 
+from bench.channels_report import markdown, table, write_docs  # noqa: E402
+from bench.widget_client import HeadlessWidget  # noqa: E402
+
 PYTHON = str(REPO_ROOT / "var/env/app/bin/python")
 SECRET = "bench-secret"
-PATHS = ["telegram-webhook", "telegram-polling", "slack-http", "slack-socket"]
+PUSH_TOKEN = "bench-push-token"
+PATHS = ["telegram-webhook", "telegram-polling", "slack-http", "slack-socket", "web-chat", "web-push"]
 
 
 class Replies:
@@ -77,6 +85,11 @@ async def start_process(args: list[str], env: dict, ready) -> subprocess.Popen:
         await asyncio.sleep(0.1)
     process.terminate()
     raise RuntimeError(f"{args} did not become ready")
+
+
+def gateway_command(port: int) -> list[str]:
+    return [PYTHON, "-m", "uvicorn", "connectors.gateway:app", "--port", str(port),
+            "--no-access-log", "--log-level", "warning"]
 
 
 def health(port: int):
@@ -128,9 +141,7 @@ async def telegram_webhook(args, fakes, replies) -> dict:
     port = free_port()
     env = connector_env(telegram, slack, rasa, TELEGRAM_WEBHOOK_URL="https://bench.invalid/tg",
                         TELEGRAM_WEBHOOK_SECRET=SECRET, GATEWAY_PORT=str(port))
-    command = [PYTHON, "-m", "uvicorn", "connectors.gateway:app", "--port", str(port),
-               "--no-access-log", "--log-level", "warning"]
-    process = await start_process(command, env, health(port))
+    process = await start_process(gateway_command(port), env, health(port))
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
@@ -168,9 +179,7 @@ async def slack_http(args, fakes, replies) -> dict:
     telegram, slack, rasa = fakes
     port = free_port()
     env = connector_env(telegram, slack, rasa, SLACK_SIGNING_SECRET=SECRET, GATEWAY_PORT=str(port))
-    command = [PYTHON, "-m", "uvicorn", "connectors.gateway:app", "--port", str(port),
-               "--no-access-log", "--log-level", "warning"]
-    process = await start_process(command, env, health(port))
+    process = await start_process(gateway_command(port), env, health(port))
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
             async def send(index: int, count: int) -> None:
@@ -210,22 +219,69 @@ async def slack_socket(args, fakes, replies) -> dict:
         await socket_server.stop()
 
 
+async def web(args, fakes, replies, push: bool) -> dict:
+    """Each user is a headless widget with its live stream open, like a shop page with the chat."""
+    telegram, slack, rasa = fakes
+    port = free_port()
+    env = connector_env(telegram, slack, rasa, GATEWAY_PORT=str(port), GATEWAY_PUSH_TOKEN=PUSH_TOKEN)
+    process = await start_process(gateway_command(port), env, health(port))
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            widgets = [await HeadlessWidget(http, lambda m, i=i: replies.arrived(f"push:{i}")).open()
+                       for i in range(args.users)]
+
+            async def chat(index: int, count: int) -> None:
+                got = await widgets[index].send(f"hi {count}")
+                if [reply.get("text") for reply in got] == [f"echo: hi {count}"]:
+                    replies.arrived(f"web:{index}")
+
+            async def notify(index: int, count: int) -> None:
+                body = {"sender_id": f"web:{widgets[index].session_id}",
+                        "messages": [{"text": f"note {count}"}]}
+                response = await http.post("/internal/push", json=body,
+                                           headers={"Authorization": f"Bearer {PUSH_TOKEN}"})
+                response.raise_for_status()
+
+            try:
+                if push:
+                    return await drive(args.users, args.seconds, notify, replies, lambda i: f"push:{i}")
+                return await drive(args.users, args.seconds, chat, replies, lambda i: f"web:{i}")
+            finally:
+                await asyncio.gather(*(widget.close() for widget in widgets))
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+async def web_chat(args, fakes, replies) -> dict:
+    return await web(args, fakes, replies, push=False)
+
+
+async def web_push(args, fakes, replies) -> dict:
+    return await web(args, fakes, replies, push=True)
+
+
 RUNNERS = {"telegram-webhook": telegram_webhook, "telegram-polling": telegram_polling,
-           "slack-http": slack_http, "slack-socket": slack_socket}
+           "slack-http": slack_http, "slack-socket": slack_socket,
+           "web-chat": web_chat, "web-push": web_push}
 
 
 async def main_async(args) -> dict:
     replies = Replies(asyncio.get_running_loop())
     telegram, slack, rasa = FakeTelegramAPI().start(), FakeSlackAPI().start(), FakeRasa().start()
-    rasa.delay = args.rasa_delay_ms / 1000
     telegram.on_call = lambda call: call.name == "sendMessage" and replies.arrived(
         str(call.fields["chat_id"]))
     slack.on_call = lambda call: call.name == "chat.postMessage" and replies.arrived(
         call.fields["channel"])
-    results = {"users": args.users, "seconds": args.seconds, "rasa_delay_ms": args.rasa_delay_ms}
+    results = {"users": args.users, "seconds": args.seconds, "runs": []}
     try:
-        for path in args.path or PATHS:
-            results[path] = await RUNNERS[path](args, (telegram, slack, rasa), replies)
+        for delay_ms in args.rasa_delay_ms or [0.0]:
+            rasa.delay = delay_ms / 1000
+            run = {"rasa_delay_ms": delay_ms, "paths": {}}
+            for path in args.path or PATHS:
+                replies.queues.clear()  # a late reply from an earlier run must not count here
+                run["paths"][path] = await RUNNERS[path](args, (telegram, slack, rasa), replies)
+            results["runs"].append(run)
     finally:
         for server in (telegram, slack, rasa):
             server.stop()
@@ -236,11 +292,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--rasa-delay-ms", type=float, default=0.0)
+    parser.add_argument("--rasa-delay-ms", type=float, action="append",
+                        help="the stand-in bot's answer time; repeat for several runs (default 0)")
     parser.add_argument("--path", action="append", choices=PATHS)
+    parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(main_async(args)), indent=2))
-    return 0
+    load_before = os.getloadavg()
+    results = asyncio.run(main_async(args))
+    results["load_average"] = {"before": load_before, "after": os.getloadavg()}
+    print(json.dumps(results, indent=2))
+    print(table(results))
+    if args.write_docs:
+        print(f"wrote {write_docs(markdown(results))}")
+    return 0 if all(r["timeouts"] == 0 for run in results["runs"] for r in run["paths"].values()) else 1
 
 
 if __name__ == "__main__":

@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import BaseModel, Field
 
 from connectors.config import GatewaySettings, get_settings
+from connectors.handoff.relay import HandoffRelay
 from connectors.rasa_client import BotUnavailable
 from connectors.webchat.deps import SESSION_ID_PATTERN, RasaDep, ReplyCacheDep
 
@@ -40,6 +41,7 @@ def _is_blank(text: str) -> bool:
 @router.post("/webchat/messages", response_model=WebReplies, name="post_web_message")
 async def post_web_message(
     message: WebMessage,
+    request: Request,
     rasa: RasaDep,
     reply_cache: ReplyCacheDep,
     settings: Annotated[GatewaySettings, Depends(get_settings)],
@@ -50,8 +52,15 @@ async def post_web_message(
         limit = settings.max_message_chars
         return WebReplies(replies=[{"text": f"That message is a bit long for me. Could you keep it under {limit} characters?"}])
 
+    handoff: HandoffRelay = request.app.state.handoff
+    sender_id = f"web:{message.session_id}"
+
     async def ask() -> list[dict]:
-        return await rasa.send(f"web:{message.session_id}", message.text, {"channel": "web"})
+        message_id = message.client_message_id and f"{sender_id}:{message.client_message_id}"
+        if await handoff.divert(sender_id, message.text, message_id):
+            return []  # staff have this conversation: the bot stays silent
+        replies = await rasa.send(sender_id, message.text, {"channel": "web"})
+        return await handoff.intercept(sender_id, replies)
 
     try:
         if message.client_message_id is None:
@@ -65,6 +74,11 @@ async def post_web_message(
 @router.get("/webchat/widget.js", include_in_schema=False)
 async def widget_script() -> FileResponse:
     return FileResponse(STATIC_DIR / "widget.js", media_type="text/javascript")
+
+
+@router.get("/webchat/widget.css", include_in_schema=False)
+async def widget_style() -> FileResponse:
+    return FileResponse(STATIC_DIR / "widget.css", media_type="text/css")
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

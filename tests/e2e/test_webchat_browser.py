@@ -2,33 +2,17 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.services import REPO_ROOT
+from tests.e2e.browser import ARTIFACTS, chromium_browser, open_chat  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = REPO_ROOT / "var/test-artifacts/screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: make test installs Debian's chromium package")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_webchat_widget_answers_and_keeps_history_after_reload(stack, browser):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1100, "height": 760})
     page.goto(stack.gateway.url + "/")
     page.get_by_role("button", name="Open chat").click()
@@ -69,12 +53,6 @@ def push(stack, page, *messages: dict) -> None:
     assert response.status_code == 200, response.text
 
 
-def open_chat(page, url: str):
-    page.goto(url + "/")
-    page.get_by_role("button", name="Open chat").click()
-    return page.get_by_role("log")
-
-
 PRODUCTS = {"custom": {"type": "product_cards", "currency": "EUR", "products": [
     {"name": "Blue mug <b>", "price": 12.5, "available": True},
     {"name": "Teapot", "price": "€39.00", "available": False},
@@ -82,7 +60,6 @@ PRODUCTS = {"custom": {"type": "product_cards", "currency": "EUR", "products": [
 
 
 def test_webchat_widget_shows_pushed_messages_without_reload(stack, browser):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1100, "height": 760})
     log = open_chat(page, stack.gateway.url)
     push(stack, page, {"text": "Your order <b>#42</b> has shipped"}, PRODUCTS,
@@ -145,7 +122,6 @@ def test_webchat_widget_second_tab_sees_the_conversation(stack, browser):
 
 
 def test_webchat_widget_fits_a_phone_screen(stack, browser):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     log = open_chat(page, stack.gateway.url)

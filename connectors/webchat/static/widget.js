@@ -1,4 +1,5 @@
-/* orderbot web chat widget: one plain script, no build step.
+/* orderbot web chat widget: one plain script, no build step; it loads its styles (widget.css)
+ * from beside itself, so a page still needs only the one <script> tag.
  * Usage: <script src="https://shop.example/webchat/widget.js" data-bot-url="https://shop.example"
  *   data-title="Shop assistant" data-color="#7a4b2a" data-lang="en" data-open="false"></script>
  * or call window.OrderbotWidget.init({botUrl, title, color, lang, open, live}) yourself.
@@ -66,32 +67,17 @@
     return svg;
   }
 
-  function injectStyle(color) {
-    var css =
-      ".obw-launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:C;color:#fff;cursor:pointer;display:flex;align-items:center;justify-content:center;box-shadow:0 4px 12px rgba(0,0,0,.25);z-index:2147483000}" +
-      ".obw-panel{position:fixed;right:20px;bottom:88px;width:360px;max-width:calc(100vw - 24px);height:520px;max-height:calc(100vh - 110px);background:#fff;border-radius:12px;box-shadow:0 8px 28px rgba(0,0,0,.25);display:flex;flex-direction:column;overflow:hidden;font:15px/1.4 system-ui,sans-serif;color:#2b2118;z-index:2147483001}" +
-      ".obw-panel[hidden]{display:none}" +
-      ".obw-header{background:C;color:#fff;padding:10px 8px 10px 16px;font-weight:600;display:flex;align-items:center;justify-content:space-between}" +
-      ".obw-close{border:0;background:transparent;color:#fff;font-size:22px;line-height:1;cursor:pointer;padding:4px 10px}" +
-      ".obw-notice{background:#fff4d6;padding:6px 12px;font-size:13px}.obw-notice[hidden]{display:none}" +
-      ".obw-log{flex:1;overflow-y:auto;padding:12px;background:#faf7f4}" +
-      ".obw-msg{max-width:85%;margin:6px 0;padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere}" +
-      ".obw-user{margin-left:auto;background:C;color:#fff}.obw-bot{background:#fff;border:1px solid #e6ded6}" +
-      ".obw-time{display:block;font-size:11px;opacity:.7;margin-top:2px}.obw-state[hidden]{display:none}" +
-      ".obw-buttons{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0}" +
-      ".obw-buttons button,.obw-card button{border:1px solid C;background:#fff;color:C;border-radius:14px;padding:4px 10px;cursor:pointer;font:inherit}" +
-      ".obw-msg img{display:block;max-width:100%;border-radius:8px;margin-top:4px}" +
-      ".obw-cards{list-style:none;margin:6px 0;padding:0 0 4px;display:flex;gap:8px;overflow-x:auto}" +
-      ".obw-card{flex:0 0 150px;background:#fff;border:1px solid #e6ded6;border-radius:10px;padding:8px;display:flex;flex-direction:column;gap:2px}" +
-      ".obw-card img{width:100%;height:90px;object-fit:cover;border-radius:6px}.obw-price{font-weight:600}" +
-      ".obw-stock{font-size:12px;color:#2e7d32}.obw-stock.obw-out{color:#b3261e}" +
-      ".obw-typing{font-style:italic;opacity:.7;padding:0 14px 6px}" +
-      ".obw-form{display:flex;border-top:1px solid #eee}.obw-form input{flex:1;min-width:0;border:0;padding:12px;font:inherit}" +
-      ".obw-form button{border:0;background:C;color:#fff;padding:0 16px;cursor:pointer;font:inherit}" +
-      ".obw-panel :focus-visible,.obw-launcher:focus-visible{outline:3px solid #1a73e8;outline-offset:2px}" +
-      "@media (max-width:480px){.obw-panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100%;max-height:100%;border-radius:0}}";
-    var style = el("style", "", css.replace(/\bC\b/g, color));
-    document.head.appendChild(style);
+  // The styles live in widget.css beside this script; a <link> works from any site (no CORS).
+  // Until it has loaded, the widget stays invisible rather than showing unstyled.
+  function loadStyle(botUrl, elements) {
+    elements.forEach(function (node) { node.style.visibility = "hidden"; });
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = botUrl + "/webchat/widget.css";
+    link.onload = link.onerror = function () {
+      elements.forEach(function (node) { node.style.visibility = ""; });
+    };
+    document.head.appendChild(link);
   }
 
   function formatPrice(price, currency, lang) {
@@ -123,7 +109,6 @@
     var base = botUrl || location.href;
     var lang = options.lang || document.documentElement.lang || "en";
     var state = loadState();
-    injectStyle(options.color || "#7a4b2a");
 
     var launcher = el("button", "obw-launcher");
     launcher.type = "button";
@@ -163,8 +148,11 @@
     form.appendChild(input);
     form.appendChild(send);
     [header, notice, log, typing, form].forEach(function (node) { panel.appendChild(node); });
-    document.body.appendChild(launcher);
-    document.body.appendChild(panel);
+    [launcher, panel].forEach(function (node) {
+      if (options.color) node.style.setProperty("--obw-color", options.color);
+      document.body.appendChild(node);
+    });
+    loadStyle(botUrl, [launcher, panel]);
 
     var rendered = {}; // entry key -> its bubble, so every entry shows once per tab
 

@@ -60,3 +60,10 @@ async def test_demo_shop_page_escapes_shop_name_and_loads_widget(client):
     script = await client.get("/webchat/widget.js")
     assert script.headers["content-type"].startswith("text/javascript")
     assert "OrderbotWidget" in script.text
+
+
+async def test_widget_style_is_served_beside_the_script(client):
+    style = await client.get("/webchat/widget.css")
+    assert style.status_code == 200
+    assert style.headers["content-type"].startswith("text/css")
+    assert ".obw-panel" in style.text and "--obw-color" in style.text
