@@ -21,6 +21,10 @@ class ErrorCode(str, Enum):
     PAYLOAD_TOO_LARGE = "payload_too_large"
     DATABASE_UNAVAILABLE = "database_unavailable"
     TICKET_NOT_FOUND = "ticket_not_found"
+    TICKET_NOT_OPEN = "ticket_not_open"
+    CUSTOMER_UNREACHABLE = "customer_unreachable"
+    NOTIFICATION_NOT_FOUND = "notification_not_found"
+    NOTIFICATION_NOT_DEAD = "notification_not_dead"
 
 
 class DomainError(Exception):
@@ -106,3 +110,23 @@ class DuplicateSku(DomainError):
 class InvalidRequest(DomainError):
     status = 422
     code = ErrorCode.VALIDATION_ERROR
+
+
+class TicketNotOpen(DomainError):
+    """Staff wrote on a ticket that is resolved or closed, or has no conversation to answer."""
+
+    status = 409
+    code = ErrorCode.TICKET_NOT_OPEN
+
+    def __init__(self, ticket_id: int, why: str) -> None:
+        super().__init__(f"Ticket {ticket_id} cannot take messages: {why}.", ticket_id=ticket_id)
+
+
+class CustomerUnreachable(DomainError):
+    """The gateway did not accept a message for the customer; nothing was recorded."""
+
+    status = 502
+    code = ErrorCode.CUSTOMER_UNREACHABLE
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"The message could not be delivered to the customer: {detail}")

@@ -11,10 +11,14 @@ from fastapi import FastAPI
 
 from backend.api import problems
 from backend.api.limits import BodySizeLimit
-from backend.api.routes import (health, orders, products, staff_catalog, staff_ops,
-                                staff_orders, support)
+from backend.api.routes import (health, orders, products, staff_catalog, staff_handoff,
+                                staff_ops, staff_orders, support)
+from backend.api.routes import notifications
+from backend.api.routes import staff_reports
+from backend.api.routes import staff_forecasts
+from backend.dashboard import routes as dashboard
 from backend.core.config import Settings, get_settings
-from backend.core.db import create_engine, create_sessionmaker
+from backend.core.db import create_engine, create_sessionmaker, dispose
 from backend.orders.expiry import expire_pending_orders
 
 logger = logging.getLogger(__name__)
@@ -43,7 +47,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await app.state.engine.dispose()
+        await dispose(app.state.engine, app.state.sessionmaker)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,8 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)
     app.include_router(health.router)
-    for module in (products, orders, support, staff_catalog, staff_orders, staff_ops):
+    for module in (products, orders, support, staff_catalog, staff_orders, staff_ops,
+                   staff_handoff):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(notifications.router, prefix=API_PREFIX)  # outbox for staff, opt-out
+    app.include_router(staff_reports.router, prefix=API_PREFIX)  # analytics, exports
+    app.include_router(staff_forecasts.router, prefix=API_PREFIX)  # forecasts, reorder
+    app.include_router(dashboard.router)  # the staff dashboard page at /staff/dashboard
     return app
 
 

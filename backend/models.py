@@ -4,11 +4,12 @@ from backend.core.base import Base
 from backend.customers.models import ChannelIdentity, Customer
 from backend.inventory.models import Inventory, StockMovement
 from backend.orders.models import IdempotencyKey, Order, OrderEvent, OrderLine
+from backend.notifications.models import LowStockEpisode
 from backend.outbox.models import Notification
-from backend.support.models import Feedback, SupportTicket
+from backend.support.models import Feedback, SupportTicket, TicketMessage
 
 __all__ = [
     "Base", "ChannelIdentity", "Customer", "Feedback", "IdempotencyKey", "Inventory",
-    "Notification", "Order", "OrderEvent", "OrderLine", "Product", "StockMovement",
-    "SupportTicket",
+    "LowStockEpisode", "Notification", "Order", "OrderEvent", "OrderLine", "Product", "StockMovement",
+    "SupportTicket", "TicketMessage",
 ]
