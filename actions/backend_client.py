@@ -92,6 +92,9 @@ class Order:
     estimated_delivery: Optional[str]
     refund_status: str
     next_statuses: Tuple[str, ...] = ()
+    editable: bool = False
+    refund_amount_minor: int = 0
+    refunded_at: Optional[str] = None
     lines: Tuple["OrderLine", ...] = ()
     subtotal_minor: int = 0
     shipping_minor: int = 0
@@ -111,6 +114,9 @@ class Order:
             estimated_delivery=data.get("estimated_delivery"),
             refund_status=(data.get("refund") or {}).get("status", "none"),
             next_statuses=tuple(data.get("next_statuses") or ()),
+            editable=bool(data.get("editable", False)),
+            refund_amount_minor=int((data.get("refund") or {}).get("amount_minor") or 0),
+            refunded_at=(data.get("refund") or {}).get("refunded_at"),
             lines=tuple(OrderLine.from_json(line) for line in data.get("lines") or ()),
             subtotal_minor=int(data.get("subtotal_minor", 0)),
             shipping_minor=int(data.get("shipping_minor", 0)),
@@ -122,6 +128,10 @@ class Order:
     @property
     def cancellable(self) -> bool:
         return "cancelled" in self.next_statuses
+
+    @property
+    def returnable(self) -> bool:
+        return "return_requested" in self.next_statuses
 
 
 @dataclass(frozen=True)
@@ -176,6 +186,25 @@ class BackendClient:
                 continue
             return self._json(response, f"POST {path}")
         raise AssertionError("unreachable")
+
+    async def _put(self, path: str, body: Dict[str, Any]) -> Any:
+        # A PUT replaces a whole value, so sending it twice is harmless: one retry.
+        for attempt in (1, 2):
+            try:
+                response = await self._client.put(path, json=body)
+            except httpx.TransportError as error:
+                if attempt == 2:
+                    raise BackendError(f"PUT {path} failed: {error!r}") from error
+                continue
+            return self._json(response, f"PUT {path}")
+        raise AssertionError("unreachable")
+
+    async def _patch(self, path: str, body: Dict[str, Any]) -> Any:
+        try:
+            response = await self._client.patch(path, json=body)
+        except httpx.TransportError as error:
+            raise BackendError(f"PATCH {path} failed: {error!r}") from error
+        return self._json(response, f"PATCH {path}")
 
     @staticmethod
     def _json(response: httpx.Response, what: str) -> Any:
@@ -242,3 +271,27 @@ class BackendClient:
     async def list_categories(self) -> List[Category]:
         body = await self._get("/categories")
         return [Category(name=item["name"], count=int(item["count"])) for item in body["data"]]
+
+    async def change_items(self, number: str, lines: List[Dict[str, Any]]) -> Order:
+        """Replaces the order's lines with `lines` ([{"sku", "quantity"}]), while it is editable."""
+        return Order.from_json(await self._put(f"/orders/{number}/items", {"lines": lines}))
+
+    async def change_address(self, number: str, address: Dict[str, Any]) -> Order:
+        return Order.from_json(await self._put(f"/orders/{number}/address", {"shipping_address": address}))
+
+    async def request_return(self, number: str, reason: str) -> Order:
+        """Returns cover the whole order (the backend has no per-item returns)."""
+        return Order.from_json(await self._post(f"/orders/{number}/return", {"reason": reason[:500]}))
+
+    async def create_feedback(self, rating: int, conversation_id: str, order_number: Optional[str] = None,
+                              comment: str = "") -> int:
+        body = {"rating": rating, "comment": comment, "conversation_id": conversation_id,
+                "order_number": order_number}
+        return int((await self._post("/feedback", body))["id"])
+
+    async def add_feedback_comment(self, feedback_id: int, comment: str) -> None:
+        await self._patch(f"/feedback/{feedback_id}", {"comment": comment[:2000]})
+
+    async def set_notifications(self, enabled: bool) -> bool:
+        body = await self._put("/me/notifications", {"enabled": enabled})
+        return bool(body.get("enabled", enabled))

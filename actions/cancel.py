@@ -5,14 +5,17 @@ import logging
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
+from actions.change_address import answer_change_address
+from actions.change_order import answer_change_order
 from actions.ordering import intent_of
 from actions.orders import REQUESTED, TASK, requested_order_number
 from actions.parsing import format_price
 from actions.place_order import answer_place_order
+from actions.returns import answer_return
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -77,7 +80,14 @@ class ActionCancelOrder(Action):
 ASKED_BY = {
     "cancel_order": ("action_cancel_order",),
     "place_order": ("action_place_order", "action_answer_confirmation"),
+    "change_order": ("action_confirm_order_change", "action_answer_confirmation"),
+    "change_address": ("action_confirm_address_change", "action_answer_confirmation"),
+    "return_order": ("action_confirm_return", "action_answer_confirmation"),
+    "human_handoff": ("action_fallback",),
 }
+# The flows whose confirmation is answered elsewhere: (dispatcher, tracker, affirmed) -> events.
+ANSWERS = {"change_order": answer_change_order, "change_address": answer_change_address,
+           "return_order": answer_return}
 
 
 def _just_asked_to_confirm(tracker: Tracker, askers: Tuple[str, ...] = ASKED_BY["cancel_order"]) -> bool:
@@ -109,6 +119,10 @@ class ActionAnswerConfirmation(Action):
             return [SlotSet(PENDING, None)]
         if pending == "place_order":
             return await answer_place_order(dispatcher, tracker)
+        if pending in ANSWERS:
+            return await ANSWERS[pending](dispatcher, tracker, intent_of(tracker) == "affirm")
+        if pending == "human_handoff":
+            return _answer_human_offer(dispatcher, intent_of(tracker) == "affirm")
         number = tracker.get_slot("order_id")
         if intent_of(tracker) != "affirm":
             dispatcher.utter_message(response="utter_cancel_kept", number=number)
@@ -125,3 +139,12 @@ class ActionAnswerConfirmation(Action):
             return _clear()
         dispatcher.utter_message(response="utter_order_cancelled", number=number)
         return _clear()
+
+
+def _answer_human_offer(dispatcher: CollectingDispatcher, affirmed: bool) -> List[Dict[Text, Any]]:
+    """After two unclear messages: "yes" leaves any form and opens the handoff ticket."""
+    if not affirmed:
+        dispatcher.utter_message(response="utter_no_human_then")
+        return [SlotSet(PENDING, None)]
+    return [SlotSet(PENDING, None), ActiveLoop(None), SlotSet("requested_slot", None),
+            FollowupAction("action_open_ticket")]

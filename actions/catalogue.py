@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Set, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Product
-from actions.parsing import format_price, search_terms
+from actions.parsing import format_price, search_terms, wants_to_order
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,13 @@ def describe_product(product: Product) -> str:
     return f"{product.name}: {price}, {_stock_phrase(product)}"
 
 
+async def stock_alternatives(backend: BackendClient, product: Product, exclude: Set[str], limit: int = 3) -> str:
+    """Names of in-stock products of the same category, for a short-stock answer."""
+    others = await backend.search_products(category=product.category, limit=20)
+    names = [p.name for p in others if p.available > 0 and p.sku not in exclude and p.sku != product.sku]
+    return ", ".join(names[:limit]) or "nothing similar right now"
+
+
 class ActionShowProducts(Action):
     """Answers product questions from the live catalogue: matching products or, failing that, categories."""
 
@@ -35,6 +43,9 @@ class ActionShowProducts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        named_products = next(tracker.get_latest_entity_values("product"), None) is not None
+        if named_products and wants_to_order(tracker.latest_message.get("text")):
+            return [FollowupAction("order_form")]  # the order form reads the same message's items
         try:
             async with BackendClient(tracker.sender_id) as backend:
                 products = await self._find_products(backend, tracker)

@@ -9,11 +9,14 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError
+from actions.feedback import FEEDBACK_SLOTS
+from actions.order_forms import CHANGE_SLOTS
 from actions.ordering import ORDER_SLOTS, PENDING_ORDER
 
 logger = logging.getLogger(__name__)
 # Slots that remember an unfinished task; clearing them means a later "yes" or "1042" starts nothing.
-TASK_SLOTS = ("requested_info", "order_task", "pending_confirmation", "requested_slot") + ORDER_SLOTS
+TASK_SLOTS = (("requested_info", "order_task", "pending_confirmation", "requested_slot") + ORDER_SLOTS
+              + CHANGE_SLOTS + FEEDBACK_SLOTS)
 
 
 class ActionStop(Action):
@@ -30,5 +33,8 @@ class ActionStop(Action):
                     await backend.cancel_order(pending_order, reason="stopped in chat")
             except BackendError as error:
                 logger.warning("cancelling the unconfirmed order %s failed: %s", pending_order, error)
-        dispatcher.utter_message(response="utter_stopped")
+        if (tracker.active_loop or {}).get("name") == "feedback_form" and tracker.get_slot("feedback_id"):
+            dispatcher.utter_message(response="utter_feedback_thanks")  # "skip": the rating is stored
+        else:
+            dispatcher.utter_message(response="utter_stopped")
         return [ActiveLoop(None)] + [SlotSet(slot, None) for slot in TASK_SLOTS]

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cancel import ActionCancelOrder
 from actions.catalogue import ActionShowProducts
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
+from actions.returns import ActionRefundStatus
 
 
 class ActionHandleInform(Action):
@@ -22,5 +23,7 @@ class ActionHandleInform(Action):
         if tracker.get_slot(REQUESTED) in ("order_id", "contact") or gave_order_number:
             if tracker.get_slot(TASK) == "cancel":
                 return await ActionCancelOrder().run(dispatcher, tracker, domain)
+            if tracker.get_slot(TASK) == "refund":
+                return await ActionRefundStatus().run(dispatcher, tracker, domain)
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         return await ActionShowProducts().run(dispatcher, tracker, domain)

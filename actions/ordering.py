@@ -34,7 +34,8 @@ MAX_QUANTITY = 20  # the backend's MAX_LINE_QUANTITY
 # The form asks for the contact with its own response, found by name:
 # "utter_ask_order_form_order_contact".
 # Messages that may carry items; anything else while items are asked lets other rules answer.
-ITEM_INTENTS = ("place_order", "inform", "product_info")
+# "add a teapot" while ordering may read as change_order: it changes the order being made.
+ITEM_INTENTS = ("place_order", "inform", "product_info", "change_order")
 
 
 def intent_of(tracker: Tracker) -> Optional[str]:

@@ -115,3 +115,20 @@ def quantity_in(text: Optional[str]) -> Optional[int]:
     """A bare quantity answer ("3", "3 please", "make it 2"), or None."""
     match = re.search(r"\b(\d{1,3})\b", text or "")
     return int(match.group(1)) if match else None
+
+
+# "I'd like to order 8 green mugs" is an order even when it reads like a product question.
+_ORDER_VERB = re.compile(r"(?i)\b(order|buy|purchase|i'?ll take|i will take|get me|send me)\b")
+_WANT_WITH_QUANTITY = re.compile(
+    r"(?i)\b(i'?d like|i would like|i want|i wanna|i need|can i (?:get|have)|give me)\b.*"
+    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a dozen|a couple of|a pair of)\b")
+_ASKING = re.compile(r"(?i)\b(how much|price|prices|cost|costs|in stock|available|do you (?:have|sell)|"
+                     r"know|details|tell me|what|which|where is|status)\b")
+
+
+def wants_to_order(text: Optional[str]) -> bool:
+    """True for a message that asks to buy ("order 8 green mugs", "i want 2 teapots"), not to know."""
+    text = text or ""
+    if _ASKING.search(text):
+        return False
+    return bool(_ORDER_VERB.search(text) or _WANT_WITH_QUANTITY.search(text))

@@ -15,12 +15,28 @@ ROOT = Path(__file__).resolve().parent.parent
 UNUSED_UTTERANCE = re.compile(r"The utterance '(utter_[\w/]+)' is not used in any story or rule")
 
 
+# Code that utters responses outside stories: the custom actions, and the notification
+# dispatcher, which sends the domain's utter_notify_* texts proactively.
+UTTERING_CODE = ("actions", "backend/notifications")
+
+
 def uttered_by_actions() -> tuple:
     """Response names the actions' code utters: full names, and prefixes of f-string names."""
-    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "actions").rglob("*.py"))
+    code = "\n".join(p.read_text(encoding="utf-8")
+                     for folder in UTTERING_CODE for p in (ROOT / folder).rglob("*.py"))
     names = set(re.findall(r"[\"'](utter_[\w/]+)[\"']", code))
     prefixes = tuple(re.findall(r"f[\"'](utter_[\w/]*)\{", code))
     return names, prefixes
+
+
+def uttered_by_rasa(domain) -> set:
+    """Responses Rasa utters by name: a form's questions (utter_ask_<form>_<slot> or
+    utter_ask_<slot>) and utter_default (action_default_fallback, the core fallback)."""
+    names = {"utter_default"}
+    for form, spec in domain.forms.items():
+        for slot in spec.get("required_slots") or []:
+            names.update({f"utter_ask_{form}_{slot}", f"utter_ask_{slot}"})
+    return names
 
 
 # The importer adds each retrieval intent found in data/ to the domain, which must list it too.
@@ -55,7 +71,8 @@ def main() -> int:
             validator.verify_form_slots(),
             validator.verify_slot_mappings(),
         ])
-    used_in_code = uttered_by_actions()
+    names, prefixes = uttered_by_actions()
+    used_in_code = (names | uttered_by_rasa(validator.domain), prefixes)
     problems = [str(w.message) for w in caught
                 if issubclass(w.category, UserWarning) and not is_expected(str(w.message), used_in_code)]
     for problem in problems:

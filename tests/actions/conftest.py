@@ -5,6 +5,7 @@ import json
 import os
 from pathlib import Path
 
+import httpx
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -42,3 +43,17 @@ def load_tracker(state: str, text: str = None, entities: list = None) -> Tracker
     if entities is not None:
         data["latest_message"]["entities"] = entities
     return Tracker.from_dict(data)
+
+
+@pytest.fixture(autouse=True)
+def enough_stock(request):
+    """Many tests order (and ship) a blue mug from the session's one backend: top it up when low."""
+    if "backend" not in request.fixturenames:
+        return
+    service = request.getfixturevalue("backend")
+    staff = {"Authorization": "Bearer dev-staff-token"}
+    for sku in ("MUG-CER-BLU", "TEA-POT-GLS"):
+        stock = httpx.get(f"{service.url}/api/v1/staff/products/{sku}/stock", headers=staff).json()
+        if stock["available"] < 10:
+            httpx.post(f"{service.url}/api/v1/staff/products/{sku}/restock", headers=staff,
+                       json={"quantity": 40, "note": "tests/actions top-up"}).raise_for_status()

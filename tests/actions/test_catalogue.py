@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import httpx
+from rasa_sdk.events import FollowupAction
 
 from actions.catalogue import ActionShowProducts
 from actions.settings import get_settings
@@ -44,3 +45,18 @@ async def test_show_products_backend_down_says_unavailable(backend, dispatcher, 
         get_settings.cache_clear()
     assert events == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_backend_unavailable"]
+
+
+async def test_show_products_order_wording_starts_the_order_form(backend, dispatcher):
+    entities = [{"entity": "quantity", "value": "8"},
+                {"entity": "product", "value": "green mugs", "skus": ["MUG-CER-GRN"], "quantity": 8}]
+    tracker = load_tracker("product_question", text="I'd like to order 8 green mugs", entities=entities)
+    events = await ActionShowProducts().run(dispatcher, tracker, {})
+    assert events == [FollowupAction("order_form")] and dispatcher.messages == []
+
+
+async def test_show_products_question_with_quantity_is_answered(backend, dispatcher):
+    entities = [{"entity": "product", "value": "green mugs", "skus": ["MUG-CER-GRN"], "quantity": 8}]
+    tracker = load_tracker("product_question", text="do you have 8 green mugs in stock", entities=entities)
+    await ActionShowProducts().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_product_list"]

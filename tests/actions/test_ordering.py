@@ -285,3 +285,11 @@ async def test_order_form_declined_reuse_asks_for_new_address(backend, dispatche
     events = await ActionAskShippingAddress().run(
         dispatcher, tracker_for(new_identity(), "no", slots={"order_saved_address": {}}), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_shipping_address"]
+
+
+async def test_order_form_add_worded_as_change_goes_to_the_draft(backend, dispatcher):
+    entities = [{"entity": "product", "value": "Ceramic Mug Blue", "skus": ["MUG-CER-BLU"], "quantity": 2}]
+    tracker = form_tracker(new_identity(), "add 2 blue mugs", "change_order", entities,
+                           slots={"requested_slot": "order_items"})
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("order_items", [BLUE_MUGS]), SlotSet("order_draft", [BLUE_MUGS])]

@@ -1,0 +1,81 @@
+"""Change the shipping address of an order: the form finds the order and collects the new address
+(read like the order form reads one), the change is shown and confirmed, then
+`PUT /orders/{n}/address`. Refused once the order has shipped (the backend's `editable`).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
+from actions.order_forms import TARGET, TargetOrderForm, events_clearing, not_editable
+from actions.parsing import format_address, parse_address
+
+logger = logging.getLogger(__name__)
+NEW_ADDRESS = "new_shipping_address"
+PENDING = "pending_confirmation"
+FLOW_SLOTS = (TARGET, NEW_ADDRESS, PENDING)
+
+
+class ValidateChangeAddressForm(TargetOrderForm):
+    def name(self) -> Text:
+        return "validate_change_address_form"
+
+    def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
+        return not_editable(order)
+
+    def validate_new_shipping_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if isinstance(value, dict):
+            return {NEW_ADDRESS: value}
+        address, problem = parse_address(str(value or ""))
+        if address is None:
+            dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
+            return {NEW_ADDRESS: None}
+        return {NEW_ADDRESS: address}
+
+
+class ActionConfirmAddressChange(Action):
+    """The filled form: the old and the new address, and "shall I change it?"."""
+
+    def name(self) -> Text:
+        return "action_confirm_address_change"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        target, address = tracker.get_slot(TARGET), tracker.get_slot(NEW_ADDRESS)
+        if not target or not address:
+            return events_clearing(FLOW_SLOTS)  # refused by the form, which said why
+        dispatcher.utter_message(response="utter_confirm_address_change", number=target["number"],
+                                 old_address=format_address(target.get("address") or {}) or "none",
+                                 new_address=format_address(address))
+        return [SlotSet(PENDING, "change_address")]
+
+
+async def answer_change_address(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                affirmed: bool) -> List[Dict[Text, Any]]:
+    target, address = tracker.get_slot(TARGET) or {}, tracker.get_slot(NEW_ADDRESS)
+    number = target.get("number")
+    if not affirmed:
+        dispatcher.utter_message(response="utter_address_change_kept", number=number)
+        return events_clearing(FLOW_SLOTS)
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.change_address(number, address)
+    except (Refused, Invalid) as refusal:
+        dispatcher.utter_message(response="utter_address_change_refused", number=number, reason=refusal.detail)
+        return events_clearing(FLOW_SLOTS)
+    except BackendError as error:  # still pending: "yes" again retries (a PUT is safe to repeat)
+        logger.warning("changing the address of %s failed: %s", number, error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return []
+    dispatcher.utter_message(response="utter_address_changed", number=order.number,
+                             address=format_address(order.shipping_address or address))
+    return events_clearing(FLOW_SLOTS)

@@ -1,0 +1,185 @@
+"""Change the items of an order: the form finds the order and reads the change, a summary with the
+new total is confirmed, then `PUT /orders/{n}/items` sends the full new list of lines.
+
+Only while the backend says the order is `editable` (before shipping); a refusal at sending
+(order_locked, insufficient_stock with alternatives) is said with the backend's reason.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend_client import BackendClient, BackendError, Order, Refused
+from actions.catalogue import stock_alternatives
+from actions.order_changes import MAX_QUANTITY, apply_changes
+from actions.order_forms import TARGET, TargetOrderForm, events_clearing, not_editable
+from actions.parsing import format_price
+
+logger = logging.getLogger(__name__)
+CHANGES = "order_changes"
+PENDING = "pending_confirmation"
+FLOW_SLOTS = (TARGET, CHANGES, PENDING)
+# What a message that may describe a change is classified as; others go to their own rules.
+CHANGE_INTENTS = ("change_order", "inform", "place_order", "product_info")
+# The backend's shipping rule (docs/api.md), for the summary before the change is sent; the
+# answer after sending gives the backend's own total.
+SHIPPING_MINOR, FREE_SHIPPING_FROM_MINOR = 490, 5000
+
+
+def _lines_text(lines: List[Dict[str, Any]], currency: str) -> str:
+    return "\n".join(f"• {line['quantity']} × {line['name']}: "
+                     f"{format_price(line['quantity'] * line['unit_price_minor'], currency)}" for line in lines)
+
+
+class ValidateChangeOrderForm(TargetOrderForm):
+    def name(self) -> Text:
+        return "validate_change_order_form"
+
+    def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
+        return not_editable(order)
+
+    async def extract_order_changes(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        requested = tracker.get_slot("requested_slot")
+        target = tracker.slots.get(TARGET)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if not target or "lines" not in target or requested not in (None, CHANGES) or intent not in CHANGE_INTENTS:
+            return {}  # no order (or a refused one) yet, or not an answer
+        entities = tracker.latest_message.get("entities") or []
+        result = apply_changes(target["lines"], entities, tracker.latest_message.get("text") or "")
+        if result.problem is not None:
+            await self._explain(dispatcher, tracker, target, result.problem)
+            return {CHANGES: None}
+        if not result.changed:
+            if requested == CHANGES:
+                dispatcher.utter_message(response="utter_change_not_understood")
+                return {CHANGES: None}
+            return {}  # "I want to change my order": the form asks what to change
+        return {CHANGES: [{"sku": line["sku"], "name": line["name"], "quantity": int(line["quantity"])}
+                          for line in result.lines]}
+
+    @staticmethod
+    async def _explain(dispatcher: CollectingDispatcher, tracker: Tracker, target: Dict[str, Any],
+                       problem: Tuple[Any, ...]) -> None:
+        kind, name = problem[0], problem[1]
+        if kind == "ambiguous":
+            try:
+                async with BackendClient(tracker.sender_id) as backend:
+                    names = [(await backend.get_product(sku)).name for sku in problem[2]]
+            except BackendError as error:
+                logger.warning("product lookup failed: %s", error)
+                dispatcher.utter_message(response="utter_backend_unavailable")
+                return
+            dispatcher.utter_message(response="utter_change_which_product", name=name, options=", ".join(names))
+        elif kind == "not_in_order":
+            dispatcher.utter_message(response="utter_change_not_in_order", name=name, number=target["number"])
+        elif kind == "empty":
+            dispatcher.utter_message(response="utter_change_would_empty", number=target["number"])
+        else:
+            dispatcher.utter_message(response="utter_order_quantity_out_of_range", name=name, max=MAX_QUANTITY)
+
+    def validate_order_changes(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {CHANGES: value or None}
+
+
+class ActionAskOrderChanges(Action):
+    """Shows what the order holds now and asks what to change."""
+
+    def name(self) -> Text:
+        return "action_ask_order_changes"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        target = tracker.get_slot(TARGET) or {}
+        dispatcher.utter_message(response="utter_ask_order_changes", number=target.get("number", ""),
+                                 lines=_lines_text(target.get("lines", []), target.get("currency", "EUR")))
+        return []
+
+
+class ActionConfirmOrderChange(Action):
+    """The filled form: the order as it would be, with its new total, and "shall I change it?"."""
+
+    def name(self) -> Text:
+        return "action_confirm_order_change"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        target, changes = tracker.get_slot(TARGET), tracker.get_slot(CHANGES)
+        if not target or not changes:
+            return events_clearing(FLOW_SLOTS)  # refused by the form, which said why
+        prices = {line["sku"]: line for line in target["lines"]}
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                lines = [await self._priced(backend, line, prices) for line in changes]
+        except BackendError as error:
+            logger.warning("pricing the order change failed: %s", error)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return events_clearing(FLOW_SLOTS)
+        subtotal = sum(line["quantity"] * line["unit_price_minor"] for line in lines)
+        shipping = 0 if subtotal >= FREE_SHIPPING_FROM_MINOR else SHIPPING_MINOR
+        currency = target["currency"]
+        dispatcher.utter_message(
+            response="utter_confirm_order_change", number=target["number"], lines=_lines_text(lines, currency),
+            subtotal=format_price(subtotal, currency), shipping=format_price(shipping, currency),
+            total=format_price(subtotal + shipping, currency))
+        return [SlotSet(CHANGES, lines), SlotSet(PENDING, "change_order")]
+
+    @staticmethod
+    async def _priced(backend: BackendClient, line: Dict[str, Any], prices: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
+        """Agreed prices stay for SKUs already in the order; new SKUs cost today's price."""
+        known = prices.get(line["sku"])
+        if known is not None:
+            return {**line, "name": known["name"], "unit_price_minor": known["unit_price_minor"]}
+        product = await backend.get_product(line["sku"])
+        return {**line, "name": product.name, "unit_price_minor": product.price_minor}
+
+
+async def answer_change_order(dispatcher: CollectingDispatcher, tracker: Tracker, affirmed: bool) -> List[Dict[Text, Any]]:
+    """"yes" sends the new lines; "no" keeps the order as it was."""
+    target, changes = tracker.get_slot(TARGET) or {}, tracker.get_slot(CHANGES) or []
+    number = target.get("number")
+    if not affirmed:
+        dispatcher.utter_message(response="utter_order_change_kept", number=number)
+        return events_clearing(FLOW_SLOTS)
+    lines = [{"sku": line["sku"], "quantity": int(line["quantity"])} for line in changes]
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            try:
+                order = await backend.change_items(number, lines)
+            except Refused as refusal:
+                if refusal.code != "insufficient_stock":
+                    raise
+                await _short_stock(dispatcher, backend, refusal, {line["sku"] for line in lines})
+                return events_clearing(FLOW_SLOTS)
+    except Refused as refusal:
+        dispatcher.utter_message(response="utter_order_change_refused", number=number, reason=refusal.detail)
+        return events_clearing(FLOW_SLOTS)
+    except BackendError as error:  # still pending: "yes" again retries (a PUT is safe to repeat)
+        logger.warning("changing the items of %s failed: %s", number, error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return []
+    dispatcher.utter_message(response="utter_order_changed", number=order.number,
+                             total=format_price(order.total_minor, order.currency))
+    return events_clearing(FLOW_SLOTS)
+
+
+async def _short_stock(dispatcher: CollectingDispatcher, backend: BackendClient, refusal: Refused,
+                       ordered: set) -> None:
+    for entry in refusal.items:
+        product = await backend.get_product(entry["sku"])
+        available = int(entry["available"])
+        dispatcher.utter_message(
+            response="utter_order_short_stock" if available > 0 else "utter_order_out_of_stock",
+            name=product.name, requested=entry["requested"], available=available,
+            alternatives=await stock_alternatives(backend, product, ordered))
+    dispatcher.utter_message(response="utter_order_change_not_sent")

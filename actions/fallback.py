@@ -1,0 +1,38 @@
+"""Two-stage fallback: an unclear message gets a rephrase request with suggestions; a second one
+in a row offers a person, and a "yes" opens the handoff ticket (actions/cancel.py answers it)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def unclear_in_a_row(tracker: Tracker) -> int:
+    """How many of the latest user messages, counting back from this one, were not understood."""
+    count = 0
+    for event in reversed(tracker.events or []):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != FALLBACK_INTENT:
+            break
+        count += 1
+    return max(count, 1)
+
+
+class ActionFallback(Action):
+    def name(self) -> Text:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if unclear_in_a_row(tracker) >= 2:
+            dispatcher.utter_message(response="utter_offer_human")
+            return [SlotSet("pending_confirmation", "human_handoff")]
+        dispatcher.utter_message(response="utter_ask_rephrase")
+        return []

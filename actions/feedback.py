@@ -1,0 +1,120 @@
+"""Feedback (CSAT 1-5 and an optional comment), stored through `POST /feedback`.
+
+The rating is stored as soon as it is known, so a customer who taps a rating button in a
+notification (`/give_feedback{"rating": 4, "order_number": "OB-…"}`) and then leaves is counted;
+the comment, if any, is added with `PATCH /feedback/{id}`. A rating of 1-2 gets an apology (the
+backend opens a follow-up ticket for it).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from rasa_sdk.forms import FormValidationAction
+
+from actions.backend_client import BackendClient, BackendError, Invalid, NotFound
+from actions.orders import latest_entity
+from actions.parsing import order_number
+
+logger = logging.getLogger(__name__)
+RATING, COMMENT, FEEDBACK_ID, ABOUT = "feedback_rating", "feedback_comment", "feedback_id", "feedback_order"
+FEEDBACK_SLOTS = (RATING, COMMENT, FEEDBACK_ID, ABOUT)
+NO_COMMENT = "-"  # a skipped comment still fills the slot, so the form ends
+LOW_RATING = 2
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_SKIP = re.compile(r"(?i)^\s*(skip|no|nope|no thanks?|nothing|none|n/?a|no comment|that'?s all|-)\W*$")
+
+
+def rating_in(text: str) -> Optional[int]:
+    """"4", "4/5", "4 stars", "five" → the rating; anything else → None."""
+    match = re.search(r"\b(\d{1,2})\s*(?:/\s*5|stars?|out of 5)?\b", text)
+    if match:
+        return int(match.group(1))
+    word = re.search(r"\b(one|two|three|four|five)\b", text.lower())
+    return _WORDS[word.group(1)] if word else None
+
+
+class ValidateFeedbackForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_feedback_form"
+
+    async def extract_feedback_rating(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot(RATING) is not None:
+            return {}
+        entity = latest_entity(tracker, "rating")
+        if entity is not None:
+            return {RATING: rating_in(entity) or 0}
+        if tracker.get_slot("requested_slot") == RATING:
+            rating = rating_in(tracker.latest_message.get("text") or "")
+            if rating is not None:
+                return {RATING: rating}
+        return {}
+
+    async def validate_feedback_rating(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        rating = int(value or 0)
+        if not 1 <= rating <= 5:
+            dispatcher.utter_message(response="utter_invalid_rating")
+            return {RATING: None}
+        try:
+            feedback_id = await self._store(tracker, rating)
+        except BackendError as error:
+            logger.warning("storing a rating failed: %s", error)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return {RATING: None}  # asked again: the user can retry
+        dispatcher.utter_message(response="utter_feedback_sorry" if rating <= LOW_RATING else "utter_feedback_glad")
+        return {RATING: rating, FEEDBACK_ID: feedback_id}
+
+    @staticmethod
+    async def _store(tracker: Tracker, rating: int) -> int:
+        """About the order when it is the customer's own, else about the conversation."""
+        number = order_number(tracker.get_slot(ABOUT))
+        async with BackendClient(tracker.sender_id) as backend:
+            if number:
+                try:
+                    return await backend.create_feedback(rating, tracker.sender_id, number)
+                except (NotFound, Invalid) as error:
+                    logger.info("feedback about %s stored for the conversation only: %s", number, error)
+            return await backend.create_feedback(rating, tracker.sender_id)
+
+    def validate_feedback_comment(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        text = " ".join(str(value or "").split())
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "deny" or not text or _SKIP.match(text):
+            return {COMMENT: NO_COMMENT}
+        return {COMMENT: text[:2000]}
+
+
+class ActionSubmitFeedback(Action):
+    """Adds the comment to the stored rating, then thanks."""
+
+    def name(self) -> Text:
+        return "action_submit_feedback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        comment, feedback_id = tracker.get_slot(COMMENT), tracker.get_slot(FEEDBACK_ID)
+        cleared = [SlotSet(slot, None) for slot in FEEDBACK_SLOTS]
+        if feedback_id is None:
+            return cleared  # stopped before a rating was stored
+        if comment and comment != NO_COMMENT:
+            try:
+                async with BackendClient(tracker.sender_id) as backend:
+                    await backend.add_feedback_comment(int(feedback_id), comment)
+            except BackendError as error:
+                logger.warning("storing a feedback comment failed: %s", error)
+                dispatcher.utter_message(response="utter_feedback_comment_failed")
+                return cleared
+        dispatcher.utter_message(response="utter_feedback_thanks")
+        return cleared

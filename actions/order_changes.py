@@ -1,0 +1,139 @@
+"""Reading a change to an existing order ("add a teapot", "remove the blue mugs", "make it 3 mugs").
+
+Pure functions: the lines of the order as it is, the message's entities and text in; the new
+lines (the full list the backend's `PUT /orders/{n}/items` wants) or what stands in the way out.
+A line is {"sku", "name", "quantity"}.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+MAX_QUANTITY = 20  # the backend's MAX_LINE_QUANTITY
+
+# The words just before a product say what to do with it; the nearest verb wins.
+_VERBS = [
+    ("remove", r"remove|delete|take (?:out|off|away)|drop|without|no more|don'?t want|do not want|"
+               r"cancel|minus|get rid of|less|fewer|replace|swap|switch|exchange|instead of"),
+    ("add", r"add|plus|another|extra|more|also|as well"),
+    ("set", r"make it|make that|change (?:it |that |them )?to|set|only|just|instead|with|for"),
+]
+_VERB = re.compile("|".join(f"(?P<{op}>\\b(?:{words})\\b)" for op, words in _VERBS), re.IGNORECASE)
+_SKU = re.compile(r"[A-Z0-9]+(-[A-Z0-9]+)+")
+
+
+@dataclass
+class ChangeResult:
+    lines: List[Dict[str, Any]] = field(default_factory=list)
+    changed: bool = False
+    # What stands in the way, for the user: ("ambiguous", name, [skus]), ("not_in_order", name),
+    # ("too_many", name), ("empty", "").
+    problem: Optional[Tuple[Any, ...]] = None
+
+
+def _operation(text_before: str) -> Optional[str]:
+    """The last verb before a product ("remove the", "add 2", "instead of the")."""
+    found = None
+    for match in _VERB.finditer(text_before):
+        found = match.lastgroup
+    return found
+
+
+def _explicit_quantity(entity: Dict[str, Any]) -> Optional[int]:
+    quantity = entity.get("quantity")
+    if quantity is None or entity.get("implicit_quantity"):
+        return None
+    return int(quantity)
+
+
+def _skus(entity: Dict[str, Any]) -> List[str]:
+    value = str(entity.get("value", ""))
+    return list(entity.get("skus") or ([value] if _SKU.fullmatch(value) else []))
+
+
+def _pick_sku(skus: List[str], in_order: Dict[str, Dict[str, Any]]) -> Optional[str]:
+    """One SKU: the only candidate, or the only one already in the order ("another teapot")."""
+    if len(skus) == 1:
+        return skus[0]
+    ordered = [sku for sku in skus if sku in in_order]
+    return ordered[0] if len(ordered) == 1 else None
+
+
+def _mark_implicit(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """Products in text order, each knowing whether its quantity came only from "a"/"an"."""
+    products = sorted((dict(e) for e in entities if e.get("entity") == "product"),
+                      key=lambda e: e.get("start") or 0)
+    implicit = [e for e in entities if e.get("entity") == "quantity" and e.get("implicit")]
+    for product in products:
+        start = product.get("start")
+        product["implicit_quantity"] = start is not None and any(
+            q.get("end") is not None and 0 <= start - q["end"] <= 1 for q in implicit)
+        if start is None:  # a button's payload: no position, no wording
+            product["implicit_quantity"] = product.get("quantity") is None
+    return products
+
+
+def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str) -> ChangeResult:
+    """The order's lines after the changes the message asks for."""
+    new = {line["sku"]: dict(line) for line in lines}
+    products = _mark_implicit(entities, text)
+    if not products:
+        return _bare_quantity(new, entities, text)
+    previous_end, carried = 0, None  # carried: the quantity of a product being replaced
+    changed, operation = False, None
+    for entity in products:
+        start = entity.get("start")
+        before = text[previous_end:start] if start is not None else ""
+        previous_end = entity.get("end") or previous_end
+        operation = _operation(before) or operation  # "remove the mugs and the teapot"
+        skus = _skus(entity)
+        sku = _pick_sku(skus, new)
+        name = str(entity.get("value", ""))
+        if sku is None and operation == "remove" and not any(candidate in new for candidate in skus):
+            return ChangeResult(lines=list(new.values()), problem=("not_in_order", name))
+        if sku is None:
+            return ChangeResult(lines=list(new.values()), problem=("ambiguous", name, skus))
+        quantity = _explicit_quantity(entity)
+        if operation == "remove":
+            line = new.get(sku)
+            if line is None:
+                return ChangeResult(lines=list(new.values()), problem=("not_in_order", name))
+            carried = line["quantity"]
+            if quantity is not None and quantity < line["quantity"]:
+                line["quantity"] -= quantity
+            else:
+                del new[sku]
+        elif operation == "add" and sku in new:
+            new[sku]["quantity"] += quantity or 1
+        elif sku in new:
+            if quantity is None:
+                continue  # "the blue mug" with nothing to do to it
+            new[sku]["quantity"] = quantity
+        else:
+            new[sku] = {"sku": sku, "name": name, "quantity": quantity or carried or 1}
+            carried = None
+        changed = True
+    return _checked(new, changed)
+
+
+def _bare_quantity(new: Dict[str, Dict[str, Any]], entities: List[Dict[str, Any]], text: str) -> ChangeResult:
+    """"make it 3" for a one-line order."""
+    quantities = [e for e in entities if e.get("entity") == "quantity" and not e.get("implicit")]
+    match = re.search(r"\b(\d{1,3})\b", text)
+    quantity = int(quantities[0]["value"]) if quantities else (int(match.group(1)) if match else None)
+    if quantity is None or len(new) != 1:
+        return ChangeResult(lines=list(new.values()))
+    line = next(iter(new.values()))
+    line["quantity"] = quantity
+    return _checked(new, True)
+
+
+def _checked(new: Dict[str, Dict[str, Any]], changed: bool) -> ChangeResult:
+    lines = list(new.values())
+    if not lines:
+        return ChangeResult(lines=lines, changed=changed, problem=("empty", ""))
+    too_many = next((line for line in lines if not 1 <= int(line["quantity"]) <= MAX_QUANTITY), None)
+    if too_many is not None:
+        return ChangeResult(lines=lines, changed=changed, problem=("too_many", too_many["name"]))
+    return ChangeResult(lines=lines, changed=changed)

@@ -1,0 +1,112 @@
+"""What the forms that act on an existing order share: finding that order and checking its state.
+
+`target_order` holds a small view of the order the form acts on: {"number", "status", "currency",
+"total_minor", "lines": [{"sku", "name", "quantity", "unit_price_minor"}], "address"}. It is
+taken from the message's order number, else the order the conversation was about (`order_id`),
+else the customer's last order; asked for when there is none. An order the form may not act on
+is refused right away with the reason, and the form ends (`requested_slot` None) without asking more.
+"""
+from __future__ import annotations
+
+import logging
+from abc import abstractmethod
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend_client import BackendClient, BackendError, NotFound, Order
+from actions.orders import latest_entity
+from actions.parsing import format_price, order_number
+
+logger = logging.getLogger(__name__)
+TARGET = "target_order"
+# Slots of the flows on an existing order; a finished flow and "stop" clear them.
+CHANGE_SLOTS = (TARGET, "order_changes", "new_shipping_address", "return_reason")
+# What extraction gives for an order the form can't act on (it has said why); validation then
+# ends the form: only validation may set slots other than the one it validates.
+REFUSED = {"refused": True}
+ENDED = {TARGET: None, "requested_slot": None}
+
+
+def order_view(order: Order) -> Dict[str, Any]:
+    return {"number": order.number, "status": order.status, "currency": order.currency,
+            "total_minor": order.total_minor, "address": order.shipping_address,
+            "lines": [{"sku": line.sku, "name": line.name, "quantity": line.quantity,
+                       "unit_price_minor": line.unit_price_minor} for line in order.lines]}
+
+
+def status_words(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def total_of(view: Dict[str, Any]) -> str:
+    return format_price(int(view["total_minor"]), view["currency"])
+
+
+class TargetOrderForm(FormValidationAction):
+    """Base of the validation actions of change_order_form, change_address_form and return_form."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        """validate_<form name>"""
+
+    @abstractmethod
+    def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
+        """The response (and its values) that says why this form can't act on `order`, or None."""
+
+    async def extract_target_order(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        requested = tracker.get_slot("requested_slot")
+        if tracker.get_slot(TARGET) or requested not in (None, TARGET):
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        number = order_number(latest_entity(tracker, "order_id", "order_number"))
+        if number is None and requested == TARGET:
+            number = order_number(text)
+            if number is None:
+                return {}  # not an answer: the form's rules may reply, then it asks again
+        if number is None:  # activation: the order talked about, else the last one
+            number = order_number(tracker.get_slot("order_id"))
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                order = await backend.get_order(number) if number else await backend.get_last_order()
+        except NotFound:
+            dispatcher.utter_message(response="utter_change_order_not_found", number=number)
+            return {TARGET: REFUSED}
+        except BackendError as error:
+            logger.warning("order lookup for %s failed: %s", self.name(), error)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return {TARGET: REFUSED}
+        if order is None:
+            return {}  # no orders on this chat: the form asks for the number
+        refused = self.refusal(order)
+        if refused is not None:
+            response, values = refused
+            dispatcher.utter_message(response=response, number=order.number,
+                                     status=status_words(order.status), **values)
+            return {TARGET: REFUSED}
+        return {TARGET: order_view(order)}
+
+    def validate_target_order(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if not isinstance(value, dict) or value == REFUSED:
+            return dict(ENDED)
+        return {TARGET: value}
+
+
+def not_editable(order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
+    """Items and address change only before shipping (the backend's `editable`)."""
+    if order.editable:
+        return None
+    if order.status in ("shipped", "delivered"):
+        return "utter_order_locked_shipped", {}
+    return "utter_order_locked", {}
+
+
+def events_clearing(slots: Tuple[str, ...]) -> List[Dict[Text, Any]]:
+    return [SlotSet(slot, None) for slot in slots]

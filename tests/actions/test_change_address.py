@@ -1,0 +1,93 @@
+"""Changing an order's shipping address in chat against a real backend."""
+from __future__ import annotations
+
+import httpx
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cancel import ActionAnswerConfirmation
+from actions.change_address import ActionConfirmAddressChange, ValidateChangeAddressForm
+from tests.actions.test_change_order import DOMAIN, confirmation, flow_tracker
+from tests.actions.test_orders import BOT, new_identity, place_order, ship
+
+NEW_TEXT = "Grace Hopper, 1 New Road, Cork T12 RW26, Ireland"
+NEW_ADDRESS = {"name": "Grace Hopper", "line1": "1 New Road", "city": "Cork", "postal_code": "T12 RW26",
+               "country": "IE"}
+
+
+async def start(identity, text="change the delivery address", entities=None):
+    dispatcher = CollectingDispatcher()
+    tracker = flow_tracker(identity, text, "change_shipping_address", "change_address_form", entities)
+    tracker.active_loop = {}
+    return await ValidateChangeAddressForm().run(dispatcher, tracker, DOMAIN), dispatcher
+
+
+def address_of(backend, identity, number):
+    response = httpx.get(f"{backend.url}/api/v1/orders/{number}", headers={**BOT, "X-Channel-Identity": identity})
+    return response.json()["shipping_address"]
+
+
+async def test_change_address_by_number_collects_confirms_and_changes(backend):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    place_order(backend, identity)  # a newer order: the number in the message wins
+    events, _ = await start(identity, f"change the address of {number}", [{"entity": "order_id", "value": number}])
+    target = events[0]["value"]
+    assert target["number"] == number
+
+    asked = CollectingDispatcher()
+    slots = {"target_order": target, "requested_slot": "new_shipping_address"}
+    tracker = flow_tracker(identity, NEW_TEXT, "inform", "change_address_form", slots=slots,
+                           slot_candidates={"new_shipping_address": NEW_TEXT})
+    events = await ValidateChangeAddressForm().run(asked, tracker, DOMAIN)
+    assert events == [SlotSet("new_shipping_address", NEW_ADDRESS)]
+
+    summary = CollectingDispatcher()
+    slots = {"target_order": target, "new_shipping_address": NEW_ADDRESS}
+    events = await ActionConfirmAddressChange().run(summary, flow_tracker(identity, "", "inform", "x", slots=slots), {})
+    assert [m["response"] for m in summary.messages] == ["utter_confirm_address_change"]
+    assert "Cork" in summary.messages[0]["new_address"] and "Dublin" in summary.messages[0]["old_address"]
+    assert events == [SlotSet("pending_confirmation", "change_address")]
+
+    answer = CollectingDispatcher()
+    slots["pending_confirmation"] = "change_address"
+    tracker = confirmation(identity, "affirm", "action_confirm_address_change", slots)
+    await ActionAnswerConfirmation().run(answer, tracker, {})
+    assert [m["response"] for m in answer.messages] == ["utter_address_changed"]
+    assert address_of(backend, identity, number)["city"] == "Cork"
+
+
+async def test_change_address_invalid_explains(backend, dispatcher):
+    identity = new_identity()
+    place_order(backend, identity)
+    events, _ = await start(identity)
+    slots = {"target_order": events[0]["value"], "requested_slot": "new_shipping_address"}
+    text = "1 New Road Cork"
+    tracker = flow_tracker(identity, text, "inform", "change_address_form", slots=slots,
+                           slot_candidates={"new_shipping_address": text})
+    assert await ValidateChangeAddressForm().run(dispatcher, tracker, DOMAIN) == [
+        SlotSet("new_shipping_address", None)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address_parts"]
+
+
+async def test_change_address_after_shipping_is_refused(backend):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    ship(backend, identity, number)
+    events, dispatcher = await start(identity)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_locked_shipped"]
+    assert SlotSet("requested_slot", None) in events
+    assert await ActionConfirmAddressChange().run(CollectingDispatcher(), flow_tracker(identity, "", "inform", "x"), {}) \
+        == [SlotSet("target_order", None), SlotSet("new_shipping_address", None), SlotSet("pending_confirmation", None)]
+
+
+async def test_change_address_of_someone_elses_order_is_not_found(backend):
+    number = place_order(backend, new_identity())["number"]
+    events, dispatcher = await start(new_identity(), f"new address for {number}", [{"entity": "order_id", "value": number}])
+    assert [m["response"] for m in dispatcher.messages] == ["utter_change_order_not_found"]
+    assert SlotSet("requested_slot", None) in events
+
+
+async def test_change_address_without_orders_asks_for_number(backend):
+    events, dispatcher = await start(new_identity())
+    assert events == [] and dispatcher.messages == []  # the form asks utter_ask_target_order

@@ -1,0 +1,169 @@
+"""Changing an order's items in chat against a real backend: the form, the summary, yes/no, refusals."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import yaml
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cancel import ActionAnswerConfirmation
+from actions.change_order import ActionAskOrderChanges, ActionConfirmOrderChange, ValidateChangeOrderForm
+from tests.actions.test_orders import BOT, STAFF, new_identity, place_order, ship, tracker_for
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+FLOW_CLEARED = [SlotSet("target_order", None), SlotSet("order_changes", None),
+                SlotSet("pending_confirmation", None)]
+
+
+def flow_tracker(identity, text, intent, form, entities=None, slots=None, slot_candidates=None):
+    """A tracker as a form hands it to its validation action; slot candidates come last."""
+    tracker = tracker_for(identity, text, entities=entities, slots=slots)
+    tracker.latest_message["intent"] = {"name": intent, "confidence": 0.99}
+    tracker.active_loop = {"name": form}
+    tracker.events = tracker.events + [{"event": "action", "name": form}] + [
+        {"event": "slot", "name": name, "value": value} for name, value in (slot_candidates or {}).items()]
+    return tracker
+
+
+def confirmation(identity, intent, asked_by, slots):
+    """The user's yes/no right after `asked_by` asked it."""
+    tracker = tracker_for(identity, "yes" if intent == "affirm" else "no", slots=slots)
+    tracker.latest_message["intent"] = {"name": intent, "confidence": 0.99}
+    tracker.events = [
+        {"event": "action", "name": asked_by},
+        {"event": "bot", "text": "Shall I?"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "yes", "parse_data": {"intent": {"name": intent}}},
+        {"event": "action", "name": "action_extract_slots"},
+    ]
+    return tracker
+
+
+def lines_of(backend, identity, number):
+    response = httpx.get(f"{backend.url}/api/v1/orders/{number}", headers={**BOT, "X-Channel-Identity": identity})
+    return [(line["sku"], line["quantity"]) for line in response.json()["lines"]]
+
+
+def teapot_entities(text):
+    start = text.index("glass teapot")
+    return [{"entity": "quantity", "value": "1", "implicit": True, "start": start - 2, "end": start - 1},
+            {"entity": "product", "value": "glass teapot", "skus": ["TEA-POT-GLS"], "quantity": 1,
+             "start": start, "end": start + len("glass teapot")}]
+
+
+async def change_requested(backend, identity, text="add a glass teapot to my order"):
+    """The form's activation with the change in the same message."""
+    dispatcher = CollectingDispatcher()
+    tracker = flow_tracker(identity, text, "change_order", "change_order_form", teapot_entities(text))
+    tracker.active_loop = {}
+    return await ValidateChangeOrderForm().run(dispatcher, tracker, DOMAIN), dispatcher
+
+
+async def test_change_order_form_reads_last_order_and_change(backend):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    events, dispatcher = await change_requested(backend, identity)
+    assert dispatcher.messages == []
+    target = next(e["value"] for e in events if e["name"] == "target_order")
+    assert target["number"] == number and target["lines"][0]["sku"] == "MUG-CER-BLU"
+    changes = next(e["value"] for e in events if e["name"] == "order_changes")
+    assert [(line["sku"], line["quantity"]) for line in changes] == [("MUG-CER-BLU", 1), ("TEA-POT-GLS", 1)]
+
+
+async def test_change_order_shipped_is_refused_with_reason(backend):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    ship(backend, identity, number)
+    events, dispatcher = await change_requested(backend, identity)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_locked_shipped"]
+    assert SlotSet("requested_slot", None) in events and SlotSet("target_order", None) in events
+
+
+async def test_change_order_asks_what_to_change_and_explains_unclear_answer(backend, dispatcher):
+    identity = new_identity()
+    place_order(backend, identity)
+    tracker = flow_tracker(identity, "i want to change my order", "change_order", "change_order_form")
+    tracker.active_loop = {}
+    events = await ValidateChangeOrderForm().run(dispatcher, tracker, DOMAIN)
+    target = next(e["value"] for e in events if e["name"] == "target_order")
+    assert [e["name"] for e in events] == ["target_order"]
+    await ActionAskOrderChanges().run(dispatcher, tracker_for(identity, "", slots={"target_order": target}), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_changes"]
+    assert "Ceramic Mug Blue" in dispatcher.messages[0]["lines"]
+
+    unclear = CollectingDispatcher()
+    slots = {"target_order": target, "requested_slot": "order_changes"}
+    tracker = flow_tracker(identity, "hmm something else", "inform", "change_order_form", slots=slots)
+    assert await ValidateChangeOrderForm().run(unclear, tracker, DOMAIN) == [SlotSet("order_changes", None)]
+    assert [m["response"] for m in unclear.messages] == ["utter_change_not_understood"]
+
+
+async def test_change_order_question_is_not_an_answer(backend, dispatcher):
+    identity = new_identity()
+    place_order(backend, identity)
+    events, _ = await change_requested(backend, identity)
+    target = next(e["value"] for e in events if e["name"] == "target_order")
+    slots = {"target_order": target, "requested_slot": "order_changes"}
+    tracker = flow_tracker(identity, "how long does delivery take", "delivery_time", "change_order_form", slots=slots)
+    assert await ValidateChangeOrderForm().run(dispatcher, tracker, DOMAIN) == []  # the form is rejected
+
+
+async def confirmed_change(backend, identity, intent="affirm"):
+    events, _ = await change_requested(backend, identity)
+    slots = {e["name"]: e["value"] for e in events}
+    summary = CollectingDispatcher()
+    events = await ActionConfirmOrderChange().run(summary, tracker_for(identity, "", slots=slots), {})
+    slots.update({e["name"]: e["value"] for e in events})
+    answer = CollectingDispatcher()
+    tracker = confirmation(identity, intent, "action_confirm_order_change", slots)
+    return summary, answer, await ActionAnswerConfirmation().run(answer, tracker, {})
+
+
+async def test_change_order_summary_then_yes_changes_lines(backend):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    summary, answer, events = await confirmed_change(backend, identity)
+    message = summary.messages[0]
+    assert message["response"] == "utter_confirm_order_change"
+    assert "Glass Teapot" in message["lines"] and message["number"] == number
+    assert [m["response"] for m in answer.messages] == ["utter_order_changed"]
+    assert events == FLOW_CLEARED
+    assert lines_of(backend, identity, number) == [("MUG-CER-BLU", 1), ("TEA-POT-GLS", 1)]
+    order = httpx.get(f"{backend.url}/api/v1/orders/{number}", headers={**BOT, "X-Channel-Identity": identity}).json()
+    assert answer.messages[0]["total"].replace(",", "") == f"€{order['total_minor'] / 100:.2f}"
+    assert message["total"] == answer.messages[0]["total"]  # the summary's total was the real one
+
+
+async def test_change_order_no_keeps_lines(backend):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    _, answer, events = await confirmed_change(backend, identity, "deny")
+    assert [m["response"] for m in answer.messages] == ["utter_order_change_kept"]
+    assert lines_of(backend, identity, number) == [("MUG-CER-BLU", 1)]
+
+
+async def test_change_order_short_stock_names_alternatives(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    stock = httpx.get(f"{backend.url}/api/v1/staff/products/TEA-POT-GLS/stock", headers=STAFF).json()
+    slots = {"target_order": {"number": number, "currency": "EUR"},
+             "order_changes": [{"sku": "TEA-POT-GLS", "name": "Glass Teapot", "quantity": stock["available"] + 1}],
+             "pending_confirmation": "change_order"}
+    await ActionAnswerConfirmation().run(dispatcher, confirmation(identity, "affirm", "action_confirm_order_change", slots), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_short_stock", "utter_order_change_not_sent"]
+    assert dispatcher.messages[0]["alternatives"]
+    assert lines_of(backend, identity, number) == [("MUG-CER-BLU", 1)]
+
+
+async def test_change_order_locked_when_sent_is_refused_with_backend_reason(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    ship(backend, identity, number)  # shipped between the summary and the "yes"
+    slots = {"target_order": {"number": number, "currency": "EUR"},
+             "order_changes": [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2}],
+             "pending_confirmation": "change_order"}
+    await ActionAnswerConfirmation().run(dispatcher, confirmation(identity, "affirm", "action_confirm_order_change", slots), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_change_refused"]
+    assert "shipped" in dispatcher.messages[0]["reason"]

@@ -1,0 +1,124 @@
+"""Feedback in chat against a real backend: the rating is stored at once, the comment is optional."""
+from __future__ import annotations
+
+import sqlite3
+
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import ActionStop
+from actions.feedback import ActionSubmitFeedback, ValidateFeedbackForm, rating_in
+from tests.actions.test_change_order import DOMAIN, flow_tracker
+from tests.actions.test_orders import new_identity, place_order
+
+CLEARED = [SlotSet(name, None) for name in ("feedback_rating", "feedback_comment", "feedback_id", "feedback_order")]
+
+
+def stored_feedback(backend, feedback_id: int) -> tuple:
+    """(rating, comment, order number) as the backend's database holds them."""
+    path = backend.env["DATABASE_URL"].split("///", 1)[1]
+    with sqlite3.connect(path) as db:
+        return db.execute(
+            "SELECT f.rating, f.comment, o.number FROM feedback f LEFT JOIN orders o ON o.id = f.order_id "
+            "WHERE f.id = ?", (feedback_id,)).fetchone()
+
+
+async def rate_by_button(identity, rating, number=None):
+    """The notification's button: /give_feedback{"rating": N, "order_number": "OB-…"} starts the form."""
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "rating", "value": rating}] + (
+        [{"entity": "order_number", "value": number}] if number else [])
+    slots = {"feedback_order": number}  # action_extract_slots maps the order_number entity
+    tracker = flow_tracker(identity, f"/give_feedback{{\"rating\": {rating}}}", "give_feedback", "feedback_form",
+                           entities, slots)
+    tracker.active_loop = {}
+    return await ValidateFeedbackForm().run(dispatcher, tracker, DOMAIN), dispatcher
+
+
+async def test_feedback_button_stores_rating_at_once_about_the_order(backend):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    events, dispatcher = await rate_by_button(identity, 5, number)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_glad"]
+    assert events[0] == SlotSet("feedback_rating", 5)
+    feedback_id = next(e["value"] for e in events if e["name"] == "feedback_id")
+    assert stored_feedback(backend, feedback_id) == (5, "", number)
+
+
+async def test_feedback_low_rating_apologises(backend):
+    events, dispatcher = await rate_by_button(new_identity(), 1)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_sorry"]
+    assert SlotSet("feedback_rating", 1) in events
+
+
+async def test_feedback_about_someone_elses_order_is_kept_for_the_conversation(backend):
+    number = place_order(backend, new_identity())["number"]
+    events, _ = await rate_by_button(new_identity(), 4, number)
+    feedback_id = next(e["value"] for e in events if e["name"] == "feedback_id")
+    assert stored_feedback(backend, feedback_id) == (4, "", None)
+
+
+async def test_feedback_typed_rating_when_asked(backend, dispatcher):
+    tracker = flow_tracker(new_identity(), "i'd say 4 stars", "inform", "feedback_form",
+                           slots={"requested_slot": "feedback_rating"})
+    events = await ValidateFeedbackForm().run(dispatcher, tracker, DOMAIN)
+    assert events[0] == SlotSet("feedback_rating", 4)
+
+
+async def test_feedback_rating_out_of_range_is_asked_again(backend, dispatcher):
+    tracker = flow_tracker(new_identity(), "10", "inform", "feedback_form", slots={"requested_slot": "feedback_rating"})
+    assert await ValidateFeedbackForm().run(dispatcher, tracker, DOMAIN) == [SlotSet("feedback_rating", None)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_rating"]
+
+
+async def test_feedback_comment_is_added_to_the_stored_rating(backend):
+    identity = new_identity()
+    events, _ = await rate_by_button(identity, 3)
+    feedback_id = next(e["value"] for e in events if e["name"] == "feedback_id")
+    comment = "delivery took a week"
+    slots = {"feedback_rating": 3, "feedback_id": feedback_id, "requested_slot": "feedback_comment"}
+    tracker = flow_tracker(identity, comment, "delivery_time", "feedback_form", slots=slots,
+                           slot_candidates={"feedback_comment": comment})
+    assert await ValidateFeedbackForm().run(CollectingDispatcher(), tracker, DOMAIN) == [
+        SlotSet("feedback_comment", comment)]
+    thanks = CollectingDispatcher()
+    slots["feedback_comment"] = comment
+    events = await ActionSubmitFeedback().run(thanks, flow_tracker(identity, comment, "inform", "x", slots=slots), {})
+    assert [m["response"] for m in thanks.messages] == ["utter_feedback_thanks"]
+    assert events == CLEARED
+    assert stored_feedback(backend, feedback_id) == (3, comment, None)
+
+
+async def test_feedback_comment_skipped(backend, dispatcher):
+    identity = new_identity()
+    events, _ = await rate_by_button(identity, 5)
+    feedback_id = next(e["value"] for e in events if e["name"] == "feedback_id")
+    slots = {"feedback_rating": 5, "feedback_id": feedback_id, "requested_slot": "feedback_comment"}
+    tracker = flow_tracker(identity, "/deny", "deny", "feedback_form", slots=slots,
+                           slot_candidates={"feedback_comment": "/deny"})
+    events = await ValidateFeedbackForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("feedback_comment", "-")]
+    slots["feedback_comment"] = "-"
+    await ActionSubmitFeedback().run(dispatcher, flow_tracker(identity, "", "deny", "x", slots=slots), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_thanks"]
+    assert stored_feedback(backend, feedback_id) == (5, "", None)
+
+
+def test_rating_in_reads_common_ways_to_rate():
+    assert [rating_in(t) for t in ("5", "4/5", "3 stars", "five", "meh")] == [5, 4, 3, 5, None]
+
+
+async def test_feedback_stop_after_rating_keeps_it_and_thanks(backend, dispatcher):
+    tracker = flow_tracker(new_identity(), "skip", "stop", "feedback_form",
+                           slots={"feedback_rating": 5, "feedback_id": 1, "requested_slot": "feedback_comment"})
+    events = await ActionStop().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_thanks"]
+    assert ActiveLoop(None) in events and SlotSet("feedback_id", None) in events
+    assert SlotSet("target_order", None) in events  # every unfinished task is cleared
+
+
+async def test_feedback_stop_before_rating_just_stops(backend, dispatcher):
+    tracker = flow_tracker(new_identity(), "never mind", "stop", "feedback_form",
+                           slots={"requested_slot": "feedback_rating"})
+    await ActionStop().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_stopped"]

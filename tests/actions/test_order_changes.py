@@ -1,0 +1,90 @@
+"""Reading a change to an order's items from the catalogue matcher's entities and the words around them."""
+from __future__ import annotations
+
+from actions.order_changes import apply_changes
+
+MUGS = {"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2}
+TEAPOT = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1}
+TEAPOTS = ["TEA-POT-CST", "TEA-POT-GLS", "TEA-POT-CER"]
+
+
+def product(text: str, words: str, skus, quantity=None, implicit=False):
+    """A product entity as the catalogue matcher gives it, found at `words` in `text`."""
+    start = text.index(words)
+    entities = [{"entity": "product", "value": words, "skus": skus, "quantity": quantity,
+                 "start": start, "end": start + len(words)}]
+    if implicit:
+        entities.append({"entity": "quantity", "value": "1", "implicit": True, "start": start - 2, "end": start - 1})
+    return entities
+
+
+def test_apply_changes_add_new_product():
+    text = "add a glass teapot"
+    result = apply_changes([MUGS], product(text, "glass teapot", ["TEA-POT-GLS"], 1, implicit=True), text)
+    assert result.problem is None and result.changed
+    assert result.lines == [MUGS, {"sku": "TEA-POT-GLS", "name": "glass teapot", "quantity": 1}]
+
+
+def test_apply_changes_add_more_of_a_product_in_the_order():
+    text = "add 2 more blue mugs"
+    result = apply_changes([MUGS], product(text, "blue mugs", ["MUG-CER-BLU"], 2), text)
+    assert result.lines == [dict(MUGS, quantity=4)]
+
+
+def test_apply_changes_remove_product():
+    text = "please remove the teapot"
+    result = apply_changes([MUGS, TEAPOT], product(text, "teapot", TEAPOTS), text)
+    assert result.lines == [MUGS] and result.changed
+
+
+def test_apply_changes_remove_one_of_several_units():
+    text = "remove 1 blue mug"
+    result = apply_changes([MUGS], product(text, "blue mug", ["MUG-CER-BLU"], 1), text)
+    assert result.lines == [dict(MUGS, quantity=1)]
+
+
+def test_apply_changes_set_quantity():
+    text = "make it 3 blue mugs"
+    result = apply_changes([MUGS, TEAPOT], product(text, "blue mugs", ["MUG-CER-BLU"], 3), text)
+    assert result.lines == [dict(MUGS, quantity=3), TEAPOT]
+
+
+def test_apply_changes_bare_quantity_for_one_line_order():
+    result = apply_changes([MUGS], [{"entity": "quantity", "value": "5"}], "make it 5")
+    assert result.lines == [dict(MUGS, quantity=5)]
+
+
+def test_apply_changes_replace_keeps_quantity():
+    text = "replace the blue mugs with red mugs"
+    entities = (product(text, "blue mugs", ["MUG-CER-BLU"]) + product(text, "red mugs", ["MUG-CER-RED"]))
+    result = apply_changes([MUGS], entities, text)
+    assert result.lines == [{"sku": "MUG-CER-RED", "name": "red mugs", "quantity": 2}]
+
+
+def test_apply_changes_ambiguous_new_product_asks():
+    text = "add a teapot"
+    result = apply_changes([MUGS], product(text, "teapot", TEAPOTS, 1, implicit=True), text)
+    assert result.problem == ("ambiguous", "teapot", TEAPOTS) and not result.changed
+
+
+def test_apply_changes_remove_what_is_not_there():
+    text = "remove the teapot"
+    result = apply_changes([MUGS], product(text, "teapot", TEAPOTS), text)
+    assert result.problem == ("not_in_order", "teapot")
+
+
+def test_apply_changes_removing_everything_is_refused():
+    text = "remove the blue mugs"
+    result = apply_changes([MUGS], product(text, "blue mugs", ["MUG-CER-BLU"]), text)
+    assert result.problem == ("empty", "")
+
+
+def test_apply_changes_too_many():
+    text = "make it 30 blue mugs"
+    result = apply_changes([MUGS], product(text, "blue mugs", ["MUG-CER-BLU"], 30), text)
+    assert result.problem == ("too_many", "Ceramic Mug Blue")
+
+
+def test_apply_changes_nothing_recognised():
+    result = apply_changes([MUGS], [], "I want to change my order")
+    assert not result.changed and result.problem is None and result.lines == [MUGS]

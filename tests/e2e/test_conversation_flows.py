@@ -1,0 +1,83 @@
+"""The new conversation flows through Rasa's REST webhook with every service live; the backend's
+state is checked afterwards."""
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import httpx
+import pytest
+
+from tests.e2e.test_conversation import place_order_for, say
+
+pytestmark = pytest.mark.live
+STAFF = {"Authorization": "Bearer dev-staff-token"}
+
+
+def texts(replies: list[dict]) -> str:
+    return " ".join(reply.get("text", "") for reply in replies)
+
+
+def staff_order(stack, number: str) -> dict:
+    return httpx.get(f"{stack.backend.url}/api/v1/staff/orders/{number}", headers=STAFF, timeout=10).json()
+
+
+def test_conversation_changes_shipping_address_after_yes(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    number = place_order_for(stack, sender)["number"]
+    asked = texts(say(stack.rasa.url, sender, "I need to change the shipping address of my order"))
+    assert "new address" in asked
+    summary = say(stack.rasa.url, sender, "Grace Hopper, 1 New Road, Cork T12 RW26, Ireland")
+    assert number in summary[0]["text"] and "Cork" in summary[0]["text"]
+    assert staff_order(stack, number)["shipping_address"]["city"] == "Dublin"  # nothing before the yes
+    done = texts(say(stack.rasa.url, sender, "/affirm"))
+    assert "Cork" in done
+    assert staff_order(stack, number)["shipping_address"]["city"] == "Cork"
+
+
+def test_conversation_rating_button_stores_rating_then_comment(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    number = place_order_for(stack, sender)["number"]
+    replies = say(stack.rasa.url, sender, f'/give_feedback{{"rating": 2, "order_number": "{number}"}}')
+    assert "sorry" in texts(replies).lower()
+    assert "/deny" in [b["payload"] for r in replies for b in r.get("buttons", [])]  # Skip
+    database = stack.backend.env["DATABASE_URL"].split("///", 1)[1]
+    query = ("SELECT f.rating, f.comment, o.number FROM feedback f JOIN orders o ON o.id = f.order_id "
+             "WHERE o.number = ?")
+    with sqlite3.connect(database) as db:
+        assert db.execute(query, (number,)).fetchall() == [(2, "", number)]  # stored before the comment
+    assert "thank" in texts(say(stack.rasa.url, sender, "the parcel was left in the rain")).lower()
+    with sqlite3.connect(database) as db:
+        assert db.execute(query, (number,)).fetchall() == [(2, "the parcel was left in the rain", number)]
+
+
+def test_conversation_order_wording_starts_ordering(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    replies = texts(say(stack.rasa.url, sender, "I'd like to order 8 green mugs"))
+    assert "Where should we send it" in replies
+    assert "stopped" in texts(say(stack.rasa.url, sender, "stop"))
+
+
+def test_conversation_return_before_delivery_offers_cancel(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    number = place_order_for(stack, sender)["number"]
+    refused = say(stack.rasa.url, sender, "i want to return my order")
+    assert "hasn't been sent yet" in refused[0]["text"]
+    cancel = f'/cancel_order{{"order_id": "{number}"}}'
+    assert cancel in [b["payload"] for b in refused[0]["buttons"]]
+    assert number in say(stack.rasa.url, sender, cancel)[0]["text"]
+    say(stack.rasa.url, sender, "/affirm")
+    assert staff_order(stack, number)["status"] == "cancelled"
+
+
+def test_conversation_two_unclear_messages_offer_a_person(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    first = say(stack.rasa.url, sender, "/nlu_fallback")
+    assert "/track_order" in [b["payload"] for b in first[0]["buttons"]]
+    second = say(stack.rasa.url, sender, "/nlu_fallback")
+    assert [b["payload"] for b in second[0]["buttons"]] == ["/affirm", "/deny"]
+    handed = texts(say(stack.rasa.url, sender, "/affirm"))
+    assert "ticket #" in handed
+    tickets = httpx.get(f"{stack.backend.url}/api/v1/staff/tickets", headers=STAFF,
+                        params={"limit": 100}, timeout=10).json()["data"]
+    assert [t["conversation_id"] for t in tickets if t["conversation_id"] == sender] == [sender]
