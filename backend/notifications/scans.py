@@ -15,6 +15,7 @@ from backend.core.config import Settings
 from backend.customers.models import ChannelIdentity
 from backend.inventory.models import Inventory
 from backend.notifications.models import LowStockEpisode
+from backend.notifications.reorder_watch import refresh_reorder_points, reorder_points
 from backend.orders.models import Order
 from backend.orders.status import OrderStatus
 from backend.outbox.models import STAFF_CHANNEL
@@ -30,6 +31,7 @@ _products = Product.__table__
 _episodes = LowStockEpisode.__table__
 SCAN_LIMIT = 200  # rows per job and pass; the next pass picks up the rest
 STUCK_STATUSES = (OrderStatus.CONFIRMED.value, OrderStatus.PROCESSING.value)
+EXPIRED_REASON_PREFIX = "expired:"  # backend/orders/expiry.py's cancel_reason
 
 
 async def enqueue_expiring_reminders(session: AsyncSession, settings: Settings,
@@ -60,8 +62,9 @@ async def enqueue_expiring_reminders(session: AsyncSession, settings: Settings,
 
 async def enqueue_low_stock_alerts(session: AsyncSession, settings: Settings,
                                    now: datetime) -> int:
-    """Opens an episode when a SKU's available stock drops below its threshold (one alert, keyed
-    by the episode) and closes it when stock is back, so the next dip alerts again."""
+    """Opens an episode when a SKU's available stock drops below its threshold or to its forecast
+    reorder point (one alert, keyed by the episode) and closes it when stock is back, so the next
+    dip alerts again."""
     available = _stock.c.on_hand - _stock.c.reserved
     rows = (await session.execute(
         select(_stock.c.sku, available.label("available"), _stock.c.low_stock_threshold,
@@ -72,7 +75,9 @@ async def enqueue_low_stock_alerts(session: AsyncSession, settings: Settings,
         .order_by(_stock.c.sku))).all()
     added = 0
     for row in rows:
-        low = row.available < row.low_stock_threshold
+        point = reorder_points.get(row.sku)
+        low = row.available < row.low_stock_threshold or (point is not None and
+                                                           row.available <= point)
         if low and not row.active:
             episode = await _open_episode(session, row.sku, row.episode, now)
             if episode is not None:
@@ -80,7 +85,8 @@ async def enqueue_low_stock_alerts(session: AsyncSession, settings: Settings,
                     session, kind="staff_low_stock", channel=STAFF_CHANNEL,
                     dedupe_key=f"low_stock:{row.sku}:{episode}",
                     payload={"sku": row.sku, "name": row.name, "available": row.available,
-                             "threshold": row.low_stock_threshold, "episode": episode})
+                             "threshold": row.low_stock_threshold, "reorder_point": point,
+                             "episode": episode})
         elif not low and row.active:
             await session.execute(update(_episodes).where(_episodes.c.sku == row.sku)
                                   .values(active=False, updated_at=now))
@@ -119,9 +125,32 @@ async def enqueue_stuck_order_alerts(session: AsyncSession, settings: Settings,
     return added
 
 
+async def enqueue_expired_order_alerts(session: AsyncSession, settings: Settings,
+                                      now: datetime) -> int:
+    """Pending orders that expired (nobody confirmed them) within the last day: once each."""
+    since = now - timedelta(days=1)
+    rows = await session.execute(
+        select(_orders.c.id, _orders.c.number, _orders.c.total_minor, _orders.c.currency,
+               _orders.c.channel)
+        .where(_orders.c.status == OrderStatus.CANCELLED.value,
+               _orders.c.cancel_reason.like(f"{EXPIRED_REASON_PREFIX}%"),
+               _orders.c.updated_at >= since)
+        .order_by(_orders.c.updated_at).limit(SCAN_LIMIT))
+    added = 0
+    for row in rows:
+        added += await enqueue_notification(
+            session, kind="staff_expired_order", channel=STAFF_CHANNEL, order_id=row.id,
+            dedupe_key=f"expired:{row.number}",
+            payload={"number": row.number, "total_minor": row.total_minor,
+                     "currency": row.currency, "channel": row.channel})
+    return added
+
+
 PERIODIC_JOBS = [
     enqueue_expiring_reminders,
+    refresh_reorder_points,  # before the low-stock scan, which reads the reorder points
     enqueue_low_stock_alerts,
+    enqueue_expired_order_alerts,
     enqueue_stuck_order_alerts,
     enqueue_daily_summary,  # backend/reports: yesterday's figures for the staff channel
 ]

@@ -101,9 +101,21 @@ def customer_messages(kind: str, payload: dict, domain_path: Path) -> list[dict]
 def staff_text(kind: str, payload: dict) -> str:
     """The alert for the team's Slack channel (and the staff API)."""
     if kind == "staff_low_stock":
-        return (f"Low stock: {payload['name']} ({payload['sku']}) has {payload['available']} "
-                f"available, below its threshold of {payload['threshold']}.")
+        return _low_stock_text(payload)
+    if kind == "staff_expired_order":
+        return (f"Order {payload['number']} ({payload.get('channel') or 'unknown channel'}) "
+                "expired: the customer never confirmed it and its stock was released.")
     if kind == "staff_stuck_order":
         return (f"Order {payload['number']} has been {payload['status']} for "
                 f"{payload['hours']} hours without moving on; please check it.")
     return str(payload.get("text") or kind)  # other staff kinds carry their own text
+
+
+def _low_stock_text(payload: dict) -> str:
+    text = f"Low stock: {payload['name']} ({payload['sku']}) has {payload['available']} available"
+    point = payload.get("reorder_point")
+    if payload["available"] < payload["threshold"]:
+        text += f", below its threshold of {payload['threshold']}"
+    if point is not None and payload["available"] <= point:
+        text += f", at or below its forecast reorder point of {point:g}"
+    return text + ". See the reorder suggestions on the staff dashboard."

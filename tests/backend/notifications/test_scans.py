@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from backend.core.base import utcnow
-from backend.notifications import queue, scans
+from backend.notifications import queue, scans, wording
 from backend.notifications.triage import skip_reasons
 from backend.outbox.models import Notification
 from tests.backend.factories import STAFF, bot, create_order, create_product
@@ -100,3 +100,17 @@ async def test_skip_reasons_opt_out_silent_kinds_and_outdated_reminders(app, cli
     async with app.state.sessionmaker() as session:
         reasons = await skip_reasons(session, [claimed(rows["order_confirmed"])])
     assert reasons == {rows["order_confirmed"].id: "customer opted out of notifications"}
+
+
+async def test_expired_order_alert_once(app, client):
+    from backend.orders.expiry import expire_pending_orders
+
+    product = await create_product(client, stock=2)
+    order = await create_order(client, bot()["X-Channel-Identity"], (product["sku"], 1))
+    assert await expire_pending_orders(app.state.sessionmaker,
+                                       now=utcnow() + timedelta(minutes=31)) >= 1
+    await run_job(app, scans.enqueue_expired_order_alerts)
+    await run_job(app, scans.enqueue_expired_order_alerts)
+    [alert] = await rows_with_key(app, f"expired:{order['number']}")
+    assert alert.channel == "staff" and alert.kind == "staff_expired_order"
+    assert "never confirmed" in wording.staff_text(alert.kind, alert.payload)
