@@ -70,7 +70,7 @@ async def cancellation_counts(session: AsyncSession, f: ReportFilters) -> dict[s
 
 
 async def cancellations_report(session: AsyncSession, f: ReportFilters) -> Report:
-    sql = Sql.of(session)
+    sql = await Sql.for_report(session)
     counts = {}
     if f.group_by not in ("reason", "product", "category"):
         # Every order falls in exactly one day/week/channel: the totals are the sums.

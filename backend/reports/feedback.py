@@ -108,7 +108,7 @@ async def _top_words(session: AsyncSession, sql: Sql, f: ReportFilters) -> list[
 
 
 async def feedback_report(session: AsyncSession, f: ReportFilters) -> Report:
-    sql = Sql.of(session)
+    sql = await Sql.for_report(session)
     distribution = await _distribution(session, f)
     n = sum(distribution.values())
     totals = {"responses": n, "csat": ratio(distribution.get(4, 0) + distribution.get(5, 0), n),

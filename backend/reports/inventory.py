@@ -181,7 +181,7 @@ async def low_stock_count(session: AsyncSession, f: ReportFilters | None = None)
 
 
 async def inventory_report(session: AsyncSession, f: ReportFilters) -> Report:
-    sql = Sql.of(session)
+    sql = await Sql.for_report(session)
     over_time = f.group_by in ("day", "week")
     raw = await _stock_rows(session, sql, f, f.group_by if over_time else "product")
     if f.group_by == "category":

@@ -72,6 +72,7 @@ def add_up(rows: dict[str, dict], names: tuple[str, ...]) -> dict:
 
 
 async def sales_report(session: AsyncSession, f: ReportFilters) -> Report:
+    await Sql.for_report(session)  # PostgreSQL: no JIT for this report's statements
     counts = await sales_counts(session, f)
     if f.group_by in ORDER_GROUPS:  # groups split the orders: the totals are the sums
         totals = _values(add_up(counts, ("orders", "placed", "units", "revenue")))

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (TIMESTAMP, Date, Float, Integer, and_, case, cast, func, literal,
-                        literal_column, null, or_, select, true, union_all)
+                        literal_column, null, or_, select, text, true, union_all)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -28,6 +28,17 @@ class Sql:
     @classmethod
     def of(cls, session: AsyncSession) -> Sql:
         return cls(session.get_bind().dialect.name)
+
+    @classmethod
+    async def for_report(cls, session: AsyncSession) -> Sql:
+        """`of`, once per report, also switching PostgreSQL's JIT off for its transaction.
+
+        A year-long report plans above jit_above_cost, and compiling its expressions took
+        0.1–0.8 s per statement, more than running them (EXPLAIN ANALYZE, 100,000 orders)."""
+        sql = cls.of(session)
+        if sql.pg:
+            await session.execute(text("SET LOCAL jit = off"))
+        return sql
 
     def day(self, column) -> ColumnElement:
         if self.pg:

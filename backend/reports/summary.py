@@ -51,6 +51,7 @@ async def _raw_by_key(session: AsyncSession, f: ReportFilters) -> dict[str, dict
 
 
 async def summary_report(session: AsyncSession, f: ReportFilters) -> Report:
+    await Sql.for_report(session)  # PostgreSQL: no JIT for this report's statements
     raw = await _raw_by_key(session, f)
     total = {name: sum(r[name] for r in raw.values()) for name in _RAW}
     totals = {**_kpis(total), "open_tickets": await open_ticket_count(session, f),

@@ -73,7 +73,7 @@ async def open_ticket_count(session: AsyncSession, f: ReportFilters | None = Non
 
 
 async def tickets_report(session: AsyncSession, f: ReportFilters) -> Report:
-    sql = Sql.of(session)
+    sql = await Sql.for_report(session)
     opened = await _opened(session, sql, f)  # every ticket opens in one group: sums are totals
     resolved_totals, resolved = await _resolved(session, sql, f)
     empty = {"resolved": 0, "resolve_p50_hours": None, "resolve_p90_hours": None}

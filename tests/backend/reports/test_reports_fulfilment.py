@@ -31,6 +31,28 @@ async def test_fulfilment_time_in_each_state(reports):
     assert [r["key"] for r in body["rows"]][:3] == ["pending", "confirmed", "processing"]
 
 
+async def test_fulfilment_time_in_each_state_of_a_product(reports):
+    # orders holding TEA-1: O2 (web), O4 (web, cancelled from pending), O6 (still processing)
+    body = await get_report(reports, "fulfilment", group_by="state", sku="TEA-1")
+    rows = {r.pop("key"): r for r in body["rows"]}
+    assert rows == {
+        # O2 1 h, O4 0.5 h, O6 1 h
+        "pending": {"entered": 3, "left": 3, "avg_hours": 0.83, "p50_hours": 1.0,
+                    "p90_hours": 1.0},
+        # O2 24 h, O6 4 h
+        "confirmed": {"entered": 2, "left": 2, "avg_hours": 14.0, "p50_hours": 14.0,
+                      "p90_hours": 22.0},
+        # O2 24 h; O6 has not left it
+        "processing": {"entered": 2, "left": 1, "avg_hours": 24.0, "p50_hours": 24.0,
+                       "p90_hours": 24.0},
+        "shipped": {"entered": 1, "left": 1, "avg_hours": 72.0, "p50_hours": 72.0,
+                    "p90_hours": 72.0},
+        "delivered": {"entered": 1, "left": 0, "avg_hours": None, "p50_hours": None,
+                      "p90_hours": None},
+        "cancelled": {"entered": 1, "left": 0, "avg_hours": None, "p50_hours": None,
+                      "p90_hours": None}}
+    assert body["totals"]["orders"] == 2  # O2 and O6 were confirmed; O4 never was
+
 async def test_fulfilment_by_channel(reports):
     body = await get_report(reports, "fulfilment", group_by="channel")
     rows = {r["key"]: r for r in body["rows"]}
