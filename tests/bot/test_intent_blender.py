@@ -1,0 +1,95 @@
+"""IntentBlender: trains a real TF-IDF logistic regression, blends it with DIET's ranking, persists."""
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.intent_blender import IntentBlender, blend
+
+EXAMPLES = {
+    "track_order": ["where is my order", "track my parcel", "order status please",
+                    "has my package shipped", "my delivery is late"],
+    "refund_return_request": ["i want a refund", "return this item", "give me my money back",
+                              "i need to send it back", "refund my purchase"],
+    "greet": ["hello", "hi there", "good morning", "hey", "hiya"],
+}
+
+
+def training_data() -> TrainingData:
+    return TrainingData([Message(data={"text": text, "intent": intent})
+                         for intent, texts in EXAMPLES.items() for text in texts])
+
+
+def ranking(**scores: float) -> list[dict]:
+    return [{"name": name, "confidence": value} for name, value in scores.items()]
+
+
+@pytest.fixture
+def storage(tmp_path) -> LocalModelStorage:
+    return LocalModelStorage(tmp_path)
+
+
+def context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), "test")
+
+
+def trained(storage, **config) -> IntentBlender:
+    blender = IntentBlender.create(config, storage, Resource("blender"), context())
+    blender.train(training_data())
+    return blender
+
+
+def parse(blender: IntentBlender, text: str, diet: list[dict]) -> Message:
+    message = Message(data={"text": text, "intent": diet[0] if diet else None,
+                            "intent_ranking": diet})
+    return blender.process([message])[0]
+
+
+def test_blend_weights_both_opinions_and_drops_diets_fallback_entry():
+    result = blend(ranking(nlu_fallback=0.9, greet=0.6, track_order=0.4),
+                   {"greet": 0.2, "track_order": 0.7, "refund_return_request": 0.1}, diet_weight=0.5)
+    assert [r["name"] for r in result] == ["track_order", "greet", "refund_return_request"]
+    assert result[0]["confidence"] == pytest.approx(0.55)
+    assert result[1]["confidence"] == pytest.approx(0.40)
+    assert result[2]["confidence"] == pytest.approx(0.05)
+
+
+def test_linear_model_overrules_an_unsure_diet(storage):
+    message = parse(trained(storage), "where is my parcel", ranking(greet=0.4, track_order=0.35,
+                                                                      refund_return_request=0.25))
+    assert message.get("intent")["name"] == "track_order"
+    names = [r["name"] for r in message.get("intent_ranking")]
+    assert sorted(names) == sorted(EXAMPLES)
+
+
+def test_diet_weight_one_keeps_diets_choice(storage):
+    message = parse(trained(storage, diet_weight=1.0), "where is my parcel",
+                    ranking(greet=0.6, track_order=0.4))
+    assert message.get("intent")["name"] == "greet"
+    assert message.get("intent")["confidence"] == pytest.approx(0.6)
+
+
+def test_ranking_length_limits_the_reported_ranking(storage):
+    message = parse(trained(storage, ranking_length=2), "refund please",
+                    ranking(greet=0.4, refund_return_request=0.35, track_order=0.25))
+    assert [r["name"] for r in message.get("intent_ranking")][:1] == ["refund_return_request"]
+    assert len(message.get("intent_ranking")) == 2
+
+
+def test_persisted_model_loads_and_predicts_the_same(storage):
+    original = trained(storage, diet_weight=0.0)
+    loaded = IntentBlender.load({"diet_weight": 0.0}, storage, Resource("blender"), context())
+    for text in ["i want my money back", "hello there", "track my order"]:
+        assert (parse(loaded, text, []).get("intent")["name"]
+                == parse(original, text, []).get("intent")["name"])
+    assert parse(loaded, "i want my money back", []).get("intent")["name"] == "refund_return_request"
+
+
+def test_untrained_archive_leaves_diets_prediction(storage):
+    blender = IntentBlender.load({}, storage, Resource("never-trained"), context())
+    message = parse(blender, "hello", ranking(greet=0.9))
+    assert message.get("intent")["name"] == "greet"
