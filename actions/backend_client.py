@@ -1,7 +1,9 @@
 """The only place that knows the backend's URLs. Async httpx, short timeouts, plain dataclasses."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -140,32 +142,52 @@ class Category:
     count: int
 
 
+# One pooled client per event loop (the action server runs one loop for its life): building an
+# httpx client costs ~20 ms (its TLS context) and a fresh one would open a new connection per turn.
+# Idle connections are dropped before uvicorn's 5 s keep-alive would close them under us.
+_POOLS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[Tuple[str, str], httpx.AsyncClient]]" = (
+    weakref.WeakKeyDictionary())
+_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=20, keepalive_expiry=4.0)
+
+
+def _pooled_client(base_url: str, token: str, timeout: float) -> httpx.AsyncClient:
+    pools = _POOLS.setdefault(asyncio.get_running_loop(), {})
+    client = pools.get((base_url, token))
+    if client is None or client.is_closed:
+        client = pools[(base_url, token)] = httpx.AsyncClient(
+            base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout,
+            limits=_LIMITS)
+    return client
+
+
 class BackendClient:
     """Talks to the backend's /api/v1 on behalf of one channel identity (the Rasa sender id)."""
 
     def __init__(self, identity: Optional[str] = None, transport: Optional[httpx.AsyncBaseTransport] = None):
         settings = get_settings()
-        headers = {"Authorization": f"Bearer {settings.bot_api_token}"}
-        if identity:
-            headers["X-Channel-Identity"] = identity
-        self._client = httpx.AsyncClient(
-            base_url=f"{settings.backend_url}/api/v1",
-            headers=headers,
-            timeout=settings.backend_timeout_seconds,
-            transport=transport,
-        )
+        base_url = f"{settings.backend_url}/api/v1"
+        self._headers = {"X-Channel-Identity": identity} if identity else {}
+        self._owned = transport is not None
+        if self._owned:  # a test's transport: a client of its own, closed on exit
+            self._client = httpx.AsyncClient(
+                base_url=base_url, headers={"Authorization": f"Bearer {settings.bot_api_token}"},
+                timeout=settings.backend_timeout_seconds, transport=transport)
+        else:
+            self._client = _pooled_client(base_url, settings.bot_api_token,
+                                          settings.backend_timeout_seconds)
 
     async def __aenter__(self) -> "BackendClient":
         return self
 
     async def __aexit__(self, *exc_info: Any) -> None:
-        await self._client.aclose()
+        if self._owned:
+            await self._client.aclose()
 
     async def _get(self, path: str, params: Optional[Dict[str, Any]] = None) -> Any:
         # GETs are idempotent: one retry absorbs a dropped connection.
         for attempt in (1, 2):
             try:
-                response = await self._client.get(path, params=params)
+                response = await self._client.get(path, params=params, headers=self._headers)
             except httpx.TransportError as error:
                 if attempt == 2:
                     raise BackendError(f"GET {path} failed: {error!r}") from error
@@ -179,7 +201,7 @@ class BackendClient:
         attempts = (1, 2) if headers and "Idempotency-Key" in headers else (2,)
         for attempt in attempts:
             try:
-                response = await self._client.post(path, json=body, headers=headers)
+                response = await self._client.post(path, json=body, headers={**self._headers, **(headers or {})})
             except httpx.TransportError as error:
                 if attempt == 2:
                     raise BackendError(f"POST {path} failed: {error!r}") from error
@@ -191,7 +213,7 @@ class BackendClient:
         # A PUT replaces a whole value, so sending it twice is harmless: one retry.
         for attempt in (1, 2):
             try:
-                response = await self._client.put(path, json=body)
+                response = await self._client.put(path, json=body, headers=self._headers)
             except httpx.TransportError as error:
                 if attempt == 2:
                     raise BackendError(f"PUT {path} failed: {error!r}") from error
@@ -201,7 +223,7 @@ class BackendClient:
 
     async def _patch(self, path: str, body: Dict[str, Any]) -> Any:
         try:
-            response = await self._client.patch(path, json=body)
+            response = await self._client.patch(path, json=body, headers=self._headers)
         except httpx.TransportError as error:
             raise BackendError(f"PATCH {path} failed: {error!r}") from error
         return self._json(response, f"PATCH {path}")
