@@ -50,9 +50,11 @@ def main() -> int:
         "\norderbot is up:\n"
         "  shop page with chat widget  http://%s:%d/\n"
         "  backend API docs            http://127.0.0.1:%d/docs\n"
+        "  staff dashboard             http://127.0.0.1:%d/staff/dashboard (staff API token)\n"
         "  Rasa REST webhook           http://127.0.0.1:%d/webhooks/rest/webhook\n"
         "Press Ctrl-C to stop everything.",
-        host, settings.gateway_port, settings.backend_port, settings.rasa_port,
+        host, settings.gateway_port, settings.backend_port, settings.backend_port,
+        settings.rasa_port,
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     while True:
