@@ -85,4 +85,14 @@ def test_fill_leaves_unknown_placeholders_and_json_braces():
 def test_staff_text_low_stock():
     text = wording.staff_text("staff_low_stock", {"sku": "MUG-1", "name": "Blue mug",
                                                   "available": 2, "threshold": 5})
-    assert text == "Low stock: Blue mug (MUG-1) has 2 available, below its threshold of 5."
+    assert text == ("Low stock: Blue mug (MUG-1) has 2 available, below its threshold of 5. "
+                    "See the reorder suggestions on the staff dashboard.")
+
+
+def test_staff_text_low_stock_at_the_forecast_reorder_point():
+    text = wording.staff_text("staff_low_stock", {"sku": "MUG-1", "name": "Blue mug",
+                                                  "available": 7, "threshold": 5,
+                                                  "reorder_point": 9.5})
+    assert text.startswith("Low stock: Blue mug (MUG-1) has 7 available, at or below its "
+                           "forecast reorder point of 9.5.")
+    assert "threshold" not in text
