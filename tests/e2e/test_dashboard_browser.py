@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from tests.e2e.browser import ARTIFACTS, chromium_browser  # noqa: F401  (the `browser` fixture)
 from tests.services import REPO_ROOT, prepare_database, start_backend
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = REPO_ROOT / "var/test-artifacts/screenshots"
 README_SCREENSHOT = REPO_ROOT / "docs/screenshots/dashboard.png"
 TOKEN = "dashboard-staff-token"
 BOT_TOKEN = "dashboard-bot-token"
@@ -34,16 +30,6 @@ def backend(tmp_path_factory):
         yield service
     finally:
         service.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: make test installs Debian's chromium package")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def sign_in(page, key: str) -> None:
