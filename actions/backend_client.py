@@ -279,6 +279,10 @@ class BackendClient:
         except NotFound:
             return None
 
+    async def get_order_or_last(self, number: Optional[str]) -> Optional[Order]:
+        """The order the customer named, else their last one (None when they have none)."""
+        return await self.get_order(number) if number else await self.get_last_order()
+
     async def cancel_order(self, number: str, reason: str = "cancelled by the customer in chat") -> Order:
         return Order.from_json(await self._post(f"/orders/{number}/cancel", {"reason": reason}))
 

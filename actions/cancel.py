@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
@@ -54,7 +54,7 @@ class ActionCancelOrder(Action):
         number = requested_order_number(tracker)
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                order = await self._find(backend, number)
+                order = await backend.get_order_or_last(number)
         except NotFound:
             dispatcher.utter_message(response="utter_cancel_order_not_found", number=number)
             return _clear()
@@ -68,12 +68,6 @@ class ActionCancelOrder(Action):
         if not order.cancellable:
             return _refuse(dispatcher, order)
         return _ask_confirmation(dispatcher, order)
-
-    @staticmethod
-    async def _find(backend: BackendClient, number: Optional[str]) -> Optional[Order]:
-        if number:
-            return await backend.get_order(number)
-        return await backend.get_last_order()
 
 
 # Which actions ask each confirmation. A retry after an outage answers the failed attempt's question.

@@ -73,7 +73,7 @@ class TargetOrderForm(FormValidationAction):
             number = order_number(tracker.get_slot("order_id"))
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                order = await backend.get_order(number) if number else await backend.get_last_order()
+                order = await backend.get_order_or_last(number)
         except NotFound:
             dispatcher.utter_message(response="utter_change_order_not_found", number=number)
             return {TARGET: REFUSED}

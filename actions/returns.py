@@ -101,7 +101,7 @@ class ActionRefundStatus(Action):
         number = requested_order_number(tracker)
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                order = await backend.get_order(number) if number else await backend.get_last_order()
+                order = await backend.get_order_or_last(number)
         except NotFound:
             dispatcher.utter_message(response="utter_refund_order_not_found", number=number)
             return [SlotSet(REQUESTED, None), SlotSet(TASK, None)]
