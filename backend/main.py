@@ -19,6 +19,7 @@ from backend.api.routes import staff_forecasts
 from backend.dashboard import routes as dashboard
 from backend.core.config import Settings, get_settings
 from backend.core.db import create_engine, create_sessionmaker, dispose
+from backend.core.gc_tuning import tune_for_serving
 from backend.orders.expiry import expire_pending_orders
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     task = None
     if settings.EXPIRY_INTERVAL_SECONDS > 0:
         task = asyncio.create_task(_expiry_loop(app, settings.EXPIRY_INTERVAL_SECONDS))
+    tune_for_serving()
     try:
         yield
     finally:

@@ -73,9 +73,12 @@ def create_engine(settings: Settings) -> AsyncEngine:
     connect_args = {}
     if settings.DATABASE_SCHEMA:
         connect_args["server_settings"] = {"search_path": settings.DATABASE_SCHEMA}
+    # No overflow: under a burst, overflow connections are opened and closed again and again,
+    # and each new PostgreSQL connection costs a process and a cold cache. Requests beyond
+    # the pool wait for a connection instead; an order holds one for a single round trip.
     pool_size = settings.DATABASE_POOL_SIZE or 10
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=5, pool_timeout=60, connect_args=connect_args
+        url, pool_size=pool_size, max_overflow=0, pool_timeout=60, connect_args=connect_args
     )
 
 

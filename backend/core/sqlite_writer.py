@@ -9,6 +9,8 @@ connection answers each statement at once. The SQL, the BEGIN IMMEDIATE and the
 conditional reservation UPDATE are the same as on the pool's connections, so other
 connections and processes still serialise against these transactions through SQLite's own
 lock (busy_timeout), and a wait for that lock blocks this thread, never the server's loop.
+A thread of its own copies the WAL into the database file (backend/core/sqlite_checkpoint.py),
+so this thread's commits seldom do.
 """
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from typing import Any, TypeVar
 import aiosqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from backend.core.sqlite_checkpoint import WRITER_AUTOCHECKPOINT_PAGES, Checkpointer
 
 T = TypeVar("T")
 
@@ -68,12 +72,14 @@ class SqliteWriter:
         self._thread: threading.Thread | None = None
         self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
         self._engine: AsyncEngine | None = None
+        self._checkpointer: Checkpointer | None = None
 
     async def _connect(self) -> _InlineConnection:
         # isolation_level=None: the engine's "begin" listener issues BEGIN IMMEDIATE itself.
         connection = sqlite3.connect(self._database, isolation_level=None)
         cursor = connection.cursor()
         self._pragmas(cursor)
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WRITER_AUTOCHECKPOINT_PAGES}")
         cursor.close()
         return _InlineConnection(connection)
 
@@ -90,6 +96,8 @@ class SqliteWriter:
                 self._thread = threading.Thread(target=loop.run_forever, daemon=True,
                                                 name="sqlite-writer")
                 self._thread.start()
+                self._checkpointer = Checkpointer(self._database)
+                self._checkpointer.start()
                 self._loop = loop
         return self._loop
 
@@ -111,3 +119,4 @@ class SqliteWriter:
         loop.call_soon_threadsafe(loop.stop)
         await asyncio.to_thread(self._thread.join, 10)
         loop.close()
+        await asyncio.to_thread(self._checkpointer.stop)
