@@ -6,10 +6,12 @@ from backend.inventory.models import Inventory, StockMovement
 from backend.orders.models import IdempotencyKey, Order, OrderEvent, OrderLine
 from backend.notifications.models import LowStockEpisode
 from backend.outbox.models import Notification
+from backend.reports.models import OrderMilestones, OrderStatusStay
 from backend.support.models import Feedback, SupportTicket, TicketMessage
 
 __all__ = [
     "Base", "ChannelIdentity", "Customer", "Feedback", "IdempotencyKey", "Inventory",
-    "LowStockEpisode", "Notification", "Order", "OrderEvent", "OrderLine", "Product", "StockMovement",
+    "LowStockEpisode", "Notification", "Order", "OrderEvent", "OrderLine", "OrderMilestones",
+    "OrderStatusStay", "Product", "StockMovement",
     "SupportTicket", "TicketMessage",
 ]

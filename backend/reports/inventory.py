@@ -5,21 +5,20 @@ the inventory row) at the end of every day of the range, per SKU, with one windo
 """
 from __future__ import annotations
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import case, distinct, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.inventory.models import Inventory, MovementKind, StockMovement
-from backend.orders.models import OrderEvent
 from backend.orders.status import OrderStatus as S
 from backend.reports.filters import ReportFilters
 from backend.reports.result import Report, arrange, key_text
+from backend.reports.rollups import milestones
 from backend.reports.scope import (SHIPPED_OR_LATER, base_order_conditions, grouping,
                                    line_conditions, lines, order_key, orders, products)
 from backend.reports.sql import Sql, ratio, whole
 
 movements = StockMovement.__table__
 inventory = Inventory.__table__
-events = OrderEvent.__table__
 GROUPS = ("product", "category", "day", "week", "none")
 COLUMNS = ["skus", "on_hand", "available", "fill_rate", "stockout_rate", "stockout_sku_days",
            "inventory_value_minor", "avg_inventory_value_minor", "shipped_units",
@@ -142,10 +141,10 @@ def _stock_values(r: dict) -> dict:
 async def fill_counts(session: AsyncSession, sql: Sql, f: ReportFilters) -> dict[str, dict]:
     """Units shipped (`filled`) and units ordered per key, over orders confirmed and closed
     (shipped or later, or cancelled after confirmation); never-confirmed orders don't count."""
-    cancelled_after_confirming = select(events.c.order_id).where(
-        events.c.to_status == S.CANCELLED, events.c.from_status != S.PENDING)
+    # Cancelled after confirmation: cancelled, and confirmed before (it has milestones).
+    confirmed = exists(select(literal(1)).where(milestones.c.order_id == orders.c.id))
     shipped = orders.c.status.in_(SHIPPED_OR_LATER)
-    lost = (orders.c.status == S.CANCELLED) & orders.c.id.in_(cancelled_after_confirming)
+    lost = (orders.c.status == S.CANCELLED) & confirmed
     key = (lines.c.sku if f.group_by == "product" else products.c.category
            if f.group_by == "category" else order_key(sql, f))
     source = orders.join(lines, lines.c.order_id == orders.c.id)

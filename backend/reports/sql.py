@@ -145,6 +145,25 @@ class Sql:
                 .where(near).group_by(*keys))
 
 
+async def percentiles_in_order(session: AsyncSession, ordered: Select, n: int,
+                               ps: tuple[float, ...] = (0.5, 0.9)) -> list[float | None]:
+    """The continuous percentiles of `Sql.summarize` for one group whose `n` non-null values
+    `ordered` (one column, ascending) reads in an index's order: only the one or two values
+    around p·(n−1) are fetched (LIMIT 2 OFFSET), so SQLite neither sorts nor ranks them all.
+    The arithmetic is `_ranked_part`'s, so the results are the same floats."""
+    results: list[float | None] = []
+    for p in ps:
+        if not n:
+            results.append(None)
+            continue
+        position = (n - 1) * p
+        below = int(position)
+        around = [v for (v,) in await session.execute(ordered.limit(2).offset(below))]
+        low, high = around[0], around[-1]
+        results.append(low + (high - low) * (position - below))
+    return results
+
+
 def ratio(numerator, denominator, digits: int = 4) -> float | None:
     if not denominator:
         return None

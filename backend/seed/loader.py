@@ -10,6 +10,7 @@ from backend.catalog.search import search_text
 from backend.core.config import Settings
 from backend.models import (ChannelIdentity, Customer, Feedback, Inventory, Order, OrderEvent,
                             OrderLine, Product, StockMovement, SupportTicket)
+from backend.reports.rollups import rebuild_rollups
 from backend.seed.catalogue import PRODUCTS
 from backend.seed.history import build_history, utc_now
 from backend.seed.receipts import plan_receipts
@@ -69,6 +70,7 @@ async def seed_demo_data(sessionmaker: async_sessionmaker[AsyncSession],
         await _bulk(session, StockMovement, receipts + h.movements)
         await _bulk(session, Feedback, h.feedback)
         await _bulk(session, SupportTicket, h.tickets)
+        await rebuild_rollups(session)  # the fulfilment report's, from the events above
         if not settings.is_sqlite:
             await _fix_sequences(session)
     summary = {"products": len(products), "customers": len(h.customers),

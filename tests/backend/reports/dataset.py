@@ -28,6 +28,7 @@ from backend.catalog.models import Product
 from backend.customers.models import Customer
 from backend.inventory.models import Inventory, StockMovement
 from backend.orders.models import Order, OrderEvent, OrderLine
+from backend.reports.rollups import rebuild_rollups
 from backend.support.models import Feedback, SupportTicket
 
 RANGE = {"start": "2026-11-02", "end": "2026-11-08"}
@@ -181,6 +182,7 @@ async def _load(session) -> None:
         {"customer_id": 1, "channel": channel, "reason": "help", "transcript": [],
          "status": status, "created_at": at(opened), "updated_at": at(updated)}
         for opened, updated, channel, status in TICKETS])
+    await rebuild_rollups(session)  # the events above were written directly
 
 
 def write_tracker(path: Path) -> None:

@@ -53,6 +53,31 @@ async def test_fulfilment_time_in_each_state_of_a_product(reports):
                       "p90_hours": None}}
     assert body["totals"]["orders"] == 2  # O2 and O6 were confirmed; O4 never was
 
+async def test_fulfilment_time_in_each_state_of_a_channel(reports):
+    # web orders: O2 (delivered) and O4 (cancelled from pending)
+    body = await get_report(reports, "fulfilment", group_by="state", channel="web")
+    rows = {r.pop("key"): r for r in body["rows"]}
+    assert rows == {
+        # O2 1 h, O4 0.5 h
+        "pending": {"entered": 2, "left": 2, "avg_hours": 0.75, "p50_hours": 0.75,
+                    "p90_hours": 0.95},
+        "confirmed": {"entered": 1, "left": 1, "avg_hours": 24.0, "p50_hours": 24.0,
+                      "p90_hours": 24.0},
+        "processing": {"entered": 1, "left": 1, "avg_hours": 24.0, "p50_hours": 24.0,
+                       "p90_hours": 24.0},
+        "shipped": {"entered": 1, "left": 1, "avg_hours": 72.0, "p50_hours": 72.0,
+                    "p90_hours": 72.0},
+        "delivered": {"entered": 1, "left": 0, "avg_hours": None, "p50_hours": None,
+                      "p90_hours": None},
+        "cancelled": {"entered": 1, "left": 0, "avg_hours": None, "p50_hours": None,
+                      "p90_hours": None}}
+    # O2 alone: 48 h to ship, 120 h to deliver, a day late
+    assert body["totals"] == {
+        "orders": 1, "shipped": 1, "delivered": 1,
+        "time_to_ship_p50_hours": 48.0, "time_to_ship_p90_hours": 48.0,
+        "cycle_time_p50_hours": 120.0, "cycle_time_p90_hours": 120.0, "on_time_rate": 0.0}
+
+
 async def test_fulfilment_by_channel(reports):
     body = await get_report(reports, "fulfilment", group_by="channel")
     rows = {r["key"]: r for r in body["rows"]}

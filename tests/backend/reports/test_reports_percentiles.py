@@ -8,7 +8,7 @@ import random
 import pytest
 from sqlalchemy import Float, cast, func, literal, select, union_all
 
-from backend.reports.sql import Sql
+from backend.reports.sql import Sql, percentiles_in_order
 
 
 def reference(values: list[float], p: float) -> float | None:
@@ -42,3 +42,19 @@ async def test_summarize_percentiles_match_the_definition(reports_app, size):
             assert (got is None) == (expected is None), (key, p)
             if expected is not None:
                 assert got == pytest.approx(expected, abs=1e-9), (key, p, sorted(values))
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 7, 40])
+async def test_percentiles_in_order_match_the_definition(reports_app, size):
+    rng = random.Random(size)
+    values = [round(rng.uniform(0, 100), 3) for _ in range(size)]
+    base = union_all(select(cast(literal(None), Float).label("v")),
+                     *[select(cast(literal(v), Float).label("v")) for v in values]).cte("base")
+    ordered = select(base.c.v).where(base.c.v.is_not(None)).order_by(base.c.v)
+    async with reports_app.state.sessionmaker() as session:
+        got = await percentiles_in_order(session, ordered, len(values))
+    for p, value in zip((0.5, 0.9), got):
+        expected = reference(values, p)
+        assert (value is None) == (expected is None)
+        if expected is not None:
+            assert value == pytest.approx(expected, abs=1e-9), (p, sorted(values))
