@@ -40,7 +40,8 @@ class StockMovement(Base):
     __tablename__ = "stock_movements"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    sku: Mapped[str] = mapped_column(String(64), ForeignKey("inventory.sku"), index=True)
+    # Indexed by ix_stock_movements_sku_created_at (migration 0004), which starts with sku.
+    sku: Mapped[str] = mapped_column(String(64), ForeignKey("inventory.sku"))
     kind: Mapped[str] = mapped_column(String(20))
     quantity: Mapped[int] = mapped_column(Integer)
     # Signed deltas make the ledger self-checking: sums must equal the inventory row.

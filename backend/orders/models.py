@@ -32,7 +32,7 @@ class Order(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     return_reason: Mapped[str | None] = mapped_column(String(500))
     expires_at: Mapped[datetime | None] = mapped_column(index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # ix_orders_report (0004)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     refunded_at: Mapped[datetime | None] = mapped_column()
 
@@ -42,7 +42,8 @@ class OrderLine(Base):
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    # Indexed by ix_order_lines_report (migration 0004), which starts with order_id.
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     sku: Mapped[str] = mapped_column(String(64), ForeignKey("products.sku"), index=True)
     name: Mapped[str] = mapped_column(String(200))  # snapshot: later renames don't rewrite history
     unit_price_minor: Mapped[int] = mapped_column(BigInteger)
@@ -54,7 +55,8 @@ class OrderEvent(Base):
     __tablename__ = "order_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    # Indexed by ix_order_events_report (migration 0004), which starts with order_id.
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))

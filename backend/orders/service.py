@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.core.base import utcnow
 from backend.core.config import Settings
@@ -19,7 +19,7 @@ from backend.errors import (ErrorCode, IdempotencyConflict, InvalidRequest, Inva
                             NotFound)
 from backend.inventory.allocation import (allocate_stock, decrease_stock, release_stock,
                                           return_stock)
-from backend.orders import events, queries
+from backend.orders import events, placement_pg, queries
 from backend.orders.models import Order, OrderLine
 from backend.orders.pricing import merge_lines, price_lines, totals
 from backend.orders.rows import insert_order_rows
@@ -61,13 +61,23 @@ async def _replay(session: AsyncSession, identity: Identity, key: str, request_h
 
 
 async def place_order(
-    session: AsyncSession, settings: Settings, *, ref: ChannelRef, data: OrderCreate,
-    idempotency_key: str | None,
+    database: async_sessionmaker[AsyncSession], settings: Settings, *, ref: ChannelRef,
+    data: OrderCreate, idempotency_key: str | None,
 ) -> tuple[dict, bool]:
     """Returns (order view, created). A replayed Idempotency-Key returns the first order."""
     quantities = merge_lines(data.lines, settings)
-    return await run_write(session, _place_order, settings, ref, data, idempotency_key,
-                           quantities, _request_hash(data))
+    request_hash = _request_hash(data)
+    if database.kw["bind"].dialect.name == "postgresql":
+        try:
+            return await placement_pg.place(
+                database.kw["bind"], settings, ref=ref, data=data, number=new_order_number(),
+                quantities=quantities, idempotency_key=idempotency_key,
+                request_hash=request_hash), True
+        except (placement_pg.NeedsUseCase, IntegrityError):
+            pass  # a first order, a replayed key, or a clash: the use case below sorts it out
+    async with database() as session:
+        return await run_write(session, _place_order, settings, ref, data, idempotency_key,
+                               quantities, request_hash)
 
 
 async def _place_order(

@@ -37,7 +37,7 @@ class Notification(Base):
     state: Mapped[str] = mapped_column(String(20), default=NotificationState.PENDING.value,
                                        server_default=NotificationState.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)  # ix_notification_outbox_due
     delivered_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

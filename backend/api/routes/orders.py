@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from backend.api.deps import CustomerDep, ReadSessionDep, SessionDep, SettingsDep, own_task
+from backend.api.deps import (CustomerDep, DatabaseDep, ReadSessionDep, SessionDep, SettingsDep,
+                              own_task)
 from backend.errors import ErrorCode, NotFound
 from backend.orders import changes, reads, service
 from backend.orders.schemas import (AddressUpdate, CancelRequest, ItemsUpdate, OrderCreate,
@@ -19,11 +20,11 @@ IdempotencyKey = Annotated[str | None, Header(
 
 @router.post("", response_model=OrderPublic, status_code=201)
 async def create_order(
-    data: OrderCreate, response: Response, session: SessionDep, settings: SettingsDep,
+    data: OrderCreate, response: Response, database: DatabaseDep, settings: SettingsDep,
     ref: CustomerDep, idempotency_key: IdempotencyKey = None,
 ) -> dict:
     view, created = await own_task(service.place_order(
-        session, settings, ref=ref, data=data, idempotency_key=idempotency_key))
+        database, settings, ref=ref, data=data, idempotency_key=idempotency_key))
     if not created:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
