@@ -11,6 +11,13 @@ before FallbackClassifier. It reads DIET's `intent_ranking`, blends
     p(intent) = diet_weight * p_DIET(intent) + (1 - diet_weight) * p_LR(intent)
 and writes `intent` and `intent_ranking` again. Retrieval intents stay whole (`faq`); the
 ResponseSelector still picks the answer. Trains in seconds on text only (no Rasa featurizers).
+
+Out-of-scope boost: a message the shop does not handle usually still resembles some shop intent,
+so `out_of_scope` comes second rather than first. `out_of_scope_boost` b multiplies its blended
+score, so it wins whenever it reaches 1/b of the best intent's: a wrong answer to a foreign request
+costs more than a "sorry, I can't help with that". Unlike a confidence threshold this needs
+positive evidence of out-of-scope, so in-scope messages that are merely unsure keep their intent
+(dev set figures in docs/benchmarks.md).
 """
 from __future__ import annotations
 
@@ -34,6 +41,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "intent_blender.pkl"
+OUT_OF_SCOPE = "out_of_scope"
 
 
 def build_pipeline(config: Dict[Text, Any]) -> Pipeline:
@@ -62,6 +70,15 @@ def blend(diet_ranking: List[Dict[Text, Any]], linear: Dict[Text, float],
     return [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: score} for name, score in ranking]
 
 
+def boost_out_of_scope(ranking: List[Dict[Text, Any]], boost: float) -> List[Dict[Text, Any]]:
+    """Multiplies `out_of_scope`'s score by `boost` (capped at 1) and sorts again."""
+    if boost == 1.0:
+        return ranking
+    boosted = [{**entry, PREDICTED_CONFIDENCE_KEY: min(1.0, boost * entry[PREDICTED_CONFIDENCE_KEY])}
+               if entry[INTENT_NAME_KEY] == OUT_OF_SCOPE else entry for entry in ranking]
+    return sorted(boosted, key=lambda entry: -entry[PREDICTED_CONFIDENCE_KEY])
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class IntentBlender(GraphComponent, IntentClassifier):
     """Blends DIET's intent ranking with a TF-IDF logistic regression's."""
@@ -70,6 +87,7 @@ class IntentBlender(GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "diet_weight": 0.5,  # 1.0: DIET alone, 0.0: the linear model alone
+            "out_of_scope_boost": 1.0,  # 1.0: off; see boost_out_of_scope
             "word_ngrams": [1, 2],
             "char_ngrams": [2, 5],
             "C": 10.0,
@@ -124,6 +142,7 @@ class IntentBlender(GraphComponent, IntentClassifier):
         for message, row in zip(messages, probabilities):
             linear = dict(zip(labels, (float(p) for p in row)))
             ranking = blend(message.get("intent_ranking") or [], linear, self._config["diet_weight"])
+            ranking = boost_out_of_scope(ranking, self._config["out_of_scope_boost"])
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[: self._config["ranking_length"]], add_to_output=True)
         return messages

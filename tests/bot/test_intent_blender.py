@@ -8,7 +8,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.intent_blender import IntentBlender, blend
+from bot.intent_blender import IntentBlender, blend, boost_out_of_scope
 
 EXAMPLES = {
     "track_order": ["where is my order", "track my parcel", "order status please",
@@ -56,6 +56,34 @@ def test_blend_weights_both_opinions_and_drops_diets_fallback_entry():
     assert result[0]["confidence"] == pytest.approx(0.55)
     assert result[1]["confidence"] == pytest.approx(0.40)
     assert result[2]["confidence"] == pytest.approx(0.05)
+
+
+def names(entries: list[dict]) -> list[str]:
+    return [entry["name"] for entry in entries]
+
+
+def test_boosted_out_of_scope_overtakes_a_best_intent_within_reach():
+    result = boost_out_of_scope(ranking(track_order=0.5, greet=0.25, out_of_scope=0.25), boost=2.5)
+    assert names(result) == ["out_of_scope", "track_order", "greet"]
+    assert result[0]["confidence"] == pytest.approx(0.625)
+
+
+def test_boost_leaves_far_behind_out_of_scope_and_caps_at_one():
+    scores = ranking(track_order=0.6, out_of_scope=0.2, greet=0.2)
+    assert names(boost_out_of_scope(scores, boost=2.5)) == ["track_order", "out_of_scope", "greet"]
+    assert names(boost_out_of_scope(ranking(track_order=0.5, out_of_scope=0.45), boost=1.0)) \
+        == ["track_order", "out_of_scope"]
+    assert boost_out_of_scope(ranking(out_of_scope=0.8, greet=0.2), boost=2.5)[0]["confidence"] == 1.0
+
+
+def test_process_applies_the_out_of_scope_boost(storage):
+    diet = ranking(track_order=0.55, out_of_scope=0.45)
+    plain = parse(trained(storage, diet_weight=1.0), "what is the weather", diet)
+    assert plain.get("intent")["name"] == "track_order"
+    boosted = parse(trained(storage, diet_weight=1.0, out_of_scope_boost=2.0),
+                    "what is the weather", diet)
+    assert boosted.get("intent")["name"] == "out_of_scope"
+    assert [r["name"] for r in boosted.get("intent_ranking")][:2] == ["out_of_scope", "track_order"]
 
 
 def test_linear_model_overrules_an_unsure_diet(storage):
