@@ -63,52 +63,61 @@ Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.
 {END}"""
 
 
-NOTES = """How an order is placed (backend/orders/service.py): BEGIN (IMMEDIATE on SQLite); one
-query for the identity and its Idempotency-Key; the price read; the order, its lines and its
-Idempotency-Key (three statements on SQLite, one statement of data-modifying CTEs on
-PostgreSQL: backend/orders/rows.py); the `order_events` row; the outbox row; then, last, one
-conditional `UPDATE inventory … WHERE on_hand - reserved >= :q … RETURNING sku` for every SKU
-of the order, which on PostgreSQL also writes the ledger rows in the same statement (on
-SQLite they are one executemany after it); COMMIT. That is 11 statements on SQLite and 8
-round trips on PostgreSQL.
+NOTES = """How an order is placed. SQLite (backend/orders/service.py, on the writer thread):
+BEGIN IMMEDIATE; one query for the identity and its Idempotency-Key; the price read; the
+order, its lines (one executemany) and its Idempotency-Key (backend/orders/rows.py); the
+`order_events` row; the outbox row; then, last, one conditional
+`UPDATE inventory … WHERE on_hand - reserved >= :q … RETURNING sku` for every SKU of the
+order and the ledger rows; COMMIT: 11 statements. PostgreSQL, once the customer exists (each
+client here is one customer, so all but its first order): one autocommit call of the
+`orderbot_place_order` function (migration 0006, backend/orders/placement_pg.py) that runs
+the same statements inside PostgreSQL, reservation last; a first order and a replayed key take
+the SQLite-shaped use case (8 round trips on PostgreSQL).
 
 Why this shape:
+- The API is CPU-bound in Python, not in the databases: each statement through SQLAlchemy
+  costs more CPU in the server than the database spends on it.
 - SQLite: through aiosqlite each statement is three or four hops between the event loop and
-  the driver's thread, which cost more CPU than SQLite spends on the SQL. SQLite runs one
-  writer at a time anyway, so the order and status-change use cases run on one writer thread
-  per process with a plain sqlite3 connection (backend/core/sqlite_writer.py): one hop there
-  and one back per order. The SQL, BEGIN IMMEDIATE and busy_timeout are unchanged, so other
-  connections and processes still serialise through SQLite's lock. Hence one uvicorn worker:
-  a second process would only queue on the same file lock.
-- PostgreSQL: the reservation's row locks are held until COMMIT, and every order takes the
-  locks of the popular products it buys. Reserving first (as before 2026-11-25) kept them
-  through the order's other round trips, and most connections sat waiting on
-  `Lock: transactionid` behind holders that were waiting for Python (`ClientRead`). The
-  reservation now comes last, right before COMMIT; and each round trip saved (rows.py, the
-  ledger CTE) is CPU on both ends and one less wait to be scheduled on a busy machine.
-  PostgreSQL handles concurrent writers itself, so the server runs one worker per CPU
-  (`BACKEND_WORKERS`).
+  the driver's thread. SQLite runs one writer at a time anyway, so the order and status-change
+  use cases run on one writer thread per process with a plain sqlite3 connection
+  (backend/core/sqlite_writer.py): one hop there and one back per order. The SQL,
+  BEGIN IMMEDIATE and busy_timeout are unchanged, so other connections and processes still
+  serialise through SQLite's lock. Hence one uvicorn worker: a second process would only queue
+  on the same file lock. WAL checkpoints run on a thread of their own
+  (backend/core/sqlite_checkpoint.py): inside the writer's commits they stalled every queued
+  order for up to 145 ms.
+- PostgreSQL: one round trip instead of eight is less CPU on both ends, and the reservation's
+  row locks on popular products are held for the end of one statement, not across Python's
+  round trips. No pool overflow: overflow connections were opened and closed under load, each
+  a new PostgreSQL process. PostgreSQL handles concurrent writers itself, so the server runs
+  one worker per CPU (`BACKEND_WORKERS`).
+- Both: each API process freezes what it built at startup out of the garbage collector's view
+  (backend/core/gc_tuning.py). Full collections walking FastAPI, SQLAlchemy, statsmodels and
+  the rest took 120-140 ms every few thousand requests: they were the p99.
 
-Before and after these changes (2026-11-25, previous and new code alternated under the same
-load): server CPU per order over HTTP fell from 3.0–3.9 to 2.5–2.8 ms on SQLite; in-process
-(the use case alone, no HTTP, 4 at a time, best of 5 batches) from about 2.5 to 1.6 ms on
-SQLite and from 2.2–2.5 to 1.7–2.0 ms on PostgreSQL; on PostgreSQL, connections waiting on
-row locks went from most of them to a few.
+Before and after (2026-11-25, same machine and hour; in-process, the ASGI app called directly,
+8 at a time): on SQLite the longest commit fell from 145 to 10-13 ms and the longest GC pause
+from 140 to 2-4 ms; on PostgreSQL the server's CPU per order fell from 3.4 to about 1.4 ms over
+HTTP (8 round trips to 1, and no session for POST /orders). PostgreSQL's own CPU per order
+stayed 1.4-1.9 ms until the function was told to keep generic plans (PL/pgSQL had been
+planning every statement on every call): the function alone, one client, 0.68 -> 0.52 ms a
+call; dropping every secondary index changed nothing measurable, and foreign-key checks are
+about a tenth of what is left.
 
-Where the targets stand (2026-11-25, this 2-vCPU machine): on SQLite the server process is
-bound to one core (the event loop and the writer thread share Python's GIL), so orders/s is
-about 1000 / (server CPU ms/order): about 2.8–3.0 ms gives 300–340 orders/s when nothing else
-runs, with p99 around 150–190 ms, at or just above the target; p99 needs roughly 15–20 % less
-CPU per order to have room to spare. On PostgreSQL both cores are busy at 320–350 orders/s:
-server (two workers) 3.2–3.5 + load generator 0.4 + PostgreSQL 1.5 ms of CPU per order is
-about 5.3 ms, so 2 cores allow about 370/s. 600/s on this machine would take about 3.3 ms of CPU
-per order in total, about 40 % less than one order costs now; the load generator and
-PostgreSQL alone already take about 2 ms of that.
+Where the targets stand (2026-11-25 16:34 UTC, this 2-vCPU machine, nothing else running): both
+met in every run. SQLite 387-411 orders/s with p99 101-110 ms (target 300/s, p99 < 150 ms),
+no "database is locked"; PostgreSQL 634-669 orders/s (target 600). On SQLite the server is
+one process whose event loop and writer thread share Python's GIL, so orders/s is about
+1000 / (server CPU ms/order); the headroom is about 25 %. On PostgreSQL both cores are busy:
+server (two workers) about 1.3 + PostgreSQL 1.3-1.4 + load generator 0.3 ms of CPU per order
+is about 3 ms, so 2 cores allow about 650/s; the headroom is about 5-10 %. Earlier the same
+day, on the same machine, the host was slower: one run measured SQLite at 281/s and
+PostgreSQL at 470/s with the same code (server CPU per order 20-40 % higher): compare
+the CPU columns across runs, not orders/s alone.
 
 The API is CPU-bound in Python: orders/s is about 1000 / (server CPU ms/order) per core the
 server gets. On 2 vCPU the load generator and PostgreSQL take their share of the same two
-cores, and on this shared machine so do other jobs (see the last columns): orders/s and tail
-latencies swing by ±40 % or more between runs; compare the CPU columns across runs."""
+cores, and on a shared machine so do other jobs (see the last columns)."""
 
 
 def write_docs(section: str) -> Path:
