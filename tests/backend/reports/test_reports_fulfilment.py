@@ -53,6 +53,7 @@ async def test_fulfilment_time_in_each_state_of_a_product(reports):
                       "p90_hours": None}}
     assert body["totals"]["orders"] == 2  # O2 and O6 were confirmed; O4 never was
 
+
 async def test_fulfilment_time_in_each_state_of_a_channel(reports):
     # web orders: O2 (delivered) and O4 (cancelled from pending)
     body = await get_report(reports, "fulfilment", group_by="state", channel="web")
