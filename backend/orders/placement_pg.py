@@ -13,7 +13,6 @@ customer) and a replayed Idempotency-Key.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import JSONB
@@ -26,8 +25,8 @@ from backend.customers.service import ChannelRef
 from backend.errors import InsufficientStock, UnknownSku
 from backend.orders import queries
 from backend.orders.pricing import FREE_SHIPPING_FROM_MINOR, SHIPPING_FEE_MINOR
+from backend.orders.rows import pending_order
 from backend.orders.schemas import OrderCreate
-from backend.orders.status import OrderStatus
 
 _CALL = select(func.orderbot_place_order(bindparam("p", type_=JSONB)))
 INSUFFICIENT_STOCK_SQLSTATE = "OB409"
@@ -37,18 +36,17 @@ class NeedsUseCase(Exception):
     """This order takes the Python use case (a new customer, or a replayed key)."""
 
 
-def _arguments(settings: Settings, ref: ChannelRef, data: OrderCreate, number: str,
-               quantities: dict[str, int], idempotency_key: str | None, request_hash: str,
-               now: datetime, expires_at: datetime) -> dict:
+def _arguments(settings: Settings, ref: ChannelRef, order: dict, quantities: dict[str, int],
+               idempotency_key: str | None, request_hash: str) -> dict:
     skus = sorted(quantities)
     return {
         "channel": ref.channel, "external_id": ref.external_id, "actor": f"customer:{ref.label}",
         "key": idempotency_key, "request_hash": request_hash,
         "skus": skus, "quantities": [quantities[sku] for sku in skus],
-        "number": number, "currency": settings.CURRENCY,
-        "shipping_address": data.shipping_address.model_dump(mode="json"),
-        "contact_email": data.contact_email, "contact_phone": data.contact_phone,
-        "now": now.isoformat(), "expires_at": expires_at.isoformat(),
+        "number": order["number"], "currency": order["currency"],
+        "shipping_address": order["shipping_address"],
+        "contact_email": order["contact_email"], "contact_phone": order["contact_phone"],
+        "now": order["created_at"].isoformat(), "expires_at": order["expires_at"].isoformat(),
         "free_shipping_from_minor": FREE_SHIPPING_FROM_MINOR,
         "shipping_fee_minor": SHIPPING_FEE_MINOR, "delay_ms": settings.RESERVE_DELAY_MS,
     }
@@ -66,10 +64,8 @@ async def place(engine: AsyncEngine, settings: Settings, *, ref: ChannelRef,
                 idempotency_key: str | None, request_hash: str) -> dict:
     """The new order's view; raises NeedsUseCase, UnknownSku or InsufficientStock (then
     nothing was written), or IntegrityError on a clashing number or a concurrent retry."""
-    now = utcnow()
-    expires_at = now + timedelta(minutes=settings.PENDING_ORDER_TTL_MINUTES)
-    arguments = _arguments(settings, ref, data, number, quantities, idempotency_key,
-                           request_hash, now, expires_at)
+    order = pending_order(settings, data, number=number, channel=ref.channel, now=utcnow())
+    arguments = _arguments(settings, ref, order, quantities, idempotency_key, request_hash)
     async with engine.connect() as connection:
         connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         try:
@@ -84,12 +80,6 @@ async def place(engine: AsyncEngine, settings: Settings, *, ref: ChannelRef,
     if "placed" not in answer:
         raise NeedsUseCase()
     placed = answer["placed"]
-    order = {
-        "number": number, "status": OrderStatus.PENDING.value, "channel": ref.channel,
-        "currency": settings.CURRENCY, "subtotal_minor": placed["subtotal_minor"],
-        "shipping_minor": placed["shipping_minor"], "total_minor": placed["total_minor"],
-        "refunded_minor": 0, "shipping_address": arguments["shipping_address"],
-        "contact_email": data.contact_email, "contact_phone": data.contact_phone,
-        "expires_at": expires_at, "created_at": now, "updated_at": now,
-    }
+    order.update(subtotal_minor=placed["subtotal_minor"], shipping_minor=placed["shipping_minor"],
+                 total_minor=placed["total_minor"])
     return queries.to_view(order, placed["lines"])

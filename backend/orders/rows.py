@@ -7,13 +7,17 @@ busy machine, a wait for both processes to be scheduled again.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import BigInteger, Integer, String, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.core.config import Settings
 from backend.orders.models import IdempotencyKey, Order, OrderLine
+from backend.orders.schemas import OrderCreate
+from backend.orders.status import OrderStatus
 
 _orders = Order.__table__
 _lines = OrderLine.__table__
@@ -29,6 +33,21 @@ _LINE_ARRAYS = {"sku": String, "name": String, "unit_price_minor": BigInteger,
 _INSERT_ORDER = insert(_orders).returning(_orders.c.id)
 _INSERT_LINES = insert(_lines)
 _INSERT_KEY = insert(_keys)
+
+
+def pending_order(settings: Settings, data: OrderCreate, *, number: str, channel: str,
+                  now: datetime) -> dict:
+    """A new order's fields that need no database: both ways of placing one
+    (backend/orders/service.py, placement_pg.py) start from these, then add the customer and
+    the totals."""
+    return {
+        "number": number, "channel": channel, "status": OrderStatus.PENDING.value,
+        "currency": settings.CURRENCY, "refunded_minor": 0,
+        "shipping_address": data.shipping_address.model_dump(mode="json"),
+        "contact_email": data.contact_email, "contact_phone": data.contact_phone,
+        "expires_at": now + timedelta(minutes=settings.PENDING_ORDER_TTL_MINUTES),
+        "created_at": now, "updated_at": now,
+    }
 
 
 @lru_cache(maxsize=2)

@@ -5,7 +5,6 @@ import hashlib
 import json
 import logging
 import secrets
-from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +21,7 @@ from backend.inventory.allocation import (allocate_stock, decrease_stock, releas
 from backend.orders import events, placement_pg, queries
 from backend.orders.models import Order, OrderLine
 from backend.orders.pricing import merge_lines, price_lines, totals
-from backend.orders.rows import insert_order_rows
+from backend.orders.rows import insert_order_rows, pending_order
 from backend.orders.schemas import OrderCreate, StaffTransition
 from backend.orders.status import CUSTOMER_TRANSITIONS, OrderStatus, allowed_next, can_transition
 from backend.outbox.service import enqueue_status_notification
@@ -117,16 +116,10 @@ async def _insert_order(
     """The order row, its lines, its Idempotency-Key, the created event and the outbox row:
     (order id, view)."""
     priced = await price_lines(session, quantities)  # raises UnknownSku
-    now = utcnow()
-    order = {
-        "number": new_order_number(), "customer_id": identity.customer_id,
-        "identity_id": identity.identity_id, "channel": identity.ref.channel,
-        "status": OrderStatus.PENDING.value, "currency": settings.CURRENCY, **totals(priced),
-        "refunded_minor": 0, "shipping_address": data.shipping_address.model_dump(mode="json"),
-        "contact_email": data.contact_email, "contact_phone": data.contact_phone,
-        "expires_at": now + timedelta(minutes=settings.PENDING_ORDER_TTL_MINUTES),
-        "created_at": now, "updated_at": now,
-    }
+    order = {**pending_order(settings, data, number=new_order_number(),
+                             channel=identity.ref.channel, now=utcnow()),
+             "customer_id": identity.customer_id, "identity_id": identity.identity_id,
+             **totals(priced)}
     order_id = await insert_order_rows(session, order=order, lines=priced, key=key)
     actor = f"customer:{identity.ref.label}"
     await events.order_created(session, order_id=order_id, actor=actor,
