@@ -14,7 +14,8 @@ from backend.reports.filters import ReportFilters
 from backend.reports.result import Report, arrange, key_text
 from backend.reports.rollups import milestones
 from backend.reports.scope import (SHIPPED_OR_LATER, base_order_conditions, grouping,
-                                   line_conditions, lines, order_key, orders, products)
+                                   line_conditions, lines, order_key, orders, products,
+                                   sku_conditions)
 from backend.reports.sql import Sql, ratio, whole
 
 movements = StockMovement.__table__
@@ -23,15 +24,6 @@ GROUPS = ("product", "category", "day", "week", "none")
 COLUMNS = ["skus", "on_hand", "available", "fill_rate", "stockout_rate", "stockout_sku_days",
            "inventory_value_minor", "avg_inventory_value_minor", "shipped_units",
            "shipped_value_minor", "turnover", "days_of_inventory"]
-
-
-def _sku_conditions(f: ReportFilters) -> list:
-    conditions = []
-    if f.sku:
-        conditions.append(products.c.sku == f.sku)
-    if f.category:
-        conditions.append(products.c.category == f.category)
-    return conditions
 
 
 def _positions(sql: Sql, f: ReportFilters):
@@ -45,7 +37,7 @@ def _positions(sql: Sql, f: ReportFilters):
                    inventory.c.on_hand, (inventory.c.on_hand - inventory.c.reserved)
                    .label("available"), sql.day(first_move).label("since"))
             .select_from(products.join(inventory, inventory.c.sku == products.c.sku))
-            .where(*_sku_conditions(f))).cte("skus").prefix_with("MATERIALIZED")
+            .where(*sku_conditions(f, products.c.sku))).cte("skus").prefix_with("MATERIALIZED")
     day = sql.day(movements.c.created_at)
     shipped = case((movements.c.kind == MovementKind.SHIPMENT, -movements.c.on_hand_delta),
                    else_=0)
@@ -175,7 +167,7 @@ async def low_stock_count(session: AsyncSession, f: ReportFilters | None = None)
     query = (select(func.count()).select_from(
         inventory.join(products, products.c.sku == inventory.c.sku))
         .where(products.c.active, available <= inventory.c.low_stock_threshold,
-               *(_sku_conditions(f) if f else [])))
+               *(sku_conditions(f, products.c.sku) if f else [])))
     return whole(await session.scalar(query))
 
 

@@ -20,14 +20,19 @@ RETURN_STATUSES = (S.RETURN_REQUESTED, S.RETURNED, S.REFUNDED)
 LINE_GROUPS = ("product", "category")
 
 
-def line_conditions(f: ReportFilters) -> list[ColumnElement]:
-    """Conditions on order_lines (l) joined with products (p)."""
+def sku_conditions(f: ReportFilters, sku: ColumnElement) -> list[ColumnElement]:
+    """The SKU and category filters on a `sku` column of a query that joins products."""
     conditions = []
     if f.sku:
-        conditions.append(lines.c.sku == f.sku)
+        conditions.append(sku == f.sku)
     if f.category:
         conditions.append(products.c.category == f.category)
     return conditions
+
+
+def line_conditions(f: ReportFilters) -> list[ColumnElement]:
+    """Conditions on order_lines (l) joined with products (p)."""
+    return sku_conditions(f, lines.c.sku)
 
 
 def order_conditions(f: ReportFilters) -> list[ColumnElement]:
