@@ -25,7 +25,7 @@ from backend.orders.rows import insert_order_rows, pending_order
 from backend.orders.schemas import OrderCreate, StaffTransition
 from backend.orders.status import CUSTOMER_TRANSITIONS, OrderStatus, allowed_next, can_transition
 from backend.outbox.service import enqueue_status_notification
-from backend.reports.rollups import refresh_order_rollups
+from backend.reports.rollups import rebuild_rollups
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ async def apply_transition(
     await events.status_changed(session, order_id=order["id"], from_status=current.value,
                                 to_status=target.value, actor=actor, channel=channel,
                                 detail=detail)
-    await refresh_order_rollups(session, order["id"])  # the fulfilment report's rollups
+    await rebuild_rollups(session, order["id"])  # the fulfilment report's rollups
     view = (await queries.views_for(session, [order]))[0]
     recipient = (f"{order['identity_channel']}:{order['identity_external_id']}"
                  if order.get("identity_channel") else None)

@@ -78,13 +78,8 @@ def rebuild_statements(dialect: str, order_id: int | None = None) -> list[Execut
             insert(milestones).from_select(MILESTONE_COLUMNS, _milestones(sql, of_events))]
 
 
-async def refresh_order_rollups(session: AsyncSession, order_id: int) -> None:
-    """After a status change of `order_id`, inside the same transaction."""
+async def rebuild_rollups(session: AsyncSession, order_id: int | None = None) -> None:
+    """Inside the caller's transaction: after a status change of `order_id`, or (None) after
+    order_events were written in bulk (seed, benchmark, test data)."""
     for statement in rebuild_statements(session.get_bind().dialect.name, order_id):
-        await session.execute(statement)
-
-
-async def rebuild_rollups(session: AsyncSession) -> None:
-    """After order_events were written in bulk (seed, benchmark, test data)."""
-    for statement in rebuild_statements(session.get_bind().dialect.name):
         await session.execute(statement)
