@@ -1,30 +1,34 @@
-"""IntentBlender: a second, linear opinion on the intent, averaged with DIET's.
+"""IntentBlender: DIET's opinion on the intent, blended with three simpler, smoother ones.
 
-Why: DIET (no pretrained vectors may be downloaded) fits the wording of our training data
-tightly and is over-confident on wording it never saw, so most out-of-scope messages land on some
-shop intent with high confidence. A logistic regression over TF-IDF word 1-2-grams and character
-2-5-grams is smoother: alone it is a little worse in scope but catches many more out-of-scope
-messages, and the average of both beats each on the dev set (figures in docs/benchmarks.md).
+Why: DIET fits the wording of our training data tightly and is over-confident on wording it never
+saw. Simpler models err differently, and the weighted average of all beats each on the dev set
+(figures in docs/benchmarks.md):
+- `diet`: DIET's intent ranking (its `ranking_length: 0`, so every intent has a score);
+- `words`: a logistic regression over TF-IDF word 1-2-grams and character 2-5-grams;
+- `meaning`: a logistic regression over the pretrained sentence embedding (SentenceFeaturizer);
+- `neighbours`: each intent's most similar training example by that embedding (cosine), turned
+  into probabilities by a softmax with a low temperature: "said almost exactly like this before".
 
-Place it after DIETClassifier (with DIET's `ranking_length: 0`, so every intent has a score) and
-before FallbackClassifier. It reads DIET's `intent_ranking`, blends
-    p(intent) = diet_weight * p_DIET(intent) + (1 - diet_weight) * p_LR(intent)
-and writes `intent` and `intent_ranking` again. Retrieval intents stay whole (`faq`); the
-ResponseSelector still picks the answer. Trains in seconds on text only (no Rasa featurizers).
+Place it after DIETClassifier and before FallbackClassifier. It writes `intent` and
+`intent_ranking` again with
+    p(intent) = sum over opinions k of weight_k * p_k(intent) / sum of the weights used.
+Retrieval intents stay whole (`faq`); the ResponseSelector still picks the answer. Without a
+sentence featurizer (`embedding_featurizer: null`) only `diet` and `words` are blended.
 
 Out-of-scope boost: a message the shop does not handle usually still resembles some shop intent,
 so `out_of_scope` comes second rather than first. `out_of_scope_boost` b multiplies its blended
 score, so it wins whenever it reaches 1/b of the best intent's: a wrong answer to a foreign request
 costs more than a "sorry, I can't help with that". Unlike a confidence threshold this needs
-positive evidence of out-of-scope, so in-scope messages that are merely unsure keep their intent
-(dev set figures in docs/benchmarks.md).
+positive evidence of out-of-scope, so in-scope messages that are merely unsure keep their intent.
 """
 from __future__ import annotations
 
 import logging
 import pickle
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_union
@@ -38,10 +42,13 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.sentence_encoder import normalise
+
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "intent_blender.pkl"
 OUT_OF_SCOPE = "out_of_scope"
+Scores = Dict[Text, float]
 
 
 def build_pipeline(config: Dict[Text, Any]) -> Pipeline:
@@ -52,20 +59,47 @@ def build_pipeline(config: Dict[Text, Any]) -> Pipeline:
         TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(config["char_ngrams"]),
                         sublinear_tf=True),
     )
-    classifier = LogisticRegression(C=config["C"], max_iter=config["max_iter"],
-                                    class_weight="balanced", random_state=config["random_seed"])
-    return Pipeline([("features", features), ("classifier", classifier)])
+    return Pipeline([("features", features), ("classifier", _logistic_regression(config))])
 
 
-def blend(diet_ranking: List[Dict[Text, Any]], linear: Dict[Text, float],
-          diet_weight: float) -> List[Dict[Text, Any]]:
-    """Weighted average of both opinions, best first; an intent one side lacks scores 0 there.
-    DIET's own fallback entry (`nlu_fallback`) is not an opinion about the intent and is dropped."""
-    scores = {name: (1.0 - diet_weight) * p for name, p in linear.items()}
-    for entry in diet_ranking:
-        name = entry[INTENT_NAME_KEY]
-        if name != "nlu_fallback":
-            scores[name] = scores.get(name, 0.0) + diet_weight * float(entry[PREDICTED_CONFIDENCE_KEY])
+def _logistic_regression(config: Dict[Text, Any]) -> LogisticRegression:
+    return LogisticRegression(C=config["C"], max_iter=config["max_iter"], class_weight="balanced",
+                              random_state=config["random_seed"])
+
+
+@dataclass
+class NearestExamples:
+    """Training embeddings grouped by intent; scores an embedding by each intent's best match."""
+    intents: List[Text]
+    starts: np.ndarray  # where each intent's rows begin in `embeddings`
+    embeddings: np.ndarray  # normalised, float16 to halve the model's size
+
+    @classmethod
+    def fit(cls, embeddings: np.ndarray, labels: List[Text]) -> "NearestExamples":
+        order = np.argsort(np.array(labels), kind="stable")
+        sorted_labels = [labels[i] for i in order]
+        intents = sorted(set(labels))
+        starts = np.array([sorted_labels.index(intent) for intent in intents])
+        return cls(intents, starts, embeddings[order].astype(np.float16))
+
+    def probabilities(self, embedding: np.ndarray, temperature: float) -> Scores:
+        similarities = self.embeddings.astype(np.float32) @ embedding
+        best = np.maximum.reduceat(similarities, self.starts) / temperature
+        weights = np.exp(best - best.max())
+        return dict(zip(self.intents, (weights / weights.sum()).tolist()))
+
+
+def blend(opinions: Dict[Text, Scores], weights: Dict[Text, float]) -> List[Dict[Text, Any]]:
+    """Weighted average of the opinions present, best first; an intent an opinion lacks scores 0
+    there. DIET's own fallback entry (`nlu_fallback`) is not an opinion about the intent."""
+    used = {name: weights.get(name, 0.0) for name, scores in opinions.items()
+            if scores and weights.get(name, 0.0) > 0}
+    total = sum(used.values()) or 1.0
+    scores: Scores = {}
+    for name, weight in used.items():
+        for intent, p in opinions[name].items():
+            if intent != "nlu_fallback":
+                scores[intent] = scores.get(intent, 0.0) + weight / total * p
     ranking = sorted(scores.items(), key=lambda item: -item[1])
     return [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: score} for name, score in ranking]
 
@@ -81,12 +115,14 @@ def boost_out_of_scope(ranking: List[Dict[Text, Any]], boost: float) -> List[Dic
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class IntentBlender(GraphComponent, IntentClassifier):
-    """Blends DIET's intent ranking with a TF-IDF logistic regression's."""
+    """Blends DIET's intent ranking with linear and nearest-example opinions."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
-            "diet_weight": 0.5,  # 1.0: DIET alone, 0.0: the linear model alone
+            "weights": {"diet": 0.5, "words": 0.5, "meaning": 0.0, "neighbours": 0.0},
+            "embedding_featurizer": None,  # alias of a SentenceFeaturizer, for meaning/neighbours
+            "neighbour_temperature": 0.02,  # lower: only the nearest intent counts
             "out_of_scope_boost": 1.0,  # 1.0: off; see boost_out_of_scope
             "word_ngrams": [1, 2],
             "char_ngrams": [2, 5],
@@ -97,52 +133,82 @@ class IntentBlender(GraphComponent, IntentClassifier):
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 pipeline: Optional[Pipeline] = None) -> None:
+                 models: Optional[Dict[Text, Any]] = None) -> None:
         self._config = {**self.get_default_config(), **config}
+        self._weights = {**self.get_default_config()["weights"], **self._config["weights"]}
         self._model_storage = model_storage
         self._resource = resource
-        self._pipeline = pipeline
+        self._models = models or {}
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "IntentBlender":
         return cls(config, model_storage, resource)
 
+    def _embedding(self, message: Message) -> Optional[np.ndarray]:
+        featurizer = self._config["embedding_featurizer"]
+        if not featurizer:
+            return None
+        _, sentence = message.get_dense_features(TEXT, [featurizer])
+        return None if sentence is None else normalise(sentence.features[0])
+
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(TEXT) and e.get(INTENT)]
-        if len({e.get(INTENT) for e in examples}) < 2:
+        labels = [e.get(INTENT) for e in examples]
+        if len(set(labels)) < 2:
             logger.debug("IntentBlender: fewer than two intents to learn; DIET decides alone.")
             return self._resource
-        pipeline = build_pipeline(self._config)
-        pipeline.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples])
-        self._pipeline = pipeline
+        words = build_pipeline(self._config)
+        words.fit([e.get(TEXT) for e in examples], labels)
+        self._models = {"words": words}
+        embeddings = [self._embedding(e) for e in examples]
+        if embeddings and all(vector is not None for vector in embeddings):
+            matrix = np.stack(embeddings)
+            self._models["meaning"] = _logistic_regression(self._config).fit(matrix, labels)
+            self._models["neighbours"] = NearestExamples.fit(matrix, labels)
+        elif self._config["embedding_featurizer"]:
+            logger.warning("IntentBlender: no sentence features from '%s'; meaning and neighbours "
+                           "are left out.", self._config["embedding_featurizer"])
         with self._model_storage.write_to(self._resource) as model_dir:
             with open(model_dir / MODEL_FILE, "wb") as file:
-                pickle.dump(pipeline, file)
+                pickle.dump(self._models, file)
         return self._resource
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "IntentBlender":
-        pipeline = None
+        models = None
         try:
             with model_storage.read_from(resource) as model_dir:
                 with open(model_dir / MODEL_FILE, "rb") as file:
-                    pipeline = pickle.load(file)  # our own artefact, written by train() above
+                    models = pickle.load(file)  # our own artefact, written by train() above
         except (ValueError, FileNotFoundError):
             logger.debug("IntentBlender: no trained model in this archive; DIET decides alone.")
-        return cls(config, model_storage, resource, pipeline)
+        return cls(config, model_storage, resource, models)
+
+    def _opinions(self, message: Message) -> Dict[Text, Scores]:
+        opinions = {"diet": {entry[INTENT_NAME_KEY]: float(entry[PREDICTED_CONFIDENCE_KEY])
+                             for entry in message.get("intent_ranking") or []}}
+        words = self._models.get("words")
+        if words is not None:
+            opinions["words"] = _probabilities(words, [message.get(TEXT) or ""])
+        embedding = self._embedding(message)
+        if embedding is not None and "meaning" in self._models:
+            opinions["meaning"] = _probabilities(self._models["meaning"], embedding[None, :])
+            opinions["neighbours"] = self._models["neighbours"].probabilities(
+                embedding, self._config["neighbour_temperature"])
+        return opinions
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if self._pipeline is None:
+        if not self._models:
             return messages
-        texts = [message.get(TEXT) or "" for message in messages]
-        probabilities = self._pipeline.predict_proba(texts)
-        labels = list(self._pipeline.classes_)
-        for message, row in zip(messages, probabilities):
-            linear = dict(zip(labels, (float(p) for p in row)))
-            ranking = blend(message.get("intent_ranking") or [], linear, self._config["diet_weight"])
+        for message in messages:
+            ranking = blend(self._opinions(message), self._weights)
             ranking = boost_out_of_scope(ranking, self._config["out_of_scope_boost"])
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[: self._config["ranking_length"]], add_to_output=True)
         return messages
+
+
+def _probabilities(model: Any, rows: Any) -> Scores:
+    return dict(zip(model.classes_, (float(p) for p in model.predict_proba(rows)[0])))

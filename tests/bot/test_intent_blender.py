@@ -1,14 +1,22 @@
-"""IntentBlender: trains a real TF-IDF logistic regression, blends it with DIET's ranking, persists."""
+"""IntentBlender: trains real linear and nearest-example models (on real sentence features),
+blends them with DIET's ranking, persists."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.intent_blender import IntentBlender, blend, boost_out_of_scope
+from bot.intent_blender import IntentBlender, NearestExamples, blend, boost_out_of_scope
+from bot.sentence_featurizer import SentenceFeaturizer
+
+DIET_ONLY = {"diet": 1.0, "words": 0.0}
+WORDS_ONLY = {"diet": 0.0, "words": 1.0}
+MEANING = {"diet": 0.0, "words": 0.0, "meaning": 0.5, "neighbours": 0.5}
 
 EXAMPLES = {
     "track_order": ["where is my order", "track my parcel", "order status please",
@@ -19,9 +27,16 @@ EXAMPLES = {
 }
 
 
+def featurised(messages: list[Message]) -> list[Message]:
+    """Tokens and sentence features from the real components, as in the pipeline."""
+    WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process(messages)
+    featurizer = SentenceFeaturizer({"alias": "meaning"}, "meaning")
+    return featurizer.process(messages)
+
+
 def training_data() -> TrainingData:
-    return TrainingData([Message(data={"text": text, "intent": intent})
-                         for intent, texts in EXAMPLES.items() for text in texts])
+    return TrainingData(featurised([Message(data={"text": text, "intent": intent})
+                                    for intent, texts in EXAMPLES.items() for text in texts]))
 
 
 def ranking(**scores: float) -> list[dict]:
@@ -38,6 +53,7 @@ def context() -> ExecutionContext:
 
 
 def trained(storage, **config) -> IntentBlender:
+    config = {"embedding_featurizer": "meaning", **config}
     blender = IntentBlender.create(config, storage, Resource("blender"), context())
     blender.train(training_data())
     return blender
@@ -46,16 +62,36 @@ def trained(storage, **config) -> IntentBlender:
 def parse(blender: IntentBlender, text: str, diet: list[dict]) -> Message:
     message = Message(data={"text": text, "intent": diet[0] if diet else None,
                             "intent_ranking": diet})
-    return blender.process([message])[0]
+    return blender.process(featurised([message]))[0]
 
 
-def test_blend_weights_both_opinions_and_drops_diets_fallback_entry():
-    result = blend(ranking(nlu_fallback=0.9, greet=0.6, track_order=0.4),
-                   {"greet": 0.2, "track_order": 0.7, "refund_return_request": 0.1}, diet_weight=0.5)
+def test_blend_weights_the_opinions_and_drops_diets_fallback_entry():
+    result = blend({"diet": {"nlu_fallback": 0.9, "greet": 0.6, "track_order": 0.4},
+                    "words": {"greet": 0.2, "track_order": 0.7, "refund_return_request": 0.1}},
+                   {"diet": 0.5, "words": 0.5})
     assert [r["name"] for r in result] == ["track_order", "greet", "refund_return_request"]
     assert result[0]["confidence"] == pytest.approx(0.55)
     assert result[1]["confidence"] == pytest.approx(0.40)
     assert result[2]["confidence"] == pytest.approx(0.05)
+
+
+def test_blend_renormalises_over_the_opinions_present_with_weight():
+    result = blend({"diet": {}, "words": {"greet": 0.8, "track_order": 0.2},
+                    "meaning": {"greet": 0.4, "track_order": 0.6}, "neighbours": {"greet": 1.0}},
+                   {"diet": 0.3, "words": 0.1, "meaning": 0.3, "neighbours": 0.0})
+    assert [r["name"] for r in result] == ["greet", "track_order"]
+    assert result[0]["confidence"] == pytest.approx(0.25 * 0.8 + 0.75 * 0.4)
+    assert sum(r["confidence"] for r in result) == pytest.approx(1.0)
+
+
+def test_nearest_examples_score_each_intent_by_its_best_match():
+    vectors = np.eye(3, dtype=np.float32)
+    nearest = NearestExamples.fit(vectors, ["b", "a", "b"])
+    probabilities = nearest.probabilities(np.array([0.0, 0.0, 1.0], dtype=np.float32), 0.1)
+    assert set(probabilities) == {"a", "b"}
+    assert probabilities["b"] > 0.99
+    softer = nearest.probabilities(np.array([0.0, 0.6, 0.8], dtype=np.float32), 1.0)
+    assert 0.5 < softer["b"] < 0.6 and softer["a"] + softer["b"] == pytest.approx(1.0)
 
 
 def names(entries: list[dict]) -> list[str]:
@@ -78,9 +114,9 @@ def test_boost_leaves_far_behind_out_of_scope_and_caps_at_one():
 
 def test_process_applies_the_out_of_scope_boost(storage):
     diet = ranking(track_order=0.55, out_of_scope=0.45)
-    plain = parse(trained(storage, diet_weight=1.0), "what is the weather", diet)
+    plain = parse(trained(storage, weights=DIET_ONLY), "what is the weather", diet)
     assert plain.get("intent")["name"] == "track_order"
-    boosted = parse(trained(storage, diet_weight=1.0, out_of_scope_boost=2.0),
+    boosted = parse(trained(storage, weights=DIET_ONLY, out_of_scope_boost=2.0),
                     "what is the weather", diet)
     assert boosted.get("intent")["name"] == "out_of_scope"
     assert [r["name"] for r in boosted.get("intent_ranking")][:2] == ["out_of_scope", "track_order"]
@@ -94,8 +130,22 @@ def test_linear_model_overrules_an_unsure_diet(storage):
     assert sorted(names) == sorted(EXAMPLES)
 
 
-def test_diet_weight_one_keeps_diets_choice(storage):
-    message = parse(trained(storage, diet_weight=1.0), "where is my parcel",
+def test_meaning_finds_the_intent_of_wording_never_seen(storage):
+    # No word of it is in the training examples: only the pretrained embedding links it.
+    message = parse(trained(storage, weights=MEANING), "has the shipment left the warehouse", [])
+    assert message.get("intent")["name"] == "track_order"
+    assert parse(trained(storage, weights=MEANING), "good evening", [])\
+        .get("intent")["name"] == "greet"
+
+
+def test_without_sentence_features_only_diet_and_words_blend(storage):
+    blender = trained(storage, embedding_featurizer=None, weights={**MEANING, "words": 0.5})
+    assert set(blender._models) == {"words"}
+    assert parse(blender, "refund my purchase", []).get("intent")["name"] == "refund_return_request"
+
+
+def test_diet_weight_alone_keeps_diets_choice(storage):
+    message = parse(trained(storage, weights=DIET_ONLY), "where is my parcel",
                     ranking(greet=0.6, track_order=0.4))
     assert message.get("intent")["name"] == "greet"
     assert message.get("intent")["confidence"] == pytest.approx(0.6)
@@ -109,11 +159,14 @@ def test_ranking_length_limits_the_reported_ranking(storage):
 
 
 def test_persisted_model_loads_and_predicts_the_same(storage):
-    original = trained(storage, diet_weight=0.0)
-    loaded = IntentBlender.load({"diet_weight": 0.0}, storage, Resource("blender"), context())
+    config = {"embedding_featurizer": "meaning", "weights": {**MEANING, "words": 0.5}}
+    original = trained(storage, **config)
+    loaded = IntentBlender.load(config, storage, Resource("blender"), context())
     for text in ["i want my money back", "hello there", "track my order"]:
-        assert (parse(loaded, text, []).get("intent")["name"]
-                == parse(original, text, []).get("intent")["name"])
+        before, after = parse(original, text, []), parse(loaded, text, [])
+        assert after.get("intent")["name"] == before.get("intent")["name"]
+        assert after.get("intent")["confidence"] == pytest.approx(before.get("intent")["confidence"],
+                                                                  abs=1e-3)
     assert parse(loaded, "i want my money back", []).get("intent")["name"] == "refund_return_request"
 
 

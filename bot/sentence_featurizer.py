@@ -1,0 +1,71 @@
+"""SentenceFeaturizer: pretrained meaning as dense features (all-MiniLM-L6-v2, bot/sentence_encoder.py).
+
+Adds to every message's text, under this component's alias:
+- sentence features: the mean of the model's last-layer token states (1 x 384), which
+  sentence-transformers normalises into this model's sentence embedding;
+- sequence features: one vector per Rasa token, the mean of the states of its word pieces.
+
+DIET and the ResponseSelector use them beside the sparse n-gram features, and IntentBlender reads
+the sentence features for its nearest-example and embedding opinions, so each message is encoded
+once. Training data are encoded in length-sorted batches (~6,000 examples in ~30 s on 2 cores).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text, Type
+
+import numpy as np
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.sentence_encoder import SentenceEncoder, mean_pool
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
+    """Sentence and token vectors of a pretrained sentence encoder."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [Tokenizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**DenseFeaturizer.get_default_config()}
+
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+        super().__init__(name, config)
+        self._encoder = SentenceEncoder.load()
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SentenceFeaturizer":
+        return cls(config, execution_context.node_name)
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        pass
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        tokenised = [m for m in messages if m.get(TOKENS_NAMES[TEXT])]
+        encoded = [self._encoder.tokenizer.encode_tokens([t.text for t in m.get(TOKENS_NAMES[TEXT])])
+                   for m in tokenised]
+        states = self._encoder.token_states([ids for ids, _ in encoded])
+        for message, (_, spans), rows in zip(tokenised, encoded, states):
+            sequence = np.stack([rows[start:end].mean(0) if end > start else np.zeros(rows.shape[1])
+                                 for start, end in spans]).astype(np.float32)
+            sentence = mean_pool(rows)[None, :].astype(np.float32)
+            self.add_features_to_message(sequence, sentence, TEXT, message)
+        return messages
