@@ -72,7 +72,7 @@ class NearestExamples:
     """Training embeddings grouped by intent; scores an embedding by each intent's best match."""
     intents: List[Text]
     starts: np.ndarray  # where each intent's rows begin in `embeddings`
-    embeddings: np.ndarray  # normalised, float16 to halve the model's size
+    embeddings: np.ndarray  # normalised float32 (float16 would halve 9 MB but cost 10 ms a message)
 
     @classmethod
     def fit(cls, embeddings: np.ndarray, labels: List[Text]) -> "NearestExamples":
@@ -80,10 +80,10 @@ class NearestExamples:
         sorted_labels = [labels[i] for i in order]
         intents = sorted(set(labels))
         starts = np.array([sorted_labels.index(intent) for intent in intents])
-        return cls(intents, starts, embeddings[order].astype(np.float16))
+        return cls(intents, starts, embeddings[order].astype(np.float32))
 
     def probabilities(self, embedding: np.ndarray, temperature: float) -> Scores:
-        similarities = self.embeddings.astype(np.float32) @ embedding
+        similarities = self.embeddings @ embedding
         best = np.maximum.reduceat(similarities, self.starts) / temperature
         weights = np.exp(best - best.max())
         return dict(zip(self.intents, (weights / weights.sum()).tolist()))
