@@ -154,11 +154,13 @@ class SentenceEncoder:
         self.heads = int(config["num_attention_heads"])
         self.eps = float(config["layer_norm_eps"])
         self.layers = int(config["num_hidden_layers"])
-        # Linear weights are stored (out, in); transposed once so every product is x @ w.
-        self.w = {name: (np.ascontiguousarray(value.T) if name.endswith("dense.weight")
-                         or name.endswith(("query.weight", "key.weight", "value.weight"))
-                         else value).astype(np.float32)
-                  for name, value in weights.items() if not name.endswith("position_ids")}
+        # Linear weights are stored (out, in); transposed once so every product is x @ w. The
+        # pooler (unused by sentence-transformers) and position ids are not kept.
+        linear = ("dense.weight", "query.weight", "key.weight", "value.weight")
+        self.w = {name: (np.ascontiguousarray(value.T) if name.endswith(linear) else value)
+                  .astype(np.float32)
+                  for name, value in weights.items()
+                  if not name.startswith("pooler.") and not name.endswith("position_ids")}
 
     @classmethod
     def from_dir(cls, model_dir: Path) -> "SentenceEncoder":
