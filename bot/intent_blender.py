@@ -12,7 +12,7 @@ saw. Simpler models err differently, and the weighted average of all beats each 
 Place it after DIETClassifier and before FallbackClassifier. It writes `intent` and
 `intent_ranking` again with
     p(intent) = sum over opinions k of weight_k * p_k(intent) / sum of the weights used.
-Retrieval intents stay whole (`faq`); the ResponseSelector still picks the answer. Without a
+Retrieval intents stay whole (`faq`); FaqSelector (bot/faq_selector.py) picks the answer. Without a
 sentence featurizer (`embedding_featurizer: null`) only `diet` and `words` are blended.
 
 Out-of-scope boost: a message the shop does not handle usually still resembles some shop intent,
@@ -59,10 +59,10 @@ def build_pipeline(config: Dict[Text, Any]) -> Pipeline:
         TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(config["char_ngrams"]),
                         sublinear_tf=True),
     )
-    return Pipeline([("features", features), ("classifier", _logistic_regression(config))])
+    return Pipeline([("features", features), ("classifier", logistic_regression(config))])
 
 
-def _logistic_regression(config: Dict[Text, Any]) -> LogisticRegression:
+def logistic_regression(config: Dict[Text, Any]) -> LogisticRegression:
     return LogisticRegression(C=config["C"], max_iter=config["max_iter"], class_weight="balanced",
                               random_state=config["random_seed"])
 
@@ -164,7 +164,7 @@ class IntentBlender(GraphComponent, IntentClassifier):
         embeddings = [self._embedding(e) for e in examples]
         if embeddings and all(vector is not None for vector in embeddings):
             matrix = np.stack(embeddings)
-            self._models["meaning"] = _logistic_regression(self._config).fit(matrix, labels)
+            self._models["meaning"] = logistic_regression(self._config).fit(matrix, labels)
             self._models["neighbours"] = NearestExamples.fit(matrix, labels)
         elif self._config["embedding_featurizer"]:
             logger.warning("IntentBlender: no sentence features from '%s'; meaning and neighbours "
