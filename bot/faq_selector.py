@@ -34,7 +34,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 
 from bot.intent_blender import build_pipeline, logistic_regression
-from bot.sentence_encoder import normalise
+from bot.sentence_featurizer import sentence_embedding
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class FaqSelector(GraphComponent):
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        # {"selectors": {retrieval intent: {"words": model, "meaning": model or None}},
+        # {"selectors": {retrieval intent: {"words": model, "meaning": model} or {"only": key}},
         #  "responses": {template key: responses}}
         self._state = state or {"selectors": {}, "responses": {}}
 
@@ -72,11 +72,7 @@ class FaqSelector(GraphComponent):
         return cls(config, model_storage, resource)
 
     def _embedding(self, message: Message) -> Optional[np.ndarray]:
-        featurizer = self._config["embedding_featurizer"]
-        if not featurizer:
-            return None
-        _, sentence = message.get_dense_features(TEXT, [featurizer])
-        return None if sentence is None else normalise(sentence.features[0])
+        return sentence_embedding(message, self._config["embedding_featurizer"])
 
     def train(self, training_data: TrainingData) -> Resource:
         by_intent: Dict[Text, List[Message]] = {}

@@ -42,7 +42,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.sentence_encoder import normalise
+from bot.sentence_featurizer import sentence_embedding
 
 logger = logging.getLogger(__name__)
 
@@ -146,11 +146,7 @@ class IntentBlender(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     def _embedding(self, message: Message) -> Optional[np.ndarray]:
-        featurizer = self._config["embedding_featurizer"]
-        if not featurizer:
-            return None
-        _, sentence = message.get_dense_features(TEXT, [featurizer])
-        return None if sentence is None else normalise(sentence.features[0])
+        return sentence_embedding(message, self._config["embedding_featurizer"])
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(TEXT) and e.get(INTENT)]

@@ -10,7 +10,7 @@ message is encoded once. Training data are encoded in length-sorted batches (~6,
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text, Type
+from typing import Any, Dict, List, Optional, Text, Type
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.sentence_encoder import SentenceEncoder, mean_pool
+from bot.sentence_encoder import SentenceEncoder, mean_pool, normalise
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -68,3 +68,12 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             sentence = mean_pool(rows)[None, :].astype(np.float32)
             self.add_features_to_message(sequence, sentence, TEXT, message)
         return messages
+
+
+def sentence_embedding(message: Message, featurizer: Optional[Text]) -> Optional[np.ndarray]:
+    """The normalised sentence vector that the SentenceFeaturizer aliased `featurizer` added to
+    `message`; None without one."""
+    if not featurizer:
+        return None
+    _, sentence = message.get_dense_features(TEXT, [featurizer])
+    return None if sentence is None else normalise(sentence.features[0])
