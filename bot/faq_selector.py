@@ -5,8 +5,8 @@ message, in the output format of Rasa's ResponseSelector, so `utter_faq` and the
 Why not Rasa's ResponseSelector: to tell about ten FAQ answers apart it trained a neural network
 over every sparse feature (30-45 s of each training) and stored 166 MB of weights, optimiser state
 included, in every model archive. The same two opinions IntentBlender uses (a TF-IDF logistic
-regression and one on the sentence embedding), fitted on the FAQ examples only, train in a few
-seconds and pick the FAQ answers of the dev set as well (docs/benchmarks.md).
+regression and one on the sentence embedding), fitted on the FAQ examples only, train in about a
+second and pick the FAQ answers of the dev set as well (docs/benchmarks.md).
 
 Place it after the SentenceFeaturizer named by `embedding_featurizer` (without one, the TF-IDF
 model decides alone).

@@ -5,8 +5,9 @@ Adds to every message's text, under this component's alias:
   sentence-transformers normalises into this model's sentence embedding;
 - sequence features: one vector per Rasa token, the mean of the states of its word pieces.
 
-IntentBlender and FaqSelector read the sentence features for their embedding opinions, so each
-message is encoded once. Training data are encoded in length-sorted batches (~6,000 examples in ~30 s on 2 cores).
+IntentBlender and FaqSelector read the sentence features (`sentence_embedding` below) for their
+embedding opinions, so each message is encoded once. Training data are encoded in length-sorted
+batches (~6,000 examples in ~30 s on 2 cores).
 """
 from __future__ import annotations
 
