@@ -14,7 +14,6 @@ model decides alone).
 from __future__ import annotations
 
 import logging
-import pickle
 import zlib
 from typing import Any, Dict, List, Optional, Text
 
@@ -33,6 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 
+from bot import stored_models
 from bot.intent_blender import build_pipeline, logistic_regression
 from bot.sentence_featurizer import sentence_embedding
 
@@ -81,9 +81,7 @@ class FaqSelector(GraphComponent):
                 by_intent.setdefault(example.get(INTENT), []).append(example)
         self._state["selectors"] = {intent: self._fit(examples) for intent, examples in by_intent.items()}
         self._state["responses"] = dict(training_data.responses)
-        with self._model_storage.write_to(self._resource) as model_dir:
-            with open(model_dir / MODEL_FILE, "wb") as file:
-                pickle.dump(self._state, file)
+        stored_models.save(self._model_storage, self._resource, MODEL_FILE, self._state)
         return self._resource
 
     def _fit(self, examples: List[Message]) -> Dict[Text, Any]:
@@ -99,12 +97,8 @@ class FaqSelector(GraphComponent):
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "FaqSelector":
-        state = None
-        try:
-            with model_storage.read_from(resource) as model_dir:
-                with open(model_dir / MODEL_FILE, "rb") as file:
-                    state = pickle.load(file)  # our own artefact, written by train() above
-        except (ValueError, FileNotFoundError):
+        state = stored_models.load(model_storage, resource, MODEL_FILE)
+        if state is None:
             logger.debug("FaqSelector: no trained model in this archive; no FAQ answers.")
         return cls(config, model_storage, resource, state)
 

@@ -24,7 +24,6 @@ positive evidence of out-of-scope, so in-scope messages that are merely unsure k
 from __future__ import annotations
 
 import logging
-import pickle
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text
 
@@ -42,6 +41,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot import stored_models
 from bot.sentence_featurizer import sentence_embedding
 
 logger = logging.getLogger(__name__)
@@ -165,20 +165,14 @@ class IntentBlender(GraphComponent, IntentClassifier):
         elif self._config["embedding_featurizer"]:
             logger.warning("IntentBlender: no sentence features from '%s'; meaning and neighbours "
                            "are left out.", self._config["embedding_featurizer"])
-        with self._model_storage.write_to(self._resource) as model_dir:
-            with open(model_dir / MODEL_FILE, "wb") as file:
-                pickle.dump(self._models, file)
+        stored_models.save(self._model_storage, self._resource, MODEL_FILE, self._models)
         return self._resource
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "IntentBlender":
-        models = None
-        try:
-            with model_storage.read_from(resource) as model_dir:
-                with open(model_dir / MODEL_FILE, "rb") as file:
-                    models = pickle.load(file)  # our own artefact, written by train() above
-        except (ValueError, FileNotFoundError):
+        models = stored_models.load(model_storage, resource, MODEL_FILE)
+        if models is None:
             logger.debug("IntentBlender: no trained model in this archive; DIET decides alone.")
         return cls(config, model_storage, resource, models)
 
