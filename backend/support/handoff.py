@@ -110,7 +110,9 @@ async def add_customer_message(session: AsyncSession, ticket_id: int, text: str,
 async def add_staff_message(session: AsyncSession, settings, ticket_id: int, text: str,
                             author: str | None, external_id: str | None) -> dict:
     """Delivers a staff answer to the customer, then records it (a failed delivery records
-    nothing). Answering a ticket that is not handed off takes the conversation over."""
+    nothing). Answering a ticket that is not handed off takes the conversation over, unless the
+    ticket was resolved while the answer was on its way: the resolve wins and the customer, who
+    was told the assistant is back, is not taken from the bot again."""
     async with session.begin():
         ticket = await _ticket(session, ticket_id)
         _check_open(ticket)
@@ -124,7 +126,7 @@ async def add_staff_message(session: AsyncSession, settings, ticket_id: int, tex
     try:
         async with session.begin():
             ticket = await _ticket(session, ticket_id)
-            if not ticket["handoff_active"]:
+            if not ticket["handoff_active"] and ticket["status"] not in DONE:
                 await _activate(session, ticket)
             if ticket["status"] == "open":
                 await session.execute(update(_tickets).where(_tickets.c.id == ticket_id).values(

@@ -3,6 +3,7 @@ The gateway is not running here, so pushes fail: a staff reply is then refused a
 nothing, and a resolve still resolves but says the customer was not told."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -10,6 +11,7 @@ from backend.support.staff_hours import DAYS
 
 from tests.backend.factories import STAFF
 from tests.backend.support.conftest import open_ticket
+from tests.fakes.recording_server import RecordedCall, RecordingServer
 
 TICKETS = "/api/v1/staff/tickets"
 
@@ -142,6 +144,49 @@ async def test_staff_message_on_a_resolved_ticket_is_refused(client):
     response = await client.post(f"{TICKETS}/{ticket['id']}/messages", headers=STAFF,
                                  json={"text": "still there?"})
     assert response.status_code == 409 and response.json()["code"] == "ticket_not_open"
+
+
+class GatewayWhereStaffResolve(RecordingServer):
+    """A gateway that delivers every push, but a staff reply reaching the customer makes staff
+    resolve the ticket before the gateway answers: the reply and the resolve cross."""
+
+    def __init__(self, resolve) -> None:
+        super().__init__()
+        self._resolve = resolve
+
+    def respond(self, call: RecordedCall) -> tuple[int, str, bytes]:
+        texts = [message["text"] for message in call.fields.get("messages", [])]
+        if any("(shop team)" in text for text in texts):
+            self._resolve()
+        return 200, "application/json", b'{"status": "sent"}'
+
+
+async def test_a_staff_reply_crossing_a_resolve_leaves_the_ticket_resolved(client, handoff_app):
+    who = web_customer()
+    ticket = await open_ticket(client, who)
+    await start(client, ticket["id"])
+    loop = asyncio.get_running_loop()
+
+    def resolve() -> None:  # on the gateway's thread, while the reply waits for its answer
+        asyncio.run_coroutine_threadsafe(client.post(
+            f"{TICKETS}/{ticket['id']}/resolve", headers=STAFF, json={"actor": "maria"}),
+            loop).result(timeout=10)
+
+    gateway = GatewayWhereStaffResolve(resolve).start()
+    settings = handoff_app.state.settings
+    handoff_app.state.settings = settings.model_copy(update={"GATEWAY_URL": gateway.url})
+    try:
+        response = await client.post(f"{TICKETS}/{ticket['id']}/messages", headers=STAFF,
+                                     json={"text": "Found it, refund on its way", "author": "Maria"})
+    finally:
+        handoff_app.state.settings = settings
+        gateway.stop()
+    assert response.status_code == 201, response.text
+    read = (await client.get(f"{TICKETS}/{ticket['id']}", headers=STAFF)).json()
+    assert read["status"] == "resolved" and read["handoff_active"] is False
+    assert await active_for(client, who) == []  # the customer talks to the bot again
+    assert ("agent", "Found it, refund on its way") in [
+        (line["sender"], line["text"]) for line in read["transcript"]]  # it was delivered
 
 
 async def test_resolve_ends_the_handoff_even_if_the_customer_is_unreachable(client):
