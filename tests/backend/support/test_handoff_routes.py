@@ -1,6 +1,7 @@
 """Handoff state in the backend: start, Slack thread, customer messages, staff replies, resolve.
 The gateway is not running here, so pushes fail: a staff reply is then refused and writes
-nothing, and a resolve still resolves but says the customer was not told."""
+nothing, and a resolve still resolves but says the customer was not told. One test starts a
+gateway of its own, to make a staff reply and a resolve cross."""
 from __future__ import annotations
 
 import asyncio
