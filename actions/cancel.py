@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
 from actions.change_address import answer_change_address
 from actions.change_order import answer_change_order
-from actions.ordering import intent_of
+from actions.form_answers import intent_of
 from actions.orders import REQUESTED, TASK, requested_order_number
 from actions.parsing import format_price
 from actions.place_order import answer_place_order
@@ -79,9 +79,23 @@ ASKED_BY = {
     "return_order": ("action_confirm_return", "action_answer_confirmation"),
     "human_handoff": ("action_fallback",),
 }
+# Each confirmation's question, asked again when a "yes" or "no" comes after other messages.
+QUESTIONS = {"cancel_order": "utter_confirm_cancel", "place_order": "utter_confirm_order",
+             "change_order": "utter_confirm_order_change", "change_address": "utter_confirm_address_change",
+             "return_order": "utter_confirm_return", "human_handoff": "utter_offer_human"}
 # The flows whose confirmation is answered elsewhere: (dispatcher, tracker, affirmed) -> events.
 ANSWERS = {"change_order": answer_change_order, "change_address": answer_change_address,
            "return_order": answer_return}
+
+
+def _ask_again(dispatcher: CollectingDispatcher, tracker: Tracker, pending: str) -> bool:
+    """Sends the open question again as it was asked (text and Yes/No buttons); False if it is
+    not in the conversation any more."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == QUESTIONS[pending]:
+            dispatcher.utter_message(text=event.get("text"), buttons=(event.get("data") or {}).get("buttons") or [])
+            return True
+    return False
 
 
 def _just_asked_to_confirm(tracker: Tracker, askers: Tuple[str, ...] = ASKED_BY["cancel_order"]) -> bool:
@@ -108,7 +122,15 @@ class ActionAnswerConfirmation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         pending = tracker.get_slot(PENDING)
-        if pending not in ASKED_BY or not _just_asked_to_confirm(tracker, ASKED_BY[pending]):
+        if pending not in ASKED_BY:
+            dispatcher.utter_message(response="utter_ok")
+            return [SlotSet(PENDING, None)]
+        # Asked again by this action itself below: a "yes" to that answers the same question.
+        if not _just_asked_to_confirm(tracker, ASKED_BY[pending] + (self.name(),)):
+            # Other messages came between the question and this "yes" (a delivery question, say),
+            # so it may answer them: the question is asked again, not acted on or dropped.
+            if _ask_again(dispatcher, tracker, pending):
+                return []
             dispatcher.utter_message(response="utter_ok")
             return [SlotSet(PENDING, None)]
         if pending == "place_order":

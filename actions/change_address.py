@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
+from actions.form_answers import free_text_answer
 from actions.order_forms import TARGET, TargetOrderForm, events_clearing, not_editable
 from actions.parsing import format_address, parse_address
 
@@ -28,6 +29,12 @@ class ValidateChangeAddressForm(TargetOrderForm):
 
     def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
         return not_editable(order)
+
+    async def extract_new_shipping_address(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return free_text_answer(tracker, NEW_ADDRESS, lambda text: parse_address(text)[0] is not None,
+                                "change_shipping_address")
 
     def validate_new_shipping_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

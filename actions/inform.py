@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cancel import ActionCancelOrder
 from actions.catalogue import ActionShowProducts
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
+from actions.parsing import parse_address
 from actions.returns import ActionRefundStatus
 
 
@@ -19,8 +20,13 @@ class ActionHandleInform(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        asked = tracker.get_slot(REQUESTED) in ("order_id", "contact")
+        if not asked and parse_address(tracker.latest_message.get("text"))[0] is not None:
+            # Its postcode would read as an order number ("..., 8001 Zurich, ...").
+            dispatcher.utter_message(response="utter_address_without_task")
+            return []
         gave_order_number = next(tracker.get_latest_entity_values("order_id"), None) is not None
-        if tracker.get_slot(REQUESTED) in ("order_id", "contact") or gave_order_number:
+        if asked or gave_order_number:
             if tracker.get_slot(TASK) == "cancel":
                 return await ActionCancelOrder().run(dispatcher, tracker, domain)
             if tracker.get_slot(TASK) == "refund":

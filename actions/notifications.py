@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError
-from actions.ordering import intent_of
+from actions.form_answers import intent_of
 
 logger = logging.getLogger(__name__)
 # The two intents differ by a word or two ("turn notifications off / back on"), so clear words

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -17,7 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError
-from actions.parsing import contact_detail, format_address, format_price, parse_address, quantity_in
+from actions.form_answers import free_text_answer, intent_of
+from actions.parsing import (contact_detail, format_address, format_price, parse_address, quantity_in,
+                             wants_to_order)
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +38,17 @@ MAX_QUANTITY = 20  # the backend's MAX_LINE_QUANTITY
 # Messages that may carry items; anything else while items are asked lets other rules answer.
 # "add a teapot" while ordering may read as change_order: it changes the order being made.
 ITEM_INTENTS = ("place_order", "inform", "product_info", "change_order")
+# "please add a teapot too" reads as a product question to the NLU; while ordering it adds.
+ADDING = re.compile(r"(?i)\b(add|also|plus|as well|too)\b")
 
 
-def intent_of(tracker: Tracker) -> Optional[str]:
-    return (tracker.latest_message.get("intent") or {}).get("name")
+def adds_items(tracker: Tracker) -> bool:
+    """ "And a teapot too" while the form asks for the address or contact: more for the order."""
+    text = tracker.latest_message.get("text") or ""
+    return (tracker.get_slot("requested_slot") in (ADDRESS, CONTACT)
+            and (intent_of(tracker) in ("place_order", "change_order") or wants_to_order(text)
+                 or ADDING.search(text) is not None)
+            and any(e.get("entity") == "product" for e in tracker.latest_message.get("entities") or []))
 
 
 def is_complete(draft: List[Dict[str, Any]]) -> bool:
@@ -114,12 +123,16 @@ class ValidateOrderForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         requested = tracker.get_slot("requested_slot")
-        if intent_of(tracker) not in ITEM_INTENTS or requested not in (None, ITEMS):
+        adding = adds_items(tracker)
+        if not adding and (intent_of(tracker) not in ITEM_INTENTS or requested not in (None, ITEMS)):
             return {}
         draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
         entities = tracker.latest_message.get("entities") or []
         text = tracker.latest_message.get("text") or ""
         if merge_into_draft(draft, entities, text, answering=requested == ITEMS):
+            if adding:
+                added = ", ".join(str(e["value"]) for e in entities if e.get("entity") == "product")
+                dispatcher.utter_message(response="utter_order_items_added", names=added)
             return {ITEMS: draft}
         if requested != ITEMS:
             return {}
@@ -139,6 +152,22 @@ class ValidateOrderForm(FormValidationAction):
                                          name=item["name"], max=MAX_QUANTITY)
                 item["quantity"] = None
         return {ITEMS: draft if is_complete(draft) else None, DRAFT: draft}
+
+    async def extract_shipping_address(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if adds_items(tracker):
+            return {}
+        return free_text_answer(tracker, ADDRESS, lambda text: parse_address(text)[0] is not None,
+                                "place_order")
+
+    async def extract_order_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if adds_items(tracker):
+            return {}
+        return free_text_answer(tracker, CONTACT, lambda text: contact_detail(text) is not None,
+                                "place_order")
 
     def validate_shipping_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

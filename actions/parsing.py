@@ -120,7 +120,7 @@ def quantity_in(text: Optional[str]) -> Optional[int]:
 # "I'd like to order 8 green mugs" is an order even when it reads like a product question.
 _ORDER_VERB = re.compile(r"(?i)\b(order|buy|purchase|i'?ll take|i will take|get me|send me)\b")
 _WANT_WITH_QUANTITY = re.compile(
-    r"(?i)\b(i'?d like|i would like|i want|i wanna|i need|can i (?:get|have)|give me)\b.*"
+    r"(?i)\b(i'?d like|i would like|(?:i )?want|(?:i )?wanna|(?:i )?need|can i (?:get|have)|give me)\b.*"
     r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a dozen|a couple of|a pair of)\b")
 _ASKING = re.compile(r"(?i)\b(how much|price|prices|cost|costs|in stock|available|do you (?:have|sell)|"
                      r"know|details|tell me|what|which|where is|status)\b")

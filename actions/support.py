@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError
@@ -65,4 +66,8 @@ class ActionOpenTicket(Action):
             return []
         dispatcher.utter_message(response=response, ticket_id=ticket_id,
                                  json_message=handoff_payload(ticket_id))
+        if (tracker.active_loop or {}).get("name"):
+            # The team takes the conversation over: a form must not ask its question again.
+            # What it collected stays, so "i want to order" later goes on from there.
+            return [ActiveLoop(None), SlotSet("requested_slot", None)]
         return []

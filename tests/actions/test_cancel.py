@@ -74,6 +74,38 @@ async def test_answer_yes_without_fresh_question_cancels_nothing(backend, dispat
     assert status_of(backend, identity, number) == "pending"
 
 
+async def test_answer_yes_after_a_side_question_asks_again_then_cancels(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    buttons = [{"title": "Yes, cancel it", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+    question = f"Shall I cancel order {number}?"
+    tracker = answer(identity, number, "affirm")
+    tracker.events[1:2] = [
+        {"event": "bot", "text": question, "data": {"buttons": buttons},
+         "metadata": {"utter_action": "utter_confirm_cancel"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "how long do refunds take", "parse_data": {"intent": {"name": "faq"}}},
+        {"event": "action", "name": "utter_faq"},
+        {"event": "bot", "text": "Refunds take 5-7 business days.", "metadata": {"utter_action": "utter_faq"}},
+    ]
+    # "yes" may answer the side answer: the question is asked again as it was, nothing happens.
+    assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
+    assert [(m["text"], m["buttons"]) for m in dispatcher.messages] == [(question, buttons)]
+    assert status_of(backend, identity, number) == "pending"
+
+    tracker.events[-1:] = [
+        {"event": "action", "name": "action_answer_confirmation"},
+        {"event": "bot", "text": question, "data": {"buttons": buttons}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "yes", "parse_data": {"intent": {"name": "affirm"}}},
+        {"event": "action", "name": "action_extract_slots"},
+    ]
+    dispatcher.messages.clear()
+    assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == CLEARED
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_cancelled"]
+    assert status_of(backend, identity, number) == "cancelled"
+
+
 async def test_cancel_shipped_order_is_refused_with_reason(backend, dispatcher):
     identity = new_identity()
     number = place_order(backend, identity)["number"]

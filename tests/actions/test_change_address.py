@@ -37,8 +37,7 @@ async def test_change_address_by_number_collects_confirms_and_changes(backend):
 
     asked = CollectingDispatcher()
     slots = {"target_order": target, "requested_slot": "new_shipping_address"}
-    tracker = flow_tracker(identity, NEW_TEXT, "inform", "change_address_form", slots=slots,
-                           slot_candidates={"new_shipping_address": NEW_TEXT})
+    tracker = flow_tracker(identity, NEW_TEXT, "inform", "change_address_form", slots=slots)
     events = await ValidateChangeAddressForm().run(asked, tracker, DOMAIN)
     assert events == [SlotSet("new_shipping_address", NEW_ADDRESS)]
 
@@ -63,11 +62,23 @@ async def test_change_address_invalid_explains(backend, dispatcher):
     events, _ = await start(identity)
     slots = {"target_order": events[0]["value"], "requested_slot": "new_shipping_address"}
     text = "1 New Road Cork"
-    tracker = flow_tracker(identity, text, "inform", "change_address_form", slots=slots,
-                           slot_candidates={"new_shipping_address": text})
+    tracker = flow_tracker(identity, text, "inform", "change_address_form", slots=slots)
     assert await ValidateChangeAddressForm().run(dispatcher, tracker, DOMAIN) == [
         SlotSet("new_shipping_address", None)]
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address_parts"]
+
+
+async def test_change_address_question_instead_of_the_address_is_left_to_its_rule(backend, dispatcher):
+    identity = new_identity()
+    place_order(backend, identity)
+    events, _ = await start(identity)
+    slots = {"target_order": events[0]["value"], "requested_slot": "new_shipping_address"}
+    tracker = flow_tracker(identity, "i'd rather order a teapot", "place_order", "change_address_form", slots=slots)
+    assert await ValidateChangeAddressForm().run(dispatcher, tracker, DOMAIN) == []
+    tracker = flow_tracker(identity, NEW_TEXT, "change_shipping_address", "change_address_form", slots=slots)
+    assert await ValidateChangeAddressForm().run(dispatcher, tracker, DOMAIN) == [
+        SlotSet("new_shipping_address", NEW_ADDRESS)]
+    assert dispatcher.messages == []
 
 
 async def test_change_address_after_shipping_is_refused(backend):

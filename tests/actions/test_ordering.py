@@ -128,26 +128,59 @@ async def test_order_form_quantity_over_limit_is_asked_again(backend, dispatcher
 async def test_order_form_address_parsed(backend, dispatcher):
     text = "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland"
     slots = {"requested_slot": "shipping_address", "order_items": [BLUE_MUGS]}
-    tracker = form_tracker(new_identity(), text, slots=slots, slot_candidates={"shipping_address": text})
+    tracker = form_tracker(new_identity(), text, slots=slots)
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
     assert events == [SlotSet("shipping_address", ADDRESS)]
 
 
 async def test_order_form_address_without_country_explains(backend, dispatcher):
     text = "Ada Lovelace, 12 Market Street, Dublin D02 X285, Atlantis"
-    tracker = form_tracker(new_identity(), text, slots={"requested_slot": "shipping_address"},
-                           slot_candidates={"shipping_address": text})
+    tracker = form_tracker(new_identity(), text, slots={"requested_slot": "shipping_address"})
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
     assert events == [SlotSet("shipping_address", None)]
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address_country"]
 
 
 async def test_order_form_contact_invalid_explains(backend, dispatcher):
-    tracker = form_tracker(new_identity(), "no thanks", slots={"requested_slot": "order_contact"},
-                           slot_candidates={"order_contact": "no thanks"})
+    tracker = form_tracker(new_identity(), "no thanks", slots={"requested_slot": "order_contact"})
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
     assert events == [SlotSet("order_contact", None)]
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_contact"]
+
+
+async def test_order_form_question_while_asked_for_the_address_is_left_to_its_rule(backend, dispatcher):
+    # Nothing extracted: the form is rejected, the product rule answers, then the form asks again.
+    slots = {"requested_slot": "shipping_address", "order_items": [BLUE_MUGS]}
+    for text, intent in (("how much is the glass teapot?", "product_info"),
+                         ("my payment keeps failing", "payment_issue"), ("where is my order", "track_order")):
+        tracker = form_tracker(new_identity(), text, intent, slots=slots)
+        assert await ValidateOrderForm().run(dispatcher, tracker, DOMAIN) == []
+    assert dispatcher.messages == []
+
+
+async def test_order_form_answer_is_taken_whatever_it_reads_like(backend, dispatcher):
+    text = "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland"
+    tracker = form_tracker(new_identity(), text, "delivery_options",
+                           slots={"requested_slot": "shipping_address", "order_items": [BLUE_MUGS]})
+    assert await ValidateOrderForm().run(dispatcher, tracker, DOMAIN) == [SlotSet("shipping_address", ADDRESS)]
+    tracker = form_tracker(new_identity(), "call me on +353 87 123 4567", "contact_human_agent",
+                           slots={"requested_slot": "order_contact"})
+    assert await ValidateOrderForm().run(dispatcher, tracker, DOMAIN) == [
+        SlotSet("order_contact", "+353871234567")]
+
+
+async def test_order_form_more_items_while_asked_for_the_address_join_the_draft(backend, dispatcher):
+    text = "and a glass teapot too"
+    entities = [{"entity": "product", "value": "glass teapot", "skus": ["TEA-POT-GLS"], "quantity": 1}]
+    teapot = {"sku": "TEA-POT-GLS", "name": "glass teapot", "quantity": 1, "candidates": []}
+    tracker = form_tracker(new_identity(), text, "place_order", entities,
+                           slots={"requested_slot": "shipping_address", "order_items": [BLUE_MUGS],
+                                  "order_draft": [BLUE_MUGS]})
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("order_items", [BLUE_MUGS, teapot]), SlotSet("order_draft", [BLUE_MUGS, teapot])]
+    assert [(m["response"], m["names"]) for m in dispatcher.messages] == [("utter_order_items_added", "glass teapot")]
+    tracker.latest_message.update(text="please add a glass teapot too", intent={"name": "product_info"})
+    assert (await ValidateOrderForm().run(dispatcher, tracker, DOMAIN))[0] == SlotSet("order_items", [BLUE_MUGS, teapot])
 
 
 async def test_order_form_known_customer_reuses_last_address(backend, dispatcher):
@@ -158,8 +191,7 @@ async def test_order_form_known_customer_reuses_last_address(backend, dispatcher
     saved = {"address": ADDRESS, "contact": "ada@example.com"}
     assert events == [SlotSet("order_saved_address", saved)]
     tracker = form_tracker(identity, "yes", "affirm", slots={"requested_slot": "shipping_address",
-                                                              "order_saved_address": saved},
-                           slot_candidates={"shipping_address": "yes"})
+                                                              "order_saved_address": saved})
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
     assert events == [SlotSet("shipping_address", ADDRESS), SlotSet("order_contact", "ada@example.com"),
                       SlotSet("order_saved_address", {})]
@@ -278,8 +310,7 @@ async def test_answer_yes_with_backend_down_keeps_order_pending(backend, dispatc
 async def test_order_form_declined_reuse_asks_for_new_address(backend, dispatcher):
     saved = {"address": ADDRESS, "contact": "ada@example.com"}
     tracker = form_tracker(new_identity(), "no", "deny", slots={"requested_slot": "shipping_address",
-                                                              "order_saved_address": saved},
-                           slot_candidates={"shipping_address": "no"})
+                                                              "order_saved_address": saved})
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
     assert events == [SlotSet("shipping_address", None), SlotSet("order_saved_address", {})]
     events = await ActionAskShippingAddress().run(

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from actions.parsing import (contact_detail, country_code, format_address, format_price, order_number,
-                             parse_address, quantity_in, search_terms)
+                             parse_address, quantity_in, search_terms, wants_to_order)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -79,3 +79,16 @@ def test_format_address():
 
 def test_quantity_in():
     assert [quantity_in(t) for t in ("3", "make it 12 please", "none")] == [3, 12, None]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I'd like to order 8 green mugs", True),
+    ("i want 2 teapots", True),
+    ("need 3 tea infusers pls", True),  # a fragment, no "i"
+    ("want 2 blue mugs", True),
+    ("do you have 2 blue mugs", False),
+    ("how much for 2 mugs", False),
+    ("i want to know if 2 mugs fit in the box", False),
+])
+def test_wants_to_order(text, expected):
+    assert wants_to_order(text) is expected

@@ -6,6 +6,8 @@ import uuid
 import httpx
 import pytest
 
+from rasa_sdk.events import ActiveLoop, SlotSet
+
 from actions.settings import get_settings
 from actions.support import ActionOpenTicket
 from tests.actions.conftest import load_tracker
@@ -46,6 +48,16 @@ async def test_open_ticket_stores_reason_and_transcript(backend, dispatcher, int
         ("bot", "Here's what I found"), ("user", "this is not ok, I need someone")]
 
 
+async def test_open_ticket_during_a_form_ends_the_form(backend, dispatcher):
+    # The team takes over; the form must not ask for the address again under their reply.
+    tracker = tracker_with("contact_human_agent", "can i talk to a person")
+    tracker.active_loop = {"name": "order_form"}
+    tracker.slots.update(requested_slot="shipping_address")
+    events = await ActionOpenTicket().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_ticket"]
+    assert events == [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
 async def test_open_ticket_backend_down_says_so(backend, dispatcher, monkeypatch):
     monkeypatch.setenv("BACKEND_URL", "http://127.0.0.1:9")
     get_settings.cache_clear()
@@ -54,5 +66,5 @@ async def test_open_ticket_backend_down_says_so(backend, dispatcher, monkeypatch
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
-    assert events == []
+    assert events == []  # no ticket, no handoff: a form goes on
     assert [m["response"] for m in dispatcher.messages] == ["utter_ticket_failed"]

@@ -140,3 +140,31 @@ def test_conversation_order_short_stock_then_stop_places_nothing(stack):
     orders = httpx.get(f"{stack.backend.url}/api/v1/orders",
                        headers={"Authorization": "Bearer dev-bot-token", "X-Channel-Identity": sender}).json()
     assert orders["count"] == 0
+
+
+def test_conversation_order_with_side_questions_on_the_way(stack):
+    """Questions while the form asks for the address, more items, a contact that reads like a
+    request for a person, and a delivery question at the summary: nothing lost, nothing placed
+    without a yes right after the question."""
+    sender = f"web:{uuid.uuid4().hex}"
+    assert "Where should we send it" in say(stack.rasa.url, sender, "I'd like to order 2 blue mugs")[0]["text"]
+    price = say(stack.rasa.url, sender, "how much is the glass teapot?")
+    assert "Glass Teapot with Infuser 1 L" in price[0]["text"] and "€32.90" in price[0]["text"]
+    assert "Where should we send it" in price[-1]["text"]
+    added = say(stack.rasa.url, sender, "please add 1 glass teapot too")
+    assert "Added to your order" in added[0]["text"] and "Where should we send it" in added[-1]["text"]
+    contact = say(stack.rasa.url, sender, "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")
+    assert "email address or phone number" in contact[0]["text"]
+    summary = say(stack.rasa.url, sender, "call me on +353 87 123 4567")
+    assert "2 × Ceramic Mug Blue" in summary[0]["text"] and "Glass Teapot" in summary[0]["text"]
+    assert "business days" in say(stack.rasa.url, sender, "how long will delivery take?")[0]["text"]
+    again = say(stack.rasa.url, sender, "ok yes")
+    assert again[0]["text"] == summary[0]["text"]
+    assert [b["payload"] for b in again[0]["buttons"]] == ["/affirm", "/deny"]
+    placed = say(stack.rasa.url, sender, "yes")
+    [number] = re.findall(r"OB-[0-9A-Z]{8}", placed[0]["text"])
+    order = httpx.get(f"{stack.backend.url}/api/v1/staff/orders/{number}",
+                      headers={"Authorization": "Bearer dev-staff-token"}).json()
+    assert order["status"] == "confirmed"
+    assert [(line["sku"], line["quantity"]) for line in order["lines"]] == [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)]
+    assert order["contact_phone"] == "+353871234567"

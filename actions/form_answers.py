@@ -1,0 +1,42 @@
+"""Free-text form answers (an address, a contact): an answer, or another request mid-form?
+
+A slot filled from any text would read "how much is the teapot?" or "my payment keeps failing" as
+a bad address, and the customer would be told the address format instead of being answered. So:
+- a message that parses as the answer is taken whatever its intent: "call me on 98765 43210"
+  reads like a request for a person, "ship to my office: Acme Ltd, 3 Dock Road, ..." like a
+  delivery question;
+- else a message whose intent is a request of its own is left to that intent's rule, and Rasa
+  then returns to the form, which asks again;
+- anything else is a wrong answer, and the form's validation says what it needs.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional, Text
+
+from rasa_sdk import Tracker
+
+# Intents with a rule of their own, which a form lets answer; "inform", "out_of_scope", "affirm",
+# "deny", small talk and the form's own topic are answers, right or wrong.
+OTHER_REQUESTS = frozenset({
+    "stop", "help", "bot_challenge", "faq", "product_info", "delivery_options", "delivery_time",
+    "place_order", "track_order", "cancel_order", "change_order", "change_shipping_address",
+    "refund_return_request", "refund_status", "payment_issue", "complaint", "contact_human_agent",
+    "give_feedback",
+})
+
+
+def intent_of(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def free_text_answer(tracker: Tracker, slot: Text, parses: Callable[[str], bool],
+                     own_topic: Text) -> Dict[Text, Any]:
+    """{slot: the message} when it answers the question the form asked for `slot`, else {}.
+    `own_topic` is the intent of the form's own request ("send it to ..." while ordering)."""
+    if tracker.get_slot("requested_slot") != slot:
+        return {}
+    text = tracker.latest_message.get("text") or ""
+    intent = intent_of(tracker)
+    if parses(text) or intent == own_topic or intent not in OTHER_REQUESTS:
+        return {slot: text}
+    return {}
