@@ -16,6 +16,7 @@ from actions.orders import REQUESTED, TASK, requested_order_number
 from actions.parsing import format_price
 from actions.place_order import answer_place_order
 from actions.returns import answer_return
+from actions.support import OFFERED_TICKET
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -77,12 +78,13 @@ ASKED_BY = {
     "change_order": ("action_confirm_order_change", "action_answer_confirmation"),
     "change_address": ("action_confirm_address_change", "action_answer_confirmation"),
     "return_order": ("action_confirm_return", "action_answer_confirmation"),
-    "human_handoff": ("action_fallback",),
+    "human_handoff": ("action_fallback", "action_open_ticket"),
 }
 # Each confirmation's question, asked again when a "yes" or "no" comes after other messages.
-QUESTIONS = {"cancel_order": "utter_confirm_cancel", "place_order": "utter_confirm_order",
-             "change_order": "utter_confirm_order_change", "change_address": "utter_confirm_address_change",
-             "return_order": "utter_confirm_return", "human_handoff": "utter_offer_human"}
+QUESTIONS = {"cancel_order": ("utter_confirm_cancel",), "place_order": ("utter_confirm_order",),
+             "change_order": ("utter_confirm_order_change",), "change_address": ("utter_confirm_address_change",),
+             "return_order": ("utter_confirm_return",),
+             "human_handoff": ("utter_offer_human", "utter_complaint_ticket", "utter_payment_issue_ticket")}
 # The flows whose confirmation is answered elsewhere: (dispatcher, tracker, affirmed) -> events.
 ANSWERS = {"change_order": answer_change_order, "change_address": answer_change_address,
            "return_order": answer_return}
@@ -92,7 +94,7 @@ def _ask_again(dispatcher: CollectingDispatcher, tracker: Tracker, pending: str)
     """Sends the open question again as it was asked (text and Yes/No buttons); False if it is
     not in the conversation any more."""
     for event in reversed(tracker.events or []):
-        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == QUESTIONS[pending]:
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in QUESTIONS[pending]:
             dispatcher.utter_message(text=event.get("text"), buttons=(event.get("data") or {}).get("buttons") or [])
             return True
     return False
@@ -138,7 +140,7 @@ class ActionAnswerConfirmation(Action):
         if pending in ANSWERS:
             return await ANSWERS[pending](dispatcher, tracker, intent_of(tracker) == "affirm")
         if pending == "human_handoff":
-            return _answer_human_offer(dispatcher, intent_of(tracker) == "affirm")
+            return _answer_human_offer(dispatcher, tracker, intent_of(tracker) == "affirm")
         number = tracker.get_slot("order_id")
         if intent_of(tracker) != "affirm":
             dispatcher.utter_message(response="utter_cancel_kept", number=number)
@@ -157,9 +159,15 @@ class ActionAnswerConfirmation(Action):
         return _clear()
 
 
-def _answer_human_offer(dispatcher: CollectingDispatcher, affirmed: bool) -> List[Dict[Text, Any]]:
-    """After two unclear messages: "yes" leaves any form and opens the handoff ticket."""
+def _answer_human_offer(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        affirmed: bool) -> List[Dict[Text, Any]]:
+    """After two unclear messages, a complaint or a payment problem: "yes" leaves any form and
+    hands the chat over (action_open_ticket: a new ticket, or the one just opened)."""
     if not affirmed:
+        offered = tracker.get_slot(OFFERED_TICKET)
+        if offered:
+            dispatcher.utter_message(response="utter_ticket_without_person", ticket_id=offered)
+            return [SlotSet(PENDING, None), SlotSet(OFFERED_TICKET, None)]
         dispatcher.utter_message(response="utter_no_human_then")
         return [SlotSet(PENDING, None)]
     return [SlotSet(PENDING, None), ActiveLoop(None), SlotSet("requested_slot", None),

@@ -18,7 +18,7 @@ from rasa_sdk import Tracker
 # Intents with a rule of their own, which a form lets answer; "inform", "out_of_scope", "affirm",
 # "deny", small talk and the form's own topic are answers, right or wrong.
 OTHER_REQUESTS = frozenset({
-    "stop", "help", "bot_challenge", "faq", "product_info", "delivery_options", "delivery_time",
+    "stop", "wait", "help", "bot_challenge", "faq", "product_info", "delivery_options", "delivery_time",
     "place_order", "track_order", "cancel_order", "change_order", "change_shipping_address",
     "refund_return_request", "refund_status", "payment_issue", "complaint", "contact_human_agent",
     "give_feedback",

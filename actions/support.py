@@ -1,4 +1,9 @@
-"""Support: complaints, payment problems and requests for a person open a ticket for the team."""
+"""Support: complaints, payment problems and requests for a person open a ticket for the team.
+
+A request for a person hands the chat to the team at once (the gateway takes the handoff payload).
+A complaint or a payment problem opens a ticket the team works on and offers a person: the chat
+stays with the bot unless the customer says yes, and then that same ticket is handed over.
+"""
 from __future__ import annotations
 
 import logging
@@ -9,11 +14,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend_client import BackendClient, BackendError
+from actions.backend_client import BackendClient, BackendError, NotFound
 
 logger = logging.getLogger(__name__)
 TRANSCRIPT_TURNS = 30
 
+PENDING = "pending_confirmation"
+OFFERED_TICKET = "offered_ticket"  # the ticket a "yes, a person please" hands over
 # Why the ticket is opened, and what the customer is told, by the intent that asked for it.
 REASONS = {
     "contact_human_agent": ("customer asked for a person", "utter_handoff_ticket"),
@@ -53,21 +60,43 @@ class ActionOpenTicket(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        offered = tracker.get_slot(OFFERED_TICKET)
+        if offered:  # "yes" to the offer of a person after a complaint or a payment problem
+            dispatcher.utter_message(response="utter_handoff_ticket", ticket_id=offered,
+                                     json_message=handoff_payload(int(offered)))
+            return [SlotSet(OFFERED_TICKET, None)] + _leave_form(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reason, response = REASONS.get(intent, REASONS["contact_human_agent"])
         try:
-            async with BackendClient(tracker.sender_id) as backend:
-                ticket_id = await backend.open_ticket(
-                    reason, tracker.sender_id, transcript(tracker), tracker.get_slot("order_id")
-                )
+            ticket_id = await _open(tracker, reason)
         except BackendError as error:
             logger.warning("could not open a %s ticket: %s", reason, error)
             dispatcher.utter_message(response="utter_ticket_failed")
             return []
+        if response != "utter_handoff_ticket":
+            dispatcher.utter_message(response=response, ticket_id=ticket_id)
+            return [SlotSet(PENDING, "human_handoff"), SlotSet(OFFERED_TICKET, ticket_id)] + _leave_form(tracker)
         dispatcher.utter_message(response=response, ticket_id=ticket_id,
                                  json_message=handoff_payload(ticket_id))
-        if (tracker.active_loop or {}).get("name"):
-            # The team takes the conversation over: a form must not ask its question again.
-            # What it collected stays, so "i want to order" later goes on from there.
-            return [ActiveLoop(None), SlotSet("requested_slot", None)]
-        return []
+        return _leave_form(tracker)
+
+
+async def _open(tracker: Tracker, reason: str) -> int:
+    """Opens the ticket, about the order talked about if it is the customer's own; one found
+    through someone else's contact details (or gone) is not theirs to reference: 404, no order."""
+    order = tracker.get_slot("order_id")
+    async with BackendClient(tracker.sender_id) as backend:
+        try:
+            return await backend.open_ticket(reason, tracker.sender_id, transcript(tracker), order)
+        except NotFound:
+            if not order:
+                raise
+            return await backend.open_ticket(reason, tracker.sender_id, transcript(tracker))
+
+
+def _leave_form(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Ends an active form: after a handoff, or a question of ours, it must not ask again under it.
+    What it collected stays, so "i want to order" later goes on from there."""
+    if (tracker.active_loop or {}).get("name"):
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+    return []

@@ -6,11 +6,16 @@ import uuid
 import httpx
 import pytest
 
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cancel import ActionAnswerConfirmation
 
 from actions.settings import get_settings
 from actions.support import ActionOpenTicket
 from tests.actions.conftest import load_tracker
+from tests.actions.test_change_order import confirmation
+from tests.actions.test_orders import new_identity
 
 STAFF = {"Authorization": "Bearer dev-staff-token"}
 
@@ -38,10 +43,14 @@ def staff_ticket(backend, ticket_id: int) -> dict:
 async def test_open_ticket_stores_reason_and_transcript(backend, dispatcher, intent, reason, reply):
     tracker = tracker_with(intent, "this is not ok, I need someone")
     events = await ActionOpenTicket().run(dispatcher, tracker, {})
-    assert events == []
     assert [m["response"] for m in dispatcher.messages] == [reply]
     ticket = staff_ticket(backend, dispatcher.messages[0]["ticket_id"])
-    assert dispatcher.messages[0]["custom"] == {"handoff": {"ticket_id": ticket["id"]}}
+    if intent == "contact_human_agent":  # handed over at once
+        assert events == []
+        assert dispatcher.messages[0]["custom"] == {"handoff": {"ticket_id": ticket["id"]}}
+    else:  # a person is offered; the chat stays with the bot
+        assert events == [SlotSet("pending_confirmation", "human_handoff"), SlotSet("offered_ticket", ticket["id"])]
+        assert not dispatcher.messages[0]["custom"]
     assert ticket["reason"] == reason
     assert ticket["conversation_id"] == tracker.sender_id
     assert [(t["sender"], t["text"]) for t in ticket["transcript"]][-2:] == [
@@ -56,6 +65,38 @@ async def test_open_ticket_during_a_form_ends_the_form(backend, dispatcher):
     events = await ActionOpenTicket().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_ticket"]
     assert events == [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+async def test_yes_to_the_offered_person_hands_over_the_same_ticket(backend, dispatcher):
+    tracker = tracker_with("complaint", "the mug arrived broken and nobody answers my mails")
+    await ActionOpenTicket().run(dispatcher, tracker, {})
+    ticket_id = dispatcher.messages[0]["ticket_id"]
+    answer = confirmation(tracker.sender_id, "affirm", "action_open_ticket",
+                          {"pending_confirmation": "human_handoff", "offered_ticket": ticket_id})
+    events = await ActionAnswerConfirmation().run(CollectingDispatcher(), answer, {})
+    assert events[-1] == FollowupAction("action_open_ticket")
+    handed = CollectingDispatcher()
+    assert await ActionOpenTicket().run(handed, answer, {}) == [SlotSet("offered_ticket", None)]
+    assert [(m["response"], m["custom"]) for m in handed.messages] == [
+        ("utter_handoff_ticket", {"handoff": {"ticket_id": ticket_id}})]
+    tickets = httpx.get(f"{backend.url}/api/v1/staff/tickets", headers=STAFF, params={"limit": 100}).json()["data"]
+    assert [t["id"] for t in tickets if t["conversation_id"] == tracker.sender_id] == [ticket_id]
+
+
+async def test_no_to_the_offered_person_keeps_the_ticket(backend, dispatcher):
+    answer = confirmation(new_identity(), "deny", "action_open_ticket",
+                          {"pending_confirmation": "human_handoff", "offered_ticket": 12})
+    events = await ActionAnswerConfirmation().run(dispatcher, answer, {})
+    assert [(m["response"], m["ticket_id"]) for m in dispatcher.messages] == [("utter_ticket_without_person", 12)]
+    assert events == [SlotSet("pending_confirmation", None), SlotSet("offered_ticket", None)]
+
+
+async def test_open_ticket_about_an_order_not_theirs_opens_it_without_the_order(backend, dispatcher):
+    tracker = tracker_with("contact_human_agent", "i need a person about this order")
+    tracker.slots["order_id"] = "OB-ZZZZZZZZ"  # verified by contact details, or not there at all
+    await ActionOpenTicket().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_ticket"]
+    assert staff_ticket(backend, dispatcher.messages[0]["ticket_id"])["order_number"] is None
 
 
 async def test_open_ticket_backend_down_says_so(backend, dispatcher, monkeypatch):
