@@ -96,6 +96,19 @@ async def list_orders(
     return await views_for(session, [dict(r) for r in rows.mappings()]), count
 
 
+async def last_order(session: AsyncSession, *, customer_id: int) -> dict | None:
+    """The customer's latest order, skipping drafts that were never confirmed and then cancelled
+    (declined at the chat's summary, stopped, expired): "my last order" means a real one."""
+    confirmed_once = select(OrderEvent.id).where(
+        OrderEvent.order_id == _orders.c.id, OrderEvent.to_status == OrderStatus.CONFIRMED.value).exists()
+    row = (await session.execute(
+        select(_orders).where(_orders.c.customer_id == customer_id,
+                              (_orders.c.status != OrderStatus.CANCELLED.value) | confirmed_once)
+        .order_by(_orders.c.created_at.desc(), _orders.c.id.desc()).limit(1)
+    )).mappings().first()
+    return (await views_for(session, [dict(row)]))[0] if row else None
+
+
 async def list_events(session: AsyncSession, order_id: int) -> list[dict]:
     rows = await session.execute(
         select(OrderEvent.__table__).where(OrderEvent.order_id == order_id)

@@ -36,6 +36,11 @@ async def read_order_for(session: AsyncSession, *, ref: ChannelRef, number: str,
     return (await queries.views_for(session, [order]))[0]
 
 
+async def my_last_order(session: AsyncSession, *, ref: ChannelRef) -> dict | None:
+    identity = await find_identity(session, ref)
+    return None if identity is None else await queries.last_order(session, customer_id=identity.customer_id)
+
+
 async def my_orders(session: AsyncSession, *, ref: ChannelRef, status: str | None, limit: int,
                     offset: int) -> tuple[list[dict], int]:
     identity = await find_identity(session, ref)

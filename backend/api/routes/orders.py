@@ -45,10 +45,10 @@ async def read_my_orders(
 
 @router.get("/last", response_model=OrderPublic)
 async def read_my_last_order(session: ReadSessionDep, ref: CustomerDep) -> dict:
-    data, _ = await reads.my_orders(session, ref=ref, status=None, limit=1, offset=0)
-    if not data:
+    order = await reads.my_last_order(session, ref=ref)
+    if order is None:
         raise NotFound("This customer has no orders yet.", code=ErrorCode.ORDER_NOT_FOUND)
-    return data[0]
+    return order
 
 
 @router.get("/{number}", response_model=OrderPublic)

@@ -179,6 +179,23 @@ async def test_read_my_orders_and_last(client):
     assert latest["number"] == last["number"]
 
 
+async def test_last_order_skips_drafts_cancelled_before_confirmation(client):
+    # A summary declined in chat is not "my last order"; a confirmed order cancelled later is.
+    product = await create_product(client, stock=9)
+    who = me()
+    real = await create_order(client, who, (product["sku"], 1))
+    assert (await client.post(f"/api/v1/orders/{real['number']}/confirm", headers=bot(who))).status_code == 200
+    draft = await create_order(client, who, (product["sku"], 1))
+    assert (await client.post(f"/api/v1/orders/{draft['number']}/cancel", headers=bot(who))).status_code == 200
+    assert (await client.get("/api/v1/orders/last", headers=bot(who))).json()["number"] == real["number"]
+    assert (await client.post(f"/api/v1/orders/{real['number']}/cancel", headers=bot(who))).status_code == 200
+    assert (await client.get("/api/v1/orders/last", headers=bot(who))).json()["number"] == real["number"]
+    only_draft = me()
+    declined = await create_order(client, only_draft, (product["sku"], 1))
+    await client.post(f"/api/v1/orders/{declined['number']}/cancel", headers=bot(only_draft))
+    assert (await client.get("/api/v1/orders/last", headers=bot(only_draft))).status_code == 404
+
+
 async def test_cancel_order_releases_stock(client):
     product = await create_product(client, stock=5)
     who = me()
