@@ -78,13 +78,14 @@ ASKED_BY = {
     "change_order": ("action_confirm_order_change", "action_answer_confirmation"),
     "change_address": ("action_confirm_address_change", "action_answer_confirmation"),
     "return_order": ("action_confirm_return", "action_answer_confirmation"),
-    "human_handoff": ("action_fallback", "action_open_ticket"),
+    "human_handoff": ("action_fallback", "action_open_ticket", "action_track_order", "action_handle_inform"),
 }
 # Each confirmation's question, asked again when a "yes" or "no" comes after other messages.
 QUESTIONS = {"cancel_order": ("utter_confirm_cancel",), "place_order": ("utter_confirm_order",),
              "change_order": ("utter_confirm_order_change",), "change_address": ("utter_confirm_address_change",),
              "return_order": ("utter_confirm_return",),
-             "human_handoff": ("utter_offer_human", "utter_complaint_ticket", "utter_payment_issue_ticket")}
+             "human_handoff": ("utter_offer_human", "utter_complaint_ticket", "utter_payment_issue_ticket",
+                               "utter_order_late", "utter_order_delivered_not_received")}
 # The flows whose confirmation is answered elsewhere: (dispatcher, tracker, affirmed) -> events.
 ANSWERS = {"change_order": answer_change_order, "change_address": answer_change_address,
            "return_order": answer_return}

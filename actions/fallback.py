@@ -1,5 +1,7 @@
-"""Two-stage fallback: an unclear message gets a rephrase request with suggestions; a second one
-in a row offers a person, and a "yes" opens the handoff ticket (actions/cancel.py answers it)."""
+"""Two-stage fallback: an unclear message gets a rephrase request with suggestions, an out-of-scope
+one says what the bot can do; a second of either in a row offers a person, and a "yes" opens the
+handoff ticket (actions/cancel.py answers it). Gibberish reads as out of scope to the NLU, so
+counting only unclear messages, a customer typing nonsense was never offered anyone."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -9,16 +11,19 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
+MISSES = (FALLBACK_INTENT, OUT_OF_SCOPE)
 
 
 def unclear_in_a_row(tracker: Tracker) -> int:
-    """How many of the latest user messages, counting back from this one, were not understood."""
+    """How many of the latest user messages, counting back from this one, were not understood
+    or out of scope."""
     count = 0
     for event in reversed(tracker.events or []):
         if event.get("event") != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent != FALLBACK_INTENT:
+        if intent not in MISSES:
             break
         count += 1
     return max(count, 1)
@@ -34,5 +39,6 @@ class ActionFallback(Action):
         if unclear_in_a_row(tracker) >= 2:
             dispatcher.utter_message(response="utter_offer_human")
             return [SlotSet("pending_confirmation", "human_handoff")]
-        dispatcher.utter_message(response="utter_ask_rephrase")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        dispatcher.utter_message(response="utter_out_of_scope" if intent == OUT_OF_SCOPE else "utter_ask_rephrase")
         return []

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from datetime import date, datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -36,16 +38,38 @@ def requested_order_number(tracker: Tracker) -> Optional[str]:
     )
 
 
-def utter_order_status(dispatcher: CollectingDispatcher, order: Order) -> None:
-    """One response per status, so the wording lives in the domain."""
+# "it says delivered but I never got it": a delivered order the customer does not have.
+NOT_RECEIVED = re.compile(
+    r"(?i)\b(not|never|didn'?t|did not|haven'?t|have not|hasn'?t|nahi|nhi)\b.{0,25}"
+    r"\b(receiv\w*|got|get|arriv\w*|came|come|deliver\w*|mila|aaya)\b|\b(missing|stolen|lost)\b")
+IN_TRANSIT = ("confirmed", "processing", "shipped")
+
+
+def _problem_response(order: Order, text: str, today: date) -> Optional[str]:
+    """A response that owns up to a problem instead of the plain status, with an offer of a person:
+    a delivered order the customer says they don't have, or one past its expected delivery."""
+    if order.status == "delivered" and NOT_RECEIVED.search(text):
+        return "utter_order_delivered_not_received"
+    try:
+        expected = date.fromisoformat(str(order.estimated_delivery)[:10])
+    except ValueError:
+        return None
+    return "utter_order_late" if order.status in IN_TRANSIT and expected < today else None
+
+
+def utter_order_status(dispatcher: CollectingDispatcher, order: Order, text: str = "") -> List[Dict[Text, Any]]:
+    """One response per status, so the wording lives in the domain; a late or missing order gets
+    an apology and an offer of a person instead (answered by action_answer_confirmation)."""
+    problem = _problem_response(order, text, datetime.now(timezone.utc).date())
     dispatcher.utter_message(
-        response=f"utter_order_status_{order.status}",
+        response=problem or f"utter_order_status_{order.status}",
         number=order.number,
         total=format_price(order.total_minor, order.currency),
         carrier=order.carrier or "our carrier",
         tracking_number=order.tracking_number or "not yet available",
         estimated_delivery=order.estimated_delivery or "soon",
     )
+    return [SlotSet("pending_confirmation", "human_handoff")] if problem else []
 
 
 class ActionTrackOrder(Action):
@@ -62,27 +86,31 @@ class ActionTrackOrder(Action):
             contact = contact_detail(latest_entity(tracker, "email", "phone")) or contact_detail(text)
         try:
             async with BackendClient(tracker.sender_id) as backend:
+                text = tracker.latest_message.get("text") or ""
                 if number is None:
-                    return await self._last_order(dispatcher, backend)
-                return await self._order_by_number(dispatcher, backend, number, contact)
+                    return await self._last_order(dispatcher, backend, text)
+                return await self._order_by_number(dispatcher, backend, number, contact, text)
         except BackendError as error:
             logger.warning("order lookup failed: %s", error)
             dispatcher.utter_message(response="utter_backend_unavailable")
             return []
 
     @staticmethod
-    async def _last_order(dispatcher: CollectingDispatcher, backend: BackendClient) -> List[Dict[Text, Any]]:
+    async def _last_order(dispatcher: CollectingDispatcher, backend: BackendClient,
+                          text: str) -> List[Dict[Text, Any]]:
         order = await backend.get_last_order()
         if order is None:
             dispatcher.utter_message(response="utter_ask_order_number")
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
-        utter_order_status(dispatcher, order)
-        dispatcher.utter_message(response="utter_other_order_hint")
-        return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)]
+        offer = utter_order_status(dispatcher, order, text)
+        if not offer:  # a question of ours must stay the last message
+            dispatcher.utter_message(response="utter_other_order_hint")
+        return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)] + offer
 
     @staticmethod
     async def _order_by_number(
-        dispatcher: CollectingDispatcher, backend: BackendClient, number: str, contact: Optional[str]
+        dispatcher: CollectingDispatcher, backend: BackendClient, number: str, contact: Optional[str],
+        text: str,
     ) -> List[Dict[Text, Any]]:
         try:
             order = await backend.get_order(number, contact)
@@ -92,5 +120,5 @@ class ActionTrackOrder(Action):
                 return [SlotSet(REQUESTED, None), SlotSet("order_id", None), SlotSet("contact", None)]
             dispatcher.utter_message(response="utter_ask_order_contact", number=number)
             return [SlotSet(REQUESTED, "contact"), SlotSet("order_id", number), SlotSet(TASK, "track")]
-        utter_order_status(dispatcher, order)
-        return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)]
+        offer = utter_order_status(dispatcher, order, text)
+        return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)] + offer

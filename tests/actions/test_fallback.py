@@ -32,6 +32,17 @@ async def test_fallback_second_miss_in_a_row_offers_a_person(dispatcher):
     assert events == [SlotSet("pending_confirmation", "human_handoff")]
 
 
+async def test_out_of_scope_says_what_the_bot_can_do_then_offers_a_person(dispatcher):
+    tracker = unclear(0)
+    tracker.latest_message["intent"] = {"name": "out_of_scope", "confidence": 0.8}
+    tracker.events += [{"event": "user", "text": "asdkjh qwpoe", "parse_data": {"intent": {"name": "out_of_scope"}}}]
+    assert await ActionFallback().run(dispatcher, tracker, {}) == []
+    tracker.events += [{"event": "user", "text": "lkjsdf mnbv", "parse_data": {"intent": {"name": "out_of_scope"}}}]
+    events = await ActionFallback().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope", "utter_offer_human"]
+    assert events == [SlotSet("pending_confirmation", "human_handoff")]
+
+
 async def test_fallback_miss_after_understood_message_starts_over(dispatcher):
     tracker = unclear(1)
     tracker.events = [{"event": "user", "text": "blorp", "parse_data": {"intent": {"name": "nlu_fallback"}}},

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -31,11 +32,15 @@ def place_order(backend, identity: str, email: str = "ada@example.com") -> dict:
     return response.json()
 
 
-def ship(backend, identity: str, number: str) -> None:
+def in_days(days: int) -> str:
+    return (datetime.now(timezone.utc).date() + timedelta(days=days)).isoformat()
+
+
+def ship(backend, identity: str, number: str, expected: str = "") -> None:
     httpx.post(f"{backend.url}/api/v1/orders/{number}/confirm",
                headers={**BOT, "X-Channel-Identity": identity}).raise_for_status()
     for status, extra in (("processing", {}), ("shipped", {"carrier": "DHL", "tracking_number": "JD0142",
-                                                          "estimated_delivery": "2026-12-01"})):
+                                                          "estimated_delivery": expected or in_days(3)})):
         response = httpx.post(f"{backend.url}/api/v1/staff/orders/{number}/transition", headers=STAFF,
                               json={"status": status, **extra})
         assert response.status_code == 200, response.text
@@ -72,7 +77,32 @@ async def test_track_order_shipped_gives_carrier_and_tracking(backend, dispatche
     message = dispatcher.messages[0]
     assert message["response"] == "utter_order_status_shipped"
     assert (message["carrier"], message["tracking_number"], message["estimated_delivery"]) == (
-        "DHL", "JD0142", "2026-12-01")
+        "DHL", "JD0142", in_days(3))
+
+
+async def test_track_order_past_its_expected_delivery_apologises_and_offers_a_person(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    ship(backend, identity, number, expected=in_days(-2))
+    events = await ActionTrackOrder().run(dispatcher, tracker_for(identity, "where is my parcel"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_late"]
+    assert dispatcher.messages[0]["estimated_delivery"] == in_days(-2)
+    assert SlotSet("pending_confirmation", "human_handoff") in events
+
+
+async def test_track_delivered_order_the_customer_never_got_offers_a_person(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    ship(backend, identity, number)
+    httpx.post(f"{backend.url}/api/v1/staff/orders/{number}/transition", headers=STAFF,
+               json={"status": "delivered"}).raise_for_status()
+    events = await ActionTrackOrder().run(dispatcher, tracker_for(identity, "where is my order"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_delivered", "utter_other_order_hint"]
+    dispatcher.messages.clear()
+    events = await ActionTrackOrder().run(
+        dispatcher, tracker_for(identity, "it says delivered but i never received it"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_delivered_not_received"]
+    assert events[-1] == SlotSet("pending_confirmation", "human_handoff")
 
 
 async def test_track_order_of_other_identity_needs_verification(backend, dispatcher):
