@@ -12,9 +12,10 @@ from actions.backend_client import BackendClient, BackendError, NotFound, Order,
 from actions.change_address import answer_change_address
 from actions.change_order import answer_change_order
 from actions.form_answers import intent_of
+from actions.ordering import PENDING_ORDER
 from actions.orders import REQUESTED, TASK, requested_order_number
 from actions.parsing import format_price
-from actions.place_order import answer_place_order
+from actions.place_order import answer_place_order, order_summary
 from actions.returns import answer_return
 from actions.support import OFFERED_TICKET
 
@@ -139,7 +140,8 @@ class ActionAnswerConfirmation(Action):
         if pending == "place_order":
             return await answer_place_order(dispatcher, tracker)
         if pending in ANSWERS:
-            return await ANSWERS[pending](dispatcher, tracker, intent_of(tracker) == "affirm")
+            events = await ANSWERS[pending](dispatcher, tracker, intent_of(tracker) == "affirm")
+            return events + await _back_to_the_unplaced_order(dispatcher, tracker, events)
         if pending == "human_handoff":
             return _answer_human_offer(dispatcher, tracker, intent_of(tracker) == "affirm")
         number = tracker.get_slot("order_id")
@@ -158,6 +160,26 @@ class ActionAnswerConfirmation(Action):
             return _clear()
         dispatcher.utter_message(response="utter_order_cancelled", number=number)
         return _clear()
+
+
+async def _back_to_the_unplaced_order(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """A change to the order still waiting for its "yes" in this chat ("add two red mugs" at the
+    summary) leaves it unplaced: its summary is shown again with the question, or it would expire."""
+    number = tracker.get_slot(PENDING_ORDER)
+    target = tracker.get_slot("target_order") or {}
+    if not number or target.get("number") != number or SlotSet(PENDING, None) not in events:
+        return []
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(number)
+    except BackendError as error:
+        logger.warning("reading the unplaced order %s failed: %s", number, error)
+        return []
+    if order.status != "pending":
+        return []
+    dispatcher.utter_message(response="utter_confirm_order", **order_summary(order))
+    return [SlotSet(PENDING, "place_order")]
 
 
 def _answer_human_offer(dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -110,9 +110,9 @@ async def test_change_order_question_is_not_an_answer(backend, dispatcher):
     assert await ValidateChangeOrderForm().run(dispatcher, tracker, DOMAIN) == []  # the form is rejected
 
 
-async def confirmed_change(backend, identity, intent="affirm"):
+async def confirmed_change(backend, identity, intent="affirm", slots=None):
     events, _ = await change_requested(backend, identity)
-    slots = {e["name"]: e["value"] for e in events}
+    slots = {**(slots or {}), **{e["name"]: e["value"] for e in events}}
     summary = CollectingDispatcher()
     events = await ActionConfirmOrderChange().run(summary, tracker_for(identity, "", slots=slots), {})
     slots.update({e["name"]: e["value"] for e in events})
@@ -134,6 +134,17 @@ async def test_change_order_summary_then_yes_changes_lines(backend):
     order = httpx.get(f"{backend.url}/api/v1/orders/{number}", headers={**BOT, "X-Channel-Identity": identity}).json()
     assert answer.messages[0]["total"].replace(",", "") == f"€{order['total_minor'] / 100:.2f}"
     assert message["total"] == answer.messages[0]["total"]  # the summary's total was the real one
+
+
+async def test_change_at_the_order_summary_asks_again_to_place_the_order(backend):
+    # "add a glass teapot" while the bot waits for the yes to a new order: changed, still unplaced.
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    for intent, response in (("affirm", "utter_order_changed"), ("deny", "utter_order_change_kept")):
+        _, answer, events = await confirmed_change(backend, identity, intent, slots={"pending_order": number})
+        assert [m["response"] for m in answer.messages] == [response, "utter_confirm_order"]
+        assert answer.messages[1]["number"] == number and "Glass Teapot" in answer.messages[1]["lines"]
+        assert events[-1] == SlotSet("pending_confirmation", "place_order")
 
 
 async def test_change_order_no_keeps_lines(backend):
