@@ -60,6 +60,17 @@ async def _open_follow_up(session: AsyncSession, values: dict, data: FeedbackCre
     ).returning(_tickets.c.id))).scalar_one()
 
 
+async def _add_to_follow_up(session: AsyncSession, feedback: dict, comment: str) -> None:
+    """The comment is what the team needs most on a low rating's ticket (opened with the rating,
+    at the same instant: that is the link)."""
+    ticket_id = (await session.execute(select(_tickets.c.id).where(
+        _tickets.c.customer_id == feedback["customer_id"], _tickets.c.created_at == feedback["created_at"],
+        _tickets.c.reason.like("low feedback rating%")))).scalar()
+    if ticket_id is not None:
+        await session.execute(insert(_messages).values(
+            ticket_id=ticket_id, sender="user", text=f"Comment: {comment}", created_at=utcnow()))
+
+
 async def add_feedback_comment(session: AsyncSession, *, ref: ChannelRef, feedback_id: int,
                                comment: str) -> dict:
     """The comment that follows a rating (the rating is stored first, the comment is optional)."""
@@ -71,6 +82,8 @@ async def add_feedback_comment(session: AsyncSession, *, ref: ChannelRef, feedba
             .values(comment=comment).returning(_feedback))).mappings().first()
         if row is None:
             raise NotFound(f"No feedback {feedback_id} from this customer.")
+        if row["rating"] <= LOW_RATING:
+            await _add_to_follow_up(session, row, comment)
         number = None
         if row["order_id"] is not None:
             number = (await session.execute(

@@ -27,6 +27,18 @@ async def test_add_feedback_comment_to_own_rating(client):
     assert (response.json()["comment"], response.json()["rating"]) == ("Quick delivery", 4)
 
 
+async def test_comment_on_a_low_rating_reaches_its_follow_up_ticket(client):
+    who = identity()
+    feedback = await rate(client, who, 2)
+    await rate(client, who, 1)  # a second low rating: its own ticket, not this one
+    response = await client.patch(f"/api/v1/feedback/{feedback['id']}", headers=bot(who),
+                                  json={"comment": "mugs came broken and nobody replied"})
+    assert response.status_code == 200, response.text
+    ticket = (await client.get(f"/api/v1/staff/tickets/{feedback['ticket_id']}", headers=STAFF)).json()
+    assert [t["text"] for t in ticket["transcript"]] == [
+        "Rated 2/5.", "Comment: mugs came broken and nobody replied"]
+
+
 async def test_add_feedback_comment_to_someone_elses_rating_is_not_found(client):
     feedback = await rate(client, identity(), 5)
     response = await client.patch(f"/api/v1/feedback/{feedback['id']}", headers=bot(identity()),
