@@ -251,6 +251,11 @@ class BackendClient:
         body = await self._get("/products", params)
         return [Product.from_json(item) for item in body["data"]]
 
+    async def products_in(self, category: str, limit: int) -> Tuple[List[Product], int]:
+        """Up to `limit` products of a category, and how many it has in all."""
+        body = await self._get("/products", {"category": category, "limit": limit})
+        return [Product.from_json(item) for item in body["data"]], int(body["count"])
+
     async def get_product(self, sku: str) -> Product:
         return Product.from_json(await self._get(f"/products/{sku}"))
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Set, Text
 
 from rasa_sdk import Action, Tracker
@@ -14,17 +15,22 @@ from actions.parsing import format_price, search_terms, wants_to_order
 logger = logging.getLogger(__name__)
 
 
-def _stock_phrase(product: Product) -> str:
+CATEGORY_PAGE = 10  # products listed for "show me mugs"; the rest are counted
+# "how many blue mugs do you have left": the number, not just "in stock".
+ASKS_HOW_MANY = re.compile(r"(?i)\b(how many|how much stock|kitne|kitna stock|quantity (left|available))\b")
+
+
+def _stock_phrase(product: Product, exact: bool = False) -> str:
     if product.available <= 0:
         return "out of stock"
     if product.available <= 5:
         return f"only {product.available} left"
-    return "in stock"
+    return f"{product.available} in stock" if exact else "in stock"
 
 
-def describe_product(product: Product) -> str:
+def describe_product(product: Product, exact: bool = False) -> str:
     price = format_price(product.price_minor, product.currency)
-    return f"{product.name}: {price}, {_stock_phrase(product)}"
+    return f"{product.name}: {price}, {_stock_phrase(product, exact)}"
 
 
 async def stock_alternatives(backend: BackendClient, product: Product, exclude: Set[str], limit: int = 3) -> str:
@@ -46,12 +52,20 @@ class ActionShowProducts(Action):
         named_products = next(tracker.get_latest_entity_values("product"), None) is not None
         if named_products and wants_to_order(tracker.latest_message.get("text")):
             return [FollowupAction("order_form")]  # the order form reads the same message's items
+        exact = ASKS_HOW_MANY.search(tracker.latest_message.get("text") or "") is not None
+        category = next(tracker.get_latest_entity_values("category"), None)
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                products = await self._find_products(backend, tracker)
+                if category and not named_products:  # "show me your mugs": the whole category
+                    products, total = await backend.products_in(str(category), CATEGORY_PAGE)
+                else:
+                    products = await self._find_products(backend, tracker)
+                    total = len(products)
                 if products:
-                    lines = "\n".join(f"• {describe_product(p)}" for p in products)
+                    lines = "\n".join(f"• {describe_product(p, exact)}" for p in products)
                     dispatcher.utter_message(response="utter_product_list", products=lines)
+                    if total > len(products):
+                        dispatcher.utter_message(response="utter_more_products", more=total - len(products))
                     return []
                 categories = await backend.list_categories()
         except BackendError as error:

@@ -65,6 +65,7 @@ def utter_order_status(dispatcher: CollectingDispatcher, order: Order, text: str
         response=problem or f"utter_order_status_{order.status}",
         number=order.number,
         total=format_price(order.total_minor, order.currency),
+        amount=format_price(order.refund_amount_minor or order.total_minor, order.currency),
         carrier=order.carrier or "our carrier",
         tracking_number=order.tracking_number or "not yet available",
         estimated_delivery=order.estimated_delivery or "soon",

@@ -1,10 +1,12 @@
 """action_show_products answers from the live catalogue."""
 from __future__ import annotations
 
+import uuid
+
 import httpx
 from rasa_sdk.events import FollowupAction
 
-from actions.catalogue import ActionShowProducts
+from actions.catalogue import CATEGORY_PAGE, ActionShowProducts
 from actions.settings import get_settings
 from tests.actions.conftest import load_tracker
 
@@ -60,3 +62,25 @@ async def test_show_products_question_with_quantity_is_answered(backend, dispatc
     tracker = load_tracker("product_question", text="do you have 8 green mugs in stock", entities=entities)
     await ActionShowProducts().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_product_list"]
+
+
+async def test_show_products_for_a_category_lists_it_and_counts_the_rest(backend, dispatcher):
+    category = f"Candles {uuid.uuid4().hex[:6]}"
+    for n in range(CATEGORY_PAGE + 2):
+        httpx.post(f"{backend.url}/api/v1/staff/products", headers={"Authorization": "Bearer dev-staff-token"},
+                   json={"sku": f"CND-{uuid.uuid4().hex[:8].upper()}", "name": f"Candle {n}",
+                         "category": category, "price_minor": 900, "initial_stock": 9}).raise_for_status()
+    entities = [{"entity": "category", "value": category}]
+    tracker = load_tracker("product_question", text="show me your candles", entities=entities)
+    await ActionShowProducts().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_product_list", "utter_more_products"]
+    assert len(dispatcher.messages[0]["products"].splitlines()) == CATEGORY_PAGE
+    assert dispatcher.messages[1]["more"] == 2
+
+
+async def test_show_products_how_many_left_gives_the_number(backend, dispatcher):
+    mug = httpx.get(f"{backend.url}/api/v1/products/MUG-CER-BLU").json()
+    entities = [{"entity": "product", "value": "blue mugs", "skus": ["MUG-CER-BLU"]}]
+    tracker = load_tracker("product_question", text="how many blue mugs do you have left", entities=entities)
+    await ActionShowProducts().run(dispatcher, tracker, {})
+    assert f"{mug['available']} in stock" in dispatcher.messages[0]["products"] or mug["available"] <= 5
