@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
-from actions.parsing import contact_detail, format_price, order_number
+from actions.parsing import contact_detail, format_price, order_number, within_phone_number
 
 logger = logging.getLogger(__name__)
 REQUESTED = "requested_info"
@@ -31,6 +31,8 @@ def requested_order_number(tracker: Tracker) -> Optional[str]:
     """The order number in the latest message, or the one asked for a moment ago."""
     requested = tracker.get_slot(REQUESTED)
     text = tracker.latest_message.get("text") or ""
+    if within_phone_number(latest_entity(tracker, "order_id") or order_number(text), text):
+        return order_number(tracker.get_slot("order_id")) if requested == "contact" else None
     return (
         order_number(latest_entity(tracker, "order_id"))
         or (order_number(text) if requested == "order_id" else None)

@@ -30,6 +30,17 @@ def order_number(text: Optional[str]) -> Optional[str]:
     return number if number.isdigit() or number.startswith("OB-") else "OB-" + number[2:]
 
 
+def within_phone_number(value: Optional[str], text: Optional[str]) -> bool:
+    """True when `value` ("7700") is only part of a phone number in `text` ("its +44 7700 900123"),
+    which the order-number pattern would otherwise take for an order."""
+    text = text or ""
+    for phone in _PHONE.finditer(text):
+        digits = re.sub(r"\D", "", phone.group(0))
+        if len(digits) >= 9 and value and str(value) in phone.group(0):
+            return True
+    return False
+
+
 def contact_detail(text: Optional[str]) -> Optional[str]:
     """An email address, or a phone number with its separators removed."""
     text = text or ""

@@ -128,3 +128,11 @@ async def test_track_order_wrong_contact_is_refused(backend, dispatcher, given):
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_not_verified"]
     assert events == [SlotSet("requested_info", None), SlotSet("order_id", None), SlotSet("contact", None)]
 
+
+
+async def test_a_phone_number_given_for_the_order_number_is_not_taken_for_one(backend, dispatcher):
+    text = "its +44 7700 900123"
+    entities = [{"entity": "order_id", "value": "7700"}, {"entity": "phone", "value": "+44 7700 900123"}]
+    tracker = tracker_for(new_identity(), text, entities, slots={"requested_info": "order_id", "order_task": "track"})
+    await ActionTrackOrder().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_number"]

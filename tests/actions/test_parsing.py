@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from actions.parsing import (contact_detail, country_code, format_address, format_price, order_number,
-                             parse_address, quantity_in, search_terms, wants_to_order)
+                             parse_address, quantity_in, search_terms, wants_to_order,
+                             within_phone_number)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -92,3 +93,9 @@ def test_quantity_in():
 ])
 def test_wants_to_order(text, expected):
     assert wants_to_order(text) is expected
+
+
+def test_within_phone_number():
+    assert within_phone_number("7700", "its +44 7700 900123")
+    assert not within_phone_number("1042", "my order 1042 is late")
+    assert not within_phone_number("10423456", "order 10423456")  # 8 digits: an order number
