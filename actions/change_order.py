@@ -18,7 +18,7 @@ from actions.backend_client import BackendClient, BackendError, Order, Refused
 from actions.catalogue import stock_alternatives
 from actions.order_changes import MAX_QUANTITY, apply_changes
 from actions.order_forms import TARGET, TargetOrderForm, events_clearing, not_editable
-from actions.parsing import format_price
+from actions.parsing import format_price, only_asks
 
 logger = logging.getLogger(__name__)
 CHANGES = "order_changes"
@@ -49,10 +49,13 @@ class ValidateChangeOrderForm(TargetOrderForm):
         requested = tracker.get_slot("requested_slot")
         target = tracker.slots.get(TARGET)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = tracker.latest_message.get("text") or ""
         if not target or "lines" not in target or requested not in (None, CHANGES) or intent not in CHANGE_INTENTS:
             return {}  # no order (or a refused one) yet, or not an answer
+        if intent == "product_info" and only_asks(text):
+            return {}  # a price question: its rule answers, the form asks again
         entities = tracker.latest_message.get("entities") or []
-        result = apply_changes(target["lines"], entities, tracker.latest_message.get("text") or "")
+        result = apply_changes(target["lines"], entities, text)
         if result.problem is not None:
             await self._explain(dispatcher, tracker, target, result.problem)
             return {CHANGES: None}

@@ -137,6 +137,16 @@ _ASKING = re.compile(r"(?i)\b(how much|price|prices|cost|costs|in stock|availabl
                      r"know|details|tell me|what|which|where is|status)\b")
 
 
+_CHANGE_VERB = re.compile(r"(?i)\b(add|remove|drop|delete|make it|instead|replace|swap|change|more|less|fewer|"
+                          r"without|plus|also|too)\b")
+
+
+def only_asks(text: Optional[str]) -> bool:
+    """ "how much is the glass teapot?" asks about a product; "add a glass teapot" changes an order."""
+    text = text or ""
+    return bool(_ASKING.search(text)) and not _CHANGE_VERB.search(text)
+
+
 def wants_to_order(text: Optional[str]) -> bool:
     """True for a message that asks to buy ("order 8 green mugs", "i want 2 teapots"), not to know."""
     text = text or ""

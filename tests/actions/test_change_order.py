@@ -108,6 +108,12 @@ async def test_change_order_question_is_not_an_answer(backend, dispatcher):
     slots = {"target_order": target, "requested_slot": "order_changes"}
     tracker = flow_tracker(identity, "how long does delivery take", "delivery_time", "change_order_form", slots=slots)
     assert await ValidateChangeOrderForm().run(dispatcher, tracker, DOMAIN) == []  # the form is rejected
+    text = "how much is the glass teapot?"
+    tracker = flow_tracker(identity, text, "product_info", "change_order_form", teapot_entities(text), slots)
+    assert await ValidateChangeOrderForm().run(dispatcher, tracker, DOMAIN) == []  # a question, not an addition
+    text = "add a glass teapot"
+    tracker = flow_tracker(identity, text, "product_info", "change_order_form", teapot_entities(text), slots)
+    assert (await ValidateChangeOrderForm().run(dispatcher, tracker, DOMAIN))[0]["name"] == "order_changes"
 
 
 async def confirmed_change(backend, identity, intent="affirm", slots=None):
