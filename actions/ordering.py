@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError
-from actions.form_answers import free_text_answer, intent_of
+from actions.form_answers import OTHER_REQUESTS, free_text_answer, intent_of
 from actions.parsing import (contact_detail, format_address, format_price, parse_address, quantity_in,
                              wants_to_order)
 
@@ -124,11 +124,15 @@ class ValidateOrderForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         requested = tracker.get_slot("requested_slot")
         adding = adds_items(tracker)
-        if not adding and (intent_of(tracker) not in ITEM_INTENTS or requested not in (None, ITEMS)):
+        if not adding and requested not in (None, ITEMS):
             return {}
         draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
         entities = tracker.latest_message.get("entities") or []
         text = tracker.latest_message.get("text") or ""
+        if not adding and intent_of(tracker) not in ITEM_INTENTS:
+            # "ok 3 then" reads as a yes: a quantity or a product still answers the question asked.
+            answers = requested == ITEMS and intent_of(tracker) not in OTHER_REQUESTS
+            return {ITEMS: draft} if answers and merge_into_draft(draft, entities, text, answering=True) else {}
         if merge_into_draft(draft, entities, text, answering=requested == ITEMS):
             if adding:
                 added = ", ".join(str(e["value"]) for e in entities if e.get("entity") == "product")

@@ -103,6 +103,11 @@ async def test_order_form_asks_quantity_then_takes_bare_number(backend, dispatch
     tracker = form_tracker(new_identity(), "3 please", entities=[{"entity": "quantity", "value": "3"}], slots=slots)
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
     assert events == [SlotSet("order_items", [dict(mugs, quantity=3)]), SlotSet("order_draft", [dict(mugs, quantity=3)])]
+    # read as a yes, still the quantity asked for; "never mind" still leaves
+    tracker = form_tracker(new_identity(), "ok 3 then", "affirm", slots=slots)
+    assert (await ValidateOrderForm().run(dispatcher, tracker, DOMAIN))[0] == SlotSet("order_items", [dict(mugs, quantity=3)])
+    tracker = form_tracker(new_identity(), "stop, not 3", "stop", slots=slots)
+    assert await ValidateOrderForm().run(dispatcher, tracker, DOMAIN) == []
 
 
 async def test_order_form_unknown_product_explains(backend, dispatcher):
