@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
 from actions.ordering import (ADDRESS, CONTACT, DRAFT, ITEMS, KEY, ORDER_SLOTS, PENDING_ORDER,
                               intent_of)
-from actions.parsing import format_price
+from actions.parsing import format_address, format_price
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -30,7 +30,9 @@ def order_summary(order: Order) -> Dict[str, str]:
     return {"number": order.number, "lines": lines,
             "subtotal": format_price(order.subtotal_minor, order.currency),
             "shipping": format_price(order.shipping_minor, order.currency),
-            "total": format_price(order.total_minor, order.currency)}
+            "total": format_price(order.total_minor, order.currency),
+            "address": format_address(order.shipping_address or {}) or "none",
+            "contact": order.contact_email or order.contact_phone or "none"}
 
 
 class ActionPlaceOrder(Action):

@@ -221,6 +221,8 @@ async def test_place_order_creates_pending_order_and_asks_to_confirm(backend, di
     assert message["response"] == "utter_confirm_order"
     assert message["total"] == "€58.70"  # 2 × 12.90 + 32.90, free shipping from 50.00
     assert "2 × Ceramic Mug Blue: €25.80" in message["lines"]
+    assert (message["address"], message["contact"]) == (
+        "Ada Lovelace, 12 Market Street, D02 X285 Dublin, IE", "ada@example.com")
 
 
 async def test_place_order_retry_with_same_key_creates_one_order(backend, dispatcher):
