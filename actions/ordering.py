@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -40,15 +40,46 @@ MAX_QUANTITY = 20  # the backend's MAX_LINE_QUANTITY
 ITEM_INTENTS = ("place_order", "inform", "product_info", "change_order")
 # "please add a teapot too" reads as a product question to the NLU; while ordering it adds.
 ADDING = re.compile(r"(?i)\b(add|also|plus|as well|too)\b")
+# A product named right after one of these is taken out: "remove the blue mugs", "no teapot".
+REMOVING = re.compile(r"(?i)\b(remove|drop|delete|without|take out|no|not|don'?t want|do not want)"
+                      r"\s+(?:the\s+|a\s+|an\s+|any\s+|my\s+)?$")
 
 
-def adds_items(tracker: Tracker) -> bool:
-    """ "And a teapot too" while the form asks for the address or contact: more for the order."""
+def edits_items(tracker: Tracker) -> bool:
+    """ "And a teapot too", "remove the blue mugs" while the form asks for the address or contact."""
     text = tracker.latest_message.get("text") or ""
-    return (tracker.get_slot("requested_slot") in (ADDRESS, CONTACT)
+    products = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "product"]
+    return (tracker.get_slot("requested_slot") in (ADDRESS, CONTACT) and bool(products)
             and (intent_of(tracker) in ("place_order", "change_order") or wants_to_order(text)
-                 or ADDING.search(text) is not None)
-            and any(e.get("entity") == "product" for e in tracker.latest_message.get("entities") or []))
+                 or ADDING.search(text) is not None or any(_is_removed(e, text) for e in products)))
+
+
+def _is_removed(entity: Dict[str, Any], text: str) -> bool:
+    """ "no teapot, just the mugs": the teapot is named right after a word that takes it out."""
+    start = entity.get("start")
+    if start is None:
+        start = text.lower().find(str(entity["value"]).lower())
+    return start > 0 and REMOVING.search(text[:start]) is not None
+
+
+def _skus_of(item: Dict[str, Any]) -> set:
+    return {item["sku"]} if item["sku"] else {c["sku"] for c in item["candidates"]}
+
+
+def remove_from_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]],
+                      text: str) -> Tuple[List[str], List[Dict[str, Any]]]:
+    """Takes out of the draft the products named to be removed; (their names, the other entities)."""
+    removed, kept = [], []
+    for entity in entities:
+        if entity.get("entity") != "product" or not _is_removed(entity, text):
+            kept.append(entity)
+            continue
+        named = _skus_of(_product_item(entity))
+        for item in list(draft):
+            if named & _skus_of(item):
+                draft.remove(item)
+                removed.append(item["name"])
+    return removed, kept
 
 
 def is_complete(draft: List[Dict[str, Any]]) -> bool:
@@ -123,12 +154,16 @@ class ValidateOrderForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         requested = tracker.get_slot("requested_slot")
-        adding = adds_items(tracker)
+        adding = edits_items(tracker)
         if not adding and requested not in (None, ITEMS):
             return {}
         draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
-        entities = tracker.latest_message.get("entities") or []
         text = tracker.latest_message.get("text") or ""
+        removed, entities = remove_from_draft(draft, tracker.latest_message.get("entities") or [], text)
+        if removed:
+            dispatcher.utter_message(response="utter_order_items_removed", names=", ".join(removed))
+            merge_into_draft(draft, entities, text, answering=False)  # "..., just the mugs"
+            return {ITEMS: draft}
         if not adding and intent_of(tracker) not in ITEM_INTENTS:
             # "ok 3 then" reads as a yes: a quantity or a product still answers the question asked.
             answers = requested == ITEMS and intent_of(tracker) not in OTHER_REQUESTS
@@ -146,6 +181,8 @@ class ValidateOrderForm(FormValidationAction):
     def validate_order_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if value == []:  # everything taken out: the form asks what to order
+            return {ITEMS: None, DRAFT: []}
         if not value:
             dispatcher.utter_message(response="utter_order_product_not_found")
             return {ITEMS: None}
@@ -160,7 +197,7 @@ class ValidateOrderForm(FormValidationAction):
     async def extract_shipping_address(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if adds_items(tracker):
+        if edits_items(tracker):
             return {}
         return free_text_answer(tracker, ADDRESS, lambda text: parse_address(text)[0] is not None,
                                 "place_order")
@@ -168,7 +205,7 @@ class ValidateOrderForm(FormValidationAction):
     async def extract_order_contact(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if adds_items(tracker):
+        if edits_items(tracker):
             return {}
         return free_text_answer(tracker, CONTACT, lambda text: contact_detail(text) is not None,
                                 "place_order")

@@ -188,6 +188,27 @@ async def test_order_form_more_items_while_asked_for_the_address_join_the_draft(
     assert (await ValidateOrderForm().run(dispatcher, tracker, DOMAIN))[0] == SlotSet("order_items", [BLUE_MUGS, teapot])
 
 
+async def test_order_form_takes_out_what_the_customer_no_longer_wants(backend, dispatcher):
+    # Asked which teapot: "actually no teapot, just the mugs" leaves the mugs.
+    teapot = {"sku": None, "name": "teapot", "quantity": 1, "candidates": [{"sku": s, "name": s} for s in TEAPOTS]}
+    text = "actually no teapot, just the blue mugs"
+    entities = [{"entity": "product", "value": "teapot", "skus": TEAPOTS, "start": text.index("teapot")},
+                {"entity": "product", "value": "Ceramic Mug Blue", "skus": ["MUG-CER-BLU"],
+                 "start": text.index("blue mugs")}]
+    tracker = form_tracker(new_identity(), text, "deny", entities,
+                           slots={"requested_slot": "order_items", "order_draft": [BLUE_MUGS, teapot]})
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("order_items", [BLUE_MUGS]), SlotSet("order_draft", [BLUE_MUGS])]
+    assert [(m["response"], m["names"]) for m in dispatcher.messages] == [("utter_order_items_removed", "teapot")]
+    # while the address is asked, too; the whole draft gone: the form asks what to order
+    text = "remove the blue mugs"
+    tracker = form_tracker(new_identity(), text, "change_order", [dict(entities[1], start=text.index("blue"))],
+                           slots={"requested_slot": "shipping_address", "order_items": [BLUE_MUGS],
+                                  "order_draft": [BLUE_MUGS]})
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("order_items", None), SlotSet("order_draft", [])]
+
+
 async def test_order_form_known_customer_reuses_last_address(backend, dispatcher):
     identity = new_identity()
     place_order(backend, identity, email="ada@example.com")
