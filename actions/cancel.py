@@ -17,7 +17,7 @@ from actions.orders import REQUESTED, TASK, requested_order_number
 from actions.parsing import format_price
 from actions.place_order import answer_place_order, order_summary
 from actions.returns import answer_return
-from actions.support import OFFERED_TICKET
+from actions.support import OFFERED_TICKET, PAUSED_FORM, ActionOpenTicket
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -79,7 +79,7 @@ ASKED_BY = {
     "change_order": ("action_confirm_order_change", "action_answer_confirmation"),
     "change_address": ("action_confirm_address_change", "action_answer_confirmation"),
     "return_order": ("action_confirm_return", "action_answer_confirmation"),
-    "human_handoff": ("action_fallback", "action_open_ticket", "action_track_order", "action_handle_inform"),
+    "human_handoff": ("action_fallback", "action_open_ticket", "action_track_order"),
 }
 # Each confirmation's question, asked again when a "yes" or "no" comes after other messages.
 QUESTIONS = {"cancel_order": ("utter_confirm_cancel",), "place_order": ("utter_confirm_order",),
@@ -143,7 +143,7 @@ class ActionAnswerConfirmation(Action):
             events = await ANSWERS[pending](dispatcher, tracker, intent_of(tracker) == "affirm")
             return events + await _back_to_the_unplaced_order(dispatcher, tracker, events)
         if pending == "human_handoff":
-            return _answer_human_offer(dispatcher, tracker, intent_of(tracker) == "affirm")
+            return await _answer_human_offer(dispatcher, tracker, intent_of(tracker) == "affirm")
         number = tracker.get_slot("order_id")
         if intent_of(tracker) != "affirm":
             dispatcher.utter_message(response="utter_cancel_kept", number=number)
@@ -182,16 +182,21 @@ async def _back_to_the_unplaced_order(dispatcher: CollectingDispatcher, tracker:
     return [SlotSet(PENDING, "place_order")]
 
 
-def _answer_human_offer(dispatcher: CollectingDispatcher, tracker: Tracker,
-                        affirmed: bool) -> List[Dict[Text, Any]]:
-    """After two unclear messages, a complaint or a payment problem: "yes" leaves any form and
-    hands the chat over (action_open_ticket: a new ticket, or the one just opened)."""
+async def _answer_human_offer(dispatcher: CollectingDispatcher, tracker: Tracker,
+                             affirmed: bool) -> List[Dict[Text, Any]]:
+    """After two unclear messages, a complaint, a payment problem or a late order: "yes" leaves any
+    form and hands the chat over (a new ticket, or the one just opened), here rather than as a
+    follow-up action, after which Rasa's policies had no next step and said "I didn't get that";
+    "no" goes back to the form the offer interrupted, if any."""
+    paused = tracker.get_slot(PAUSED_FORM)
+    events = [SlotSet(PENDING, None), SlotSet(PAUSED_FORM, None)]
     if not affirmed:
         offered = tracker.get_slot(OFFERED_TICKET)
         if offered:
             dispatcher.utter_message(response="utter_ticket_without_person", ticket_id=offered)
-            return [SlotSet(PENDING, None), SlotSet(OFFERED_TICKET, None)]
-        dispatcher.utter_message(response="utter_no_human_then")
-        return [SlotSet(PENDING, None)]
-    return [SlotSet(PENDING, None), ActiveLoop(None), SlotSet("requested_slot", None),
-            FollowupAction("action_open_ticket")]
+            events.append(SlotSet(OFFERED_TICKET, None))
+        else:
+            dispatcher.utter_message(response="utter_no_human_then")
+        return events + ([FollowupAction(paused)] if paused else [])
+    handover = await ActionOpenTicket().run(dispatcher, tracker, {})
+    return events + [ActiveLoop(None), SlotSet("requested_slot", None)] + handover

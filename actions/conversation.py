@@ -12,12 +12,12 @@ from actions.backend_client import BackendClient, BackendError
 from actions.feedback import FEEDBACK_SLOTS
 from actions.order_forms import CHANGE_SLOTS
 from actions.ordering import ORDER_SLOTS, PENDING_ORDER
-from actions.support import OFFERED_TICKET
+from actions.support import OFFERED_TICKET, PAUSED_FORM
 
 logger = logging.getLogger(__name__)
 # Slots that remember an unfinished task; clearing them means a later "yes" or "1042" starts nothing.
-TASK_SLOTS = (("requested_info", "order_task", "pending_confirmation", "requested_slot", OFFERED_TICKET)
-              + ORDER_SLOTS + CHANGE_SLOTS + FEEDBACK_SLOTS)
+TASK_SLOTS = (("requested_info", "order_task", "pending_confirmation", "requested_slot", OFFERED_TICKET,
+               PAUSED_FORM) + ORDER_SLOTS + CHANGE_SLOTS + FEEDBACK_SLOTS)
 
 
 class ActionStop(Action):

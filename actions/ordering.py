@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -40,6 +40,8 @@ MAX_QUANTITY = 20  # the backend's MAX_LINE_QUANTITY
 ITEM_INTENTS = ("place_order", "inform", "product_info", "change_order")
 # "please add a teapot too" reads as a product question to the NLU; while ordering it adds.
 ADDING = re.compile(r"(?i)\b(add|also|plus|as well|too)\b")
+# "actually make it 3": a new quantity for the one product being ordered.
+RESIZING = re.compile(r"(?i)\b(make it|make that|change it to|change to|instead|only)\b")
 # A product named right after one of these is taken out: "remove the blue mugs", "no teapot".
 REMOVING = re.compile(r"(?i)\b(remove|drop|delete|without|take out|no|not|don'?t want|do not want)"
                       r"\s+(?:the\s+|a\s+|an\s+|any\s+|my\s+)?$")
@@ -52,6 +54,21 @@ def edits_items(tracker: Tracker) -> bool:
     return (tracker.get_slot("requested_slot") in (ADDRESS, CONTACT) and bool(products)
             and (intent_of(tracker) in ("place_order", "change_order") or wants_to_order(text)
                  or ADDING.search(text) is not None or any(_is_removed(e, text) for e in products)))
+
+
+def changes_items(tracker: Tracker) -> bool:
+    """The message edits the order being made while the form asks for something else."""
+    return edits_items(tracker) or new_quantity(tracker, tracker.get_slot(DRAFT) or []) is not None
+
+
+def new_quantity(tracker: Tracker, draft: List[Dict[str, Any]]) -> Optional[int]:
+    """ "actually make it 3" while the address or contact is asked, for a one-product order."""
+    text = tracker.latest_message.get("text") or ""
+    entities = tracker.latest_message.get("entities") or []
+    if (tracker.get_slot("requested_slot") not in (ADDRESS, CONTACT) or len(draft) != 1
+            or RESIZING.search(text) is None or any(e.get("entity") == "product" for e in entities)):
+        return None
+    return quantity_in(text)
 
 
 def _is_removed(entity: Dict[str, Any], text: str) -> bool:
@@ -154,10 +171,15 @@ class ValidateOrderForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         requested = tracker.get_slot("requested_slot")
-        adding = edits_items(tracker)
+        adding = changes_items(tracker)
         if not adding and requested not in (None, ITEMS):
             return {}
         draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
+        quantity = new_quantity(tracker, draft)
+        if quantity is not None:
+            draft[0]["quantity"] = quantity
+            dispatcher.utter_message(response="utter_order_quantity_changed", quantity=quantity, name=draft[0]["name"])
+            return {ITEMS: draft}
         text = tracker.latest_message.get("text") or ""
         removed, entities = remove_from_draft(draft, tracker.latest_message.get("entities") or [], text)
         if removed:
@@ -197,7 +219,7 @@ class ValidateOrderForm(FormValidationAction):
     async def extract_shipping_address(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if edits_items(tracker):
+        if changes_items(tracker):
             return {}
         return free_text_answer(tracker, ADDRESS, lambda text: parse_address(text)[0] is not None,
                                 "place_order")
@@ -205,7 +227,7 @@ class ValidateOrderForm(FormValidationAction):
     async def extract_order_contact(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if edits_items(tracker):
+        if changes_items(tracker):
             return {}
         return free_text_answer(tracker, CONTACT, lambda text: contact_detail(text) is not None,
                                 "place_order")
@@ -283,7 +305,12 @@ class ActionAskShippingAddress(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        if tracker.get_slot(SAVED) is None:
+        saved = tracker.get_slot(SAVED)
+        if saved:  # asked again after a side question: the offer still stands
+            dispatcher.utter_message(response="utter_ask_reuse_address", address=format_address(saved["address"]),
+                                     contact=saved.get("contact") or "none")
+            return []
+        if saved is None:
             try:
                 async with BackendClient(tracker.sender_id) as backend:
                     last = await backend.get_last_order()

@@ -75,6 +75,14 @@ def utter_order_status(dispatcher: CollectingDispatcher, order: Order, text: str
     return [SlotSet("pending_confirmation", "human_handoff")] if problem else []
 
 
+def without_stale_offer(tracker: Tracker, events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """A status answer without an offer of a person ends an earlier offer still open: a "yes"
+    now is not an answer to it (it is asked again from action_track_order's own question only)."""
+    asks = any(e.get("name") == "pending_confirmation" for e in events)
+    stale = tracker.get_slot("pending_confirmation") == "human_handoff" and not asks
+    return events + ([SlotSet("pending_confirmation", None)] if stale else [])
+
+
 class ActionTrackOrder(Action):
     def name(self) -> Text:
         return "action_track_order"
@@ -91,8 +99,9 @@ class ActionTrackOrder(Action):
             async with BackendClient(tracker.sender_id) as backend:
                 text = tracker.latest_message.get("text") or ""
                 if number is None:
-                    return await self._last_order(dispatcher, backend, text)
-                return await self._order_by_number(dispatcher, backend, number, contact, text)
+                    return without_stale_offer(tracker, await self._last_order(dispatcher, backend, text))
+                return without_stale_offer(
+                    tracker, await self._order_by_number(dispatcher, backend, number, contact, text))
         except BackendError as error:
             logger.warning("order lookup failed: %s", error)
             dispatcher.utter_message(response="utter_backend_unavailable")

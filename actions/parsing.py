@@ -133,6 +133,9 @@ _ORDER_VERB = re.compile(r"(?i)\b(order|buy|purchase|i'?ll take|i will take|get 
 _WANT_WITH_QUANTITY = re.compile(
     r"(?i)\b(i'?d like|i would like|(?:i )?want|(?:i )?wanna|(?:i )?need|can i (?:get|have)|give me)\b.*"
     r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a dozen|a couple of|a pair of)\b")
+# "2 white mugs please": a quantity first and a please.
+_QUANTITY_PLEASE = re.compile(
+    r"(?i)^\s*(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a dozen)\s+\w.*\b(please|pls|plz)\b")
 _ASKING = re.compile(r"(?i)\b(how much|price|prices|cost|costs|in stock|available|do you (?:have|sell)|"
                      r"know|details|tell me|what|which|where is|status)\b")
 
@@ -152,4 +155,4 @@ def wants_to_order(text: Optional[str]) -> bool:
     text = text or ""
     if _ASKING.search(text):
         return False
-    return bool(_ORDER_VERB.search(text) or _WANT_WITH_QUANTITY.search(text))
+    return bool(_ORDER_VERB.search(text) or _WANT_WITH_QUANTITY.search(text) or _QUANTITY_PLEASE.search(text))

@@ -46,10 +46,18 @@ class ActionPlaceOrder(Action):
     ) -> List[Dict[Text, Any]]:
         items = tracker.get_slot(ITEMS) or []
         contact = tracker.get_slot(CONTACT) or ""
-        key = tracker.get_slot(KEY) or uuid.uuid4().hex
+        replaced = tracker.get_slot(PENDING_ORDER)
+        # A key is reused only to retry a creation that got no answer; an order already created and
+        # then edited at its summary ("add a teapot too") is a new request: a new key, and the
+        # first order, still unconfirmed, is cancelled below so its stock comes back.
+        key = (None if replaced else tracker.get_slot(KEY)) or uuid.uuid4().hex
         lines = [{"sku": item["sku"], "quantity": int(item["quantity"])} for item in items]
+        gone: List[Dict[Text, Any]] = []  # the replaced order, once cancelled, is forgotten
         try:
             async with BackendClient(tracker.sender_id) as backend:
+                if replaced:
+                    await _cancel_replaced(backend, replaced)
+                    gone = [SlotSet(PENDING_ORDER, None)]
                 try:
                     order = await backend.create_order(
                         lines, tracker.get_slot(ADDRESS), contact if "@" in contact else None,
@@ -57,19 +65,19 @@ class ActionPlaceOrder(Action):
                 except Refused as refusal:
                     if refusal.code != "insufficient_stock":
                         raise
-                    return await self._short_stock(dispatcher, backend, items, refusal)
+                    return gone + await self._short_stock(dispatcher, backend, items, refusal)
         except Invalid as invalid:
             logger.info("order refused as invalid: %s", invalid.detail)
             dispatcher.utter_message(response="utter_order_invalid", reason=invalid.detail)
-            return [SlotSet(ADDRESS, None), SlotSet(KEY, None), FollowupAction("order_form")]
+            return gone + [SlotSet(ADDRESS, None), SlotSet(KEY, None), FollowupAction("order_form")]
         except Refused as refusal:
             dispatcher.utter_message(response="utter_order_invalid", reason=refusal.detail)
-            return [SlotSet(KEY, None)]
+            return gone + [SlotSet(KEY, None)]
         except BackendError as error:
             logger.warning("order creation failed: %s", error)
             dispatcher.utter_message(response="utter_backend_unavailable")
             dispatcher.utter_message(response="utter_order_retry_hint")
-            return [SlotSet(KEY, key)]  # the form's slots stay; a retry reuses the key
+            return gone + [SlotSet(KEY, key)]  # the form's slots stay; a retry reuses the key
         dispatcher.utter_message(response="utter_confirm_order", **order_summary(order))
         return [SlotSet(KEY, key), SlotSet(PENDING_ORDER, order.number), SlotSet(PENDING, "place_order")]
 
@@ -95,6 +103,13 @@ class ActionPlaceOrder(Action):
             else:
                 draft.remove(item)
         return [SlotSet(ITEMS, None), SlotSet(DRAFT, draft), SlotSet(KEY, None), FollowupAction("order_form")]
+
+
+async def _cancel_replaced(backend: BackendClient, number: str) -> None:
+    try:
+        await backend.cancel_order(number, reason="replaced by an edited order in chat")
+    except Refused as refusal:  # confirmed or expired meanwhile: nothing to release
+        logger.info("not cancelling the replaced order %s: %s", number, refusal.detail)
 
 
 def _finished() -> List[Dict[Text, Any]]:

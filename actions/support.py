@@ -21,6 +21,7 @@ TRANSCRIPT_TURNS = 30
 
 PENDING = "pending_confirmation"
 OFFERED_TICKET = "offered_ticket"  # the ticket a "yes, a person please" hands over
+PAUSED_FORM = "paused_form"  # the form the offer interrupted; "no" goes back to it
 # Why the ticket is opened, and what the customer is told, by the intent that asked for it.
 REASONS = {
     "contact_human_agent": ("customer asked for a person", "utter_handoff_ticket"),
@@ -75,7 +76,9 @@ class ActionOpenTicket(Action):
             return []
         if response != "utter_handoff_ticket":
             dispatcher.utter_message(response=response, ticket_id=ticket_id)
-            return [SlotSet(PENDING, "human_handoff"), SlotSet(OFFERED_TICKET, ticket_id)] + _leave_form(tracker)
+            paused = (tracker.active_loop or {}).get("name")
+            return [SlotSet(PENDING, "human_handoff"), SlotSet(OFFERED_TICKET, ticket_id),
+                    SlotSet(PAUSED_FORM, paused)] + _leave_form(tracker)
         dispatcher.utter_message(response=response, ticket_id=ticket_id,
                                  json_message=handoff_payload(ticket_id))
         return _leave_form(tracker)

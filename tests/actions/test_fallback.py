@@ -1,7 +1,7 @@
 """Two-stage fallback: rephrase with suggestions, then a person on a second miss; "yes" hands over."""
 from __future__ import annotations
 
-from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
@@ -52,18 +52,20 @@ async def test_fallback_miss_after_understood_message_starts_over(dispatcher):
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_rephrase"]
 
 
-async def test_fallback_yes_leaves_any_form_and_opens_ticket(dispatcher):
+async def test_fallback_yes_leaves_any_form_and_hands_over(backend, dispatcher):
     tracker = confirmation(new_identity(), "affirm", "action_fallback", {"pending_confirmation": "human_handoff"})
     events = await ActionAnswerConfirmation().run(dispatcher, tracker, {})
-    assert events == [SlotSet("pending_confirmation", None), ActiveLoop(None), SlotSet("requested_slot", None),
-                      FollowupAction("action_open_ticket")]
+    assert events == [SlotSet("pending_confirmation", None), SlotSet("paused_form", None), ActiveLoop(None),
+                      SlotSet("requested_slot", None)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_ticket"]
+    assert dispatcher.messages[0]["custom"] == {"handoff": {"ticket_id": dispatcher.messages[0]["ticket_id"]}}
 
 
 async def test_fallback_no_says_what_to_do_instead(dispatcher):
     tracker = confirmation(new_identity(), "deny", "action_fallback", {"pending_confirmation": "human_handoff"})
     events = await ActionAnswerConfirmation().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_no_human_then"]
-    assert events == [SlotSet("pending_confirmation", None)]
+    assert events == [SlotSet("pending_confirmation", None), SlotSet("paused_form", None)]
 
 
 async def test_fallback_late_yes_opens_nothing():

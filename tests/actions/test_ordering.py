@@ -209,6 +209,15 @@ async def test_order_form_takes_out_what_the_customer_no_longer_wants(backend, d
     assert events == [SlotSet("order_items", None), SlotSet("order_draft", [])]
 
 
+async def test_order_form_new_quantity_while_asked_for_the_address(backend, dispatcher):
+    slots = {"requested_slot": "shipping_address", "order_items": [BLUE_MUGS], "order_draft": [BLUE_MUGS]}
+    tracker = form_tracker(new_identity(), "actually make it 3", "change_order", slots=slots)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("order_items", [dict(BLUE_MUGS, quantity=3)]),
+                      SlotSet("order_draft", [dict(BLUE_MUGS, quantity=3)])]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_quantity_changed"]
+
+
 async def test_order_form_known_customer_reuses_last_address(backend, dispatcher):
     identity = new_identity()
     place_order(backend, identity, email="ada@example.com")
@@ -216,6 +225,11 @@ async def test_order_form_known_customer_reuses_last_address(backend, dispatcher
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_reuse_address"]
     saved = {"address": ADDRESS, "contact": "ada@example.com"}
     assert events == [SlotSet("order_saved_address", saved)]
+    # asked again after a side question ("how much is shipping?"): offered again, not dropped
+    again = CollectingDispatcher()
+    tracker = tracker_for(identity, "", slots={"order_saved_address": saved})
+    assert await ActionAskShippingAddress().run(again, tracker, {}) == []
+    assert [m["response"] for m in again.messages] == ["utter_ask_reuse_address"]
     tracker = form_tracker(identity, "yes", "affirm", slots={"requested_slot": "shipping_address",
                                                               "order_saved_address": saved})
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
@@ -244,6 +258,23 @@ async def test_place_order_creates_pending_order_and_asks_to_confirm(backend, di
     assert "2 × Ceramic Mug Blue: €25.80" in message["lines"]
     assert (message["address"], message["contact"]) == (
         "Ada Lovelace, 12 Market Street, D02 X285 Dublin, IE", "ada@example.com")
+
+
+async def test_an_order_edited_at_its_summary_replaces_the_unconfirmed_one(backend, dispatcher):
+    # "add a glass teapot too" at "Shall I place it?": the form runs again with the same key slot.
+    identity = new_identity()
+    await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
+    [first] = orders_of(backend, identity)
+    teapot = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1, "candidates": []}
+    slots = {"order_items": [BLUE_MUGS, teapot], "order_idempotency_key": "key-1",
+             "pending_order": first["number"], **ORDER_SLOTS_FILLED}
+    events = await ActionPlaceOrder().run(dispatcher, tracker_for(identity, "add a glass teapot too", slots=slots), {})
+    orders = {o["number"]: o for o in orders_of(backend, identity)}
+    assert orders[first["number"]]["status"] == "cancelled"
+    [second] = [o for number, o in orders.items() if number != first["number"]]
+    assert [(line["sku"], line["quantity"]) for line in second["lines"]] == [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)]
+    assert SlotSet("pending_order", second["number"]) in events
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_order", "utter_confirm_order"]
 
 
 async def test_place_order_retry_with_same_key_creates_one_order(backend, dispatcher):

@@ -87,6 +87,7 @@ def test_quantity_in():
     ("i want 2 teapots", True),
     ("need 3 tea infusers pls", True),  # a fragment, no "i"
     ("want 2 blue mugs", True),
+    ("2 white mugs please", True),
     ("do you have 2 blue mugs", False),
     ("how much for 2 mugs", False),
     ("i want to know if 2 mugs fit in the box", False),

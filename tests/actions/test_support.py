@@ -49,7 +49,8 @@ async def test_open_ticket_stores_reason_and_transcript(backend, dispatcher, int
         assert events == []
         assert dispatcher.messages[0]["custom"] == {"handoff": {"ticket_id": ticket["id"]}}
     else:  # a person is offered; the chat stays with the bot
-        assert events == [SlotSet("pending_confirmation", "human_handoff"), SlotSet("offered_ticket", ticket["id"])]
+        assert events == [SlotSet("pending_confirmation", "human_handoff"), SlotSet("offered_ticket", ticket["id"]),
+                          SlotSet("paused_form", None)]
         assert not dispatcher.messages[0]["custom"]
     assert ticket["reason"] == reason
     assert ticket["conversation_id"] == tracker.sender_id
@@ -73,10 +74,9 @@ async def test_yes_to_the_offered_person_hands_over_the_same_ticket(backend, dis
     ticket_id = dispatcher.messages[0]["ticket_id"]
     answer = confirmation(tracker.sender_id, "affirm", "action_open_ticket",
                           {"pending_confirmation": "human_handoff", "offered_ticket": ticket_id})
-    events = await ActionAnswerConfirmation().run(CollectingDispatcher(), answer, {})
-    assert events[-1] == FollowupAction("action_open_ticket")
     handed = CollectingDispatcher()
-    assert await ActionOpenTicket().run(handed, answer, {}) == [SlotSet("offered_ticket", None)]
+    events = await ActionAnswerConfirmation().run(handed, answer, {})
+    assert events[-1] == SlotSet("offered_ticket", None)
     assert [(m["response"], m["custom"]) for m in handed.messages] == [
         ("utter_handoff_ticket", {"handoff": {"ticket_id": ticket_id}})]
     tickets = httpx.get(f"{backend.url}/api/v1/staff/tickets", headers=STAFF, params={"limit": 100}).json()["data"]
@@ -88,7 +88,20 @@ async def test_no_to_the_offered_person_keeps_the_ticket(backend, dispatcher):
                           {"pending_confirmation": "human_handoff", "offered_ticket": 12})
     events = await ActionAnswerConfirmation().run(dispatcher, answer, {})
     assert [(m["response"], m["ticket_id"]) for m in dispatcher.messages] == [("utter_ticket_without_person", 12)]
-    assert events == [SlotSet("pending_confirmation", None), SlotSet("offered_ticket", None)]
+    assert events == [SlotSet("pending_confirmation", None), SlotSet("paused_form", None),
+                      SlotSet("offered_ticket", None)]
+
+
+async def test_no_to_the_offered_person_goes_back_to_the_interrupted_form(backend, dispatcher):
+    # "my payment keeps failing" while asked for the address: ticket, offer, "no", the address again
+    tracker = tracker_with("payment_issue", "my payment keeps failing")
+    tracker.active_loop = {"name": "order_form"}
+    events = await ActionOpenTicket().run(dispatcher, tracker, {})
+    assert SlotSet("paused_form", "order_form") in events and ActiveLoop(None) in events
+    answer = confirmation(tracker.sender_id, "deny", "action_open_ticket",
+                          {"pending_confirmation": "human_handoff", "offered_ticket": 7, "paused_form": "order_form"})
+    events = await ActionAnswerConfirmation().run(CollectingDispatcher(), answer, {})
+    assert events[-1] == FollowupAction("order_form")
 
 
 async def test_open_ticket_about_an_order_not_theirs_opens_it_without_the_order(backend, dispatcher):
