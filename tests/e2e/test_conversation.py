@@ -168,3 +168,35 @@ def test_conversation_order_with_side_questions_on_the_way(stack):
     assert order["status"] == "confirmed"
     assert [(line["sku"], line["quantity"]) for line in order["lines"]] == [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)]
     assert order["contact_phone"] == "+353871234567"
+
+
+def test_conversation_order_edited_at_its_summary_is_replaced(stack):
+    """"add a glass teapot too" at "Shall I place it?": the new summary has it, the first
+    (unconfirmed) order is cancelled, and "yes" places the edited one."""
+    sender = f"web:{uuid.uuid4().hex}"
+    say(stack.rasa.url, sender, "I'd like to order 2 blue mugs")
+    say(stack.rasa.url, sender, "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")
+    assert "Shall I place it?" in say(stack.rasa.url, sender, "ada@example.com")[0]["text"]
+    edited = say(stack.rasa.url, sender, "add a glass teapot too")
+    assert "Glass Teapot" in edited[-1]["text"] and "Shall I place it?" in edited[-1]["text"]
+    placed = say(stack.rasa.url, sender, "yes")
+    [number] = re.findall(r"OB-[0-9A-Z]{8}", placed[0]["text"])
+    staff = {"Authorization": "Bearer dev-staff-token"}
+    order = httpx.get(f"{stack.backend.url}/api/v1/staff/orders/{number}", headers=staff).json()
+    assert order["status"] == "confirmed"
+    assert [(line["sku"], line["quantity"]) for line in order["lines"]] == [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)]
+    mine = httpx.get(f"{stack.backend.url}/api/v1/orders",
+                     headers={"Authorization": "Bearer dev-bot-token", "X-Channel-Identity": sender}).json()["data"]
+    assert sorted(o["status"] for o in mine) == ["cancelled", "confirmed"]  # the first one, replaced
+
+
+def test_conversation_payment_problem_mid_order_then_no_goes_back_to_the_order(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    say(stack.rasa.url, sender, "I'd like to order 2 blue mugs")
+    ticket = say(stack.rasa.url, sender, "my payment keeps failing")
+    assert "ticket #" in ticket[0]["text"] and [b["payload"] for b in ticket[0]["buttons"]] == ["/affirm", "/deny"]
+    back = say(stack.rasa.url, sender, "no")
+    assert "ticket #" in back[0]["text"] and "Where should we send it" in back[-1]["text"]
+    say(stack.rasa.url, sender, "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")
+    summary = say(stack.rasa.url, sender, "ada@example.com")
+    assert "2 × Ceramic Mug Blue" in summary[0]["text"]
