@@ -29,14 +29,21 @@ def intent_of(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+# Short turns: "ok" after "hold on" is not a wrong address, unless the question was a yes/no one.
+SHORT_TURNS = frozenset({"affirm", "deny", "thank", "greet"})
+
+
 def free_text_answer(tracker: Tracker, slot: Text, parses: Callable[[str], bool],
-                     own_topic: Text) -> Dict[Text, Any]:
+                     own_topic: Text, yes_no_asked: bool = False) -> Dict[Text, Any]:
     """{slot: the message} when it answers the question the form asked for `slot`, else {}.
-    `own_topic` is the intent of the form's own request ("send it to ..." while ordering)."""
+    `own_topic` is the intent of the form's own request ("send it to ..." while ordering);
+    `yes_no_asked`: the question was "shall I use the same address?"."""
     if tracker.get_slot("requested_slot") != slot:
         return {}
     text = tracker.latest_message.get("text") or ""
     intent = intent_of(tracker)
+    if intent in SHORT_TURNS and not yes_no_asked and not parses(text):
+        return {}
     if parses(text) or intent == own_topic or intent not in OTHER_REQUESTS:
         return {slot: text}
     return {}

@@ -222,7 +222,7 @@ class ValidateOrderForm(FormValidationAction):
         if changes_items(tracker):
             return {}
         return free_text_answer(tracker, ADDRESS, lambda text: parse_address(text)[0] is not None,
-                                "place_order")
+                                "place_order", yes_no_asked=bool(tracker.get_slot(SAVED)))
 
     async def extract_order_contact(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -157,7 +157,8 @@ async def test_order_form_question_while_asked_for_the_address_is_left_to_its_ru
     # Nothing extracted: the form is rejected, the product rule answers, then the form asks again.
     slots = {"requested_slot": "shipping_address", "order_items": [BLUE_MUGS]}
     for text, intent in (("how much is the glass teapot?", "product_info"),
-                         ("my payment keeps failing", "payment_issue"), ("where is my order", "track_order")):
+                         ("my payment keeps failing", "payment_issue"), ("where is my order", "track_order"),
+                         ("ok", "affirm")):  # "ok" after "hold on": no address, no format lecture
         tracker = form_tracker(new_identity(), text, intent, slots=slots)
         assert await ValidateOrderForm().run(dispatcher, tracker, DOMAIN) == []
     assert dispatcher.messages == []
