@@ -17,13 +17,15 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, BackendError, Order, Refused
 from actions.catalogue import stock_alternatives
 from actions.order_changes import MAX_QUANTITY, apply_changes
-from actions.order_forms import TARGET, TargetOrderForm, events_clearing, not_editable
+from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing, not_editable
+from actions.ordering import ORDER_SLOTS, PENDING_ORDER
 from actions.parsing import format_price, only_asks
 
 logger = logging.getLogger(__name__)
 CHANGES = "order_changes"
 PENDING = "pending_confirmation"
 FLOW_SLOTS = (TARGET, CHANGES, PENDING)
+EMPTIED = "emptied"  # the change takes everything out of the chat's order not yet placed
 # What a message that may describe a change is classified as; others go to their own rules.
 CHANGE_INTENTS = ("change_order", "inform", "place_order", "product_info")
 # The backend's shipping rule (docs/api.md), for the summary before the change is sent; the
@@ -56,6 +58,8 @@ class ValidateChangeOrderForm(TargetOrderForm):
             return {}  # a price question: its rule answers, the form asks again
         entities = tracker.latest_message.get("entities") or []
         result = apply_changes(target["lines"], entities, text)
+        if result.problem == ("empty", "") and target["number"] == tracker.get_slot(PENDING_ORDER):
+            return {CHANGES: EMPTIED}  # everything out of the order not yet placed: it is dropped
         if result.problem is not None:
             await self._explain(dispatcher, tracker, target, result.problem)
             return {CHANGES: None}
@@ -87,10 +91,22 @@ class ValidateChangeOrderForm(TargetOrderForm):
         else:
             dispatcher.utter_message(response="utter_order_quantity_out_of_range", name=name, max=MAX_QUANTITY)
 
-    def validate_order_changes(
+    async def validate_order_changes(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return {CHANGES: value or None}
+        if value != EMPTIED:
+            return {CHANGES: value or None}
+        number = tracker.get_slot(PENDING_ORDER)
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                await backend.cancel_order(number, reason="emptied in chat before it was placed")
+        except BackendError as error:
+            logger.warning("dropping the emptied order %s failed: %s", number, error)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return {CHANGES: None}
+        dispatcher.utter_message(response="utter_order_not_placed")
+        # the form ends without asking more, and the dropped order is forgotten
+        return {CHANGES: None, **ENDED, PENDING: None, **{slot: None for slot in ORDER_SLOTS}}
 
 
 class ActionAskOrderChanges(Action):

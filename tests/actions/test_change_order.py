@@ -8,8 +8,10 @@ import yaml
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.backend_client import Order
 from actions.cancel import ActionAnswerConfirmation
 from actions.change_order import ActionAskOrderChanges, ActionConfirmOrderChange, ValidateChangeOrderForm
+from actions.order_forms import order_view
 from tests.actions.test_orders import BOT, STAFF, new_identity, place_order, ship, tracker_for
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
@@ -39,6 +41,11 @@ def confirmation(identity, intent, asked_by, slots):
         {"event": "action", "name": "action_extract_slots"},
     ]
     return tracker
+
+
+def order_view_of(backend, identity, number):
+    response = httpx.get(f"{backend.url}/api/v1/orders/{number}", headers={**BOT, "X-Channel-Identity": identity})
+    return order_view(Order.from_json(response.json()))
 
 
 def lines_of(backend, identity, number):
@@ -151,6 +158,23 @@ async def test_change_at_the_order_summary_asks_again_to_place_the_order(backend
         assert [m["response"] for m in answer.messages] == [response, "utter_confirm_order"]
         assert answer.messages[1]["number"] == number and "Glass Teapot" in answer.messages[1]["lines"]
         assert events[-1] == SlotSet("pending_confirmation", "place_order")
+
+
+async def test_emptying_the_order_not_yet_placed_drops_it(backend, dispatcher):
+    # At "Shall I place it?": "remove the blue mugs" takes out all there is. Not a change: a "no".
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    target = order_view_of(backend, identity, number)
+    text = "remove the blue mugs"
+    entities = [{"entity": "product", "value": "blue mugs", "skus": ["MUG-CER-BLU"], "start": 11, "end": 20}]
+    slots = {"target_order": target, "requested_slot": "order_changes", "pending_order": number,
+             "pending_confirmation": "place_order"}
+    events = await ValidateChangeOrderForm().run(
+        dispatcher, flow_tracker(identity, text, "change_order", "change_order_form", entities, slots), DOMAIN)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_not_placed"]
+    assert SlotSet("requested_slot", None) in events and SlotSet("pending_order", None) in events
+    response = httpx.get(f"{backend.url}/api/v1/orders/{number}", headers={**BOT, "X-Channel-Identity": identity})
+    assert response.json()["status"] == "cancelled"
 
 
 async def test_change_order_no_keeps_lines(backend):
