@@ -288,9 +288,11 @@ class ActionAskOrderItems(Action):
             dispatcher.utter_message(response="utter_backend_unavailable")
             return []
         choice["candidates"] = [{"sku": p.sku, "name": p.name} for p in products]
+        # Buttons only for what can be ordered now; the list still names the rest, marked.
         buttons = [{"title": f"{p.name} ({format_price(p.price_minor, p.currency)})",
-                    "payload": f'/inform{{"product": "{p.sku}"}}'} for p in products]
-        options = "\n".join(f"• {p.name}: {format_price(p.price_minor, p.currency)}" for p in products)
+                    "payload": f'/inform{{"product": "{p.sku}"}}'} for p in products if p.available > 0]
+        options = "\n".join(f"• {p.name}: {format_price(p.price_minor, p.currency)}"
+                            + ("" if p.available > 0 else " (out of stock)") for p in products)
         dispatcher.utter_message(response="utter_ask_which_product", name=choice["name"], options=options,
                                  buttons=buttons)
         return [SlotSet(DRAFT, draft)]

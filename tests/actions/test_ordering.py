@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from pathlib import Path
 
 import httpx
@@ -82,6 +83,21 @@ async def test_order_form_multi_item_message_keeps_draft_and_asks_which_teapot(b
         f'/inform{{"product": "{sku}"}}' for sku in TEAPOTS]
     [draft] = [e["value"] for e in events if e["name"] == "order_draft"]
     assert draft[1]["candidates"][1] == {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L"}
+
+
+async def test_order_form_which_product_offers_buttons_only_for_what_is_in_stock(backend, dispatcher):
+    skus = []
+    for name, stock in (("Lantern Red", 0), ("Lantern Blue", 4)):
+        sku = f"LNT-{uuid.uuid4().hex[:8].upper()}"
+        httpx.post(f"{backend.url}/api/v1/staff/products", headers={"Authorization": "Bearer dev-staff-token"},
+                   json={"sku": sku, "name": name, "category": "Lanterns", "price_minor": 1500,
+                         "initial_stock": stock}).raise_for_status()
+        skus.append(sku)
+    lantern = {"sku": None, "name": "lantern", "quantity": 1, "candidates": [{"sku": s, "name": s} for s in skus]}
+    await ActionAskOrderItems().run(dispatcher, tracker_for(new_identity(), "", slots={"order_draft": [lantern]}), {})
+    [message] = dispatcher.messages
+    assert [b["payload"] for b in message["buttons"]] == [f'/inform{{"product": "{skus[1]}"}}']
+    assert "Lantern Red: €15.00 (out of stock)" in message["options"]
 
 
 async def test_order_form_choice_by_words_completes_items(backend, dispatcher):
