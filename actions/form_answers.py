@@ -15,22 +15,20 @@ from typing import Any, Callable, Dict, Optional, Text
 
 from rasa_sdk import Tracker
 
-# Intents with a rule of their own, which a form lets answer; "inform", "out_of_scope", "affirm",
-# "deny", small talk and the form's own topic are answers, right or wrong.
+# Intents with a rule of their own, which a form lets answer; "inform", "out_of_scope" and the
+# form's own topic are answers, right or wrong.
 OTHER_REQUESTS = frozenset({
     "stop", "wait", "help", "bot_challenge", "faq", "product_info", "delivery_options", "delivery_time",
     "place_order", "track_order", "cancel_order", "change_order", "change_shipping_address",
     "refund_return_request", "refund_status", "payment_issue", "complaint", "contact_human_agent",
     "give_feedback",
 })
+# Short turns answer only a yes/no question: "ok" after "hold on" is not a wrong address.
+SHORT_TURNS = frozenset({"affirm", "deny", "thank", "greet"})
 
 
 def intent_of(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
-
-
-# Short turns: "ok" after "hold on" is not a wrong address, unless the question was a yes/no one.
-SHORT_TURNS = frozenset({"affirm", "deny", "thank", "greet"})
 
 
 def free_text_answer(tracker: Tracker, slot: Text, parses: Callable[[str], bool],
