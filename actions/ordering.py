@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, BackendError
 from actions.form_answers import OTHER_REQUESTS, free_text_answer, intent_of
 from actions.parsing import (contact_detail, format_address, format_price, parse_address, quantity_in,
-                             wants_to_order)
+                             unmatched_items, wants_to_order)
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +163,16 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
     return False
 
 
+def _say_unmatched(dispatcher: CollectingDispatcher, text: str, entities: List[Dict[str, Any]]) -> None:
+    """ "2 glases and a teapot": the teapot goes in, and the customer hears the glasses did not."""
+    products = [e for e in entities if e.get("entity") == "product"]
+    if any(e.get("start") is None or e.get("end") is None for e in products):
+        return  # a button's payload: no words to check
+    missing = unmatched_items(text, [(int(e["start"]), int(e["end"])) for e in products])
+    if missing:
+        dispatcher.utter_message(response="utter_order_items_not_found", names=", ".join(f'"{w}"' for w in missing))
+
+
 class ValidateOrderForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_order_form"
@@ -194,6 +204,7 @@ class ValidateOrderForm(FormValidationAction):
             if adding:
                 added = ", ".join(str(e["value"]) for e in entities if e.get("entity") == "product")
                 dispatcher.utter_message(response="utter_order_items_added", names=added)
+            _say_unmatched(dispatcher, text, entities)
             return {ITEMS: draft}
         if requested != ITEMS:
             return {}

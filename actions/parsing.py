@@ -150,6 +150,25 @@ def only_asks(text: Optional[str]) -> bool:
     return bool(_ASKING.search(text)) and not _CHANGE_VERB.search(text)
 
 
+# "2 glases": a quantity and a word the catalogue matcher did not take as a product.
+_COUNTED_WORD = re.compile(r"(?i)\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|dozen)\s+([a-z][a-z'-]{2,})")
+_NOT_ITEMS = frozenset("""of more pcs pieces piece units unit packs pack boxes box sets set bags bag kg
+    grams items things times days weeks hours minutes mins euro euros eur dollars pounds percent
+    please pls more less instead only""".split())
+
+
+def unmatched_items(text: Optional[str], product_spans: List[Tuple[int, int]]) -> List[str]:
+    """Words counted like items ("2 glases") that no product entity covers: not in the catalogue."""
+    words = []
+    for match in _COUNTED_WORD.finditer(text or ""):
+        start, end = match.span(2)
+        word = match.group(2).lower()
+        if word not in _NOT_ITEMS and word not in _STOP_WORDS and not any(
+                s < end and start < e for s, e in product_spans):
+            words.append(match.group(2))
+    return words
+
+
 def wants_to_order(text: Optional[str]) -> bool:
     """True for a message that asks to buy ("order 8 green mugs", "i want 2 teapots"), not to know."""
     text = text or ""

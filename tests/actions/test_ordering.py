@@ -100,6 +100,17 @@ async def test_order_form_which_product_offers_buttons_only_for_what_is_in_stock
     assert "Lantern Red: €15.00 (out of stock)" in message["options"]
 
 
+async def test_order_form_says_which_counted_item_it_could_not_find(backend, dispatcher):
+    text = "i want 2 glases and a teapot"
+    entities = [{"entity": "quantity", "value": "1", "implicit": True, "start": 20, "end": 21},
+                {"entity": "product", "value": "teapot", "skus": TEAPOTS, "quantity": 1, "start": 22, "end": 28}]
+    tracker = form_tracker(new_identity(), text, "place_order", entities)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_items_not_found"]
+    assert dispatcher.messages[0]["names"] == '"glases"'
+    assert [item["name"] for item in next(e["value"] for e in events if e["name"] == "order_draft")] == ["teapot"]
+
+
 async def test_order_form_choice_by_words_completes_items(backend, dispatcher):
     teapot = {"sku": None, "name": "teapot", "quantity": 1, "candidates": [
         {"sku": "TEA-POT-CST", "name": "Cast Iron Teapot 0.8 L"},

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from actions.parsing import (contact_detail, country_code, format_address, format_price, order_number,
-                             parse_address, quantity_in, search_terms, wants_to_order,
-                             within_phone_number)
+                             parse_address, quantity_in, search_terms, unmatched_items,
+                             wants_to_order, within_phone_number)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -100,3 +100,10 @@ def test_within_phone_number():
     assert within_phone_number("7700", "its +44 7700 900123")
     assert not within_phone_number("1042", "my order 1042 is late")
     assert not within_phone_number("10423456", "order 10423456")  # 8 digits: an order number
+
+
+def test_unmatched_items_are_counted_words_no_product_covers():
+    assert unmatched_items("i want 2 glases and a teapot", [(22, 28)]) == ["glases"]
+    assert unmatched_items("2 blue mugs and 3 unicorns", [(2, 11)]) == ["unicorns"]
+    assert unmatched_items("2 blue mugs", [(2, 11)]) == []
+    assert unmatched_items("i want 2 pcs of the teapot, in 3 days", [(20, 26)]) == []
