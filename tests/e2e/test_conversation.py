@@ -200,3 +200,9 @@ def test_conversation_payment_problem_mid_order_then_no_goes_back_to_the_order(s
     say(stack.rasa.url, sender, "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")
     summary = say(stack.rasa.url, sender, "ada@example.com")
     assert "2 × Ceramic Mug Blue" in summary[0]["text"]
+
+
+def test_conversation_names_an_ordered_item_it_cannot_find(stack):
+    replies = say(stack.rasa.url, f"web:{uuid.uuid4().hex}", "i want 2 glases and a teapot")
+    text = " ".join(reply.get("text", "") for reply in replies)
+    assert "couldn't find \"glases\"" in text and "Which teapot" in text
