@@ -248,12 +248,14 @@ class BackendClient:
             params["q"] = query
         if category:
             params["category"] = category
-        body = await self._get("/products", params)
-        return [Product.from_json(item) for item in body["data"]]
+        return (await self._products(params))[0]
 
     async def products_in(self, category: str, limit: int) -> Tuple[List[Product], int]:
         """Up to `limit` products of a category, and how many it has in all."""
-        body = await self._get("/products", {"category": category, "limit": limit})
+        return await self._products({"category": category, "limit": limit})
+
+    async def _products(self, params: Dict[str, Any]) -> Tuple[List[Product], int]:
+        body = await self._get("/products", params)
         return [Product.from_json(item) for item in body["data"]], int(body["count"])
 
     async def get_product(self, sku: str) -> Product:

@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
 from actions.form_answers import free_text_answer
 from actions.order_forms import TARGET, TargetOrderForm, events_clearing, not_editable
-from actions.parsing import format_address, parse_address
+from actions.parsing import format_address, is_address, parse_address
 
 logger = logging.getLogger(__name__)
 NEW_ADDRESS = "new_shipping_address"
@@ -33,8 +33,7 @@ class ValidateChangeAddressForm(TargetOrderForm):
     async def extract_new_shipping_address(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return free_text_answer(tracker, NEW_ADDRESS, lambda text: parse_address(text)[0] is not None,
-                                "change_shipping_address")
+        return free_text_answer(tracker, NEW_ADDRESS, is_address, "change_shipping_address")
 
     def validate_new_shipping_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -10,6 +10,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.form_answers import intent_of
+
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 MISSES = (FALLBACK_INTENT, OUT_OF_SCOPE)
@@ -39,6 +41,6 @@ class ActionFallback(Action):
         if unclear_in_a_row(tracker) >= 2:
             dispatcher.utter_message(response="utter_offer_human")
             return [SlotSet("pending_confirmation", "human_handoff")]
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        dispatcher.utter_message(response="utter_out_of_scope" if intent == OUT_OF_SCOPE else "utter_ask_rephrase")
+        out_of_scope = intent_of(tracker) == OUT_OF_SCOPE
+        dispatcher.utter_message(response="utter_out_of_scope" if out_of_scope else "utter_ask_rephrase")
         return []

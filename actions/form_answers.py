@@ -39,9 +39,9 @@ def free_text_answer(tracker: Tracker, slot: Text, parses: Callable[[str], bool]
     if tracker.get_slot("requested_slot") != slot:
         return {}
     text = tracker.latest_message.get("text") or ""
-    intent = intent_of(tracker)
-    if intent in SHORT_TURNS and not yes_no_asked and not parses(text):
+    intent, answers = intent_of(tracker), parses(text)
+    if intent in SHORT_TURNS and not yes_no_asked and not answers:
         return {}
-    if parses(text) or intent == own_topic or intent not in OTHER_REQUESTS:
+    if answers or intent == own_topic or intent not in OTHER_REQUESTS:
         return {slot: text}
     return {}

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cancel import ActionCancelOrder
 from actions.catalogue import ActionShowProducts
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
-from actions.parsing import parse_address
+from actions.parsing import is_address
 from actions.returns import ActionRefundStatus
 
 
@@ -21,7 +21,7 @@ class ActionHandleInform(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         asked = tracker.get_slot(REQUESTED) in ("order_id", "contact")
-        if not asked and parse_address(tracker.latest_message.get("text"))[0] is not None:
+        if not asked and is_address(tracker.latest_message.get("text")):
             # Its postcode would read as an order number ("..., 8001 Zurich, ...").
             dispatcher.utter_message(response="utter_address_without_task")
             return []

@@ -18,8 +18,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError
 from actions.form_answers import OTHER_REQUESTS, free_text_answer, intent_of
-from actions.parsing import (contact_detail, format_address, format_price, parse_address, quantity_in,
-                             unmatched_items, wants_to_order)
+from actions.parsing import (contact_detail, format_address, format_price, is_address, parse_address,
+                             quantity_in, unmatched_items, wants_to_order)
 
 logger = logging.getLogger(__name__)
 
@@ -181,15 +181,15 @@ class ValidateOrderForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         requested = tracker.get_slot("requested_slot")
-        adding = changes_items(tracker)
-        if not adding and requested not in (None, ITEMS):
-            return {}
         draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
         quantity = new_quantity(tracker, draft)
         if quantity is not None:
             draft[0]["quantity"] = quantity
             dispatcher.utter_message(response="utter_order_quantity_changed", quantity=quantity, name=draft[0]["name"])
             return {ITEMS: draft}
+        adding = edits_items(tracker)
+        if not adding and requested not in (None, ITEMS):
+            return {}
         text = tracker.latest_message.get("text") or ""
         removed, entities = remove_from_draft(draft, tracker.latest_message.get("entities") or [], text)
         if removed:
@@ -232,8 +232,8 @@ class ValidateOrderForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         if changes_items(tracker):
             return {}
-        return free_text_answer(tracker, ADDRESS, lambda text: parse_address(text)[0] is not None,
-                                "place_order", yes_no_asked=bool(tracker.get_slot(SAVED)))
+        return free_text_answer(tracker, ADDRESS, is_address, "place_order",
+                                yes_no_asked=bool(tracker.get_slot(SAVED)))
 
     async def extract_order_contact(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

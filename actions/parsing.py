@@ -116,6 +116,10 @@ def parse_address(text: Optional[str]) -> Tuple[Optional[Dict[str, str]], Option
     return {"name": name, "line1": street, "city": city, "postal_code": postal_code, "country": code}, None
 
 
+def is_address(text: Optional[str]) -> bool:
+    return parse_address(text)[0] is not None
+
+
 def format_address(address: Dict[str, Any]) -> str:
     parts = [address.get("name"), address.get("line1"), address.get("line2"),
              f"{address.get('postal_code', '')} {address.get('city', '')}".strip(), address.get("country")]
