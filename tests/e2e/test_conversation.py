@@ -18,6 +18,19 @@ def say(url: str, sender: str, text: str) -> list[dict]:
     return response.json()
 
 
+def placed_order(stack, sender: str) -> dict:
+    """Says "yes" to the order summary; the order it placed, as staff see it."""
+    placed = say(stack.rasa.url, sender, "yes")
+    [number] = re.findall(r"OB-[0-9A-Z]{8}", placed[0]["text"])
+    return httpx.get(f"{stack.backend.url}/api/v1/staff/orders/{number}",
+                     headers={"Authorization": "Bearer dev-staff-token"}).json()
+
+
+def my_orders(stack, sender: str) -> dict:
+    return httpx.get(f"{stack.backend.url}/api/v1/orders",
+                     headers={"Authorization": "Bearer dev-bot-token", "X-Channel-Identity": sender}).json()
+
+
 def backend_products(stack, query: str) -> list[dict]:
     response = httpx.get(f"{stack.backend.url}/api/v1/products", params={"q": query}, timeout=10)
     response.raise_for_status()
@@ -117,10 +130,7 @@ def test_conversation_places_order_through_chat(stack):
     summary = say(stack.rasa.url, sender, "ada@example.com")
     assert "2 × Ceramic Mug Blue: €25.80" in summary[0]["text"] and "total €58.70" in summary[0]["text"]
     assert [b["payload"] for b in summary[0]["buttons"]] == ["/affirm", "/deny"]
-    placed = say(stack.rasa.url, sender, "yes")
-    [number] = re.findall(r"OB-[0-9A-Z]{8}", placed[0]["text"])
-    order = httpx.get(f"{stack.backend.url}/api/v1/staff/orders/{number}",
-                      headers={"Authorization": "Bearer dev-staff-token"}).json()
+    order = placed_order(stack, sender)
     assert order["status"] == "confirmed"
     assert [(line["sku"], line["quantity"]) for line in order["lines"]] == [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)]
     assert order["shipping_address"]["postal_code"] == "D02 X285"
@@ -137,9 +147,7 @@ def test_conversation_order_short_stock_then_stop_places_nothing(stack):
     assert "How many Ceramic Mug Green" in short[1]["text"]
     assert "stopped" in say(stack.rasa.url, sender, "never mind")[0]["text"]
     assert say(stack.rasa.url, sender, "yes")[0]["text"] == "Okay."
-    orders = httpx.get(f"{stack.backend.url}/api/v1/orders",
-                       headers={"Authorization": "Bearer dev-bot-token", "X-Channel-Identity": sender}).json()
-    assert orders["count"] == 0
+    assert my_orders(stack, sender)["count"] == 0
 
 
 def test_conversation_order_with_side_questions_on_the_way(stack):
@@ -161,10 +169,7 @@ def test_conversation_order_with_side_questions_on_the_way(stack):
     again = say(stack.rasa.url, sender, "ok yes")
     assert again[0]["text"] == summary[0]["text"]
     assert [b["payload"] for b in again[0]["buttons"]] == ["/affirm", "/deny"]
-    placed = say(stack.rasa.url, sender, "yes")
-    [number] = re.findall(r"OB-[0-9A-Z]{8}", placed[0]["text"])
-    order = httpx.get(f"{stack.backend.url}/api/v1/staff/orders/{number}",
-                      headers={"Authorization": "Bearer dev-staff-token"}).json()
+    order = placed_order(stack, sender)
     assert order["status"] == "confirmed"
     assert [(line["sku"], line["quantity"]) for line in order["lines"]] == [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)]
     assert order["contact_phone"] == "+353871234567"
@@ -179,14 +184,10 @@ def test_conversation_order_edited_at_its_summary_is_replaced(stack):
     assert "Shall I place it?" in say(stack.rasa.url, sender, "ada@example.com")[0]["text"]
     edited = say(stack.rasa.url, sender, "add a glass teapot too")
     assert "Glass Teapot" in edited[-1]["text"] and "Shall I place it?" in edited[-1]["text"]
-    placed = say(stack.rasa.url, sender, "yes")
-    [number] = re.findall(r"OB-[0-9A-Z]{8}", placed[0]["text"])
-    staff = {"Authorization": "Bearer dev-staff-token"}
-    order = httpx.get(f"{stack.backend.url}/api/v1/staff/orders/{number}", headers=staff).json()
+    order = placed_order(stack, sender)
     assert order["status"] == "confirmed"
     assert [(line["sku"], line["quantity"]) for line in order["lines"]] == [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)]
-    mine = httpx.get(f"{stack.backend.url}/api/v1/orders",
-                     headers={"Authorization": "Bearer dev-bot-token", "X-Channel-Identity": sender}).json()["data"]
+    mine = my_orders(stack, sender)["data"]
     assert sorted(o["status"] for o in mine) == ["cancelled", "confirmed"]  # the first one, replaced
 
 
