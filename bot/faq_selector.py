@@ -5,10 +5,10 @@ message, in the output format of Rasa's ResponseSelector, so `utter_faq` and the
 Why not Rasa's ResponseSelector: to tell about ten FAQ answers apart it trained a neural network
 over every sparse feature (30-45 s of each training) and stored 166 MB of weights, optimiser state
 included, in every model archive. The same two opinions IntentBlender uses (a TF-IDF logistic
-regression and one on the sentence embedding), fitted on the FAQ examples only, train in about a
+regression and one per sentence embedding), fitted on the FAQ examples only, train in about a
 second and pick the FAQ answers of the dev set as well (docs/benchmarks.md).
 
-Place it after the SentenceFeaturizer named by `embedding_featurizer` (without one, the TF-IDF
+Place it after the SentenceFeaturizers named in `embedding_featurizers` (without any, the TF-IDF
 model decides alone).
 """
 from __future__ import annotations
@@ -48,7 +48,7 @@ class FaqSelector(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
-            "embedding_featurizer": None,  # alias of a SentenceFeaturizer
+            "embedding_featurizers": [],  # aliases of SentenceFeaturizers
             "word_ngrams": [1, 2],
             "char_ngrams": [2, 5],
             "C": 10.0,
@@ -62,7 +62,7 @@ class FaqSelector(GraphComponent):
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        # {"selectors": {retrieval intent: {"words": model, "meaning": model} or {"only": key}},
+        # {"selectors": {retrieval intent: {"words": model, <featurizer>: model} or {"only": key}},
         #  "responses": {template key: responses}}
         self._state = state or {"selectors": {}, "responses": {}}
 
@@ -70,9 +70,6 @@ class FaqSelector(GraphComponent):
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "FaqSelector":
         return cls(config, model_storage, resource)
-
-    def _embedding(self, message: Message) -> Optional[np.ndarray]:
-        return sentence_embedding(message, self._config["embedding_featurizer"])
 
     def train(self, training_data: TrainingData) -> Resource:
         by_intent: Dict[Text, List[Message]] = {}
@@ -89,9 +86,10 @@ class FaqSelector(GraphComponent):
         if len(set(keys)) == 1:
             return {"only": keys[0]}  # one answer needs no model
         selector = {"words": build_pipeline(self._config).fit([e.get(TEXT) for e in examples], keys)}
-        embeddings = [self._embedding(e) for e in examples]
-        if all(vector is not None for vector in embeddings):
-            selector["meaning"] = logistic_regression(self._config).fit(np.stack(embeddings), keys)
+        for featurizer in self._config["embedding_featurizers"]:
+            embeddings = [sentence_embedding(e, featurizer) for e in examples]
+            if all(vector is not None for vector in embeddings):
+                selector[featurizer] = logistic_regression(self._config).fit(np.stack(embeddings), keys)
         return selector
 
     @classmethod
@@ -107,9 +105,10 @@ class FaqSelector(GraphComponent):
         if selector.get("only"):
             return [(selector["only"], 1.0)]
         opinions = [selector["words"].predict_proba([message.get(TEXT) or ""])[0]]
-        embedding = self._embedding(message)
-        if selector.get("meaning") is not None and embedding is not None:
-            opinions.append(selector["meaning"].predict_proba(embedding[None, :])[0])
+        for featurizer in self._config["embedding_featurizers"]:
+            embedding = sentence_embedding(message, featurizer)
+            if selector.get(featurizer) is not None and embedding is not None:
+                opinions.append(selector[featurizer].predict_proba(embedding[None, :])[0])
         probabilities = np.mean(opinions, axis=0)
         return sorted(zip(selector["words"].classes_, probabilities.tolist()), key=lambda kv: -kv[1])
 

@@ -5,15 +5,17 @@ saw. Simpler models err differently, and the weighted average of all beats each 
 (figures in docs/benchmarks.md):
 - `diet`: DIET's intent ranking (its `ranking_length: 0`, so every intent has a score);
 - `words`: a logistic regression over TF-IDF word 1-2-grams and character 2-5-grams;
-- `meaning`: a logistic regression over the pretrained sentence embedding (SentenceFeaturizer);
-- `neighbours`: each intent's most similar training example by that embedding (cosine), turned
-  into probabilities by a softmax with a low temperature: "said almost exactly like this before".
+- per pretrained sentence embedding (a SentenceFeaturizer named in `embedding_featurizers`, say
+  `meaning`), two opinions: `meaning`, a logistic regression over the embedding, and
+  `meaning_neighbours`, each intent's most similar training example by that embedding (cosine),
+  turned into probabilities by a softmax with a low temperature: "said almost exactly like this
+  before". Two encoders trained on different data err on different messages (docs/benchmarks.md).
 
 Place it after DIETClassifier and before FallbackClassifier. It writes `intent` and
 `intent_ranking` again with
     p(intent) = sum over opinions k of weight_k * p_k(intent) / sum of the weights used.
 Retrieval intents stay whole (`faq`); FaqSelector (bot/faq_selector.py) picks the answer. Without a
-sentence featurizer (`embedding_featurizer: null`) only `diet` and `words` are blended.
+sentence featurizer (`embedding_featurizers: []`) only `diet` and `words` are blended.
 
 Out-of-scope boost: a message the shop does not handle usually still resembles some shop intent,
 so `out_of_scope` comes second rather than first. `out_of_scope_boost` b multiplies its blended
@@ -120,8 +122,9 @@ class IntentBlender(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
-            "weights": {"diet": 0.5, "words": 0.5, "meaning": 0.0, "neighbours": 0.0},
-            "embedding_featurizer": None,  # alias of a SentenceFeaturizer, for meaning/neighbours
+            # diet, words, and per embedding featurizer <alias> and <alias>_neighbours
+            "weights": {"diet": 0.5, "words": 0.5},
+            "embedding_featurizers": [],  # aliases of SentenceFeaturizers
             "neighbour_temperature": 0.02,  # lower: only the nearest intent counts
             "out_of_scope_boost": 1.0,  # 1.0: off; see boost_out_of_scope
             "word_ngrams": [1, 2],
@@ -135,7 +138,7 @@ class IntentBlender(GraphComponent, IntentClassifier):
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  models: Optional[Dict[Text, Any]] = None) -> None:
         self._config = {**self.get_default_config(), **config}
-        self._weights = {**self.get_default_config()["weights"], **self._config["weights"]}
+        self._weights = self._config["weights"]
         self._model_storage = model_storage
         self._resource = resource
         self._models = models or {}
@@ -144,9 +147,6 @@ class IntentBlender(GraphComponent, IntentClassifier):
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "IntentBlender":
         return cls(config, model_storage, resource)
-
-    def _embedding(self, message: Message) -> Optional[np.ndarray]:
-        return sentence_embedding(message, self._config["embedding_featurizer"])
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(TEXT) and e.get(INTENT)]
@@ -157,14 +157,15 @@ class IntentBlender(GraphComponent, IntentClassifier):
         words = build_pipeline(self._config)
         words.fit([e.get(TEXT) for e in examples], labels)
         self._models = {"words": words}
-        embeddings = [self._embedding(e) for e in examples]
-        if embeddings and all(vector is not None for vector in embeddings):
+        for featurizer in self._config["embedding_featurizers"]:
+            embeddings = [sentence_embedding(e, featurizer) for e in examples]
+            if not all(vector is not None for vector in embeddings):
+                logger.warning("IntentBlender: no sentence features from '%s'; its opinions are "
+                               "left out.", featurizer)
+                continue
             matrix = np.stack(embeddings)
-            self._models["meaning"] = logistic_regression(self._config).fit(matrix, labels)
-            self._models["neighbours"] = NearestExamples.fit(matrix, labels)
-        elif self._config["embedding_featurizer"]:
-            logger.warning("IntentBlender: no sentence features from '%s'; meaning and neighbours "
-                           "are left out.", self._config["embedding_featurizer"])
+            self._models[featurizer] = logistic_regression(self._config).fit(matrix, labels)
+            self._models[f"{featurizer}_neighbours"] = NearestExamples.fit(matrix, labels)
         stored_models.save(self._model_storage, self._resource, MODEL_FILE, self._models)
         return self._resource
 
@@ -182,11 +183,13 @@ class IntentBlender(GraphComponent, IntentClassifier):
         words = self._models.get("words")
         if words is not None:
             opinions["words"] = _probabilities(words, [message.get(TEXT) or ""])
-        embedding = self._embedding(message)
-        if embedding is not None and "meaning" in self._models:
-            opinions["meaning"] = _probabilities(self._models["meaning"], embedding[None, :])
-            opinions["neighbours"] = self._models["neighbours"].probabilities(
-                embedding, self._config["neighbour_temperature"])
+        for featurizer in self._config["embedding_featurizers"]:
+            embedding = sentence_embedding(message, featurizer)
+            if embedding is None or featurizer not in self._models:
+                continue
+            opinions[featurizer] = _probabilities(self._models[featurizer], embedding[None, :])
+            opinions[f"{featurizer}_neighbours"] = self._models[f"{featurizer}_neighbours"]\
+                .probabilities(embedding, self._config["neighbour_temperature"])
         return opinions
 
     def process(self, messages: List[Message]) -> List[Message]:

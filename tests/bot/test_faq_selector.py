@@ -36,7 +36,7 @@ def training_data(faq: dict = FAQ) -> TrainingData:
 def trained(storage: LocalModelStorage, faq: dict = FAQ) -> FaqSelector:
     context = ExecutionContext(GraphSchema({}), "faq")
     resource = Resource("faq")
-    config = {"embedding_featurizer": "meaning"}
+    config = {"embedding_featurizers": ["meaning", "universal"]}
     FaqSelector.create(config, storage, resource, context).train(training_data(faq))
     return FaqSelector.load(config, storage, resource, context)
 

@@ -16,7 +16,8 @@ from bot.sentence_featurizer import SentenceFeaturizer
 
 DIET_ONLY = {"diet": 1.0, "words": 0.0}
 WORDS_ONLY = {"diet": 0.0, "words": 1.0}
-MEANING = {"diet": 0.0, "words": 0.0, "meaning": 0.5, "neighbours": 0.5}
+MEANING = {"diet": 0.0, "words": 0.0, "meaning": 0.5, "meaning_neighbours": 0.5}
+UNIVERSAL = {"diet": 0.0, "words": 0.0, "universal": 0.5, "universal_neighbours": 0.5}
 
 EXAMPLES = {
     "track_order": ["where is my order", "track my parcel", "order status please",
@@ -30,8 +31,9 @@ EXAMPLES = {
 def featurised(messages: list[Message]) -> list[Message]:
     """Tokens and sentence features from the real components, as in the pipeline."""
     WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process(messages)
-    featurizer = SentenceFeaturizer({"alias": "meaning"}, "meaning")
-    return featurizer.process(messages)
+    for alias, encoder in (("meaning", "minilm"), ("universal", "universal")):
+        SentenceFeaturizer({"alias": alias, "encoder": encoder}, alias).process(messages)
+    return messages
 
 
 def training_data() -> TrainingData:
@@ -53,7 +55,7 @@ def context() -> ExecutionContext:
 
 
 def trained(storage, **config) -> IntentBlender:
-    config = {"embedding_featurizer": "meaning", **config}
+    config = {"embedding_featurizers": ["meaning", "universal"], **config}
     blender = IntentBlender.create(config, storage, Resource("blender"), context())
     blender.train(training_data())
     return blender
@@ -77,8 +79,9 @@ def test_blend_weights_the_opinions_and_drops_diets_fallback_entry():
 
 def test_blend_renormalises_over_the_opinions_present_with_weight():
     result = blend({"diet": {}, "words": {"greet": 0.8, "track_order": 0.2},
-                    "meaning": {"greet": 0.4, "track_order": 0.6}, "neighbours": {"greet": 1.0}},
-                   {"diet": 0.3, "words": 0.1, "meaning": 0.3, "neighbours": 0.0})
+                    "meaning": {"greet": 0.4, "track_order": 0.6},
+                    "meaning_neighbours": {"greet": 1.0}},
+                   {"diet": 0.3, "words": 0.1, "meaning": 0.3, "meaning_neighbours": 0.0})
     assert [r["name"] for r in result] == ["greet", "track_order"]
     assert result[0]["confidence"] == pytest.approx(0.25 * 0.8 + 0.75 * 0.4)
     assert sum(r["confidence"] for r in result) == pytest.approx(1.0)
@@ -130,16 +133,28 @@ def test_linear_model_overrules_an_unsure_diet(storage):
     assert sorted(names) == sorted(EXAMPLES)
 
 
-def test_meaning_finds_the_intent_of_wording_never_seen(storage):
+@pytest.mark.parametrize("weights", [MEANING, UNIVERSAL], ids=["minilm", "universal"])
+def test_each_encoder_finds_the_intent_of_wording_never_seen(storage, weights):
     # No word of it is in the training examples: only the pretrained embedding links it.
-    message = parse(trained(storage, weights=MEANING), "has the shipment left the warehouse", [])
-    assert message.get("intent")["name"] == "track_order"
-    assert parse(trained(storage, weights=MEANING), "good evening", [])\
-        .get("intent")["name"] == "greet"
+    blender = trained(storage, weights=weights)
+    assert parse(blender, "has the shipment left the warehouse", []).get("intent")["name"] \
+        == "track_order"
+    assert parse(blender, "good evening", []).get("intent")["name"] == "greet"
+
+
+def test_every_embedding_featurizer_adds_its_two_opinions(storage):
+    blender = trained(storage)
+    assert set(blender._models) == {"words", "meaning", "meaning_neighbours", "universal",
+                                    "universal_neighbours"}
+    opinions = blender._opinions(featurised([Message(data={"text": "where is my parcel"})])[0])
+    assert set(opinions) == {"diet", "words", "meaning", "meaning_neighbours", "universal",
+                             "universal_neighbours"}
+    assert all(sum(scores.values()) == pytest.approx(1.0) for name, scores in opinions.items()
+               if name != "diet")
 
 
 def test_without_sentence_features_only_diet_and_words_blend(storage):
-    blender = trained(storage, embedding_featurizer=None, weights={**MEANING, "words": 0.5})
+    blender = trained(storage, embedding_featurizers=[], weights={**MEANING, "words": 0.5})
     assert set(blender._models) == {"words"}
     assert parse(blender, "refund my purchase", []).get("intent")["name"] == "refund_return_request"
 
@@ -159,7 +174,8 @@ def test_ranking_length_limits_the_reported_ranking(storage):
 
 
 def test_persisted_model_loads_and_predicts_the_same(storage):
-    config = {"embedding_featurizer": "meaning", "weights": {**MEANING, "words": 0.5}}
+    config = {"embedding_featurizers": ["meaning", "universal"],
+              "weights": {**MEANING, **UNIVERSAL, "words": 0.5}}
     original = trained(storage, **config)
     loaded = IntentBlender.load(config, storage, Resource("blender"), context())
     for text in ["i want my money back", "hello there", "track my order"]:
