@@ -97,6 +97,28 @@ def test_nearest_examples_score_each_intent_by_its_best_match():
     assert 0.5 < softer["b"] < 0.6 and softer["a"] + softer["b"] == pytest.approx(1.0)
 
 
+def test_several_neighbours_outvote_one_odd_close_example():
+    def unit(*values):
+        vector = np.array(values, dtype=np.float32)
+        return vector / np.linalg.norm(vector)
+    # "a": one example right next to the message, the rest far; "b": three fairly close ones.
+    vectors = np.stack([unit(1, 0.1, 0), unit(0, 0, 1), unit(0, 1, 1),
+                        unit(1, 0.5, 0), unit(1, 0.6, 0), unit(1, 0.7, 0)])
+    nearest = NearestExamples.fit(vectors, ["a", "a", "a", "b", "b", "b"])
+    message = unit(1, 0.12, 0)
+    assert max(nearest.probabilities(message, 0.05).items(), key=lambda kv: kv[1])[0] == "a"
+    by_three = nearest.probabilities(message, 0.05, neighbours=3)
+    assert by_three["b"] > 0.99 and sum(by_three.values()) == pytest.approx(1.0)
+
+
+def test_an_intent_with_fewer_examples_than_neighbours_averages_all_it_has():
+    vectors = np.eye(3, dtype=np.float32)
+    nearest = NearestExamples.fit(vectors, ["a", "b", "b"])
+    probabilities = nearest.probabilities(np.array([0.0, 1.0, 0.0], dtype=np.float32), 1.0, 5)
+    # a: mean(0) = 0; b: mean(1, 0) = 0.5
+    assert probabilities["b"] == pytest.approx(np.exp(0.5) / (1 + np.exp(0.5)))
+
+
 def names(entries: list[dict]) -> list[str]:
     return [entry["name"] for entry in entries]
 
