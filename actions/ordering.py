@@ -3,7 +3,9 @@
 Slots: `order_draft` holds what the user asked for so far, one dict per product:
 {"sku", "name", "quantity", "candidates": [{"sku", "name"}]} (sku is None while several products
 match, quantity is None until known). `order_items` is the same list once every item has a SKU
-and a quantity; the form asks until then. Creating the order is in actions/place_order.py.
+and a quantity; the form asks until then. `order_alternatives` holds the in-stock products offered
+when an item was short ({"sku", "name"} each), so "ok, 2 blue ones instead" can pick one. Creating
+the order is in actions/place_order.py.
 """
 from __future__ import annotations
 
@@ -18,8 +20,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError
 from actions.form_answers import OTHER_REQUESTS, free_text_answer, intent_of
-from actions.parsing import (contact_detail, format_address, format_price, is_address, parse_address,
-                             quantity_in, unmatched_items, wants_to_order)
+from actions.parsing import (contact_detail, format_address, format_price, is_address, only_asks,
+                             parse_address, quantity_in, unmatched_items, wants_to_order)
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +32,9 @@ CONTACT = "order_contact"
 SAVED = "order_saved_address"  # the last order's address and contact, offered once; {} = not offered
 KEY = "order_idempotency_key"
 PENDING_ORDER = "pending_order"
+ALTERNATIVES = "order_alternatives"
 # Everything an unfinished order remembers; "stop" and a finished order clear them all.
-ORDER_SLOTS = (ITEMS, DRAFT, ADDRESS, CONTACT, SAVED, KEY, PENDING_ORDER)
+ORDER_SLOTS = (ITEMS, DRAFT, ADDRESS, CONTACT, SAVED, KEY, PENDING_ORDER, ALTERNATIVES)
 MAX_QUANTITY = 20  # the backend's MAX_LINE_QUANTITY
 # The form asks for the contact with its own response, found by name:
 # "utter_ask_order_form_order_contact".
@@ -42,6 +45,8 @@ ITEM_INTENTS = ("place_order", "inform", "product_info", "change_order")
 ADDING = re.compile(r"(?i)\b(add|also|plus|as well|too)\b")
 # "actually make it 3": a new quantity for the one product being ordered.
 RESIZING = re.compile(r"(?i)\b(make it|make that|change it to|change to|instead|only)\b")
+# "2 blue ones instead": the product offered replaces the one that was short.
+REPLACING = re.compile(r"(?i)\b(instead|rather|then)\b")
 # A product named right after one of these is taken out: "remove the blue mugs", "no teapot".
 REMOVING = re.compile(r"(?i)\b(remove|drop|delete|without|take out|no|not|don'?t want|do not want)"
                       r"\s+(?:the\s+|a\s+|an\s+|any\s+|my\s+)?$")
@@ -163,6 +168,33 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
     return False
 
 
+def pick_alternative(alternatives: List[Dict[str, Any]], text: str) -> Optional[Dict[str, Any]]:
+    """ "ok, 2 of the blue ones" after the red mug was short: the one offered product whose name has
+    a word of the message that the other offers' names do not all share ("blue", "glass")."""
+    names = [set(re.findall(r"[a-z]+", offer["name"].lower())) for offer in alternatives]
+    shared = set.intersection(*names) if names else set()
+    said = set(re.findall(r"[a-z]+", text.lower()))
+    picked = [offer for offer, words in zip(alternatives, names) if said & (words - shared)]
+    return picked[0] if len(picked) == 1 else None
+
+
+def take_alternative(draft: List[Dict[str, Any]], alternatives: List[Dict[str, Any]], text: str) -> bool:
+    """Adds the offered product the message picks, with its quantity; with "instead", the short
+    item still waiting for a quantity goes. True if one was picked."""
+    offer = pick_alternative(alternatives, text)
+    if offer is None:
+        return False
+    if REPLACING.search(text):
+        draft[:] = [item for item in draft if item.get("quantity")]
+    same = next((item for item in draft if item["sku"] == offer["sku"]), None)
+    if same is None:
+        draft.append({"sku": offer["sku"], "name": offer["name"], "quantity": quantity_in(text),
+                      "candidates": []})
+    else:
+        same["quantity"] = quantity_in(text) or same["quantity"]
+    return True
+
+
 def _say_unmatched(dispatcher: CollectingDispatcher, text: str, entities: List[Dict[str, Any]]) -> None:
     """ "2 glases and a teapot": the teapot goes in, and the customer hears the glasses did not."""
     products = [e for e in entities if e.get("entity") == "product"]
@@ -191,6 +223,9 @@ class ValidateOrderForm(FormValidationAction):
         if not adding and requested not in (None, ITEMS):
             return {}
         text = tracker.latest_message.get("text") or ""
+        taken = self._offer_taken(tracker, draft, text)
+        if taken:
+            return taken
         removed, entities = remove_from_draft(draft, tracker.latest_message.get("entities") or [], text)
         if removed:
             dispatcher.utter_message(response="utter_order_items_removed", names=", ".join(removed))
@@ -211,6 +246,16 @@ class ValidateOrderForm(FormValidationAction):
         # Asked and got nothing new: ask again, or say no product matched (validate_order_items).
         return {ITEMS: draft or None}
 
+    @staticmethod
+    def _offer_taken(tracker: Tracker, draft: List[Dict[str, Any]], text: str) -> Dict[Text, Any]:
+        """ "ok, 2 blue ones then" names no product: it may pick one offered for a short item (not
+        "how much is the blue one?", which its rule answers)."""
+        entities = tracker.latest_message.get("entities") or []
+        if (tracker.get_slot("requested_slot") != ITEMS or any(e.get("entity") == "product" for e in entities)
+                or intent_of(tracker) not in ITEM_INTENTS + ("affirm", "deny") or only_asks(text)):
+            return {}
+        return {ITEMS: draft} if take_alternative(draft, tracker.get_slot(ALTERNATIVES) or [], text) else {}
+
     def validate_order_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -225,7 +270,10 @@ class ValidateOrderForm(FormValidationAction):
                 dispatcher.utter_message(response="utter_order_quantity_out_of_range",
                                          name=item["name"], max=MAX_QUANTITY)
                 item["quantity"] = None
-        return {ITEMS: draft if is_complete(draft) else None, DRAFT: draft}
+        if not is_complete(draft):
+            return {ITEMS: None, DRAFT: draft}
+        moot = {ALTERNATIVES: None} if tracker.get_slot(ALTERNATIVES) else {}  # offers for a short item
+        return {ITEMS: draft, DRAFT: draft, **moot}
 
     async def extract_shipping_address(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

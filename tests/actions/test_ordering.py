@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
 from actions.conversation import TASK_SLOTS, ActionStop
-from actions.ordering import ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm
+from actions.ordering import (ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm,
+                              pick_alternative)
 from actions.place_order import ActionPlaceOrder
 from actions.settings import get_settings
 from tests.actions.test_cancel import available, status_of
@@ -345,9 +346,52 @@ async def test_place_order_short_stock_says_available_and_alternatives(backend, 
     assert message["response"] == "utter_order_short_stock"
     assert (message["available"], message["requested"]) == (stock, stock + 1)
     assert "Ceramic Mug Red" in message["alternatives"] and "Black" not in message["alternatives"]
+    offered = events[3]["value"]
+    assert "Ceramic Mug Red" in [offer["name"] for offer in offered] and len(offered) <= 3
     assert events == [SlotSet("order_items", None), SlotSet("order_draft", [dict(green, quantity=None)]),
-                      SlotSet("order_idempotency_key", None), FollowupAction("order_form")]
+                      SlotSet("order_idempotency_key", None), SlotSet("order_alternatives", offered),
+                      FollowupAction("order_form")]
     assert orders_of(backend, identity) == []
+
+
+MUG_OFFERS = [{"sku": "MUG-CER-RED", "name": "Ceramic Mug Red"},
+              {"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue"},
+              {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L"}]
+
+
+def test_an_offer_is_picked_by_the_words_that_tell_it_apart():
+    assert pick_alternative(MUG_OFFERS, "ok give me 2 blue ones instead")["sku"] == "MUG-CER-BLU"
+    assert pick_alternative(MUG_OFFERS, "the glass one then")["sku"] == "TEA-POT-GLS"
+    assert pick_alternative(MUG_OFFERS[:2], "ok the mug then") is None  # both are mugs
+    assert pick_alternative(MUG_OFFERS, "red or blue, whichever") is None  # two picked
+    assert pick_alternative(MUG_OFFERS, "no thanks") is None
+    assert pick_alternative([], "blue") is None
+
+
+async def test_order_form_takes_an_offered_product_after_an_out_of_stock_answer(backend, dispatcher):
+    """"Green is out of stock, similar: Red, Blue" -> "ok give me 2 blue ones instead"."""
+    slots = {"order_draft": [], "requested_slot": "order_items", "order_alternatives": MUG_OFFERS}
+    tracker = form_tracker(new_identity(), "ok give me 2 blue ones instead", "place_order",
+                           [{"entity": "quantity", "value": "2"}], slots=slots)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    blue = {"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2, "candidates": []}
+    assert SlotSet("order_items", [blue]) in events and SlotSet("order_alternatives", None) in events
+    # read as a yes, and without a number: the form then asks how many
+    tracker = form_tracker(new_identity(), "ok the blue then", "affirm", slots=slots)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("order_draft", [dict(blue, quantity=None)]) in events
+
+
+async def test_instead_replaces_the_short_item_still_waiting_for_a_quantity(backend, dispatcher):
+    short_red = {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": None, "candidates": []}
+    slots = {"order_draft": [BLUE_MUGS, short_red], "requested_slot": "order_items",
+             "order_alternatives": [{"sku": "MUG-CER-BLK", "name": "Ceramic Mug Black"},
+                                    {"sku": "MUG-CER-GRN", "name": "Ceramic Mug Green"}]}
+    tracker = form_tracker(new_identity(), "3 black ones instead", "inform",
+                           [{"entity": "quantity", "value": "3"}], slots=slots)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    black = {"sku": "MUG-CER-BLK", "name": "Ceramic Mug Black", "quantity": 3, "candidates": []}
+    assert SlotSet("order_items", [BLUE_MUGS, black]) in events
 
 
 async def test_place_order_backend_down_keeps_form_state(backend, dispatcher, monkeypatch):

@@ -150,6 +150,21 @@ def test_conversation_order_short_stock_then_stop_places_nothing(stack):
     assert my_orders(stack, sender)["count"] == 0
 
 
+def test_conversation_short_item_replaced_by_an_offered_one(stack):
+    """"we only have 3 green mugs; similar: ..., Ceramic Mug Red" -> "ok give me 2 red ones instead"."""
+    sender = f"web:{uuid.uuid4().hex}"
+    stock = httpx.get(f"{stack.backend.url}/api/v1/products/MUG-CER-GRN").json()["available"]
+    say(stack.rasa.url, sender, f"i want to buy {stock + 1} green mugs")
+    say(stack.rasa.url, sender, "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")
+    short = say(stack.rasa.url, sender, "ada@example.com")
+    assert "Ceramic Mug Red" in short[0]["text"]  # offered as similar and in stock
+    summary = say(stack.rasa.url, sender, "ok give me 2 red ones instead")
+    assert "2 × Ceramic Mug Red" in summary[-1]["text"] and "Green" not in summary[-1]["text"]
+    assert "Shall I place it?" in summary[-1]["text"]
+    order = placed_order(stack, sender)
+    assert [(line["sku"], line["quantity"]) for line in order["lines"]] == [("MUG-CER-RED", 2)]
+
+
 def test_conversation_order_with_side_questions_on_the_way(stack):
     """Questions while the form asks for the address, more items, a contact that reads like a
     request for a person, and a delivery question at the summary: nothing lost, nothing placed
