@@ -14,7 +14,7 @@ import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -47,6 +47,10 @@ ADDING = re.compile(r"(?i)\b(add|also|plus|as well|too)\b")
 RESIZING = re.compile(r"(?i)\b(make it|make that|change it to|change to|instead|only)\b")
 # "2 blue ones instead": the product offered replaces the one that was short.
 REPLACING = re.compile(r"(?i)\b(instead|rather|then)\b")
+# "add a teapot to my order" / "to order OB-7KB8JMGK": an order already placed, not the one being made.
+TO_AN_ORDER = re.compile(r"(?i)\b(?:to|in|into|on)\s+(?:my|the|that|this|our)\s+(?:last\s+|previous\s+|"
+                         r"existing\s+|current\s+|recent\s+)?order\b|\bto\s+(?:order\s+)?(?:#\s*\d{3,}|"
+                         r"OB-[0-9A-Z]{8})\b")
 # A product named right after one of these is taken out: "remove the blue mugs", "no teapot".
 REMOVING = re.compile(r"(?i)\b(remove|drop|delete|without|take out|no|not|don'?t want|do not want)"
                       r"\s+(?:the\s+|a\s+|an\s+|any\s+|my\s+)?$")
@@ -205,9 +209,30 @@ def _say_unmatched(dispatcher: CollectingDispatcher, text: str, entities: List[D
         dispatcher.utter_message(response="utter_order_items_not_found", names=", ".join(f'"{w}"' for w in missing))
 
 
+async def adds_to_a_placed_order(tracker: Tracker) -> bool:
+    """ "add a teapot to my order" while no order is being made, from a customer with an order:
+    that order changes (the NLU reads it as ordering, as customers' wording usually means)."""
+    if (tracker.get_slot("requested_slot") is not None or tracker.get_slot(DRAFT)
+            or tracker.get_slot(PENDING_ORDER) or not TO_AN_ORDER.search(tracker.latest_message.get("text") or "")):
+        return False
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            return await backend.get_last_order() is not None
+    except BackendError as error:
+        logger.warning("last order lookup failed: %s", error)
+        return False  # a new order then, as without an order
+
+
 class ValidateOrderForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_order_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        if await adds_to_a_placed_order(tracker):
+            # Ending this form at its activation hands the same message to the change form.
+            return [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
+        return await super().run(dispatcher, tracker, domain)
 
     async def extract_order_items(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

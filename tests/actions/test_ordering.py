@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
 from actions.conversation import TASK_SLOTS, ActionStop
-from actions.ordering import (ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm,
+from actions.ordering import (TO_AN_ORDER, ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm,
                               pick_alternative)
 from actions.place_order import ActionPlaceOrder
 from actions.settings import get_settings
@@ -455,3 +455,41 @@ async def test_order_form_add_worded_as_change_goes_to_the_draft(backend, dispat
                            slots={"requested_slot": "order_items"})
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
     assert events == [SlotSet("order_items", [BLUE_MUGS]), SlotSet("order_draft", [BLUE_MUGS])]
+
+
+RED_MUGS = [{"entity": "quantity", "value": "2", "implicit": False},
+            {"entity": "product", "value": "Ceramic Mug Red", "skus": ["MUG-CER-RED"], "quantity": 2}]
+
+
+def test_words_that_point_at_an_order_already_placed():
+    for text in ["please add 2 red mugs to my order", "add it to my last order too",
+                 "put a teapot on the order", "add a teapot to order OB-7KB8JMGK", "add one to order #1042"]:
+        assert TO_AN_ORDER.search(text), text
+    for text in ["i'd like to order 2 mugs", "add this to my cart", "i want to order a teapot",
+                 "add a teapot too", "order 3 green mugs"]:
+        assert not TO_AN_ORDER.search(text), text
+
+
+async def test_adding_to_my_order_changes_the_order_already_placed(backend, dispatcher):
+    identity = new_identity()
+    place_order(backend, identity)
+    tracker = form_tracker(identity, "please add 2 red mugs to my order", "place_order", RED_MUGS)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
+
+
+async def test_adding_to_my_order_without_any_order_starts_one(backend, dispatcher):
+    tracker = form_tracker(new_identity(), "please add 2 red mugs to my order", "place_order", RED_MUGS)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    red = {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 2, "candidates": []}
+    assert SlotSet("order_draft", [red]) in events
+
+
+async def test_adding_to_the_order_being_made_stays_in_it(backend, dispatcher):
+    identity = new_identity()
+    place_order(backend, identity)
+    slots = {"order_draft": [BLUE_MUGS], "requested_slot": "shipping_address"}
+    tracker = form_tracker(identity, "add 2 red mugs to the order as well", "place_order", RED_MUGS,
+                           slots=slots)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert FollowupAction("change_order_form") not in events

@@ -102,6 +102,21 @@ def test_conversation_tracks_last_order(stack):
     assert "waiting for your confirmation" in text
 
 
+def test_conversation_adding_to_my_order_changes_the_placed_one(stack):
+    """The NLU reads "add 2 red mugs to my order" as ordering; with an order placed, that order
+    changes (after its own summary and "yes") instead of a second order starting."""
+    sender = f"web:{uuid.uuid4().hex}"
+    number = place_order_for(stack, sender)["number"]
+    summary = say(stack.rasa.url, sender, "please add 2 red mugs to my order")[-1]["text"]
+    assert f"Order {number} would then be" in summary and "2 × Ceramic Mug Red" in summary
+    assert f"order {number} is changed" in say(stack.rasa.url, sender, "yes")[0]["text"]
+    order = httpx.get(f"{stack.backend.url}/api/v1/staff/orders/{number}",
+                      headers={"Authorization": "Bearer dev-staff-token"}).json()
+    assert sorted((line["sku"], line["quantity"]) for line in order["lines"]) == [
+        ("MUG-CER-GRN", 2), ("MUG-CER-RED", 2)]
+    assert my_orders(stack, sender)["count"] == 1
+
+
 def test_conversation_cancel_after_yes_releases_stock(stack):
     sender = f"web:{uuid.uuid4().hex}"
     available = lambda: httpx.get(f"{stack.backend.url}/api/v1/products/MUG-CER-GRN").json()["available"]
