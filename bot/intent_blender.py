@@ -10,7 +10,8 @@ saw. Simpler models err differently, and the weighted average of all beats each 
   `meaning_neighbours`, each intent's closest training examples by that embedding (the mean
   cosine of its `neighbours` most similar ones), turned into probabilities by a softmax with a low
   temperature: "said almost like this before". A few neighbours, not one, so that one odd example
-  does not decide (dev set: in scope +0.5 to 1 point with 3-5, docs/benchmarks.md). Two encoders trained on different data err on different messages (docs/benchmarks.md).
+  does not decide (dev set: in scope +0.5 to 1 point with 3-5). Two encoders trained on different
+  data err on different messages (docs/benchmarks.md, steps 17-18).
 
 Place it after DIETClassifier and before FallbackClassifier. It writes `intent` and
 `intent_ranking` again with
