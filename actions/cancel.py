@@ -12,7 +12,7 @@ from actions.backend_client import BackendClient, BackendError, NotFound, Order,
 from actions.change_address import answer_change_address
 from actions.change_order import answer_change_order
 from actions.form_answers import intent_of
-from actions.ordering import PENDING_ORDER
+from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER
 from actions.orders import REQUESTED, TASK, requested_order_number
 from actions.parsing import format_price
 from actions.place_order import answer_place_order, order_summary
@@ -179,7 +179,17 @@ async def _back_to_the_unplaced_order(dispatcher: CollectingDispatcher, tracker:
     if order.status != "pending":
         return []
     dispatcher.utter_message(response="utter_confirm_order", **order_summary(order))
-    return [SlotSet(PENDING, "place_order")]
+    return [SlotSet(PENDING, "place_order"), *order_form_slots(order)]
+
+
+def order_form_slots(order: Order) -> List[Dict[Text, Any]]:
+    """The order form's slots as the changed order now is: a later edit at the summary ("add a
+    grinder too") builds the replacing order from them, and must not bring back the old address."""
+    items = [{"sku": line.sku, "name": line.name, "quantity": line.quantity, "candidates": []}
+             for line in order.lines]
+    address = {key: value for key, value in (order.shipping_address or {}).items() if value is not None}
+    return [SlotSet(ITEMS, items), SlotSet(DRAFT, items), SlotSet(ADDRESS, address or None),
+            SlotSet(CONTACT, order.contact_email or order.contact_phone)]
 
 
 async def _answer_human_offer(dispatcher: CollectingDispatcher, tracker: Tracker,

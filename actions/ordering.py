@@ -45,8 +45,9 @@ ITEM_INTENTS = ("place_order", "inform", "product_info", "change_order")
 ADDING = re.compile(r"(?i)\b(add|also|plus|as well|too)\b")
 # "actually make it 3": a new quantity for the one product being ordered.
 RESIZING = re.compile(r"(?i)\b(make it|make that|change it to|change to|instead|only)\b")
-# "2 blue ones instead": the product offered replaces the one that was short.
-REPLACING = re.compile(r"(?i)\b(instead|rather|then)\b")
+# Right after an order is placed, these edit it: "oh and a teapot too", "make it 4", "remove one".
+EDITING = re.compile(r"(?i)\b(add|also|plus|as well|too|throw in|make it|make that|instead|only|remove|"
+                     r"take out|drop|just need)\b")
 # "add a teapot to my order" / "to order OB-7KB8JMGK": an order already placed, not the one being made.
 TO_AN_ORDER = re.compile(r"(?i)\b(?:to|in|into|on)\s+(?:my|the|that|this|our)\s+(?:last\s+|previous\s+|"
                          r"existing\s+|current\s+|recent\s+)?order\b|\bto\s+(?:order\s+)?(?:#\s*\d{3,}|"
@@ -78,6 +79,15 @@ def new_quantity(tracker: Tracker, draft: List[Dict[str, Any]]) -> Optional[int]
             or RESIZING.search(text) is None or any(e.get("entity") == "product" for e in entities)):
         return None
     return quantity_in(text)
+
+
+def early_address(tracker: Tracker) -> bool:
+    """An address given while the form still asks about the items ("how many?" answered with
+    "Arjun Rao, 12 Market Street, Dublin ..."): it is the address, and 12 is no quantity."""
+    text = tracker.latest_message.get("text") or ""
+    entities = tracker.latest_message.get("entities") or []
+    return (tracker.get_slot("requested_slot") == ITEMS and not tracker.get_slot(ADDRESS)
+            and not any(e.get("entity") == "product" for e in entities) and is_address(text))
 
 
 def _is_removed(entity: Dict[str, Any], text: str) -> bool:
@@ -183,13 +193,12 @@ def pick_alternative(alternatives: List[Dict[str, Any]], text: str) -> Optional[
 
 
 def take_alternative(draft: List[Dict[str, Any]], alternatives: List[Dict[str, Any]], text: str) -> bool:
-    """Adds the offered product the message picks, with its quantity; with "instead", the short
-    item still waiting for a quantity goes. True if one was picked."""
+    """Adds the offered product the message picks, with its quantity, in place of the short item.
+    True if one was picked."""
     offer = pick_alternative(alternatives, text)
     if offer is None:
         return False
-    if REPLACING.search(text):
-        draft[:] = [item for item in draft if item.get("quantity")]
+    drop_replaced(draft, {offer["sku"]})
     same = next((item for item in draft if item["sku"] == offer["sku"]), None)
     if same is None:
         draft.append({"sku": offer["sku"], "name": offer["name"], "quantity": quantity_in(text),
@@ -197,6 +206,25 @@ def take_alternative(draft: List[Dict[str, Any]], alternatives: List[Dict[str, A
     else:
         same["quantity"] = quantity_in(text) or same["quantity"]
     return True
+
+
+def drop_replaced(draft: List[Dict[str, Any]], offered: set) -> None:
+    """A product offered for a short item was chosen: the short item, still waiting for a new
+    quantity, goes (or the form would keep asking "how many of the blue teapot?")."""
+    draft[:] = [item for item in draft if item.get("quantity") or item.get("sku") in offered
+                or not item.get("sku")]
+
+
+def _offers_named(entities: List[Dict[str, Any]], alternatives: List[Dict[str, Any]]) -> set:
+    """The offered products the message names ("3 cast iron teapots instead", a button's SKU)."""
+    offered = {offer["sku"] for offer in alternatives}
+    named = set()
+    for entity in entities:
+        if entity.get("entity") == "product":
+            item = _product_item(entity)
+            skus = {item["sku"]} if item["sku"] else {c["sku"] for c in item["candidates"]}
+            named |= skus & offered if len(skus & offered) == 1 else set()
+    return named
 
 
 def _say_unmatched(dispatcher: CollectingDispatcher, text: str, entities: List[Dict[str, Any]]) -> None:
@@ -209,11 +237,28 @@ def _say_unmatched(dispatcher: CollectingDispatcher, text: str, entities: List[D
         dispatcher.utter_message(response="utter_order_items_not_found", names=", ".join(f'"{w}"' for w in missing))
 
 
+def _just_placed(tracker: Tracker) -> bool:
+    """The bot's last turn before this message said an order was placed."""
+    seen_user = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif (seen_user and event.get("event") == "bot"
+              and (event.get("metadata") or {}).get("utter_action") == "utter_order_placed"):
+            return True
+    return False
+
+
 async def adds_to_a_placed_order(tracker: Tracker) -> bool:
-    """ "add a teapot to my order" while no order is being made, from a customer with an order:
-    that order changes (the NLU reads it as ordering, as customers' wording usually means)."""
+    """ "add a teapot to my order", or "oh and a teapot too" / "make it 4" right after an order was
+    placed, while no order is being made, from a customer with an order: that order changes (the
+    NLU reads such messages as ordering, as customers' wording usually means)."""
+    text = tracker.latest_message.get("text") or ""
+    follow_up = _just_placed(tracker) and EDITING.search(text) is not None
     if (tracker.get_slot("requested_slot") is not None or tracker.get_slot(DRAFT)
-            or tracker.get_slot(PENDING_ORDER) or not TO_AN_ORDER.search(tracker.latest_message.get("text") or "")):
+            or tracker.get_slot(PENDING_ORDER) or not (TO_AN_ORDER.search(text) or follow_up)):
         return False
     try:
         async with BackendClient(tracker.sender_id) as backend:
@@ -248,6 +293,8 @@ class ValidateOrderForm(FormValidationAction):
         if not adding and requested not in (None, ITEMS):
             return {}
         text = tracker.latest_message.get("text") or ""
+        if early_address(tracker):
+            return {}  # its house number is not a quantity; extract_shipping_address keeps it
         taken = self._offer_taken(tracker, draft, text)
         if taken:
             return taken
@@ -259,8 +306,8 @@ class ValidateOrderForm(FormValidationAction):
         if not adding and intent_of(tracker) not in ITEM_INTENTS:
             # "ok 3 then" reads as a yes: a quantity or a product still answers the question asked.
             answers = requested == ITEMS and intent_of(tracker) not in OTHER_REQUESTS
-            return {ITEMS: draft} if answers and merge_into_draft(draft, entities, text, answering=True) else {}
-        if merge_into_draft(draft, entities, text, answering=requested == ITEMS):
+            return {ITEMS: draft} if answers and self._merge(tracker, draft, entities, text, True) else {}
+        if self._merge(tracker, draft, entities, text, requested == ITEMS):
             if adding:
                 added = ", ".join(str(e["value"]) for e in entities if e.get("entity") == "product")
                 dispatcher.utter_message(response="utter_order_items_added", names=added)
@@ -270,6 +317,17 @@ class ValidateOrderForm(FormValidationAction):
             return {}
         # Asked and got nothing new: ask again, or say no product matched (validate_order_items).
         return {ITEMS: draft or None}
+
+    @staticmethod
+    def _merge(tracker: Tracker, draft: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str,
+               answering: bool) -> bool:
+        """merge_into_draft; an offered product named in place of a short item replaces it."""
+        if not merge_into_draft(draft, entities, text, answering):
+            return False
+        named = _offers_named(entities, tracker.get_slot(ALTERNATIVES) or [])
+        if named:
+            drop_replaced(draft, named)
+        return True
 
     @staticmethod
     def _offer_taken(tracker: Tracker, draft: List[Dict[str, Any]], text: str) -> Dict[Text, Any]:
@@ -305,6 +363,8 @@ class ValidateOrderForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         if changes_items(tracker):
             return {}
+        if early_address(tracker):
+            return {ADDRESS: tracker.latest_message.get("text")}
         return free_text_answer(tracker, ADDRESS, is_address, "place_order",
                                 yes_no_asked=bool(tracker.get_slot(SAVED)))
 

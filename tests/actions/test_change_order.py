@@ -157,7 +157,14 @@ async def test_change_at_the_order_summary_asks_again_to_place_the_order(backend
         _, answer, events = await confirmed_change(backend, identity, intent, slots={"pending_order": number})
         assert [m["response"] for m in answer.messages] == [response, "utter_confirm_order"]
         assert answer.messages[1]["number"] == number and "Glass Teapot" in answer.messages[1]["lines"]
-        assert events[-1] == SlotSet("pending_confirmation", "place_order")
+        assert SlotSet("pending_confirmation", "place_order") in events
+        # the order form's slots follow the order as it now is, for a later edit at the summary
+        slots = {e["name"]: e["value"] for e in events}
+        # (the "no" of the second round keeps what the first round's "yes" changed)
+        assert [(item["sku"], item["quantity"]) for item in slots["order_items"]] == [
+            ("MUG-CER-BLU", 1), ("TEA-POT-GLS", 1)]
+        assert slots["order_draft"] == slots["order_items"]
+        assert slots["shipping_address"]["city"] and slots["order_contact"] == "ada@example.com"
 
 
 async def test_emptying_the_order_not_yet_placed_drops_it(backend, dispatcher):

@@ -493,3 +493,67 @@ async def test_adding_to_the_order_being_made_stays_in_it(backend, dispatcher):
                            slots=slots)
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
     assert FollowupAction("change_order_form") not in events
+
+
+async def test_an_address_given_when_asked_how_many_is_the_address_not_a_quantity(backend, dispatcher):
+    mugs = dict(BLUE_MUGS, quantity=None)
+    slots = {"order_draft": [mugs], "requested_slot": "order_items"}
+    tracker = form_tracker(new_identity(), "Arjun Rao, 12 Market Street, Dublin D02 X285, Ireland", "inform",
+                           [{"entity": "quantity", "value": "12"}], slots=slots)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    slots_set = {e["name"]: e["value"] for e in events}
+    assert "order_items" not in slots_set  # still no quantity: the form asks again
+    assert slots_set["shipping_address"]["city"] == "Dublin" and slots_set["shipping_address"]["name"] == "Arjun Rao"
+    assert dispatcher.messages == []  # no "couldn't find 'Market'"
+
+
+SHORT_TEAPOT = {"sku": "TEA-POT-CER", "name": "Ceramic Teapot 1.2 L Blue", "quantity": None, "candidates": []}
+TEAPOT_OFFERS = [{"sku": "TEA-POT-CST", "name": "Cast Iron Teapot 0.8 L"},
+                 {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L"}]
+
+
+async def test_an_offer_named_as_a_product_replaces_the_short_item(backend, dispatcher):
+    """"only 2 of the blue teapot; similar: Cast Iron Teapot, ..." -> "give me 3 cast iron teapots
+    instead", or its SKU from a button: no more "how many blue teapots?"."""
+    slots = {"order_draft": [SHORT_TEAPOT], "requested_slot": "order_items", "order_alternatives": TEAPOT_OFFERS}
+    cast_iron = [{"entity": "product", "value": "cast iron teapots", "skus": ["TEA-POT-CST"], "quantity": 3}]
+    for text, intent, entities in [("give me 3 cast iron teapots instead", "place_order", cast_iron),
+                                   ('/inform{"product": "TEA-POT-CST"}', "inform",
+                                    [{"entity": "product", "value": "TEA-POT-CST"}])]:
+        tracker = form_tracker(new_identity(), text, intent, entities, slots=slots)
+        events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+        draft = next(e["value"] for e in events if e["name"] == "order_draft")
+        assert [item["sku"] for item in draft] == ["TEA-POT-CST"], text
+    # a product that was not offered joins the order; the short item still waits for its number
+    tracker = form_tracker(new_identity(), "and 2 blue mugs", "place_order",
+                           [{"entity": "product", "value": "blue mugs", "skus": ["MUG-CER-BLU"], "quantity": 2}],
+                           slots=slots)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    draft = next(e["value"] for e in events if e["name"] == "order_draft")
+    assert [item["sku"] for item in draft] == ["TEA-POT-CER", "MUG-CER-BLU"]
+
+
+def just_placed_tracker(identity, text, number):
+    """The order form activated by a follow-up right after "Thank you! Your order ... is placed"."""
+    tracker = form_tracker(identity, text, "place_order", RED_MUGS)
+    tracker.events = [
+        {"event": "user", "text": "yes", "parse_data": {"intent": {"name": "affirm"}}},
+        {"event": "action", "name": "action_answer_confirmation"},
+        {"event": "bot", "text": f"Thank you! Your order {number} is placed (€12.90).",
+         "metadata": {"utter_action": "utter_order_placed"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": "place_order"}}},
+        {"event": "action", "name": "order_form"},
+    ]
+    return tracker
+
+
+async def test_a_follow_up_right_after_placing_changes_the_placed_order(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    for text in ["oh and throw in 2 red mugs too", "make it 2 red mugs instead"]:
+        events = await ValidateOrderForm().run(dispatcher, just_placed_tracker(identity, text, number), DOMAIN)
+        assert events == [SlotSet("requested_slot", None), FollowupAction("change_order_form")], text
+    # not an edit: a new order
+    events = await ValidateOrderForm().run(dispatcher, just_placed_tracker(identity, "2 red mugs", number), DOMAIN)
+    assert FollowupAction("change_order_form") not in events

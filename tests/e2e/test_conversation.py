@@ -117,6 +117,18 @@ def test_conversation_adding_to_my_order_changes_the_placed_one(stack):
     assert my_orders(stack, sender)["count"] == 1
 
 
+def test_conversation_follow_up_right_after_placing_changes_that_order(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    say(stack.rasa.url, sender, "I'd like to order 2 blue mugs")
+    say(stack.rasa.url, sender, "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")
+    say(stack.rasa.url, sender, "ada@example.com")
+    number = placed_order(stack, sender)["number"]
+    summary = say(stack.rasa.url, sender, "oh and throw in 2 red mugs too")[-1]["text"]
+    assert f"Order {number} would then be" in summary and "2 × Ceramic Mug Red" in summary
+    assert f"order {number} is changed" in say(stack.rasa.url, sender, "yes")[0]["text"]
+    assert my_orders(stack, sender)["count"] == 1
+
+
 def test_conversation_cancel_after_yes_releases_stock(stack):
     sender = f"web:{uuid.uuid4().hex}"
     available = lambda: httpx.get(f"{stack.backend.url}/api/v1/products/MUG-CER-GRN").json()["available"]
