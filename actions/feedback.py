@@ -27,6 +27,9 @@ FEEDBACK_SLOTS = (RATING, COMMENT, FEEDBACK_ID, ABOUT)
 NO_COMMENT = "-"  # a skipped comment still fills the slot, so the form ends
 LOW_RATING = 2
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+# A rating stated in the request itself ("the french press is awesome, 5 stars"): explicit forms
+# only, so that "my order 1042 was great" is not a rating.
+STATED_RATING = re.compile(r"(?i)\b([1-5]|one|two|three|four|five)\s*(?:/\s*5|stars?|out of (?:5|five))")
 _SKIP = re.compile(r"(?i)^\s*(skip|no|nope|no thanks?|nothing|none|n/?a|no comment|that'?s all|-)\W*$")
 
 
@@ -37,6 +40,15 @@ def rating_in(text: str) -> Optional[int]:
         return int(match.group(1))
     word = re.search(r"\b(one|two|three|four|five)\b", text.lower())
     return _WORDS[word.group(1)] if word else None
+
+
+def _stated_comment(tracker: Tracker) -> Dict[Text, Any]:
+    """The request that stated its rating ("loved the french press, great quality, 5 stars") is the
+    comment too, when it says more than the rating: it is not asked for again."""
+    text = " ".join((tracker.latest_message.get("text") or "").split())
+    if tracker.get_slot("requested_slot") is not None or not STATED_RATING.search(text):
+        return {}
+    return {COMMENT: text[:2000]} if len(STATED_RATING.sub("", text).split()) >= 4 else {}
 
 
 class ValidateFeedbackForm(FormValidationAction):
@@ -51,11 +63,13 @@ class ValidateFeedbackForm(FormValidationAction):
         entity = latest_entity(tracker, "rating")
         if entity is not None:
             return {RATING: rating_in(entity) or 0}
+        text = tracker.latest_message.get("text") or ""
         if tracker.get_slot("requested_slot") == RATING:
-            rating = rating_in(tracker.latest_message.get("text") or "")
+            rating = rating_in(text)
             if rating is not None:
                 return {RATING: rating}
-        return {}
+        stated = STATED_RATING.search(text) if tracker.get_slot("requested_slot") is None else None
+        return {RATING: rating_in(stated.group(0))} if stated else {}
 
     async def validate_feedback_rating(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -71,7 +85,7 @@ class ValidateFeedbackForm(FormValidationAction):
             dispatcher.utter_message(response="utter_backend_unavailable")
             return {RATING: None}  # asked again: the user can retry
         dispatcher.utter_message(response="utter_feedback_sorry" if rating <= LOW_RATING else "utter_feedback_glad")
-        return {RATING: rating, FEEDBACK_ID: feedback_id}
+        return {RATING: rating, FEEDBACK_ID: feedback_id, **_stated_comment(tracker)}
 
     @staticmethod
     async def _store(tracker: Tracker, rating: int) -> int:

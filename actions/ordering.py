@@ -227,6 +227,43 @@ def _offers_named(entities: List[Dict[str, Any]], alternatives: List[Dict[str, A
     return named
 
 
+async def say_short_stock(dispatcher: CollectingDispatcher, backend: BackendClient,
+                          draft: List[Dict[str, Any]], short: Dict[str, int]) -> List[Dict[str, str]]:
+    """Says, per item short of stock ({sku: available}), how many are left and up to three similar
+    products in stock; the item then waits for a new quantity, or goes when none are left. Returns
+    the products offered ({"sku", "name"}), so that "the blue ones then" can pick one."""
+    ordered = {item["sku"] for item in draft}
+    offered: List[Dict[str, str]] = []
+    for sku, available in short.items():
+        product = await backend.get_product(sku)
+        others = await backend.search_products(category=product.category, limit=20)
+        alternatives = [p for p in others if p.available > 0 and p.sku not in ordered][:3]
+        offered += [{"sku": p.sku, "name": p.name} for p in alternatives]
+        item = next(i for i in draft if i["sku"] == sku)
+        dispatcher.utter_message(
+            response="utter_order_short_stock" if available > 0 else "utter_order_out_of_stock",
+            name=product.name, requested=item["quantity"], available=available,
+            alternatives=", ".join(p.name for p in alternatives) or "nothing similar right now")
+        if available > 0:
+            item["quantity"] = None
+        else:
+            draft.remove(item)
+    return offered
+
+
+async def _short_now(tracker: Tracker, draft: List[Dict[str, Any]]) -> Dict[str, int]:
+    """{sku: available} for the items asking for more than is in stock now; {} when the backend
+    can't tell (creating the order checks stock again anyway)."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            available = {item["sku"]: (await backend.get_product(item["sku"])).available for item in draft}
+    except BackendError as error:
+        logger.warning("stock check failed: %s", error)
+        return {}
+    return {sku: left for sku, left in available.items()
+            if left < sum(int(i["quantity"]) for i in draft if i["sku"] == sku)}
+
+
 def _say_unmatched(dispatcher: CollectingDispatcher, text: str, entities: List[Dict[str, Any]]) -> None:
     """ "2 glases and a teapot": the teapot goes in, and the customer hears the glasses did not."""
     products = [e for e in entities if e.get("entity") == "product"]
@@ -339,7 +376,7 @@ class ValidateOrderForm(FormValidationAction):
             return {}
         return {ITEMS: draft} if take_alternative(draft, tracker.get_slot(ALTERNATIVES) or [], text) else {}
 
-    def validate_order_items(
+    async def validate_order_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         if value == []:  # everything taken out: the form asks what to order
@@ -355,6 +392,15 @@ class ValidateOrderForm(FormValidationAction):
                 item["quantity"] = None
         if not is_complete(draft):
             return {ITEMS: None, DRAFT: draft}
+        short = await _short_now(tracker, draft)
+        if short:  # said now, not after the address and contact
+            try:
+                async with BackendClient(tracker.sender_id) as backend:
+                    offered = await say_short_stock(dispatcher, backend, draft, short)
+            except BackendError as error:
+                logger.warning("product lookup failed: %s", error)
+                return {ITEMS: draft, DRAFT: draft}
+            return {ITEMS: None, DRAFT: draft, ALTERNATIVES: offered}
         moot = {ALTERNATIVES: None} if tracker.get_slot(ALTERNATIVES) else {}  # offers for a short item
         return {ITEMS: draft, DRAFT: draft, **moot}
 

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
 from actions.ordering import (ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, KEY, ORDER_SLOTS, PENDING_ORDER,
-                              intent_of)
+                              intent_of, say_short_stock)
 from actions.parsing import format_address, format_price
 
 logger = logging.getLogger(__name__)
@@ -89,22 +89,7 @@ class ActionPlaceOrder(Action):
         ones then" can pick one), then asks for items again."""
         draft = [dict(item) for item in items]
         short = {entry["sku"]: int(entry["available"]) for entry in refusal.items}
-        ordered = {item["sku"] for item in draft}
-        offered: List[Dict[str, str]] = []
-        for sku, available in short.items():
-            product = await backend.get_product(sku)
-            others = await backend.search_products(category=product.category, limit=20)
-            alternatives = [p for p in others if p.available > 0 and p.sku not in ordered][:3]
-            offered += [{"sku": p.sku, "name": p.name} for p in alternatives]
-            item = next(i for i in draft if i["sku"] == sku)
-            dispatcher.utter_message(
-                response="utter_order_short_stock" if available > 0 else "utter_order_out_of_stock",
-                name=product.name, requested=item["quantity"], available=available,
-                alternatives=", ".join(p.name for p in alternatives) or "nothing similar right now")
-            if available > 0:
-                item["quantity"] = None
-            else:
-                draft.remove(item)
+        offered = await say_short_stock(dispatcher, backend, draft, short)
         return [SlotSet(ITEMS, None), SlotSet(DRAFT, draft), SlotSet(KEY, None),
                 SlotSet(ALTERNATIVES, offered), FollowupAction("order_form")]
 

@@ -122,3 +122,19 @@ async def test_feedback_stop_before_rating_just_stops(backend, dispatcher):
                            slots={"requested_slot": "feedback_rating"})
     await ActionStop().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_stopped"]
+
+
+async def test_a_rating_stated_in_the_request_is_stored_with_the_request_as_comment(backend, dispatcher):
+    text = "just wanted to say the french press is awesome, great quality, 5 stars"
+    tracker = flow_tracker(new_identity(), text, "give_feedback", "feedback_form")
+    tracker.active_loop = {}
+    events = await ValidateFeedbackForm().run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("feedback_rating", 5) in events and SlotSet("feedback_comment", text) in events
+    assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_glad"]
+    # a bare number in a request is no rating; a rating alone leaves the comment to be asked
+    for text, rating in (("my order 1042 was great, want to leave feedback", None), ("4/5", 4)):
+        tracker = flow_tracker(new_identity(), text, "give_feedback", "feedback_form")
+        tracker.active_loop = {}
+        events = await ValidateFeedbackForm().run(CollectingDispatcher(), tracker, DOMAIN)
+        assert [e["value"] for e in events if e["name"] == "feedback_rating"][:1] == ([rating] if rating else [])
+        assert not any(e["name"] == "feedback_comment" for e in events)

@@ -385,13 +385,13 @@ async def test_order_form_takes_an_offered_product_after_an_out_of_stock_answer(
 async def test_instead_replaces_the_short_item_still_waiting_for_a_quantity(backend, dispatcher):
     short_red = {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": None, "candidates": []}
     slots = {"order_draft": [BLUE_MUGS, short_red], "requested_slot": "order_items",
-             "order_alternatives": [{"sku": "MUG-CER-BLK", "name": "Ceramic Mug Black"},
+             "order_alternatives": [{"sku": "MUG-CER-WHT", "name": "Ceramic Mug White"},
                                     {"sku": "MUG-CER-GRN", "name": "Ceramic Mug Green"}]}
-    tracker = form_tracker(new_identity(), "3 black ones instead", "inform",
+    tracker = form_tracker(new_identity(), "3 white ones instead", "inform",
                            [{"entity": "quantity", "value": "3"}], slots=slots)
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
-    black = {"sku": "MUG-CER-BLK", "name": "Ceramic Mug Black", "quantity": 3, "candidates": []}
-    assert SlotSet("order_items", [BLUE_MUGS, black]) in events
+    white = {"sku": "MUG-CER-WHT", "name": "Ceramic Mug White", "quantity": 3, "candidates": []}
+    assert SlotSet("order_items", [BLUE_MUGS, white]) in events
 
 
 async def test_place_order_backend_down_keeps_form_state(backend, dispatcher, monkeypatch):
@@ -557,3 +557,16 @@ async def test_a_follow_up_right_after_placing_changes_the_placed_order(backend,
     # not an edit: a new order
     events = await ValidateOrderForm().run(dispatcher, just_placed_tracker(identity, "2 red mugs", number), DOMAIN)
     assert FollowupAction("change_order_form") not in events
+
+
+
+async def test_short_stock_is_said_as_soon_as_the_items_are_known(backend, dispatcher):
+    """"2 black mugs" (none left): said before the address is asked, with what is in stock."""
+    black = [{"entity": "quantity", "value": "2"},
+             {"entity": "product", "value": "black mugs", "skus": ["MUG-CER-BLK"], "quantity": 2}]
+    tracker = form_tracker(new_identity(), "2 black mugs please", "place_order", black)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_out_of_stock"]
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["order_items"] is None and slots["order_draft"] == []
+    assert slots["order_alternatives"] and all(o["sku"] != "MUG-CER-BLK" for o in slots["order_alternatives"])
