@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
 from actions.change_address import answer_change_address
 from actions.change_order import answer_change_order
+from actions.conversation import ActionStop
 from actions.form_answers import intent_of
 from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER
 from actions.orders import REQUESTED, TASK, requested_order_number
@@ -54,6 +55,9 @@ class ActionCancelOrder(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         number = requested_order_number(tracker)
+        if number is None and (tracker.active_loop or {}).get("name") == "order_form":
+            # "cancel" while an order is being made: that one is left, no placed order is touched
+            return await ActionStop().run(dispatcher, tracker, domain)
         try:
             async with BackendClient(tracker.sender_id) as backend:
                 order = await backend.get_order_or_last(number)

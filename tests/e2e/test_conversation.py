@@ -129,6 +129,16 @@ def test_conversation_follow_up_right_after_placing_changes_that_order(stack):
     assert my_orders(stack, sender)["count"] == 1
 
 
+def test_conversation_cancel_while_ordering_leaves_the_order_being_made(stack):
+    """"cancel" at the address question leaves the order being made; a placed order stays."""
+    sender = f"web:{uuid.uuid4().hex}"
+    number = place_order_for(stack, sender)["number"]
+    say(stack.rasa.url, sender, "I'd like to order 2 blue mugs")
+    assert "stopped" in say(stack.rasa.url, sender, "please cancel the order")[0]["text"]
+    assert my_orders(stack, sender)["count"] == 1
+    assert any(number in r.get("text", "") for r in say(stack.rasa.url, sender, "where is my order?"))
+
+
 def test_conversation_cancel_after_yes_releases_stock(stack):
     sender = f"web:{uuid.uuid4().hex}"
     available = lambda: httpx.get(f"{stack.backend.url}/api/v1/products/MUG-CER-GRN").json()["available"]
