@@ -5,7 +5,7 @@ import asyncio
 import logging
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import httpx
 
@@ -286,9 +286,23 @@ class BackendClient:
         except NotFound:
             return None
 
-    async def get_order_or_last(self, number: Optional[str]) -> Optional[Order]:
-        """The order the customer named, else their last one (None when they have none)."""
-        return await self.get_order(number) if number else await self.get_last_order()
+    async def list_orders(self, limit: int = 20) -> List[Order]:
+        """The identity's orders, newest first."""
+        return [Order.from_json(order) for order in (await self._get("/orders", {"limit": limit}))["data"]]
+
+    async def get_order_or_last(self, number: Optional[str], skus: Sequence[str] = ()) -> Optional[Order]:
+        """The order the customer named; else their newest order holding a product they named
+        ("cancel the french press order": `skus`), an open one first; else their last one (None
+        when they have none)."""
+        if number:
+            return await self.get_order(number)
+        if skus:
+            holding = [order for order in await self.list_orders()
+                       if {line.sku for line in order.lines} & set(skus)]
+            holding.sort(key=lambda order: order.status in ("cancelled", "expired"))  # stable: newest first
+            if holding:
+                return holding[0]
+        return await self.get_last_order()
 
     async def cancel_order(self, number: str, reason: str = "cancelled by the customer in chat") -> Order:
         return Order.from_json(await self._post(f"/orders/{number}/cancel", {"reason": reason}))

@@ -14,7 +14,7 @@ from actions.change_order import answer_change_order
 from actions.conversation import ActionStop
 from actions.form_answers import intent_of
 from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER
-from actions.orders import REQUESTED, TASK, requested_order_number
+from actions.orders import REQUESTED, TASK, named_skus, requested_order_number
 from actions.parsing import format_price
 from actions.place_order import answer_place_order, order_summary
 from actions.returns import answer_return
@@ -60,7 +60,7 @@ class ActionCancelOrder(Action):
             return await ActionStop().run(dispatcher, tracker, domain)
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                order = await backend.get_order_or_last(number)
+                order = await backend.get_order_or_last(number, named_skus(tracker))
         except NotFound:
             dispatcher.utter_message(response="utter_cancel_order_not_found", number=number)
             return _clear()

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
-from actions.orders import latest_entity
+from actions.orders import latest_entity, named_skus
 from actions.parsing import format_price, order_number
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,10 @@ def total_of(view: Dict[str, Any]) -> str:
 class TargetOrderForm(FormValidationAction):
     """Base of the validation actions of change_order_form, change_address_form and return_form."""
 
+    # A product named on activation picks the order holding it ("return the tea"); not where the
+    # product is what changes ("add a french press to my order" means the last order).
+    finds_order_by_product = False
+
     @abstractmethod
     def name(self) -> Text:
         """validate_<form name>"""
@@ -73,7 +77,8 @@ class TargetOrderForm(FormValidationAction):
             number = order_number(tracker.get_slot("order_id"))
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                order = await backend.get_order_or_last(number)
+                skus = named_skus(tracker) if self.finds_order_by_product else []
+                order = await backend.get_order_or_last(number, skus)
         except NotFound:
             dispatcher.utter_message(response="utter_change_order_not_found", number=number)
             return {TARGET: REFUSED}

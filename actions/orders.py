@@ -27,6 +27,15 @@ def latest_entity(tracker: Tracker, *names: str) -> Optional[str]:
     return None
 
 
+def named_skus(tracker: Tracker) -> List[str]:
+    """The SKUs of the products the latest message names ("the french press order")."""
+    skus: List[str] = []
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "product":
+            skus += entity.get("skus") or []
+    return skus
+
+
 def requested_order_number(tracker: Tracker) -> Optional[str]:
     """The order number in the latest message, or the one asked for a moment ago."""
     requested = tracker.get_slot(REQUESTED)

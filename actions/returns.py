@@ -26,6 +26,8 @@ FLOW_SLOTS = (TARGET, REASON, PENDING)
 
 
 class ValidateReturnForm(TargetOrderForm):
+    finds_order_by_product = True
+
     def name(self) -> Text:
         return "validate_return_form"
 

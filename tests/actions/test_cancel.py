@@ -128,3 +128,24 @@ async def test_cancel_without_orders_asks_which(backend, dispatcher):
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_cancel_order_number"]
     assert events == [SlotSet("requested_info", "order_id"), SlotSet("order_task", "cancel"),
                       SlotSet("pending_confirmation", None)]
+
+
+def order_of(backend, identity: str, sku: str) -> str:
+    response = httpx.post(
+        f"{backend.url}/api/v1/orders", headers={"Authorization": "Bearer dev-bot-token", "X-Channel-Identity": identity},
+        json={"lines": [{"sku": sku, "quantity": 1}], "contact_email": "ada@example.com",
+              "shipping_address": {"name": "Ada Lovelace", "line1": "12 Market Street", "city": "Dublin",
+                                   "postal_code": "D02 X285", "country": "IE"}})
+    assert response.status_code == 201, response.text
+    return response.json()["number"]
+
+
+async def test_cancel_the_order_holding_the_product_named(backend, dispatcher):
+    """"cancel the french press order" with a later tea order: the french press one, not the last."""
+    identity = new_identity()
+    press = order_of(backend, identity, "BRW-FRP-800")
+    order_of(backend, identity, "TEA-SEN-100")  # placed later: the "last order"
+    entities = [{"entity": "product", "value": "french press", "skus": ["BRW-FRP-800"]}]
+    await ActionCancelOrder().run(dispatcher, tracker_for(identity, "cancel the french press order", entities), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_cancel"]
+    assert dispatcher.messages[0]["number"] == press

@@ -8,10 +8,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
+from actions.change_order import ValidateChangeOrderForm
 from actions.returns import ActionConfirmReturn, ActionRefundStatus, ValidateReturnForm
 from tests.actions.test_change_order import DOMAIN, confirmation, flow_tracker
 from tests.actions.test_orders import STAFF, new_identity, place_order, ship, tracker_for
-from tests.actions.test_cancel import status_of
+from tests.actions.test_cancel import order_of, status_of
 
 
 def staff_move(backend, number, status, **extra):
@@ -124,3 +125,22 @@ async def test_refund_status_without_orders_asks_for_number(backend, dispatcher)
     events = await ActionRefundStatus().run(dispatcher, tracker_for(new_identity(), "where is my refund"), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_refund_order_number"]
     assert events == [SlotSet("requested_info", "order_id"), SlotSet("order_task", "refund")]
+
+
+async def test_return_the_product_named_picks_the_order_holding_it(backend):
+    """"i want to return the french press" with a later tea order: the french press order. A change
+    ("add a french press to my order") still means the last order."""
+    identity = new_identity()
+    press = order_of(backend, identity, "BRW-FRP-800")
+    deliver(backend, identity, press)
+    tea = order_of(backend, identity, "TEA-SEN-100")
+    entities = [{"entity": "product", "value": "french press", "skus": ["BRW-FRP-800"]}]
+    tracker = flow_tracker(identity, "i want to return the french press", "refund_return_request", "return_form",
+                           entities)
+    tracker.active_loop = {}
+    events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events[0]["value"]["number"] == press
+    tracker = flow_tracker(identity, "add a french press to my order", "change_order", "change_order_form", entities)
+    tracker.active_loop = {}
+    events = await ValidateChangeOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events[0]["value"]["number"] == tea
