@@ -7,8 +7,17 @@ from sqlalchemy import select
 
 from backend.core.base import utcnow
 from backend.notifications import scans, wording
-from backend.notifications.reorder_watch import ReorderPoints
+from backend.notifications.reorder_watch import ReorderPoints, reorder_points
 from backend.outbox.models import Notification
+
+
+@pytest.fixture(autouse=True)
+def fresh_reorder_points():
+    """The notifier caches one fit per process; here one process tests two databases (SQLite and
+    PostgreSQL), and a fit of the one must not stand for the other."""
+    reorder_points.points, reorder_points.fitted_at = {}, None
+    yield
+    reorder_points.points, reorder_points.fitted_at = {}, None
 
 
 async def run_job(app, job):
