@@ -13,7 +13,7 @@ from actions.change_address import answer_change_address
 from actions.change_order import answer_change_order
 from actions.conversation import ActionStop
 from actions.form_answers import intent_of
-from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER
+from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER, address_of
 from actions.orders import REQUESTED, TASK, named_skus, requested_order_number
 from actions.parsing import format_price
 from actions.place_order import answer_place_order, order_summary
@@ -191,8 +191,7 @@ def order_form_slots(order: Order) -> List[Dict[Text, Any]]:
     grinder too") builds the replacing order from them, and must not bring back the old address."""
     items = [{"sku": line.sku, "name": line.name, "quantity": line.quantity, "candidates": []}
              for line in order.lines]
-    address = {key: value for key, value in (order.shipping_address or {}).items() if value is not None}
-    return [SlotSet(ITEMS, items), SlotSet(DRAFT, items), SlotSet(ADDRESS, address or None),
+    return [SlotSet(ITEMS, items), SlotSet(DRAFT, items), SlotSet(ADDRESS, address_of(order) or None),
             SlotSet(CONTACT, order.contact_email or order.contact_phone)]
 
 

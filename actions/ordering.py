@@ -18,7 +18,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendClient, BackendError
+from actions.backend_client import BackendClient, BackendError, Order
 from actions.form_answers import OTHER_REQUESTS, free_text_answer, intent_of
 from actions.parsing import (contact_detail, format_address, format_price, is_address, only_asks,
                              parse_address, quantity_in, unmatched_items, wants_to_order)
@@ -79,6 +79,11 @@ def new_quantity(tracker: Tracker, draft: List[Dict[str, Any]]) -> Optional[int]
             or RESIZING.search(text) is None or any(e.get("entity") == "product" for e in entities)):
         return None
     return quantity_in(text)
+
+
+def address_of(order: Order) -> Dict[str, Any]:
+    """An order's shipping address as the order form's slot holds it (fields left empty dropped)."""
+    return {key: value for key, value in (order.shipping_address or {}).items() if value is not None}
 
 
 def early_address(tracker: Tracker) -> bool:
@@ -221,9 +226,8 @@ def _offers_named(entities: List[Dict[str, Any]], alternatives: List[Dict[str, A
     named = set()
     for entity in entities:
         if entity.get("entity") == "product":
-            item = _product_item(entity)
-            skus = {item["sku"]} if item["sku"] else {c["sku"] for c in item["candidates"]}
-            named |= skus & offered if len(skus & offered) == 1 else set()
+            skus = _skus_of(_product_item(entity)) & offered
+            named |= skus if len(skus) == 1 else set()
     return named
 
 
@@ -251,15 +255,9 @@ async def say_short_stock(dispatcher: CollectingDispatcher, backend: BackendClie
     return offered
 
 
-async def _short_now(tracker: Tracker, draft: List[Dict[str, Any]]) -> Dict[str, int]:
-    """{sku: available} for the items asking for more than is in stock now; {} when the backend
-    can't tell (creating the order checks stock again anyway)."""
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            available = {item["sku"]: (await backend.get_product(item["sku"])).available for item in draft}
-    except BackendError as error:
-        logger.warning("stock check failed: %s", error)
-        return {}
+async def _short_now(backend: BackendClient, draft: List[Dict[str, Any]]) -> Dict[str, int]:
+    """{sku: available} for the items asking for more than is in stock now."""
+    available = {item["sku"]: (await backend.get_product(item["sku"])).available for item in draft}
     return {sku: left for sku, left in available.items()
             if left < sum(int(i["quantity"]) for i in draft if i["sku"] == sku)}
 
@@ -392,14 +390,14 @@ class ValidateOrderForm(FormValidationAction):
                 item["quantity"] = None
         if not is_complete(draft):
             return {ITEMS: None, DRAFT: draft}
-        short = await _short_now(tracker, draft)
-        if short:  # said now, not after the address and contact
-            try:
-                async with BackendClient(tracker.sender_id) as backend:
-                    offered = await say_short_stock(dispatcher, backend, draft, short)
-            except BackendError as error:
-                logger.warning("product lookup failed: %s", error)
-                return {ITEMS: draft, DRAFT: draft}
+        try:  # short stock is said now, not after the address and contact
+            async with BackendClient(tracker.sender_id) as backend:
+                short = await _short_now(backend, draft)
+                offered = await say_short_stock(dispatcher, backend, draft, short) if short else []
+        except BackendError as error:
+            logger.warning("stock check failed: %s", error)
+            short = {}  # creating the order checks stock again
+        if short:
             return {ITEMS: None, DRAFT: draft, ALTERNATIVES: offered}
         moot = {ALTERNATIVES: None} if tracker.get_slot(ALTERNATIVES) else {}  # offers for a short item
         return {ITEMS: draft, DRAFT: draft, **moot}
@@ -514,7 +512,7 @@ class ActionAskShippingAddress(Action):
                 dispatcher.utter_message(response="utter_ask_reuse_address",
                                          address=format_address(last.shipping_address),
                                          contact=contact or "none")
-                saved = {"address": {k: v for k, v in last.shipping_address.items() if v is not None},
+                saved = {"address": address_of(last),
                          "contact": contact}
                 return [SlotSet(SAVED, saved)]
         dispatcher.utter_message(response="utter_ask_shipping_address")

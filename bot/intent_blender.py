@@ -89,11 +89,8 @@ class NearestExamples:
     def probabilities(self, embedding: np.ndarray, temperature: float, neighbours: int = 1) -> Scores:
         """Softmax over each intent's mean similarity to its `neighbours` closest examples."""
         similarities = self.embeddings @ embedding
-        if neighbours == 1:
-            closest = np.maximum.reduceat(similarities, self.starts)
-        else:
-            closest = np.array([_mean_of_largest(segment, neighbours)
-                                for segment in np.split(similarities, self.starts[1:])])
+        closest = np.array([_mean_of_largest(segment, neighbours)
+                            for segment in np.split(similarities, self.starts[1:])])
         best = closest / temperature
         weights = np.exp(best - best.max())
         return dict(zip(self.intents, (weights / weights.sum()).tolist()))
