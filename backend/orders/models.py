@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.base import Base, utcnow
@@ -39,7 +39,11 @@ class Order(Base):
 
 class OrderLine(Base):
     __tablename__ = "order_lines"
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("return_quantity >= 0 AND return_quantity <= quantity",
+                        name="return_quantity_in_range"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Indexed by ix_order_lines_report (migration 0004), which starts with order_id.
@@ -49,6 +53,9 @@ class OrderLine(Base):
     unit_price_minor: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[int] = mapped_column(Integer)
     line_total_minor: Mapped[int] = mapped_column(BigInteger)
+    # How many of these the customer sends back (a return names items; 0 = kept). Placement
+    # inserts name their columns, so the server default fills it.
+    return_quantity: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class OrderEvent(Base):

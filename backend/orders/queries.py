@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.customers.models import ChannelIdentity
 from backend.orders.models import Order, OrderEvent, OrderLine
-from backend.orders.status import EDITABLE_STATUSES, OrderStatus, allowed_next
+from backend.orders.returns import refund_due
+from backend.orders.status import EDITABLE_STATUSES, RETURN_STATUSES, OrderStatus, allowed_next
 
 _orders = Order.__table__
 _lines = OrderLine.__table__
@@ -18,13 +19,15 @@ _ids = ChannelIdentity.__table__
 LINE_FIELDS = ("sku", "name", "unit_price_minor", "quantity", "line_total_minor")
 
 
-def _refund(order: dict) -> dict:
+def _refund(order: dict, lines: list[dict]) -> dict:
+    returning = OrderStatus(order["status"]) in RETURN_STATUSES
     status = {
         OrderStatus.RETURN_REQUESTED: "return_requested",
         OrderStatus.RETURNED: "return_received",
         OrderStatus.REFUNDED: "refunded",
     }.get(OrderStatus(order["status"]), "none")
-    return {"status": status, "amount_minor": order.get("refunded_minor") or 0,
+    return {"status": status, "due_minor": refund_due(order, lines) if returning else 0,
+            "amount_minor": order.get("refunded_minor") or 0,
             "refunded_at": order.get("refunded_at")}
 
 
@@ -36,8 +39,11 @@ def to_view(order: dict, lines: list[dict]) -> dict[str, Any]:
         "tracking_number", "estimated_delivery", "cancel_reason", "return_reason",
         "expires_at", "created_at", "updated_at",
     )}
-    view["lines"] = [{k: line[k] for k in LINE_FIELDS} for line in lines]
-    view["refund"] = _refund(order)
+    # A new order's priced lines have no return_quantity yet.
+    lines = [{**{k: line[k] for k in LINE_FIELDS}, "return_quantity": line.get("return_quantity") or 0}
+             for line in lines]
+    view["lines"] = lines
+    view["refund"] = _refund(order, lines)
     view["next_statuses"] = allowed_next(order["status"])
     view["editable"] = OrderStatus(order["status"]) in EDITABLE_STATUSES
     return view

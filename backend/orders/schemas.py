@@ -69,6 +69,9 @@ class CancelRequest(Strict):
 
 class ReturnRequest(Strict):
     reason: str = Field(min_length=1, max_length=500)
+    lines: list[LineIn] | None = Field(
+        default=None, min_length=1, max_length=500,
+        description="the items sent back and how many of each; omitted: the whole order")
 
 
 class StaffTransition(Strict):
@@ -76,7 +79,8 @@ class StaffTransition(Strict):
     carrier: str | None = Field(default=None, max_length=100)
     tracking_number: str | None = Field(default=None, max_length=100)
     estimated_delivery: date | None = None
-    refund_minor: int | None = Field(default=None, ge=0, description="defaults to the total")
+    refund_minor: int | None = Field(default=None, ge=0,
+                                     description="defaults to the returned items' worth")
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -86,11 +90,14 @@ class LinePublic(BaseModel):
     unit_price_minor: int
     quantity: int
     line_total_minor: int
+    return_quantity: int = Field(description="how many of these are being sent back")
 
 
 class RefundPublic(BaseModel):
     status: str = Field(description="none | return_requested | return_received | refunded")
-    amount_minor: int
+    due_minor: int = Field(description="what the returned items are worth: the whole total "
+                           "when everything goes back, else their price without shipping")
+    amount_minor: int = Field(description="refunded so far")
     refunded_at: datetime | None
 
 

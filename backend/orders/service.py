@@ -18,11 +18,11 @@ from backend.errors import (ErrorCode, IdempotencyConflict, InvalidRequest, Inva
                             NotFound)
 from backend.inventory.allocation import (allocate_stock, decrease_stock, release_stock,
                                           return_stock)
-from backend.orders import events, placement_pg, queries
+from backend.orders import events, placement_pg, queries, returns
 from backend.orders.models import Order, OrderLine
 from backend.orders.pricing import merge_lines, price_lines, totals
 from backend.orders.rows import insert_order_rows, pending_order
-from backend.orders.schemas import OrderCreate, StaffTransition
+from backend.orders.schemas import LineIn, OrderCreate, StaffTransition
 from backend.orders.status import CUSTOMER_TRANSITIONS, OrderStatus, allowed_next, can_transition
 from backend.outbox.service import enqueue_status_notification
 from backend.reports.rollups import rebuild_rollups
@@ -175,8 +175,9 @@ async def apply_transition(
         await release_stock(session, quantities=quantities, order_id=order["id"])
     elif target is OrderStatus.SHIPPED:
         await decrease_stock(session, quantities=quantities, order_id=order["id"])
-    elif target is OrderStatus.RETURNED:
-        await return_stock(session, quantities=quantities, order_id=order["id"])
+    elif target is OrderStatus.RETURNED:  # only the items the customer sends back
+        await return_stock(session, quantities=await returns.returned_quantities(
+            session, order["id"]), order_id=order["id"])
     order.update(changes)
     await events.status_changed(session, order_id=order["id"], from_status=current.value,
                                 to_status=target.value, actor=actor, channel=channel,
@@ -194,31 +195,39 @@ async def apply_transition(
 
 async def customer_transition(
     session: AsyncSession, *, ref: ChannelRef, number: str, target: OrderStatus,
-    reason: str | None = None,
+    reason: str | None = None, items: list[LineIn] | None = None,
 ) -> dict:
+    """`items` (a return only): what goes back; None is the whole order."""
     if target not in CUSTOMER_TRANSITIONS:
         raise InvalidRequest(f"Customers can't move an order to '{target.value}'.")
-    return await run_write(session, _customer_transition, ref, number, target, reason)
+    return await run_write(session, _customer_transition, ref, number, target, reason, items)
 
 
 async def _customer_transition(session: AsyncSession, ref: ChannelRef, number: str,
-                               target: OrderStatus, reason: str | None) -> dict:
+                               target: OrderStatus, reason: str | None,
+                               items: list[LineIn] | None) -> dict:
     async with session.begin():
         owner = await find_identity(session, ref)
         if owner is None:
             raise not_found(number)
         order = await load_owned(session, number, owner)
-        values = {}
+        values, detail = {}, {"reason": reason} if reason else {}
         if target is OrderStatus.CANCELLED:
             values["cancel_reason"] = reason or "cancelled by customer"
         elif target is OrderStatus.RETURN_REQUESTED:
+            if not can_transition(order["status"], target):  # before the items are checked
+                raise InvalidTransition(order["status"], target.value,
+                                        allowed_next(order["status"]))
+            chosen = await returns.mark_returned_items(session, order, items)
             values["return_reason"] = reason
+            if items is not None:
+                detail["items"] = [{"sku": sku, "quantity": quantity}
+                                   for sku, quantity in sorted(chosen.items())]
         return await apply_transition(session, order, target, actor=f"customer:{ref.label}",
-                                      channel=ref.channel, values=values,
-                                      detail={"reason": reason} if reason else None)
+                                      channel=ref.channel, values=values, detail=detail or None)
 
 
-def _staff_values(order: dict, data: StaffTransition) -> dict:
+async def _staff_values(session: AsyncSession, order: dict, data: StaffTransition) -> dict:
     values: dict = {}
     if data.status is OrderStatus.SHIPPED:
         if not (data.carrier and data.tracking_number):
@@ -226,7 +235,8 @@ def _staff_values(order: dict, data: StaffTransition) -> dict:
         values.update(carrier=data.carrier, tracking_number=data.tracking_number,
                       estimated_delivery=data.estimated_delivery)
     elif data.status is OrderStatus.REFUNDED:
-        amount = order["total_minor"] if data.refund_minor is None else data.refund_minor
+        due = (await queries.views_for(session, [order]))[0]["refund"]["due_minor"]
+        amount = due if data.refund_minor is None else data.refund_minor
         if amount > order["total_minor"]:
             raise InvalidRequest("A refund can't exceed the order total.")
         values.update(refunded_minor=amount, refunded_at=utcnow())
@@ -247,7 +257,7 @@ async def _staff_transition(session: AsyncSession, number: str, data: StaffTrans
         current = OrderStatus(order["status"])
         if not can_transition(current, data.status):
             raise InvalidTransition(current.value, data.status.value, allowed_next(current))
-        values = _staff_values(order, data)
+        values = await _staff_values(session, order, data)
         return await apply_transition(
             session, order, data.status, actor=f"staff:{staff}", channel=None, values=values,
             detail=data.model_dump(mode="json", exclude_none=True, exclude={"status"}))

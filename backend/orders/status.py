@@ -31,6 +31,8 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 # Statuses whose lines still hold a stock reservation (reconciliation sums these).
 LIVE_STATUSES = frozenset({S.PENDING, S.CONFIRMED, S.PROCESSING})
+# A return was asked for: the lines' return_quantity says what goes back.
+RETURN_STATUSES = frozenset({S.RETURN_REQUESTED, S.RETURNED, S.REFUNDED})
 # Items and address may change only before the parcel leaves.
 EDITABLE_STATUSES = LIVE_STATUSES
 # Moves a customer (through the bot) may make; everything else is staff-only.

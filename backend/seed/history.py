@@ -97,7 +97,7 @@ def _add_order(rng, h, products, weights, oid, created, now, busy) -> None:
     by_sku = {p["sku"]: p for p in products}
     priced = [{"order_id": oid, "sku": s, "name": by_sku[s]["name"],
                "unit_price_minor": by_sku[s]["price_minor"], "quantity": q,
-               "line_total_minor": by_sku[s]["price_minor"] * q}
+               "line_total_minor": by_sku[s]["price_minor"] * q, "return_quantity": 0}
               for s, q in sorted(quantities.items())]
     status = _final_status(rng, (now - created).total_seconds() / 86400)
     if status in ("pending", "confirmed", "processing") and any(
@@ -156,8 +156,10 @@ def _walk(rng, h, order, lines, path, created, busy, now) -> None:
         elif status == "cancelled":
             order["cancel_reason"] = rng.choice(["changed my mind", "ordered by mistake",
                                                  "found it cheaper"])
-        elif status == "return_requested":
+        elif status == "return_requested":  # the demo's returns send the whole order back
             order["return_reason"] = rng.choice(["wrong colour", "arrived damaged", "not needed"])
+            for line in lines:
+                line["return_quantity"] = line["quantity"]
         elif status == "refunded":
             order.update(refunded_minor=order["total_minor"], refunded_at=when)
         prev = status

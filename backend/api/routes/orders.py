@@ -79,7 +79,7 @@ async def request_return(number: str, data: ReturnRequest, session: SessionDep,
                          ref: CustomerDep) -> dict:
     return await own_task(service.customer_transition(
         session, ref=ref, number=number, target=OrderStatus.RETURN_REQUESTED,
-        reason=data.reason))
+        reason=data.reason, items=data.lines))
 
 
 @router.put("/{number}/items", response_model=OrderPublic)

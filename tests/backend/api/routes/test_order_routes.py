@@ -267,7 +267,7 @@ async def test_return_and_refund_flow(client):
     assert returned.json()["refund"]["status"] == "return_requested"
     assert (await client.post(staff_url, headers=STAFF, json={"status": "returned"})).is_success
     refunded = await client.post(staff_url, headers=STAFF, json={"status": "refunded"})
-    assert refunded.json()["refund"] == {"status": "refunded", "amount_minor": 6000,
+    assert refunded.json()["refund"] == {"status": "refunded", "due_minor": 6000, "amount_minor": 6000,
                                          "refunded_at": refunded.json()["refund"]["refunded_at"]}
     level = await stock(client, product["sku"])
     assert (level["on_hand"], level["reserved"]) == (5, 0)  # shipped, then restocked on return
