@@ -75,12 +75,14 @@ class OrderLine:
     quantity: int
     unit_price_minor: int
     line_total_minor: int
+    return_quantity: int = 0  # being sent back
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "OrderLine":
         return cls(sku=data["sku"], name=data.get("name", data["sku"]), quantity=int(data["quantity"]),
                    unit_price_minor=int(data["unit_price_minor"]),
-                   line_total_minor=int(data["line_total_minor"]))
+                   line_total_minor=int(data["line_total_minor"]),
+                   return_quantity=int(data.get("return_quantity") or 0))
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class Order:
     next_statuses: Tuple[str, ...] = ()
     editable: bool = False
     refund_amount_minor: int = 0
+    refund_due_minor: int = 0  # what the items being returned are worth
     refunded_at: Optional[str] = None
     lines: Tuple["OrderLine", ...] = ()
     subtotal_minor: int = 0
@@ -118,6 +121,7 @@ class Order:
             next_statuses=tuple(data.get("next_statuses") or ()),
             editable=bool(data.get("editable", False)),
             refund_amount_minor=int((data.get("refund") or {}).get("amount_minor") or 0),
+            refund_due_minor=int((data.get("refund") or {}).get("due_minor") or 0),
             refunded_at=(data.get("refund") or {}).get("refunded_at"),
             lines=tuple(OrderLine.from_json(line) for line in data.get("lines") or ()),
             subtotal_minor=int(data.get("subtotal_minor", 0)),
@@ -134,6 +138,11 @@ class Order:
     @property
     def returnable(self) -> bool:
         return "return_requested" in self.next_statuses
+
+    def returning(self) -> List[Dict[str, Any]]:
+        """The items being sent back, as {"sku", "name", "quantity"}."""
+        return [{"sku": line.sku, "name": line.name, "quantity": line.return_quantity}
+                for line in self.lines if line.return_quantity]
 
 
 @dataclass(frozen=True)
@@ -326,9 +335,13 @@ class BackendClient:
     async def change_address(self, number: str, address: Dict[str, Any]) -> Order:
         return Order.from_json(await self._put(f"/orders/{number}/address", {"shipping_address": address}))
 
-    async def request_return(self, number: str, reason: str) -> Order:
-        """Returns cover the whole order (the backend has no per-item returns)."""
-        return Order.from_json(await self._post(f"/orders/{number}/return", {"reason": reason[:500]}))
+    async def request_return(self, number: str, reason: str,
+                             items: Optional[List[Dict[str, Any]]] = None) -> Order:
+        """`items` ({"sku", "quantity"}) go back; None sends the whole order back."""
+        body: Dict[str, Any] = {"reason": reason[:500]}
+        if items is not None:
+            body["lines"] = [{"sku": item["sku"], "quantity": int(item["quantity"])} for item in items]
+        return Order.from_json(await self._post(f"/orders/{number}/return", body))
 
     async def create_feedback(self, rating: int, conversation_id: str, order_number: Optional[str] = None,
                               comment: str = "") -> int:

@@ -33,6 +33,9 @@ class ValidateChangeAddressForm(TargetOrderForm):
     async def extract_new_shipping_address(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("requested_slot") is None and is_address(text):
+            return {NEW_ADDRESS: text}  # "change the address to Ada Lovelace, ...": no need to ask
         return free_text_answer(tracker, NEW_ADDRESS, is_address, "change_shipping_address")
 
     def validate_new_shipping_address(

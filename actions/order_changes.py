@@ -40,19 +40,19 @@ def _operation(text_before: str) -> Optional[str]:
     return found
 
 
-def _explicit_quantity(entity: Dict[str, Any]) -> Optional[int]:
+def explicit_quantity(entity: Dict[str, Any]) -> Optional[int]:
     quantity = entity.get("quantity")
     if quantity is None or entity.get("implicit_quantity"):
         return None
     return int(quantity)
 
 
-def _skus(entity: Dict[str, Any]) -> List[str]:
+def product_skus(entity: Dict[str, Any]) -> List[str]:
     value = str(entity.get("value", ""))
     return list(entity.get("skus") or ([value] if _SKU.fullmatch(value) else []))
 
 
-def _pick_sku(skus: List[str], in_order: Dict[str, Dict[str, Any]]) -> Optional[str]:
+def pick_sku(skus: List[str], in_order: Dict[str, Dict[str, Any]]) -> Optional[str]:
     """One SKU: the only candidate, or the only one already in the order ("another teapot")."""
     if len(skus) == 1:
         return skus[0]
@@ -60,7 +60,7 @@ def _pick_sku(skus: List[str], in_order: Dict[str, Dict[str, Any]]) -> Optional[
     return ordered[0] if len(ordered) == 1 else None
 
 
-def _mark_implicit(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+def mark_implicit(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
     """Products in text order, each knowing whether its quantity came only from "a"/"an"."""
     products = sorted((dict(e) for e in entities if e.get("entity") == "product"),
                       key=lambda e: e.get("start") or 0)
@@ -77,7 +77,7 @@ def _mark_implicit(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, 
 def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str) -> ChangeResult:
     """The order's lines after the changes the message asks for."""
     new = {line["sku"]: dict(line) for line in lines}
-    products = _mark_implicit(entities, text)
+    products = mark_implicit(entities, text)
     if not products:
         return _bare_quantity(new, entities, text)
     previous_end, carried = 0, None  # carried: the quantity of a product being replaced
@@ -87,14 +87,14 @@ def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], t
         before = text[previous_end:start] if start is not None else ""
         previous_end = entity.get("end") or previous_end
         operation = _operation(before) or operation  # "remove the mugs and the teapot"
-        skus = _skus(entity)
-        sku = _pick_sku(skus, new)
+        skus = product_skus(entity)
+        sku = pick_sku(skus, new)
         name = str(entity.get("value", ""))
         if sku is None and operation == "remove" and not any(candidate in new for candidate in skus):
             return ChangeResult(lines=list(new.values()), problem=("not_in_order", name))
         if sku is None:
             return ChangeResult(lines=list(new.values()), problem=("ambiguous", name, skus))
-        quantity = _explicit_quantity(entity)
+        quantity = explicit_quantity(entity)
         if operation == "remove":
             line = new.get(sku)
             if line is None:

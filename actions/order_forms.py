@@ -19,12 +19,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.orders import latest_entity, named_skus
-from actions.parsing import format_price, order_number
+from actions.parsing import format_price, order_number, within_address
 
 logger = logging.getLogger(__name__)
 TARGET = "target_order"
 # Slots of the flows on an existing order; a finished flow and "stop" clear them.
-CHANGE_SLOTS = (TARGET, "order_changes", "new_shipping_address", "return_reason")
+CHANGE_SLOTS = (TARGET, "order_changes", "new_shipping_address", "return_items", "return_reason")
 # What extraction gives for an order the form can't act on (it has said why); validation then
 # ends the form: only validation may set slots other than the one it validates.
 REFUSED = {"refused": True}
@@ -69,6 +69,8 @@ class TargetOrderForm(FormValidationAction):
             return {}
         text = tracker.latest_message.get("text") or ""
         number = order_number(latest_entity(tracker, "order_id", "order_number"))
+        if within_address(number, text):  # "change the address to ..., 10115 Berlin, Germany"
+            number = None
         if number is None and requested == TARGET:
             number = order_number(text)
             if number is None:

@@ -94,26 +94,68 @@ def country_code(text: str) -> Optional[str]:
     return _COUNTRIES.get(folded)
 
 
+# Countries customers name that we don't ship to: "we don't ship there", not "country not recognised".
+_NOT_SHIPPED = frozenset("""india usa us america canada australia china japan korea singapore brazil
+    mexico argentina chile colombia peru nigeria kenya egypt pakistan bangladesh nepal uae dubai qatar
+    israel turkey russia ukraine indonesia malaysia philippines thailand vietnam taiwan iceland serbia
+    morocco""".split()) | {"united states", "united states of america", "south africa", "new zealand",
+                          "south korea", "sri lanka", "united arab emirates", "saudi arabia", "hong kong"}
+# Words before the name: "change the address to Ada …", "new address: Ada …", "ship it to Ada …".
+_ADDRESS_LEAD_IN = re.compile(
+    r"(?i)^\s*(?:(?:ok(?:ay)?|yes|yeah|please|pls|actually|sorry|hi|hey)\b[\s,.!]*)*"
+    r"(?:(?:(?:can|could) you\s+)?(?:change|update|set|switch|make)\s+(?:the\s+|my\s+|it\s+)?"
+    r"(?:shipping\s+|delivery\s+)?(?:address\s*)?(?:to|as|:)"
+    r"|(?:my\s+|the\s+)?(?:new\s+)?(?:shipping\s+|delivery\s+)?address\s*(?:is|:)"
+    r"|(?:send|ship|deliver)\s+(?:it\s+|them\s+|this\s+|that\s+|the order\s+|my order\s+)?to"
+    r"|it'?s\b)\s*:?\s*")
+
+
+def _postcode_in(part: str) -> Optional["re.Match[str]"]:
+    return next((m for m in (p.search(part) for p in _POSTCODES) if m), None)
+
+
 def parse_address(text: Optional[str]) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
     """ "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland" → (the backend's Address, None),
-    or (None, problem) with problem one of "parts", "name", "country", "postcode", "city"."""
-    parts = [part.strip() for part in (text or "").split(",") if part.strip()]
+    or (None, problem) with problem one of "parts", "name", "country", "not_shipped", "postcode",
+    "city". Parts between the street and the town ("Flat 3B") are the second address line; the
+    town may stand next to its postcode ("London, NW1 6XE")."""
+    text = _ADDRESS_LEAD_IN.sub("", text or "", count=1)
+    parts = [part.strip() for part in text.split(",") if part.strip()]
     if len(parts) < 4:
         return None, "parts"
-    name, street, middle, country = parts[0], parts[1], " ".join(parts[2:-1]), parts[-1]
+    name, country = parts[0].rsplit(":", 1)[-1].strip(), parts[-1]
     if re.search(r"\d", name) or len(name) < 2:
         return None, "name"
     code = country_code(country)
     if code is None:
-        return None, "country"
-    match = next((m for m in (p.search(middle) for p in _POSTCODES) if m), None)
-    if match is None:
+        return None, "not_shipped" if re.sub(r"[^a-z ]", "", country.lower()).strip() in _NOT_SHIPPED else "country"
+    # The town's part is the last one (before the country) holding a postcode; not the street's.
+    at = next((i for i in range(len(parts) - 2, 1, -1) if _postcode_in(parts[i])), None)
+    if at is None:
         return None, "postcode"
-    city = re.sub(r"\s+", " ", (middle[:match.start()] + " " + middle[match.end():])).strip(" -")
+    match = _postcode_in(parts[at])
+    city = re.sub(r"\s+", " ", parts[at][:match.start()] + " " + parts[at][match.end():]).strip(" -")
+    streets = parts[1:at]
+    if not city and at + 1 < len(parts) - 1:  # "10115, Berlin"
+        city = parts[at + 1]
+    elif not city and len(streets) > 1:  # "London, NW1 6XE"
+        city = streets.pop()
     if not city:
         return None, "city"
-    postal_code = re.sub(r"\s+", " ", match.group(0).upper())
-    return {"name": name, "line1": street, "city": city, "postal_code": postal_code, "country": code}, None
+    address = {"name": name, "line1": streets[0], "city": city,
+               "postal_code": re.sub(r"\s+", " ", match.group(0).upper()), "country": code}
+    if len(streets) > 1:
+        address["line2"] = ", ".join(streets[1:])
+    return address, None
+
+
+def within_address(value: Optional[str], text: Optional[str]) -> bool:
+    """True when `value` ("10115") is a postcode or house number of the address in `text`, which
+    the order-number pattern would otherwise take for an order."""
+    address = parse_address(text)[0]
+    if not value or address is None or str(value).upper().startswith("OB"):
+        return False
+    return any(str(value) in (address.get(key) or "") for key in ("line1", "line2", "postal_code"))
 
 
 def is_address(text: Optional[str]) -> bool:

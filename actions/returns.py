@@ -1,8 +1,9 @@
-"""Returns and refunds: a return request for a delivered order (reason, confirmation, then
-`POST /orders/{n}/return`), and where a refund is, read from the order's `refund`.
+"""Returns and refunds: a return request for a delivered order (which items, why, confirmation,
+then `POST /orders/{n}/return`), and where a refund is, read from the order's `refund`.
 
-The backend returns whole orders only; a customer who sends back some items names them in the
-reason, which staff read before marking the refund (its amount may be less than the total).
+The items are asked only when there is a choice (more than one unit) and not already named
+("I want to return the teapot"); sending everything back is sent without lines, so the backend
+refunds shipping too.
 """
 from __future__ import annotations
 
@@ -15,14 +16,29 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
-from actions.order_forms import TARGET, TargetOrderForm, events_clearing, status_words, total_of
+from actions.form_answers import OTHER_REQUESTS, intent_of
+from actions.order_forms import TARGET, TargetOrderForm, events_clearing, status_words
 from actions.orders import REQUESTED, TASK, requested_order_number
 from actions.parsing import format_price
+from actions.return_items import ReturnChoice, choose_return_items, everything, is_whole_order
 
 logger = logging.getLogger(__name__)
+ITEMS = "return_items"
 REASON = "return_reason"
 PENDING = "pending_confirmation"
-FLOW_SLOTS = (TARGET, REASON, PENDING)
+FLOW_SLOTS = (TARGET, ITEMS, REASON, PENDING)
+
+
+def items_text(items: List[Dict[str, Any]]) -> str:
+    return ", ".join(f"{item['quantity']} × {item['name']}" for item in items)
+
+
+def refund_due(target: Dict[str, Any], items: List[Dict[str, Any]]) -> int:
+    """What the backend will refund: everything, shipping included, or the items' price."""
+    if is_whole_order(items, target["lines"]):
+        return int(target["total_minor"])
+    prices = {line["sku"]: int(line["unit_price_minor"]) for line in target["lines"]}
+    return sum(prices[item["sku"]] * int(item["quantity"]) for item in items)
 
 
 class ValidateReturnForm(TargetOrderForm):
@@ -45,6 +61,51 @@ class ValidateReturnForm(TargetOrderForm):
         }.get(order.status, "utter_return_not_possible")
         return response, {}
 
+    def validate_target_order(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """The items too when there is no choice (one unit) or the request named them."""
+        slots = super().validate_target_order(value, dispatcher, tracker, domain)
+        target = slots.get(TARGET)
+        if not target or tracker.get_slot(ITEMS):
+            return slots
+        lines = target["lines"]
+        if sum(int(line["quantity"]) for line in lines) == 1:
+            return {**slots, ITEMS: everything(lines)}
+        named = choose_return_items(lines, tracker.latest_message.get("entities") or [],
+                                    tracker.latest_message.get("text") or "")
+        return {**slots, ITEMS: named.lines} if named.lines else slots
+
+    async def extract_return_items(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        target = tracker.get_slot(TARGET)
+        if tracker.get_slot("requested_slot") != ITEMS or not target or "lines" not in target:
+            return {}
+        choice = choose_return_items(target["lines"], tracker.latest_message.get("entities") or [],
+                                     tracker.latest_message.get("text") or "")
+        if choice.lines:
+            return {ITEMS: choice.lines}
+        if choice.problem == ("unclear",) and intent_of(tracker) in OTHER_REQUESTS - {"refund_return_request"}:
+            return {}  # another request: its rule answers, then the form asks again
+        self._explain(dispatcher, target, choice)
+        return {ITEMS: None}
+
+    @staticmethod
+    def _explain(dispatcher: CollectingDispatcher, target: Dict[str, Any], choice: ReturnChoice) -> None:
+        kind = choice.problem[0] if choice.problem else "unclear"
+        values: Dict[str, Any] = {"number": target["number"]}
+        if kind in ("ambiguous", "not_in_order"):
+            values["name"] = choice.problem[1]
+        elif kind == "too_many":
+            values.update(name=choice.problem[1], ordered=choice.problem[2])
+        dispatcher.utter_message(response=f"utter_return_items_{kind}", **values)
+
+    def validate_return_items(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {ITEMS: value if isinstance(value, list) and value else None}
+
     def validate_return_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -62,23 +123,45 @@ class ActionConfirmReturn(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        target, reason = tracker.get_slot(TARGET), tracker.get_slot(REASON)
-        if not target or not reason:
+        target, items = tracker.get_slot(TARGET), tracker.get_slot(ITEMS)
+        reason = tracker.get_slot(REASON)
+        if not target or not items or not reason:
             return events_clearing(FLOW_SLOTS)  # refused by the form, which said why
-        dispatcher.utter_message(response="utter_confirm_return", number=target["number"],
-                                 total=total_of(target), reason=reason)
+        whole = is_whole_order(items, target["lines"])
+        dispatcher.utter_message(
+            response="utter_confirm_return" if whole else "utter_confirm_return_items",
+            number=target["number"], items=items_text(items), reason=reason,
+            amount=format_price(refund_due(target, items), target["currency"]))
         return [SlotSet(PENDING, "return_order")]
+
+
+class ActionAskReturnItems(Action):
+    """Shows what the order holds and asks which of it goes back."""
+
+    def name(self) -> Text:
+        return "action_ask_return_items"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        target = tracker.get_slot(TARGET) or {}
+        lines = "\n".join(f"• {line['quantity']} × {line['name']}" for line in target.get("lines", []))
+        dispatcher.utter_message(response="utter_ask_return_items", number=target.get("number", ""),
+                                 lines=lines)
+        return []
 
 
 async def answer_return(dispatcher: CollectingDispatcher, tracker: Tracker, affirmed: bool) -> List[Dict[Text, Any]]:
     target, reason = tracker.get_slot(TARGET) or {}, tracker.get_slot(REASON)
+    items = tracker.get_slot(ITEMS) or []
     number = target.get("number")
     if not affirmed:
         dispatcher.utter_message(response="utter_return_not_requested", number=number)
         return events_clearing(FLOW_SLOTS)
+    lines = None if is_whole_order(items, target.get("lines") or []) else items
     try:
         async with BackendClient(tracker.sender_id) as backend:
-            order = await backend.request_return(number, reason)
+            order = await backend.request_return(number, reason, lines)
     except Refused as refusal:
         dispatcher.utter_message(response="utter_return_refused", number=number, reason=refusal.detail)
         return events_clearing(FLOW_SLOTS)
@@ -87,7 +170,8 @@ async def answer_return(dispatcher: CollectingDispatcher, tracker: Tracker, affi
         dispatcher.utter_message(response="utter_backend_unavailable")
         return []
     dispatcher.utter_message(response="utter_return_requested", number=order.number,
-                             total=format_price(order.total_minor, order.currency))
+                             items=items_text(order.returning()),
+                             amount=format_price(order.refund_due_minor, order.currency))
     return events_clearing(FLOW_SLOTS)
 
 
@@ -126,5 +210,6 @@ def utter_refund(dispatcher: CollectingDispatcher, order: Order) -> None:
     dispatcher.utter_message(
         response=response, number=order.number, status=status_words(order.status),
         total=format_price(order.total_minor, order.currency),
-        amount=format_price(order.refund_amount_minor or order.total_minor, order.currency),
+        amount=format_price(order.refund_amount_minor or order.refund_due_minor or order.total_minor,
+                            order.currency),
         date=(order.refunded_at or "")[:10] or "recently")

@@ -68,6 +68,9 @@ def placeholders(payload: dict, now: datetime | None = None) -> dict[str, str]:
     """The payload as the texts use it: money and dates formatted for reading."""
     values = {key: "" if value is None else str(value) for key, value in payload.items()}
     values["total"] = format_money(payload.get("total_minor"), payload.get("currency"))
+    # Rows queued before the payload carried the refund said the total.
+    values["refunded"] = format_money(payload.get("refunded_minor", payload.get("total_minor")),
+                                      payload.get("currency"))
     values["estimated_delivery"] = _friendly_date(payload.get("estimated_delivery"))
     values["expires_in"] = _minutes_left(payload.get("expires_at"), now or utcnow())
     return values

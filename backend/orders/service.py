@@ -136,7 +136,7 @@ async def _insert_order(
 def _payload(view: dict) -> dict:
     return {"number": view["number"], "status": str(view["status"]),
             "total_minor": view["total_minor"], "currency": view["currency"],
-            "carrier": view.get("carrier"), "tracking_number": view.get("tracking_number"),
+            "refunded_minor": view["refund"]["amount_minor"], "carrier": view.get("carrier"), "tracking_number": view.get("tracking_number"),
             "estimated_delivery": str(view["estimated_delivery"])
             if view.get("estimated_delivery") else None}
 

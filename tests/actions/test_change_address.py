@@ -102,3 +102,30 @@ async def test_change_address_of_someone_elses_order_is_not_found(backend):
 async def test_change_address_without_orders_asks_for_number(backend):
     events, dispatcher = await start(new_identity())
     assert events == [] and dispatcher.messages == []  # the form asks utter_ask_target_order
+
+
+async def test_address_given_with_the_request_is_taken_and_its_postcode_is_no_order_number(backend):
+    """"change the address to ..., 10115 Berlin, Germany": the order is the last one (10115 is the
+    postcode the order-number pattern also matches) and the address isn't asked again."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    text = "change address to Max Muster, Flat 3B, 22 Hauptstrasse, 10115 Berlin, Germany"
+    events, said = await start(identity, text, [{"entity": "order_id", "value": "10115"}])
+    assert said.messages == []
+    assert events[0]["value"]["number"] == number
+    assert SlotSet("new_shipping_address", {
+        "name": "Max Muster", "line1": "Flat 3B", "line2": "22 Hauptstrasse", "city": "Berlin",
+        "postal_code": "10115", "country": "DE"}) in events
+
+
+async def test_an_address_in_a_country_we_do_not_ship_to_says_so(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    events, _ = await start(identity)
+    slots = {"target_order": events[0]["value"], "requested_slot": "new_shipping_address"}
+    text = "Asha Rao, 12 MG Road, Bengaluru 560001, India"
+    tracker = flow_tracker(identity, text, "inform", "change_address_form", slots=slots)
+    assert await ValidateChangeAddressForm().run(dispatcher, tracker, DOMAIN) == [
+        SlotSet("new_shipping_address", None)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address_not_shipped"]
+    assert address_of(backend, identity, number)["city"] == "Dublin"

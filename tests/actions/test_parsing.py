@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from actions.parsing import (contact_detail, country_code, format_address, format_price, order_number,
-                             parse_address, quantity_in, search_terms, unmatched_items,
+                             parse_address, quantity_in, search_terms, unmatched_items, within_address,
                              wants_to_order, within_phone_number)
 
 
@@ -52,6 +52,19 @@ def test_search_terms_drop_filler_words():
       "country": "NL"}),
     ("Tom Hardy, 12 Baker Street, London, NW1 6XE, UK",
      {"name": "Tom Hardy", "line1": "12 Baker Street", "city": "London", "postal_code": "NW1 6XE", "country": "GB"}),
+    ("Max Muster, Flat 3B, 22 Hauptstrasse, 10115 Berlin, Germany",
+     {"name": "Max Muster", "line1": "Flat 3B", "line2": "22 Hauptstrasse", "city": "Berlin",
+      "postal_code": "10115", "country": "DE"}),
+    ("Max Muster, Hauptstrasse 5, 10115, Berlin, Germany",
+     {"name": "Max Muster", "line1": "Hauptstrasse 5", "city": "Berlin", "postal_code": "10115", "country": "DE"}),
+    ("please change the address to Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland",
+     {"name": "Ada Lovelace", "line1": "12 Market Street", "city": "Dublin", "postal_code": "D02 X285",
+      "country": "IE"}),
+    ("ship it to my office: Acme Ltd, 3 Dock Road, Dublin D02 X285, Ireland",
+     {"name": "Acme Ltd", "line1": "3 Dock Road", "city": "Dublin", "postal_code": "D02 X285", "country": "IE"}),
+    ("new address: Ada Lovelace, 1200 Long Road, Apt 4, 75001 Paris, France",
+     {"name": "Ada Lovelace", "line1": "1200 Long Road", "line2": "Apt 4", "city": "Paris", "postal_code": "75001",
+      "country": "FR"}),
 ])
 def test_parse_address(text, expected):
     assert parse_address(text) == (expected, None)
@@ -61,12 +74,21 @@ def test_parse_address(text, expected):
     ("12 Market Street, Dublin D02 X285, Ireland", "parts"),
     ("12 Market Street, Main Road, Dublin D02 X285, Ireland", "name"),
     ("Ada Lovelace, 12 Market Street, Dublin D02 X285, Atlantis", "country"),
+    ("Asha Rao, 12 MG Road, Bengaluru 560001, India", "not_shipped"),
+    ("John Smith, 5 Elm St, Springfield 62701, USA", "not_shipped"),
     ("Ada Lovelace, 12 Market Street, Dublin, Ireland", "postcode"),
     ("Ada Lovelace, 12 Market Street, D02 X285, Ireland", "city"),
     (None, "parts"),
 ])
 def test_parse_address_problem(text, problem):
     assert parse_address(text) == (None, problem)
+
+
+def test_within_address_only_the_addresses_numbers():
+    text = "change address to Max Muster, 22 Hauptstrasse, 10115 Berlin, Germany"
+    assert within_address("10115", text) and within_address("22", text)
+    assert not within_address("OB-KR3FC2V4", text + " for OB-KR3FC2V4")
+    assert not within_address("1042", "where is order 1042")
 
 
 def test_country_code_names_and_codes():

@@ -9,9 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
 from actions.change_order import ValidateChangeOrderForm
-from actions.returns import ActionConfirmReturn, ActionRefundStatus, ValidateReturnForm
+from actions.returns import ActionAskReturnItems, ActionConfirmReturn, ActionRefundStatus, ValidateReturnForm
 from tests.actions.test_change_order import DOMAIN, confirmation, flow_tracker
-from tests.actions.test_orders import STAFF, new_identity, place_order, ship, tracker_for
+from tests.actions.test_orders import ADDRESS, BOT, STAFF, new_identity, place_order, ship, tracker_for
 from tests.actions.test_cancel import order_of, status_of
 
 
@@ -26,6 +26,36 @@ def deliver(backend, identity, number):
     staff_move(backend, number, "delivered")
 
 
+def delivered(backend, identity, *lines):
+    """A delivered order of `lines` ((sku, quantity), ...); returns its number."""
+    response = httpx.post(
+        f"{backend.url}/api/v1/orders", headers={**BOT, "X-Channel-Identity": identity},
+        json={"lines": [{"sku": sku, "quantity": q} for sku, q in lines], "shipping_address": ADDRESS,
+              "contact_email": "ada@example.com"})
+    assert response.status_code == 201, response.text
+    number = response.json()["number"]
+    deliver(backend, identity, number)
+    return number
+
+
+def returning(backend, identity, number):
+    response = httpx.get(f"{backend.url}/api/v1/orders/{number}", headers={**BOT, "X-Channel-Identity": identity})
+    return {line["sku"]: line["return_quantity"] for line in response.json()["lines"] if line["return_quantity"]}
+
+
+def named(text, words, skus, quantity=None):
+    start = text.index(words)
+    return [{"entity": "product", "value": words, "skus": skus, "quantity": quantity,
+             "start": start, "end": start + len(words)}]
+
+
+async def answer_items(identity, target, text, intent="inform", entities=None):
+    dispatcher = CollectingDispatcher()
+    slots = {"target_order": target, "requested_slot": "return_items"}
+    tracker = flow_tracker(identity, text, intent, "return_form", entities=entities, slots=slots)
+    return await ValidateReturnForm().run(dispatcher, tracker, DOMAIN), dispatcher
+
+
 async def start(identity):
     dispatcher = CollectingDispatcher()
     tracker = flow_tracker(identity, "i want to return my order", "refund_return_request", "return_form")
@@ -34,12 +64,15 @@ async def start(identity):
 
 
 async def test_return_delivered_order_with_reason_after_yes(backend):
+    """One mug ordered: nothing to choose, so the items aren't asked."""
     identity = new_identity()
     number = place_order(backend, identity)["number"]
     deliver(backend, identity, number)
     events, _ = await start(identity)
     target = events[0]["value"]
     assert target["number"] == number
+    items = [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 1}]
+    assert SlotSet("return_items", items) in events  # so the form asks the reason next
 
     reason = "the blue mug arrived chipped"
     slots = {"target_order": target, "requested_slot": "return_reason"}
@@ -48,10 +81,11 @@ async def test_return_delivered_order_with_reason_after_yes(backend):
     assert await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN) == [SlotSet("return_reason", reason)]
 
     summary = CollectingDispatcher()
-    slots = {"target_order": target, "return_reason": reason}
+    slots = {"target_order": target, "return_items": items, "return_reason": reason}
     events = await ActionConfirmReturn().run(summary, tracker_for(identity, "", slots=slots), {})
     assert [m["response"] for m in summary.messages] == ["utter_confirm_return"]
     assert summary.messages[0]["reason"] == reason
+    assert summary.messages[0]["amount"] == "€17.80"  # everything, shipping included
     assert status_of(backend, identity, number) == "delivered"  # nothing sent before the yes
 
     answer = CollectingDispatcher()
@@ -59,6 +93,7 @@ async def test_return_delivered_order_with_reason_after_yes(backend):
     await ActionAnswerConfirmation().run(answer, confirmation(identity, "affirm", "action_confirm_return", slots), {})
     assert [m["response"] for m in answer.messages] == ["utter_return_requested"]
     assert status_of(backend, identity, number) == "return_requested"
+    assert returning(backend, identity, number) == {"MUG-CER-BLU": 1}
 
 
 async def test_return_no_requests_nothing(backend, dispatcher):
@@ -144,3 +179,68 @@ async def test_return_the_product_named_picks_the_order_holding_it(backend):
     tracker.active_loop = {}
     events = await ValidateChangeOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert events[0]["value"]["number"] == tea
+
+
+async def test_return_some_items_of_an_order_asks_which_and_refunds_those(backend):
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    events, _ = await start(identity)
+    target = events[0]["value"]
+    assert [e for e in events if e["name"] == "return_items"] == []  # a choice: the form asks
+    ask = CollectingDispatcher()
+    await ActionAskReturnItems().run(ask, tracker_for(identity, "", slots={"target_order": target}), {})
+    assert ask.messages[0]["lines"] == "• 2 × Ceramic Mug Blue\n• 1 × Glass Teapot with Infuser 1 L"
+
+    text = "just one of the blue mugs"
+    events, _ = await answer_items(identity, target, text, entities=named(text, "blue mugs", ["MUG-CER-BLU"], 1))
+    items = [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 1}]
+    assert events[0] == SlotSet("return_items", items)
+
+    summary = CollectingDispatcher()
+    slots = {"target_order": target, "return_items": items, "return_reason": "it has a crack"}
+    await ActionConfirmReturn().run(summary, tracker_for(identity, "", slots=slots), {})
+    assert summary.messages[0]["response"] == "utter_confirm_return_items"
+    assert (summary.messages[0]["items"], summary.messages[0]["amount"]) == ("1 × Ceramic Mug Blue", "€12.90")
+    answer = CollectingDispatcher()
+    slots["pending_confirmation"] = "return_order"
+    await ActionAnswerConfirmation().run(answer, confirmation(identity, "affirm", "action_confirm_return", slots), {})
+    assert answer.messages[0]["response"] == "utter_return_requested"
+    assert (answer.messages[0]["items"], answer.messages[0]["amount"]) == ("1 × Ceramic Mug Blue", "€12.90")
+    assert returning(backend, identity, number) == {"MUG-CER-BLU": 1}
+
+    refund = CollectingDispatcher()
+    await ActionRefundStatus().run(refund, tracker_for(identity, "where is my refund"), {})
+    assert (refund.messages[0]["response"], refund.messages[0]["amount"]) == ("utter_refund_return_requested", "€12.90")
+
+
+async def test_return_request_naming_a_product_takes_it_as_the_items(backend):
+    identity = new_identity()
+    delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    text = "i want to return the teapot"
+    tracker = flow_tracker(identity, text, "refund_return_request", "return_form",
+                           named(text, "teapot", ["TEA-POT-CST", "TEA-POT-GLS"]))
+    tracker.active_loop = {}
+    events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("return_items", [{"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L",
+                                     "quantity": 1}]) in events
+
+
+async def test_return_items_answers_that_do_not_fit_are_explained(backend):
+    identity = new_identity()
+    delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    target = (await start(identity))[0][0]["value"]
+    text = "3 blue mugs"
+    events, said = await answer_items(identity, target, text, entities=named(text, "blue mugs", ["MUG-CER-BLU"], 3))
+    assert events[0] == SlotSet("return_items", None)
+    assert said.messages[0]["response"] == "utter_return_items_too_many" and said.messages[0]["ordered"] == 2
+    text = "the red mug"
+    events, said = await answer_items(identity, target, text, entities=named(text, "red mug", ["MUG-CER-RED"]))
+    assert said.messages[0]["response"] == "utter_return_items_not_in_order"
+    events, said = await answer_items(identity, target, "hmm dunno")
+    assert said.messages[0]["response"] == "utter_return_items_unclear"
+    # Another request is left to its own rule; the form asks again afterwards.
+    events, said = await answer_items(identity, target, "how much is return shipping?", intent="faq")
+    assert said.messages == [] and SlotSet("return_items", None) not in events
+    events, _ = await answer_items(identity, target, "everything except the teapot", entities=named(
+        "everything except the teapot", "teapot", ["TEA-POT-CST", "TEA-POT-GLS"]))
+    assert events[0] == SlotSet("return_items", [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2}])

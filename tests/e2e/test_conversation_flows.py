@@ -81,3 +81,48 @@ def test_conversation_two_unclear_messages_offer_a_person(stack):
     tickets = httpx.get(f"{stack.backend.url}/api/v1/staff/tickets", headers=STAFF,
                         params={"limit": 100}, timeout=10).json()["data"]
     assert [t["conversation_id"] for t in tickets if t["conversation_id"] == sender] == [sender]
+
+
+def delivered_order_for(stack, sender: str, lines: list[tuple[str, int]]) -> str:
+    response = httpx.post(
+        f"{stack.backend.url}/api/v1/orders",
+        headers={"Authorization": "Bearer dev-bot-token", "X-Channel-Identity": sender},
+        json={"lines": [{"sku": sku, "quantity": q} for sku, q in lines], "contact_email": "ada@example.com",
+              "shipping_address": {"name": "Ada Lovelace", "line1": "12 Market Street", "city": "Dublin",
+                                   "postal_code": "D02 X285", "country": "IE"}}, timeout=10)
+    assert response.status_code == 201, response.text
+    number = response.json()["number"]
+    httpx.post(f"{stack.backend.url}/api/v1/orders/{number}/confirm", timeout=10, headers={
+        "Authorization": "Bearer dev-bot-token", "X-Channel-Identity": sender}).raise_for_status()
+    for body in ({"status": "processing"}, {"status": "shipped", "carrier": "DPD", "tracking_number": "T1"},
+                 {"status": "delivered"}):
+        httpx.post(f"{stack.backend.url}/api/v1/staff/orders/{number}/transition", headers=STAFF, json=body,
+                   timeout=10).raise_for_status()
+    return number
+
+
+def test_conversation_returns_some_items_and_only_those_come_back(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    number = delivered_order_for(stack, sender, [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)])
+    asked = texts(say(stack.rasa.url, sender, "i want to send some stuff back from my order"))
+    assert "2 × Ceramic Mug Blue" in asked and "What would you like to send back" in asked
+    assert "Why are you sending it back" in texts(say(stack.rasa.url, sender, "just one of the blue mugs"))
+    summary = texts(say(stack.rasa.url, sender, "it has a crack"))
+    assert "1 × Ceramic Mug Blue" in summary and "€12.90" in summary and number in summary
+    assert staff_order(stack, number)["status"] == "delivered"  # nothing before the yes
+    assert "registered" in texts(say(stack.rasa.url, sender, "/affirm"))
+    order = staff_order(stack, number)
+    assert order["status"] == "return_requested" and order["return_reason"] == "it has a crack"
+    assert {line["sku"]: line["return_quantity"] for line in order["lines"]} == {"MUG-CER-BLU": 1, "TEA-POT-GLS": 0}
+    assert order["refund"]["due_minor"] == 1290
+
+
+def test_conversation_return_naming_the_product_asks_only_why(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    number = delivered_order_for(stack, sender, [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)])
+    assert "Why are you sending it back" in texts(say(stack.rasa.url, sender, "I want to return the teapot"))
+    summary = texts(say(stack.rasa.url, sender, "the lid doesn't fit"))
+    assert "1 × Glass Teapot with Infuser 1 L" in summary and "€32.90" in summary
+    say(stack.rasa.url, sender, "/affirm")
+    lines = staff_order(stack, number)["lines"]
+    assert {line["sku"]: line["return_quantity"] for line in lines} == {"MUG-CER-BLU": 0, "TEA-POT-GLS": 1}

@@ -29,9 +29,12 @@ def test_customer_messages_shipped_without_date_says_soon():
     assert "Expected delivery: soon." in message["text"]
 
 
-def test_customer_messages_refunded_formats_money():
-    [message] = wording.customer_messages("order_refunded", SHIPPED, DOMAIN)
-    assert "€42.50" in message["text"]
+def test_customer_messages_refunded_says_the_amount_refunded():
+    [message] = wording.customer_messages("order_refunded", {**SHIPPED, "refunded_minor": 1290},
+                                          DOMAIN)
+    assert "We've refunded €12.90 for order OB-ABCDEFGH" in message["text"]
+    [earlier] = wording.customer_messages("order_refunded", SHIPPED, DOMAIN)  # queued before
+    assert "€42.50" in earlier["text"]
 
 
 def test_customer_messages_feedback_has_five_exact_buttons():

@@ -1,0 +1,67 @@
+"""Reading which items of a delivered order go back, from the catalogue matcher's entities."""
+from __future__ import annotations
+
+from actions.return_items import choose_return_items, is_whole_order
+from tests.actions.test_order_changes import MUGS, TEAPOT, TEAPOTS, product
+
+ORDER = [MUGS, TEAPOT]  # 2 blue mugs and a glass teapot
+
+
+def chosen(text, entities=()):
+    result = choose_return_items(ORDER, list(entities), text)
+    return [(line["sku"], line["quantity"]) for line in result.lines], result.problem
+
+
+def test_a_product_named_without_a_count_is_all_of_it():
+    text = "the blue mugs"
+    assert chosen(text, product(text, "blue mugs", ["MUG-CER-BLU"])) == ([("MUG-CER-BLU", 2)], None)
+
+
+def test_a_count_or_an_article_is_that_many():
+    text = "1 blue mug"
+    assert chosen(text, product(text, "blue mug", ["MUG-CER-BLU"], 1)) == ([("MUG-CER-BLU", 1)], None)
+    text = "just a blue mug"
+    assert chosen(text, product(text, "blue mug", ["MUG-CER-BLU"], 1, implicit=True)) == (
+        [("MUG-CER-BLU", 1)], None)
+
+
+def test_a_name_shared_by_several_products_means_the_one_in_the_order():
+    text = "the teapot"
+    assert chosen(text, product(text, "teapot", TEAPOTS)) == ([("TEA-POT-GLS", 1)], None)
+
+
+def test_everything_and_everything_but_one_product():
+    assert chosen("all of it") == ([("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)], None)
+    assert chosen("both") == ([("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)], None)
+    text = "everything except the teapot"
+    assert chosen(text, product(text, "teapot", TEAPOTS)) == ([("MUG-CER-BLU", 2)], None)
+    text = "i'll keep the teapot"
+    assert chosen(text, product(text, "teapot", TEAPOTS)) == ([("MUG-CER-BLU", 2)], None)
+    text = "the mugs but keep the teapot"
+    entities = product(text, "mugs", ["MUG-CER-BLU", "MUG-CER-RED"]) + product(text, "teapot", TEAPOTS)
+    assert chosen(text, entities) == ([("MUG-CER-BLU", 2)], None)
+
+
+def test_what_the_order_does_not_hold_or_more_than_it_holds_is_a_problem():
+    text = "the red mug"
+    assert chosen(text, product(text, "red mug", ["MUG-CER-RED"])) == ([], ("not_in_order", "red mug"))
+    text = "3 blue mugs"
+    assert chosen(text, product(text, "blue mugs", ["MUG-CER-BLU"], 3)) == (
+        [], ("too_many", "Ceramic Mug Blue", 2))
+    text = "keep the teapot and the mugs"
+    entities = product(text, "teapot", TEAPOTS) + product(text, "mugs", ["MUG-CER-BLU"])
+    assert chosen(text, entities) == ([], ("nothing",))
+    assert chosen("hmm not sure") == ([], ("unclear",))
+
+
+def test_a_count_alone_is_enough_for_an_order_of_one_product():
+    assert choose_return_items([MUGS], [], "just 1").lines == [
+        {"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 1}]
+    assert choose_return_items([MUGS], [], "5").problem == ("too_many", "Ceramic Mug Blue", 2)
+    assert choose_return_items(ORDER, [], "just 1").problem == ("unclear",)
+
+
+def test_whole_order():
+    assert is_whole_order([{"sku": "MUG-CER-BLU", "quantity": 2}, {"sku": "TEA-POT-GLS", "quantity": 1}], ORDER)
+    assert not is_whole_order([{"sku": "MUG-CER-BLU", "quantity": 2}], ORDER)
+    assert not is_whole_order([{"sku": "MUG-CER-BLU", "quantity": 1}, {"sku": "TEA-POT-GLS", "quantity": 1}], ORDER)
