@@ -82,13 +82,13 @@ ASKED_BY = {
     "place_order": ("action_place_order", "action_answer_confirmation"),
     "change_order": ("action_confirm_order_change", "action_answer_confirmation"),
     "change_address": ("action_confirm_address_change", "action_answer_confirmation"),
-    "return_order": ("action_confirm_return", "action_answer_confirmation"),
+    "return_order": ("action_confirm_return", "action_answer_confirmation", "action_refund_status"),
     "human_handoff": ("action_fallback", "action_open_ticket", "action_track_order"),
 }
 # Each confirmation's question, asked again when a "yes" or "no" comes after other messages.
 QUESTIONS = {"cancel_order": ("utter_confirm_cancel",), "place_order": ("utter_confirm_order",),
              "change_order": ("utter_confirm_order_change",), "change_address": ("utter_confirm_address_change",),
-             "return_order": ("utter_confirm_return",),
+             "return_order": ("utter_confirm_return", "utter_confirm_return_items", "utter_refund_after_return"),
              "human_handoff": ("utter_offer_human", "utter_complaint_ticket", "utter_payment_issue_ticket",
                                "utter_order_late", "utter_order_delivered_not_received")}
 # The flows whose confirmation is answered elsewhere: (dispatcher, tracker, affirmed) -> events.

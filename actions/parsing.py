@@ -100,14 +100,21 @@ _NOT_SHIPPED = frozenset("""india usa us america canada australia china japan ko
     israel turkey russia ukraine indonesia malaysia philippines thailand vietnam taiwan iceland serbia
     morocco""".split()) | {"united states", "united states of america", "south africa", "new zealand",
                           "south korea", "sri lanka", "united arab emirates", "saudi arabia", "hong kong"}
-# Words before the name: "change the address to Ada …", "new address: Ada …", "ship it to Ada …".
+# Words before the name: "change the address of my order to Ada …", "new address: Ada …",
+# "update address please, it should go to Ada …". A request word starts them (in the first part,
+# so a street like "Ship Street" is no lead-in) and "to", "is" or ":" ends them, before any digit.
 _ADDRESS_LEAD_IN = re.compile(
-    r"(?i)^\s*(?:(?:ok(?:ay)?|yes|yeah|please|pls|actually|sorry|hi|hey)\b[\s,.!]*)*"
-    r"(?:(?:(?:can|could) you\s+)?(?:change|update|set|switch|make)\s+(?:the\s+|my\s+|it\s+)?"
-    r"(?:shipping\s+|delivery\s+)?(?:address\s*)?(?:to|as|:)"
-    r"|(?:my\s+|the\s+)?(?:new\s+)?(?:shipping\s+|delivery\s+)?address\s*(?:is|:)"
-    r"|(?:send|ship|deliver)\s+(?:it\s+|them\s+|this\s+|that\s+|the order\s+|my order\s+)?to"
-    r"|it'?s\b)\s*:?\s*")
+    r"(?i)^[^,\d]*?\b(?:address|send|ship|deliver|post|go|goes|change|update|switch|set|use)\b"
+    r"[^\d]*?(?:\bto\b|\bis\b|:)\s*")
+_COURTESY_AT_END = re.compile(r"(?i)[\s,.!]+(?:please|pls|plz|thanks|thank you|thx|ty|asap)[\s.!]*$")
+# A second line written before the street ("Flat 3B, 22 Hauptstrasse"): the street goes first.
+_UNIT = re.compile(r"(?i)^(?:flat|apt\.?|apartment|unit|suite|ste\.?|floor|fl\.?|room|block|building|bldg|#)\s*\w")
+
+
+def _address_parts(text: str) -> List[str]:
+    """Comma- or line-separated parts, without the words before the name or a trailing "please"."""
+    text = _COURTESY_AT_END.sub("", _ADDRESS_LEAD_IN.sub("", text or "", count=1))
+    return [part.strip() for part in re.split(r"[,\n]", text) if part.strip()]
 
 
 def _postcode_in(part: str) -> Optional["re.Match[str]"]:
@@ -119,8 +126,7 @@ def parse_address(text: Optional[str]) -> Tuple[Optional[Dict[str, str]], Option
     or (None, problem) with problem one of "parts", "name", "country", "not_shipped", "postcode",
     "city". Parts between the street and the town ("Flat 3B") are the second address line; the
     town may stand next to its postcode ("London, NW1 6XE")."""
-    text = _ADDRESS_LEAD_IN.sub("", text or "", count=1)
-    parts = [part.strip() for part in text.split(",") if part.strip()]
+    parts = _address_parts(text or "")
     if len(parts) < 4:
         return None, "parts"
     name, country = parts[0].rsplit(":", 1)[-1].strip(), parts[-1]
@@ -142,6 +148,8 @@ def parse_address(text: Optional[str]) -> Tuple[Optional[Dict[str, str]], Option
         city = streets.pop()
     if not city:
         return None, "city"
+    if len(streets) > 1 and _UNIT.match(streets[0]) and not _UNIT.match(streets[1]):
+        streets[0], streets[1] = streets[1], streets[0]
     address = {"name": name, "line1": streets[0], "city": city,
                "postal_code": re.sub(r"\s+", " ", match.group(0).upper()), "country": code}
     if len(streets) > 1:
@@ -150,12 +158,17 @@ def parse_address(text: Optional[str]) -> Tuple[Optional[Dict[str, str]], Option
 
 
 def within_address(value: Optional[str], text: Optional[str]) -> bool:
-    """True when `value` ("10115") is a postcode or house number of the address in `text`, which
-    the order-number pattern would otherwise take for an order."""
-    address = parse_address(text)[0]
-    if not value or address is None or str(value).upper().startswith("OB"):
+    """True when `value` ("10115") is a postcode or house number of an address in `text` (parts
+    ending in a country, even one we don't ship to or with the name missing), which the
+    order-number pattern would otherwise take for an order."""
+    parts = _address_parts(text or "")
+    if not value or str(value).upper().startswith("OB") or len(parts) < 3:
         return False
-    return any(str(value) in (address.get(key) or "") for key in ("line1", "line2", "postal_code"))
+    country = re.sub(r"[^a-z ]", "", parts[-1].lower()).strip()
+    if country_code(parts[-1]) is None and country not in _NOT_SHIPPED:
+        return False
+    return any(str(value) in part for part in parts[1:-1]) or (
+        str(value) in parts[0] and not re.search(r"(?i)\border\b", parts[0]))
 
 
 def is_address(text: Optional[str]) -> bool:

@@ -1,8 +1,9 @@
 """Reading which items of a delivered order go back: "the blue mug", "1 of the mugs", "all of it",
 "everything except the teapot", or just "2" when the order holds one product.
 
-Pure: the order's lines ({"sku", "name", "quantity", ...}), the message's entities and text in;
-the lines to return ({"sku", "name", "quantity"}) out, or what stands in the way.
+Pure: the order's lines ({"sku", "name", "quantity", "category"?, ...}), the message's entities
+and text in; the lines to return ({"sku", "name", "quantity"}) out, or what stands in the way.
+A category word ("the mugs", "the tea") means every line of that category.
 """
 from __future__ import annotations
 
@@ -13,11 +14,17 @@ from typing import Any, Dict, List, Optional, Tuple
 from actions.order_changes import explicit_quantity, mark_implicit, pick_sku, product_skus
 from actions.parsing import quantity_in
 
-EVERYTHING = re.compile(r"(?i)\b(all|everything|every thing|whole|entire|both|the lot|"
+EVERYTHING = re.compile(r"(?i)\b((?<!at )all|everything|every thing|whole|entire|both|the lot|"
                         r"sab|sabhi|saara|sara|poora|pura)\b")
 # Words before a product that keep it: "everything except the teapot", "keep the mug".
 KEEPING = re.compile(r"(?i)\b(except|apart from|other than|besides|but not|not the|keep|keeping|"
-                     r"without|minus|chhod\w*)\b")
+                     r"without|minus|chhod\w*|(?:everything|all|every thing) but)\b")
+# Words that don't tell a line apart when the items are named by their words ("the red one").
+_FILLER = frozenset("""the a an one ones of it them that this those these please pls just only
+    i'll ill i want to return send back item items my and""".split())
+# What joins the items to a reason said with them: "the teapot, the lid is cracked".
+_REASON_AFTER = re.compile(r"(?i)^\s*(?:[,;:.!-]+|\b(?:because|coz|cause|cuz|since|as)\b)\s*(?:because\s+)?"
+                           r"(?P<reason>.+)$")
 
 
 @dataclass
@@ -41,11 +48,11 @@ def is_whole_order(chosen: List[Dict[str, Any]], lines: List[Dict[str, Any]]) ->
 def choose_return_items(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]],
                         text: str) -> ReturnChoice:
     ordered = {line["sku"]: line for line in lines}
-    products = mark_implicit(entities, text)
+    products = mark_implicit(_categories_as_products(lines, entities), text)
     if not products:
         return _without_products(lines, entities, text)
     chosen: Dict[str, int] = {}
-    kept: set = set()
+    kept: Dict[str, int] = {}
     keeping, previous_end = False, 0
     for entity in products:
         start = entity.get("start")
@@ -59,19 +66,49 @@ def choose_return_items(lines: List[Dict[str, Any]], entities: List[Dict[str, An
             return ReturnChoice(problem=("ambiguous", name) if held else ("not_in_order", name))
         if sku not in ordered:
             return ReturnChoice(problem=("not_in_order", name))
-        if keeping:
-            kept.add(sku)
-            continue
         quantity = _quantity(entity, ordered[sku])
         if quantity > int(ordered[sku]["quantity"]):
             return ReturnChoice(problem=("too_many", ordered[sku]["name"], int(ordered[sku]["quantity"])))
-        chosen[sku] = quantity
-    if kept and (not chosen or EVERYTHING.search(text)):  # "all but the teapot", "keep the teapot"
-        chosen = {sku: int(line["quantity"]) for sku, line in ordered.items() if sku not in kept}
+        (kept if keeping else chosen)[sku] = quantity
+    if kept and (not chosen or EVERYTHING.search(text)):  # "all but one mug", "keep the teapot"
+        chosen = {sku: int(line["quantity"]) - kept.get(sku, 0) for sku, line in ordered.items()}
+        chosen = {sku: quantity for sku, quantity in chosen.items() if quantity > 0}
     if not chosen:
         return ReturnChoice(problem=("nothing",))
     return ReturnChoice(lines=[{"sku": sku, "name": ordered[sku]["name"], "quantity": quantity}
                                for sku, quantity in chosen.items()])
+
+
+def _categories_as_products(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """A category entity becomes one product entity per line of that category, all of each."""
+    result = []
+    for entity in entities:
+        if entity.get("entity") != "category":
+            result.append(entity)
+            continue
+        category = str(entity.get("value", "")).lower()
+        result += [{**entity, "entity": "product", "value": line["name"], "skus": [line["sku"]], "quantity": None}
+                   for line in lines if str(line.get("category", "")).lower() == category]
+    return result
+
+
+def reason_after_items(text: str, entities: List[Dict[str, Any]]) -> Optional[str]:
+    """The reason said after the items ("the teapot, the lid is cracked" → "the lid is cracked")."""
+    ends = [e["end"] for e in entities if e.get("entity") in ("product", "category") and e.get("end")]
+    if not ends:
+        return None
+    match = _REASON_AFTER.match(text[max(ends):])
+    reason = match.group("reason").strip(" .!") if match else ""
+    return reason if len(reason.split()) >= 2 else None
+
+
+def _named_by_words(lines: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """The one line whose name holds every remaining word ("the glass one", "the red one")."""
+    words = [w for w in re.findall(r"[a-z']+", text.lower()) if w not in _FILLER]  # no counts
+    if not words:
+        return []
+    matching = [line for line in lines if all(w in line["name"].lower().split() for w in words)]
+    return matching if len(matching) == 1 else []
 
 
 def _quantity(entity: Dict[str, Any], line: Dict[str, Any]) -> int:
@@ -84,9 +121,12 @@ def _quantity(entity: Dict[str, Any], line: Dict[str, Any]) -> int:
 
 def _without_products(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]],
                       text: str) -> ReturnChoice:
-    """"all of it", or a count for an order of one product ("just 1")."""
+    """"all of it", a line named by its words, or a count for an order of one product ("just 1")."""
     if EVERYTHING.search(text):
         return ReturnChoice(lines=everything(lines))
+    named = _named_by_words(lines, text)
+    if named:
+        return ReturnChoice(lines=everything(named))
     counts = [e for e in entities if e.get("entity") == "quantity" and not e.get("implicit")]
     quantity = int(counts[0]["value"]) if counts else quantity_in(text)
     if quantity is None or len(lines) != 1:

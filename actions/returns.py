@@ -8,6 +8,7 @@ refunds shipping too.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -17,16 +18,21 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
 from actions.form_answers import OTHER_REQUESTS, intent_of
-from actions.order_forms import TARGET, TargetOrderForm, events_clearing, status_words
+from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing, status_words
 from actions.orders import REQUESTED, TASK, requested_order_number
-from actions.parsing import format_price
-from actions.return_items import ReturnChoice, choose_return_items, everything, is_whole_order
+from actions.parsing import format_price, quantity_in
+from actions.return_items import (ReturnChoice, choose_return_items, everything, is_whole_order,
+                                  reason_after_items)
 
 logger = logging.getLogger(__name__)
 ITEMS = "return_items"
 REASON = "return_reason"
 PENDING = "pending_confirmation"
 FLOW_SLOTS = (TARGET, ITEMS, REASON, PENDING)
+NONE = "none"  # the answer to "what goes back?" was "nothing"
+NOTHING = re.compile(r"(?i)^\s*(no|nope|nah|nothing|none|neither|not now)\b[\w\s,']{0,30}$")
+# A yes, no or okay is no reason (it answers a question the customer thought was asked).
+NO_REASON = re.compile(r"(?i)^\s*(yes|yeah|yep|yup|ok|okay|sure|no|nope|fine|right|correct|done|y|n)\W*$")
 
 
 def items_text(items: List[Dict[str, Any]]) -> str:
@@ -61,20 +67,22 @@ class ValidateReturnForm(TargetOrderForm):
         }.get(order.status, "utter_return_not_possible")
         return response, {}
 
-    def validate_target_order(
+    async def validate_target_order(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        """The items too when there is no choice (one unit) or the request named them."""
+        """The items too when there is no choice (one unit) or the request named them, and the
+        reason when it was said with them ("I want to return the teapot, the lid is cracked")."""
         slots = super().validate_target_order(value, dispatcher, tracker, domain)
         target = slots.get(TARGET)
         if not target or tracker.get_slot(ITEMS):
             return slots
+        target = {**target, "lines": await _with_categories(tracker, target["lines"])}
+        slots[TARGET] = target
         lines = target["lines"]
         if sum(int(line["quantity"]) for line in lines) == 1:
-            return {**slots, ITEMS: everything(lines)}
-        named = choose_return_items(lines, tracker.latest_message.get("entities") or [],
-                                    tracker.latest_message.get("text") or "")
-        return {**slots, ITEMS: named.lines} if named.lines else slots
+            return {**slots, ITEMS: everything(lines), **_reason_said(tracker)}
+        named = choose_return_items(lines, _entities(tracker), _text(tracker))
+        return {**slots, ITEMS: named.lines, **_reason_said(tracker)} if named.lines else slots
 
     async def extract_return_items(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -82,10 +90,13 @@ class ValidateReturnForm(TargetOrderForm):
         target = tracker.get_slot(TARGET)
         if tracker.get_slot("requested_slot") != ITEMS or not target or "lines" not in target:
             return {}
-        choice = choose_return_items(target["lines"], tracker.latest_message.get("entities") or [],
-                                     tracker.latest_message.get("text") or "")
+        choice = choose_return_items(target["lines"], _entities(tracker), _text(tracker))
+        if not choice.lines and choice.problem == ("unclear",):
+            choice = _count_for_the_product_before(tracker, target["lines"]) or choice
         if choice.lines:
             return {ITEMS: choice.lines}
+        if choice.problem == ("unclear",) and (intent_of(tracker) == "deny" or NOTHING.match(_text(tracker))):
+            return {ITEMS: NONE}
         if choice.problem == ("unclear",) and intent_of(tracker) in OTHER_REQUESTS - {"refund_return_request"}:
             return {}  # another request: its rule answers, then the form asks again
         self._explain(dispatcher, target, choice)
@@ -104,16 +115,59 @@ class ValidateReturnForm(TargetOrderForm):
     def validate_return_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return {ITEMS: value if isinstance(value, list) and value else None}
+        if value == NONE:  # "no", "nothing after all": the return is left
+            dispatcher.utter_message(response="utter_return_not_requested",
+                                     number=(tracker.get_slot(TARGET) or {}).get("number", ""))
+            return {ITEMS: None, **ENDED}
+        if not isinstance(value, list) or not value:
+            return {ITEMS: None}
+        return {ITEMS: value, **_reason_said(tracker)}
 
     def validate_return_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         reason = " ".join(str(value or "").split())
-        if len(reason) < 3:
+        if len(reason) < 3 or NO_REASON.match(reason):
             dispatcher.utter_message(response="utter_invalid_return_reason")
             return {REASON: None}
         return {REASON: reason[:500]}
+
+
+def _text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def _entities(tracker: Tracker) -> List[Dict[str, Any]]:
+    return tracker.latest_message.get("entities") or []
+
+
+def _reason_said(tracker: Tracker) -> Dict[Text, Any]:
+    reason = reason_after_items(_text(tracker), _entities(tracker))
+    return {REASON: reason[:500]} if reason and not NO_REASON.match(reason) else {}
+
+
+async def _with_categories(tracker: Tracker, lines: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The lines with their products' categories, so "the mugs" can name them; without them if
+    the backend can't say (products are then named one by one)."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            categories = {line["sku"]: (await backend.get_product(line["sku"])).category for line in lines}
+    except BackendError as error:
+        logger.warning("product categories for a return failed: %s", error)
+        return lines
+    return [{**line, "category": categories[line["sku"]]} for line in lines]
+
+
+def _count_for_the_product_before(tracker: Tracker, lines: List[Dict[str, Any]]) -> Optional[ReturnChoice]:
+    """"2" right after "3 blue mugs" got "you can return up to 2": the count is for that product."""
+    count = quantity_in(_text(tracker))
+    previous = [e for e in tracker.events if e.get("event") == "user"][-2:-1]
+    if count is None or not previous:
+        return None
+    said = (previous[0].get("parse_data") or {}).get("entities") or []
+    choice = choose_return_items(lines, [{**e, "quantity": count} for e in said if e.get("entity") == "product"],
+                                 "")
+    return choice if len(choice.lines) == 1 else None
 
 
 class ActionConfirmReturn(Action):
@@ -169,8 +223,10 @@ async def answer_return(dispatcher: CollectingDispatcher, tracker: Tracker, affi
         logger.warning("return request for %s failed: %s", number, error)
         dispatcher.utter_message(response="utter_backend_unavailable")
         return []
+    returning = order.returning()
     dispatcher.utter_message(response="utter_return_requested", number=order.number,
-                             items=items_text(order.returning()),
+                             items=items_text(returning),
+                             them="it" if sum(item["quantity"] for item in returning) == 1 else "them",
                              amount=format_price(order.refund_due_minor, order.currency))
     return events_clearing(FLOW_SLOTS)
 
@@ -184,6 +240,13 @@ class ActionRefundStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        target = tracker.get_slot(TARGET)
+        if tracker.get_slot(PENDING) == "return_order" and target and tracker.get_slot(ITEMS):
+            # "how long does the refund take?" while the return waits for its yes: when, then ask on
+            dispatcher.utter_message(
+                response="utter_refund_after_return", number=target["number"],
+                amount=format_price(refund_due(target, tracker.get_slot(ITEMS)), target["currency"]))
+            return []
         number = requested_order_number(tracker)
         try:
             async with BackendClient(tracker.sender_id) as backend:

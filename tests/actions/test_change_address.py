@@ -109,12 +109,12 @@ async def test_address_given_with_the_request_is_taken_and_its_postcode_is_no_or
     postcode the order-number pattern also matches) and the address isn't asked again."""
     identity = new_identity()
     number = place_order(backend, identity)["number"]
-    text = "change address to Max Muster, Flat 3B, 22 Hauptstrasse, 10115 Berlin, Germany"
+    text = "change the address of my order to Max Muster, Flat 3B, 22 Hauptstrasse, 10115 Berlin, Germany"
     events, said = await start(identity, text, [{"entity": "order_id", "value": "10115"}])
     assert said.messages == []
     assert events[0]["value"]["number"] == number
     assert SlotSet("new_shipping_address", {
-        "name": "Max Muster", "line1": "Flat 3B", "line2": "22 Hauptstrasse", "city": "Berlin",
+        "name": "Max Muster", "line1": "22 Hauptstrasse", "line2": "Flat 3B", "city": "Berlin",
         "postal_code": "10115", "country": "DE"}) in events
 
 

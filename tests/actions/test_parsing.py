@@ -53,8 +53,21 @@ def test_search_terms_drop_filler_words():
     ("Tom Hardy, 12 Baker Street, London, NW1 6XE, UK",
      {"name": "Tom Hardy", "line1": "12 Baker Street", "city": "London", "postal_code": "NW1 6XE", "country": "GB"}),
     ("Max Muster, Flat 3B, 22 Hauptstrasse, 10115 Berlin, Germany",
-     {"name": "Max Muster", "line1": "Flat 3B", "line2": "22 Hauptstrasse", "city": "Berlin",
+     {"name": "Max Muster", "line1": "22 Hauptstrasse", "line2": "Flat 3B", "city": "Berlin",
       "postal_code": "10115", "country": "DE"}),
+    ("change the address of my order to Max Muster, 22 Hauptstrasse, 10115 Berlin, Germany",
+     {"name": "Max Muster", "line1": "22 Hauptstrasse", "city": "Berlin", "postal_code": "10115", "country": "DE"}),
+    ("update address for my order please, it should go to Jane Doe, 5 Rue de Rivoli, 75001 Paris, France",
+     {"name": "Jane Doe", "line1": "5 Rue de Rivoli", "city": "Paris", "postal_code": "75001", "country": "FR"}),
+    ("Anna Schmidt\nKönigsallee 5\n40212 Düsseldorf\nDeutschland",
+     {"name": "Anna Schmidt", "line1": "Königsallee 5", "city": "Düsseldorf", "postal_code": "40212",
+      "country": "DE"}),
+    ("Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland please",
+     {"name": "Ada Lovelace", "line1": "12 Market Street", "city": "Dublin", "postal_code": "D02 X285",
+      "country": "IE"}),
+    ("Ada Lovelace, Ship Street 4, Dublin D02 X285, Ireland",
+     {"name": "Ada Lovelace", "line1": "Ship Street 4", "city": "Dublin", "postal_code": "D02 X285",
+      "country": "IE"}),
     ("Max Muster, Hauptstrasse 5, 10115, Berlin, Germany",
      {"name": "Max Muster", "line1": "Hauptstrasse 5", "city": "Berlin", "postal_code": "10115", "country": "DE"}),
     ("please change the address to Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland",
@@ -89,6 +102,10 @@ def test_within_address_only_the_addresses_numbers():
     assert within_address("10115", text) and within_address("22", text)
     assert not within_address("OB-KR3FC2V4", text + " for OB-KR3FC2V4")
     assert not within_address("1042", "where is order 1042")
+    nameless = "can you change the address on my order to 22 Hauptstrasse, 10115 Berlin, Germany"
+    assert within_address("10115", nameless)
+    assert within_address("10118", "change it to John Smith, 350 5th Ave, New York NY 10118, USA")
+    assert not within_address("1042", "change the address of order 1042 to Ada, 1 Main St, 75001 Paris, France")
 
 
 def test_country_code_names_and_codes():

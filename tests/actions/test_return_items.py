@@ -1,7 +1,7 @@
 """Reading which items of a delivered order go back, from the catalogue matcher's entities."""
 from __future__ import annotations
 
-from actions.return_items import choose_return_items, is_whole_order
+from actions.return_items import choose_return_items, is_whole_order, reason_after_items
 from tests.actions.test_order_changes import MUGS, TEAPOT, TEAPOTS, product
 
 ORDER = [MUGS, TEAPOT]  # 2 blue mugs and a glass teapot
@@ -52,6 +52,7 @@ def test_what_the_order_does_not_hold_or_more_than_it_holds_is_a_problem():
     entities = product(text, "teapot", TEAPOTS) + product(text, "mugs", ["MUG-CER-BLU"])
     assert chosen(text, entities) == ([], ("nothing",))
     assert chosen("hmm not sure") == ([], ("unclear",))
+    assert chosen("i don't want to send anything back at all") == ([], ("unclear",))
 
 
 def test_a_count_alone_is_enough_for_an_order_of_one_product():
@@ -65,3 +66,34 @@ def test_whole_order():
     assert is_whole_order([{"sku": "MUG-CER-BLU", "quantity": 2}, {"sku": "TEA-POT-GLS", "quantity": 1}], ORDER)
     assert not is_whole_order([{"sku": "MUG-CER-BLU", "quantity": 2}], ORDER)
     assert not is_whole_order([{"sku": "MUG-CER-BLU", "quantity": 1}, {"sku": "TEA-POT-GLS", "quantity": 1}], ORDER)
+
+
+def test_words_of_one_line_name_it_and_categories_name_all_their_lines():
+    assert chosen("the glass one") == ([("TEA-POT-GLS", 1)], None)
+    assert chosen("the ceramic ones") == ([("MUG-CER-BLU", 2)], None)
+    assert chosen("the red one") == ([], ("unclear",))
+    lines = [{**MUGS, "category": "Mugs"}, {**TEAPOT, "category": "Teaware"},
+             {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 1, "category": "Mugs"}]
+    text = "all the mugs"
+    mugs = [{"entity": "category", "value": "Mugs", "start": 8, "end": 12}]
+    assert [(l["sku"], l["quantity"]) for l in choose_return_items(lines, mugs, text).lines] == [
+        ("MUG-CER-BLU", 2), ("MUG-CER-RED", 1)]
+    text = "everything except the mugs"
+    mugs = [{"entity": "category", "value": "Mugs", "start": 22, "end": 26}]
+    assert [(l["sku"], l["quantity"]) for l in choose_return_items(lines, mugs, text).lines] == [("TEA-POT-GLS", 1)]
+
+
+def test_everything_but_some_units_keeps_those_units():
+    text = "everything but one mug"
+    entities = product(text, "mug", ["MUG-CER-BLU", "MUG-CER-RED"], 1)
+    assert chosen(text, entities) == ([("MUG-CER-BLU", 1), ("TEA-POT-GLS", 1)], None)
+
+
+def test_a_reason_said_after_the_items():
+    text = "the teapot, the lid is cracked"
+    assert reason_after_items(text, product(text, "teapot", TEAPOTS)) == "the lid is cracked"
+    text = "i want to return the french press because it leaks"
+    assert reason_after_items(text, product(text, "french press", ["BRW-FRP-800"])) == "it leaks"
+    text = "1 mug and the teapot please"
+    assert reason_after_items(text, product(text, "teapot", TEAPOTS)) is None
+    assert reason_after_items("all of it", []) is None

@@ -244,3 +244,94 @@ async def test_return_items_answers_that_do_not_fit_are_explained(backend):
     events, _ = await answer_items(identity, target, "everything except the teapot", entities=named(
         "everything except the teapot", "teapot", ["TEA-POT-CST", "TEA-POT-GLS"]))
     assert events[0] == SlotSet("return_items", [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2}])
+
+
+async def test_a_reason_said_with_the_items_is_not_asked_again(backend):
+    identity = new_identity()
+    delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    text = "I want to return the teapot, the lid is cracked"
+    tracker = flow_tracker(identity, text, "refund_return_request", "return_form",
+                           named(text, "teapot", ["TEA-POT-CST", "TEA-POT-GLS"]))
+    tracker.active_loop = {}
+    events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("return_reason", "the lid is cracked") in events
+    assert events[0]["value"]["lines"][1]["category"] == "Teaware"  # for "the mugs" later
+
+
+async def test_the_mugs_category_and_a_count_after_too_many(backend):
+    identity = new_identity()
+    delivered(backend, identity, ("MUG-CER-BLU", 2), ("MUG-CER-RED", 1), ("TEA-POT-GLS", 1))
+    target = (await start(identity))[0][0]["value"]
+    events, _ = await answer_items(identity, target, "all the mugs",
+                                   entities=[{"entity": "category", "value": "Mugs", "start": 8, "end": 12}])
+    assert [(i["sku"], i["quantity"]) for i in events[0]["value"]] == [("MUG-CER-BLU", 2), ("MUG-CER-RED", 1)]
+
+    text = "3 blue mugs"
+    said_before = named(text, "blue mugs", ["MUG-CER-BLU"], 3)
+    dispatcher = CollectingDispatcher()
+    slots = {"target_order": target, "requested_slot": "return_items"}
+    tracker = flow_tracker(identity, "2", "inform", "return_form", slots=slots)
+    tracker.events = [{"event": "user", "text": text, "parse_data": {"entities": said_before}},
+                      {"event": "bot", "text": "you can return up to 2"},
+                      {"event": "user", "text": "2", "parse_data": {"entities": []}},
+                      {"event": "action", "name": "return_form"}]
+    events = await ValidateReturnForm().run(dispatcher, tracker, DOMAIN)
+    assert events[0] == SlotSet("return_items", [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2}])
+
+
+async def test_nothing_to_return_after_all_leaves_the_form(backend):
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    target = (await start(identity))[0][0]["value"]
+    events, said = await answer_items(identity, target, "nothing actually", intent="deny")
+    assert [m["response"] for m in said.messages] == ["utter_return_not_requested"]
+    assert SlotSet("requested_slot", None) in events and SlotSet("target_order", None) in events
+    assert status_of(backend, identity, number) == "delivered"
+
+
+async def test_a_yes_is_no_reason(backend, dispatcher):
+    slots = {"target_order": {"number": "OB-X", "lines": []}, "requested_slot": "return_reason"}
+    tracker = flow_tracker(new_identity(), "yes", "affirm", "return_form", slots=slots,
+                           slot_candidates={"return_reason": "yes"})
+    assert await ValidateReturnForm().run(dispatcher, tracker, DOMAIN) == [SlotSet("return_reason", None)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_return_reason"]
+
+
+async def test_how_long_the_refund_takes_while_the_return_waits_for_yes(backend):
+    """Asked between the summary and the yes: answered, the question asked again, and a yes after
+    it registers the return (it used to drop it)."""
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    target = (await start(identity))[0][0]["value"]
+    items = [{"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1}]
+    slots = {"target_order": target, "return_items": items, "return_reason": "lid cracked",
+             "pending_confirmation": "return_order"}
+    said = CollectingDispatcher()
+    assert await ActionRefundStatus().run(said, tracker_for(identity, "how long does the refund take?", slots=slots),
+                                          {}) == []
+    assert said.messages[0]["response"] == "utter_refund_after_return" and said.messages[0]["amount"] == "€32.90"
+    answer = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(answer, confirmation(identity, "affirm", "action_refund_status", slots), {})
+    assert [m["response"] for m in answer.messages] == ["utter_return_requested"]
+    assert returning(backend, identity, number) == {"TEA-POT-GLS": 1}
+
+
+async def test_a_yes_after_a_side_question_asks_the_return_items_question_again(backend, dispatcher):
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    target = (await start(identity))[0][0]["value"]
+    slots = {"target_order": target, "return_items": [{"sku": "TEA-POT-GLS", "name": "Glass Teapot", "quantity": 1}],
+             "return_reason": "lid cracked", "pending_confirmation": "return_order"}
+    tracker = confirmation(identity, "affirm", "action_confirm_return", slots)
+    question = f"Shall I register the return of 1 × Glass Teapot from order {number} for a refund of €32.90?"
+    tracker.events[1:2] = [
+        {"event": "bot", "text": question, "data": {"buttons": []},
+         "metadata": {"utter_action": "utter_confirm_return_items"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "do i pay the return postage", "parse_data": {"intent": {"name": "faq"}}},
+        {"event": "action", "name": "utter_faq"},
+        {"event": "bot", "text": "Faulty items go back free.", "metadata": {"utter_action": "utter_faq"}},
+    ]
+    assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
+    assert [m["text"] for m in dispatcher.messages] == [question]
+    assert status_of(backend, identity, number) == "delivered"
