@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -47,21 +47,25 @@ class ActionPlaceOrder(Action):
         items = tracker.get_slot(ITEMS) or []
         contact = tracker.get_slot(CONTACT) or ""
         replaced = tracker.get_slot(PENDING_ORDER)
-        # A key is reused only to retry a creation that got no answer; an order already created and
-        # then edited at its summary ("add a teapot too") is a new request: a new key, and the
-        # first order, still unconfirmed, is cancelled below so its stock comes back.
+        # A key is reused only to retry a creation that got no answer. An order already created and
+        # then edited at its summary ("add a teapot too") is changed in place; where it can't be
+        # (it expired, or the contact changed) a new one is made with a new key and the first,
+        # still unconfirmed, is cancelled so its stock comes back.
         key = (None if replaced else tracker.get_slot(KEY)) or uuid.uuid4().hex
         lines = [{"sku": item["sku"], "quantity": int(item["quantity"])} for item in items]
+        address = tracker.get_slot(ADDRESS)
         gone: List[Dict[Text, Any]] = []  # the replaced order, once cancelled, is forgotten
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                if replaced:
-                    await _cancel_replaced(backend, replaced)
-                    gone = [SlotSet(PENDING_ORDER, None)]
                 try:
-                    order = await backend.create_order(
-                        lines, tracker.get_slot(ADDRESS), contact if "@" in contact else None,
-                        None if "@" in contact else contact, key)
+                    order = await _edited_in_place(backend, replaced, lines, address, contact) if replaced else None
+                    if order is None:
+                        if replaced:
+                            await _cancel_replaced(backend, replaced)
+                            gone = [SlotSet(PENDING_ORDER, None)]
+                        order = await backend.create_order(
+                            lines, address, contact if "@" in contact else None,
+                            None if "@" in contact else contact, key)
                 except Refused as refusal:
                     if refusal.code != "insufficient_stock":
                         raise
@@ -92,6 +96,26 @@ class ActionPlaceOrder(Action):
         offered = await say_short_stock(dispatcher, backend, draft, short)
         return [SlotSet(ITEMS, None), SlotSet(DRAFT, draft), SlotSet(KEY, None),
                 SlotSet(ALTERNATIVES, offered), FollowupAction("order_form")]
+
+
+def _filled(address: Dict[str, Any]) -> Dict[str, Any]:
+    return {key: value for key, value in (address or {}).items() if value}
+
+
+async def _edited_in_place(backend: BackendClient, number: str, lines: List[Dict[str, Any]],
+                           address: Dict[str, Any], contact: str) -> Optional[Order]:
+    """The unconfirmed order changed to the edited summary: same number, nothing cancelled (a
+    cancellation would count in the shop's reports). None when it is no longer pending or its
+    contact changed (no route changes a contact)."""
+    order = await backend.get_order(number)
+    if order.status != "pending" or (order.contact_email or order.contact_phone) != contact:
+        return None
+    if sorted((line.sku, line.quantity) for line in order.lines) != sorted(
+            (line["sku"], line["quantity"]) for line in lines):
+        order = await backend.change_items(number, lines)
+    if _filled(order.shipping_address) != _filled(address):
+        order = await backend.change_address(number, address)
+    return order
 
 
 async def _cancel_replaced(backend: BackendClient, number: str) -> None:

@@ -289,21 +289,36 @@ async def test_place_order_creates_pending_order_and_asks_to_confirm(backend, di
         "Ada Lovelace, 12 Market Street, D02 X285 Dublin, IE", "ada@example.com")
 
 
-async def test_an_order_edited_at_its_summary_replaces_the_unconfirmed_one(backend, dispatcher):
+async def test_an_order_edited_at_its_summary_is_changed_in_place(backend, dispatcher):
     # "add a glass teapot too" at "Shall I place it?": the form runs again with the same key slot.
     identity = new_identity()
     await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
     [first] = orders_of(backend, identity)
     teapot = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1, "candidates": []}
+    cork = {**ADDRESS, "city": "Cork", "postal_code": "T12 RW26"}
     slots = {"order_items": [BLUE_MUGS, teapot], "order_idempotency_key": "key-1",
-             "pending_order": first["number"], **ORDER_SLOTS_FILLED}
+             "pending_order": first["number"], **ORDER_SLOTS_FILLED, "shipping_address": cork}
     events = await ActionPlaceOrder().run(dispatcher, tracker_for(identity, "add a glass teapot too", slots=slots), {})
-    orders = {o["number"]: o for o in orders_of(backend, identity)}
-    assert orders[first["number"]]["status"] == "cancelled"
-    [second] = [o for number, o in orders.items() if number != first["number"]]
-    assert [(line["sku"], line["quantity"]) for line in second["lines"]] == [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)]
-    assert SlotSet("pending_order", second["number"]) in events
+    [order] = orders_of(backend, identity)  # the same one: nothing cancelled
+    assert order["number"] == first["number"] and order["status"] == "pending"
+    assert [(line["sku"], line["quantity"]) for line in order["lines"]] == [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)]
+    assert order["shipping_address"]["city"] == "Cork"
+    assert SlotSet("pending_order", first["number"]) in events
     assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_order", "utter_confirm_order"]
+    assert "Glass Teapot" in dispatcher.messages[1]["lines"]
+
+
+async def test_an_order_whose_contact_changed_at_its_summary_is_replaced(backend, dispatcher):
+    identity = new_identity()
+    await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
+    [first] = orders_of(backend, identity)
+    slots = {"order_items": [BLUE_MUGS], "order_idempotency_key": "key-1", "pending_order": first["number"],
+             **ORDER_SLOTS_FILLED, "order_contact": "grace@example.com"}
+    events = await ActionPlaceOrder().run(dispatcher, tracker_for(identity, "use grace@example.com", slots=slots), {})
+    orders = {o["number"]: o for o in orders_of(backend, identity)}
+    assert orders[first["number"]]["status"] == "cancelled"  # no route changes a contact
+    [second] = [o for number, o in orders.items() if number != first["number"]]
+    assert second["contact_email"] == "grace@example.com" and SlotSet("pending_order", second["number"]) in events
 
 
 async def test_place_order_retry_with_same_key_creates_one_order(backend, dispatcher):

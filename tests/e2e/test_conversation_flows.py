@@ -126,3 +126,20 @@ def test_conversation_return_naming_the_product_asks_only_why(stack):
     say(stack.rasa.url, sender, "/affirm")
     lines = staff_order(stack, number)["lines"]
     assert {line["sku"]: line["return_quantity"] for line in lines} == {"MUG-CER-BLU": 0, "TEA-POT-GLS": 1}
+
+
+def test_conversation_return_items_named_by_category_or_by_what_stays(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    delivered_order_for(stack, sender, [("MUG-CER-BLU", 2), ("MUG-CER-RED", 1), ("TEA-POT-GLS", 1)])
+    say(stack.rasa.url, sender, "i'd like to return some things")
+    say(stack.rasa.url, sender, "all the mugs")
+    summary = texts(say(stack.rasa.url, sender, "wrong colour"))
+    assert "2 × Ceramic Mug Blue, 1 × Ceramic Mug Red" in summary and "Teapot" not in summary
+    assert "haven't registered" in texts(say(stack.rasa.url, sender, "/deny"))
+
+    sender = f"web:{uuid.uuid4().hex}"
+    delivered_order_for(stack, sender, [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)])
+    say(stack.rasa.url, sender, "i want to send back part of my order")
+    summary = texts(say(stack.rasa.url, sender, "everything but one mug, they were a present i didn't like"))
+    assert "1 × Ceramic Mug Blue, 1 × Glass Teapot with Infuser 1 L" in summary
+    assert "Reason: they were a present i didn't like" in summary
