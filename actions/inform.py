@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionCancelOrder
@@ -32,4 +33,12 @@ class ActionHandleInform(Action):
             if tracker.get_slot(TASK) == "refund":
                 return await ActionRefundStatus().run(dispatcher, tracker, domain)
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
+        if _counted_product(tracker):  # "1 red mug", "3 glass teapots": an order, not a search
+            return [FollowupAction("order_form")]
         return await ActionShowProducts().run(dispatcher, tracker, domain)
+
+
+def _counted_product(tracker: Tracker) -> bool:
+    entities = tracker.latest_message.get("entities") or []
+    counted = [e for e in entities if e.get("entity") == "quantity" and not e.get("implicit")]
+    return bool(counted) and any(e.get("entity") == "product" for e in entities)

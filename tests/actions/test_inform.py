@@ -1,6 +1,8 @@
 """A bare value ("1042", an address) goes where the bot asked for it; against a real backend."""
 from __future__ import annotations
 
+from rasa_sdk.events import FollowupAction
+
 from actions.inform import ActionHandleInform
 from tests.actions.test_orders import new_identity, place_order, tracker_for
 
@@ -23,3 +25,13 @@ async def test_an_order_number_asked_for_is_tracked(backend, dispatcher):
     await ActionHandleInform().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_pending"]
     assert dispatcher.messages[0]["number"] == number
+
+
+async def test_a_counted_product_starts_an_order_and_a_bare_one_is_looked_up(backend, dispatcher):
+    red_mug = {"entity": "product", "value": "Ceramic Mug Red", "skus": ["MUG-CER-RED"], "start": 2, "end": 9}
+    counted = [{"entity": "quantity", "value": "1", "start": 0, "end": 1}, red_mug]
+    events = await ActionHandleInform().run(dispatcher, tracker_for(new_identity(), "1 red mug", counted), {})
+    assert events == [FollowupAction("order_form")] and dispatcher.messages == []
+    article = [{"entity": "quantity", "value": "1", "implicit": True, "start": 0, "end": 1}, red_mug]
+    await ActionHandleInform().run(dispatcher, tracker_for(new_identity(), "a red mug", article), {})
+    assert dispatcher.messages  # "a red mug" alone is a question about it: the product is shown

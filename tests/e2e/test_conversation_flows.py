@@ -143,3 +143,9 @@ def test_conversation_return_items_named_by_category_or_by_what_stays(stack):
     summary = texts(say(stack.rasa.url, sender, "everything but one mug, they were a present i didn't like"))
     assert "1 × Ceramic Mug Blue, 1 × Glass Teapot with Infuser 1 L" in summary
     assert "Reason: they were a present i didn't like" in summary
+
+
+def test_conversation_a_counted_product_alone_starts_an_order(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    assert "Where should we send it" in texts(say(stack.rasa.url, sender, "1 red mug"))
+    assert "stopped" in texts(say(stack.rasa.url, sender, "stop"))
