@@ -15,7 +15,7 @@ from actions.conversation import ActionStop
 from actions.form_answers import intent_of
 from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER, address_of
 from actions.orders import REQUESTED, TASK, named_skus, requested_order_number
-from actions.parsing import format_price
+from actions.parsing import asks_instead_of_answering, format_price
 from actions.place_order import answer_place_order, order_summary
 from actions.returns import answer_return
 from actions.support import OFFERED_TICKET, PAUSED_FORM, ActionOpenTicket
@@ -120,6 +120,21 @@ def _just_asked_to_confirm(tracker: Tracker, askers: Tuple[str, ...] = ASKED_BY[
     return False
 
 
+def _last_said_was_the_question(tracker: Tracker, pending: str) -> bool:
+    """True when the bot's last message before the latest user message was the question itself
+    (asked by another action too: an address at the summary shows the summary again)."""
+    before_latest_message = False
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if not before_latest_message:
+            before_latest_message = kind == "user"
+        elif kind == "user":
+            return False
+        elif kind == "bot":
+            return (event.get("metadata") or {}).get("utter_action") in QUESTIONS[pending]
+    return False
+
+
 class ActionAnswerConfirmation(Action):
     """Handles "yes" and "no": acts only on a confirmation the bot has just asked for."""
 
@@ -133,8 +148,14 @@ class ActionAnswerConfirmation(Action):
         if pending not in ASKED_BY:
             dispatcher.utter_message(response="utter_ok")
             return [SlotSet(PENDING, None)]
+        if asks_instead_of_answering(tracker.latest_message.get("text")):
+            # "what happens next?" read as a yes would act on a question: nothing is done yet
+            dispatcher.utter_message(response="utter_yes_or_no_first")
+            _ask_again(dispatcher, tracker, pending)
+            return []
         # Asked again by this action itself below: a "yes" to that answers the same question.
-        if not _just_asked_to_confirm(tracker, ASKED_BY[pending] + (self.name(),)):
+        if not (_just_asked_to_confirm(tracker, ASKED_BY[pending] + (self.name(),))
+                or _last_said_was_the_question(tracker, pending)):
             # Other messages came between the question and this "yes" (a delivery question, say),
             # so it may answer them: the question is asked again, not acted on or dropped.
             if _ask_again(dispatcher, tracker, pending):

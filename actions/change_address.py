@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
 from actions.form_answers import free_text_answer
 from actions.order_forms import TARGET, TargetOrderForm, events_clearing, not_editable
-from actions.parsing import format_address, is_address, parse_address
+from actions.parsing import format_address, is_address, looks_like_address, parse_address
 
 logger = logging.getLogger(__name__)
 NEW_ADDRESS = "new_shipping_address"
@@ -34,7 +34,7 @@ class ValidateChangeAddressForm(TargetOrderForm):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         text = tracker.latest_message.get("text") or ""
-        if tracker.get_slot("requested_slot") is None and is_address(text):
+        if tracker.get_slot("requested_slot") is None and looks_like_address(text):
             return {NEW_ADDRESS: text}  # "change the address to Ada Lovelace, ...": no need to ask
         return free_text_answer(tracker, NEW_ADDRESS, is_address, "change_shipping_address")
 
@@ -43,7 +43,9 @@ class ValidateChangeAddressForm(TargetOrderForm):
     ) -> Dict[Text, Any]:
         if isinstance(value, dict):
             return {NEW_ADDRESS: value}
-        address, problem = parse_address(str(value or ""))
+        # "… to 5 Avenue Foch, 75116 Paris, France": the name on the order stays
+        name = ((tracker.get_slot(TARGET) or {}).get("address") or {}).get("name")
+        address, problem = parse_address(str(value or ""), name=name)
         if address is None:
             dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
             return {NEW_ADDRESS: None}

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError
@@ -20,6 +21,11 @@ TASK_SLOTS = (("requested_info", "order_task", "pending_confirmation", "requeste
                PAUSED_FORM) + ORDER_SLOTS + CHANGE_SLOTS + FEEDBACK_SLOTS)
 
 
+# Return reasons that read like leaving a task.
+CHANGED_MIND = re.compile(r"(?i)\b(chang\w* (of )?(my )?mind|mind chang\w*|don'?t (need|want|like) (it|them)|"
+                          r"no longer (need|want)|not needed|not what i (wanted|expected))\b")
+
+
 class ActionStop(Action):
     def name(self) -> Text:
         return "action_stop"
@@ -27,6 +33,11 @@ class ActionStop(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        if ((tracker.active_loop or {}).get("name") == "return_form"
+                and tracker.get_slot("requested_slot") == "return_reason" and CHANGED_MIND.search(text)):
+            # "I changed my mind" answers "why are you sending it back?": a reason, not a stop
+            return [SlotSet("return_reason", text), FollowupAction("return_form")]
         pending_order = tracker.get_slot(PENDING_ORDER)
         if pending_order and tracker.get_slot("pending_confirmation") == "place_order":
             try:  # an unconfirmed order would hold its stock until it expires

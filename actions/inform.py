@@ -4,13 +4,15 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionCancelOrder
 from actions.catalogue import ActionShowProducts
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
-from actions.parsing import is_address
+from actions.place_order import PENDING, ActionPlaceOrder
+from actions.ordering import ADDRESS, PENDING_ORDER
+from actions.parsing import is_address, looks_like_address, parse_address
 from actions.returns import ActionRefundStatus
 
 
@@ -22,7 +24,10 @@ class ActionHandleInform(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         asked = tracker.get_slot(REQUESTED) in ("order_id", "contact")
-        if not asked and is_address(tracker.latest_message.get("text")):
+        text = tracker.latest_message.get("text")
+        if tracker.get_slot(PENDING) == "place_order" and tracker.get_slot(PENDING_ORDER) and looks_like_address(text):
+            return await _new_address_at_the_summary(dispatcher, tracker, domain, text)
+        if not asked and is_address(text):
             # Its postcode would read as an order number ("..., 8001 Zurich, ...").
             dispatcher.utter_message(response="utter_address_without_task")
             return []
@@ -36,6 +41,18 @@ class ActionHandleInform(Action):
         if _counted_product(tracker):  # "1 red mug", "3 glass teapots": an order, not a search
             return [FollowupAction("order_form")]
         return await ActionShowProducts().run(dispatcher, tracker, domain)
+
+
+async def _new_address_at_the_summary(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: Dict[Text, Any], text: str) -> List[Dict[Text, Any]]:
+    """"actually send it to <address>" at "Shall I place it?": the order changed and its summary
+    again (run here: a follow-up action after this one would be unknown to the policies)."""
+    address, problem = parse_address(text)
+    if address is None:
+        dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
+        return []
+    tracker.slots[ADDRESS] = address
+    return [SlotSet(ADDRESS, address)] + await ActionPlaceOrder().run(dispatcher, tracker, domain)
 
 
 def _counted_product(tracker: Tracker) -> bool:

@@ -151,6 +151,15 @@ def _resolve_choice(item: Dict[str, Any], skus: List[str], text: str) -> bool:
     return True
 
 
+def _settle_by_draft(item: Dict[str, Any], draft: List[Dict[str, Any]]) -> None:
+    """"make it 3 mugs" with only red mugs in the draft means the red ones, not "which mug?"."""
+    if item["sku"]:
+        return
+    held = [d for d in draft if d["sku"] and any(c["sku"] == d["sku"] for c in item["candidates"])]
+    if len(held) == 1:
+        item.update(sku=held[0]["sku"], name=held[0]["name"], candidates=[])
+
+
 def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str,
                      answering: bool) -> bool:
     """Adds the message's products to the draft, or answers the open question; True if it changed."""
@@ -164,6 +173,8 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
         if _resolve_choice(open_choice, skus, text):
             open_choice["quantity"] = open_choice["quantity"] or next(
                 (e.get("quantity") for e in products if e.get("quantity")), None)
+            # "make it 3 mugs", then "red": the red mugs already in the draft become 3, not 2 + 3
+            draft[:] = [d for d in draft if d is open_choice or d["sku"] != open_choice["sku"]]
             return True
         candidates = {c["sku"] for c in open_choice["candidates"]}
         if products and set(skus) <= candidates:
@@ -171,6 +182,7 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
     if products:
         for entity in products:
             item = _product_item(entity)
+            _settle_by_draft(item, draft)
             same = next((d for d in draft if item["sku"] and d["sku"] == item["sku"]), None)
             if same is None:
                 draft.append(item)

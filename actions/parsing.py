@@ -105,28 +105,37 @@ _NOT_SHIPPED = frozenset("""india usa us america canada australia china japan ko
 # so a street like "Ship Street" is no lead-in) and "to", "is" or ":" ends them, before any digit.
 _ADDRESS_LEAD_IN = re.compile(
     r"(?i)^[^,\d]*?\b(?:address|send|ship|deliver|post|go|goes|change|update|switch|set|use)\b"
-    r"[^\d]*?(?:\bto\b|\bis\b|:)\s*")
-_COURTESY_AT_END = re.compile(r"(?i)[\s,.!]+(?:please|pls|plz|thanks|thank you|thx|ty|asap)[\s.!]*$")
+    r"[^\d]*?(?:\bto\b|\bis\b|:)\s*:?\s*")
+_COURTESY_AT_END = re.compile(
+    r"(?i)(?:[\s,.!]+(?:please|pls|plz|thanks|thank you|thx|ty|asap|instead|now|then))+[\s.!]*$")
+# Labels some customers write before a part: "Name: Tom Baker, Address: 22 High Street, ...".
+_PART_LABEL = re.compile(r"(?i)^(?:name|full name|address|street|addr|city|town|post ?code|zip(?: code)?|"
+                         r"pin(?: ?code)?|country)\s*[:=-]\s*")
 # A second line written before the street ("Flat 3B, 22 Hauptstrasse"): the street goes first.
-_UNIT = re.compile(r"(?i)^(?:flat|apt\.?|apartment|unit|suite|ste\.?|floor|fl\.?|room|block|building|bldg|#)\s*\w")
+_UNIT = re.compile(r"(?i)^(?:(?:flat|apt\.?|apartment|appartement|wohnung|unit|suite|ste\.?|floor|fl\.?|etage|"
+                   r"room|block|building|bldg|#)\s*\w|\d+(?:st|nd|rd|th)? (?:floor|etage|stock)\b)")
 
 
 def _address_parts(text: str) -> List[str]:
     """Comma- or line-separated parts, without the words before the name or a trailing "please"."""
     text = _COURTESY_AT_END.sub("", _ADDRESS_LEAD_IN.sub("", text or "", count=1))
-    return [part.strip() for part in re.split(r"[,\n]", text) if part.strip()]
+    parts = (_PART_LABEL.sub("", part.strip()) for part in re.split(r"[,\n]", text))
+    return [part for part in parts if part]
 
 
 def _postcode_in(part: str) -> Optional["re.Match[str]"]:
     return next((m for m in (p.search(part) for p in _POSTCODES) if m), None)
 
 
-def parse_address(text: Optional[str]) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
+def parse_address(text: Optional[str], name: Optional[str] = None) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
     """ "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland" → (the backend's Address, None),
     or (None, problem) with problem one of "parts", "name", "country", "not_shipped", "postcode",
     "city". Parts between the street and the town ("Flat 3B") are the second address line; the
-    town may stand next to its postcode ("London, NW1 6XE")."""
+    town may stand next to its postcode ("London, NW1 6XE"). `name`: the one to use when the
+    address starts at the street (a change of address keeps the name on the order)."""
     parts = _address_parts(text or "")
+    if name and parts and re.search(r"\d", parts[0]):
+        parts.insert(0, name)
     if len(parts) < 4:
         return None, "parts"
     name, country = parts[0].rsplit(":", 1)[-1].strip(), parts[-1]
@@ -157,15 +166,20 @@ def parse_address(text: Optional[str]) -> Tuple[Optional[Dict[str, str]], Option
     return address, None
 
 
+def looks_like_address(text: Optional[str]) -> bool:
+    """Parts ending in a country (one we ship to or not): an address, right or wrong, worth
+    explaining what is wrong with rather than ignoring."""
+    parts = _address_parts(text or "")
+    country = re.sub(r"[^a-z ]", "", parts[-1].lower()).strip() if parts else ""
+    return len(parts) >= 3 and (country_code(parts[-1]) is not None or country in _NOT_SHIPPED)
+
+
 def within_address(value: Optional[str], text: Optional[str]) -> bool:
     """True when `value` ("10115") is a postcode or house number of an address in `text` (parts
     ending in a country, even one we don't ship to or with the name missing), which the
     order-number pattern would otherwise take for an order."""
     parts = _address_parts(text or "")
-    if not value or str(value).upper().startswith("OB") or len(parts) < 3:
-        return False
-    country = re.sub(r"[^a-z ]", "", parts[-1].lower()).strip()
-    if country_code(parts[-1]) is None and country not in _NOT_SHIPPED:
+    if not value or str(value).upper().startswith("OB") or not looks_like_address(text):
         return False
     return any(str(value) in part for part in parts[1:-1]) or (
         str(value) in parts[0] and not re.search(r"(?i)\border\b", parts[0]))
@@ -201,6 +215,19 @@ _ASKING = re.compile(r"(?i)\b(how much|price|prices|cost|costs|in stock|availabl
 
 _CHANGE_VERB = re.compile(r"(?i)\b(add|remove|drop|delete|make it|instead|replace|swap|change|more|less|fewer|"
                           r"without|plus|also|too)\b")
+
+
+# A question is no answer to "Shall I …?" ("what happens next?", "ok so i just post it?"), unless it
+# starts with a plain yes or no ("yes, and when will it come?").
+_QUESTION = re.compile(r"(?i)\?\s*$|^\s*(?:(?:ok(?:ay)?|so|and|but|well|hmm+)[\s,]+)*"
+                       r"(?:what|how|when|where|why|which|who|will|would|can|could|do|does|did|should|shall)\b")
+_PLAIN_YES_OR_NO = re.compile(r"(?i)^\s*(?:yes|yeah|yep|yup|yess+|sure|absolutely|of course|definitely|haan|han|"
+                              r"ji|go ahead|please do|do it|no|nope|nah|nahi|nahin|don'?t|do not)\b")
+
+
+def asks_instead_of_answering(text: Optional[str]) -> bool:
+    text = text or ""
+    return not text.startswith("/") and bool(_QUESTION.search(text)) and not _PLAIN_YES_OR_NO.match(text)
 
 
 def only_asks(text: Optional[str]) -> bool:

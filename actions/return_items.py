@@ -22,16 +22,20 @@ KEEPING = re.compile(r"(?i)\b(except|apart from|other than|besides|but not|not t
 # Words that don't tell a line apart when the items are named by their words ("the red one").
 _FILLER = frozenset("""the a an one ones of it them that this those these please pls just only
     i'll ill i want to return send back item items my and""".split())
-# What joins the items to a reason said with them: "the teapot, the lid is cracked".
-_REASON_AFTER = re.compile(r"(?i)^\s*(?:[,;:.!-]+|\b(?:because|coz|cause|cuz|since|as)\b)\s*(?:because\s+)?"
-                           r"(?P<reason>.+)$")
+# What joins the items to a reason said with them: "the teapot, the lid is cracked", "the mug pls its
+# chipped", "the teapot because it leaks", "the lid too small".
+_REASON_AFTER = re.compile(
+    r"(?i)^\s*(?:please|pls|plz)?\s*(?:[,;:.!-]+\s*|(?:because|coz|cause|cuz|since|as)\s+|"
+    r"(?=(?:it'?s|it is|its|they'?re|they are|it was|it came|it arrived|arrived|came|was|were|is|are|"
+    r"doesn'?t|does not|didn'?t|not|too|wrong|broken|damaged|cracked|chipped|leaks|leaking)\b))"
+    r"(?:because\s+)?(?P<reason>.+)$")
 
 
 @dataclass
 class ReturnChoice:
     lines: List[Dict[str, Any]] = field(default_factory=list)
-    # ("unclear",), ("nothing",), ("ambiguous", name), ("not_in_order", name),
-    # ("too_many", name, ordered quantity)
+    # ("unclear",), ("nothing",), ("ambiguous", name), ("ambiguous_kept", name),
+    # ("not_in_order", name), ("too_many", name, ordered quantity)
     problem: Optional[Tuple[Any, ...]] = None
 
 
@@ -61,11 +65,16 @@ def choose_return_items(lines: List[Dict[str, Any]], entities: List[Dict[str, An
         name = str(entity.get("value", ""))
         skus = product_skus(entity)
         sku = pick_sku(skus, ordered)
-        if sku is None:
+        if sku is None or sku not in ordered:
             held = [candidate for candidate in skus if candidate in ordered]
-            return ReturnChoice(problem=("ambiguous", name) if held else ("not_in_order", name))
-        if sku not in ordered:
-            return ReturnChoice(problem=("not_in_order", name))
+            # "the glass one": the matcher took "glass" for drinking glasses; the order's glass teapot
+            by_words = [] if held else _named_by_words(lines, text[start:entity["end"]] if start is not None else name)
+            if by_words:
+                sku = by_words[0]["sku"]
+            elif held:
+                return ReturnChoice(problem=("ambiguous_kept" if keeping else "ambiguous", name))
+            else:
+                return ReturnChoice(problem=("not_in_order", name))
         quantity = _quantity(entity, ordered[sku])
         if quantity > int(ordered[sku]["quantity"]):
             return ReturnChoice(problem=("too_many", ordered[sku]["name"], int(ordered[sku]["quantity"])))

@@ -106,7 +106,7 @@ class ValidateReturnForm(TargetOrderForm):
     def _explain(dispatcher: CollectingDispatcher, target: Dict[str, Any], choice: ReturnChoice) -> None:
         kind = choice.problem[0] if choice.problem else "unclear"
         values: Dict[str, Any] = {"number": target["number"]}
-        if kind in ("ambiguous", "not_in_order"):
+        if kind in ("ambiguous", "ambiguous_kept", "not_in_order"):
             values["name"] = choice.problem[1]
         elif kind == "too_many":
             values.update(name=choice.problem[1], ordered=choice.problem[2])
@@ -158,6 +158,16 @@ async def _with_categories(tracker: Tracker, lines: List[Dict[str, Any]]) -> Lis
     return [{**line, "category": categories[line["sku"]]} for line in lines]
 
 
+def _explained_this_turn(tracker: Tracker) -> bool:
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and str((event.get("metadata") or {}).get("utter_action", "")).startswith(
+                "utter_return_items_"):
+            return True
+    return False
+
+
 def _count_for_the_product_before(tracker: Tracker, lines: List[Dict[str, Any]]) -> Optional[ReturnChoice]:
     """"2" right after "3 blue mugs" got "you can return up to 2": the count is for that product."""
     count = quantity_in(_text(tracker))
@@ -198,6 +208,8 @@ class ActionAskReturnItems(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        if _explained_this_turn(tracker):
+            return []  # "you can return up to 2. How many go back?" already asks
         target = tracker.get_slot(TARGET) or {}
         lines = "\n".join(f"• {line['quantity']} × {line['name']}" for line in target.get("lines", []))
         dispatcher.utter_message(response="utter_ask_return_items", number=target.get("number", ""),

@@ -149,3 +149,27 @@ async def test_cancel_the_order_holding_the_product_named(backend, dispatcher):
     await ActionCancelOrder().run(dispatcher, tracker_for(identity, "cancel the french press order", entities), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_cancel"]
     assert dispatcher.messages[0]["number"] == press
+
+
+async def test_a_question_read_as_yes_does_nothing_and_asks_again(backend, dispatcher):
+    """"what happens next?" at "cancel it?" came out of the NLU as affirm: it is no yes."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    tracker = answer(identity, number, "affirm")
+    tracker.latest_message["text"] = "what happens next?"
+    tracker.events[1]["metadata"] = {"utter_action": "utter_confirm_cancel"}
+    assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
+    assert [m.get("response") or m["text"] for m in dispatcher.messages] == [
+        "utter_yes_or_no_first", "Do you want me to cancel it?"]
+    assert status_of(backend, identity, number) == "pending"
+
+
+async def test_a_yes_to_the_question_asked_by_another_action_answers_it(backend, dispatcher):
+    """The summary shown again by action_handle_inform (an address at the summary): "yes" places it."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    tracker = answer(identity, number, "affirm", just_asked=False)
+    tracker.events[1]["metadata"] = {"utter_action": "utter_confirm_cancel"}
+    await ActionAnswerConfirmation().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_cancelled"]
+    assert status_of(backend, identity, number) == "cancelled"

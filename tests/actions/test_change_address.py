@@ -129,3 +129,22 @@ async def test_an_address_in_a_country_we_do_not_ship_to_says_so(backend, dispat
         SlotSet("new_shipping_address", None)]
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address_not_shipped"]
     assert address_of(backend, identity, number)["city"] == "Dublin"
+
+
+async def test_an_address_without_a_name_keeps_the_name_on_the_order(backend):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    events, said = await start(identity, "change the address of my order to 5 Avenue Foch, 75116 Paris, France",
+                               [{"entity": "order_id", "value": "75116"}])
+    assert events[0]["value"]["number"] == number and said.messages == []
+    assert SlotSet("new_shipping_address", {"name": "Ada Lovelace", "line1": "5 Avenue Foch", "city": "Paris",
+                                            "postal_code": "75116", "country": "FR"}) in events
+
+
+async def test_a_new_address_abroad_given_with_the_request_says_we_do_not_ship_there(backend):
+    identity = new_identity()
+    place_order(backend, identity)
+    text = "change the address of my order to Mike Jones, 1600 Amphitheatre Pkwy, Mountain View, CA 94043, USA"
+    events, said = await start(identity, text)
+    assert [m["response"] for m in said.messages] == ["utter_invalid_address_not_shipped"]
+    assert SlotSet("new_shipping_address", None) in events

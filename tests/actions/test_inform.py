@@ -1,7 +1,7 @@
 """A bare value ("1042", an address) goes where the bot asked for it; against a real backend."""
 from __future__ import annotations
 
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.inform import ActionHandleInform
 from tests.actions.test_orders import new_identity, place_order, tracker_for
@@ -35,3 +35,22 @@ async def test_a_counted_product_starts_an_order_and_a_bare_one_is_looked_up(bac
     article = [{"entity": "quantity", "value": "1", "implicit": True, "start": 0, "end": 1}, red_mug]
     await ActionHandleInform().run(dispatcher, tracker_for(new_identity(), "a red mug", article), {})
     assert dispatcher.messages  # "a red mug" alone is a question about it: the product is shown
+
+
+async def test_an_address_at_the_order_summary_changes_the_unconfirmed_order(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    slots = {"pending_confirmation": "place_order", "pending_order": number}
+    text = "actually send it to Marie Dubois, 8 rue de la Paix, 75002 Paris, France"
+    slots.update({"order_items": [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 1}],
+                  "order_contact": "ada@example.com"})
+    events = await ActionHandleInform().run(dispatcher, tracker_for(identity, text, slots=slots), {})
+    assert events[0] == SlotSet("shipping_address", {"name": "Marie Dubois", "line1": "8 rue de la Paix",
+                                                     "city": "Paris", "postal_code": "75002", "country": "FR"})
+    assert SlotSet("pending_order", number) in events  # the same order, changed in place
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_order"]
+    assert "Paris" in dispatcher.messages[0]["address"]
+    dispatcher.messages.clear()
+    text = "no wait, send it to Asha Rao, 12 MG Road, Bengaluru 560001, India"
+    assert await ActionHandleInform().run(dispatcher, tracker_for(identity, text, slots=slots), {}) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address_not_shipped"]

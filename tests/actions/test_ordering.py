@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cancel import ActionAnswerConfirmation
 from actions.conversation import TASK_SLOTS, ActionStop
 from actions.ordering import (TO_AN_ORDER, ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm,
-                              pick_alternative)
+                              merge_into_draft, pick_alternative)
 from actions.place_order import ActionPlaceOrder
 from actions.settings import get_settings
 from tests.actions.test_cancel import available, status_of
@@ -585,3 +585,20 @@ async def test_short_stock_is_said_as_soon_as_the_items_are_known(backend, dispa
     slots = {e["name"]: e["value"] for e in events}
     assert slots["order_items"] is None and slots["order_draft"] == []
     assert slots["order_alternatives"] and all(o["sku"] != "MUG-CER-BLK" for o in slots["order_alternatives"])
+
+
+def test_make_it_3_mugs_means_the_mugs_already_in_the_order():
+    """At the summary of 2 red mugs, "make it 3 mugs" (every mug a candidate) sets the red ones to 3;
+    it used to ask "which mug?" and then order 2 + 3."""
+    draft = [{"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 2, "candidates": []}]
+    mugs = [{"entity": "product", "value": "mug", "skus": ["MUG-CER-RED", "MUG-CER-BLU", "MUG-CER-GRN"],
+             "quantity": 3, "start": 10, "end": 14}]
+    assert merge_into_draft(draft, mugs, "make it 3 mugs", answering=False)
+    assert [(d["sku"], d["quantity"]) for d in draft] == [("MUG-CER-RED", 3)]
+    # A choice still open for a product the draft already holds replaces it once settled.
+    draft = [{"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 2, "candidates": []},
+             {"sku": None, "name": "mug", "quantity": 3,
+              "candidates": [{"sku": "MUG-CER-RED", "name": "Ceramic Mug Red"}, {"sku": "MUG-CER-BLU", "name": "x"}]}]
+    red = [{"entity": "product", "value": "Ceramic Mug Red", "skus": ["MUG-CER-RED"], "start": 0, "end": 3}]
+    assert merge_into_draft(draft, red, "red", answering=True)
+    assert [(d["sku"], d["quantity"]) for d in draft] == [("MUG-CER-RED", 3)]

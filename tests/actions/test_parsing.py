@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from actions.parsing import (contact_detail, country_code, format_address, format_price, order_number,
-                             parse_address, quantity_in, search_terms, unmatched_items, within_address,
-                             wants_to_order, within_phone_number)
+from actions.parsing import (asks_instead_of_answering, contact_detail, country_code, format_address,
+                             format_price, order_number, parse_address, quantity_in, search_terms,
+                             unmatched_items, wants_to_order, within_address, within_phone_number)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -146,3 +146,24 @@ def test_unmatched_items_are_counted_words_no_product_covers():
     assert unmatched_items("2 blue mugs and 3 unicorns", [(2, 11)]) == ["unicorns"]
     assert unmatched_items("2 blue mugs", [(2, 11)]) == []
     assert unmatched_items("i want 2 pcs of the teapot, in 3 days", [(20, 26)]) == []
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("what happens next?", True), ("ok and what do i do after that", True), ("ok so i just post it?", True),
+    ("and then?", True), ("yes", False), ("ok", False), ("yes, and when will it come?", False),
+    ("sure, how long?", False), ("do it", False), ("/affirm", False), ("no thanks", False),
+])
+def test_asks_instead_of_answering(text, asks):
+    assert asks_instead_of_answering(text) is asks
+
+
+def test_address_labels_floors_and_a_name_kept_from_the_order():
+    assert parse_address("Name: Tom Baker, Address: 22 High Street, Oxford OX1 4AH, England")[0] == {
+        "name": "Tom Baker", "line1": "22 High Street", "city": "Oxford", "postal_code": "OX1 4AH", "country": "GB"}
+    assert parse_address("Ada Lovelace, 3rd floor, 1 Grand Canal Square, Dublin D02 P820, Ireland")[0]["line1"] == (
+        "1 Grand Canal Square")
+    assert parse_address("change the address of my order to 5 Avenue Foch, 75116 Paris, France",
+                         name="Pierre Martin")[0] == {
+        "name": "Pierre Martin", "line1": "5 Avenue Foch", "city": "Paris", "postal_code": "75116", "country": "FR"}
+    assert parse_address("pls change delivery address of my order to:\nSophie Laurent\n14 Rue Oberkampf\n"
+                         "75011 Paris\nFrance")[0]["name"] == "Sophie Laurent"

@@ -94,6 +94,25 @@ def test_a_reason_said_after_the_items():
     assert reason_after_items(text, product(text, "teapot", TEAPOTS)) == "the lid is cracked"
     text = "i want to return the french press because it leaks"
     assert reason_after_items(text, product(text, "french press", ["BRW-FRP-800"])) == "it leaks"
+    text = "Return the red mug please, I changed my mind"
+    assert reason_after_items(text, product(text, "red mug", ["MUG-CER-RED"])) == "I changed my mind"
+    text = "retun the tea pot pls its cracked"
+    assert reason_after_items(text, product(text, "tea pot", TEAPOTS)) == "its cracked"
+    text = "the teapot too"
+    assert reason_after_items(text, product(text, "teapot", TEAPOTS)) is None
     text = "1 mug and the teapot please"
     assert reason_after_items(text, product(text, "teapot", TEAPOTS)) is None
     assert reason_after_items("all of it", []) is None
+
+
+def test_a_name_the_matcher_took_for_another_product_is_read_from_the_order():
+    text = "the glass one"  # the catalogue matcher: drinking glasses, not the teapot
+    glasses = product(text, "glass", ["GLS-TMB-SET", "GLS-WIN-002"])
+    assert chosen(text, glasses) == ([("TEA-POT-GLS", 1)], None)
+
+
+def test_keeping_one_of_two_kinds_asks_what_goes_back():
+    lines = ORDER + [{"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 1}]
+    text = "everything but one mug"
+    entities = product(text, "mug", ["MUG-CER-BLU", "MUG-CER-RED"], 1)
+    assert choose_return_items(lines, entities, text).problem == ("ambiguous_kept", "mug")

@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 
 import httpx
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
+from actions.conversation import ActionStop
 from actions.change_order import ValidateChangeOrderForm
 from actions.returns import ActionAskReturnItems, ActionConfirmReturn, ActionRefundStatus, ValidateReturnForm
 from tests.actions.test_change_order import DOMAIN, confirmation, flow_tracker
@@ -335,3 +336,13 @@ async def test_a_yes_after_a_side_question_asks_the_return_items_question_again(
     assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
     assert [m["text"] for m in dispatcher.messages] == [question]
     assert status_of(backend, identity, number) == "delivered"
+
+
+async def test_i_changed_my_mind_is_a_reason_not_a_stop(dispatcher):
+    slots = {"target_order": {"number": "OB-X", "lines": []}, "requested_slot": "return_reason"}
+    tracker = flow_tracker(new_identity(), "I changed my mind", "stop", "return_form", slots=slots)
+    assert await ActionStop().run(dispatcher, tracker, DOMAIN) == [
+        SlotSet("return_reason", "I changed my mind"), FollowupAction("return_form")]
+    assert dispatcher.messages == []
+    tracker = flow_tracker(new_identity(), "never mind", "stop", "return_form", slots=slots)
+    assert ActiveLoop(None) in await ActionStop().run(dispatcher, tracker, DOMAIN)

@@ -8,7 +8,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.e2e.test_conversation import place_order_for, say
+from tests.e2e.test_conversation import my_orders, place_order_for, say
 
 pytestmark = pytest.mark.live
 STAFF = {"Authorization": "Bearer dev-staff-token"}
@@ -149,3 +149,30 @@ def test_conversation_a_counted_product_alone_starts_an_order(stack):
     sender = f"web:{uuid.uuid4().hex}"
     assert "Where should we send it" in texts(say(stack.rasa.url, sender, "1 red mug"))
     assert "stopped" in texts(say(stack.rasa.url, sender, "stop"))
+
+
+def test_conversation_questions_at_a_confirmation_are_no_yes(stack):
+    """"what happens next?" at "Shall I place it?" used to come out as affirm and place the order."""
+    sender = f"web:{uuid.uuid4().hex}"
+    say(stack.rasa.url, sender, "I'd like to order 2 red mugs")
+    say(stack.rasa.url, sender, "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")
+    assert "Shall I place it?" in texts(say(stack.rasa.url, sender, "ada@example.com"))
+    replies = texts(say(stack.rasa.url, sender, "what happens next?"))
+    assert "haven't done anything yet" in replies and "Shall I place it?" in replies
+    [order] = my_orders(stack, sender)["data"]
+    assert order["status"] == "pending"
+    assert "3 × Ceramic Mug Red" in texts(say(stack.rasa.url, sender, "make it 3 mugs"))
+    moved = texts(say(stack.rasa.url, sender, "actually send it to Marie Dubois, 8 rue de la Paix, 75002 Paris, France"))
+    assert "Marie Dubois" in moved and "Shall I place it?" in moved
+    assert "is placed" in texts(say(stack.rasa.url, sender, "yes"))
+    [order] = my_orders(stack, sender)["data"]  # one order, edited in place
+    assert order["status"] == "confirmed" and order["shipping_address"]["city"] == "Paris"
+    assert [(line["sku"], line["quantity"]) for line in order["lines"]] == [("MUG-CER-RED", 3)]
+
+
+def test_conversation_i_changed_my_mind_is_a_return_reason(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    number = delivered_order_for(stack, sender, [("MUG-CER-RED", 1)])
+    assert "Why are you sending it back" in texts(say(stack.rasa.url, sender, "i want to return my order"))
+    summary = texts(say(stack.rasa.url, sender, "I changed my mind"))
+    assert "Reason: I changed my mind" in summary and number in summary
