@@ -19,6 +19,8 @@ EVERYTHING = re.compile(r"(?i)\b((?<!at )all|everything|every thing|whole|entire
 # Words before a product that keep it: "everything except the teapot", "keep the mug".
 KEEPING = re.compile(r"(?i)\b(except|apart from|other than|besides|but not|not the|keep|keeping|"
                      r"without|minus|chhod\w*|(?:everything|all|every thing) but)\b")
+# "some of the mugs": how many is still open.
+SOME = re.compile(r"(?i)\b(some|a few|few|part)\b(\s+of)?(\s+(the|my|those|these))?\s*$")
 # Words that don't tell a line apart when the items are named by their words ("the red one").
 _FILLER = frozenset("""the a an one ones of it them that this those these please pls just only
     i'll ill i want to return send back item items my and""".split())
@@ -35,7 +37,7 @@ _REASON_AFTER = re.compile(
 class ReturnChoice:
     lines: List[Dict[str, Any]] = field(default_factory=list)
     # ("unclear",), ("nothing",), ("ambiguous", name), ("ambiguous_kept", name),
-    # ("not_in_order", name), ("too_many", name, ordered quantity)
+    # ("not_in_order", name), ("too_many" | "how_many", name, ordered quantity)
     problem: Optional[Tuple[Any, ...]] = None
 
 
@@ -60,7 +62,8 @@ def choose_return_items(lines: List[Dict[str, Any]], entities: List[Dict[str, An
     keeping, previous_end = False, 0
     for entity in products:
         start = entity.get("start")
-        keeping = keeping or bool(KEEPING.search(text[previous_end:start] if start is not None else ""))
+        before = text[previous_end:start] if start is not None else ""
+        keeping = keeping or bool(KEEPING.search(before))
         previous_end = entity.get("end") or previous_end
         name = str(entity.get("value", ""))
         skus = product_skus(entity)
@@ -76,6 +79,8 @@ def choose_return_items(lines: List[Dict[str, Any]], entities: List[Dict[str, An
             else:
                 return ReturnChoice(problem=("not_in_order", name))
         quantity = _quantity(entity, ordered[sku])
+        if SOME.search(before) and explicit_quantity(entity) is None and int(ordered[sku]["quantity"]) > 1:
+            return ReturnChoice(problem=("how_many", ordered[sku]["name"], int(ordered[sku]["quantity"])))
         if quantity > int(ordered[sku]["quantity"]):
             return ReturnChoice(problem=("too_many", ordered[sku]["name"], int(ordered[sku]["quantity"])))
         (kept if keeping else chosen)[sku] = quantity
@@ -96,7 +101,8 @@ def _categories_as_products(lines: List[Dict[str, Any]], entities: List[Dict[str
             result.append(entity)
             continue
         category = str(entity.get("value", "")).lower()
-        result += [{**entity, "entity": "product", "value": line["name"], "skus": [line["sku"]], "quantity": None}
+        result += [{**entity, "entity": "product", "value": line["name"], "skus": [line["sku"]],
+                    "quantity": entity.get("quantity")}
                    for line in lines if str(line.get("category", "")).lower() == category]
     return result
 

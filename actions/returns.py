@@ -82,6 +82,8 @@ class ValidateReturnForm(TargetOrderForm):
         if sum(int(line["quantity"]) for line in lines) == 1:
             return {**slots, ITEMS: everything(lines), **_reason_said(tracker)}
         named = choose_return_items(lines, _entities(tracker), _text(tracker))
+        if named.problem and named.problem[0] == "how_many":  # "some of the mugs": asked how many
+            self._explain(dispatcher, target, named)
         return {**slots, ITEMS: named.lines, **_reason_said(tracker)} if named.lines else slots
 
     async def extract_return_items(
@@ -108,7 +110,7 @@ class ValidateReturnForm(TargetOrderForm):
         values: Dict[str, Any] = {"number": target["number"]}
         if kind in ("ambiguous", "ambiguous_kept", "not_in_order"):
             values["name"] = choice.problem[1]
-        elif kind == "too_many":
+        elif kind in ("too_many", "how_many"):
             values.update(name=choice.problem[1], ordered=choice.problem[2])
         dispatcher.utter_message(response=f"utter_return_items_{kind}", **values)
 
@@ -169,14 +171,15 @@ def _explained_this_turn(tracker: Tracker) -> bool:
 
 
 def _count_for_the_product_before(tracker: Tracker, lines: List[Dict[str, Any]]) -> Optional[ReturnChoice]:
-    """"2" right after "3 blue mugs" got "you can return up to 2": the count is for that product."""
+    """"2" right after "3 blue mugs" got "you can return up to 2" (or "some mugs" got "how many?"):
+    the count is for that product."""
     count = quantity_in(_text(tracker))
     previous = [e for e in tracker.events if e.get("event") == "user"][-2:-1]
     if count is None or not previous:
         return None
     said = (previous[0].get("parse_data") or {}).get("entities") or []
-    choice = choose_return_items(lines, [{**e, "quantity": count} for e in said if e.get("entity") == "product"],
-                                 "")
+    choice = choose_return_items(
+        lines, [{**e, "quantity": count} for e in said if e.get("entity") in ("product", "category")], "")
     return choice if len(choice.lines) == 1 else None
 
 

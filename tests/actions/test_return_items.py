@@ -116,3 +116,10 @@ def test_keeping_one_of_two_kinds_asks_what_goes_back():
     text = "everything but one mug"
     entities = product(text, "mug", ["MUG-CER-BLU", "MUG-CER-RED"], 1)
     assert choose_return_items(lines, entities, text).problem == ("ambiguous_kept", "mug")
+
+
+def test_some_of_a_product_asks_how_many():
+    text = "i have to return some mugs"
+    entities = [{"entity": "category", "value": "Mugs", "start": 22, "end": 26}]
+    lines = [{**MUGS, "category": "Mugs"}, {**TEAPOT, "category": "Teaware"}]
+    assert choose_return_items(lines, entities, text).problem == ("how_many", "Ceramic Mug Blue", 2)

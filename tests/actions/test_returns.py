@@ -346,3 +346,24 @@ async def test_i_changed_my_mind_is_a_reason_not_a_stop(dispatcher):
     assert dispatcher.messages == []
     tracker = flow_tracker(new_identity(), "never mind", "stop", "return_form", slots=slots)
     assert ActiveLoop(None) in await ActionStop().run(dispatcher, tracker, DOMAIN)
+
+
+async def test_some_mugs_asks_how_many_and_the_count_answers_it(backend):
+    identity = new_identity()
+    delivered(backend, identity, ("MUG-CER-BLU", 3), ("TEA-POT-GLS", 1))
+    text = "i have to return some mugs"
+    mugs = [{"entity": "category", "value": "Mugs", "start": 22, "end": 26}]
+    tracker = flow_tracker(identity, text, "refund_return_request", "return_form", mugs)
+    tracker.active_loop = {}
+    said = CollectingDispatcher()
+    events = await ValidateReturnForm().run(said, tracker, DOMAIN)
+    assert [m["response"] for m in said.messages] == ["utter_return_items_how_many"]
+    assert [e for e in events if e["name"] == "return_items"] == []
+    target = events[0]["value"]
+    slots = {"target_order": target, "requested_slot": "return_items"}
+    tracker = flow_tracker(identity, "2", "inform", "return_form", slots=slots)
+    tracker.events = [{"event": "user", "text": text, "parse_data": {"entities": mugs}},
+                      {"event": "user", "text": "2", "parse_data": {"entities": []}},
+                      {"event": "action", "name": "return_form"}]
+    events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events[0] == SlotSet("return_items", [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2}])
