@@ -65,24 +65,10 @@ def choose_return_items(lines: List[Dict[str, Any]], entities: List[Dict[str, An
         before = text[previous_end:start] if start is not None else ""
         keeping = keeping or bool(KEEPING.search(before))
         previous_end = entity.get("end") or previous_end
-        name = str(entity.get("value", ""))
-        skus = product_skus(entity)
-        sku = pick_sku(skus, ordered)
-        if sku is None or sku not in ordered:
-            held = [candidate for candidate in skus if candidate in ordered]
-            # "the glass one": the matcher took "glass" for drinking glasses; the order's glass teapot
-            by_words = [] if held else _named_by_words(lines, text[start:entity["end"]] if start is not None else name)
-            if by_words:
-                sku = by_words[0]["sku"]
-            elif held:
-                return ReturnChoice(problem=("ambiguous_kept" if keeping else "ambiguous", name))
-            else:
-                return ReturnChoice(problem=("not_in_order", name))
-        quantity = _quantity(entity, ordered[sku])
-        if SOME.search(before) and explicit_quantity(entity) is None and int(ordered[sku]["quantity"]) > 1:
-            return ReturnChoice(problem=("how_many", ordered[sku]["name"], int(ordered[sku]["quantity"])))
-        if quantity > int(ordered[sku]["quantity"]):
-            return ReturnChoice(problem=("too_many", ordered[sku]["name"], int(ordered[sku]["quantity"])))
+        sku, problem = _line_named(entity, lines, text, keeping)
+        quantity, problem = (0, problem) if problem else _count(entity, ordered[sku], before)
+        if problem:
+            return ReturnChoice(problem=problem)
         (kept if keeping else chosen)[sku] = quantity
     if kept and (not chosen or EVERYTHING.search(text)):  # "all but one mug", "keep the teapot"
         chosen = {sku: int(line["quantity"]) - kept.get(sku, 0) for sku, line in ordered.items()}
@@ -91,6 +77,32 @@ def choose_return_items(lines: List[Dict[str, Any]], entities: List[Dict[str, An
         return ReturnChoice(problem=("nothing",))
     return ReturnChoice(lines=[{"sku": sku, "name": ordered[sku]["name"], "quantity": quantity}
                                for sku, quantity in chosen.items()])
+
+
+def _line_named(entity: Dict[str, Any], lines: List[Dict[str, Any]], text: str,
+                keeping: bool) -> Tuple[Optional[str], Optional[Tuple[Any, ...]]]:
+    """The SKU of the order line a product entity names, or the problem."""
+    ordered = {line["sku"]: line for line in lines}
+    name, skus = str(entity.get("value", "")), product_skus(entity)
+    sku = pick_sku(skus, ordered)
+    if sku in ordered:
+        return sku, None
+    if any(candidate in ordered for candidate in skus):
+        return None, ("ambiguous_kept" if keeping else "ambiguous", name)
+    # "the glass one": the matcher took "glass" for drinking glasses, the order has a glass teapot
+    start = entity.get("start")
+    by_words = _named_by_words(lines, text[start:entity["end"]] if start is not None else name)
+    return (by_words[0]["sku"], None) if by_words else (None, ("not_in_order", name))
+
+
+def _count(entity: Dict[str, Any], line: Dict[str, Any], before: str) -> Tuple[int, Optional[Tuple[Any, ...]]]:
+    """How many of the line: said ("2 mugs"), one for "a mug", else all of it; or the problem."""
+    said = explicit_quantity(entity)
+    ordered = int(line["quantity"])
+    if said is None and SOME.search(before) and ordered > 1:  # "some of the mugs"
+        return 0, ("how_many", line["name"], ordered)
+    quantity = said if said is not None else (1 if entity.get("implicit_quantity") else ordered)
+    return (0, ("too_many", line["name"], ordered)) if quantity > ordered else (quantity, None)
 
 
 def _categories_as_products(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -124,14 +136,6 @@ def _named_by_words(lines: List[Dict[str, Any]], text: str) -> List[Dict[str, An
         return []
     matching = [line for line in lines if all(w in line["name"].lower().split() for w in words)]
     return matching if len(matching) == 1 else []
-
-
-def _quantity(entity: Dict[str, Any], line: Dict[str, Any]) -> int:
-    """Said ("2 mugs", "one of the mugs"), one for "a mug", else every unit of the line."""
-    quantity = explicit_quantity(entity)
-    if quantity is not None:
-        return quantity
-    return 1 if entity.get("implicit_quantity") else int(line["quantity"])
 
 
 def _without_products(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]],
