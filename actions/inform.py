@@ -13,7 +13,7 @@ from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.place_order import PENDING, ActionPlaceOrder
 from actions.ordering import ADDRESS, PENDING_ORDER
 from actions.parsing import is_address, looks_like_address, parse_address
-from actions.returns import ActionRefundStatus
+from actions.refunds import ActionRefundStatus
 
 
 class ActionHandleInform(Action):

@@ -1,5 +1,5 @@
-"""Returns and refunds: a return request for a delivered order (which items, why, confirmation,
-then `POST /orders/{n}/return`), and where a refund is, read from the order's `refund`.
+"""Returns: a return request for a delivered order (which items, why, confirmation, then
+`POST /orders/{n}/return`). Where a refund is: actions/refunds.py.
 
 The items are asked only when there is a choice (more than one unit) and not already named
 ("I want to return the teapot"); sending everything back is sent without lines, so the backend
@@ -16,10 +16,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
+from actions.backend_client import BackendClient, BackendError, Order, Refused
 from actions.form_answers import OTHER_REQUESTS, intent_of
-from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing, status_words
-from actions.orders import REQUESTED, TASK, requested_order_number
+from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing
 from actions.parsing import format_price, quantity_in
 from actions.return_items import (ReturnChoice, choose_return_items, everything, is_whole_order,
                                   reason_after_items)
@@ -244,50 +243,3 @@ async def answer_return(dispatcher: CollectingDispatcher, tracker: Tracker, affi
                              them="it" if sum(item["quantity"] for item in returning) == 1 else "them",
                              amount=format_price(order.refund_due_minor, order.currency))
     return events_clearing(FLOW_SLOTS)
-
-
-class ActionRefundStatus(Action):
-    """"Where is my refund": the order's refund status, amount and date from the backend."""
-
-    def name(self) -> Text:
-        return "action_refund_status"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        target = tracker.get_slot(TARGET)
-        if tracker.get_slot(PENDING) == "return_order" and target and tracker.get_slot(ITEMS):
-            # "how long does the refund take?" while the return waits for its yes: when, then ask on
-            dispatcher.utter_message(
-                response="utter_refund_after_return", number=target["number"],
-                amount=format_price(refund_due(target, tracker.get_slot(ITEMS)), target["currency"]))
-            return []
-        number = requested_order_number(tracker)
-        try:
-            async with BackendClient(tracker.sender_id) as backend:
-                order = await backend.get_order_or_last(number)
-        except NotFound:
-            dispatcher.utter_message(response="utter_refund_order_not_found", number=number)
-            return [SlotSet(REQUESTED, None), SlotSet(TASK, None)]
-        except BackendError as error:
-            logger.warning("refund lookup failed: %s", error)
-            dispatcher.utter_message(response="utter_backend_unavailable")
-            return []
-        if order is None:
-            dispatcher.utter_message(response="utter_ask_refund_order_number")
-            return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "refund")]
-        utter_refund(dispatcher, order)
-        return [SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet("order_id", order.number)]
-
-
-def utter_refund(dispatcher: CollectingDispatcher, order: Order) -> None:
-    if order.refund_status == "none":
-        response = "utter_refund_cancelled" if order.status == "cancelled" else "utter_refund_none"
-    else:
-        response = f"utter_refund_{order.refund_status}"
-    dispatcher.utter_message(
-        response=response, number=order.number, status=status_words(order.status),
-        total=format_price(order.total_minor, order.currency),
-        amount=format_price(order.refund_amount_minor or order.refund_due_minor or order.total_minor,
-                            order.currency),
-        date=(order.refunded_at or "")[:10] or "recently")

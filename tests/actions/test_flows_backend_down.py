@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
 from actions.feedback import ValidateFeedbackForm
-from actions.returns import ActionRefundStatus
+from actions.refunds import ActionRefundStatus
 from actions.settings import get_settings
 from tests.actions.test_change_order import DOMAIN, change_requested, confirmation, flow_tracker
 from tests.actions.test_orders import new_identity, tracker_for

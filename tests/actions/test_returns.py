@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cancel import ActionAnswerConfirmation
 from actions.conversation import ActionStop
 from actions.change_order import ValidateChangeOrderForm
-from actions.returns import ActionAskReturnItems, ActionConfirmReturn, ActionRefundStatus, ValidateReturnForm
+from actions.refunds import ActionRefundStatus
+from actions.returns import ActionAskReturnItems, ActionConfirmReturn, ValidateReturnForm
 from tests.actions.test_change_order import DOMAIN, confirmation, flow_tracker
 from tests.actions.test_orders import ADDRESS, BOT, STAFF, new_identity, place_order, ship, tracker_for
 from tests.actions.test_cancel import order_of, status_of

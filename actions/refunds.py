@@ -1,0 +1,65 @@
+"""Where is my refund: the order's refund status, amount and date, read from the backend's
+`refund` of the order (the customer's own by number, or their last order)."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backend_client import BackendClient, BackendError, NotFound, Order
+from actions.order_forms import TARGET, status_words
+from actions.orders import REQUESTED, TASK, requested_order_number
+from actions.parsing import format_price
+from actions.returns import ITEMS, PENDING, refund_due
+
+logger = logging.getLogger(__name__)
+
+
+class ActionRefundStatus(Action):
+    """"Where is my refund": the order's refund status, amount and date from the backend."""
+
+    def name(self) -> Text:
+        return "action_refund_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        target = tracker.get_slot(TARGET)
+        if tracker.get_slot(PENDING) == "return_order" and target and tracker.get_slot(ITEMS):
+            # "how long does the refund take?" while the return waits for its yes: when, then ask on
+            dispatcher.utter_message(
+                response="utter_refund_after_return", number=target["number"],
+                amount=format_price(refund_due(target, tracker.get_slot(ITEMS)), target["currency"]))
+            return []
+        number = requested_order_number(tracker)
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                order = await backend.get_order_or_last(number)
+        except NotFound:
+            dispatcher.utter_message(response="utter_refund_order_not_found", number=number)
+            return [SlotSet(REQUESTED, None), SlotSet(TASK, None)]
+        except BackendError as error:
+            logger.warning("refund lookup failed: %s", error)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return []
+        if order is None:
+            dispatcher.utter_message(response="utter_ask_refund_order_number")
+            return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "refund")]
+        utter_refund(dispatcher, order)
+        return [SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet("order_id", order.number)]
+
+
+def utter_refund(dispatcher: CollectingDispatcher, order: Order) -> None:
+    if order.refund_status == "none":
+        response = "utter_refund_cancelled" if order.status == "cancelled" else "utter_refund_none"
+    else:
+        response = f"utter_refund_{order.refund_status}"
+    dispatcher.utter_message(
+        response=response, number=order.number, status=status_words(order.status),
+        total=format_price(order.total_minor, order.currency),
+        amount=format_price(order.refund_amount_minor or order.refund_due_minor or order.total_minor,
+                            order.currency),
+        date=(order.refunded_at or "")[:10] or "recently")
