@@ -100,12 +100,13 @@ _NOT_SHIPPED = frozenset("""india usa us america canada australia china japan ko
     israel turkey russia ukraine indonesia malaysia philippines thailand vietnam taiwan iceland serbia
     morocco""".split()) | {"united states", "united states of america", "south africa", "new zealand",
                           "south korea", "sri lanka", "united arab emirates", "saudi arabia", "hong kong"}
-# Words before the name: "change the address of my order to Ada …", "new address: Ada …",
-# "update address please, it should go to Ada …". A request word starts them (in the first part,
-# so a street like "Ship Street" is no lead-in) and "to", "is" or ":" ends them, before any digit.
+# Words before the name: "change the address of my order to Ada …", "new address: Ada …", "i moved,
+# please ship my order to Ada …": a request word, then up to the last "to", "is", "at", ":" or
+# "for my order" before the first digit. Tried first; the whole text is tried too, so a street
+# like "Ship Street" or a label like "Address:" costs nothing.
 _ADDRESS_LEAD_IN = re.compile(
-    r"(?i)^[^,\d]*?\b(?:address|send|ship|deliver|post|go|goes|change|update|switch|set|use)\b"
-    r"[^\d]*?(?:\bto\b|\bis\b|:)\s*:?\s*")
+    r"(?i)^[^\d]*?\b(?:address|send|ship|deliver|post|go|goes|change|update|switch|set|use|redirect)\b"
+    r"[^\d]*(?:\bto\b|\bis\b|\bat\b|:|\bfor (?:my|the|this) order(?: please)?)\s*:?\s*")
 _COURTESY_AT_END = re.compile(
     r"(?i)(?:[\s,.!]+(?:please|pls|plz|thanks|thank you|thx|ty|asap|instead|now|then))+[\s.!]*$")
 # Labels some customers write before a part: "Name: Tom Baker, Address: 22 High Street, ...".
@@ -116,9 +117,9 @@ _UNIT = re.compile(r"(?i)^(?:(?:flat|apt\.?|apartment|appartement|wohnung|unit|s
                    r"room|block|building|bldg|#)\s*\w|\d+(?:st|nd|rd|th)? (?:floor|etage|stock)\b)")
 
 
-def _address_parts(text: str) -> List[str]:
+def _address_parts(text: str, lead_in: bool = True) -> List[str]:
     """Comma- or line-separated parts, without the words before the name or a trailing "please"."""
-    text = _COURTESY_AT_END.sub("", _ADDRESS_LEAD_IN.sub("", text or "", count=1))
+    text = _COURTESY_AT_END.sub("", _ADDRESS_LEAD_IN.sub("", text or "", count=1) if lead_in else text or "")
     parts = (_PART_LABEL.sub("", part.strip()) for part in re.split(r"[,\n]", text))
     return [part for part in parts if part]
 
@@ -133,9 +134,14 @@ def parse_address(text: Optional[str], name: Optional[str] = None) -> Tuple[Opti
     "city". Parts between the street and the town ("Flat 3B") are the second address line; the
     town may stand next to its postcode ("London, NW1 6XE"). `name`: the one to use when the
     address starts at the street (a change of address keeps the name on the order)."""
-    parts = _address_parts(text or "")
-    if name and parts and re.search(r"\d", parts[0]):
-        parts.insert(0, name)
+    candidates = [_address_parts(text or ""), _address_parts(text or "", lead_in=False)]
+    if name:  # the order's name before an address that starts at the street
+        candidates += [[name] + parts for parts in candidates if parts and re.search(r"\d", parts[0])]
+    results = [_parse_parts(parts) for parts in candidates]
+    return next((result for result in results if result[0]), results[0])
+
+
+def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
     if len(parts) < 4:
         return None, "parts"
     name, country = parts[0].rsplit(":", 1)[-1].strip(), parts[-1]

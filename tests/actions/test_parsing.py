@@ -157,6 +157,17 @@ def test_asks_instead_of_answering(text, asks):
     assert asks_instead_of_answering(text) is asks
 
 
+@pytest.mark.parametrize("text, name", [
+    ("i moved, please ship my order to Sofia Rossi, Via Roma 5, 00184 Rome, Italy", "Sofia Rossi"),
+    ("use this address for my order please Ines Costa, Rua Augusta 20, 1100-053 Lisbon, Portugal", "Ines Costa"),
+    ("redirect my order to Lukas Huber, Hauptplatz 4, 8010 Graz, Austria", "Lukas Huber"),
+    ("mera order is address pe bhej do: Karan Mehta, Rue Neuve 3, 1000 Brussels, Belgium", "Karan Mehta"),
+    ("Ada Lovelace, Ship Street 4, Dublin D02 X285, Ireland", "Ada Lovelace"),
+])
+def test_the_name_after_request_words(text, name):
+    assert parse_address(text)[0]["name"] == name
+
+
 def test_address_labels_floors_and_a_name_kept_from_the_order():
     assert parse_address("Name: Tom Baker, Address: 22 High Street, Oxford OX1 4AH, England")[0] == {
         "name": "Tom Baker", "line1": "22 High Street", "city": "Oxford", "postal_code": "OX1 4AH", "country": "GB"}
