@@ -134,11 +134,14 @@ async def _insert_order(
 
 
 def _payload(view: dict) -> dict:
-    return {"number": view["number"], "status": str(view["status"]),
-            "total_minor": view["total_minor"], "currency": view["currency"],
-            "refunded_minor": view["refund"]["amount_minor"], "carrier": view.get("carrier"), "tracking_number": view.get("tracking_number"),
-            "estimated_delivery": str(view["estimated_delivery"])
-            if view.get("estimated_delivery") else None}
+    payload = {"number": view["number"], "status": str(view["status"]),
+               "total_minor": view["total_minor"], "currency": view["currency"],
+               "carrier": view.get("carrier"), "tracking_number": view.get("tracking_number"),
+               "estimated_delivery": str(view["estimated_delivery"])
+               if view.get("estimated_delivery") else None}
+    if view["refund"]["amount_minor"]:  # only once refunded, so a new order's payload is the
+        payload["refunded_minor"] = view["refund"]["amount_minor"]  # same as PostgreSQL's (0006)
+    return payload
 
 
 async def load_owned(session: AsyncSession, number: str, owner: Identity | None) -> dict:

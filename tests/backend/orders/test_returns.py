@@ -11,6 +11,7 @@ from backend.core.config import Settings
 from backend.core.db import create_engine, create_sessionmaker
 from backend.migrations.runner import alembic_config
 from backend.orders.models import Order, OrderLine
+from backend.outbox.models import Notification
 from tests.backend.factories import (STAFF, bot, create_order, create_product, reconciliation,
                                      stock)
 from tests.backend.reports import dataset
@@ -132,3 +133,17 @@ async def test_migration_0007_counts_earlier_returns_as_whole_orders(db_kind, da
         assert len(rows) == 9
     finally:
         await engine.dispose()
+
+
+async def test_the_refunded_notification_carries_the_amount_refunded(app, client):
+    mug = await create_product(client, stock=5, price=1000)
+    pot = await create_product(client, stock=5, price=1500)
+    who, number = await delivered_order(client, (mug["sku"], 2), (pot["sku"], 1))
+    await request_return(client, who, number, lines=[{"sku": pot["sku"], "quantity": 1}])
+    await staff_move(client, number, {"status": "returned"})
+    await staff_move(client, number, {"status": "refunded"})
+    async with app.state.sessionmaker() as session:
+        payloads = {row.kind: row.payload for row in (await session.execute(
+            select(Notification).where(Notification.dedupe_key.like(f"order:{number}:%")))).scalars()}
+    assert payloads["order_refunded"]["refunded_minor"] == 1500
+    assert "refunded_minor" not in payloads["order_pending"]  # as PostgreSQL's placement writes it
