@@ -15,7 +15,9 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
 from actions.form_answers import free_text_answer
 from actions.order_forms import TARGET, TargetOrderForm, events_clearing, not_editable
+from actions.ordering import ADDRESS, PENDING_ORDER
 from actions.parsing import format_address, is_address, looks_like_address, parse_address
+from actions.place_order import ActionPlaceOrder
 
 logger = logging.getLogger(__name__)
 NEW_ADDRESS = "new_shipping_address"
@@ -64,6 +66,12 @@ class ActionConfirmAddressChange(Action):
         target, address = tracker.get_slot(TARGET), tracker.get_slot(NEW_ADDRESS)
         if not target or not address:
             return events_clearing(FLOW_SLOTS)  # refused by the form, which said why
+        if target["number"] == tracker.get_slot(PENDING_ORDER) and tracker.get_slot(PENDING) == "place_order":
+            # The order still at its summary ("actually send it to …"): that summary again with the
+            # new address, one question instead of two.
+            tracker.slots[ADDRESS] = address
+            return (events_clearing((TARGET, NEW_ADDRESS)) + [SlotSet(ADDRESS, address)]
+                    + await ActionPlaceOrder().run(dispatcher, tracker, domain))
         dispatcher.utter_message(response="utter_confirm_address_change", number=target["number"],
                                  old_address=format_address(target.get("address") or {}) or "none",
                                  new_address=format_address(address))

@@ -148,3 +148,20 @@ async def test_a_new_address_abroad_given_with_the_request_says_we_do_not_ship_t
     events, said = await start(identity, text)
     assert [m["response"] for m in said.messages] == ["utter_invalid_address_not_shipped"]
     assert SlotSet("new_shipping_address", None) in events
+
+
+async def test_a_new_address_for_the_order_at_its_summary_shows_that_summary_again(backend):
+    """"actually send it to …" read as change_shipping_address while "Shall I place it?" waits:
+    the unconfirmed order changes and its summary is the one question, not a second one."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    events, _ = await start(identity, f"actually send it to {NEW_TEXT}")
+    target = events[0]["value"]
+    slots = {"target_order": target, "new_shipping_address": NEW_ADDRESS, "pending_order": number,
+             "pending_confirmation": "place_order", "order_contact": "ada@example.com",
+             "order_items": [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 1}]}
+    said = CollectingDispatcher()
+    events = await ActionConfirmAddressChange().run(said, flow_tracker(identity, "", "inform", "x", slots=slots), {})
+    assert [m["response"] for m in said.messages] == ["utter_confirm_order"]
+    assert SlotSet("pending_confirmation", "place_order") in events and SlotSet("target_order", None) in events
+    assert address_of(backend, identity, number)["city"] == "Cork"
