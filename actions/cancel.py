@@ -135,6 +135,21 @@ def _last_said_was_the_question(tracker: Tracker, pending: str) -> bool:
     return False
 
 
+def _only_answers_since_the_question(tracker: Tracker, pending: str) -> bool:
+    """True when everything the bot said since the question was a plain answer ("is shipping
+    free?" at "Shall I place it?"): no other question, so the "yes" is to the question. Side
+    answers that ask something themselves ("anything else?", "did you mean …?") need it asked
+    again."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") != "bot":
+            continue
+        if (event.get("metadata") or {}).get("utter_action") in QUESTIONS[pending]:
+            return True
+        if (event.get("text") or "").rstrip().endswith("?") or (event.get("data") or {}).get("buttons"):
+            return False
+    return False
+
+
 class ActionAnswerConfirmation(Action):
     """Handles "yes" and "no": acts only on a confirmation the bot has just asked for."""
 
@@ -155,7 +170,8 @@ class ActionAnswerConfirmation(Action):
             return []
         # Asked again by this action itself below: a "yes" to that answers the same question.
         if not (_just_asked_to_confirm(tracker, ASKED_BY[pending] + (self.name(),))
-                or _last_said_was_the_question(tracker, pending)):
+                or _last_said_was_the_question(tracker, pending)
+                or _only_answers_since_the_question(tracker, pending)):
             # Other messages came between the question and this "yes" (a delivery question, say),
             # so it may answer them: the question is asked again, not acted on or dropped.
             if _ask_again(dispatcher, tracker, pending):

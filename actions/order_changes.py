@@ -21,6 +21,8 @@ _VERBS = [
 ]
 _VERB = re.compile("|".join(f"(?P<{op}>\\b(?:{words})\\b)" for op, words in _VERBS), re.IGNORECASE)
 _SKU = re.compile(r"[A-Z0-9]+(-[A-Z0-9]+)+")
+# A new count right after the product: "change the mugs to 3", "mugs = 2".
+_SET_TO = re.compile(r"(?i)^\s*(?:to|into|=|->)\s*(\d{1,3})\b(?!\s*(?:am|pm|days?))")
 
 
 @dataclass
@@ -95,6 +97,9 @@ def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], t
         if sku is None:
             return ChangeResult(lines=list(new.values()), problem=("ambiguous", name, skus))
         quantity = explicit_quantity(entity)
+        set_to = _SET_TO.match(text[entity["end"]:]) if entity.get("end") is not None else None
+        if set_to:  # "change the mugs to 3"
+            quantity, operation = int(set_to.group(1)), "set"
         if operation == "remove":
             line = new.get(sku)
             if line is None:

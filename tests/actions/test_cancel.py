@@ -86,9 +86,9 @@ async def test_answer_yes_after_a_side_question_asks_again_then_cancels(backend,
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": "how long do refunds take", "parse_data": {"intent": {"name": "faq"}}},
         {"event": "action", "name": "utter_faq"},
-        {"event": "bot", "text": "Refunds take 5-7 business days.", "metadata": {"utter_action": "utter_faq"}},
+        {"event": "bot", "text": "Refunds take 5-7 business days. Anything else?", "metadata": {"utter_action": "utter_faq"}},
     ]
-    # "yes" may answer the side answer: the question is asked again as it was, nothing happens.
+    # "yes" may answer the side answer's question: the question is asked again as it was, nothing happens.
     assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
     assert [(m["text"], m["buttons"]) for m in dispatcher.messages] == [(question, buttons)]
     assert status_of(backend, identity, number) == "pending"

@@ -88,3 +88,10 @@ def test_apply_changes_too_many():
 def test_apply_changes_nothing_recognised():
     result = apply_changes([MUGS], [], "I want to change my order")
     assert not result.changed and result.problem is None and result.lines == [MUGS]
+
+
+def test_apply_changes_change_a_product_to_a_count():
+    text = "change the mugs to 3"
+    result = apply_changes([MUGS, TEAPOT], product(text, "mugs", ["MUG-CER-BLU", "MUG-CER-RED"]), text)
+    assert result.problem is None and result.changed
+    assert [(line["sku"], line["quantity"]) for line in result.lines] == [("MUG-CER-BLU", 3), ("TEA-POT-GLS", 1)]

@@ -158,7 +158,7 @@ def test_conversation_questions_at_a_confirmation_are_no_yes(stack):
     say(stack.rasa.url, sender, "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")
     assert "Shall I place it?" in texts(say(stack.rasa.url, sender, "ada@example.com"))
     replies = texts(say(stack.rasa.url, sender, "what happens next?"))
-    assert "haven't done anything yet" in replies and "Shall I place it?" in replies
+    assert "Nothing has happened yet" in replies and "Shall I place it?" in replies
     [order] = my_orders(stack, sender)["data"]
     assert order["status"] == "pending"
     assert "3 × Ceramic Mug Red" in texts(say(stack.rasa.url, sender, "make it 3 mugs"))
@@ -176,3 +176,13 @@ def test_conversation_i_changed_my_mind_is_a_return_reason(stack):
     assert "Why are you sending it back" in texts(say(stack.rasa.url, sender, "i want to return my order"))
     summary = texts(say(stack.rasa.url, sender, "I changed my mind"))
     assert "Reason: I changed my mind" in summary and number in summary
+
+
+def test_conversation_a_yes_after_a_plain_side_answer_places_the_order(stack):
+    sender = f"web:{uuid.uuid4().hex}"
+    say(stack.rasa.url, sender, "I'd like to order 2 red mugs")
+    say(stack.rasa.url, sender, "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")
+    assert "Shall I place it?" in texts(say(stack.rasa.url, sender, "ada@example.com"))
+    say(stack.rasa.url, sender, "how long does delivery take?")
+    assert "is placed" in texts(say(stack.rasa.url, sender, "yes"))
+    assert [o["status"] for o in my_orders(stack, sender)["data"]] == ["confirmed"]
