@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text, Tuple
+from typing import Any, Dict, Iterator, List, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
@@ -106,33 +106,31 @@ def _ask_again(dispatcher: CollectingDispatcher, tracker: Tracker, pending: str)
     return False
 
 
-def _just_asked_to_confirm(tracker: Tracker, askers: Tuple[str, ...] = ASKED_BY["cancel_order"]) -> bool:
-    """True when the bot's last action before the latest user message was the question."""
+def _previous_turn(tracker: Tracker) -> Iterator[Dict[Text, Any]]:
+    """The events between the two latest user messages, newest first: the bot's last turn."""
     before_latest_message = False
     for event in reversed(tracker.events or []):
         kind = event.get("event")
         if not before_latest_message:
             before_latest_message = kind == "user"
         elif kind == "user":
-            return False
-        elif kind == "action" and event.get("name") not in ("action_listen", None):
-            return event.get("name") in askers
-    return False
+            return
+        else:
+            yield event
+
+
+def _just_asked_to_confirm(tracker: Tracker, askers: Tuple[str, ...] = ASKED_BY["cancel_order"]) -> bool:
+    """True when the bot's last action before the latest user message was the question."""
+    name = next((event.get("name") for event in _previous_turn(tracker) if event.get("event") == "action"
+                 and event.get("name") not in ("action_listen", None)), None)
+    return name in askers
 
 
 def _last_said_was_the_question(tracker: Tracker, pending: str) -> bool:
     """True when the bot's last message before the latest user message was the question itself
     (asked by another action too: an address at the summary shows the summary again)."""
-    before_latest_message = False
-    for event in reversed(tracker.events or []):
-        kind = event.get("event")
-        if not before_latest_message:
-            before_latest_message = kind == "user"
-        elif kind == "user":
-            return False
-        elif kind == "bot":
-            return (event.get("metadata") or {}).get("utter_action") in QUESTIONS[pending]
-    return False
+    said = next((event for event in _previous_turn(tracker) if event.get("event") == "bot"), {})
+    return (said.get("metadata") or {}).get("utter_action") in QUESTIONS[pending]
 
 
 def _only_answers_since_the_question(tracker: Tracker, pending: str) -> bool:

@@ -86,9 +86,14 @@ _POSTCODES = [re.compile(p, re.IGNORECASE) for p in (
     r"\b\d{4}\s?[A-Z]{2}\b", r"\b\d{2}-\d{3}\b", r"\b\d{3,6}(?:-\d{3,4})?\b")]
 
 
+def _fold(text: Optional[str]) -> str:
+    """Lower-case letters and spaces only: how country names are compared."""
+    return re.sub(r"[^a-z ]", "", (text or "").lower()).strip()
+
+
 def country_code(text: str) -> Optional[str]:
     """ISO alpha-2 code for a country name or code we ship to ("Ireland", "ie" → "IE")."""
-    folded = re.sub(r"[^a-z ]", "", (text or "").lower()).strip()
+    folded = _fold(text)
     if folded.upper() in _COUNTRY_CODES:
         return folded.upper()
     return _COUNTRIES.get(folded)
@@ -137,8 +142,10 @@ def parse_address(text: Optional[str], name: Optional[str] = None) -> Tuple[Opti
     candidates = [_address_parts(text or ""), _address_parts(text or "", lead_in=False)]
     if name:  # the order's name before an address that starts at the street
         candidates += [[name] + parts for parts in candidates if parts and re.search(r"\d", parts[0])]
-    results = [_parse_parts(parts) for parts in candidates]
-    return next((result for result in results if result[0]), results[0])
+    first = _parse_parts(candidates[0])
+    if first[0] is None:  # the others only when needed; the first one's problem is the one said
+        return next((found for found in map(_parse_parts, candidates[1:]) if found[0]), first)
+    return first
 
 
 def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
@@ -149,7 +156,7 @@ def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[s
         return None, "name"
     code = country_code(country)
     if code is None:
-        return None, "not_shipped" if re.sub(r"[^a-z ]", "", country.lower()).strip() in _NOT_SHIPPED else "country"
+        return None, "not_shipped" if _fold(country) in _NOT_SHIPPED else "country"
     # The town's part is the last one (before the country) holding a postcode; not the street's.
     at = next((i for i in range(len(parts) - 2, 1, -1) if _postcode_in(parts[i])), None)
     if at is None:
@@ -175,9 +182,11 @@ def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[s
 def looks_like_address(text: Optional[str]) -> bool:
     """Parts ending in a country (one we ship to or not): an address, right or wrong, worth
     explaining what is wrong with rather than ignoring."""
-    parts = _address_parts(text or "")
-    country = re.sub(r"[^a-z ]", "", parts[-1].lower()).strip() if parts else ""
-    return len(parts) >= 3 and (country_code(parts[-1]) is not None or country in _NOT_SHIPPED)
+    return _ends_in_a_country(_address_parts(text or ""))
+
+
+def _ends_in_a_country(parts: List[str]) -> bool:
+    return len(parts) >= 3 and (country_code(parts[-1]) is not None or _fold(parts[-1]) in _NOT_SHIPPED)
 
 
 def within_address(value: Optional[str], text: Optional[str]) -> bool:
@@ -185,7 +194,7 @@ def within_address(value: Optional[str], text: Optional[str]) -> bool:
     ending in a country, even one we don't ship to or with the name missing), which the
     order-number pattern would otherwise take for an order."""
     parts = _address_parts(text or "")
-    if not value or str(value).upper().startswith("OB") or not looks_like_address(text):
+    if not value or str(value).upper().startswith("OB") or not _ends_in_a_country(parts):
         return False
     return any(str(value) in part for part in parts[1:-1]) or (
         str(value) in parts[0] and not re.search(r"(?i)\border\b", parts[0]))
