@@ -22,6 +22,14 @@ async def start(identity, text="change the delivery address", entities=None):
     return await ValidateChangeAddressForm().run(dispatcher, tracker, DOMAIN), dispatcher
 
 
+async def answer_address(identity, dispatcher, text, intent="inform"):
+    """The validation's events when `text` answers "What's the new address?" for the last order."""
+    events, _ = await start(identity)
+    slots = {"target_order": events[0]["value"], "requested_slot": "new_shipping_address"}
+    tracker = flow_tracker(identity, text, intent, "change_address_form", slots=slots)
+    return await ValidateChangeAddressForm().run(dispatcher, tracker, DOMAIN)
+
+
 def address_of(backend, identity, number):
     response = httpx.get(f"{backend.url}/api/v1/orders/{number}", headers={**BOT, "X-Channel-Identity": identity})
     return response.json()["shipping_address"]
@@ -59,24 +67,15 @@ async def test_change_address_by_number_collects_confirms_and_changes(backend):
 async def test_change_address_invalid_explains(backend, dispatcher):
     identity = new_identity()
     place_order(backend, identity)
-    events, _ = await start(identity)
-    slots = {"target_order": events[0]["value"], "requested_slot": "new_shipping_address"}
-    text = "1 New Road Cork"
-    tracker = flow_tracker(identity, text, "inform", "change_address_form", slots=slots)
-    assert await ValidateChangeAddressForm().run(dispatcher, tracker, DOMAIN) == [
-        SlotSet("new_shipping_address", None)]
+    assert await answer_address(identity, dispatcher, "1 New Road Cork") == [SlotSet("new_shipping_address", None)]
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address_parts"]
 
 
 async def test_change_address_question_instead_of_the_address_is_left_to_its_rule(backend, dispatcher):
     identity = new_identity()
     place_order(backend, identity)
-    events, _ = await start(identity)
-    slots = {"target_order": events[0]["value"], "requested_slot": "new_shipping_address"}
-    tracker = flow_tracker(identity, "i'd rather order a teapot", "place_order", "change_address_form", slots=slots)
-    assert await ValidateChangeAddressForm().run(dispatcher, tracker, DOMAIN) == []
-    tracker = flow_tracker(identity, NEW_TEXT, "change_shipping_address", "change_address_form", slots=slots)
-    assert await ValidateChangeAddressForm().run(dispatcher, tracker, DOMAIN) == [
+    assert await answer_address(identity, dispatcher, "i'd rather order a teapot", "place_order") == []
+    assert await answer_address(identity, dispatcher, NEW_TEXT, "change_shipping_address") == [
         SlotSet("new_shipping_address", NEW_ADDRESS)]
     assert dispatcher.messages == []
 
@@ -121,11 +120,7 @@ async def test_address_given_with_the_request_is_taken_and_its_postcode_is_no_or
 async def test_an_address_in_a_country_we_do_not_ship_to_says_so(backend, dispatcher):
     identity = new_identity()
     number = place_order(backend, identity)["number"]
-    events, _ = await start(identity)
-    slots = {"target_order": events[0]["value"], "requested_slot": "new_shipping_address"}
-    text = "Asha Rao, 12 MG Road, Bengaluru 560001, India"
-    tracker = flow_tracker(identity, text, "inform", "change_address_form", slots=slots)
-    assert await ValidateChangeAddressForm().run(dispatcher, tracker, DOMAIN) == [
+    assert await answer_address(identity, dispatcher, "Asha Rao, 12 MG Road, Bengaluru 560001, India") == [
         SlotSet("new_shipping_address", None)]
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address_not_shipped"]
     assert address_of(backend, identity, number)["city"] == "Dublin"

@@ -58,9 +58,10 @@ async def answer_items(identity, target, text, intent="inform", entities=None):
     return await ValidateReturnForm().run(dispatcher, tracker, DOMAIN), dispatcher
 
 
-async def start(identity):
+async def start(identity, text="i want to return my order", entities=None):
+    """The return form's validation on its activation by `text`: (events, what it said)."""
     dispatcher = CollectingDispatcher()
-    tracker = flow_tracker(identity, "i want to return my order", "refund_return_request", "return_form")
+    tracker = flow_tracker(identity, text, "refund_return_request", "return_form", entities)
     tracker.active_loop = {}
     return await ValidateReturnForm().run(dispatcher, tracker, DOMAIN), dispatcher
 
@@ -172,10 +173,7 @@ async def test_return_the_product_named_picks_the_order_holding_it(backend):
     deliver(backend, identity, press)
     tea = order_of(backend, identity, "TEA-SEN-100")
     entities = [{"entity": "product", "value": "french press", "skus": ["BRW-FRP-800"]}]
-    tracker = flow_tracker(identity, "i want to return the french press", "refund_return_request", "return_form",
-                           entities)
-    tracker.active_loop = {}
-    events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    events, _ = await start(identity, "i want to return the french press", entities)
     assert events[0]["value"]["number"] == press
     tracker = flow_tracker(identity, "add a french press to my order", "change_order", "change_order_form", entities)
     tracker.active_loop = {}
@@ -219,10 +217,7 @@ async def test_return_request_naming_a_product_takes_it_as_the_items(backend):
     identity = new_identity()
     delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
     text = "i want to return the teapot"
-    tracker = flow_tracker(identity, text, "refund_return_request", "return_form",
-                           named(text, "teapot", ["TEA-POT-CST", "TEA-POT-GLS"]))
-    tracker.active_loop = {}
-    events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    events, _ = await start(identity, text, named(text, "teapot", ["TEA-POT-CST", "TEA-POT-GLS"]))
     assert SlotSet("return_items", [{"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L",
                                      "quantity": 1}]) in events
 
@@ -252,10 +247,7 @@ async def test_a_reason_said_with_the_items_is_not_asked_again(backend):
     identity = new_identity()
     delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
     text = "I want to return the teapot, the lid is cracked"
-    tracker = flow_tracker(identity, text, "refund_return_request", "return_form",
-                           named(text, "teapot", ["TEA-POT-CST", "TEA-POT-GLS"]))
-    tracker.active_loop = {}
-    events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    events, _ = await start(identity, text, named(text, "teapot", ["TEA-POT-CST", "TEA-POT-GLS"]))
     assert SlotSet("return_reason", "the lid is cracked") in events
     assert events[0]["value"]["lines"][1]["category"] == "Teaware"  # for "the mugs" later
 
@@ -356,10 +348,7 @@ async def test_some_mugs_asks_how_many_and_the_count_answers_it(backend):
     delivered(backend, identity, ("MUG-CER-BLU", 3), ("TEA-POT-GLS", 1))
     text = "i have to return some mugs"
     mugs = [{"entity": "category", "value": "Mugs", "start": 22, "end": 26}]
-    tracker = flow_tracker(identity, text, "refund_return_request", "return_form", mugs)
-    tracker.active_loop = {}
-    said = CollectingDispatcher()
-    events = await ValidateReturnForm().run(said, tracker, DOMAIN)
+    events, said = await start(identity, text, mugs)
     assert [m["response"] for m in said.messages] == ["utter_return_items_how_many"]
     assert [e for e in events if e["name"] == "return_items"] == []
     target = events[0]["value"]
