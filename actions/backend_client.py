@@ -5,7 +5,7 @@ import asyncio
 import logging
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import httpx
 
@@ -299,19 +299,25 @@ class BackendClient:
         """The identity's orders, newest first."""
         return [Order.from_json(order) for order in (await self._get("/orders", {"limit": limit}))["data"]]
 
-    async def get_order_or_last(self, number: Optional[str], skus: Sequence[str] = ()) -> Optional[Order]:
+    async def get_order_or_last(
+        self, number: Optional[str], skus: Sequence[str] = (),
+        usable: Optional[Callable[[Order], bool]] = None,
+    ) -> Optional[Order]:
         """The order the customer named; else their newest order holding a product they named
-        ("cancel the french press order": `skus`), an open one first; else their last one (None
-        when they have none)."""
+        ("cancel the french press order": `skus`), an open one first; else their newest `usable`
+        one ("return my order" means the delivered one, not the one placed since); else their
+        last one (None when they have none)."""
         if number:
             return await self.get_order(number)
-        if skus:
-            holding = [order for order in await self.list_orders()
-                       if {line.sku for line in order.lines} & set(skus)]
-            holding.sort(key=lambda order: order.status in ("cancelled", "expired"))  # stable: newest first
-            if holding:
-                return holding[0]
-        return await self.get_last_order()
+        if not skus and usable is None:
+            return await self.get_last_order()
+        orders = await self.list_orders()
+        holding = [order for order in orders if {line.sku for line in order.lines} & set(skus)]
+        holding.sort(key=lambda order: order.status in ("cancelled", "expired"))  # stable: newest first
+        if holding:
+            return holding[0]
+        preferred = next((order for order in orders if usable and usable(order)), None)
+        return preferred or await self.get_last_order()
 
     async def cancel_order(self, number: str, reason: str = "cancelled by the customer in chat") -> Order:
         return Order.from_json(await self._post(f"/orders/{number}/cancel", {"reason": reason}))

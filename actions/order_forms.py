@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from abc import abstractmethod
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -53,6 +53,10 @@ class TargetOrderForm(FormValidationAction):
     # product is what changes ("add a french press to my order" means the last order).
     finds_order_by_product = False
 
+    # Which orders the form can act on, if not only the last: without a number, the newest of
+    # them is meant ("return my order" after ordering again means the delivered one).
+    usable: Optional[Callable[[Order], bool]] = None
+
     @abstractmethod
     def name(self) -> Text:
         """validate_<form name>"""
@@ -80,7 +84,7 @@ class TargetOrderForm(FormValidationAction):
         try:
             async with BackendClient(tracker.sender_id) as backend:
                 skus = named_skus(tracker) if self.finds_order_by_product else []
-                order = await backend.get_order_or_last(number, skus)
+                order = await backend.get_order_or_last(number, skus, self.usable)
         except NotFound:
             dispatcher.utter_message(response="utter_change_order_not_found", number=number)
             return {TARGET: REFUSED}

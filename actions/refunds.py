@@ -1,5 +1,6 @@
 """Where is my refund: the order's refund status, amount and date, read from the backend's
-`refund` of the order (the customer's own by number, or their last order)."""
+`refund` of the order (the customer's own by number, else their newest order with a refund under
+way, else their last order)."""
 from __future__ import annotations
 
 import logging
@@ -37,7 +38,7 @@ class ActionRefundStatus(Action):
         number = requested_order_number(tracker)
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                order = await backend.get_order_or_last(number)
+                order = await backend.get_order_or_last(number, usable=_has_refund)
         except NotFound:
             dispatcher.utter_message(response="utter_refund_order_not_found", number=number)
             return [SlotSet(REQUESTED, None), SlotSet(TASK, None)]
@@ -50,6 +51,12 @@ class ActionRefundStatus(Action):
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "refund")]
         utter_refund(dispatcher, order)
         return [SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet("order_id", order.number)]
+
+
+def _has_refund(order: Order) -> bool:
+    """Without a number, "where is my refund" means the newest order with a return or refund
+    under way, not an order placed since."""
+    return order.refund_status != "none"
 
 
 def utter_refund(dispatcher: CollectingDispatcher, order: Order) -> None:

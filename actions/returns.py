@@ -52,6 +52,10 @@ class ValidateReturnForm(TargetOrderForm):
     def name(self) -> Text:
         return "validate_return_form"
 
+    @staticmethod
+    def usable(order: Order) -> bool:  # type: ignore[override]
+        return order.returnable
+
     def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
         if order.returnable:
             return None

@@ -181,6 +181,29 @@ async def test_return_the_product_named_picks_the_order_holding_it(backend):
     assert events[0]["value"]["number"] == tea
 
 
+async def test_return_my_order_after_ordering_again_means_the_delivered_one(backend):
+    """"i want to return my order" with a newer order still pending: the delivered order, not a
+    refusal about the new one; with nothing delivered, the last order's refusal says why."""
+    identity = new_identity()
+    press = order_of(backend, identity, "BRW-FRP-800")
+    deliver(backend, identity, press)
+    order_of(backend, identity, "TEA-SEN-100")
+    events, dispatcher = await start(identity)
+    assert events[0]["value"]["number"] == press and not dispatcher.messages
+
+
+async def test_where_is_my_refund_after_ordering_again_means_the_returned_order(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    deliver(backend, identity, number)
+    httpx.post(f"{backend.url}/api/v1/orders/{number}/return", json={"reason": "too big"},
+               headers={**BOT, "X-Channel-Identity": identity}).raise_for_status()
+    order_of(backend, identity, "TEA-SEN-100")
+    events = await ActionRefundStatus().run(dispatcher, tracker_for(identity, "where is my refund"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_refund_return_requested"]
+    assert SlotSet("order_id", number) in events
+
+
 async def test_return_some_items_of_an_order_asks_which_and_refunds_those(backend):
     identity = new_identity()
     number = delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
