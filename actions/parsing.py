@@ -122,6 +122,28 @@ _UNIT = re.compile(r"(?i)^(?:(?:flat|apt\.?|apartment|appartement|wohnung|unit|s
                    r"room|block|building|bldg|#)\s*\w|\d+(?:st|nd|rd|th)? (?:floor|etage|stock)\b)")
 
 
+# "send it to my mum Mary at 9 Main Street, …": the name and the street in one part, joined by
+# "at"; the request words end at the last "to"/"for"/":", and "my mum" is no part of the name.
+_NAME_AT_STREET = re.compile(r"(?i)^(?P<before>[^\d]+?)\s+at\s+(?P<street>\d.*)$")
+_REQUEST_BEFORE_NAME = re.compile(r"(?i)^.*(?:\bto\b|\bfor\b|:)\s*")
+_RELATION = re.compile(
+    r"(?i)^(?:my|our)\s+(?:mum|mom|mother|mama|dad|father|papa|sister|brother|sis|bro|wife|husband|"
+    r"son|daughter|friend|partner|boss|colleague|neighbou?r|aunt|uncle|grandma|grandmother|"
+    r"grandpa|grandfather|cousin|girlfriend|boyfriend|fiancee?)\s+")
+
+
+def _name_at_street(parts: List[str]) -> List[str]:
+    """["send it to my mum Mary at 9 Main Street", …] → ["Mary", "9 Main Street", …]; [] when
+    the first part isn't written that way."""
+    match = _NAME_AT_STREET.match(parts[0]) if parts else None
+    if match is None:
+        return []
+    name = _RELATION.sub("", _REQUEST_BEFORE_NAME.sub("", match["before"]).strip())
+    if not name or re.match(r"(?i)(?:my|our|the|his|her|their)\b", name):  # "my office at 3 Dock Road"
+        return []
+    return [name, match["street"]] + parts[1:]
+
+
 def _address_parts(text: str, lead_in: bool = True) -> List[str]:
     """Comma- or line-separated parts, without the words before the name or a trailing "please"."""
     text = _COURTESY_AT_END.sub("", _ADDRESS_LEAD_IN.sub("", text or "", count=1) if lead_in else text or "")
@@ -137,9 +159,11 @@ def parse_address(text: Optional[str], name: Optional[str] = None) -> Tuple[Opti
     """ "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland" → (the backend's Address, None),
     or (None, problem) with problem one of "parts", "name", "country", "not_shipped", "postcode",
     "city". Parts between the street and the town ("Flat 3B") are the second address line; the
-    town may stand next to its postcode ("London, NW1 6XE"). `name`: the one to use when the
+    town may stand next to its postcode ("London, NW1 6XE"); the name may come with the street ("my
+    mum Mary at 9 Main Street, …"). `name`: the one to use when the
     address starts at the street (a change of address keeps the name on the order)."""
     candidates = [_address_parts(text or ""), _address_parts(text or "", lead_in=False)]
+    candidates += [split for split in map(_name_at_street, candidates[1:]) if split]
     if name:  # the order's name before an address that starts at the street
         candidates += [[name] + parts for parts in candidates if parts and re.search(r"\d", parts[0])]
     first = _parse_parts(candidates[0])

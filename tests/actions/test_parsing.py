@@ -163,6 +163,10 @@ def test_asks_instead_of_answering(text, asks):
     ("redirect my order to Lukas Huber, Hauptplatz 4, 8010 Graz, Austria", "Lukas Huber"),
     ("mera order is address pe bhej do: Karan Mehta, Rue Neuve 3, 1000 Brussels, Belgium", "Karan Mehta"),
     ("Ada Lovelace, Ship Street 4, Dublin D02 X285, Ireland", "Ada Lovelace"),
+    ("please send it to my mum Mary at 9 Main Street, Dublin D02 X285, Ireland", "Mary"),
+    ("ship it to my sister Jane Doe at 14 Rue Oberkampf, 75011 Paris, France", "Jane Doe"),
+    ("deliver to jane doe at 14 rue oberkampf, 75011 paris, france", "jane doe"),
+    ("Tom Baker at 22 High Street, Oxford OX1 4AH, England", "Tom Baker"),
 ])
 def test_the_name_after_request_words(text, name):
     assert parse_address(text)[0]["name"] == name
@@ -173,6 +177,9 @@ def test_address_labels_floors_and_a_name_kept_from_the_order():
         "name": "Tom Baker", "line1": "22 High Street", "city": "Oxford", "postal_code": "OX1 4AH", "country": "GB"}
     assert parse_address("Ada Lovelace, 3rd floor, 1 Grand Canal Square, Dublin D02 P820, Ireland")[0]["line1"] == (
         "1 Grand Canal Square")
+    assert parse_address("send it to my office at 3 Dock Road, Dublin D01 K2F3, Ireland",
+                         name="Ada Lovelace")[0]["name"] == "Ada Lovelace"
+    assert parse_address("send it to my office at 3 Dock Road, Dublin D01 K2F3, Ireland") == (None, "parts")
     assert parse_address("change the address of my order to 5 Avenue Foch, 75116 Paris, France",
                          name="Pierre Martin")[0] == {
         "name": "Pierre Martin", "line1": "5 Avenue Foch", "city": "Paris", "postal_code": "75116", "country": "FR"}
