@@ -55,6 +55,25 @@ NOT_RECEIVED = re.compile(
     r"\b(receiv\w*|got|get|arriv\w*|came|come|deliver\w*|mila|aaya)\b|\b(missing|stolen|lost)\b")
 IN_TRANSIT = ("confirmed", "processing", "shipped")
 
+# Delivery-time questions about the customer's own order ("when will my parcel come") want its
+# status and expected date; general ones ("how many days does delivery take", "if I order today
+# when will it come") want the shop's delivery times. The wording decides, whichever of the two
+# intents the NLU gave: real customers ask both ways.
+_OWN_ORDER = re.compile(
+    r"(?i)\b(?:my|our|mine)\s+(?:\w+\s+){0,2}?(?:order|orders|parcel|parcels|package|packages|packet|"
+    r"delivery|shipment|item|items|stuff|things|purchase|products?|goods|box)\b|\border\s*(?:no\b|number|#)")
+_HYPOTHETICAL = re.compile(
+    r"(?i)\bif (?:i|we|u|you)\b.{0,25}\b(?:order|buy|purchase|place|book)|"
+    r"\b(?:order|buy|purchase)(?:ing|ed)?\s+(?:it\s+|them\s+|one\s+)?(?:now|today|tonight|tomorrow|this week)\b|"
+    r"\bbefore (?:i|we) (?:order|buy)|\bnext order\b|\b(?:usually|normally|generally)\b")
+_HOW_LONG = re.compile(
+    r"(?i)\bhow (?:long|many days|many weeks|soon|fast|quick(?:ly)?)\b|\bdelivery (?:time|period|duration)s?\b|"
+    r"\bkitne din\b|\btime (?:for|to|taken for) (?:deliver|delivery|ship)")
+
+
+def asks_about_own_order(text: str) -> bool:
+    return bool(_OWN_ORDER.search(text) or order_number(text)) and not _HYPOTHETICAL.search(text)
+
 
 def _problem_response(order: Order, text: str, today: date) -> Optional[str]:
     """A response that owns up to a problem instead of the plain status, with an offer of a person:
@@ -105,9 +124,12 @@ class ActionTrackOrder(Action):
         if tracker.get_slot(REQUESTED) == "contact":
             text = tracker.latest_message.get("text") or ""
             contact = contact_detail(latest_entity(tracker, "email", "phone")) or contact_detail(text)
+        text = tracker.latest_message.get("text") or ""
+        if number is None and tracker.get_slot(REQUESTED) is None and _HYPOTHETICAL.search(text):
+            dispatcher.utter_message(response="utter_delivery_time")  # "if I order today when will it come"
+            return []
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                text = tracker.latest_message.get("text") or ""
                 if number is None:
                     return without_stale_offer(tracker, await self._last_order(dispatcher, backend, text))
                 return without_stale_offer(
@@ -121,6 +143,11 @@ class ActionTrackOrder(Action):
     async def _last_order(dispatcher: CollectingDispatcher, backend: BackendClient,
                           text: str) -> List[Dict[Text, Any]]:
         order = await backend.get_last_order()
+        if order is None and _HOW_LONG.search(text) and not asks_about_own_order(text):
+            # "how many days for delivery" from someone without orders: the times, then the number
+            dispatcher.utter_message(response="utter_delivery_time")
+            dispatcher.utter_message(response="utter_delivery_time_order_hint")
+            return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
         if order is None:
             dispatcher.utter_message(response="utter_ask_order_number")
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
@@ -144,3 +171,20 @@ class ActionTrackOrder(Action):
             return [SlotSet(REQUESTED, "contact"), SlotSet("order_id", number), SlotSet(TASK, "track")]
         offer = utter_order_status(dispatcher, order, text)
         return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)] + offer
+
+
+class ActionDeliveryTime(Action):
+    """"How long does delivery take": the shop's delivery times; about the customer's own order
+    ("when will my parcel arrive"), outside a form, that order's status and expected date."""
+
+    def name(self) -> Text:
+        return "action_delivery_time"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        if not tracker.active_loop_name and asks_about_own_order(text):
+            return await ActionTrackOrder().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_delivery_time")
+        return []

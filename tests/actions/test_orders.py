@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.orders import ActionTrackOrder
+from actions.orders import ActionDeliveryTime, ActionTrackOrder, asks_about_own_order
 from tests.actions.conftest import load_tracker
 
 BOT = {"Authorization": "Bearer dev-bot-token"}
@@ -78,6 +78,43 @@ async def test_track_order_shipped_gives_carrier_and_tracking(backend, dispatche
     assert message["response"] == "utter_order_status_shipped"
     assert (message["carrier"], message["tracking_number"], message["estimated_delivery"]) == (
         "DHL", "JD0142", in_days(3))
+
+
+@pytest.mark.parametrize("text, own", [
+    ("when will my order arrive", True), ("when do i get my parcel", True), ("my blue mugs order when will it come", True),
+    ("order no 1042 when", True), ("how long to get my stuff", True),
+    ("how long does delivery take", False), ("how many days to deliver to my city", False),
+    ("if i order today when will my order come", False), ("how long does my order usually take", False),
+])
+def test_a_delivery_time_question_about_the_customers_own_order(text, own):
+    assert asks_about_own_order(text) is own
+
+
+async def test_when_will_my_parcel_come_gives_the_orders_expected_date(backend, dispatcher):
+    """Whichever intent the NLU gave, a question about their own order gets that order's date;
+    a general one, or one inside a form, the shop's delivery times."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    ship(backend, identity, number)
+    delivery_time = load_tracker("track_order", text="when will my parcel come")
+    delivery_time.sender_id = identity
+    await ActionDeliveryTime().run(dispatcher, delivery_time, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_shipped", "utter_other_order_hint"]
+    assert dispatcher.messages[0]["estimated_delivery"] == in_days(3)
+    dispatcher.messages.clear()
+    delivery_time.active_loop = {"name": "order_form"}
+    await ActionDeliveryTime().run(dispatcher, delivery_time, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_delivery_time"]
+    dispatcher.messages.clear()
+    general = tracker_for(identity, "if i order 2 more today when would they arrive")
+    assert await ActionTrackOrder().run(dispatcher, general, {}) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_delivery_time"]
+
+
+async def test_how_many_days_for_delivery_without_orders_gives_the_times_then_asks_for_a_number(backend, dispatcher):
+    events = await ActionTrackOrder().run(dispatcher, tracker_for(new_identity(), "how many days for delivery"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_delivery_time", "utter_delivery_time_order_hint"]
+    assert events == [SlotSet("requested_info", "order_id"), SlotSet("order_task", "track")]
 
 
 async def test_track_order_past_its_expected_delivery_apologises_and_offers_a_person(backend, dispatcher):
