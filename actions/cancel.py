@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, Iterator, List, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -15,7 +16,7 @@ from actions.conversation import ActionStop
 from actions.form_answers import intent_of
 from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER, address_of
 from actions.orders import REQUESTED, TASK, named_skus, requested_order_number
-from actions.parsing import asks_instead_of_answering, format_price
+from actions.parsing import asks_instead_of_answering, format_price, hesitates, only_acknowledges
 from actions.place_order import answer_place_order, order_summary
 from actions.returns import answer_return
 from actions.support import OFFERED_TICKET, PAUSED_FORM, ActionOpenTicket
@@ -90,6 +91,7 @@ QUESTIONS = {"cancel_order": ("utter_confirm_cancel",), "place_order": ("utter_c
              "change_order": ("utter_confirm_order_change",), "change_address": ("utter_confirm_address_change",),
              "return_order": ("utter_confirm_return", "utter_confirm_return_items", "utter_refund_after_return"),
              "human_handoff": ("utter_offer_human", "utter_complaint_ticket", "utter_payment_issue_ticket",
+                               "utter_contact_details",
                                "utter_order_late", "utter_order_delivered_not_received")}
 # The flows whose confirmation is answered elsewhere: (dispatcher, tracker, affirmed) -> events.
 ANSWERS = {"change_order": answer_change_order, "change_address": answer_change_address,
@@ -126,11 +128,21 @@ def _just_asked_to_confirm(tracker: Tracker, askers: Tuple[str, ...] = ASKED_BY[
     return name in askers
 
 
+# Answers that offer a person without asking a yes/no question of their own.
+OFFERS_A_PERSON = ("utter_iamabot",)
+WANTS_A_PERSON = re.compile(r"(?i)\b(?:person|human|agent|some ?one|somebody|some1|staff|team|representative|"
+                            r"manager|supervisor|executive|call me)\b")
+
+
+def _last_utterance(tracker: Tracker) -> Any:
+    said = next((event for event in _previous_turn(tracker) if event.get("event") == "bot"), {})
+    return (said.get("metadata") or {}).get("utter_action")
+
+
 def _last_said_was_the_question(tracker: Tracker, pending: str) -> bool:
     """True when the bot's last message before the latest user message was the question itself
     (asked by another action too: an address at the summary shows the summary again)."""
-    said = next((event for event in _previous_turn(tracker) if event.get("event") == "bot"), {})
-    return (said.get("metadata") or {}).get("utter_action") in QUESTIONS[pending]
+    return _last_utterance(tracker) in QUESTIONS[pending]
 
 
 def _only_answers_since_the_question(tracker: Tracker, pending: str) -> bool:
@@ -158,20 +170,26 @@ class ActionAnswerConfirmation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         pending = tracker.get_slot(PENDING)
+        text = tracker.latest_message.get("text")
         if pending not in ASKED_BY:
+            if intent_of(tracker) == "affirm" and (WANTS_A_PERSON.search(text or "")
+                                                   or _last_utterance(tracker) in OFFERS_A_PERSON):
+                # "yes, a person please" with no offer open, or "yes" to "I can fetch a person"
+                return await _answer_human_offer(dispatcher, tracker, True)
             dispatcher.utter_message(response="utter_ok")
             return [SlotSet(PENDING, None)]
-        if asks_instead_of_answering(tracker.latest_message.get("text")):
-            # "what happens next?" read as a yes would act on a question: nothing is done yet
+        if asks_instead_of_answering(text) or hesitates(text):
+            # "what happens next?" or "hmm idk" read as a yes would act without consent
             dispatcher.utter_message(response="utter_yes_or_no_first")
             _ask_again(dispatcher, tracker, pending)
             return []
         # Asked again by this action itself below: a "yes" to that answers the same question.
         if not (_just_asked_to_confirm(tracker, ASKED_BY[pending] + (self.name(),))
                 or _last_said_was_the_question(tracker, pending)
-                or _only_answers_since_the_question(tracker, pending)):
+                or (_only_answers_since_the_question(tracker, pending) and not only_acknowledges(text))):
             # Other messages came between the question and this "yes" (a delivery question, say),
-            # so it may answer them: the question is asked again, not acted on or dropped.
+            # so it may answer them: the question is asked again, not acted on or dropped. An "ok"
+            # after such an answer acknowledges it; only a yes consents.
             if _ask_again(dispatcher, tracker, pending):
                 return []
             dispatcher.utter_message(response="utter_ok")

@@ -269,6 +269,25 @@ def asks_instead_of_answering(text: Optional[str]) -> bool:
     return not text.startswith("/") and bool(_QUESTION.search(text)) and not _PLAIN_YES_OR_NO.match(text)
 
 
+# "maybe", "hmm idk", "umm", "i guess": no yes, whatever the NLU makes of it.
+_HESITANT = re.compile(
+    r"(?i)^\s*(?:(?:maybe|mayb|perhaps|possibly|probably|idk|dunno|i dunno|i don'?t know|dont know|"
+    r"not sure|unsure|no idea|i guess(?: so)?|i think so|hmm*|um+m*|uh+m*|erm+|err+|well|kinda|sort of|"
+    r"let me think|not really sure|shayad|pata nahi?)[\s,.!?]*)+$")
+# "ok", "alright thanks": a customer acknowledging an answer, no consent to something asked before it.
+_ACKNOWLEDGEMENT = re.compile(
+    r"(?i)^\s*(?:(?:ok(?:ay)?|k+|kk|alright|all right|cool|fine|got it|i see|right|oh|ah|noted|understood|"
+    r"thanks|thank you|ty|thx|then|so)[\s,.!]*)+$")
+
+
+def hesitates(text: Optional[str]) -> bool:
+    return bool(_HESITANT.match(text or ""))
+
+
+def only_acknowledges(text: Optional[str]) -> bool:
+    return bool(_ACKNOWLEDGEMENT.match(text or ""))
+
+
 def only_asks(text: Optional[str]) -> bool:
     """ "how much is the glass teapot?" asks about a product; "add a glass teapot" changes an order."""
     text = text or ""

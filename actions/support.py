@@ -1,12 +1,14 @@
 """Support: complaints, payment problems and requests for a person open a ticket for the team.
 
-A request for a person hands the chat to the team at once (the gateway takes the handoff payload).
+A request for a person hands the chat to the team at once (the gateway takes the handoff payload);
+one for the shop's phone number or email gets them, and a person here is offered.
 A complaint or a payment problem opens a ticket the team works on and offers a person: the chat
 stays with the bot unless the customer says yes, and then that same ticket is handed over.
 """
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
@@ -15,6 +17,8 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound
+from actions.orders import latest_entity
+from actions.parsing import order_number
 
 logger = logging.getLogger(__name__)
 TRANSCRIPT_TURNS = 30
@@ -54,6 +58,19 @@ def transcript(tracker: Tracker, turns: int = TRANSCRIPT_TURNS) -> List[Dict[str
     return lines[-turns:]
 
 
+# Asking how to reach the shop rather than for a person here: "customer care number?", "what is
+# your email". "call me" or "talk to" someone is a person.
+_CONTACT_DETAILS = re.compile(
+    r"(?i)\b(?:phone|number|no\.?|num|contact (?:details|info|number)|e-?mail|mail id|whatsapp|"
+    r"helpline|hotline|toll ?free|landline|address to write)\b")
+_A_PERSON_HERE = re.compile(r"(?i)\b(?:talk|speak|chat|connect|transfer|call me|call back|person|human|agent|"
+                            r"someone|somebody|representative|executive|manager|real)\b")
+
+
+def asks_for_contact_details(text: Optional[str]) -> bool:
+    return bool(_CONTACT_DETAILS.search(text or "")) and not _A_PERSON_HERE.search(text or "")
+
+
 class ActionOpenTicket(Action):
     def name(self) -> Text:
         return "action_open_ticket"
@@ -67,6 +84,10 @@ class ActionOpenTicket(Action):
                                      json_message=handoff_payload(int(offered)))
             return [SlotSet(OFFERED_TICKET, None)] + _leave_form(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "contact_human_agent" and asks_for_contact_details(tracker.latest_message.get("text")):
+            # "customer care number?": the number and email, and a person here if they like
+            dispatcher.utter_message(response="utter_contact_details")
+            return [SlotSet(PENDING, "human_handoff")]
         reason, response = REASONS.get(intent, REASONS["contact_human_agent"])
         try:
             ticket_id = await _open(tracker, reason)
@@ -85,9 +106,9 @@ class ActionOpenTicket(Action):
 
 
 async def _open(tracker: Tracker, reason: str) -> int:
-    """Opens the ticket, about the order talked about if it is the customer's own; one found
+    """Opens the ticket, about the order named or talked about if it is the customer's own; one found
     through someone else's contact details (or gone) is not theirs to reference: 404, no order."""
-    order = tracker.get_slot("order_id")
+    order = order_number(latest_entity(tracker, "order_id")) or tracker.get_slot("order_id")
     async with BackendClient(tracker.sender_id) as backend:
         try:
             return await backend.open_ticket(reason, tracker.sender_id, transcript(tracker), order)

@@ -173,3 +173,60 @@ async def test_a_yes_to_the_question_asked_by_another_action_answers_it(backend,
     await ActionAnswerConfirmation().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_cancelled"]
     assert status_of(backend, identity, number) == "cancelled"
+
+
+async def test_an_unsure_answer_read_as_yes_does_nothing_and_asks_again(backend, dispatcher):
+    """"maybe", "hmm idk", "umm" came out of the NLU as affirm and cancelled orders."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    for text in ("maybe", "hmm idk", "umm", "i guess"):
+        dispatcher.messages.clear()
+        tracker = answer(identity, number, "affirm")
+        tracker.latest_message["text"] = text
+        tracker.events[1]["metadata"] = {"utter_action": "utter_confirm_cancel"}
+        assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
+        assert [m.get("response") or m["text"] for m in dispatcher.messages] == [
+            "utter_yes_or_no_first", "Do you want me to cancel it?"]
+    assert status_of(backend, identity, number) == "pending"
+
+
+async def test_ok_after_a_plain_side_answer_acknowledges_it_and_the_question_is_asked_again(backend, dispatcher):
+    """"cancel it?" -> "wait did it ship already" -> the status -> "ok": no consent to cancel."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    tracker = answer(identity, number, "affirm")
+    tracker.latest_message["text"] = "ok"
+    tracker.events[1:2] = [
+        {"event": "bot", "text": "Do you want me to cancel it?", "metadata": {"utter_action": "utter_confirm_cancel"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "wait did it ship already", "parse_data": {"intent": {"name": "track_order"}}},
+        {"event": "action", "name": "action_track_order"},
+        {"event": "bot", "text": f"Order {number} is confirmed and will be packed shortly.",
+         "metadata": {"utter_action": "utter_order_status_confirmed"}},
+    ]
+    assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
+    assert [m["text"] for m in dispatcher.messages] == ["Do you want me to cancel it?"]
+    assert status_of(backend, identity, number) == "pending"
+
+
+async def test_yes_to_a_person_with_no_offer_open_hands_over(backend, dispatcher):
+    """"yes, a person please" after the offer was closed, or "yes" to "I can fetch a person for
+    you" (the bot-challenge answer): a handoff ticket, not "Okay."."""
+    for text, last in (("yes a person please", "utter_ok"), ("yes", "utter_iamabot")):
+        dispatcher.messages.clear()
+        tracker = tracker_for(new_identity(), text)
+        tracker.latest_message["intent"] = {"name": "affirm", "confidence": 0.99}
+        tracker.events = [
+            {"event": "action", "name": last},
+            {"event": "bot", "text": "…", "metadata": {"utter_action": last}},
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": text, "parse_data": {"intent": {"name": "affirm"}}},
+        ]
+        await ActionAnswerConfirmation().run(dispatcher, tracker, {})
+        assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_ticket"]
+        assert dispatcher.messages[0]["custom"]["handoff"]["ticket_id"] == dispatcher.messages[0]["ticket_id"]
+    dispatcher.messages.clear()
+    tracker = tracker_for(new_identity(), "yes")
+    tracker.latest_message["intent"] = {"name": "affirm", "confidence": 0.99}
+    await ActionAnswerConfirmation().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ok"]

@@ -15,7 +15,7 @@ from actions.settings import get_settings
 from actions.support import ActionOpenTicket
 from tests.actions.conftest import load_tracker
 from tests.actions.test_change_order import confirmation
-from tests.actions.test_orders import new_identity
+from tests.actions.test_orders import new_identity, place_order
 
 STAFF = {"Authorization": "Bearer dev-staff-token"}
 
@@ -110,6 +110,30 @@ async def test_open_ticket_about_an_order_not_theirs_opens_it_without_the_order(
     await ActionOpenTicket().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_ticket"]
     assert staff_ticket(backend, dispatcher.messages[0]["ticket_id"])["order_number"] is None
+
+
+async def test_a_payment_ticket_names_the_order_in_the_message(backend, dispatcher):
+    """"i was charged twice for order OB-…": the ticket is about that order, not about none."""
+    tracker = tracker_with("payment_issue", "")
+    number = place_order(backend, tracker.sender_id)["number"]
+    text = f"i was charged twice for order {number}"
+    tracker.latest_message.update(text=text, entities=[{"entity": "order_id", "value": number}])
+    await ActionOpenTicket().run(dispatcher, tracker, {})
+    assert staff_ticket(backend, dispatcher.messages[0]["ticket_id"])["order_number"] == number
+
+
+@pytest.mark.parametrize("text, details", [
+    ("customer care number?", True), ("what is your email", True), ("do you have a phone no", True),
+    ("i want to talk to a person", False), ("call me on my number", False), ("connect me to an agent", False),
+])
+async def test_asking_for_the_shops_number_gets_it_and_the_offer_of_a_person(backend, dispatcher, text, details):
+    tracker = tracker_with("contact_human_agent", text)
+    events = await ActionOpenTicket().run(dispatcher, tracker, {})
+    if details:
+        assert [m["response"] for m in dispatcher.messages] == ["utter_contact_details"]
+        assert events == [SlotSet("pending_confirmation", "human_handoff")]
+    else:
+        assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_ticket"]
 
 
 async def test_open_ticket_backend_down_says_so(backend, dispatcher, monkeypatch):
