@@ -31,6 +31,7 @@ def _clear() -> List[Dict[Text, Any]]:
 
 def _ask_confirmation(dispatcher: CollectingDispatcher, order: Order) -> List[Dict[Text, Any]]:
     dispatcher.utter_message(response="utter_confirm_cancel", number=order.number,
+                             items=", ".join(f"{line.quantity} × {line.name}" for line in order.lines),
                              total=format_price(order.total_minor, order.currency))
     return [SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet(PENDING, "cancel_order"),
             SlotSet("order_id", order.number)]
@@ -61,7 +62,9 @@ class ActionCancelOrder(Action):
             return await ActionStop().run(dispatcher, tracker, domain)
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                order = await backend.get_order_or_last(number, named_skus(tracker))
+                # without a number: the newest order that can still be cancelled
+                order = await backend.get_order_or_last(number, named_skus(tracker),
+                                                        usable=lambda order: order.cancellable)
         except NotFound:
             dispatcher.utter_message(response="utter_cancel_order_not_found", number=number)
             return _clear()

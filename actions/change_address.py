@@ -26,6 +26,10 @@ FLOW_SLOTS = (TARGET, NEW_ADDRESS, PENDING)
 
 
 class ValidateChangeAddressForm(TargetOrderForm):
+    @staticmethod
+    def usable(order: Order) -> bool:  # type: ignore[override]
+        return order.editable
+
     def name(self) -> Text:
         return "validate_change_address_form"
 

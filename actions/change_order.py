@@ -39,6 +39,10 @@ def _lines_text(lines: List[Dict[str, Any]], currency: str) -> str:
 
 
 class ValidateChangeOrderForm(TargetOrderForm):
+    @staticmethod
+    def usable(order: Order) -> bool:  # type: ignore[override]
+        return order.editable
+
     def name(self) -> Text:
         return "validate_change_order_form"
 

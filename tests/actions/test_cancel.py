@@ -230,3 +230,15 @@ async def test_yes_to_a_person_with_no_offer_open_hands_over(backend, dispatcher
     tracker.latest_message["intent"] = {"name": "affirm", "confidence": 0.99}
     await ActionAnswerConfirmation().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_ok"]
+
+
+async def test_cancel_my_order_means_the_newest_that_can_still_be_cancelled(backend, dispatcher):
+    """The newest order has shipped, an older one hasn't: that one is offered, with its items."""
+    identity = new_identity()
+    older = place_order(backend, identity)["number"]
+    newest = place_order(backend, identity)["number"]
+    ship(backend, identity, newest)
+    await ActionCancelOrder().run(dispatcher, tracker_for(identity, "cancel my order"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_cancel"]
+    assert dispatcher.messages[0]["number"] == older
+    assert dispatcher.messages[0]["items"] == "1 × Ceramic Mug Blue"
