@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -287,7 +288,21 @@ class BackendClient:
         params: Dict[str, Any] = {}
         if contact:
             params["email" if "@" in contact else "phone"] = contact
-        return Order.from_json(await self._get(f"/orders/{number}", params))
+        try:
+            return Order.from_json(await self._get(f"/orders/{number}", params))
+        except NotFound:
+            if not number.isdigit() or contact:
+                raise
+            return await self._own_order_ending_in(number)
+
+    async def _own_order_ending_in(self, digits: str) -> Order:
+        """"my order 3403" for OB-D0003403: the customer's one order whose number ends in those
+        digits (leading zeros aside); NotFound when none or several do."""
+        ending = [order for order in await self.list_orders(limit=100)
+                  if re.sub(r"\D", "", order.number).lstrip("0").endswith(digits.lstrip("0"))]
+        if len(ending) != 1:
+            raise NotFound(f"no single order of this customer ends in {digits}")
+        return ending[0]
 
     async def get_last_order(self) -> Optional[Order]:
         try:

@@ -71,6 +71,20 @@ _HOW_LONG = re.compile(
     r"\bkitne din\b|\btime (?:for|to|taken for) (?:deliver|delivery|ship)")
 
 
+# A follow-up about the order just talked about ("did it ship yet", "when will it arrive", "the
+# tracking number?"), unlike "my last order" or "my other order".
+_FOLLOW_UP = re.compile(r"(?i)\b(?:it|its|it'?s|that|this|that one|this one|the order|the parcel|the package|"
+                        r"tracking|courier|carrier)\b")
+_ANOTHER_ORDER = re.compile(r"(?i)\b(?:my|last|latest|other|another|all|new|newest|previous|first)\b|"
+                            r"\bit (?:usually )?takes?\b")  # "how long does it take": in general
+
+
+def follows_up_on_the_order(tracker: Tracker, text: str) -> bool:
+    """True for "did it ship yet" or "when will it arrive" right after an order was talked about."""
+    return bool(tracker.get_slot("order_id") and _FOLLOW_UP.search(text) and not _ANOTHER_ORDER.search(text)
+                and not _HYPOTHETICAL.search(text))
+
+
 def asks_about_own_order(text: str) -> bool:
     return bool(_OWN_ORDER.search(text) or order_number(text)) and not _HYPOTHETICAL.search(text)
 
@@ -120,14 +134,19 @@ class ActionTrackOrder(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         number = requested_order_number(tracker)
-        contact = None
-        if tracker.get_slot(REQUESTED) == "contact":
-            text = tracker.latest_message.get("text") or ""
-            contact = contact_detail(latest_entity(tracker, "email", "phone")) or contact_detail(text)
         text = tracker.latest_message.get("text") or ""
+        # The email or phone on the order: as an entity in any message ("OB-… ada@example.com"),
+        # or the whole answer when asked for it.
+        contact = contact_detail(latest_entity(tracker, "email", "phone"))
+        if tracker.get_slot(REQUESTED) == "contact":
+            contact = contact or contact_detail(text)
         if number is None and tracker.get_slot(REQUESTED) is None and _HYPOTHETICAL.search(text):
             dispatcher.utter_message(response="utter_delivery_time")  # "if I order today when will it come"
             return []
+        if number is None and follows_up_on_the_order(tracker, text):
+            # "did it ship yet", "what's the tracking number": the order just talked about, one
+            # checked with its email too (the details given then still hold)
+            number, contact = order_number(tracker.get_slot("order_id")), contact or tracker.get_slot("contact")
         try:
             async with BackendClient(tracker.sender_id) as backend:
                 if number is None:
@@ -164,9 +183,10 @@ class ActionTrackOrder(Action):
         try:
             order = await backend.get_order(number, contact)
         except NotFound:
-            if contact:
+            if contact:  # asked again: a typo in the email is easily made
                 dispatcher.utter_message(response="utter_order_not_verified", number=number)
-                return [SlotSet(REQUESTED, None), SlotSet("order_id", None), SlotSet("contact", None)]
+                return [SlotSet(REQUESTED, "contact"), SlotSet("order_id", number), SlotSet(TASK, "track"),
+                        SlotSet("contact", None)]
             dispatcher.utter_message(response="utter_ask_order_contact", number=number)
             return [SlotSet(REQUESTED, "contact"), SlotSet("order_id", number), SlotSet(TASK, "track")]
         offer = utter_order_status(dispatcher, order, text)
@@ -184,7 +204,7 @@ class ActionDeliveryTime(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
-        if not tracker.active_loop_name and asks_about_own_order(text):
+        if not tracker.active_loop_name and (asks_about_own_order(text) or follows_up_on_the_order(tracker, text)):
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_delivery_time")
         return []

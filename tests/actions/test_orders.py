@@ -9,6 +9,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.backend_client import BackendClient, NotFound
 from actions.orders import ActionDeliveryTime, ActionTrackOrder, asks_about_own_order
 from tests.actions.conftest import load_tracker
 
@@ -163,7 +164,32 @@ async def test_track_order_wrong_contact_is_refused(backend, dispatcher, given):
     slots = {"requested_info": "contact", "order_id": number}
     events = await ActionTrackOrder().run(dispatcher, tracker_for(new_identity(), given, [], slots), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_not_verified"]
-    assert events == [SlotSet("requested_info", None), SlotSet("order_id", None), SlotSet("contact", None)]
+    assert events == [SlotSet("requested_info", "contact"), SlotSet("order_id", number),
+                      SlotSet("order_task", "track"), SlotSet("contact", None)]
+
+
+async def test_after_a_wrong_email_the_right_one_opens_the_order_and_follow_ups_stay_on_it(backend, dispatcher):
+    """A typo in the email is asked again; the right one, even with the number in the same message,
+    opens the order, and "did it ship yet" / "when will it arrive" are about that order then."""
+    number = place_order(backend, new_identity(), email="grace@example.com")["number"]
+    stranger = new_identity()
+    slots = {"requested_info": "contact", "order_id": number}
+    await ActionTrackOrder().run(dispatcher, tracker_for(stranger, "grace@exmaple.com", [], slots), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_not_verified"]
+    dispatcher.messages.clear()
+    text = f"{number} grace@example.com"
+    entities = [{"entity": "order_id", "value": number}, {"entity": "email", "value": "grace@example.com"}]
+    events = await ActionTrackOrder().run(dispatcher, tracker_for(stranger, text, entities), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_pending"]
+    assert SlotSet("order_id", number) in events
+    followed = {"order_id": number, "contact": "grace@example.com"}
+    for ask, action in (("did it ship yet", ActionTrackOrder), ("when will it arrive", ActionDeliveryTime)):
+        dispatcher.messages.clear()
+        await action().run(dispatcher, tracker_for(stranger, ask, [], followed), {})
+        assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_pending"], ask
+    dispatcher.messages.clear()
+    await ActionDeliveryTime().run(dispatcher, tracker_for(stranger, "how long does it take to deliver", [], followed), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_delivery_time"]
 
 
 
@@ -173,3 +199,17 @@ async def test_a_phone_number_given_for_the_order_number_is_not_taken_for_one(ba
     tracker = tracker_for(new_identity(), text, entities, slots={"requested_info": "order_id", "order_task": "track"})
     await ActionTrackOrder().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_number"]
+
+
+async def test_an_order_number_given_by_its_last_digits_is_the_customers_own(backend):
+    """"my order 3403" for OB-D0003403: found among the customer's own orders only."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    while not any(c.isdigit() for c in number):  # a number of letters only has no digits to give
+        number = place_order(backend, identity)["number"]
+    digits = "".join(c for c in number if c.isdigit())
+    async with BackendClient(identity) as client:
+        assert (await client.get_order(digits)).number == number
+    async with BackendClient(new_identity()) as stranger:
+        with pytest.raises(NotFound):
+            await stranger.get_order(digits)
