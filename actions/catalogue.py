@@ -6,10 +6,11 @@ import re
 from typing import Any, Dict, List, Set, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Product
+from actions.feedback import STATED_RATING
 from actions.parsing import format_price, search_terms, wants_to_order
 
 logger = logging.getLogger(__name__)
@@ -17,7 +18,14 @@ logger = logging.getLogger(__name__)
 
 CATEGORY_PAGE = 10  # products listed for "show me mugs"; the rest are counted
 # "how many blue mugs do you have left": the number, not just "in stock".
-ASKS_HOW_MANY = re.compile(r"(?i)\b(how many|how much stock|kitne|kitna stock|quantity (left|available))\b")
+ASKS_HOW_MANY = re.compile(r"(?i)\b(how many|how much stock|kitne|kitna stock|quantity (left|available)|left)\b")
+# "tell me more about the french press", "what material is it": the product's attributes too.
+ASKS_DETAILS = re.compile(r"(?i)\b(more about|details?|specs?|specifications?|features?|material|made (?:of|from)|"
+                          r"size|dimensions?|capacity|how big|volume|watt\w*|power|temperature|colou?rs?|"
+                          r"describe|description|info|information)\b")
+# "is it in stock", "how much is that one": the products just shown.
+REFERS_BACK = re.compile(r"(?i)\b(it|its|it'?s|that|this|these|those|them|they|(?:the|that|this)(?: \w+)? ones?)\b")
+SHOWN = "shown_products"  # SKUs of the products the bot listed last
 
 
 def _stock_phrase(product: Product, exact: bool = False) -> str:
@@ -28,9 +36,15 @@ def _stock_phrase(product: Product, exact: bool = False) -> str:
     return f"{product.available} in stock" if exact else "in stock"
 
 
-def describe_product(product: Product, exact: bool = False) -> str:
+def describe_product(product: Product, exact: bool = False, details: bool = False) -> str:
+    """"Ceramic Mug Blue: €12.90, in stock"; with `details`, its attributes and description."""
     price = format_price(product.price_minor, product.currency)
-    return f"{product.name}: {price}, {_stock_phrase(product, exact)}"
+    line = f"{product.name}: {price}, {_stock_phrase(product, exact)}"
+    if not details:
+        return line
+    attributes = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in product.attributes.items()
+                           if value not in (None, "", False))
+    return line + (f" ({attributes})" if attributes else "") + (f". {product.description}" if product.description else "")
 
 
 async def stock_alternatives(backend: BackendClient, product: Product, exclude: Set[str], limit: int = 3) -> str:
@@ -52,7 +66,10 @@ class ActionShowProducts(Action):
         named_products = next(tracker.get_latest_entity_values("product"), None) is not None
         if named_products and wants_to_order(tracker.latest_message.get("text")):
             return [FollowupAction("order_form")]  # the order form reads the same message's items
-        exact = ASKS_HOW_MANY.search(tracker.latest_message.get("text") or "") is not None
+        if STATED_RATING.search(tracker.latest_message.get("text") or ""):
+            return [FollowupAction("feedback_form")]  # "the french press is great, 5 stars": a review
+        text = tracker.latest_message.get("text") or ""
+        exact = ASKS_HOW_MANY.search(text) is not None
         category = next(tracker.get_latest_entity_values("category"), None)
         try:
             async with BackendClient(tracker.sender_id) as backend:
@@ -62,11 +79,12 @@ class ActionShowProducts(Action):
                     products = await self._find_products(backend, tracker)
                     total = len(products)
                 if products:
-                    lines = "\n".join(f"• {describe_product(p, exact)}" for p in products)
+                    details = len(products) == 1 or ASKS_DETAILS.search(text) is not None
+                    lines = "\n".join(f"• {describe_product(p, exact, details)}" for p in products)
                     dispatcher.utter_message(response="utter_product_list", products=lines)
                     if total > len(products):
                         dispatcher.utter_message(response="utter_more_products", more=total - len(products))
-                    return []
+                    return [SlotSet(SHOWN, [p.sku for p in products])]
                 categories = await backend.list_categories()
         except BackendError as error:
             logger.warning("catalogue lookup failed: %s", error)
@@ -78,10 +96,21 @@ class ActionShowProducts(Action):
 
     @staticmethod
     async def _find_products(backend: BackendClient, tracker: Tracker) -> List[Product]:
+        """The products named, else those the words find; a follow-up on the products just shown
+        ("is it in stock", "is the green one available") keeps to them."""
+        text = tracker.latest_message.get("text") or ""
         wanted = [str(v) for v in tracker.get_latest_entity_values("product")]
-        terms = wanted or search_terms(tracker.latest_message.get("text") or "")
+        terms = wanted or search_terms(text)
+        shown = tracker.get_slot(SHOWN) or []
         found: Dict[str, Product] = {}
         for term in terms:
             for product in await backend.search_products(query=term, limit=5):
                 found.setdefault(product.sku, product)
+        refers_back = REFERS_BACK.search(text) is not None
+        if shown and not wanted:
+            among_shown = [product for sku, product in found.items() if sku in shown]
+            if among_shown and refers_back:  # "is the green one in stock" after the mugs
+                return among_shown[:6]
+            if not found and (refers_back or not terms):  # "is it in stock", "how many left"
+                return [await backend.get_product(sku) for sku in shown[:6]]
         return list(found.values())[:6]

@@ -18,8 +18,9 @@ from rasa_sdk.types import DomainDict
 from rasa_sdk.forms import FormValidationAction
 
 from actions.backend_client import BackendClient, BackendError, Invalid, NotFound
+from actions.form_answers import OTHER_REQUESTS, intent_of
 from actions.orders import latest_entity
-from actions.parsing import order_number
+from actions.parsing import asks_instead_of_answering, order_number
 
 logger = logging.getLogger(__name__)
 RATING, COMMENT, FEEDBACK_ID, ABOUT = "feedback_rating", "feedback_comment", "feedback_id", "feedback_order"
@@ -30,11 +31,25 @@ _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 # A rating stated in the request itself ("the french press is awesome, 5 stars"): explicit forms
 # only, so that "my order 1042 was great" is not a rating.
 STATED_RATING = re.compile(r"(?i)\b([1-5]|one|two|three|four|five)\s*(?:/\s*5|stars?|out of (?:5|five))")
+NOT_A_COMMENT = frozenset({"stop", "wait", "help", "contact_human_agent"})
 _SKIP = re.compile(r"(?i)^\s*(skip|no|nope|no thanks?|nothing|none|n/?a|no comment|that'?s all|-)\W*$")
 
 
+# Ratings in words, when a rating was asked for: negated forms first ("not bad" is no "bad").
+_RATING_WORDS = (
+    (3, r"not (?:too |that |so )?bad|so[ -]so|average|okay|ok|fine|decent|alright|meh|mixed|could be better"),
+    (2, r"not (?:very |that |so )?(?:good|great|happy|nice)|bad|poor|disappointed|disappointing|unhappy"),
+    (1, r"terrible|awful|horrible|worst|pathetic|useless|very bad|hate|hated|rubbish|disgusting"),
+    (5, r"excellent|amazing|awesome|perfect|fantastic|superb|outstanding|brilliant|loved?|the best|very good|great"),
+    (4, r"good|nice|happy|satisfied|pleased|pretty good"),
+)
+
+
 def rating_in(text: str) -> Optional[int]:
-    """"4", "4/5", "4 stars", "five" → the rating; anything else → None."""
+    """"4", "4/5", "4 stars", "five" → the rating; "3.5" → 0 (no whole rating, asked again);
+    anything else → None."""
+    if re.search(r"\d[.,]\d", text):
+        return 0
     match = re.search(r"\b(\d{1,2})\s*(?:/\s*5|stars?|out of 5)?\b", text)
     if match:
         return int(match.group(1))
@@ -42,11 +57,20 @@ def rating_in(text: str) -> Optional[int]:
     return _WORDS[word.group(1)] if word else None
 
 
+def rating_in_words(text: str) -> Optional[int]:
+    """"it was ok i guess" → 3, "good" → 4, "⭐⭐⭐⭐" → 4: read only as the answer to "how would
+    you rate us?"."""
+    stars = sum(text.count(star) for star in "⭐★")
+    if 1 <= stars <= 5:
+        return stars
+    return next((rating for rating, words in _RATING_WORDS if re.search(rf"(?i)\b(?:{words})\b", text)), None)
+
+
 def _stated_comment(tracker: Tracker) -> Dict[Text, Any]:
-    """The request that stated its rating ("loved the french press, great quality, 5 stars") is the
-    comment too, when it says more than the rating: it is not asked for again."""
+    """The request or answer that stated its rating ("loved the french press, great quality, 5
+    stars") is the comment too, when it says more than the rating: it is not asked for again."""
     text = " ".join((tracker.latest_message.get("text") or "").split())
-    if tracker.get_slot("requested_slot") is not None or not STATED_RATING.search(text):
+    if tracker.get_slot("requested_slot") not in (None, RATING) or not STATED_RATING.search(text):
         return {}
     return {COMMENT: text[:2000]} if len(STATED_RATING.sub("", text).split()) >= 4 else {}
 
@@ -66,6 +90,7 @@ class ValidateFeedbackForm(FormValidationAction):
         text = tracker.latest_message.get("text") or ""
         if tracker.get_slot("requested_slot") == RATING:
             rating = rating_in(text)
+            rating = rating_in_words(text) if rating is None else rating
             if rating is not None:
                 return {RATING: rating}
         stated = STATED_RATING.search(text) if tracker.get_slot("requested_slot") is None else None
@@ -98,6 +123,18 @@ class ValidateFeedbackForm(FormValidationAction):
                 except (NotFound, Invalid) as error:
                     logger.info("feedback about %s stored for the conversation only: %s", number, error)
             return await backend.create_feedback(rating, tracker.sender_id)
+
+    async def extract_feedback_comment(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Any text answers "tell us more", even one read as a complaint ("delivery was slow"); a
+        question ("actually where is my order?") is left to its rule, and the comment asked again."""
+        if tracker.get_slot("requested_slot") != COMMENT:
+            return {}
+        text, intent = tracker.latest_message.get("text") or "", intent_of(tracker)
+        if intent in NOT_A_COMMENT or (intent in OTHER_REQUESTS and asks_instead_of_answering(text)):
+            return {}
+        return {COMMENT: text}
 
     def validate_feedback_comment(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

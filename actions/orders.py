@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
-from actions.parsing import contact_detail, format_price, order_number, within_phone_number
+from actions.parsing import contact_detail, foreign_place, format_price, order_number, within_phone_number
 
 logger = logging.getLogger(__name__)
 REQUESTED = "requested_info"
@@ -141,7 +141,7 @@ class ActionTrackOrder(Action):
         if tracker.get_slot(REQUESTED) == "contact":
             contact = contact or contact_detail(text)
         if number is None and tracker.get_slot(REQUESTED) is None and _HYPOTHETICAL.search(text):
-            dispatcher.utter_message(response="utter_delivery_time")  # "if I order today when will it come"
+            utter_delivery_time(dispatcher, text)  # "if I order today when will it come"
             return []
         if number is None and follows_up_on_the_order(tracker, text):
             # "did it ship yet", "what's the tracking number": the order just talked about, one
@@ -164,7 +164,7 @@ class ActionTrackOrder(Action):
         order = await backend.get_last_order()
         if order is None and _HOW_LONG.search(text) and not asks_about_own_order(text):
             # "how many days for delivery" from someone without orders: the times, then the number
-            dispatcher.utter_message(response="utter_delivery_time")
+            utter_delivery_time(dispatcher, text)
             dispatcher.utter_message(response="utter_delivery_time_order_hint")
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
         if order is None:
@@ -206,5 +206,14 @@ class ActionDeliveryTime(Action):
         text = tracker.latest_message.get("text") or ""
         if not tracker.active_loop_name and (asks_about_own_order(text) or follows_up_on_the_order(tracker, text)):
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
-        dispatcher.utter_message(response="utter_delivery_time")
+        utter_delivery_time(dispatcher, text)
         return []
+
+
+def utter_delivery_time(dispatcher: CollectingDispatcher, text: str) -> None:
+    """The shop's delivery times; for a place we don't deliver to ("how long to mumbai"), that."""
+    place = foreign_place(text)
+    if place:
+        dispatcher.utter_message(response="utter_not_delivered_there", place=place)
+    else:
+        dispatcher.utter_message(response="utter_delivery_time")

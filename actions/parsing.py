@@ -105,6 +105,28 @@ _NOT_SHIPPED = frozenset("""india usa us america canada australia china japan ko
     israel turkey russia ukraine indonesia malaysia philippines thailand vietnam taiwan iceland serbia
     morocco""".split()) | {"united states", "united states of america", "south africa", "new zealand",
                           "south korea", "sri lanka", "united arab emirates", "saudi arabia", "hong kong"}
+# Places customers ask about that we don't deliver to: those countries and their big cities.
+_FOREIGN_CITIES = frozenset("""mumbai bombay delhi bangalore bengaluru chennai kolkata hyderabad pune
+    ahmedabad jaipur lucknow chandigarh kochi gurgaon gurugram noida karachi lahore dhaka kathmandu
+    colombo toronto vancouver montreal sydney melbourne brisbane perth auckland tokyo osaka seoul
+    beijing shanghai manila jakarta bangkok istanbul ankara moscow kyiv kiev cairo lagos nairobi
+    johannesburg riyadh doha""".split()) | {"new york", "los angeles", "san francisco", "abu dhabi",
+                                            "new delhi", "cape town", "mexico city", "sao paulo"}
+_FOREIGN_PLACE = re.compile(r"(?i:\b(" + "|".join(sorted(
+    (re.escape(place) for place in (_NOT_SHIPPED - {"us"}) | _FOREIGN_CITIES), key=len, reverse=True))
+    + r")\b)|\b(US|U\.S\.A?\.?)(?=\W|$)")
+
+
+def foreign_place(text: Optional[str]) -> Optional[str]:
+    """The place we don't deliver to that `text` names ("how long delivery to mumbai" → "Mumbai");
+    "us" in lower case is the customer, not the country."""
+    match = _FOREIGN_PLACE.search(text or "")
+    if not match:
+        return None
+    place = match.group(1) or match.group(2)
+    return place.upper() if len(place) <= 3 or place.lower() in ("usa", "uae") else place.title()
+
+
 # Words before the name: "change the address of my order to Ada …", "new address: Ada …", "i moved,
 # please ship my order to Ada …": a request word, then up to the last "to", "is", "at", ":" or
 # "for my order" before the first digit. Tried first; the whole text is tried too, so a street

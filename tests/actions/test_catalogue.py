@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.catalogue import CATEGORY_PAGE, ActionShowProducts
 from actions.settings import get_settings
@@ -37,6 +37,28 @@ async def test_show_products_uses_product_entity(backend, dispatcher):
     assert product["name"] in dispatcher.messages[0]["products"]
 
 
+async def test_one_product_is_described_and_follow_ups_are_about_the_products_shown(backend, dispatcher):
+    """"tell me about the french press" gives its size and material; "is it in stock" next is
+    about it, and "is the green one in stock" after the mugs about the green mug only."""
+    entities = [{"entity": "product", "value": "french press", "skus": ["BRW-FRP-800"]}]
+    tracker = load_tracker("product_question", text="tell me about the french press", entities=entities)
+    events = await ActionShowProducts().run(dispatcher, tracker, {})
+    assert "size 800 ml, material glass and steel" in dispatcher.messages[0]["products"]
+    assert events == [SlotSet("shown_products", ["BRW-FRP-800"])]
+    for follow_up in ("is it in stock", "how many left", "what material is it"):
+        dispatcher.messages.clear()
+        tracker = load_tracker("product_question", text=follow_up)
+        tracker.slots["shown_products"] = ["BRW-FRP-800"]
+        await ActionShowProducts().run(dispatcher, tracker, {})
+        assert [m["response"] for m in dispatcher.messages] == ["utter_product_list"], follow_up
+        assert dispatcher.messages[0]["products"].startswith("• French Press 800 ml"), follow_up
+    dispatcher.messages.clear()
+    tracker = load_tracker("product_question", text="is the green one in stock")
+    tracker.slots["shown_products"] = ["MUG-CER-BLU", "MUG-CER-GRN", "MUG-CER-WHT"]
+    await ActionShowProducts().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["products"].count("•") == 1 and "Ceramic Mug Green" in dispatcher.messages[0]["products"]
+
+
 async def test_show_products_backend_down_says_unavailable(backend, dispatcher, monkeypatch):
     monkeypatch.setenv("BACKEND_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
     get_settings.cache_clear()
@@ -55,6 +77,13 @@ async def test_show_products_order_wording_starts_the_order_form(backend, dispat
     tracker = load_tracker("product_question", text="I'd like to order 8 green mugs", entities=entities)
     events = await ActionShowProducts().run(dispatcher, tracker, {})
     assert events == [FollowupAction("order_form")] and dispatcher.messages == []
+
+
+async def test_a_product_with_a_rating_is_a_review(backend, dispatcher):
+    """"the french press is great, 5 stars" names a product but rates it: the feedback form."""
+    entities = [{"entity": "product", "value": "french press", "skus": ["BRW-FRP-800"]}]
+    tracker = load_tracker("product_question", text="the french press is great, 5 stars", entities=entities)
+    assert await ActionShowProducts().run(dispatcher, tracker, {}) == [FollowupAction("feedback_form")]
 
 
 async def test_show_products_question_with_quantity_is_answered(backend, dispatcher):

@@ -7,7 +7,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ActionStop
-from actions.feedback import ActionSubmitFeedback, ValidateFeedbackForm, rating_in
+from actions.feedback import ActionSubmitFeedback, ValidateFeedbackForm, rating_in, rating_in_words
 from tests.actions.test_change_order import DOMAIN, flow_tracker
 from tests.actions.test_orders import new_identity, place_order
 
@@ -105,7 +105,36 @@ async def test_feedback_comment_skipped(backend, dispatcher):
 
 
 def test_rating_in_reads_common_ways_to_rate():
-    assert [rating_in(t) for t in ("5", "4/5", "3 stars", "five", "meh")] == [5, 4, 3, 5, None]
+    assert [rating_in(t) for t in ("5", "4/5", "3 stars", "five", "meh", "3.5")] == [5, 4, 3, 5, None, 0]
+
+
+def test_ratings_in_words_and_stars_when_asked():
+    said = ("it was ok i guess", "good", "not bad", "not good", "bad", "terrible packaging", "loved it",
+            "⭐⭐⭐⭐", "no idea what to say")
+    assert [rating_in_words(t) for t in said] == [3, 4, 3, 2, 2, 1, 5, 4, None]
+
+
+async def test_a_rating_in_words_is_stored_and_a_comment_with_a_rating_is_not_asked_again(backend, dispatcher):
+    tracker = flow_tracker(new_identity(), "it was ok i guess", "affirm", "feedback_form",
+                           slots={"requested_slot": "feedback_rating"})
+    events = await ValidateFeedbackForm().run(dispatcher, tracker, DOMAIN)
+    assert events[0] == SlotSet("feedback_rating", 3)
+    text = "3 stars, delivery was slow but mug is nice"
+    tracker = flow_tracker(new_identity(), text, "complaint", "feedback_form",
+                           slots={"requested_slot": "feedback_rating"})
+    events = await ValidateFeedbackForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("feedback_rating", 3) in events and SlotSet("feedback_comment", text) in events
+
+
+async def test_a_question_at_the_comment_step_is_no_comment(backend, dispatcher):
+    """"actually where is my order" is left to its rule (the form asks for the comment again); a
+    comment that reads like a complaint ("delivery was slow") is still the comment."""
+    slots = {"feedback_rating": 4, "feedback_id": 1, "requested_slot": "feedback_comment"}
+    form = ValidateFeedbackForm()
+    question = flow_tracker(new_identity(), "actually where is my order?", "track_order", "feedback_form", slots=slots)
+    assert await form.extract_feedback_comment(dispatcher, question, DOMAIN) == {}
+    remark = flow_tracker(new_identity(), "delivery was slow", "complaint", "feedback_form", slots=slots)
+    assert await form.extract_feedback_comment(dispatcher, remark, DOMAIN) == {"feedback_comment": "delivery was slow"}
 
 
 async def test_feedback_stop_after_rating_keeps_it_and_thanks(backend, dispatcher):

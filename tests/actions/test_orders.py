@@ -112,6 +112,16 @@ async def test_when_will_my_parcel_come_gives_the_orders_expected_date(backend, 
     assert [m["response"] for m in dispatcher.messages] == ["utter_delivery_time"]
 
 
+async def test_delivery_time_to_a_place_we_dont_deliver_to_says_so(dispatcher):
+    for text, place in (("how long delivery to mumbai", "Mumbai"), ("ship to the US how many days", "US")):
+        dispatcher.messages.clear()
+        await ActionDeliveryTime().run(dispatcher, load_tracker("track_order", text=text), {})
+        assert [(m["response"], m.get("place")) for m in dispatcher.messages] == [("utter_not_delivered_there", place)]
+    dispatcher.messages.clear()
+    await ActionDeliveryTime().run(dispatcher, load_tracker("track_order", text="can you deliver to us by friday"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_delivery_time"]
+
+
 async def test_how_many_days_for_delivery_without_orders_gives_the_times_then_asks_for_a_number(backend, dispatcher):
     events = await ActionTrackOrder().run(dispatcher, tracker_for(new_identity(), "how many days for delivery"), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_delivery_time", "utter_delivery_time_order_hint"]
