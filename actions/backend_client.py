@@ -260,9 +260,16 @@ class BackendClient:
             params["category"] = category
         return (await self._products(params))[0]
 
-    async def products_in(self, category: str, limit: int) -> Tuple[List[Product], int]:
-        """Up to `limit` products of a category, and how many it has in all."""
-        return await self._products({"category": category, "limit": limit})
+    async def products_in(self, category: str, limit: int,
+                          max_price_minor: Optional[int] = None) -> Tuple[List[Product], int]:
+        """Up to `limit` products of a category (all categories: ""), at most `max_price_minor`
+        each if given, and how many there are in all."""
+        params: Dict[str, Any] = {"limit": limit}
+        if category:
+            params["category"] = category
+        if max_price_minor is not None:
+            params["max_price"] = max_price_minor
+        return await self._products(params)
 
     async def _products(self, params: Dict[str, Any]) -> Tuple[List[Product], int]:
         body = await self._get("/products", params)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Set, Text
+from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -26,6 +26,29 @@ ASKS_DETAILS = re.compile(r"(?i)\b(more about|details?|specs?|specifications?|fe
 # "is it in stock", "how much is that one": the products just shown.
 REFERS_BACK = re.compile(r"(?i)\b(it|its|it'?s|that|this|these|those|them|they|(?:the|that|this)(?: \w+)? ones?)\b")
 SHOWN = "shown_products"  # SKUs of the products the bot listed last
+# "anything under 10 euro", "mugs below €15": a price limit.
+PRICE_LIMIT = re.compile(r"(?i)\b(?:under|below|less than|cheaper than|max(?:imum)?|up ?to|within|not more than)"
+                         r"\s*(?:€|eur\b|euros?\b)?\s*(\d{1,5}(?:[.,]\d{1,2})?)")
+# "do you sell toasters", "any frying pans?": asking for a thing, which may not be sold here.
+ASKS_FOR_A_THING = re.compile(r"(?i)\b(do (?:you|u) (?:sell|have|stock|carry|make)|any|got|looking for|"
+                              r"need|want|searching|search for|find)\b")
+GENERIC_WORDS = frozenset("""products product items item things thing stuff catalogue catalog range shop store
+    sale offer offers everything else anything something new today here list menu options kinds types
+    sort sorts kind type hello hey help buy sell sells selling euro euros eur cheap""".split())
+COLOURS = frozenset("""black white red blue green yellow orange pink purple grey gray brown beige gold silver
+    navy teal turquoise""".split())
+
+
+def price_limit_minor(text: str) -> Optional[int]:
+    match = PRICE_LIMIT.search(text)
+    return round(float(match.group(1).replace(",", ".")) * 100) if match else None
+
+
+def missing_colour(text: str, products: List[Product]) -> Optional[str]:
+    """A colour asked for ("yellow mugs") that none of `products` has, in its name or attributes."""
+    asked = [word for word in re.findall(r"[a-z]+", text.lower()) if word in COLOURS]
+    have = " ".join(f"{p.name} {' '.join(str(v) for v in p.attributes.values())}".lower() for p in products)
+    return next((colour for colour in asked if colour not in have), None)
 
 
 def _stock_phrase(product: Product, exact: bool = False) -> str:
@@ -73,8 +96,18 @@ class ActionShowProducts(Action):
         category = next(tracker.get_latest_entity_values("category"), None)
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                if category and not named_products:  # "show me your mugs": the whole category
+                limit = price_limit_minor(text)
+                if limit is not None and not named_products:  # "anything under 10 euro"
+                    products, total = await backend.products_in(str(category or ""), CATEGORY_PAGE, limit)
+                    if not products:
+                        dispatcher.utter_message(response="utter_nothing_under_price",
+                                                 price=format_price(limit, "EUR"))
+                elif category and not named_products:  # "show me your mugs": the whole category
                     products, total = await backend.products_in(str(category), CATEGORY_PAGE)
+                    colour = missing_colour(text, products)
+                    if colour:  # "do you have yellow mugs": no, and the ones there are
+                        dispatcher.utter_message(response="utter_no_such_colour", colour=colour,
+                                                 category=str(category).lower())
                 else:
                     products = await self._find_products(backend, tracker)
                     total = len(products)
@@ -90,6 +123,10 @@ class ActionShowProducts(Action):
             logger.warning("catalogue lookup failed: %s", error)
             dispatcher.utter_message(response="utter_backend_unavailable")
             return []
+        asked_for = [word for word in search_terms(text) if word not in GENERIC_WORDS]
+        if asked_for and not named_products and not category and price_limit_minor(text) is None \
+                and ASKS_FOR_A_THING.search(text):  # "do you sell toasters": no, then what we sell
+            dispatcher.utter_message(response="utter_not_sold", thing=_in_order(text, asked_for))
         names = ", ".join(f"{c.name} ({c.count})" for c in categories)
         dispatcher.utter_message(response="utter_categories", categories=names)
         return []
@@ -114,3 +151,8 @@ class ActionShowProducts(Action):
             if not found and (refers_back or not terms):  # "is it in stock", "how many left"
                 return [await backend.get_product(sku) for sku in shown[:6]]
         return list(found.values())[:6]
+
+
+def _in_order(text: str, words: List[str]) -> str:
+    """The search words as the customer wrote them ("frying pans", not "frying, pans")."""
+    return " ".join(word for word in re.findall(r"[a-z][a-z\-]+", text.lower()) if word in words)

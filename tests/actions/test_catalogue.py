@@ -59,6 +59,31 @@ async def test_one_product_is_described_and_follow_ups_are_about_the_products_sh
     assert dispatcher.messages[0]["products"].count("•") == 1 and "Ceramic Mug Green" in dispatcher.messages[0]["products"]
 
 
+async def test_what_we_dont_sell_is_said_before_what_we_do(backend, dispatcher):
+    await ActionShowProducts().run(dispatcher, load_tracker("product_question", text="do you sell toasters"), {})
+    assert [(m["response"], m.get("thing")) for m in dispatcher.messages] == [
+        ("utter_not_sold", "toasters"), ("utter_categories", None)]
+    dispatcher.messages.clear()
+    entities = [{"entity": "category", "value": "Mugs"}]
+    tracker = load_tracker("product_question", text="do you have yellow mugs", entities=entities)
+    await ActionShowProducts().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages][:2] == ["utter_no_such_colour", "utter_product_list"]
+    assert dispatcher.messages[0]["colour"] == "yellow"
+    dispatcher.messages.clear()
+    tracker = load_tracker("product_question", text="do you have blue mugs", entities=entities)
+    await ActionShowProducts().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["response"] == "utter_product_list"
+
+
+async def test_anything_under_a_price_lists_only_those(backend, dispatcher):
+    await ActionShowProducts().run(dispatcher, load_tracker("product_question", text="anything under 10 euro?"), {})
+    listed = dispatcher.messages[0]["products"].splitlines()
+    assert listed and all(float(line.split("€")[1].split(",")[0]) <= 10 for line in listed)
+    dispatcher.messages.clear()
+    await ActionShowProducts().run(dispatcher, load_tracker("product_question", text="anything below 1 euro"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_nothing_under_price", "utter_categories"]
+
+
 async def test_show_products_backend_down_says_unavailable(backend, dispatcher, monkeypatch):
     monkeypatch.setenv("BACKEND_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
     get_settings.cache_clear()
