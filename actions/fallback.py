@@ -38,9 +38,9 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        if unclear_in_a_row(tracker) >= 2:
-            dispatcher.utter_message(response="utter_offer_human")
-            return [SlotSet("pending_confirmation", "human_handoff")]
         out_of_scope = intent_of(tracker) == OUT_OF_SCOPE
+        if unclear_in_a_row(tracker) >= 2:  # understood but not ours ("what's the weather") is no "I don't understand"
+            dispatcher.utter_message(response="utter_offer_human_out_of_scope" if out_of_scope else "utter_offer_human")
+            return [SlotSet("pending_confirmation", "human_handoff")]
         dispatcher.utter_message(response="utter_out_of_scope" if out_of_scope else "utter_ask_rephrase")
         return []

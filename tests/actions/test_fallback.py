@@ -39,7 +39,7 @@ async def test_out_of_scope_says_what_the_bot_can_do_then_offers_a_person(dispat
     assert await ActionFallback().run(dispatcher, tracker, {}) == []
     tracker.events += [{"event": "user", "text": "lkjsdf mnbv", "parse_data": {"intent": {"name": "out_of_scope"}}}]
     events = await ActionFallback().run(dispatcher, tracker, {})
-    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope", "utter_offer_human"]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope", "utter_offer_human_out_of_scope"]
     assert events == [SlotSet("pending_confirmation", "human_handoff")]
 
 
