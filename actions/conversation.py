@@ -45,8 +45,12 @@ class ActionStop(Action):
                     await backend.cancel_order(pending_order, reason="stopped in chat")
             except BackendError as error:
                 logger.warning("cancelling the unconfirmed order %s failed: %s", pending_order, error)
+        in_progress = (tracker.active_loop or {}).get("name") or tracker.get_slot("pending_confirmation") \
+            or tracker.get_slot("requested_info")
         if (tracker.active_loop or {}).get("name") == "feedback_form" and tracker.get_slot("feedback_id"):
             dispatcher.utter_message(response="utter_feedback_thanks")  # "skip": the rating is stored
-        else:
+        elif in_progress:
             dispatcher.utter_message(response="utter_stopped")
+        else:  # "just looking" with nothing under way: no "I've stopped that"
+            dispatcher.utter_message(response="utter_nothing_to_stop")
         return [ActiveLoop(None)] + [SlotSet(slot, None) for slot in TASK_SLOTS]

@@ -424,6 +424,11 @@ async def test_place_order_backend_down_keeps_form_state(backend, dispatcher, mo
     assert events == [SlotSet("order_idempotency_key", "key-down")]
 
 
+async def test_just_looking_with_nothing_under_way_stops_nothing(dispatcher):
+    await ActionStop().run(dispatcher, tracker_for(new_identity(), "i was just looking, not buying"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_nothing_to_stop"]
+
+
 async def test_stop_leaves_form_and_cancels_unconfirmed_order(backend, dispatcher):
     identity = new_identity()
     events = await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
