@@ -85,6 +85,19 @@ def follows_up_on_the_order(tracker: Tracker, text: str) -> bool:
                 and not _HYPOTHETICAL.search(text))
 
 
+# "show all my orders", "what about my other order", "i have another order that never came".
+_ALL_ORDERS = re.compile(r"(?i)\b(?:all|other|another|previous|older|earlier|second|both|list)\b(?:\s+\w+){0,2}?"
+                         r"\s+orders?\b|\bmy orders\b|\borders (?:i|we) (?:placed|made)\b")
+
+
+def _order_lines(orders: List[Order]) -> str:
+    """"• OB-…: 2 × Ceramic Mug Blue, 1 × Glass Teapot – shipped" per order, newest first."""
+    def items(order: Order) -> str:
+        named = [f"{line.quantity} × {line.name}" for line in order.lines[:2]]
+        return ", ".join(named) + (", …" if len(order.lines) > 2 else "")
+    return "\n".join(f"• {o.number}: {items(o)} – {o.status.replace('_', ' ')}" for o in orders[:6])
+
+
 def asks_about_own_order(text: str) -> bool:
     return bool(_OWN_ORDER.search(text) or order_number(text)) and not _HYPOTHETICAL.search(text)
 
@@ -150,7 +163,8 @@ class ActionTrackOrder(Action):
         try:
             async with BackendClient(tracker.sender_id) as backend:
                 if number is None:
-                    return without_stale_offer(tracker, await self._last_order(dispatcher, backend, text))
+                    return without_stale_offer(
+                        tracker, await self._last_order(dispatcher, backend, text, named_skus(tracker)))
                 return without_stale_offer(
                     tracker, await self._order_by_number(dispatcher, backend, number, contact, text))
         except BackendError as error:
@@ -160,8 +174,15 @@ class ActionTrackOrder(Action):
 
     @staticmethod
     async def _last_order(dispatcher: CollectingDispatcher, backend: BackendClient,
-                          text: str) -> List[Dict[Text, Any]]:
-        order = await backend.get_last_order()
+                          text: str, skus: List[str]) -> List[Dict[Text, Any]]:
+        """The order a message without a number means: the one holding a product it names ("the
+        tea infuser order"), else the last one; "all my orders" or "my other order" lists them."""
+        orders = [o for o in await backend.list_orders(limit=10) if o.status not in ("cancelled", "expired")]
+        if _ALL_ORDERS.search(text) and len(orders) > 1:
+            dispatcher.utter_message(response="utter_order_list", orders=_order_lines(orders))
+            return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
+        holding = [o for o in orders if {line.sku for line in o.lines} & set(skus)]
+        order = holding[0] if holding else await backend.get_last_order()
         if order is None and _HOW_LONG.search(text) and not asks_about_own_order(text):
             # "how many days for delivery" from someone without orders: the times, then the number
             utter_delivery_time(dispatcher, text)
@@ -171,8 +192,12 @@ class ActionTrackOrder(Action):
             dispatcher.utter_message(response="utter_ask_order_number")
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
         offer = utter_order_status(dispatcher, order, text)
+        others = [o for o in orders if o.number != order.number and o.status in IN_TRANSIT]
         if not offer:  # a question of ours must stay the last message
-            dispatcher.utter_message(response="utter_other_order_hint")
+            if others:  # "where is my order" with more than one on its way: the others too
+                dispatcher.utter_message(response="utter_other_open_orders", orders=_order_lines(others))
+            else:
+                dispatcher.utter_message(response="utter_other_order_hint")
         return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)] + offer
 
     @staticmethod

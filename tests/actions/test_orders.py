@@ -223,3 +223,25 @@ async def test_an_order_number_given_by_its_last_digits_is_the_customers_own(bac
     async with BackendClient(new_identity()) as stranger:
         with pytest.raises(NotFound):
             await stranger.get_order(digits)
+
+
+async def test_several_orders_are_listed_or_named_and_a_product_picks_one(backend, dispatcher):
+    """The last order's status names the others on their way; "show all my orders" lists them and
+    asks which; "track the french press order" is the one holding it."""
+    from tests.actions.test_cancel import order_of  # imported here: test_cancel imports this module
+    identity = new_identity()
+    press = order_of(backend, identity, "BRW-FRP-800")
+    ship(backend, identity, press)
+    newest = place_order(backend, identity)["number"]
+    await ActionTrackOrder().run(dispatcher, tracker_for(identity, "where is my order"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_pending", "utter_other_open_orders"]
+    assert dispatcher.messages[0]["number"] == newest and press in dispatcher.messages[1]["orders"]
+    dispatcher.messages.clear()
+    events = await ActionTrackOrder().run(dispatcher, tracker_for(identity, "show all my orders"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_list"]
+    assert newest in dispatcher.messages[0]["orders"] and "1 × French Press 800 ml – shipped" in dispatcher.messages[0]["orders"]
+    assert events == [SlotSet("requested_info", "order_id"), SlotSet("order_task", "track")]
+    dispatcher.messages.clear()
+    entities = [{"entity": "product", "value": "french press", "skus": ["BRW-FRP-800"]}]
+    await ActionTrackOrder().run(dispatcher, tracker_for(identity, "track the french press order", entities), {})
+    assert dispatcher.messages[0]["response"] == "utter_order_status_shipped" and dispatcher.messages[0]["number"] == press
