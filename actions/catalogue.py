@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Product
 from actions.feedback import STATED_RATING
+from actions.ordering import adds_to_a_placed_order
 from actions.parsing import format_price, search_terms, wants_to_order
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,8 @@ class ActionShowProducts(Action):
             return [FollowupAction("order_form")]  # the order form reads the same message's items
         if STATED_RATING.search(tracker.latest_message.get("text") or ""):
             return [FollowupAction("feedback_form")]  # "the french press is great, 5 stars": a review
+        if named_products and await adds_to_a_placed_order(tracker):
+            return [FollowupAction("change_order_form")]  # "remove the blue mugs" from the order placed
         text = tracker.latest_message.get("text") or ""
         exact = ASKS_HOW_MANY.search(text) is not None
         category = next(tracker.get_latest_entity_values("category"), None)

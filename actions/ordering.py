@@ -48,6 +48,8 @@ RESIZING = re.compile(r"(?i)\b(make it|make that|change it to|change to|instead|
 # Right after an order is placed, these edit it: "oh and a teapot too", "make it 4", "remove one".
 EDITING = re.compile(r"(?i)\b(add|also|plus|as well|too|throw in|make it|make that|instead|only|remove|"
                      r"take out|drop|just need)\b")
+# Words that only change something that exists: "make it 3 mugs", "remove the blue mugs".
+CHANGING = re.compile(r"(?i)\b(make it|make that|change (?:it|that|the)|remove|take out|instead of)\b")
 # "add a teapot to my order" / "to order OB-7KB8JMGK": an order already placed, not the one being made.
 TO_AN_ORDER = re.compile(r"(?i)\b(?:to|in|into|on)\s+(?:my|the|that|this|our)\s+(?:last\s+|previous\s+|"
                          r"existing\s+|current\s+|recent\s+)?order\b|\bto\s+(?:order\s+)?(?:#\s*\d{3,}|"
@@ -300,19 +302,23 @@ def _just_placed(tracker: Tracker) -> bool:
 
 async def adds_to_a_placed_order(tracker: Tracker) -> bool:
     """ "add a teapot to my order", or "oh and a teapot too" / "make it 4" right after an order was
-    placed, while no order is being made, from a customer with an order: that order changes (the
-    NLU reads such messages as ordering, as customers' wording usually means)."""
+    placed, or "make it 3 mugs" / "remove the blue mugs" later while the last order can still
+    change, while no order is being made: that order changes (the NLU reads such messages as
+    ordering or as product questions, as customers' wording usually means)."""
     text = tracker.latest_message.get("text") or ""
     follow_up = _just_placed(tracker) and EDITING.search(text) is not None
+    explicit = follow_up or TO_AN_ORDER.search(text) is not None
+    changing = CHANGING.search(text) is not None
     if (tracker.get_slot("requested_slot") is not None or tracker.get_slot(DRAFT)
-            or tracker.get_slot(PENDING_ORDER) or not (TO_AN_ORDER.search(text) or follow_up)):
+            or tracker.get_slot(PENDING_ORDER) or not (explicit or changing)):
         return False
     try:
         async with BackendClient(tracker.sender_id) as backend:
-            return await backend.get_last_order() is not None
+            last = await backend.get_last_order()
     except BackendError as error:
         logger.warning("last order lookup failed: %s", error)
         return False  # a new order then, as without an order
+    return last is not None and (explicit or last.editable)
 
 
 class ValidateOrderForm(FormValidationAction):

@@ -11,13 +11,14 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
+from actions.catalogue import ActionShowProducts
 from actions.conversation import TASK_SLOTS, ActionStop
 from actions.ordering import (TO_AN_ORDER, ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm,
                               merge_into_draft, pick_alternative)
 from actions.place_order import ActionPlaceOrder
 from actions.settings import get_settings
 from tests.actions.test_cancel import available, status_of
-from tests.actions.test_orders import ADDRESS, BOT, new_identity, place_order, tracker_for
+from tests.actions.test_orders import ADDRESS, BOT, new_identity, place_order, ship, tracker_for
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 TEAPOTS = ["TEA-POT-CST", "TEA-POT-GLS", "TEA-POT-CER"]
@@ -578,6 +579,26 @@ async def test_a_follow_up_right_after_placing_changes_the_placed_order(backend,
     events = await ValidateOrderForm().run(dispatcher, just_placed_tracker(identity, "2 red mugs", number), DOMAIN)
     assert FollowupAction("change_order_form") not in events
 
+
+
+async def test_make_it_3_mugs_later_changes_the_placed_order_while_it_can_change(backend, dispatcher):
+    """"make it 3 mugs" or "remove the blue mugs" some turns after placing: the placed order, not
+    a new one, while it hasn't shipped; without an order, or after shipping, a new order."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    mugs = [{"entity": "quantity", "value": "3", "implicit": False},
+            {"entity": "product", "value": "mugs", "skus": ["MUG-CER-BLU", "MUG-CER-RED"], "quantity": 3}]
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(identity, "make it 3 mugs", "place_order", mugs), DOMAIN)
+    assert events == [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
+    blue = [{"entity": "product", "value": "blue mugs", "skus": ["MUG-CER-BLU"], "start": 11, "end": 20}]
+    events = await ActionShowProducts().run(dispatcher, tracker_for(identity, "remove the blue mugs", blue), {})
+    assert events == [FollowupAction("change_order_form")]
+    ship(backend, identity, number)
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(identity, "make it 3 mugs", "place_order", mugs), DOMAIN)
+    assert FollowupAction("change_order_form") not in events
+    events = await ValidateOrderForm().run(
+        dispatcher, form_tracker(new_identity(), "make it 3 mugs", "place_order", mugs), DOMAIN)
+    assert FollowupAction("change_order_form") not in events
 
 
 async def test_short_stock_is_said_as_soon_as_the_items_are_known(backend, dispatcher):
