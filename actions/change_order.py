@@ -143,6 +143,10 @@ class ActionConfirmOrderChange(Action):
         prices = {line["sku"]: line for line in target["lines"]}
         try:
             async with BackendClient(tracker.sender_id) as backend:
+                short = await _short_of_stock(backend, target, changes)
+                if short:  # said now, not after the "yes": the summary would promise what isn't there
+                    await _say_short_stock(dispatcher, backend, short, {line["sku"] for line in changes})
+                    return events_clearing(FLOW_SLOTS)
                 lines = [await self._priced(backend, line, prices) for line in changes]
         except BackendError as error:
             logger.warning("pricing the order change failed: %s", error)
@@ -182,7 +186,7 @@ async def answer_change_order(dispatcher: CollectingDispatcher, tracker: Tracker
             except Refused as refusal:
                 if refusal.code != "insufficient_stock":
                     raise
-                await _short_stock(dispatcher, backend, refusal, {line["sku"] for line in lines})
+                await _say_short_stock(dispatcher, backend, refusal.items, {line["sku"] for line in lines})
                 return events_clearing(FLOW_SLOTS)
     except Refused as refusal:
         dispatcher.utter_message(response="utter_order_change_refused", number=number, reason=refusal.detail)
@@ -196,9 +200,25 @@ async def answer_change_order(dispatcher: CollectingDispatcher, tracker: Tracker
     return events_clearing(FLOW_SLOTS)
 
 
-async def _short_stock(dispatcher: CollectingDispatcher, backend: BackendClient, refusal: Refused,
-                       ordered: set) -> None:
-    for entry in refusal.items:
+async def _short_of_stock(backend: BackendClient, target: Dict[str, Any],
+                          changes: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The lines whose added units exceed what is free now, as the backend's refusal lists them
+    ({"sku", "requested", "available"}): the order's own units are held already."""
+    held = {line["sku"]: int(line["quantity"]) for line in target["lines"]}
+    short = []
+    for line in changes:
+        extra = int(line["quantity"]) - held.get(line["sku"], 0)
+        if extra > 0:
+            product = await backend.get_product(line["sku"])
+            if extra > product.available:
+                short.append({"sku": line["sku"], "requested": int(line["quantity"]),
+                              "available": held.get(line["sku"], 0) + max(product.available, 0)})
+    return short
+
+
+async def _say_short_stock(dispatcher: CollectingDispatcher, backend: BackendClient,
+                           short: List[Dict[str, Any]], ordered: set) -> None:
+    for entry in short:
         product = await backend.get_product(entry["sku"])
         available = int(entry["available"])
         dispatcher.utter_message(

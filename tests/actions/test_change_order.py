@@ -205,6 +205,22 @@ async def test_change_order_short_stock_names_alternatives(backend, dispatcher):
     assert lines_of(backend, identity, number) == [("MUG-CER-BLU", 1)]
 
 
+async def test_change_order_short_stock_is_said_before_the_summary(backend, dispatcher):
+    """Adding more than is free: said at once, with alternatives, and no summary to say yes to."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    stock = httpx.get(f"{backend.url}/api/v1/staff/products/TEA-POT-GLS/stock", headers=STAFF).json()
+    target = {"number": number, "currency": "EUR", "status": "pending",
+              "lines": [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 1, "unit_price_minor": 1290}]}
+    wanted = stock["available"] + 1
+    slots = {"target_order": target, "order_changes": [
+        {"sku": "MUG-CER-BLU", "quantity": 1}, {"sku": "TEA-POT-GLS", "quantity": wanted}]}
+    events = await ActionConfirmOrderChange().run(dispatcher, tracker_for(identity, "add teapots", slots=slots), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_short_stock", "utter_order_change_not_sent"]
+    assert (dispatcher.messages[0]["requested"], dispatcher.messages[0]["available"]) == (wanted, stock["available"])
+    assert SlotSet("pending_confirmation", "change_order") not in events
+
+
 async def test_change_order_locked_when_sent_is_refused_with_backend_reason(backend, dispatcher):
     identity = new_identity()
     number = place_order(backend, identity)["number"]
