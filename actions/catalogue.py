@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, Product
 from actions.feedback import STATED_RATING
 from actions.ordering import adds_to_a_placed_order
-from actions.parsing import format_price, search_terms, wants_to_order
+from actions.parsing import format_price, only_asks, search_terms, wants_to_order
 
 logger = logging.getLogger(__name__)
 
@@ -88,13 +88,14 @@ class ActionShowProducts(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         named_products = next(tracker.get_latest_entity_values("product"), None) is not None
-        if named_products and wants_to_order(tracker.latest_message.get("text")):
-            return [FollowupAction("order_form")]  # the order form reads the same message's items
+        text = tracker.latest_message.get("text") or ""
+        if named_products and (wants_to_order(text) or (counted_product(tracker) and not _asks(text))):
+            # "I'd like 2 teapots", "3 english breakfast tea": the order form reads the same items
+            return [FollowupAction("order_form")]
         if STATED_RATING.search(tracker.latest_message.get("text") or ""):
             return [FollowupAction("feedback_form")]  # "the french press is great, 5 stars": a review
         if named_products and await adds_to_a_placed_order(tracker):
             return [FollowupAction("change_order_form")]  # "remove the blue mugs" from the order placed
-        text = tracker.latest_message.get("text") or ""
         exact = ASKS_HOW_MANY.search(text) is not None
         category = next(tracker.get_latest_entity_values("category"), None)
         try:
@@ -159,3 +160,15 @@ class ActionShowProducts(Action):
 def _in_order(text: str, words: List[str]) -> str:
     """The search words as the customer wrote them ("frying pans", not "frying, pans")."""
     return " ".join(word for word in re.findall(r"[a-z][a-z\-]+", text.lower()) if word in words)
+
+
+def counted_product(tracker: Tracker) -> bool:
+    """A product with a count the customer wrote ("3 english breakfast tea", "1 red mug")."""
+    entities = tracker.latest_message.get("entities") or []
+    counted = [e for e in entities if e.get("entity") == "quantity" and not e.get("implicit")]
+    return bool(counted) and any(e.get("entity") == "product" for e in entities)
+
+
+def _asks(text: str) -> bool:
+    """ "do you have 3 teapots?", "how much are 2 mugs": a question, not an order."""
+    return only_asks(text) or "?" in text or ASKS_HOW_MANY.search(text) is not None

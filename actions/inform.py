@@ -8,7 +8,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionCancelOrder
-from actions.catalogue import ActionShowProducts
+from actions.catalogue import ActionShowProducts, counted_product
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.place_order import PENDING, ActionPlaceOrder
 from actions.ordering import ADDRESS, PENDING_ORDER
@@ -38,7 +38,7 @@ class ActionHandleInform(Action):
             if tracker.get_slot(TASK) == "refund":
                 return await ActionRefundStatus().run(dispatcher, tracker, domain)
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
-        if _counted_product(tracker):  # "1 red mug", "3 glass teapots": an order, not a search
+        if counted_product(tracker):  # "1 red mug", "3 glass teapots": an order, not a search
             return [FollowupAction("order_form")]
         return await ActionShowProducts().run(dispatcher, tracker, domain)
 
@@ -53,9 +53,3 @@ async def _new_address_at_the_summary(dispatcher: CollectingDispatcher, tracker:
         return []
     tracker.slots[ADDRESS] = address
     return [SlotSet(ADDRESS, address)] + await ActionPlaceOrder().run(dispatcher, tracker, domain)
-
-
-def _counted_product(tracker: Tracker) -> bool:
-    entities = tracker.latest_message.get("entities") or []
-    counted = [e for e in entities if e.get("entity") == "quantity" and not e.get("implicit")]
-    return bool(counted) and any(e.get("entity") == "product" for e in entities)

@@ -111,6 +111,16 @@ async def test_a_product_with_a_rating_is_a_review(backend, dispatcher):
     assert await ActionShowProducts().run(dispatcher, tracker, {}) == [FollowupAction("feedback_form")]
 
 
+async def test_a_counted_product_on_its_own_is_an_order(backend, dispatcher):
+    """"3 english breakfast tea" read as a product question starts the order; "do you have 3 …?" doesn't."""
+    entities = [{"entity": "quantity", "value": "3"},
+                {"entity": "product", "value": "english breakfast tea", "skus": ["TEA-EBF-250"], "quantity": 3}]
+    tracker = load_tracker("product_question", text="3 english breakfast tea", entities=entities)
+    assert await ActionShowProducts().run(dispatcher, tracker, {}) == [FollowupAction("order_form")]
+    tracker = load_tracker("product_question", text="do you have 3 english breakfast tea?", entities=entities)
+    assert FollowupAction("order_form") not in await ActionShowProducts().run(dispatcher, tracker, {})
+
+
 async def test_show_products_question_with_quantity_is_answered(backend, dispatcher):
     entities = [{"entity": "product", "value": "green mugs", "skus": ["MUG-CER-GRN"], "quantity": 8}]
     tracker = load_tracker("product_question", text="do you have 8 green mugs in stock", entities=entities)
