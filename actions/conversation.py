@@ -49,6 +49,9 @@ class ActionStop(Action):
             or tracker.get_slot("requested_info")
         if (tracker.active_loop or {}).get("name") == "feedback_form" and tracker.get_slot("feedback_id"):
             dispatcher.utter_message(response="utter_feedback_thanks")  # "skip": the rating is stored
+        elif tracker.get_slot(OFFERED_TICKET) and tracker.get_slot("pending_confirmation") == "human_handoff":
+            # "maybe later" to the offer of a person: the ticket stays with the team
+            dispatcher.utter_message(response="utter_ticket_without_person", ticket_id=tracker.get_slot(OFFERED_TICKET))
         elif in_progress:
             dispatcher.utter_message(response="utter_stopped")
         else:  # "just looking" with nothing under way: no "I've stopped that"

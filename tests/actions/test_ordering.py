@@ -428,6 +428,9 @@ async def test_place_order_backend_down_keeps_form_state(backend, dispatcher, mo
 async def test_just_looking_with_nothing_under_way_stops_nothing(dispatcher):
     await ActionStop().run(dispatcher, tracker_for(new_identity(), "i was just looking, not buying"), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_nothing_to_stop"]
+    slots = {"pending_confirmation": "human_handoff", "offered_ticket": 12}
+    await ActionStop().run(dispatcher, tracker_for(new_identity(), "maybe later", slots=slots), {})
+    assert (dispatcher.messages[-1]["response"], dispatcher.messages[-1]["ticket_id"]) == ("utter_ticket_without_person", 12)
 
 
 async def test_stop_leaves_form_and_cancels_unconfirmed_order(backend, dispatcher):
