@@ -300,6 +300,23 @@ def _just_placed(tracker: Tracker) -> bool:
     return False
 
 
+_FILLER = frozenset("a an the some one pls plz please ok okay hi hello hey and or ? ! .".split())
+
+
+def only_names_a_product(tracker: Tracker) -> bool:
+    """The message is a product's name and nothing more: no count, no wish to buy."""
+    text = tracker.latest_message.get("text") or ""
+    entities = tracker.latest_message.get("entities") or []
+    spans = [(e.get("start"), e.get("end")) for e in entities if e.get("entity") == "product"]
+    if not spans or any(None in span for span in spans) or wants_to_order(text) or any(
+            e.get("entity") == "quantity" and not e.get("implicit") for e in entities):
+        return False
+    rest = text
+    for start, end in sorted(spans, reverse=True):
+        rest = rest[:int(start)] + " " + rest[int(end):]
+    return all(word in _FILLER for word in re.findall(r"[a-z]+|[?!.]", rest.lower()))
+
+
 async def adds_to_a_placed_order(tracker: Tracker) -> bool:
     """ "add a teapot to my order", or "oh and a teapot too" / "make it 4" right after an order was
     placed, or "make it 3 mugs" / "remove the blue mugs" later while the last order can still
@@ -330,6 +347,10 @@ class ValidateOrderForm(FormValidationAction):
         if await adds_to_a_placed_order(tracker):
             # Ending this form at its activation hands the same message to the change form.
             return [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
+        if tracker.get_slot("requested_slot") is None and not tracker.get_slot(DRAFT) \
+                and only_names_a_product(tracker):
+            # "mokka pot", "kettle" on its own: its price and stock, not "how many?"
+            return [SlotSet("requested_slot", None), FollowupAction("action_show_products")]
         return await super().run(dispatcher, tracker, domain)
 
     async def extract_order_items(

@@ -604,6 +604,17 @@ async def test_make_it_3_mugs_later_changes_the_placed_order_while_it_can_change
     assert FollowupAction("change_order_form") not in events
 
 
+async def test_a_product_name_on_its_own_shows_the_product_instead_of_ordering(backend, dispatcher):
+    """"mokka pot" read as an order: its price and stock, not "how many would you like?"."""
+    moka = [{"entity": "product", "value": "mokka pot", "skus": ["BRW-MOK-6CP"], "start": 0, "end": 9}]
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), "mokka pot", "place_order", moka), DOMAIN)
+    assert events == [SlotSet("requested_slot", None), FollowupAction("action_show_products")]
+    moka[0].update(start=7, end=16)
+    events = await ValidateOrderForm().run(
+        dispatcher, form_tracker(new_identity(), "i want mokka pot", "place_order", moka), DOMAIN)
+    assert FollowupAction("action_show_products") not in events
+
+
 async def test_short_stock_is_said_as_soon_as_the_items_are_known(backend, dispatcher):
     """"2 black mugs" (none left): said before the address is asked, with what is in stock."""
     black = [{"entity": "quantity", "value": "2"},
