@@ -1,0 +1,67 @@
+"""Conversations a QA round found wrong, through Rasa's REST webhook with every service live; the
+backend's state is checked afterwards."""
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import httpx
+import pytest
+
+from tests.e2e.test_conversation import place_order_for, say
+from tests.e2e.test_conversation_flows import STAFF, staff_order, texts
+
+pytestmark = pytest.mark.live
+
+
+def new_sender() -> str:
+    return f"web:{uuid.uuid4().hex}"
+
+
+def tickets_of(stack, sender: str) -> list[dict]:
+    response = httpx.get(f"{stack.backend.url}/api/v1/staff/tickets", headers=STAFF, params={"limit": 100}, timeout=10)
+    response.raise_for_status()
+    return [ticket for ticket in response.json()["data"] if ticket["conversation_id"] == sender]
+
+
+def test_unsure_answers_at_a_cancel_question_cancel_nothing(stack):
+    sender = new_sender()
+    number = place_order_for(stack, sender)["number"]
+    assert number in texts(say(stack.rasa.url, sender, "pls cancel my order"))
+    for unsure in ("maybe", "hmm idk"):
+        say(stack.rasa.url, sender, unsure)
+        assert staff_order(stack, number)["status"] == "pending", unsure
+    assert "cancelled" in texts(say(stack.rasa.url, sender, "yes"))
+    assert staff_order(stack, number)["status"] == "cancelled"
+
+
+def test_yes_to_the_bots_own_offer_of_a_person_hands_over(stack):
+    sender = new_sender()
+    assert "person" in texts(say(stack.rasa.url, sender, "are you a bot?"))
+    say(stack.rasa.url, sender, "yes")
+    assert [ticket["reason"] for ticket in tickets_of(stack, sender)] == ["customer asked for a person"]
+
+
+def test_a_review_naming_a_product_is_stored_with_its_comment(stack):
+    sender = new_sender()
+    text = "the french press is great, 5 stars"
+    assert "thank" in texts(say(stack.rasa.url, sender, text)).lower()
+    database = stack.backend.env["DATABASE_URL"].split("///", 1)[1]
+    with sqlite3.connect(database) as db:
+        stored = db.execute("SELECT rating, comment FROM feedback WHERE conversation_id = ?", (sender,)).fetchall()
+    assert stored == [(5, text)]
+
+
+def test_follow_ups_are_about_the_product_or_order_just_talked_about(stack):
+    sender = new_sender()
+    assert "Ceramic Mug Blue" in texts(say(stack.rasa.url, sender, "how much is the blue mug"))
+    follow_up = texts(say(stack.rasa.url, sender, "is it in stock"))
+    assert "Ceramic Mug Blue" in follow_up and "We sell" not in follow_up
+    number = place_order_for(stack, sender)["number"]
+    assert number in texts(say(stack.rasa.url, sender, "where is my order"))
+    assert number in texts(say(stack.rasa.url, sender, "did it ship yet"))
+
+
+def test_a_product_name_alone_shows_the_product(stack):
+    replies = texts(say(stack.rasa.url, new_sender(), "mokka pot"))
+    assert "Stovetop Espresso Maker" in replies and "How many" not in replies
