@@ -67,6 +67,14 @@ _A_PERSON_HERE = re.compile(r"(?i)\b(?:talk|speak|chat|connect|transfer|call me|
                             r"someone|somebody|representative|executive|manager|real)\b")
 
 
+# A complaint that asks for someone already ("this is ridiculous, let me talk to a manager"):
+# no need to offer a person first.
+_ASKS_FOR_A_PERSON = re.compile(
+    r"(?i)\b(?:talk|speak|chat|connect|transfer|put me through|escalate)\b.{0,25}"
+    r"\b(?:person|human|agent|some ?one|somebody|representative|executive|manager|supervisor|senior|staff|team)\b|"
+    r"\b(?:call me|call back|real person|human being)\b")
+
+
 def asks_for_contact_details(text: Optional[str]) -> bool:
     return bool(_CONTACT_DETAILS.search(text or "")) and not _A_PERSON_HERE.search(text or "")
 
@@ -95,6 +103,11 @@ class ActionOpenTicket(Action):
             logger.warning("could not open a %s ticket: %s", reason, error)
             dispatcher.utter_message(response="utter_ticket_failed")
             return []
+        if response != "utter_handoff_ticket" and _ASKS_FOR_A_PERSON.search(tracker.latest_message.get("text") or ""):
+            # a complaint or payment problem that asks for someone: handed over at once
+            dispatcher.utter_message(response="utter_sorry_handing_over", ticket_id=ticket_id,
+                                     json_message=handoff_payload(ticket_id))
+            return _leave_form(tracker)
         if response != "utter_handoff_ticket":
             dispatcher.utter_message(response=response, ticket_id=ticket_id)
             paused = (tracker.active_loop or {}).get("name")

@@ -136,6 +136,15 @@ async def test_asking_for_the_shops_number_gets_it_and_the_offer_of_a_person(bac
         assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_ticket"]
 
 
+async def test_a_complaint_asking_for_a_manager_is_handed_over_at_once(backend, dispatcher):
+    tracker = tracker_with("complaint", "this is ridiculous, let me talk to a manager")
+    events = await ActionOpenTicket().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_sorry_handing_over"]
+    ticket = staff_ticket(backend, dispatcher.messages[0]["ticket_id"])
+    assert ticket["reason"] == "complaint" and dispatcher.messages[0]["custom"] == {"handoff": {"ticket_id": ticket["id"]}}
+    assert events == []
+
+
 async def test_open_ticket_backend_down_says_so(backend, dispatcher, monkeypatch):
     monkeypatch.setenv("BACKEND_URL", "http://127.0.0.1:9")
     get_settings.cache_clear()
