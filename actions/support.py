@@ -75,6 +75,13 @@ _ASKS_FOR_A_PERSON = re.compile(
     r"\b(?:call me|call back|real person|human being)\b")
 
 
+# How a request for a person names one: without any of these, the bot asks before handing over.
+_NAMES_SOMEONE = re.compile(
+    r"(?i)\b(?:person|people|human|agent|some ?one|somebody|some1|representative|rep|executive|manager|"
+    r"supervisor|senior|staff|team|operator|advisor|adviser|assistant|customer (?:care|service|support)|"
+    r"support|help ?desk|call|talk|speak|chat with|contact|insaan|banda|live)\b")
+
+
 def asks_for_contact_details(text: Optional[str]) -> bool:
     return bool(_CONTACT_DETAILS.search(text or "")) and not _A_PERSON_HERE.search(text or "")
 
@@ -92,9 +99,15 @@ class ActionOpenTicket(Action):
                                      json_message=handoff_payload(int(offered)))
             return [SlotSet(OFFERED_TICKET, None)] + _leave_form(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "contact_human_agent" and asks_for_contact_details(tracker.latest_message.get("text")):
+        text = tracker.latest_message.get("text") or ""
+        asked_for_theirs = tracker.get_slot("requested_info") == "contact"  # "i don't know the email"
+        if intent == "contact_human_agent" and asks_for_contact_details(text) and not asked_for_theirs:
             # "customer care number?": the number and email, and a person here if they like
             dispatcher.utter_message(response="utter_contact_details")
+            return [SlotSet(PENDING, "human_handoff")]
+        if intent == "contact_human_agent" and not _NAMES_SOMEONE.search(text):
+            # read as a request for a person without naming one ("i don't know the email"): asked
+            dispatcher.utter_message(response="utter_offer_a_person")
             return [SlotSet(PENDING, "human_handoff")]
         reason, response = REASONS.get(intent, REASONS["contact_human_agent"])
         try:

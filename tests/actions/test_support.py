@@ -136,6 +136,15 @@ async def test_asking_for_the_shops_number_gets_it_and_the_offer_of_a_person(bac
         assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_ticket"]
 
 
+async def test_a_request_for_a_person_that_names_none_is_asked_first(backend, dispatcher):
+    """"i dont know the email" read as a request for a person: offered, no ticket until "yes"."""
+    tracker = tracker_with("contact_human_agent", "i dont know the email")
+    tracker.slots["requested_info"] = "contact"  # asked for the email on an order
+    events = await ActionOpenTicket().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_offer_a_person"]
+    assert events == [SlotSet("pending_confirmation", "human_handoff")]
+
+
 async def test_a_complaint_asking_for_a_manager_is_handed_over_at_once(backend, dispatcher):
     tracker = tracker_with("complaint", "this is ridiculous, let me talk to a manager")
     events = await ActionOpenTicket().run(dispatcher, tracker, {})
