@@ -16,7 +16,7 @@ from actions.conversation import ActionStop
 from actions.form_answers import intent_of
 from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER, address_of
 from actions.orders import REQUESTED, TASK, named_skus, requested_order_number
-from actions.parsing import asks_instead_of_answering, format_price, hesitates, only_acknowledges
+from actions.parsing import asks_instead_of_answering, format_price, hesitates, only_acknowledges, says_no
 from actions.place_order import answer_place_order, order_summary
 from actions.returns import answer_return
 from actions.support import OFFERED_TICKET, PAUSED_FORM, ActionOpenTicket
@@ -163,6 +163,11 @@ def _only_answers_since_the_question(tracker: Tracker, pending: str) -> bool:
     return False
 
 
+def _side_answer_asked_for_something(tracker: Tracker) -> bool:
+    """A side answer that asked for an order number ("which one do you mean? tell me its number")."""
+    return tracker.get_slot("requested_info") is not None
+
+
 class ActionAnswerConfirmation(Action):
     """Handles "yes" and "no": acts only on a confirmation the bot has just asked for."""
 
@@ -181,7 +186,10 @@ class ActionAnswerConfirmation(Action):
                 return await _answer_human_offer(dispatcher, tracker, True)
             dispatcher.utter_message(response="utter_ok")
             return [SlotSet(PENDING, None)]
-        if asks_instead_of_answering(text) or hesitates(text):
+        if says_no(text) and intent_of(tracker) != "deny":
+            # "no its fine" read as a yes: a no
+            tracker.latest_message["intent"] = {"name": "deny", "confidence": 1.0}
+        elif asks_instead_of_answering(text) or hesitates(text):
             # "what happens next?" or "hmm idk" read as a yes would act without consent
             dispatcher.utter_message(response="utter_yes_or_no_first")
             _ask_again(dispatcher, tracker, pending)
@@ -189,7 +197,8 @@ class ActionAnswerConfirmation(Action):
         # Asked again by this action itself below: a "yes" to that answers the same question.
         if not (_just_asked_to_confirm(tracker, ASKED_BY[pending] + (self.name(),))
                 or _last_said_was_the_question(tracker, pending)
-                or (_only_answers_since_the_question(tracker, pending) and not only_acknowledges(text))):
+                or (_only_answers_since_the_question(tracker, pending) and not only_acknowledges(text)
+                    and not _side_answer_asked_for_something(tracker))):
             # Other messages came between the question and this "yes" (a delivery question, say),
             # so it may answer them: the question is asked again, not acted on or dropped. An "ok"
             # after such an answer acknowledges it; only a yes consents.

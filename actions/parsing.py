@@ -302,8 +302,20 @@ _ACKNOWLEDGEMENT = re.compile(
     r"thanks|thank you|ty|thx|then|so)[\s,.!]*)+$")
 
 
+# "no its fine", "nope, keep it": a no whatever else follows (the NLU read some as yes).
+_STARTS_WITH_NO = re.compile(r"(?i)^\s*(?:no|nope|nah|nahi|nahin|na|don'?t|do not|not now)\b(?![-/])")
+# "its fine", "hmm ok", "not sure abt this": neither yes nor no.
+_NEITHER = re.compile(r"(?i)^\s*(?:(?:hmm+|umm*|uh+)[\s,]+|(?:it'?s|its|thats|that'?s)\s+)(?:fine|ok(?:ay)?|alright)[\s.!]*$|"
+                      r"\b(?:not sure|unsure|idk|dunno|maybe|perhaps)\b")
+
+
 def hesitates(text: Optional[str]) -> bool:
-    return bool(_HESITANT.match(text or ""))
+    text = text or ""
+    return bool(_HESITANT.match(text) or (_NEITHER.search(text) and not _PLAIN_YES_OR_NO.match(text)))
+
+
+def says_no(text: Optional[str]) -> bool:
+    return bool(_STARTS_WITH_NO.match(text or ""))
 
 
 def only_acknowledges(text: Optional[str]) -> bool:

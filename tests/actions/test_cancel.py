@@ -242,3 +242,36 @@ async def test_cancel_my_order_means_the_newest_that_can_still_be_cancelled(back
     assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_cancel"]
     assert dispatcher.messages[0]["number"] == older
     assert dispatcher.messages[0]["items"] == "1 × Ceramic Mug Blue"
+
+
+async def test_no_its_fine_read_as_yes_is_a_no_and_its_fine_alone_asks_again(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    tracker = answer(identity, number, "affirm")
+    tracker.latest_message["text"] = "its fine"
+    tracker.events[1]["metadata"] = {"utter_action": "utter_confirm_cancel"}
+    assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
+    assert dispatcher.messages[0]["response"] == "utter_yes_or_no_first"
+    dispatcher.messages.clear()
+    tracker = answer(identity, number, "affirm")
+    tracker.latest_message["text"] = "no its fine"
+    await ActionAnswerConfirmation().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_cancel_kept"]
+    assert status_of(backend, identity, number) == "pending"
+
+
+async def test_yes_after_a_side_answer_that_asked_for_a_number_asks_again(backend, dispatcher):
+    """"cancel it?" -> "where is my other order" -> a list and "tell me its number" -> "yes"."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    tracker = answer(identity, number, "affirm")
+    tracker.slots["requested_info"] = "order_id"
+    tracker.events[1:2] = [
+        {"event": "bot", "text": "Do you want me to cancel it?", "metadata": {"utter_action": "utter_confirm_cancel"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "where is my other order", "parse_data": {"intent": {"name": "track_order"}}},
+        {"event": "action", "name": "action_track_order"},
+        {"event": "bot", "text": "These are your orders: … Tell me its number.", "metadata": {"utter_action": "utter_order_list"}},
+    ]
+    assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
+    assert status_of(backend, identity, number) == "pending"
