@@ -15,8 +15,9 @@ from actions.change_order import answer_change_order
 from actions.conversation import ActionStop
 from actions.form_answers import intent_of
 from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER, address_of
-from actions.orders import REQUESTED, TASK, named_skus, requested_order_number
-from actions.parsing import asks_instead_of_answering, format_price, hesitates, only_acknowledges, says_no
+from actions.orders import REQUESTED, TASK, follows_up_on_the_order, named_skus, requested_order_number
+from actions.parsing import (asks_instead_of_answering, format_price, hesitates, only_acknowledges, order_number,
+                             says_no)
 from actions.place_order import answer_place_order, order_summary
 from actions.returns import answer_return
 from actions.support import OFFERED_TICKET, PAUSED_FORM, ActionOpenTicket
@@ -57,6 +58,9 @@ class ActionCancelOrder(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         number = requested_order_number(tracker)
+        if number is None and follows_up_on_the_order(tracker, tracker.latest_message.get("text") or ""):
+            # "cancel it" right after an order was talked about: that one (not theirs: refused)
+            number = order_number(tracker.get_slot("order_id"))
         if number is None and (tracker.active_loop or {}).get("name") == "order_form":
             # "cancel" while an order is being made: that one is left, no placed order is touched
             return await ActionStop().run(dispatcher, tracker, domain)

@@ -275,3 +275,15 @@ async def test_yes_after_a_side_answer_that_asked_for_a_number_asks_again(backen
     ]
     assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
     assert status_of(backend, identity, number) == "pending"
+
+
+async def test_cancel_it_after_checking_someone_elses_order_is_about_that_order(backend, dispatcher):
+    """After another identity's order was checked by its email, "cancel it" is refused for that
+    order: it used to offer to cancel the customer's own, different order."""
+    other = place_order(backend, new_identity())["number"]
+    identity = new_identity()
+    own = place_order(backend, identity)["number"]
+    tracker = tracker_for(identity, "cancel it", slots={"order_id": other, "contact": "ada@example.com"})
+    await ActionCancelOrder().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_cancel_order_not_found"]
+    assert status_of(backend, identity, own) == "pending"
