@@ -35,6 +35,30 @@ def answer(identity: str, number: str, intent: str, just_asked: bool = True):
     return tracker
 
 
+def at_the_question(identity: str, number: str, text: str, intent: str = "affirm"):
+    """`text` said right after "Do you want me to cancel it?", read by the NLU as `intent`."""
+    tracker = answer(identity, number, intent)
+    tracker.latest_message["text"] = text
+    tracker.events[1]["metadata"] = {"utter_action": "utter_confirm_cancel"}
+    return tracker
+
+
+def after_a_side_answer(identity: str, number: str, text: str, side: tuple):
+    """`text` (read as a yes) after the cancel question, a side question and the bot's answer to
+    it: side = (question, its intent, the action answering, the answer, its response name)."""
+    question, intent, action, reply, response = side
+    tracker = answer(identity, number, "affirm")
+    tracker.latest_message["text"] = text
+    tracker.events[1:2] = [
+        {"event": "bot", "text": "Do you want me to cancel it?", "metadata": {"utter_action": "utter_confirm_cancel"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": question, "parse_data": {"intent": {"name": intent}}},
+        {"event": "action", "name": action},
+        {"event": "bot", "text": reply, "metadata": {"utter_action": response}},
+    ]
+    return tracker
+
+
 async def test_cancel_order_asks_for_confirmation_first(backend, dispatcher):
     identity = new_identity()
     number = place_order(backend, identity)["number"]
@@ -155,9 +179,7 @@ async def test_a_question_read_as_yes_does_nothing_and_asks_again(backend, dispa
     """"what happens next?" at "cancel it?" came out of the NLU as affirm: it is no yes."""
     identity = new_identity()
     number = place_order(backend, identity)["number"]
-    tracker = answer(identity, number, "affirm")
-    tracker.latest_message["text"] = "what happens next?"
-    tracker.events[1]["metadata"] = {"utter_action": "utter_confirm_cancel"}
+    tracker = at_the_question(identity, number, "what happens next?")
     assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
     assert [m.get("response") or m["text"] for m in dispatcher.messages] == [
         "utter_yes_or_no_first", "Do you want me to cancel it?"]
@@ -181,9 +203,7 @@ async def test_an_unsure_answer_read_as_yes_does_nothing_and_asks_again(backend,
     number = place_order(backend, identity)["number"]
     for text in ("maybe", "hmm idk", "umm", "i guess"):
         dispatcher.messages.clear()
-        tracker = answer(identity, number, "affirm")
-        tracker.latest_message["text"] = text
-        tracker.events[1]["metadata"] = {"utter_action": "utter_confirm_cancel"}
+        tracker = at_the_question(identity, number, text)
         assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
         assert [m.get("response") or m["text"] for m in dispatcher.messages] == [
             "utter_yes_or_no_first", "Do you want me to cancel it?"]
@@ -194,16 +214,9 @@ async def test_ok_after_a_plain_side_answer_acknowledges_it_and_the_question_is_
     """"cancel it?" -> "wait did it ship already" -> the status -> "ok": no consent to cancel."""
     identity = new_identity()
     number = place_order(backend, identity)["number"]
-    tracker = answer(identity, number, "affirm")
-    tracker.latest_message["text"] = "ok"
-    tracker.events[1:2] = [
-        {"event": "bot", "text": "Do you want me to cancel it?", "metadata": {"utter_action": "utter_confirm_cancel"}},
-        {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": "wait did it ship already", "parse_data": {"intent": {"name": "track_order"}}},
-        {"event": "action", "name": "action_track_order"},
-        {"event": "bot", "text": f"Order {number} is confirmed and will be packed shortly.",
-         "metadata": {"utter_action": "utter_order_status_confirmed"}},
-    ]
+    tracker = after_a_side_answer(identity, number, "ok", (
+        "wait did it ship already", "track_order", "action_track_order",
+        f"Order {number} is confirmed and will be packed shortly.", "utter_order_status_confirmed"))
     assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
     assert [m["text"] for m in dispatcher.messages] == ["Do you want me to cancel it?"]
     assert status_of(backend, identity, number) == "pending"
@@ -247,14 +260,11 @@ async def test_cancel_my_order_means_the_newest_that_can_still_be_cancelled(back
 async def test_no_its_fine_read_as_yes_is_a_no_and_its_fine_alone_asks_again(backend, dispatcher):
     identity = new_identity()
     number = place_order(backend, identity)["number"]
-    tracker = answer(identity, number, "affirm")
-    tracker.latest_message["text"] = "its fine"
-    tracker.events[1]["metadata"] = {"utter_action": "utter_confirm_cancel"}
+    tracker = at_the_question(identity, number, "its fine")
     assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
     assert dispatcher.messages[0]["response"] == "utter_yes_or_no_first"
     dispatcher.messages.clear()
-    tracker = answer(identity, number, "affirm")
-    tracker.latest_message["text"] = "no its fine"
+    tracker = at_the_question(identity, number, "no its fine")
     await ActionAnswerConfirmation().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_cancel_kept"]
     assert status_of(backend, identity, number) == "pending"
@@ -264,15 +274,10 @@ async def test_yes_after_a_side_answer_that_asked_for_a_number_asks_again(backen
     """"cancel it?" -> "where is my other order" -> a list and "tell me its number" -> "yes"."""
     identity = new_identity()
     number = place_order(backend, identity)["number"]
-    tracker = answer(identity, number, "affirm")
+    tracker = after_a_side_answer(identity, number, "yes", (
+        "where is my other order", "track_order", "action_track_order",
+        "These are your orders: … Tell me its number.", "utter_order_list"))
     tracker.slots["requested_info"] = "order_id"
-    tracker.events[1:2] = [
-        {"event": "bot", "text": "Do you want me to cancel it?", "metadata": {"utter_action": "utter_confirm_cancel"}},
-        {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": "where is my other order", "parse_data": {"intent": {"name": "track_order"}}},
-        {"event": "action", "name": "action_track_order"},
-        {"event": "bot", "text": "These are your orders: … Tell me its number.", "metadata": {"utter_action": "utter_order_list"}},
-    ]
     assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
     assert status_of(backend, identity, number) == "pending"
 
