@@ -1,0 +1,28 @@
+"""action_answer_faq: the selected FAQ answer, or that we don't deliver to the place asked about."""
+from __future__ import annotations
+
+import pytest
+
+from actions.faq import ActionAnswerFaq
+from tests.actions.conftest import load_tracker
+
+
+def faq_tracker(text: str, selected: str):
+    tracker = load_tracker("product_question", text=text)
+    tracker.latest_message["intent"] = {"name": "faq", "confidence": 0.9}
+    tracker.latest_message["response_selector"] = {
+        "all_retrieval_intents": ["faq"],
+        "faq": {"response": {"utter_action": selected, "intent_response_key": selected.removeprefix("utter_"),
+                             "confidence": 0.8, "responses": []}, "ranking": []}}
+    return tracker
+
+
+@pytest.mark.parametrize("text, selected, said", [
+    ("how much is shipping", "utter_faq/shipping_costs", ("utter_faq/shipping_costs", None)),
+    ("delivery charges for usa?", "utter_faq/shipping_costs", ("utter_not_delivered_there", "USA")),
+    ("do i pay customs in india", "utter_faq/customs_duties", ("utter_not_delivered_there", "India")),
+    ("can i pay by paypal from the usa", "utter_faq/payment_options", ("utter_faq/payment_options", None)),
+])
+async def test_faq_answer_unless_we_dont_deliver_there(dispatcher, text, selected, said):
+    assert await ActionAnswerFaq().run(dispatcher, faq_tracker(text, selected), {}) == []
+    assert [(m["response"], m.get("place")) for m in dispatcher.messages] == [said]
