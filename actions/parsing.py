@@ -1,6 +1,7 @@
 """Pure helpers for reading user text and formatting values for replies."""
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -16,7 +17,10 @@ _STOP_WORDS = frozenset(
 
 
 # Order numbers as the backend issues them ("OB-KR3FC2V4") or as plain digits ("1042").
-_ORDER_NUMBER = re.compile(r"(?i)\b(OB-?[0-9A-Z]{8}|\d{4,8})\b")
+# "OB-7KB8JMGK", "ob7kb8jmgk", "1042", and the number without its prefix: eight letters and
+# digits, two of them digits at least ("D0003403"), or one after "order" ("order 7KBXJMGK").
+_ORDER_NUMBER = re.compile(r"(?i)\b(OB-?[0-9A-Z]{8}|\d{4,8}|(?=(?:[A-Z]*\d){2})(?=\d*[A-Z])[0-9A-Z]{8})\b|"
+                           r"\border\s*(?:no\.?|number|num|id|#)?\s*:?\s*#?((?=[A-Z]*\d)(?=\d*[A-Z])[0-9A-Z]{8})\b")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"\+?\d[\d\s().-]{6,18}\d")
 
@@ -26,8 +30,10 @@ def order_number(text: Optional[str]) -> Optional[str]:
     match = _ORDER_NUMBER.search(text or "")
     if not match:
         return None
-    number = match.group(1).upper()
-    return number if number.isdigit() or number.startswith("OB-") else "OB-" + number[2:]
+    number = (match.group(1) or match.group(2)).upper()
+    if number.isdigit() or number.startswith("OB-"):
+        return number
+    return "OB-" + number[-8:]
 
 
 def within_phone_number(value: Optional[str], text: Optional[str]) -> bool:
@@ -92,11 +98,16 @@ def _fold(text: Optional[str]) -> str:
 
 
 def country_code(text: str) -> Optional[str]:
-    """ISO alpha-2 code for a country name or code we ship to ("Ireland", "ie" → "IE")."""
+    """ISO alpha-2 code for a country name or code we ship to ("Ireland", "ie" → "IE"), a small
+    typo forgiven ("germny"; the summary shows the country before the order is placed)."""
     folded = _fold(text)
     if folded.upper() in _COUNTRY_CODES:
         return folded.upper()
-    return _COUNTRIES.get(folded)
+    if folded in _COUNTRIES or len(folded) < 5:
+        return _COUNTRIES.get(folded)
+    # Among the countries we don't ship to as well: "austrlia" is not Austria.
+    close = difflib.get_close_matches(folded, [*_COUNTRIES, *_NOT_SHIPPED], n=1, cutoff=0.8)
+    return _COUNTRIES.get(close[0]) if close else None
 
 
 # Countries customers name that we don't ship to: "we don't ship there", not "country not recognised".
@@ -179,8 +190,8 @@ def _postcode_in(part: str) -> Optional["re.Match[str]"]:
 
 def parse_address(text: Optional[str], name: Optional[str] = None) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
     """ "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland" → (the backend's Address, None),
-    or (None, problem) with problem one of "parts", "name", "country", "not_shipped", "postcode",
-    "city". Parts between the street and the town ("Flat 3B") are the second address line; the
+    or (None, problem) with problem one of "parts", "no_country", "name", "country", "not_shipped",
+    "postcode", "city". Parts between the street and the town ("Flat 3B") are the second address line; the
     town may stand next to its postcode ("London, NW1 6XE"); the name may come with the street ("my
     mum Mary at 9 Main Street, …"). `name`: the one to use when the
     address starts at the street (a change of address keeps the name on the order)."""
@@ -196,7 +207,9 @@ def parse_address(text: Optional[str], name: Optional[str] = None) -> Tuple[Opti
 
 def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
     if len(parts) < 4:
-        return None, "parts"
+        # "Ada Lovelace, 12 Market Street, 10115 Berlin": all but the country
+        ends_at_town = len(parts) == 3 and _postcode_in(parts[-1]) and country_code(parts[-1]) is None
+        return None, "no_country" if ends_at_town else "parts"
     name, country = parts[0].rsplit(":", 1)[-1].strip(), parts[-1]
     if re.search(r"\d", name) or len(name) < 2:
         return None, "name"
