@@ -91,11 +91,18 @@ _ALL_ORDERS = re.compile(r"(?i)\b(?:all|other|another|previous|older|earlier|sec
 
 
 def _order_lines(orders: List[Order]) -> str:
-    """"• OB-…: 2 × Ceramic Mug Blue, 1 × Glass Teapot – shipped" per order, newest first."""
+    """"• OB-…: 2 × Ceramic Mug Blue, 1 × Glass Teapot – shipped" per order, newest first; one past
+    its expected delivery says so ("– shipped, late: expected 2026-11-20")."""
+    today = datetime.now(timezone.utc).date()
+
     def items(order: Order) -> str:
         named = [f"{line.quantity} × {line.name}" for line in order.lines[:2]]
         return ", ".join(named) + (", …" if len(order.lines) > 2 else "")
-    return "\n".join(f"• {o.number}: {items(o)} – {o.status.replace('_', ' ')}" for o in orders[:6])
+
+    def state(order: Order) -> str:
+        late = f", late: expected {order.estimated_delivery}" if _is_late(order, today) else ""
+        return order.status.replace("_", " ") + late
+    return "\n".join(f"• {o.number}: {items(o)} – {state(o)}" for o in orders[:6])
 
 
 def asks_about_own_order(text: str) -> bool:
@@ -107,11 +114,16 @@ def _problem_response(order: Order, text: str, today: date) -> Optional[str]:
     a delivered order the customer says they don't have, or one past its expected delivery."""
     if order.status == "delivered" and NOT_RECEIVED.search(text):
         return "utter_order_delivered_not_received"
+    return "utter_order_late" if _is_late(order, today) else None
+
+
+def _is_late(order: Order, today: date) -> bool:
+    """On its way and past its expected delivery date."""
     try:
         expected = date.fromisoformat(str(order.estimated_delivery)[:10])
     except ValueError:
-        return None
-    return "utter_order_late" if order.status in IN_TRANSIT and expected < today else None
+        return False
+    return order.status in IN_TRANSIT and expected < today
 
 
 def utter_order_status(dispatcher: CollectingDispatcher, order: Order, text: str = "") -> List[Dict[Text, Any]]:

@@ -245,3 +245,30 @@ async def test_several_orders_are_listed_or_named_and_a_product_picks_one(backen
     entities = [{"entity": "product", "value": "french press", "skus": ["BRW-FRP-800"]}]
     await ActionTrackOrder().run(dispatcher, tracker_for(identity, "track the french press order", entities), {})
     assert dispatcher.messages[0]["response"] == "utter_order_status_shipped" and dispatcher.messages[0]["number"] == press
+
+
+async def test_a_late_order_among_the_others_on_their_way_is_flagged(backend, dispatcher):
+    identity = new_identity()
+    late = place_order(backend, identity)["number"]
+    ship(backend, identity, late, expected=in_days(-3))
+    on_time = place_order(backend, identity)["number"]
+    ship(backend, identity, on_time)
+    place_order(backend, identity)
+    await ActionTrackOrder().run(dispatcher, tracker_for(identity, "where is my order"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_pending", "utter_other_open_orders"]
+    others = dispatcher.messages[1]["orders"].splitlines()
+    assert [line for line in others if "late" in line] == [
+        f"• {late}: 1 × Ceramic Mug Blue – shipped, late: expected {in_days(-3)}"]
+
+
+async def test_an_order_number_without_its_prefix_is_found(backend, dispatcher):
+    """"order D0003403" for OB-D0003403, from the message's words when asked for the number."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    while not any(c.isdigit() for c in number):  # one of letters only needs its prefix
+        number = place_order(backend, identity)["number"]
+    bare = number.removeprefix("OB-").lower()
+    tracker = tracker_for(identity, f"order {bare} pls", slots={"requested_info": "order_id", "order_task": "track"})
+    await ActionTrackOrder().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_pending"]
+    assert dispatcher.messages[0]["number"] == number
