@@ -274,9 +274,8 @@ async def _answer_human_offer(dispatcher: CollectingDispatcher, tracker: Tracker
     events = [SlotSet(PENDING, None), SlotSet(PAUSED_FORM, None)]
     if not affirmed:
         offered = tracker.get_slot(OFFERED_TICKET)
-        if offered:
+        if offered:  # kept: a person asked for later takes this ticket, not a second one
             dispatcher.utter_message(response="utter_ticket_without_person", ticket_id=offered)
-            events.append(SlotSet(OFFERED_TICKET, None))
         else:
             dispatcher.utter_message(response="utter_no_human_then")
         return events + ([FollowupAction(paused)] if paused else [])

@@ -82,6 +82,19 @@ _NAMES_SOMEONE = re.compile(
     r"support|help ?desk|call|talk|speak|chat with|contact|insaan|banda|live)\b")
 
 
+# A complaint worded as a remark on a product ("not happy with the quality of the mug", "broken
+# item what to do"), which the NLU may read as a product question.
+_COMPLAINS = re.compile(
+    r"(?i)\b(?:not (?:happy|satisfied|pleased)|unhappy|disappoint\w*|dissatisfied|terrible|horrible|awful|"
+    r"pathetic|worst|rubbish|useless|poor (?:quality|product)|bad (?:quality|product)|cheap quality|"
+    r"broken|broke|damaged|cracked|chipped|defective|faulty|leak(?:s|ing|y)|stopped working|"
+    r"doesn'?t work|does not work|not working)\b")
+
+
+def complains(text: Optional[str]) -> bool:
+    return bool(_COMPLAINS.search(text or ""))
+
+
 def asks_for_contact_details(text: Optional[str]) -> bool:
     return bool(_CONTACT_DETAILS.search(text or "")) and not _A_PERSON_HERE.search(text or "")
 
@@ -93,11 +106,6 @@ class ActionOpenTicket(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        offered = tracker.get_slot(OFFERED_TICKET)
-        if offered:  # "yes" to the offer of a person after a complaint or a payment problem
-            dispatcher.utter_message(response="utter_handoff_ticket", ticket_id=offered,
-                                     json_message=handoff_payload(int(offered)))
-            return [SlotSet(OFFERED_TICKET, None)] + _leave_form(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text") or ""
         asked_for_theirs = tracker.get_slot("requested_info") == "contact"  # "i don't know the email"
@@ -109,6 +117,13 @@ class ActionOpenTicket(Action):
             # read as a request for a person without naming one ("i don't know the email"): asked
             dispatcher.utter_message(response="utter_offer_a_person")
             return [SlotSet(PENDING, "human_handoff")]
+        offered = tracker.get_slot(OFFERED_TICKET)
+        if offered and intent not in ("complaint", "payment_issue"):
+            # "yes" to the offer of a person after a complaint or a payment problem, or a person
+            # asked for after saying no to it: that ticket is handed over (a new problem opens its own)
+            dispatcher.utter_message(response="utter_handoff_ticket", ticket_id=offered,
+                                     json_message=handoff_payload(int(offered)))
+            return [SlotSet(OFFERED_TICKET, None)] + _leave_form(tracker)
         reason, response = REASONS.get(intent, REASONS["contact_human_agent"])
         try:
             ticket_id = await _open(tracker, reason)
@@ -120,7 +135,7 @@ class ActionOpenTicket(Action):
             # a complaint or payment problem that asks for someone: handed over at once
             dispatcher.utter_message(response="utter_sorry_handing_over", ticket_id=ticket_id,
                                      json_message=handoff_payload(ticket_id))
-            return _leave_form(tracker)
+            return [SlotSet(OFFERED_TICKET, None)] + _leave_form(tracker)
         if response != "utter_handoff_ticket":
             dispatcher.utter_message(response=response, ticket_id=ticket_id)
             paused = (tracker.active_loop or {}).get("name")

@@ -88,8 +88,31 @@ async def test_no_to_the_offered_person_keeps_the_ticket(backend, dispatcher):
                           {"pending_confirmation": "human_handoff", "offered_ticket": 12})
     events = await ActionAnswerConfirmation().run(dispatcher, answer, {})
     assert [(m["response"], m["ticket_id"]) for m in dispatcher.messages] == [("utter_ticket_without_person", 12)]
-    assert events == [SlotSet("pending_confirmation", None), SlotSet("paused_form", None),
-                      SlotSet("offered_ticket", None)]
+    assert events == [SlotSet("pending_confirmation", None), SlotSet("paused_form", None)]
+
+
+async def test_a_person_asked_for_after_declining_takes_the_same_ticket(backend, dispatcher):
+    """Complaint, "no" to a person, later "let me talk to someone": that ticket is handed over,
+    not a second one; a new complaint still opens its own."""
+    tracker = tracker_with("complaint", "the kettle stopped working after a week")
+    await ActionOpenTicket().run(dispatcher, tracker, {})
+    ticket_id = dispatcher.messages[0]["ticket_id"]
+    declined = confirmation(tracker.sender_id, "deny", "action_open_ticket",
+                            {"pending_confirmation": "human_handoff", "offered_ticket": ticket_id})
+    events = await ActionAnswerConfirmation().run(CollectingDispatcher(), declined, {})
+    assert SlotSet("offered_ticket", None) not in events
+    later = tracker_with("contact_human_agent", "actually let me talk to someone")
+    later.sender_id, later.slots["offered_ticket"] = tracker.sender_id, ticket_id
+    handed = CollectingDispatcher()
+    assert await ActionOpenTicket().run(handed, later, {}) == [SlotSet("offered_ticket", None)]
+    assert [(m["response"], m["custom"]) for m in handed.messages] == [
+        ("utter_handoff_ticket", {"handoff": {"ticket_id": ticket_id}})]
+    another = tracker_with("complaint", "and the mug is chipped too")
+    another.sender_id, another.slots["offered_ticket"] = tracker.sender_id, ticket_id
+    opened = CollectingDispatcher()
+    await ActionOpenTicket().run(opened, another, {})
+    assert [m["response"] for m in opened.messages] == ["utter_complaint_ticket"]
+    assert opened.messages[0]["ticket_id"] != ticket_id
 
 
 async def test_no_to_the_offered_person_goes_back_to_the_interrupted_form(backend, dispatcher):
@@ -151,7 +174,7 @@ async def test_a_complaint_asking_for_a_manager_is_handed_over_at_once(backend, 
     assert [m["response"] for m in dispatcher.messages] == ["utter_sorry_handing_over"]
     ticket = staff_ticket(backend, dispatcher.messages[0]["ticket_id"])
     assert ticket["reason"] == "complaint" and dispatcher.messages[0]["custom"] == {"handoff": {"ticket_id": ticket["id"]}}
-    assert events == []
+    assert events == [SlotSet("offered_ticket", None)]  # no earlier ticket left to hand over later
 
 
 async def test_open_ticket_backend_down_says_so(backend, dispatcher, monkeypatch):
