@@ -13,6 +13,7 @@ from actions.backend_client import BackendClient, BackendError, Product
 from actions.feedback import STATED_RATING
 from actions.ordering import adds_to_a_placed_order
 from actions.parsing import format_price, only_asks, search_terms, wants_to_order
+from actions.support import ActionOpenTicket, complains
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,8 @@ ASKS_HOW_MANY = re.compile(r"(?i)\b(how many|how much stock|kitne|kitna stock|qu
 ASKS_DETAILS = re.compile(r"(?i)\b(more about|details?|specs?|specifications?|features?|material|made (?:of|from)|"
                           r"size|dimensions?|capacity|how big|volume|watt\w*|power|temperature|colou?rs?|"
                           r"describe|description|info|information)\b")
+# "how many left", "stock hai?": about stock, so after a product was shown, about that product.
+ASKS_STOCK = re.compile(r"(?i)\b(stock|left|available|availability|how many|kitne|kitna)\b")
 # "is it in stock", "how much is that one": the products just shown.
 REFERS_BACK = re.compile(r"(?i)\b(it|its|it'?s|that|this|these|those|them|they|(?:the|that|this)(?: \w+)? ones?)\b")
 SHOWN = "shown_products"  # SKUs of the products the bot listed last
@@ -87,6 +90,17 @@ class ActionShowProducts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        events = await self._answer(dispatcher, tracker, domain)
+        if tracker.latest_action_name not in (None, "action_listen") and not any(
+                e.get("event") == "followup" for e in events):
+            # run as another action's follow-up ("mokka pot" read as an order): no rule knows
+            # what comes next, and the policies' guess was "I didn't get that"; the answer is given
+            events.append(FollowupAction("action_listen"))
+        return events
+
+    async def _answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         named_products = next(tracker.get_latest_entity_values("product"), None) is not None
         text = tracker.latest_message.get("text") or ""
         if named_products and (wants_to_order(text) or (counted_product(tracker) and not _asks(text))):
@@ -94,6 +108,10 @@ class ActionShowProducts(Action):
             return [FollowupAction("order_form")]
         if STATED_RATING.search(tracker.latest_message.get("text") or ""):
             return [FollowupAction("feedback_form")]  # "the french press is great, 5 stars": a review
+        if complains(text):
+            # "not happy with the quality of the mug": a complaint (ticket, apology, a person offered)
+            tracker.latest_message["intent"] = {"name": "complaint", "confidence": 1.0}
+            return await ActionOpenTicket().run(dispatcher, tracker, domain)
         if named_products and await adds_to_a_placed_order(tracker):
             return [FollowupAction("change_order_form")]  # "remove the blue mugs" from the order placed
         exact = ASKS_HOW_MANY.search(text) is not None
@@ -144,6 +162,11 @@ class ActionShowProducts(Action):
         terms = wanted or search_terms(text)
         shown = tracker.get_slot(SHOWN) or []
         found: Dict[str, Product] = {}
+        for entity in tracker.latest_message.get("entities") or []:
+            if entity.get("entity") == "product" and len(entity.get("skus") or []) == 1:
+                product = await backend.get_product(entity["skus"][0])  # the matcher's one product
+                found[product.sku] = product
+                terms = [term for term in terms if term != str(entity["value"])]
         for term in terms:
             for product in await backend.search_products(query=term, limit=5):
                 found.setdefault(product.sku, product)
@@ -152,7 +175,7 @@ class ActionShowProducts(Action):
             among_shown = [product for sku, product in found.items() if sku in shown]
             if among_shown and refers_back:  # "is the green one in stock" after the mugs
                 return among_shown[:6]
-            if not found and (refers_back or not terms):  # "is it in stock", "how many left"
+            if not found and (refers_back or not terms or ASKS_STOCK.search(text)):  # "is it in stock"
                 return [await backend.get_product(sku) for sku in shown[:6]]
         return list(found.values())[:6]
 

@@ -18,13 +18,18 @@ from actions.backend_client import BackendClient, BackendError, Order, Refused
 from actions.catalogue import stock_alternatives
 from actions.order_changes import MAX_QUANTITY, apply_changes
 from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing, not_editable
-from actions.ordering import ORDER_SLOTS, PENDING_ORDER
+from actions.orders import named_skus
+from actions.ordering import CHANGING, ORDER_SLOTS, PENDING_ORDER, option_picked
 from actions.parsing import format_price, only_asks
 
 logger = logging.getLogger(__name__)
 CHANGES = "order_changes"
 PENDING = "pending_confirmation"
-FLOW_SLOTS = (TARGET, CHANGES, PENDING)
+# "add a teapot" when several match: the change waits for "which teapot?" to be answered,
+# {"text", "entities", "index": the ambiguous product entity's, "options": [{"sku", "name"}]}.
+CHOICE = "order_change_choice"
+WHICH = "which"  # extraction's value for a change waiting for that answer; validation sets CHOICE
+FLOW_SLOTS = (TARGET, CHANGES, PENDING, CHOICE)
 EMPTIED = "emptied"  # the change takes everything out of the chat's order not yet placed
 # What a message that may describe a change is classified as; others go to their own rules.
 CHANGE_INTENTS = ("change_order", "inform", "place_order", "product_info")
@@ -46,6 +51,11 @@ class ValidateChangeOrderForm(TargetOrderForm):
     def name(self) -> Text:
         return "validate_change_order_form"
 
+    def order_skus(self, tracker: Tracker) -> List[str]:
+        """ "remove the teapot", "make it 3 mugs": the order holding them (refused if it shipped);
+        a product to add goes to the newest order that can change."""
+        return named_skus(tracker) if CHANGING.search(tracker.latest_message.get("text") or "") else []
+
     def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
         return not_editable(order)
 
@@ -61,11 +71,18 @@ class ValidateChangeOrderForm(TargetOrderForm):
         if intent == "product_info" and only_asks(text):
             return {}  # a price question: its rule answers, the form asks again
         entities = tracker.latest_message.get("entities") or []
+        choice = tracker.get_slot(CHOICE)
+        answered = _answer_to_choice(choice, entities, text) if choice and requested == CHANGES else None
+        if answered is not None:  # "the glass one" to "which teapot?": the change asked for then
+            text, entities = choice["text"], answered
         result = apply_changes(target["lines"], entities, text)
         if result.problem == ("empty", "") and target["number"] == tracker.get_slot(PENDING_ORDER):
             return {CHANGES: EMPTIED}  # everything out of the order not yet placed: it is dropped
+        if result.problem is not None and result.problem[0] == "ambiguous":
+            asked = await self._ask_which(dispatcher, tracker, result.problem, text, entities)
+            return {CHANGES: {WHICH: asked} if asked else None}
         if result.problem is not None:
-            await self._explain(dispatcher, tracker, target, result.problem)
+            await self._explain(dispatcher, target, result.problem)
             return {CHANGES: None}
         if not result.changed:
             if requested == CHANGES:
@@ -76,19 +93,29 @@ class ValidateChangeOrderForm(TargetOrderForm):
                           for line in result.lines]}
 
     @staticmethod
-    async def _explain(dispatcher: CollectingDispatcher, tracker: Tracker, target: Dict[str, Any],
-                       problem: Tuple[Any, ...]) -> None:
+    async def _ask_which(dispatcher: CollectingDispatcher, tracker: Tracker, problem: Tuple[Any, ...],
+                         text: str, entities: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+        """ "Which teapot do you mean?" with a button per product; the change is kept for the answer."""
+        name, skus = problem[1], problem[2]
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                products = [await backend.get_product(sku) for sku in skus]
+        except BackendError as error:
+            logger.warning("product lookup failed: %s", error)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return None
+        buttons = [{"title": f"{p.name} ({format_price(p.price_minor, p.currency)})",
+                    "payload": f'/inform{{"product": "{p.sku}"}}'} for p in products]
+        dispatcher.utter_message(response="utter_change_which_product", name=name,
+                                 options=", ".join(p.name for p in products), buttons=buttons)
+        index = next(i for i, e in enumerate(entities) if e.get("entity") == "product" and e.get("value") == name)
+        return {"text": text, "entities": entities, "index": index,
+                "options": [{"sku": p.sku, "name": p.name} for p in products]}
+
+    @staticmethod
+    async def _explain(dispatcher: CollectingDispatcher, target: Dict[str, Any], problem: Tuple[Any, ...]) -> None:
         kind, name = problem[0], problem[1]
-        if kind == "ambiguous":
-            try:
-                async with BackendClient(tracker.sender_id) as backend:
-                    names = [(await backend.get_product(sku)).name for sku in problem[2]]
-            except BackendError as error:
-                logger.warning("product lookup failed: %s", error)
-                dispatcher.utter_message(response="utter_backend_unavailable")
-                return
-            dispatcher.utter_message(response="utter_change_which_product", name=name, options=", ".join(names))
-        elif kind == "not_in_order":
+        if kind == "not_in_order":
             dispatcher.utter_message(response="utter_change_not_in_order", name=name, number=target["number"])
         elif kind == "empty":
             dispatcher.utter_message(response="utter_change_would_empty", number=target["number"])
@@ -98,8 +125,11 @@ class ValidateChangeOrderForm(TargetOrderForm):
     async def validate_order_changes(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if isinstance(value, dict) and WHICH in value:  # asked which product: the change waits for it
+            return {CHANGES: None, CHOICE: value[WHICH]}
+        moot = {CHOICE: None} if tracker.get_slot(CHOICE) else {}  # answered, or something else said
         if value != EMPTIED:
-            return {CHANGES: value or None}
+            return {CHANGES: value or None, **moot}
         number = tracker.get_slot(PENDING_ORDER)
         try:
             async with BackendClient(tracker.sender_id) as backend:
@@ -110,11 +140,23 @@ class ValidateChangeOrderForm(TargetOrderForm):
             return {CHANGES: None}
         dispatcher.utter_message(response="utter_order_not_placed")
         # the form ends without asking more, and the dropped order is forgotten
-        return {CHANGES: None, **ENDED, PENDING: None, **{slot: None for slot in ORDER_SLOTS}}
+        return {CHANGES: None, **ENDED, PENDING: None, **moot, **{slot: None for slot in ORDER_SLOTS}}
+
+
+def _answer_to_choice(choice: Dict[str, Any], entities: List[Dict[str, Any]],
+                      text: str) -> Optional[List[Dict[str, Any]]]:
+    """The waiting change's entities with the product picked ("the glass one", a button's SKU, "glass
+    teapot"); None if the message picks none of the options (it is then a change of its own)."""
+    picked = option_picked(choice["options"], text, entities)
+    if picked is None:
+        return None
+    answered = [dict(e) for e in choice["entities"]]
+    answered[choice["index"]].update(skus=[picked["sku"]], value=picked["name"])
+    return answered
 
 
 class ActionAskOrderChanges(Action):
-    """Shows what the order holds now and asks what to change."""
+    """Shows what the order holds now and asks what to change (not while "which teapot?" waits)."""
 
     def name(self) -> Text:
         return "action_ask_order_changes"
@@ -122,6 +164,8 @@ class ActionAskOrderChanges(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        if tracker.get_slot(CHOICE):
+            return []
         target = tracker.get_slot(TARGET) or {}
         dispatcher.utter_message(response="utter_ask_order_changes", number=target.get("number", ""),
                                  lines=_lines_text(target.get("lines", []), target.get("currency", "EUR")))

@@ -24,7 +24,7 @@ from actions.parsing import format_price, order_number, within_address
 logger = logging.getLogger(__name__)
 TARGET = "target_order"
 # Slots of the flows on an existing order; a finished flow and "stop" clear them.
-CHANGE_SLOTS = (TARGET, "order_changes", "new_shipping_address", "return_items", "return_reason")
+CHANGE_SLOTS = (TARGET, "order_changes", "order_change_choice", "new_shipping_address", "return_items", "return_reason")
 # What extraction gives for an order the form can't act on (it has said why); validation then
 # ends the form: only validation may set slots other than the one it validates.
 REFUSED = {"refused": True}
@@ -52,6 +52,10 @@ class TargetOrderForm(FormValidationAction):
     # A product named on activation picks the order holding it ("return the tea"); not where the
     # product is what changes ("add a french press to my order" means the last order).
     finds_order_by_product = False
+
+    def order_skus(self, tracker: Tracker) -> List[str]:
+        """The products whose order the message means (see finds_order_by_product)."""
+        return named_skus(tracker) if self.finds_order_by_product else []
 
     # Which orders the form can act on, if not only the last: without a number, the newest of
     # them is meant ("return my order" after ordering again means the delivered one).
@@ -83,8 +87,7 @@ class TargetOrderForm(FormValidationAction):
             number = order_number(tracker.get_slot("order_id"))
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                skus = named_skus(tracker) if self.finds_order_by_product else []
-                order = await backend.get_order_or_last(number, skus, self.usable)
+                order = await backend.get_order_or_last(number, self.order_skus(tracker), self.usable)
         except NotFound:
             dispatcher.utter_message(response="utter_change_order_not_found", number=number)
             return {TARGET: REFUSED}

@@ -20,8 +20,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Order
 from actions.form_answers import OTHER_REQUESTS, free_text_answer, intent_of
+from actions.orders import named_skus
 from actions.parsing import (contact_detail, format_address, format_price, is_address, only_asks,
-                             parse_address, quantity_in, unmatched_items, wants_to_order)
+                             order_number, parse_address, quantity_in, unmatched_items, wants_to_order)
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +55,10 @@ CHANGING = re.compile(r"(?i)\b(make it|make that|change (?:it|that|the)|remove|t
 TO_AN_ORDER = re.compile(r"(?i)\b(?:to|in|into|on)\s+(?:my|the|that|this|our)\s+(?:last\s+|previous\s+|"
                          r"existing\s+|current\s+|recent\s+)?order\b|\bto\s+(?:order\s+)?(?:#\s*\d{3,}|"
                          r"OB-[0-9A-Z]{8})\b")
-# A product named right after one of these is taken out: "remove the blue mugs", "no teapot".
-REMOVING = re.compile(r"(?i)\b(remove|drop|delete|without|take out|no|not|don'?t want|do not want)"
-                      r"\s+(?:the\s+|a\s+|an\s+|any\s+|my\s+)?$")
+# A product named right after one of these is taken out: "remove the blue mugs", "no teapot";
+# "no the glass teapot" corrects an answer instead.
+REMOVING = re.compile(r"(?i)(?:\b(remove|drop|delete|without|take out|don'?t want|do not want)"
+                      r"\s+(?:the\s+|a\s+|an\s+|any\s+|my\s+)?|\b(?:no|not)\s+(?:any\s+|more\s+)?)$")
 
 
 def edits_items(tracker: Tracker) -> bool:
@@ -140,13 +142,16 @@ def _product_item(entity: Dict[str, Any]) -> Dict[str, Any]:
             "candidates": [{"sku": sku, "name": sku} for sku in skus]}
 
 
-def _resolve_choice(item: Dict[str, Any], skus: List[str], text: str) -> bool:
+def _resolve_choice(item: Dict[str, Any], skus: List[str], text: str, products: List[Dict[str, Any]]) -> bool:
     """Settles an ambiguous item from a SKU (a button) or words of a candidate's name ("the glass one")."""
     candidates = item["candidates"]
     chosen = [c for c in candidates if c["sku"] in skus]
     if not chosen:
         words = [w for w in re.findall(r"[a-z0-9.]+", text.lower()) if w not in ("the", "one", "a", "please")]
         chosen = [c for c in candidates if words and all(w in c["name"].lower() for w in words)]
+    if not chosen:  # "glass pls": a word only one candidate's name has
+        picked = option_picked(candidates, text, products)
+        chosen = [picked] if picked else []
     if len(chosen) != 1:
         return False
     item.update(sku=chosen[0]["sku"], name=chosen[0]["name"], candidates=[])
@@ -172,7 +177,7 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
         for entity in products:
             item = _product_item(entity)
             skus += [item["sku"]] if item["sku"] else [c["sku"] for c in item["candidates"]]
-        if _resolve_choice(open_choice, skus, text):
+        if _resolve_choice(open_choice, skus, text, products):
             open_choice["quantity"] = open_choice["quantity"] or next(
                 (e.get("quantity") for e in products if e.get("quantity")), None)
             # "make it 3 mugs", then "red": the red mugs already in the draft become 3, not 2 + 3
@@ -209,6 +214,25 @@ def pick_alternative(alternatives: List[Dict[str, Any]], text: str) -> Optional[
     said = set(re.findall(r"[a-z]+", text.lower()))
     picked = [offer for offer, words in zip(alternatives, names) if said & (words - shared)]
     return picked[0] if len(picked) == 1 else None
+
+
+def option_picked(options: List[Dict[str, Any]], text: str,
+                  entities: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The option ({"sku", "name"}) a reply to "which teapot?" picks: by SKU (a button, "the glass
+    teapot"), else by a word only its name has ("glass pls", though "glass" also finds drinking
+    glasses); not when the reply names another product ("and 2 blue mugs" is no blue teapot)."""
+    named = [e for e in entities if e.get("entity") == "product"]
+    skus = {sku for e in named for sku in (e.get("skus") or [e.get("value")])}
+    by_sku = [option for option in options if option["sku"] in skus]
+    if len(by_sku) == 1:
+        return by_sku[0]
+    picked = pick_alternative(options, text)
+    if picked is None:
+        return None
+    name = set(re.findall(r"[a-z]+", picked["name"].lower()))
+    other = any(not {w.rstrip("s") for w in re.findall(r"[a-z]+", str(e.get("value")).lower())}
+                <= {w.rstrip("s") for w in name} for e in named)
+    return None if other else picked
 
 
 def take_alternative(draft: List[Dict[str, Any]], alternatives: List[Dict[str, Any]], text: str) -> bool:
@@ -324,18 +348,23 @@ async def adds_to_a_placed_order(tracker: Tracker) -> bool:
     ordering or as product questions, as customers' wording usually means)."""
     text = tracker.latest_message.get("text") or ""
     follow_up = _just_placed(tracker) and EDITING.search(text) is not None
-    explicit = follow_up or TO_AN_ORDER.search(text) is not None
+    to_an_order = TO_AN_ORDER.search(text)
+    explicit = follow_up or to_an_order is not None
     changing = CHANGING.search(text) is not None
     if (tracker.get_slot("requested_slot") is not None or tracker.get_slot(DRAFT)
             or tracker.get_slot(PENDING_ORDER) or not (explicit or changing)):
         return False
+    if to_an_order is not None and order_number(to_an_order.group(0)):
+        return True  # "add a mug to order OB-…": the change form finds it, or says it is not theirs
     try:
         async with BackendClient(tracker.sender_id) as backend:
             last = await backend.get_last_order()
     except BackendError as error:
         logger.warning("last order lookup failed: %s", error)
         return False  # a new order then, as without an order
-    return last is not None and (explicit or last.editable)
+    # "remove the teapot" after the order holding it shipped: the change form says it can't change
+    holds_named = last is not None and bool({line.sku for line in last.lines} & set(named_skus(tracker)))
+    return last is not None and (explicit or last.editable or holds_named)
 
 
 class ValidateOrderForm(FormValidationAction):

@@ -45,7 +45,7 @@ async def test_one_product_is_described_and_follow_ups_are_about_the_products_sh
     events = await ActionShowProducts().run(dispatcher, tracker, {})
     assert "size 800 ml, material glass and steel" in dispatcher.messages[0]["products"]
     assert events == [SlotSet("shown_products", ["BRW-FRP-800"])]
-    for follow_up in ("is it in stock", "how many left", "what material is it"):
+    for follow_up in ("is it in stock", "how many left", "stock hai?", "what material is it"):
         dispatcher.messages.clear()
         tracker = load_tracker("product_question", text=follow_up)
         tracker.slots["shown_products"] = ["BRW-FRP-800"]
@@ -148,3 +148,17 @@ async def test_show_products_how_many_left_gives_the_number(backend, dispatcher)
     tracker = load_tracker("product_question", text="how many blue mugs do you have left", entities=entities)
     await ActionShowProducts().run(dispatcher, tracker, {})
     assert f"{mug['available']} in stock" in dispatcher.messages[0]["products"] or mug["available"] <= 5
+
+
+async def test_a_complaint_worded_as_a_product_remark_opens_a_complaint_ticket(backend, dispatcher):
+    """"not happy with the quality of the mug" read as a product question: an apology and a
+    ticket with a person offered, not a list of mugs."""
+    entities = [{"entity": "product", "value": "mug", "skus": ["MUG-CER-BLU", "MUG-CER-RED"]}]
+    tracker = load_tracker("product_question", text="not happy with the quality of the mug", entities=entities)
+    tracker.sender_id = f"web:{uuid.uuid4().hex}"
+    events = await ActionShowProducts().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_complaint_ticket"]
+    assert SlotSet("pending_confirmation", "human_handoff") in events
+    tickets = httpx.get(f"{backend.url}/api/v1/staff/tickets", headers={"Authorization": "Bearer dev-staff-token"},
+                        params={"limit": 100}).json()["data"]
+    assert [t["reason"] for t in tickets if t["conversation_id"] == tracker.sender_id] == ["complaint"]

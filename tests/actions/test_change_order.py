@@ -16,7 +16,10 @@ from tests.actions.test_orders import BOT, STAFF, new_identity, place_order, shi
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 FLOW_CLEARED = [SlotSet("target_order", None), SlotSet("order_changes", None),
-                SlotSet("pending_confirmation", None)]
+                SlotSet("pending_confirmation", None), SlotSet("order_change_choice", None)]
+
+
+TEAPOTS = ["TEA-POT-CST", "TEA-POT-GLS", "TEA-POT-CER"]
 
 
 def flow_tracker(identity, text, intent, form, entities=None, slots=None, slot_candidates=None):
@@ -46,6 +49,11 @@ def confirmation(identity, intent, asked_by, slots):
 def order_view_of(backend, identity, number):
     response = httpx.get(f"{backend.url}/api/v1/orders/{number}", headers={**BOT, "X-Channel-Identity": identity})
     return order_view(Order.from_json(response.json()))
+
+
+def orders_of_identity(backend, identity):
+    response = httpx.get(f"{backend.url}/api/v1/orders", headers={**BOT, "X-Channel-Identity": identity})
+    return [order["number"] for order in response.json()["data"]]
 
 
 def lines_of(backend, identity, number):
@@ -105,6 +113,39 @@ async def test_change_order_asks_what_to_change_and_explains_unclear_answer(back
     tracker = flow_tracker(identity, "hmm something else", "inform", "change_order_form", slots=slots)
     assert await ValidateChangeOrderForm().run(unclear, tracker, DOMAIN) == [SlotSet("order_changes", None)]
     assert [m["response"] for m in unclear.messages] == ["utter_change_not_understood"]
+
+
+async def test_which_teapot_is_asked_with_buttons_and_the_answer_makes_the_change(backend, dispatcher):
+    """"oh and 2 teapots too": "Which teapot do you mean?" (not "what should I change?"), then
+    "the glass one" or a button adds 2 glass teapots; an answer naming none is a change of its own."""
+    identity = new_identity()
+    place_order(backend, identity)
+    _, asked = await change_requested(backend, identity)
+    target = order_view_of(backend, identity, orders_of_identity(backend, identity)[0])
+    text = "oh and 2 teapots too"
+    entities = [{"entity": "quantity", "value": "2", "start": 7, "end": 8},
+                {"entity": "product", "value": "teapots", "skus": TEAPOTS, "quantity": 2, "start": 9, "end": 16}]
+    slots = {"target_order": target, "requested_slot": "order_changes"}
+    tracker = flow_tracker(identity, text, "place_order", "change_order_form", entities, slots=slots)
+    events = await ValidateChangeOrderForm().run(dispatcher, tracker, DOMAIN)
+    [choice] = [e["value"] for e in events if e["name"] == "order_change_choice"]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_change_which_product"]
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [f'/inform{{"product": "{sku}"}}' for sku in TEAPOTS]
+    assert await ActionAskOrderChanges().run(
+        dispatcher, tracker_for(identity, "", slots={**slots, "order_change_choice": choice}), {}) == []
+    assert len(dispatcher.messages) == 1  # no "what should I change?" under the question
+    slots["order_change_choice"] = choice
+    for answer, said in (("the glass one", []), ("/inform", [{"entity": "product", "value": "TEA-POT-GLS"}])):
+        tracker = flow_tracker(identity, answer, "inform", "change_order_form", said, slots=slots)
+        events = await ValidateChangeOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
+        changes = next(e["value"] for e in events if e["name"] == "order_changes")
+        assert [(line["sku"], line["quantity"]) for line in changes] == [("MUG-CER-BLU", 1), ("TEA-POT-GLS", 2)], answer
+        assert SlotSet("order_change_choice", None) in events
+    tracker = flow_tracker(identity, "remove the blue mug", "change_order", "change_order_form",
+                           [{"entity": "product", "value": "blue mug", "skus": ["MUG-CER-BLU"], "start": 11, "end": 19}],
+                           slots=slots)
+    events = await ValidateChangeOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("order_change_choice", None) in events and SlotSet("order_changes", None) in events
 
 
 async def test_change_order_question_is_not_an_answer(backend, dispatcher):

@@ -12,12 +12,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
 from actions.catalogue import ActionShowProducts
+from actions.change_order import ValidateChangeOrderForm
 from actions.conversation import TASK_SLOTS, ActionStop
 from actions.ordering import (TO_AN_ORDER, ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm,
                               merge_into_draft, pick_alternative)
 from actions.place_order import ActionPlaceOrder
 from actions.settings import get_settings
 from tests.actions.test_cancel import available, status_of
+from tests.actions.test_change_order import flow_tracker
 from tests.actions.test_orders import ADDRESS, BOT, new_identity, place_order, ship, tracker_for
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
@@ -122,6 +124,31 @@ async def test_order_form_choice_by_words_completes_items(backend, dispatcher):
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
     chosen = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1, "candidates": []}
     assert events == [SlotSet("order_items", [BLUE_MUGS, chosen]), SlotSet("order_draft", [BLUE_MUGS, chosen])]
+
+
+async def test_which_teapot_answered_with_a_word_of_its_name_is_that_teapot(backend, dispatcher):
+    """"glass pls" or "no the glass teapot" to "which teapot?": the glass teapot, not drinking
+    glasses, and the teapot is not taken out."""
+    teapot = {"sku": None, "name": "teapot", "quantity": 1, "candidates": [
+        {"sku": "TEA-POT-CST", "name": "Cast Iron Teapot 0.8 L"},
+        {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L"}]}
+    chosen = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1, "candidates": []}
+    glasses = [{"entity": "product", "value": "glass", "skus": ["GLS-TMB-SET", "GLS-DBW-2PC"], "start": 0, "end": 5}]
+    glass_teapot = [{"entity": "product", "value": "glass teapot", "skus": ["TEA-POT-GLS"], "start": 7, "end": 19}]
+    for text, entities in (("glass pls", glasses), ("no the glass teapot", glass_teapot)):
+        slots = {"order_draft": [BLUE_MUGS, teapot], "requested_slot": "order_items"}
+        tracker = form_tracker(new_identity(), text, "product_info", entities, slots=slots)
+        events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+        assert SlotSet("order_draft", [BLUE_MUGS, chosen]) in events, text
+        assert dispatcher.messages == [], text
+    # another product named: no blue teapot because "blue" is in its name
+    red = [{"entity": "product", "value": "blue mugs", "skus": ["MUG-CER-BLU"], "quantity": 2, "start": 6, "end": 15}]
+    teapot["candidates"].append({"sku": "TEA-POT-CER", "name": "Ceramic Teapot 1.2 L Blue"})
+    slots = {"order_draft": [teapot], "requested_slot": "order_items"}
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), "and 2 blue mugs", "place_order",
+                                                                    red, slots=slots), DOMAIN)
+    draft = next(e["value"] for e in events if e["name"] == "order_draft")
+    assert [item["sku"] for item in draft] == [None, "MUG-CER-BLU"]
 
 
 async def test_order_form_asks_quantity_then_takes_bare_number(backend, dispatcher):
@@ -509,6 +536,21 @@ async def test_adding_to_my_order_without_any_order_starts_one(backend, dispatch
     assert SlotSet("order_draft", [red]) in events
 
 
+async def test_adding_to_someone_elses_order_is_refused_not_a_new_order(backend, dispatcher):
+    """"add 1 red mug to order OB-…" of another customer, from a chat without orders: the change
+    form looks it up and says it found no such order of theirs; nothing new is ordered."""
+    number = place_order(backend, new_identity())["number"]
+    identity = new_identity()
+    text = f"add 1 red mug to order {number}"
+    entities = RED_MUGS + [{"entity": "order_id", "value": number}]
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(identity, text, "place_order", entities), DOMAIN)
+    assert events == [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
+    events = await ValidateChangeOrderForm().run(
+        dispatcher, flow_tracker(identity, text, "change_order", "change_order_form", entities), DOMAIN)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_change_order_not_found"]
+    assert SlotSet("target_order", None) in events and orders_of(backend, identity) == []
+
+
 async def test_adding_to_the_order_being_made_stays_in_it(backend, dispatcher):
     identity = new_identity()
     place_order(backend, identity)
@@ -586,7 +628,8 @@ async def test_a_follow_up_right_after_placing_changes_the_placed_order(backend,
 
 async def test_make_it_3_mugs_later_changes_the_placed_order_while_it_can_change(backend, dispatcher):
     """"make it 3 mugs" or "remove the blue mugs" some turns after placing: the placed order, not
-    a new one, while it hasn't shipped; without an order, or after shipping, a new order."""
+    a new one, while it hasn't shipped; after shipping the change form says it can't change (it
+    held mugs), and "make it 3 teapots" it never held is a new order; without an order, a new one."""
     identity = new_identity()
     number = place_order(backend, identity)["number"]
     mugs = [{"entity": "quantity", "value": "3", "implicit": False},
@@ -598,6 +641,15 @@ async def test_make_it_3_mugs_later_changes_the_placed_order_while_it_can_change
     assert events == [FollowupAction("change_order_form")]
     ship(backend, identity, number)
     events = await ValidateOrderForm().run(dispatcher, form_tracker(identity, "make it 3 mugs", "place_order", mugs), DOMAIN)
+    assert events == [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
+    refused = CollectingDispatcher()
+    change = flow_tracker(identity, "remove the blue mugs", "change_order", "change_order_form", blue)
+    events = await ValidateChangeOrderForm().run(refused, change, DOMAIN)
+    assert [m["response"] for m in refused.messages] == ["utter_order_locked_shipped"]
+    teapots = [{"entity": "quantity", "value": "3", "implicit": False},
+               {"entity": "product", "value": "teapots", "skus": TEAPOTS, "quantity": 3}]
+    events = await ValidateOrderForm().run(
+        dispatcher, form_tracker(identity, "make it 3 teapots", "place_order", teapots), DOMAIN)
     assert FollowupAction("change_order_form") not in events
     events = await ValidateOrderForm().run(
         dispatcher, form_tracker(new_identity(), "make it 3 mugs", "place_order", mugs), DOMAIN)
@@ -609,6 +661,12 @@ async def test_a_product_name_on_its_own_shows_the_product_instead_of_ordering(b
     moka = [{"entity": "product", "value": "mokka pot", "skus": ["BRW-MOK-6CP"], "start": 0, "end": 9}]
     events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), "mokka pot", "place_order", moka), DOMAIN)
     assert events == [SlotSet("requested_slot", None), FollowupAction("action_show_products")]
+    # shown as the form's follow-up, it ends the turn itself: no rule covers what comes next
+    shown = tracker_for(new_identity(), "mokka pot", moka)
+    shown.latest_action_name = "order_form"
+    events = await ActionShowProducts().run(dispatcher, shown, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_product_list"]
+    assert events == [SlotSet("shown_products", ["BRW-MOK-6CP"]), FollowupAction("action_listen")]
     moka[0].update(start=7, end=16)
     events = await ValidateOrderForm().run(
         dispatcher, form_tracker(new_identity(), "i want mokka pot", "place_order", moka), DOMAIN)
