@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendClient, BackendError, Order, Refused
+from actions.backend_client import BackendClient, BackendError, Order, Product, Refused
 from actions.catalogue import stock_alternatives
 from actions.order_changes import MAX_QUANTITY, apply_changes
 from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing, not_editable
@@ -187,9 +187,9 @@ class ActionConfirmOrderChange(Action):
         prices = {line["sku"]: line for line in target["lines"]}
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                short = await _short_of_stock(backend, target, changes)
+                short, read = await _short_of_stock(backend, target, changes)
                 if short:  # said now, not after the "yes": the summary would promise what isn't there
-                    await _say_short_stock(dispatcher, backend, short, {line["sku"] for line in changes})
+                    await _say_short_stock(dispatcher, backend, short, {line["sku"] for line in changes}, read)
                     return events_clearing(FLOW_SLOTS)
                 lines = [await self._priced(backend, line, prices) for line in changes]
         except BackendError as error:
@@ -245,25 +245,26 @@ async def answer_change_order(dispatcher: CollectingDispatcher, tracker: Tracker
 
 
 async def _short_of_stock(backend: BackendClient, target: Dict[str, Any],
-                          changes: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+                          changes: List[Dict[str, Any]]) -> Tuple[List[Dict[str, Any]], Dict[str, Product]]:
     """The lines whose added units exceed what is free now, as the backend's refusal lists them
-    ({"sku", "requested", "available"}): the order's own units are held already."""
+    ({"sku", "requested", "available"}): the order's own units are held already. With the
+    products read for it, by SKU."""
     held = {line["sku"]: int(line["quantity"]) for line in target["lines"]}
-    short = []
+    short, read = [], {}
     for line in changes:
         extra = int(line["quantity"]) - held.get(line["sku"], 0)
         if extra > 0:
-            product = await backend.get_product(line["sku"])
+            product = read[line["sku"]] = await backend.get_product(line["sku"])
             if extra > product.available:
                 short.append({"sku": line["sku"], "requested": int(line["quantity"]),
                               "available": held.get(line["sku"], 0) + max(product.available, 0)})
-    return short
+    return short, read
 
 
 async def _say_short_stock(dispatcher: CollectingDispatcher, backend: BackendClient,
-                           short: List[Dict[str, Any]], ordered: set) -> None:
+                           short: List[Dict[str, Any]], ordered: set, read: Optional[Dict[str, Product]] = None) -> None:
     for entry in short:
-        product = await backend.get_product(entry["sku"])
+        product = (read or {}).get(entry["sku"]) or await backend.get_product(entry["sku"])
         available = int(entry["available"])
         dispatcher.utter_message(
             response="utter_order_short_stock" if available > 0 else "utter_order_out_of_stock",

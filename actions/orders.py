@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date, datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
@@ -11,6 +10,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
+from actions.order_wording import (ALL_ORDERS, ANOTHER_ORDER, FOLLOW_UP, HOW_LONG, HYPOTHETICAL, NOT_RECEIVED,
+                                   OWN_ORDER)
 from actions.parsing import contact_detail, foreign_place, format_price, order_number, within_phone_number
 
 logger = logging.getLogger(__name__)
@@ -49,45 +50,13 @@ def requested_order_number(tracker: Tracker) -> Optional[str]:
     )
 
 
-# "it says delivered but I never got it": a delivered order the customer does not have.
-NOT_RECEIVED = re.compile(
-    r"(?i)\b(not|never|didn'?t|did not|haven'?t|have not|hasn'?t|nahi|nhi)\b.{0,25}"
-    r"\b(receiv\w*|got|get|arriv\w*|came|come|deliver\w*|mila|aaya)\b|\b(missing|stolen|lost)\b")
 IN_TRANSIT = ("confirmed", "processing", "shipped")
-
-# Delivery-time questions about the customer's own order ("when will my parcel come") want its
-# status and expected date; general ones ("how many days does delivery take", "if I order today
-# when will it come") want the shop's delivery times. The wording decides, whichever of the two
-# intents the NLU gave: real customers ask both ways.
-_OWN_ORDER = re.compile(
-    r"(?i)\b(?:my|our|mine)\s+(?:\w+\s+){0,2}?(?:order|orders|parcel|parcels|package|packages|packet|"
-    r"delivery|shipment|item|items|stuff|things|purchase|products?|goods|box)\b|\border\s*(?:no\b|number|#)")
-_HYPOTHETICAL = re.compile(
-    r"(?i)\bif (?:i|we|u|you)\b.{0,25}\b(?:order|buy|purchase|place|book)|"
-    r"\b(?:order|buy|purchase)(?:ing|ed)?\s+(?:it\s+|them\s+|one\s+)?(?:now|today|tonight|tomorrow|this week)\b|"
-    r"\bbefore (?:i|we) (?:order|buy)|\bnext order\b|\b(?:usually|normally|generally)\b")
-_HOW_LONG = re.compile(
-    r"(?i)\bhow (?:long|many days|many weeks|soon|fast|quick(?:ly)?)\b|\bdelivery (?:time|period|duration)s?\b|"
-    r"\bkitne din\b|\btime (?:for|to|taken for) (?:deliver|delivery|ship)")
-
-
-# A follow-up about the order just talked about ("did it ship yet", "when will it arrive", "the
-# tracking number?"), unlike "my last order" or "my other order".
-_FOLLOW_UP = re.compile(r"(?i)\b(?:it|its|it'?s|that|this|that one|this one|the order|the parcel|the package|"
-                        r"tracking|courier|carrier)\b")
-_ANOTHER_ORDER = re.compile(r"(?i)\b(?:my|last|latest|other|another|all|new|newest|previous|first)\b|"
-                            r"\bit (?:usually )?takes?\b")  # "how long does it take": in general
 
 
 def follows_up_on_the_order(tracker: Tracker, text: str) -> bool:
     """True for "did it ship yet" or "when will it arrive" right after an order was talked about."""
-    return bool(tracker.get_slot("order_id") and _FOLLOW_UP.search(text) and not _ANOTHER_ORDER.search(text)
-                and not _HYPOTHETICAL.search(text))
-
-
-# "show all my orders", "what about my other order", "i have another order that never came".
-_ALL_ORDERS = re.compile(r"(?i)\b(?:all|other|another|previous|older|earlier|second|both|list)\b(?:\s+\w+){0,2}?"
-                         r"\s+orders?\b|\bmy orders\b|\borders (?:i|we) (?:placed|made)\b")
+    return bool(tracker.get_slot("order_id") and FOLLOW_UP.search(text) and not ANOTHER_ORDER.search(text)
+                and not HYPOTHETICAL.search(text))
 
 
 def _order_lines(orders: List[Order]) -> str:
@@ -106,7 +75,7 @@ def _order_lines(orders: List[Order]) -> str:
 
 
 def asks_about_own_order(text: str) -> bool:
-    return bool(_OWN_ORDER.search(text) or order_number(text)) and not _HYPOTHETICAL.search(text)
+    return bool(OWN_ORDER.search(text) or order_number(text)) and not HYPOTHETICAL.search(text)
 
 
 def _problem_response(order: Order, text: str, today: date) -> Optional[str]:
@@ -165,7 +134,7 @@ class ActionTrackOrder(Action):
         contact = contact_detail(latest_entity(tracker, "email", "phone"))
         if tracker.get_slot(REQUESTED) == "contact":
             contact = contact or contact_detail(text)
-        if number is None and tracker.get_slot(REQUESTED) is None and _HYPOTHETICAL.search(text):
+        if number is None and tracker.get_slot(REQUESTED) is None and HYPOTHETICAL.search(text):
             utter_delivery_time(dispatcher, text)  # "if I order today when will it come"
             return []
         if number is None and follows_up_on_the_order(tracker, text):
@@ -190,12 +159,12 @@ class ActionTrackOrder(Action):
         """The order a message without a number means: the one holding a product it names ("the
         tea infuser order"), else the last one; "all my orders" or "my other order" lists them."""
         orders = [o for o in await backend.list_orders(limit=10) if o.status not in ("cancelled", "expired")]
-        if _ALL_ORDERS.search(text) and len(orders) > 1:
+        if ALL_ORDERS.search(text) and len(orders) > 1:
             dispatcher.utter_message(response="utter_order_list", orders=_order_lines(orders))
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
         holding = [o for o in orders if {line.sku for line in o.lines} & set(skus)]
         order = holding[0] if holding else await backend.get_last_order()
-        if order is None and _HOW_LONG.search(text) and not asks_about_own_order(text):
+        if order is None and HOW_LONG.search(text) and not asks_about_own_order(text):
             # "how many days for delivery" from someone without orders: the times, then the number
             utter_delivery_time(dispatcher, text)
             dispatcher.utter_message(response="utter_delivery_time_order_hint")

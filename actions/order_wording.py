@@ -1,0 +1,38 @@
+"""How customers word questions about their orders: their own order or orders in general, a
+follow-up on the order just talked about, all their orders, a parcel that never came. The tracking
+actions (actions/orders.py) decide by these, whichever intent the NLU gave: real customers ask
+both ways."""
+from __future__ import annotations
+
+import re
+
+# "it says delivered but I never got it": a delivered order the customer does not have.
+NOT_RECEIVED = re.compile(
+    r"(?i)\b(not|never|didn'?t|did not|haven'?t|have not|hasn'?t|nahi|nhi)\b.{0,25}"
+    r"\b(receiv\w*|got|get|arriv\w*|came|come|deliver\w*|mila|aaya)\b|\b(missing|stolen|lost)\b")
+
+# Delivery-time questions about the customer's own order ("when will my parcel come") want its
+# status and expected date; general ones ("how many days does delivery take", "if I order today
+# when will it come") want the shop's delivery times.
+OWN_ORDER = re.compile(
+    r"(?i)\b(?:my|our|mine)\s+(?:\w+\s+){0,2}?(?:order|orders|parcel|parcels|package|packages|packet|"
+    r"delivery|shipment|item|items|stuff|things|purchase|products?|goods|box)\b|\border\s*(?:no\b|number|#)")
+HYPOTHETICAL = re.compile(
+    r"(?i)\bif (?:i|we|u|you)\b.{0,25}\b(?:order|buy|purchase|place|book)|"
+    r"\b(?:order|buy|purchase)(?:ing|ed)?\s+(?:it\s+|them\s+|one\s+)?(?:now|today|tonight|tomorrow|this week)\b|"
+    r"\bbefore (?:i|we) (?:order|buy)|\bnext order\b|\b(?:usually|normally|generally)\b")
+HOW_LONG = re.compile(
+    r"(?i)\bhow (?:long|many days|many weeks|soon|fast|quick(?:ly)?)\b|\bdelivery (?:time|period|duration)s?\b|"
+    r"\bkitne din\b|\btime (?:for|to|taken for) (?:deliver|delivery|ship)")
+
+
+# A follow-up about the order just talked about ("did it ship yet", "when will it arrive", "the
+# tracking number?"), unlike "my last order" or "my other order".
+FOLLOW_UP = re.compile(r"(?i)\b(?:it|its|it'?s|that|this|that one|this one|the order|the parcel|the package|"
+                       r"tracking|courier|carrier)\b")
+ANOTHER_ORDER = re.compile(r"(?i)\b(?:my|last|latest|other|another|all|new|newest|previous|first)\b|"
+                           r"\bit (?:usually )?takes?\b")  # "how long does it take": in general
+
+# "show all my orders", "what about my other order", "i have another order that never came".
+ALL_ORDERS = re.compile(r"(?i)\b(?:all|other|another|previous|older|earlier|second|both|list)\b(?:\s+\w+){0,2}?"
+                        r"\s+orders?\b|\bmy orders\b|\borders (?:i|we) (?:placed|made)\b")
