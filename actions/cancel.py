@@ -98,6 +98,7 @@ QUESTIONS = {"cancel_order": ("utter_confirm_cancel",), "place_order": ("utter_c
              "change_order": ("utter_confirm_order_change",), "change_address": ("utter_confirm_address_change",),
              "return_order": ("utter_confirm_return", "utter_confirm_return_items", "utter_refund_after_return"),
              "human_handoff": ("utter_offer_human", "utter_complaint_ticket", "utter_payment_issue_ticket",
+                               "utter_payment_declined_ticket", "utter_ticket_already_open",
                                "utter_contact_details", "utter_offer_human_out_of_scope", "utter_offer_a_person",
                                "utter_order_late", "utter_order_delivered_not_received")}
 # The flows whose confirmation is answered elsewhere: (dispatcher, tracker, affirmed) -> events.

@@ -13,7 +13,7 @@ from actions.backend_client import BackendClient, BackendError, Product
 from actions.feedback import STATED_RATING
 from actions.ordering import adds_to_a_placed_order
 from actions.parsing import format_price, only_asks, search_terms, wants_to_order
-from actions.support import ActionOpenTicket, complains
+from actions.support import complains, open_complaint
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +69,8 @@ def describe_product(product: Product, exact: bool = False, details: bool = Fals
     line = f"{product.name}: {price}, {_stock_phrase(product, exact)}"
     if not details:
         return line
-    attributes = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in product.attributes.items()
-                           if value not in (None, "", False))
+    attributes = ", ".join(name.replace("_", " ") + ("" if value is True else f" {value}")
+                           for name, value in product.attributes.items() if value not in (None, "", False))
     return line + (f" ({attributes})" if attributes else "") + (f". {product.description}" if product.description else "")
 
 
@@ -108,10 +108,8 @@ class ActionShowProducts(Action):
             return [FollowupAction("order_form")]
         if STATED_RATING.search(tracker.latest_message.get("text") or ""):
             return [FollowupAction("feedback_form")]  # "the french press is great, 5 stars": a review
-        if complains(text):
-            # "not happy with the quality of the mug": a complaint (ticket, apology, a person offered)
-            tracker.latest_message["intent"] = {"name": "complaint", "confidence": 1.0}
-            return await ActionOpenTicket().run(dispatcher, tracker, domain)
+        if complains(text):  # "not happy with the quality of the mug"
+            return await open_complaint(dispatcher, tracker, domain)
         if named_products and await adds_to_a_placed_order(tracker):
             return [FollowupAction("change_order_form")]  # "remove the blue mugs" from the order placed
         exact = ASKS_HOW_MANY.search(text) is not None
@@ -133,6 +131,11 @@ class ActionShowProducts(Action):
                 else:
                     products = await self._find_products(backend, tracker)
                     total = len(products)
+                    colour = missing_colour(text, products) if products else None
+                    if colour:  # "do you have pink teapots": no, and the ones there are
+                        named = next(tracker.get_latest_entity_values("product"), None)
+                        dispatcher.utter_message(response="utter_no_such_colour", colour=colour,
+                                                 category=str(named or products[0].category).lower())
                 if products:
                     details = len(products) == 1 or ASKS_DETAILS.search(text) is not None
                     lines = "\n".join(f"• {describe_product(p, exact, details)}" for p in products)
@@ -171,13 +174,42 @@ class ActionShowProducts(Action):
             for product in await backend.search_products(query=term, limit=5):
                 found.setdefault(product.sku, product)
         refers_back = REFERS_BACK.search(text) is not None
-        if shown and not wanted:
-            among_shown = [product for sku, product in found.items() if sku in shown]
-            if among_shown and refers_back:  # "is the green one in stock" after the mugs
-                return among_shown[:6]
-            if not found and (refers_back or not terms or ASKS_STOCK.search(text)):  # "is it in stock"
-                return [await backend.get_product(sku) for sku in shown[:6]]
+        if shown and not wanted and (refers_back or not found):
+            return await _among_shown(backend, shown, text, terms) or list(found.values())[:6]
         return list(found.values())[:6]
+
+
+async def _among_shown(backend: BackendClient, shown: List[str], text: str, terms: List[str]) -> List[Product]:
+    """A follow-up on the products just shown: the ones it tells apart ("is the green one in
+    stock", "and the black one?" after the green mug: the black mug beside it in its category), or
+    all of them for "is it in stock", "how many left", "what colours"; [] when it is about
+    something else."""
+    products = [await backend.get_product(sku) for sku in shown[:10]]
+    picked = _told_apart(products, text)
+    if picked:
+        return picked[:6]
+    siblings: Dict[str, Product] = {}
+    for category in dict.fromkeys(p.category for p in products):
+        siblings.update((p.sku, p) for p in (await backend.products_in(category, 30))[0])
+    picked = _told_apart(list(siblings.values()), text)
+    if picked:
+        return picked[:6]
+    about_them = REFERS_BACK.search(text) or not terms or ASKS_STOCK.search(text) or ASKS_DETAILS.search(text)
+    return products[:6] if about_them else []
+
+
+_NOT_TELLING = frozenset("the and with for one ones set pair true false".split())
+
+
+def _told_apart(products: List[Product], text: str) -> List[Product]:
+    """The products whose name or attributes hold a word of `text` that not all of them share."""
+    def words(product: Product) -> Set[str]:
+        described = f"{product.name} {' '.join(str(v) for v in product.attributes.values())}"
+        return set(re.findall(r"[a-z]+", described.lower())) - _NOT_TELLING
+    bags = [words(product) for product in products]
+    shared = set.intersection(*bags) if bags else set()
+    said = {word for word in re.findall(r"[a-z]+", text.lower()) if len(word) > 2}
+    return [product for product, bag in zip(products, bags) if said & (bag - shared)]
 
 
 def _in_order(text: str, words: List[str]) -> str:

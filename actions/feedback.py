@@ -46,9 +46,9 @@ _RATING_WORDS = (
 
 
 def rating_in(text: str) -> Optional[int]:
-    """"4", "4/5", "4 stars", "five" → the rating; "3.5" → 0 (no whole rating, asked again);
-    anything else → None."""
-    if re.search(r"\d[.,]\d", text):
+    """"4", "4/5", "4 stars", "five" → the rating; "3.5", "three and a half", "-1", "minus 1" → 0
+    (no rating from 1 to 5, asked again); anything else → None."""
+    if re.search(r"\d[.,]\d|(?<![\w-])-\s*\d|(?i:\bminus\b|\bhalf\b|½)", text):
         return 0
     match = re.search(r"\b(\d{1,2})\s*(?:/\s*5|stars?|out of 5)?\b", text)
     if match:
@@ -68,11 +68,15 @@ def rating_in_words(text: str) -> Optional[int]:
 
 def _stated_comment(tracker: Tracker) -> Dict[Text, Any]:
     """The request or answer that stated its rating ("loved the french press, great quality, 5
-    stars") is the comment too, when it says more than the rating: it is not asked for again."""
+    stars", "⭐⭐⭐⭐⭐ love it") is the comment too, when it says more than the rating: it is not
+    asked for again."""
     text = " ".join((tracker.latest_message.get("text") or "").split())
-    if tracker.get_slot("requested_slot") not in (None, RATING) or not STATED_RATING.search(text):
+    stars = re.compile("[⭐★]+")
+    if tracker.get_slot("requested_slot") not in (None, RATING) or not (STATED_RATING.search(text)
+                                                                       or stars.search(text)):
         return {}
-    return {COMMENT: text[:2000]} if len(STATED_RATING.sub("", text).split()) >= 4 else {}
+    said = stars.sub(" ", STATED_RATING.sub(" ", text)).split()
+    return {COMMENT: text[:2000]} if len(said) >= 2 else {}
 
 
 class ValidateFeedbackForm(FormValidationAction):
@@ -103,6 +107,9 @@ class ValidateFeedbackForm(FormValidationAction):
         if not 1 <= rating <= 5:
             dispatcher.utter_message(response="utter_invalid_rating")
             return {RATING: None}
+        if tracker.get_slot(FEEDBACK_ID) is not None:
+            # stored already: the form validates it again when it comes back after a side question
+            return {RATING: rating}
         try:
             feedback_id = await self._store(tracker, rating)
         except BackendError as error:
@@ -132,7 +139,10 @@ class ValidateFeedbackForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != COMMENT:
             return {}
         text, intent = tracker.latest_message.get("text") or "", intent_of(tracker)
-        if intent in NOT_A_COMMENT or (intent in OTHER_REQUESTS and asks_instead_of_answering(text)):
+        # A complaint here, even worded as a question, is what the comment is for (a low rating's
+        # ticket carries it to the team); other questions get their answer first.
+        if intent in NOT_A_COMMENT or (intent in OTHER_REQUESTS and intent != "complaint"
+                                       and asks_instead_of_answering(text)):
             return {}
         return {COMMENT: text}
 

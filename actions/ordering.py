@@ -21,6 +21,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, BackendError, Order
 from actions.form_answers import OTHER_REQUESTS, free_text_answer, intent_of
 from actions.orders import named_skus
+from actions.support import complains, open_complaint
 from actions.parsing import (contact_detail, format_address, format_price, is_address, only_asks,
                              order_number, parse_address, quantity_in, unmatched_items, wants_to_order)
 
@@ -376,10 +377,16 @@ class ValidateOrderForm(FormValidationAction):
         if await adds_to_a_placed_order(tracker):
             # Ending this form at its activation hands the same message to the change form.
             return [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
-        if tracker.get_slot("requested_slot") is None and not tracker.get_slot(DRAFT) \
-                and only_names_a_product(tracker):
+        starting = tracker.get_slot("requested_slot") is None and not tracker.get_slot(DRAFT)
+        if starting and only_names_a_product(tracker):
             # "mokka pot", "kettle" on its own: its price and stock, not "how many?"
             return [SlotSet("requested_slot", None), FollowupAction("action_show_products")]
+        text = tracker.latest_message.get("text") or ""
+        if starting and complains(text) and not wants_to_order(text):
+            # "the teapot i got is cracked": a complaint, not "which teapot would you like?"; the
+            # turn ends here (after the form no rule says what comes next)
+            events = await open_complaint(dispatcher, tracker, domain)
+            return events + [SlotSet("requested_slot", None), FollowupAction("action_listen")]
         return await super().run(dispatcher, tracker, domain)
 
     async def extract_order_items(

@@ -91,6 +91,14 @@ _COMPLAINS = re.compile(
     r"doesn'?t work|does not work|not working)\b")
 
 
+# "card declined again, i want a person": someone, said plainly.
+_WANTS_A_PERSON = re.compile(r"(?i)\b(?:person|human|agent|some ?one|somebody|representative|executive|manager|"
+                             r"supervisor|staff|real person|call me)\b")
+# A payment that didn't go through, rather than one taken wrongly.
+_DECLINED = re.compile(r"(?i)\b(?:declined?|rejected|refused|fail(?:ed|s|ing)?|not (?:going|go) through|"
+                       r"won'?t go through|doesn'?t go through|error|not accepted|isn'?t accepted|bounced)\b")
+
+
 def complains(text: Optional[str]) -> bool:
     return bool(_COMPLAINS.search(text or ""))
 
@@ -118,13 +126,20 @@ class ActionOpenTicket(Action):
             dispatcher.utter_message(response="utter_offer_a_person")
             return [SlotSet(PENDING, "human_handoff")]
         offered = tracker.get_slot(OFFERED_TICKET)
-        if offered and intent not in ("complaint", "payment_issue"):
-            # "yes" to the offer of a person after a complaint or a payment problem, or a person
-            # asked for after saying no to it: that ticket is handed over (a new problem opens its own)
+        still_offered = offered and tracker.get_slot(PENDING) == "human_handoff"
+        if offered and (intent not in ("complaint", "payment_issue") or (still_offered and _WANTS_A_PERSON.search(text))):
+            # "yes" to the offer of a person after a complaint or a payment problem, a person asked
+            # for after saying no to it, or "card declined again, i want a person" instead of a yes:
+            # that ticket is handed over
             dispatcher.utter_message(response="utter_handoff_ticket", ticket_id=offered,
                                      json_message=handoff_payload(int(offered)))
             return [SlotSet(OFFERED_TICKET, None)] + _leave_form(tracker)
+        if still_offered:  # more about the problem before answering the offer: no second ticket
+            dispatcher.utter_message(response="utter_ticket_already_open", ticket_id=offered)
+            return []
         reason, response = REASONS.get(intent, REASONS["contact_human_agent"])
+        if intent == "payment_issue" and _DECLINED.search(text):
+            response = "utter_payment_declined_ticket"
         try:
             ticket_id = await _open(tracker, reason)
         except BackendError as error:
@@ -144,6 +159,16 @@ class ActionOpenTicket(Action):
         dispatcher.utter_message(response=response, ticket_id=ticket_id,
                                  json_message=handoff_payload(ticket_id))
         return _leave_form(tracker)
+
+
+async def open_complaint(dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    """A complaint the NLU read as something else ("the teapot i got is cracked" as an order, "not
+    happy with the quality of the mug" as a product question): handled as the complaint it is. A
+    form that message just started is no form to go back to after the offer of a person."""
+    tracker.latest_message["intent"] = {"name": "complaint", "confidence": 1.0}
+    tracker.active_loop = {}
+    return await ActionOpenTicket().run(dispatcher, tracker, domain)
 
 
 async def _open(tracker: Tracker, reason: str) -> int:

@@ -6,7 +6,8 @@ import uuid
 import httpx
 from rasa_sdk.events import FollowupAction, SlotSet
 
-from actions.catalogue import CATEGORY_PAGE, ActionShowProducts
+from actions.backend_client import Product
+from actions.catalogue import CATEGORY_PAGE, ActionShowProducts, describe_product
 from actions.settings import get_settings
 from tests.actions.conftest import load_tracker
 
@@ -162,3 +163,31 @@ async def test_a_complaint_worded_as_a_product_remark_opens_a_complaint_ticket(b
     tickets = httpx.get(f"{backend.url}/api/v1/staff/tickets", headers={"Authorization": "Bearer dev-staff-token"},
                         params={"limit": 100}).json()["data"]
     assert [t["reason"] for t in tickets if t["conversation_id"] == tracker.sender_id] == ["complaint"]
+
+
+async def test_follow_ups_tell_the_products_shown_apart_or_go_to_their_neighbours(backend, dispatcher):
+    """After the mugs, "how much is the red one" is the red mug (not the red kettle); after only
+    the green mug, "and the black one?" is the black mug beside it, not every black product; after
+    the teapots, "is the glass one in stock" is the glass teapot (not glassware)."""
+    for shown, text, expected in (
+            (["MUG-CER-RED", "MUG-CER-BLU", "MUG-CER-GRN"], "how much is the red one", ["Ceramic Mug Red"]),
+            (["MUG-CER-GRN"], "and the black one?", ["Ceramic Mug Black"]),
+            (["TEA-POT-CST", "TEA-POT-GLS", "TEA-POT-CER"], "is the glass one in stock",
+             ["Glass Teapot with Infuser 1 L"])):
+        dispatcher.messages.clear()
+        tracker = load_tracker("product_question", text=text)
+        tracker.slots["shown_products"] = shown
+        await ActionShowProducts().run(dispatcher, tracker, {})
+        listed = [line[2:].split(":")[0] for line in dispatcher.messages[-1]["products"].splitlines()]
+        assert listed == expected, text
+
+
+async def test_a_colour_we_dont_have_is_said_and_true_attributes_read_as_words(backend, dispatcher):
+    entities = [{"entity": "product", "value": "teapots", "skus": ["TEA-POT-CST", "TEA-POT-GLS", "TEA-POT-CER"]}]
+    await ActionShowProducts().run(dispatcher, load_tracker("product_question", text="do you have pink teapots",
+                                                            entities=entities), {})
+    assert [(m["response"], m.get("colour"), m.get("category")) for m in dispatcher.messages] == [
+        ("utter_no_such_colour", "pink", "teapots"), ("utter_product_list", None, None)]
+    product = Product(sku="X", name="Kettle", category="Kettles", price_minor=100, currency="EUR", available=9,
+                      attributes={"temperature_control": True, "cordless": False})
+    assert describe_product(product, details=True) == "Kettle: €1.00, in stock (temperature control)"

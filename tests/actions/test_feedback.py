@@ -105,7 +105,8 @@ async def test_feedback_comment_skipped(backend, dispatcher):
 
 
 def test_rating_in_reads_common_ways_to_rate():
-    assert [rating_in(t) for t in ("5", "4/5", "3 stars", "five", "meh", "3.5")] == [5, 4, 3, 5, None, 0]
+    said = ("5", "4/5", "3 stars", "five", "meh", "3.5", "-1", "minus 1", "three and a half")
+    assert [rating_in(t) for t in said] == [5, 4, 3, 5, None, 0, 0, 0, 0]
 
 
 def test_ratings_in_words_and_stars_when_asked():
@@ -124,6 +125,10 @@ async def test_a_rating_in_words_is_stored_and_a_comment_with_a_rating_is_not_as
                            slots={"requested_slot": "feedback_rating"})
     events = await ValidateFeedbackForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert SlotSet("feedback_rating", 3) in events and SlotSet("feedback_comment", text) in events
+    text = "⭐⭐⭐⭐⭐ love it"
+    tracker = flow_tracker(new_identity(), text, "affirm", "feedback_form", slots={"requested_slot": "feedback_rating"})
+    events = await ValidateFeedbackForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("feedback_rating", 5) in events and SlotSet("feedback_comment", text) in events
 
 
 async def test_a_question_at_the_comment_step_is_no_comment(backend, dispatcher):
@@ -135,6 +140,24 @@ async def test_a_question_at_the_comment_step_is_no_comment(backend, dispatcher)
     assert await form.extract_feedback_comment(dispatcher, question, DOMAIN) == {}
     remark = flow_tracker(new_identity(), "delivery was slow", "complaint", "feedback_form", slots=slots)
     assert await form.extract_feedback_comment(dispatcher, remark, DOMAIN) == {"feedback_comment": "delivery was slow"}
+    asked = flow_tracker(new_identity(), "what happens with my complaint?", "complaint", "feedback_form", slots=slots)
+    assert await form.extract_feedback_comment(dispatcher, asked, DOMAIN) == {
+        "feedback_comment": "what happens with my complaint?"}
+
+
+async def test_a_rating_validated_again_when_the_form_comes_back_is_not_stored_twice(backend, dispatcher):
+    """After a side question the form comes back and validates the rating it holds again: no
+    second rating, no second apology (nor a second low-rating ticket)."""
+    identity = new_identity()
+    slots = {"feedback_rating": 1, "feedback_id": 41}
+    tracker = flow_tracker(identity, "no", "deny", "feedback_form", slots=slots,
+                           slot_candidates={"feedback_rating": 1})
+    tracker.active_loop = {}
+    events = await ValidateFeedbackForm().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages == [] and SlotSet("feedback_rating", 1) in events
+    path = backend.env["DATABASE_URL"].split("///", 1)[1]
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM feedback WHERE conversation_id = ?", (identity,)).fetchone() == (0,)
 
 
 async def test_feedback_stop_after_rating_keeps_it_and_thanks(backend, dispatcher):

@@ -673,6 +673,18 @@ async def test_a_product_name_on_its_own_shows_the_product_instead_of_ordering(b
     assert FollowupAction("action_show_products") not in events
 
 
+async def test_a_damage_complaint_read_as_an_order_opens_a_complaint(backend, dispatcher):
+    """"the teapot i got is cracked, really disappointed": an apology, a ticket and a person
+    offered, not "which teapot would you like?"; the turn ends there."""
+    teapot = [{"entity": "product", "value": "teapot", "skus": TEAPOTS, "start": 4, "end": 10}]
+    tracker = form_tracker(new_identity(), "the teapot i got is cracked, really disappointed", "place_order", teapot)
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_complaint_ticket"]
+    assert SlotSet("paused_form", None) in events and SlotSet("pending_confirmation", "human_handoff") in events
+    assert events[-2:] == [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+    assert not any(e.get("name") == "order_draft" for e in events)
+
+
 async def test_short_stock_is_said_as_soon_as_the_items_are_known(backend, dispatcher):
     """"2 black mugs" (none left): said before the address is asked, with what is in stock."""
     black = [{"entity": "quantity", "value": "2"},

@@ -29,6 +29,11 @@ def tracker_with(intent: str, text: str):
     return tracker
 
 
+def tickets_of(backend, sender: str) -> list:
+    response = httpx.get(f"{backend.url}/api/v1/staff/tickets", headers=STAFF, params={"limit": 100})
+    return [t for t in response.json()["data"] if t["conversation_id"] == sender]
+
+
 def staff_ticket(backend, ticket_id: int) -> dict:
     response = httpx.get(f"{backend.url}/api/v1/staff/tickets", headers=STAFF, params={"limit": 100})
     response.raise_for_status()
@@ -79,8 +84,7 @@ async def test_yes_to_the_offered_person_hands_over_the_same_ticket(backend, dis
     assert events[-1] == SlotSet("offered_ticket", None)
     assert [(m["response"], m["custom"]) for m in handed.messages] == [
         ("utter_handoff_ticket", {"handoff": {"ticket_id": ticket_id}})]
-    tickets = httpx.get(f"{backend.url}/api/v1/staff/tickets", headers=STAFF, params={"limit": 100}).json()["data"]
-    assert [t["id"] for t in tickets if t["conversation_id"] == tracker.sender_id] == [ticket_id]
+    assert [t["id"] for t in tickets_of(backend, tracker.sender_id)] == [ticket_id]
 
 
 async def test_no_to_the_offered_person_keeps_the_ticket(backend, dispatcher):
@@ -93,7 +97,8 @@ async def test_no_to_the_offered_person_keeps_the_ticket(backend, dispatcher):
 
 async def test_a_person_asked_for_after_declining_takes_the_same_ticket(backend, dispatcher):
     """Complaint, "no" to a person, later "let me talk to someone": that ticket is handed over,
-    not a second one; a new complaint still opens its own."""
+    not a second one. More said about the problem while the offer is open opens none either
+    (and "i want a person" hands it over); after the offer was answered, a new complaint opens its own."""
     tracker = tracker_with("complaint", "the kettle stopped working after a week")
     await ActionOpenTicket().run(dispatcher, tracker, {})
     ticket_id = dispatcher.messages[0]["ticket_id"]
@@ -107,6 +112,18 @@ async def test_a_person_asked_for_after_declining_takes_the_same_ticket(backend,
     assert await ActionOpenTicket().run(handed, later, {}) == [SlotSet("offered_ticket", None)]
     assert [(m["response"], m["custom"]) for m in handed.messages] == [
         ("utter_handoff_ticket", {"handoff": {"ticket_id": ticket_id}})]
+    while_offered = tracker_with("complaint", "and the mug is chipped too")
+    while_offered.sender_id = tracker.sender_id
+    while_offered.slots.update(offered_ticket=ticket_id, pending_confirmation="human_handoff")
+    noted = CollectingDispatcher()
+    assert await ActionOpenTicket().run(noted, while_offered, {}) == []
+    assert [(m["response"], m["ticket_id"]) for m in noted.messages] == [("utter_ticket_already_open", ticket_id)]
+    while_offered.latest_message["text"] = "it failed again, i want a person"
+    handed = CollectingDispatcher()
+    await ActionOpenTicket().run(handed, while_offered, {})
+    assert [(m["response"], m["custom"]) for m in handed.messages] == [
+        ("utter_handoff_ticket", {"handoff": {"ticket_id": ticket_id}})]
+    assert len(tickets_of(backend, tracker.sender_id)) == 1
     another = tracker_with("complaint", "and the mug is chipped too")
     another.sender_id, another.slots["offered_ticket"] = tracker.sender_id, ticket_id
     opened = CollectingDispatcher()
@@ -187,3 +204,8 @@ async def test_open_ticket_backend_down_says_so(backend, dispatcher, monkeypatch
         get_settings.cache_clear()
     assert events == []  # no ticket, no handoff: a form goes on
     assert [m["response"] for m in dispatcher.messages] == ["utter_ticket_failed"]
+
+
+async def test_a_declined_card_gets_what_to_try_not_the_double_charge_answer(backend, dispatcher):
+    await ActionOpenTicket().run(dispatcher, tracker_with("payment_issue", "my card got declined"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_payment_declined_ticket"]

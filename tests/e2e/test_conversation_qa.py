@@ -65,3 +65,28 @@ def test_follow_ups_are_about_the_product_or_order_just_talked_about(stack):
 def test_a_product_name_alone_shows_the_product(stack):
     replies = texts(say(stack.rasa.url, new_sender(), "mokka pot"))
     assert "Stovetop Espresso Maker" in replies and "How many" not in replies
+    assert "didn't get that" not in replies
+
+
+def test_shipping_costs_to_a_country_we_dont_ship_to_say_so(stack):
+    replies = texts(say(stack.rasa.url, new_sender(), "delivery charges for usa?"))
+    assert "don't deliver to USA" in replies and "€4.90" not in replies
+
+
+def test_a_complaint_worded_as_a_product_remark_opens_a_ticket(stack):
+    sender = new_sender()
+    replies = texts(say(stack.rasa.url, sender, "not happy with the quality of the mug"))
+    assert "sorry" in replies.lower() and "Here's what I found" not in replies
+    assert [ticket["reason"] for ticket in tickets_of(stack, sender)] == ["complaint"]
+
+
+def test_which_teapot_in_an_order_change_is_answered_and_the_change_made(stack):
+    sender = new_sender()
+    number = place_order_for(stack, sender)["number"]
+    asked = texts(say(stack.rasa.url, sender, "add a teapot to my order"))
+    assert "Which teapot" in asked and "What should I change" not in asked
+    summary = texts(say(stack.rasa.url, sender, "the glass one"))
+    assert "Glass Teapot" in summary and number in summary
+    say(stack.rasa.url, sender, "yes")
+    lines = {line["sku"]: line["quantity"] for line in staff_order(stack, number)["lines"]}
+    assert lines == {"MUG-CER-GRN": 2, "TEA-POT-GLS": 1}
