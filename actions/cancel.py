@@ -45,7 +45,14 @@ def _refuse(dispatcher: CollectingDispatcher, order: Order) -> List[Dict[Text, A
         "cancelled": "utter_cannot_cancel_cancelled",
     }.get(order.status, "utter_cannot_cancel")
     dispatcher.utter_message(response=response, number=order.number, status=order.status.replace("_", " "))
-    return _clear()
+    return _clear() + [SlotSet("order_id", order.number)]  # "ok cancel it" next is still about it
+
+
+# "the other one", "my other order", "the second one": not the order just talked about.
+OTHER_ORDER = re.compile(r"(?i)\b(?:other|another|second|2nd)\b(?:\s+(?:one|order|1))?|\bboth\b")
+# What the bot said about a cancel, after which "and the other one too" is another cancel.
+ABOUT_A_CANCEL = ("utter_order_cancelled", "utter_cancel_kept", "utter_cannot_cancel_shipped",
+                  "utter_cannot_cancel_delivered", "utter_cannot_cancel_cancelled", "utter_cannot_cancel")
 
 
 class ActionCancelOrder(Action):
@@ -58,7 +65,9 @@ class ActionCancelOrder(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         number = requested_order_number(tracker)
-        if number is None and follows_up_on_the_order(tracker, tracker.latest_message.get("text") or ""):
+        text = tracker.latest_message.get("text") or ""
+        other_than = order_number(tracker.get_slot("order_id")) if number is None and OTHER_ORDER.search(text) else None
+        if number is None and other_than is None and follows_up_on_the_order(tracker, text):
             # "cancel it" right after an order was talked about: that one (not theirs: refused)
             number = order_number(tracker.get_slot("order_id"))
         if number is None and (tracker.active_loop or {}).get("name") == "order_form":
@@ -66,9 +75,10 @@ class ActionCancelOrder(Action):
             return await ActionStop().run(dispatcher, tracker, domain)
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                # without a number: the newest order that can still be cancelled
-                order = await backend.get_order_or_last(number, named_skus(tracker),
-                                                        usable=lambda order: order.cancellable)
+                # without a number: the newest order that can still be cancelled ("the other
+                # one": not the order just talked about)
+                order = await backend.get_order_or_last(
+                    number, named_skus(tracker), usable=lambda order: order.cancellable and order.number != other_than)
         except NotFound:
             dispatcher.utter_message(response="utter_cancel_order_not_found", number=number)
             return _clear()
@@ -76,6 +86,9 @@ class ActionCancelOrder(Action):
             logger.warning("cancel lookup failed: %s", error)
             dispatcher.utter_message(response="utter_backend_unavailable")
             return []
+        if other_than is not None and order is not None and order.number == other_than:
+            dispatcher.utter_message(response="utter_no_other_cancellable")
+            return _clear()
         if order is None:
             dispatcher.utter_message(response="utter_ask_cancel_order_number")
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "cancel"), SlotSet(PENDING, None)]
@@ -189,6 +202,8 @@ class ActionAnswerConfirmation(Action):
                                                    or _last_utterance(tracker) in OFFERS_A_PERSON):
                 # "yes, a person please" with no offer open, or "yes" to "I can fetch a person"
                 return await _answer_human_offer(dispatcher, tracker, True)
+            if OTHER_ORDER.search(text or "") and _last_utterance(tracker) in ABOUT_A_CANCEL:
+                return await ActionCancelOrder().run(dispatcher, tracker, domain)  # "and the other one too"
             dispatcher.utter_message(response="utter_ok")
             return [SlotSet(PENDING, None)]
         if says_no(text) and intent_of(tracker) != "deny":
@@ -221,6 +236,8 @@ class ActionAnswerConfirmation(Action):
         number = tracker.get_slot("order_id")
         if intent_of(tracker) != "affirm":
             dispatcher.utter_message(response="utter_cancel_kept", number=number)
+            if OTHER_ORDER.search(text or ""):  # "no the other one": that one is asked about now
+                return _clear() + await ActionCancelOrder().run(dispatcher, tracker, domain)
             return _clear()
         try:
             async with BackendClient(tracker.sender_id) as backend:

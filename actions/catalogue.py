@@ -11,8 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Product
 from actions.feedback import STATED_RATING
-from actions.ordering import adds_to_a_placed_order
-from actions.parsing import format_price, only_asks, search_terms, wants_to_order
+from actions.orders import ActionTrackOrder
+from actions.ordering import adds_to_a_placed_order, names_only_an_order
+from actions.parsing import format_price, only_asks, quantity_in, search_terms, wants_to_order
 from actions.support import complains, open_complaint
 
 logger = logging.getLogger(__name__)
@@ -110,8 +111,11 @@ class ActionShowProducts(Action):
             return [FollowupAction("feedback_form")]  # "the french press is great, 5 stars": a review
         if complains(text):  # "not happy with the quality of the mug"
             return await open_complaint(dispatcher, tracker, domain)
-        if named_products and await adds_to_a_placed_order(tracker):
-            return [FollowupAction("change_order_form")]  # "remove the blue mugs" from the order placed
+        if names_only_an_order(tracker):  # "63YFJTV8", "status OB 3NXJBEPF"
+            return await ActionTrackOrder().run(dispatcher, tracker, domain)
+        if (named_products or quantity_in(text) is not None) and await adds_to_a_placed_order(tracker):
+            # "remove the blue mugs" from the order placed, "make it 3" right after placing it
+            return [FollowupAction("change_order_form")]
         exact = ASKS_HOW_MANY.search(text) is not None
         category = next(tracker.get_latest_entity_values("category"), None)
         try:

@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Order
 from actions.form_answers import OTHER_REQUESTS, free_text_answer, intent_of
-from actions.orders import named_skus
+from actions.orders import ActionTrackOrder, named_skus
 from actions.support import complains, open_complaint
 from actions.parsing import (contact_detail, format_address, format_price, is_address, only_asks,
                              order_number, parse_address, quantity_in, unmatched_items, wants_to_order)
@@ -328,6 +328,12 @@ def _just_placed(tracker: Tracker) -> bool:
 _FILLER = frozenset("a an the some one pls plz please ok okay hi hello hey and or ? ! .".split())
 
 
+def names_only_an_order(tracker: Tracker) -> bool:
+    """An order number and no product: "order YJK4DZZC" is about that order, not a new one."""
+    kinds = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
+    return "order_id" in kinds and "product" not in kinds
+
+
 def only_names_a_product(tracker: Tracker) -> bool:
     """The message is a product's name and nothing more: no count, no wish to buy."""
     text = tracker.latest_message.get("text") or ""
@@ -386,6 +392,10 @@ class ValidateOrderForm(FormValidationAction):
             # "the teapot i got is cracked": a complaint, not "which teapot would you like?"; the
             # turn ends here (after the form no rule says what comes next)
             events = await open_complaint(dispatcher, tracker, domain)
+            return events + [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+        if starting and names_only_an_order(tracker):
+            # "order YJK4DZZC": that order's status, not "what would you like to order?"
+            events = await ActionTrackOrder().run(dispatcher, tracker, domain)
             return events + [SlotSet("requested_slot", None), FollowupAction("action_listen")]
         return await super().run(dispatcher, tracker, domain)
 

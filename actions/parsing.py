@@ -19,7 +19,7 @@ _STOP_WORDS = frozenset(
 # Order numbers as the backend issues them ("OB-KR3FC2V4") or as plain digits ("1042").
 # "OB-7KB8JMGK", "ob7kb8jmgk", "1042", and the number without its prefix: eight letters and
 # digits, two of them digits at least ("D0003403"), or one after "order" ("order 7KBXJMGK").
-_ORDER_NUMBER = re.compile(r"(?i)\b(OB-?[0-9A-Z]{8}|\d{4,8}|(?=(?:[A-Z]*\d){2})(?=\d*[A-Z])[0-9A-Z]{8})\b|"
+_ORDER_NUMBER = re.compile(r"(?i)\b(OB[-\s]?[0-9A-Z]{8}|\d{4,8}|(?=(?:[A-Z]*\d){2})(?=\d*[A-Z])[0-9A-Z]{8})\b|"
                            r"\border\s*(?:no\.?|number|num|id|#)?\s*:?\s*#?((?=[A-Z]*\d)(?=\d*[A-Z])[0-9A-Z]{8})\b")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"\+?\d[\d\s().-]{6,18}\d")
@@ -33,7 +33,7 @@ def order_number(text: Optional[str]) -> Optional[str]:
     number = (match.group(1) or match.group(2)).upper()
     if number.isdigit() or number.startswith("OB-"):
         return number
-    return "OB-" + number[-8:]
+    return "OB-" + number[-8:]  # "OB 3NXJBEPF", "OB3NXJBEPF", "3NXJBEPF"
 
 
 def within_phone_number(value: Optional[str], text: Optional[str]) -> bool:
@@ -145,6 +145,9 @@ def foreign_place(text: Optional[str]) -> Optional[str]:
 _ADDRESS_LEAD_IN = re.compile(
     r"(?i)^[^\d]*?\b(?:address|send|ship|deliver|post|go|goes|change|update|switch|set|use|redirect)\b"
     r"[^\d]*(?:\bto\b|\bis\b|\bat\b|:|\bfor (?:my|the|this) order(?: please)?)\s*:?\s*")
+# "ok so Bob Brown, …", "its Bob Brown, …": talk before the name, not part of it.
+_FILLER_BEFORE_NAME = re.compile(r"(?i)^(?:(?:ok(?:ay)?|so|well|sure|yes|yeah|right|alright|then|here|"
+                                 r"it'?s|its|it is|this is|that'?s|thats|name is|i am|i'?m)\b[\s,:.-]*)+")
 _COURTESY_AT_END = re.compile(
     r"(?i)(?:[\s,.!]+(?:please|pls|plz|thanks|thank you|thx|ty|asap|instead|now|then))+[\s.!]*$")
 # Labels some customers write before a part: "Name: Tom Baker, Address: 22 High Street, ...".
@@ -180,7 +183,9 @@ def _name_at_street(parts: List[str]) -> List[str]:
 def _address_parts(text: str, lead_in: bool = True) -> List[str]:
     """Comma- or line-separated parts, without the words before the name or a trailing "please"."""
     text = _COURTESY_AT_END.sub("", _ADDRESS_LEAD_IN.sub("", text or "", count=1) if lead_in else text or "")
-    parts = (_PART_LABEL.sub("", part.strip()) for part in re.split(r"[,\n]", text))
+    parts = [_PART_LABEL.sub("", part.strip()) for part in re.split(r"[,\n]", text)]
+    if parts and not re.search(r"\d", parts[0]):
+        parts[0] = _FILLER_BEFORE_NAME.sub("", parts[0])
     return [part for part in parts if part]
 
 
@@ -345,7 +350,7 @@ def only_asks(text: Optional[str]) -> bool:
 _COUNTED_WORD = re.compile(r"(?i)\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|dozen)\s+([a-z][a-z'-]{2,})")
 _NOT_ITEMS = frozenset("""of more pcs pieces piece units unit packs pack boxes box sets set bags bag kg
     grams items things times days weeks hours minutes mins euro euros eur dollars pounds percent
-    please pls more less instead only""".split())
+    please pls more less instead only then each total altogether""".split())
 
 
 def unmatched_items(text: Optional[str], product_spans: List[Tuple[int, int]]) -> List[str]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import httpx
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
 from tests.actions.test_orders import new_identity, place_order, ship, tracker_for
@@ -137,7 +138,7 @@ async def test_cancel_shipped_order_is_refused_with_reason(backend, dispatcher):
     entities = [{"entity": "order_id", "value": number}]
     events = await ActionCancelOrder().run(dispatcher, tracker_for(identity, f"cancel {number}", entities), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_cannot_cancel_shipped"]
-    assert events == CLEARED
+    assert events == CLEARED + [SlotSet("order_id", number)]
 
 
 async def test_cancel_someone_elses_order_is_not_found(backend, dispatcher):
@@ -292,3 +293,44 @@ async def test_cancel_it_after_checking_someone_elses_order_is_about_that_order(
     await ActionCancelOrder().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_cancel_order_not_found"]
     assert status_of(backend, identity, own) == "pending"
+
+
+async def test_the_other_order_is_asked_about_at_no_and_after_a_cancel(backend, dispatcher):
+    """Two open orders: "no the other one" at "cancel the newest?" keeps it and asks about the
+    older one; after that one is cancelled, "and the other one too" asks about the newest; when
+    there is no other left, that is said."""
+    identity = new_identity()
+    older = place_order(backend, identity)["number"]
+    newest = place_order(backend, identity)["number"]
+    events = await ActionAnswerConfirmation().run(
+        dispatcher, at_the_question(identity, newest, "no the other one", "deny"), {})
+    assert [(m["response"], m["number"]) for m in dispatcher.messages] == [
+        ("utter_cancel_kept", newest), ("utter_confirm_cancel", older)]
+    assert SlotSet("pending_confirmation", "cancel_order") in events and SlotSet("order_id", older) in events
+    await ActionAnswerConfirmation().run(dispatcher, answer(identity, older, "affirm"), {})
+    assert status_of(backend, identity, older) == "cancelled" and status_of(backend, identity, newest) == "pending"
+    too = tracker_for(identity, "and the other one too", slots={"order_id": older})
+    too.latest_message["intent"] = {"name": "affirm", "confidence": 0.9}
+    too.events = [{"event": "bot", "text": "Done", "metadata": {"utter_action": "utter_order_cancelled"}},
+                  {"event": "action", "name": "action_listen"},
+                  {"event": "user", "text": "and the other one too"}]
+    asked = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(asked, too, {})
+    assert [(m["response"], m["number"]) for m in asked.messages] == [("utter_confirm_cancel", newest)]
+    none_left = CollectingDispatcher()
+    await ActionCancelOrder().run(none_left, tracker_for(identity, "cancel the other one", slots={"order_id": newest}), {})
+    assert [m["response"] for m in none_left.messages] == ["utter_no_other_cancellable"]
+
+
+async def test_cancel_it_after_a_refusal_stays_on_the_refused_order(backend, dispatcher):
+    identity = new_identity()
+    open_order = place_order(backend, identity)["number"]
+    shipped = place_order(backend, identity)["number"]
+    ship(backend, identity, shipped)
+    events = await ActionCancelOrder().run(dispatcher, tracker_for(identity, f"cancel {shipped}",
+                                                                   [{"entity": "order_id", "value": shipped}]), {})
+    assert SlotSet("order_id", shipped) in events
+    again = CollectingDispatcher()
+    await ActionCancelOrder().run(again, tracker_for(identity, "ok cancel it", slots={"order_id": shipped}), {})
+    assert [(m["response"], m["number"]) for m in again.messages] == [("utter_cannot_cancel_shipped", shipped)]
+    assert status_of(backend, identity, open_order) == "pending"

@@ -685,6 +685,27 @@ async def test_a_damage_complaint_read_as_an_order_opens_a_complaint(backend, di
     assert not any(e.get("name") == "order_draft" for e in events)
 
 
+async def test_an_order_number_read_as_an_order_request_gets_that_orders_status(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    while not any(c.isdigit() for c in number):  # one of letters only needs its prefix
+        number = place_order(backend, identity)["number"]
+    text = f"order {number.removeprefix('OB-')}"
+    tracker = form_tracker(identity, text, "place_order", [{"entity": "order_id", "value": text}])
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert [(m["response"], m.get("number")) for m in dispatcher.messages] == [("utter_order_status_pending", number)], dispatcher.messages
+    assert events[-2:] == [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+
+
+async def test_make_it_3_right_after_placing_read_as_a_product_question_changes_the_order(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    tracker = just_placed_tracker(identity, "make it 3", number)
+    tracker.latest_message.update(intent={"name": "product_info", "confidence": 0.6}, entities=[])
+    tracker.active_loop = {}
+    assert await ActionShowProducts().run(dispatcher, tracker, {}) == [FollowupAction("change_order_form")]
+
+
 async def test_short_stock_is_said_as_soon_as_the_items_are_known(backend, dispatcher):
     """"2 black mugs" (none left): said before the address is asked, with what is in stock."""
     black = [{"entity": "quantity", "value": "2"},

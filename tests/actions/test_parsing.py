@@ -17,6 +17,7 @@ from actions.parsing import (asks_instead_of_answering, contact_detail, country_
     ("track kr3fc2v4", "OB-KR3FC2V4"),
     ("my password is abcdefgh", None),
     ("order 7KBXJMGK?", "OB-7KBXJMGK"),
+    ("status OB 3NXJBEPF", "OB-3NXJBEPF"),
     ("i want to order upstairs", None),
     ("order status", None),
     ("call me at 12", None),
@@ -73,6 +74,10 @@ def test_search_terms_drop_filler_words():
     ("Ada Lovelace, Ship Street 4, Dublin D02 X285, Ireland",
      {"name": "Ada Lovelace", "line1": "Ship Street 4", "city": "Dublin", "postal_code": "D02 X285",
       "country": "IE"}),
+    ("ok so Bob Brown, 4 High Road, Cork T12 AB34, Ireland",
+     {"name": "Bob Brown", "line1": "4 High Road", "city": "Cork", "postal_code": "T12 AB34", "country": "IE"}),
+    ("its Sonia Okafor, 4 High Road, Cork T12 AB34, Ireland",
+     {"name": "Sonia Okafor", "line1": "4 High Road", "city": "Cork", "postal_code": "T12 AB34", "country": "IE"}),
     ("Max Muster, Hauptstrasse 5, 10115 Berlin, germny",
      {"name": "Max Muster", "line1": "Hauptstrasse 5", "city": "Berlin", "postal_code": "10115", "country": "DE"}),
     ("Max Muster, Hauptstrasse 5, 10115, Berlin, Germany",
@@ -152,6 +157,7 @@ def test_within_phone_number():
 
 def test_unmatched_items_are_counted_words_no_product_covers():
     assert unmatched_items("i want 2 glases and a teapot", [(22, 28)]) == ["glases"]
+    assert unmatched_items("ok 2 then", []) == []
     assert unmatched_items("2 blue mugs and 3 unicorns", [(2, 11)]) == ["unicorns"]
     assert unmatched_items("2 blue mugs", [(2, 11)]) == []
     assert unmatched_items("i want 2 pcs of the teapot, in 3 days", [(20, 26)]) == []
