@@ -15,7 +15,9 @@ from actions.change_order import answer_change_order
 from actions.conversation import ActionStop
 from actions.form_answers import intent_of
 from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER, address_of
-from actions.orders import REQUESTED, TASK, follows_up_on_the_order, named_skus, requested_order_number
+from actions.order_wording import NOT_RECEIVED
+from actions.orders import (REQUESTED, TASK, ActionTrackOrder, follows_up_on_the_order, named_skus,
+                            requested_order_number)
 from actions.parsing import (asks_instead_of_answering, format_price, hesitates, only_acknowledges, order_number,
                              says_no)
 from actions.place_order import answer_place_order, order_summary
@@ -50,6 +52,11 @@ def _refuse(dispatcher: CollectingDispatcher, order: Order) -> List[Dict[Text, A
 
 # "the other one", "my other order", "the second one": not the order just talked about.
 OTHER_ORDER = re.compile(r"(?i)\b(?:other|another|second|2nd)\b(?:\s+(?:one|order|1))?|\bboth\b")
+# "until when can i cancel an order?", "is there a fee to cancel": the policy, not a cancel.
+CANCEL_POLICY_QUESTION = re.compile(
+    r"(?i)\b(?:until|till|up to|by) when\b|\bhow (?:long|late)\b.*\bcancel|\bcancel\w*\s+(?:policy|fees?|charges?)\b|"
+    r"\b(?:fee|charge|cost|penalty)\b.*\bcancel|\bcancel\w*\b.*\b(?:fee|charge|cost|penalty)\b|"
+    r"\bcan (?:i|we|you) (?:still )?cancel (?:an|a|any) order\b|\b(?:after|once) (?:it|an order|the order) (?:has )?(?:ship|is ship)")
 # What the bot said about a cancel, after which "and the other one too" is another cancel.
 ABOUT_A_CANCEL = ("utter_order_cancelled", "utter_cancel_kept", "utter_cannot_cancel_shipped",
                   "utter_cannot_cancel_delivered", "utter_cannot_cancel_cancelled", "utter_cannot_cancel")
@@ -66,6 +73,9 @@ class ActionCancelOrder(Action):
     ) -> List[Dict[Text, Any]]:
         number = requested_order_number(tracker)
         text = tracker.latest_message.get("text") or ""
+        if number is None and CANCEL_POLICY_QUESTION.search(text) and tracker.get_slot(REQUESTED) is None:
+            dispatcher.utter_message(response="utter_faq/cancellation_fee")
+            return []
         other_than = order_number(tracker.get_slot("order_id")) if number is None and OTHER_ORDER.search(text) else None
         if number is None and other_than is None and follows_up_on_the_order(tracker, text):
             # "cancel it" right after an order was talked about: that one (not theirs: refused)
@@ -204,6 +214,9 @@ class ActionAnswerConfirmation(Action):
                 return await _answer_human_offer(dispatcher, tracker, True)
             if OTHER_ORDER.search(text or "") and _last_utterance(tracker) in ABOUT_A_CANCEL:
                 return await ActionCancelOrder().run(dispatcher, tracker, domain)  # "and the other one too"
+            if NOT_RECEIVED.search(text or "") and tracker.get_slot("order_id"):
+                # "but i never got it!" after its status: help with the order, not "Okay."
+                return await ActionTrackOrder().run(dispatcher, tracker, domain)
             dispatcher.utter_message(response="utter_ok")
             return [SlotSet(PENDING, None)]
         if says_no(text) and intent_of(tracker) != "deny":

@@ -13,10 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
-from actions.form_answers import free_text_answer
+from actions.form_answers import answer_before_a_correction, free_text_answer
 from actions.order_forms import TARGET, TargetOrderForm, events_clearing, not_editable
 from actions.ordering import ADDRESS, PENDING_ORDER
-from actions.parsing import format_address, is_address, looks_like_address, parse_address
+from actions.parsing import complete_address, format_address, is_address, looks_like_address, parse_address
 from actions.place_order import ActionPlaceOrder
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,8 @@ class ValidateChangeAddressForm(TargetOrderForm):
         # "… to 5 Avenue Foch, 75116 Paris, France": the name on the order stays
         name = ((tracker.get_slot(TARGET) or {}).get("address") or {}).get("name")
         address, problem = parse_address(str(value or ""), name=name)
+        earlier = answer_before_a_correction(tracker, "utter_invalid_address_") if address is None else None
+        address = address or (complete_address(earlier, str(value or ""), name=name) if earlier else None)
         if address is None:
             dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
             return {NEW_ADDRESS: None}

@@ -1,6 +1,8 @@
-"""FAQ answers: the answer the FAQ selector picked (bot/faq_selector.py), as Rasa's own `utter_faq`
-would give it, unless the question is about a place we don't deliver to ("delivery charges for
-usa?"): then that is what the customer needs to hear, not our prices."""
+"""FAQ and delivery-options answers: the answer the FAQ selector picked (bot/faq_selector.py), as
+Rasa's own `utter_faq` would give it, or the delivery options; unless the question is about a place
+we don't deliver to ("delivery charges for usa?", "do you ship to canada"): then that is what the
+customer needs to hear, not our prices; or about the parcel of an order of theirs ("which
+courier?" after tracking it): then that order's status with its carrier."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -8,13 +10,18 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.form_answers import intent_of
+from actions.order_wording import ABOUT_A_SHIPMENT
+from actions.orders import ActionTrackOrder, asks_about_own_order
 from actions.parsing import foreign_place
 
 # Rasa's own action for the retrieval intent, which this one replaces in the rules; named here so
 # scripts/validate_bot.py counts the responses it stands for as used.
 REPLACES = "utter_faq"
-# The answers that assume we deliver to the customer's country.
-DELIVERY_ANSWERS = ("utter_faq/shipping_costs", "utter_faq/customs_duties", "utter_faq/minimum_order")
+# The answers that assume we deliver to the customer's country ("do you ship to canada" reads as
+# delivery_options, whose answer lists where we do: a plain no first).
+DELIVERY_ANSWERS = ("utter_faq/shipping_costs", "utter_faq/customs_duties", "utter_faq/minimum_order",
+                    "utter_delivery_options")
 
 
 def selected_answer(tracker: Tracker) -> Optional[str]:
@@ -30,8 +37,12 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        answer = selected_answer(tracker)
-        place = foreign_place(tracker.latest_message.get("text"))
+        text = tracker.latest_message.get("text") or ""
+        if ABOUT_A_SHIPMENT.search(text) and (tracker.get_slot("order_id") or asks_about_own_order(text)):
+            # "which courier?" about the order just talked about, "is my parcel with dhl?": that order
+            return await ActionTrackOrder().run(dispatcher, tracker, domain)
+        answer = "utter_delivery_options" if intent_of(tracker) == "delivery_options" else selected_answer(tracker)
+        place = foreign_place(text)
         if place and (answer in DELIVERY_ANSWERS or answer is None):
             dispatcher.utter_message(response="utter_not_delivered_there", place=place)
         elif answer is not None:

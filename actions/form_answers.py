@@ -45,3 +45,18 @@ def free_text_answer(tracker: Tracker, slot: Text, parses: Callable[[str], bool]
     if answers or intent == own_topic or intent not in OTHER_REQUESTS:
         return {slot: text}
     return {}
+
+
+def answer_before_a_correction(tracker: Tracker, response_prefix: Text) -> Optional[Text]:
+    """The user's message before the latest one, when the bot's reply to it was a response named
+    `response_prefix`… ("utter_invalid_address_"): the latest message may complete it."""
+    corrected, seen_latest = False, False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            if seen_latest:
+                return event.get("text") if corrected else None
+            seen_latest = True
+        elif seen_latest and event.get("event") == "bot":
+            corrected = corrected or str((event.get("metadata") or {}).get("utter_action") or "").startswith(
+                response_prefix)
+    return None

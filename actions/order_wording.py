@@ -9,7 +9,8 @@ import re
 # "it says delivered but I never got it": a delivered order the customer does not have.
 NOT_RECEIVED = re.compile(
     r"(?i)\b(not|never|didn'?t|did not|haven'?t|have not|hasn'?t|nahi|nhi)\b.{0,25}"
-    r"\b(receiv\w*|got|get|arriv\w*|came|come|deliver\w*|mila|aaya)\b|\b(missing|stolen|lost)\b")
+    r"\b(receiv\w*|got|get|arriv\w*|came|come|deliver\w*|mila|aaya)\b|\b(missing|stolen|lost)\b|"
+    r"\bnothing (?:here|came|arrived)\b|\bnot here\b|\bno (?:parcel|package|sign of it)\b")
 
 # Delivery-time questions about the customer's own order ("when will my parcel come") want its
 # status and expected date; general ones ("how many days does delivery take", "if I order today
@@ -36,3 +37,9 @@ ANOTHER_ORDER = re.compile(r"(?i)\b(?:my|last|latest|other|another|all|new|newes
 # "show all my orders", "what about my other order", "i have another order that never came".
 ALL_ORDERS = re.compile(r"(?i)\b(?:all|other|another|previous|older|earlier|second|both|list)\b(?:\s+\w+){0,2}?"
                         r"\s+orders?\b|\bmy orders\b|\borders (?:i|we) (?:placed|made)\b")
+
+# About the parcel on its way ("tracking number?", "which courier", "it was supposed to arrive ages
+# ago"): with several orders, the one shipped is meant, not the newest still being packed.
+ABOUT_A_SHIPMENT = re.compile(
+    r"(?i)\b(?:tracking|track(?:ing)? (?:no|number|id|link)|courier|carrier|dhl|ups|dpd|gls|hermes|fedex|"
+    r"late|delayed|overdue|ages|supposed to (?:arrive|come|be here)|still (?:not|waiting)|not (?:yet )?arrived)\b")

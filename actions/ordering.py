@@ -19,10 +19,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Order
-from actions.form_answers import OTHER_REQUESTS, free_text_answer, intent_of
+from actions.form_answers import OTHER_REQUESTS, answer_before_a_correction, free_text_answer, intent_of
 from actions.orders import ActionTrackOrder, named_skus
 from actions.support import complains, open_complaint
-from actions.parsing import (contact_detail, format_address, format_price, is_address, only_asks,
+from actions.parsing import (complete_address, contact_detail, format_address, format_price, is_address, only_asks,
                              order_number, parse_address, quantity_in, unmatched_items, wants_to_order)
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,9 @@ EDITING = re.compile(r"(?i)\b(add|also|plus|as well|too|throw in|make it|make th
                      r"take out|drop|just need)\b")
 # Words that only change something that exists: "make it 3 mugs", "remove the blue mugs".
 CHANGING = re.compile(r"(?i)\b(make it|make that|change (?:it|that|the)|remove|take out|instead of)\b")
+# "ok i'll take it", "i want 2 of those": the product just shown.
+TAKES_THE_SHOWN = re.compile(r"(?i)\b(?:take|buy|order|want|get|have|need)\s+(?:\d+\s+(?:of\s+)?)?"
+                             r"(?:it|that|this|that one|this one|them|these|those|one)\b|\bi'?ll take\b")
 # "add a teapot to my order" / "to order OB-7KB8JMGK": an order already placed, not the one being made.
 TO_AN_ORDER = re.compile(r"(?i)\b(?:to|in|into|on)\s+(?:my|the|that|this|our)\s+(?:last\s+|previous\s+|"
                          r"existing\s+|current\s+|recent\s+)?order\b|\bto\s+(?:order\s+)?(?:#\s*\d{3,}|"
@@ -205,6 +208,29 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
             missing["quantity"] = quantity
             return True
     return False
+
+
+def _words(text: str) -> set:
+    return {word.rstrip("s") for word in re.findall(r"[a-z]+", text.lower())}
+
+
+async def _settle_by_names(tracker: Tracker, draft: List[Dict[str, Any]]) -> None:
+    """"1 electric kettle", "the Electric Kettle 1.7 L Steel": the catalogue matcher found every
+    kettle, but the words said fit one product's name only; no need to ask which."""
+    said = _words(tracker.latest_message.get("text") or "")
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            for item in draft:
+                if item["sku"]:
+                    continue
+                products = [await backend.get_product(c["sku"]) for c in item["candidates"]]
+                fits = [p for p in products if _words(item["name"]) <= _words(p.name)]
+                if len(fits) != 1:
+                    fits = [p for p in products if {w for w in _words(p.name) if len(w) > 2} <= said]
+                if len(fits) == 1:
+                    item.update(sku=fits[0].sku, name=fits[0].name, candidates=[])
+    except BackendError as error:
+        logger.warning("product lookup failed: %s", error)  # the form asks which one
 
 
 def pick_alternative(alternatives: List[Dict[str, Any]], text: str) -> Optional[Dict[str, Any]]:
@@ -415,7 +441,7 @@ class ValidateOrderForm(FormValidationAction):
         text = tracker.latest_message.get("text") or ""
         if early_address(tracker):
             return {}  # its house number is not a quantity; extract_shipping_address keeps it
-        taken = self._offer_taken(tracker, draft, text)
+        taken = self._offer_taken(tracker, draft, text) or await self._shown_taken(tracker, draft, text)
         if taken:
             return taken
         removed, entities = remove_from_draft(draft, tracker.latest_message.get("entities") or [], text)
@@ -450,6 +476,23 @@ class ValidateOrderForm(FormValidationAction):
         return True
 
     @staticmethod
+    async def _shown_taken(tracker: Tracker, draft: List[Dict[str, Any]], text: str) -> Dict[Text, Any]:
+        """ "ok i'll take it", "i want 2 of those" right after one product was shown: that one."""
+        shown = tracker.get_slot("shown_products") or []
+        entities = tracker.latest_message.get("entities") or []
+        if draft or len(shown) != 1 or not TAKES_THE_SHOWN.search(text) or any(
+                e.get("entity") == "product" for e in entities):
+            return {}
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                product = await backend.get_product(shown[0])
+        except BackendError as error:
+            logger.warning("product lookup failed: %s", error)
+            return {}
+        return {ITEMS: [{"sku": product.sku, "name": product.name, "quantity": quantity_in(text),
+                         "candidates": []}]}
+
+    @staticmethod
     def _offer_taken(tracker: Tracker, draft: List[Dict[str, Any]], text: str) -> Dict[Text, Any]:
         """ "ok, 2 blue ones then" names no product: it may pick one offered for a short item (not
         "how much is the blue one?", which its rule answers)."""
@@ -473,6 +516,8 @@ class ValidateOrderForm(FormValidationAction):
                 dispatcher.utter_message(response="utter_order_quantity_out_of_range",
                                          name=item["name"], max=MAX_QUANTITY)
                 item["quantity"] = None
+        if any(not item["sku"] for item in draft):
+            await _settle_by_names(tracker, draft)
         if not is_complete(draft):
             return {ITEMS: None, DRAFT: draft}
         try:  # short stock is said now, not after the address and contact
@@ -516,6 +561,8 @@ class ValidateOrderForm(FormValidationAction):
         if isinstance(value, dict):
             return {ADDRESS: value}
         address, problem = parse_address(str(value or ""))
+        earlier = answer_before_a_correction(tracker, "utter_invalid_address_") if address is None else None
+        address = address or (complete_address(earlier, str(value or "")) if earlier else None)
         if address is None:
             dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
             return {ADDRESS: None}

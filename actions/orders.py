@@ -10,8 +10,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
-from actions.order_wording import (ALL_ORDERS, ANOTHER_ORDER, FOLLOW_UP, HOW_LONG, HYPOTHETICAL, NOT_RECEIVED,
-                                   OWN_ORDER)
+from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, FOLLOW_UP, HOW_LONG, HYPOTHETICAL,
+                                   NOT_RECEIVED, OWN_ORDER)
 from actions.parsing import contact_detail, foreign_place, format_price, order_number, within_phone_number
 
 logger = logging.getLogger(__name__)
@@ -72,6 +72,16 @@ def _order_lines(orders: List[Order]) -> str:
         late = f", late: expected {order.estimated_delivery}" if _is_late(order, today) else ""
         return order.status.replace("_", " ") + late
     return "\n".join(f"• {o.number}: {items(o)} – {state(o)}" for o in orders[:6])
+
+
+def _shipment_meant(orders: List[Order], text: str) -> Optional[Order]:
+    """"tracking number?", "it was supposed to arrive ages ago": the order shipped (a late one
+    first), when the newest is not the one on the road."""
+    if not ABOUT_A_SHIPMENT.search(text) or not orders or orders[0].status == "shipped":
+        return None
+    today = datetime.now(timezone.utc).date()
+    shipped = sorted((o for o in orders if o.status == "shipped"), key=lambda o: not _is_late(o, today))
+    return shipped[0] if shipped else None
 
 
 def asks_about_own_order(text: str) -> bool:
@@ -163,7 +173,7 @@ class ActionTrackOrder(Action):
             dispatcher.utter_message(response="utter_order_list", orders=_order_lines(orders))
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
         holding = [o for o in orders if {line.sku for line in o.lines} & set(skus)]
-        order = holding[0] if holding else await backend.get_last_order()
+        order = holding[0] if holding else _shipment_meant(orders, text) or await backend.get_last_order()
         if order is None and HOW_LONG.search(text) and not asks_about_own_order(text):
             # "how many days for delivery" from someone without orders: the times, then the number
             utter_delivery_time(dispatcher, text)

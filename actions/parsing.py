@@ -210,6 +210,17 @@ def parse_address(text: Optional[str], name: Optional[str] = None) -> Tuple[Opti
     return first
 
 
+def complete_address(earlier: str, answer: str, name: Optional[str] = None) -> Optional[Dict[str, str]]:
+    """An address given in two goes: "Ada Lovelace, 12 Market Street, 10115 Berlin", then "germany"
+    (asked for the country), or "…, Dublin, Ireland" then "D02 X285" (asked for the postcode)."""
+    parts = [part.strip() for part in earlier.split(",")]
+    tries = [f"{earlier}, {answer}"]
+    if len(parts) >= 2:
+        tries += [", ".join(parts[:-2] + [f"{parts[-2]} {answer}", parts[-1]]),
+                  ", ".join(parts[:-1] + [answer, parts[-1]])]
+    return next((found for found in (parse_address(t, name=name)[0] for t in tries) if found), None)
+
+
 def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
     if len(parts) < 4:
         # "Ada Lovelace, 12 Market Street, 10115 Berlin": all but the country

@@ -334,3 +334,11 @@ async def test_cancel_it_after_a_refusal_stays_on_the_refused_order(backend, dis
     await ActionCancelOrder().run(again, tracker_for(identity, "ok cancel it", slots={"order_id": shipped}), {})
     assert [(m["response"], m["number"]) for m in again.messages] == [("utter_cannot_cancel_shipped", shipped)]
     assert status_of(backend, identity, open_order) == "pending"
+
+
+async def test_a_question_about_the_cancellation_policy_cancels_nothing(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    events = await ActionCancelOrder().run(dispatcher, tracker_for(identity, "until when can i cancel an order?"), {})
+    assert events == [] and [m["response"] for m in dispatcher.messages] == ["utter_faq/cancellation_fee"]
+    assert status_of(backend, identity, number) == "pending"

@@ -26,3 +26,24 @@ def faq_tracker(text: str, selected: str):
 async def test_faq_answer_unless_we_dont_deliver_there(dispatcher, text, selected, said):
     assert await ActionAnswerFaq().run(dispatcher, faq_tracker(text, selected), {}) == []
     assert [(m["response"], m.get("place")) for m in dispatcher.messages] == [said]
+
+
+async def test_delivery_options_and_a_courier_question_about_an_order(backend, dispatcher):
+    from tests.actions.test_orders import new_identity, place_order, ship
+    plain = faq_tracker("what delivery options do you have", "utter_faq/shipping_costs")
+    plain.latest_message["intent"] = {"name": "delivery_options", "confidence": 0.9}
+    await ActionAnswerFaq().run(dispatcher, plain, {})
+    canada = faq_tracker("do you ship to canada", "utter_faq/shipping_costs")
+    canada.latest_message["intent"] = {"name": "delivery_options", "confidence": 0.9}
+    await ActionAnswerFaq().run(dispatcher, canada, {})
+    assert [(m["response"], m.get("place")) for m in dispatcher.messages] == [
+        ("utter_delivery_options", None), ("utter_not_delivered_there", "Canada")]
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    ship(backend, identity, number)
+    courier = faq_tracker("which courier?", "utter_faq/shipping_costs")
+    courier.sender_id = identity
+    courier.slots["order_id"] = number
+    dispatcher.messages.clear()
+    await ActionAnswerFaq().run(dispatcher, courier, {})
+    assert [(m["response"], m.get("carrier")) for m in dispatcher.messages] == [("utter_order_status_shipped", "DHL")]

@@ -151,6 +151,25 @@ async def test_which_teapot_answered_with_a_word_of_its_name_is_that_teapot(back
     assert [item["sku"] for item in draft] == [None, "MUG-CER-BLU"]
 
 
+async def test_words_that_fit_one_products_name_need_no_which_question(backend, dispatcher):
+    kettles = ["KET-ELC-STL", "KET-GOO-BLK", "KET-STV-RED"]
+    for text, value in (("i'd like 1 electric kettle", "electric kettle"),
+                        ("order the Electric Kettle 1.7 L Steel", "kettle")):
+        entities = [{"entity": "product", "value": value, "skus": kettles, "quantity": 1}]
+        events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), text, "place_order", entities), DOMAIN)
+        draft = next(e["value"] for e in events if e["name"] == "order_draft")
+        assert [(item["sku"], item["quantity"]) for item in draft] == [("KET-ELC-STL", 1)], text
+
+
+async def test_ill_take_it_orders_the_product_just_shown(backend, dispatcher):
+    for text, quantity in (("ok i'll take it", None), ("i want 2 of those", 2)):
+        tracker = form_tracker(new_identity(), text, "place_order", [], slots={"shown_products": ["BRW-FRP-800"]})
+        events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+        draft = next(e["value"] for e in events if e["name"] == "order_draft")
+        assert [(item["sku"], item["name"], item["quantity"]) for item in draft] == [
+            ("BRW-FRP-800", "French Press 800 ml", quantity)], text
+
+
 async def test_order_form_asks_quantity_then_takes_bare_number(backend, dispatcher):
     mugs = dict(BLUE_MUGS, quantity=None)
     await ActionAskOrderItems().run(dispatcher, tracker_for(new_identity(), "", slots={"order_draft": [mugs]}), {})
@@ -200,6 +219,22 @@ async def test_order_form_address_without_country_explains(backend, dispatcher):
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
     assert events == [SlotSet("shipping_address", None)]
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address_country"]
+
+
+async def test_an_address_completed_in_a_second_message_is_taken(backend, dispatcher):
+    """"…, 10115 Berlin" → "Which country is that in?" → "germany": the address with the country."""
+    earlier = "Max Muster, Hauptstrasse 5, 10115 Berlin"
+    tracker = form_tracker(new_identity(), "germany", slots={"requested_slot": "shipping_address"})
+    tracker.events = [
+        {"event": "user", "text": earlier},
+        {"event": "bot", "text": "Which country is that in?", "metadata": {"utter_action": "utter_invalid_address_no_country"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "germany"},
+        {"event": "action", "name": "order_form"}]
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert events == [SlotSet("shipping_address", {"name": "Max Muster", "line1": "Hauptstrasse 5", "city": "Berlin",
+                                                   "postal_code": "10115", "country": "DE"})]
+    assert dispatcher.messages == []
 
 
 async def test_order_form_contact_invalid_explains(backend, dispatcher):

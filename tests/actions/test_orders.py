@@ -272,3 +272,31 @@ async def test_an_order_number_without_its_prefix_is_found(backend, dispatcher):
     await ActionTrackOrder().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_pending"]
     assert dispatcher.messages[0]["number"] == number
+
+
+async def test_a_question_about_the_parcel_is_about_the_order_shipped_not_the_newest(backend, dispatcher):
+    identity = new_identity()
+    shipped = place_order(backend, identity)["number"]
+    ship(backend, identity, shipped)
+    newest = place_order(backend, identity)["number"]
+    for text in ("tracking number?", "it was supposed to arrive ages ago!!"):
+        dispatcher.messages.clear()
+        await ActionTrackOrder().run(dispatcher, tracker_for(identity, text), {})
+        assert dispatcher.messages[0]["number"] == shipped, text
+    dispatcher.messages.clear()
+    await ActionTrackOrder().run(dispatcher, tracker_for(identity, "where is my order"), {})
+    assert dispatcher.messages[0]["number"] == newest
+
+
+async def test_never_got_it_after_a_delivered_status_offers_help(backend, dispatcher):
+    from actions.cancel import ActionAnswerConfirmation  # imported here: test_cancel imports this module
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    ship(backend, identity, number)
+    httpx.post(f"{backend.url}/api/v1/staff/orders/{number}/transition", headers=STAFF,
+               json={"status": "delivered"}).raise_for_status()
+    tracker = tracker_for(identity, "but i never got it!", slots={"order_id": number})
+    tracker.latest_message["intent"] = {"name": "deny", "confidence": 0.8}
+    events = await ActionAnswerConfirmation().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_delivered_not_received"]
+    assert SlotSet("pending_confirmation", "human_handoff") in events
