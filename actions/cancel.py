@@ -20,7 +20,7 @@ from actions.orders import (REQUESTED, TASK, ActionTrackOrder, follows_up_on_the
                             requested_order_number)
 from actions.parsing import (asks_instead_of_answering, format_price, hesitates, only_acknowledges, order_number,
                              says_no)
-from actions.place_order import answer_place_order, order_summary
+from actions.place_order import ActionPlaceOrder, answer_place_order, order_summary
 from actions.returns import answer_return
 from actions.support import OFFERED_TICKET, PAUSED_FORM, ActionOpenTicket
 
@@ -214,6 +214,8 @@ class ActionAnswerConfirmation(Action):
                 return await _answer_human_offer(dispatcher, tracker, True)
             if OTHER_ORDER.search(text or "") and _last_utterance(tracker) in ABOUT_A_CANCEL:
                 return await ActionCancelOrder().run(dispatcher, tracker, domain)  # "and the other one too"
+            if intent_of(tracker) == "affirm" and _last_utterance(tracker) == "utter_order_not_placed":
+                return await _order_again(dispatcher, tracker, domain)  # "sorry i meant yes"
             if NOT_RECEIVED.search(text or "") and tracker.get_slot("order_id"):
                 # "but i never got it!" after its status: help with the order, not "Okay."
                 return await ActionTrackOrder().run(dispatcher, tracker, domain)
@@ -284,6 +286,25 @@ async def _back_to_the_unplaced_order(dispatcher: CollectingDispatcher, tracker:
         return []
     dispatcher.utter_message(response="utter_confirm_order", **order_summary(order))
     return [SlotSet(PENDING, "place_order"), *order_form_slots(order)]
+
+
+async def _order_again(dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    """A yes just after "no" released the order at its summary: the same order is made again and
+    its summary asked about once more (the released stock may be gone meanwhile: the order says)."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            released = next(iter(await backend.list_orders(limit=1)), None)
+    except BackendError as error:
+        logger.warning("reading the released order failed: %s", error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return []
+    if released is None or released.status != "cancelled":
+        dispatcher.utter_message(response="utter_ok")
+        return []
+    slots = order_form_slots(released)
+    tracker.slots.update({event["name"]: event["value"] for event in slots})
+    return slots + await ActionPlaceOrder().run(dispatcher, tracker, domain)
 
 
 def order_form_slots(order: Order) -> List[Dict[Text, Any]]:

@@ -104,3 +104,16 @@ async def answer_change_address(dispatcher: CollectingDispatcher, tracker: Track
     dispatcher.utter_message(response="utter_address_changed", number=order.number,
                              address=format_address(order.shipping_address or address))
     return events_clearing(FLOW_SLOTS)
+
+
+async def another_address_at_the_question(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                          domain: Dict[Text, Any], text: str) -> List[Dict[Text, Any]]:
+    """Another address said at "shall I change the address to …?": that one is asked about
+    instead, or what is wrong with it is said (the question stays open)."""
+    name = ((tracker.get_slot(TARGET) or {}).get("address") or {}).get("name")
+    address, problem = parse_address(text, name=name)
+    if address is None:
+        dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
+        return []
+    tracker.slots[NEW_ADDRESS] = address
+    return [SlotSet(NEW_ADDRESS, address)] + await ActionConfirmAddressChange().run(dispatcher, tracker, domain)

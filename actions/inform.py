@@ -8,6 +8,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionCancelOrder
+from actions.change_address import another_address_at_the_question
 from actions.catalogue import ActionShowProducts, counted_product
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.place_order import PENDING, ActionPlaceOrder
@@ -27,9 +28,14 @@ class ActionHandleInform(Action):
         text = tracker.latest_message.get("text")
         if tracker.get_slot(PENDING) == "place_order" and tracker.get_slot(PENDING_ORDER) and looks_like_address(text):
             return await _new_address_at_the_summary(dispatcher, tracker, domain, text)
+        if tracker.get_slot(PENDING) == "change_address" and looks_like_address(text):
+            return await another_address_at_the_question(dispatcher, tracker, domain, text)
         if not asked and is_address(text):
             # Its postcode would read as an order number ("..., 8001 Zurich, ...").
             dispatcher.utter_message(response="utter_address_without_task")
+            return []
+        if not asked and looks_like_address(text):  # "…, New York 10001, USA": what's wrong with it
+            dispatcher.utter_message(response=f"utter_invalid_address_{parse_address(text)[1]}")
             return []
         gave_order_number = next(tracker.get_latest_entity_values("order_id"), None) is not None
         if asked or gave_order_number:

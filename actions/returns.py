@@ -30,6 +30,12 @@ PENDING = "pending_confirmation"
 FLOW_SLOTS = (TARGET, ITEMS, REASON, PENDING)
 NONE = "none"  # the answer to "what goes back?" was "nothing"
 NOTHING = re.compile(r"(?i)^\s*(no|nope|nah|nothing|none|neither|not now)\b[\w\s,']{0,30}$")
+# The shop's policy (faq/refund_policy): opened coffee and tea go back only if faulty.
+CONSUMABLES = ("Tea", "Coffee")
+OPENED = re.compile(r"(?i)\b(?:opened|open|tasted|tried|brewed|used|drank|drunk|(?:don'?t|didn'?t|do not|did not) like|"
+                    r"not (?:my|to my) taste|taste)\b")
+FAULTY = re.compile(r"(?i)\b(?:faulty|damaged|broken|torn|stale|mou?ldy?|expired|wrong|spoil\w*|contaminat\w*|"
+                    r"insects?|bugs?|smells? (?:bad|off|weird)|leak\w*|defect\w*)\b")
 # A yes, no or okay is no reason (it answers a question the customer thought was asked).
 NO_REASON = re.compile(r"(?i)^\s*(yes|yeah|yep|yup|ok|okay|sure|no|nope|fine|right|correct|done|y|n)\W*$")
 
@@ -197,6 +203,11 @@ class ActionConfirmReturn(Action):
         reason = tracker.get_slot(REASON)
         if not target or not items or not reason:
             return events_clearing(FLOW_SLOTS)  # refused by the form, which said why
+        categories = {line["sku"]: line.get("category") for line in target["lines"]}
+        opened = [item for item in items if categories.get(item["sku"]) in CONSUMABLES]
+        if opened and OPENED.search(reason) and not FAULTY.search(reason):
+            dispatcher.utter_message(response="utter_return_opened_consumable", items=items_text(opened))
+            return events_clearing(FLOW_SLOTS)
         whole = is_whole_order(items, target["lines"])
         dispatcher.utter_message(
             response="utter_confirm_return" if whole else "utter_confirm_return_items",

@@ -1,10 +1,13 @@
 """A bare value ("1042", an address) goes where the bot asked for it; against a real backend."""
 from __future__ import annotations
 
+import httpx
 from rasa_sdk.events import FollowupAction, SlotSet
 
+from actions.backend_client import Order
 from actions.inform import ActionHandleInform
-from tests.actions.test_orders import new_identity, place_order, tracker_for
+from actions.order_forms import order_view
+from tests.actions.test_orders import BOT, new_identity, place_order, tracker_for
 
 SWISS_ADDRESS = "Lukas Meier, Bahnhofstrasse 10, 8001 Zurich, Switzerland"
 # What the order-number regex makes of the postcode.
@@ -54,3 +57,27 @@ async def test_an_address_at_the_order_summary_changes_the_unconfirmed_order(bac
     text = "no wait, send it to Asha Rao, 12 MG Road, Bengaluru 560001, India"
     assert await ActionHandleInform().run(dispatcher, tracker_for(identity, text, slots=slots), {}) == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address_not_shipped"]
+
+
+async def test_an_address_we_dont_ship_to_says_so_not_order_not_found(backend, dispatcher):
+    text = "John Smith, 1 Main St, New York 10001, USA"
+    tracker = tracker_for(new_identity(), text, entities=[{"entity": "order_id", "value": "10001"}])
+    assert await ActionHandleInform().run(dispatcher, tracker, {}) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address_not_shipped"]
+
+
+async def test_another_address_at_the_address_change_question_is_asked_about_instead(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    order = httpx.get(f"{backend.url}/api/v1/orders/{number}", headers={**BOT, "X-Channel-Identity": identity}).json()
+    slots = {"pending_confirmation": "change_address", "target_order": order_view(Order.from_json(order)),
+             "new_shipping_address": {"name": "Ada Lovelace", "line1": "1 Old Road", "city": "London",
+                                      "postal_code": "NW1 6XE", "country": "GB"}}
+    for text, said in (("John Smith, 1 Main St, New York 10001, USA", "utter_invalid_address_not_shipped"),
+                       ("Jane Doe, 5 Rue de Rivoli, 75001 Paris, France", "utter_confirm_address_change")):
+        dispatcher.messages.clear()
+        tracker = tracker_for(identity, text, entities=[{"entity": "order_id", "value": text.split(",")[2].split()[-1]}],
+                              slots=slots)
+        await ActionHandleInform().run(dispatcher, tracker, {})
+        assert [m["response"] for m in dispatcher.messages] == [said], text
+    assert "5 Rue de Rivoli" in dispatcher.messages[0]["new_address"]

@@ -415,6 +415,26 @@ async def test_answer_no_cancels_pending_order_and_releases_stock(backend, dispa
     assert available(backend) == before
 
 
+async def test_yes_right_after_no_at_the_summary_makes_the_order_again(backend, dispatcher):
+    """"no" released the order; "sorry i meant yes, place it" makes it again and asks once more."""
+    identity = new_identity()
+    events = await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
+    released = events[1]["value"]
+    await ActionAnswerConfirmation().run(dispatcher, answer(identity, released, "deny"), {})
+    tracker = tracker_for(identity, "sorry i meant yes, place it")
+    tracker.latest_message["intent"] = {"name": "affirm", "confidence": 0.9}
+    tracker.events = [{"event": "bot", "text": "I haven't placed the order.", "metadata": {"utter_action": "utter_order_not_placed"}},
+                      {"event": "action", "name": "action_listen"},
+                      {"event": "user", "text": "sorry i meant yes, place it"}]
+    again = CollectingDispatcher()
+    events = await ActionAnswerConfirmation().run(again, tracker, {})
+    assert [m["response"] for m in again.messages] == ["utter_confirm_order"]
+    [number] = [e["value"] for e in events if e["name"] == "pending_order"]
+    assert number != released and status_of(backend, identity, number) == "pending"
+    assert [(o["number"], [(line["sku"], line["quantity"]) for line in o["lines"]]) for o in orders_of(backend, identity)][0] == (
+        number, [("MUG-CER-BLU", 2)])
+
+
 async def test_place_order_short_stock_says_available_and_alternatives(backend, dispatcher):
     identity = new_identity()
     stock = available(backend, "MUG-CER-GRN")

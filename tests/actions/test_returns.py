@@ -382,3 +382,19 @@ async def test_some_mugs_asks_how_many_and_the_count_answers_it(backend):
                       {"event": "action", "name": "return_form"}]
     events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert events[0] == SlotSet("return_items", [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2}])
+
+
+async def test_opened_tea_goes_back_only_when_faulty(backend, dispatcher):
+    """The shop's policy: "opened it, don't like the taste" is refused for tea; "it's stale" is not."""
+    identity = new_identity()
+    number = delivered(backend, identity, ("TEA-EBF-250", 1))
+    events, _ = await start(identity, "i want to return my tea")
+    target = next(e["value"] for e in events if e["name"] == "target_order")
+    items = next(e["value"] for e in events if e["name"] == "return_items")
+    for reason, response in (("opened it and don't like the taste", "utter_return_opened_consumable"),
+                             ("opened it, it tastes stale", "utter_confirm_return")):
+        said = CollectingDispatcher()
+        slots = {"target_order": target, "return_items": items, "return_reason": reason}
+        await ActionConfirmReturn().run(said, tracker_for(identity, "", slots=slots), {})
+        assert [m["response"] for m in said.messages] == [response], reason
+    assert status_of(backend, identity, number) == "delivered"
