@@ -18,8 +18,8 @@ from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER, addr
 from actions.order_wording import NOT_RECEIVED
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, follows_up_on_the_order, named_skus,
                             requested_order_number)
-from actions.parsing import (asks_instead_of_answering, format_price, hesitates, only_acknowledges, order_number,
-                             says_no)
+from actions.parsing import (asks_instead_of_answering, format_price, hesitates, looks_like_gibberish,
+                             only_acknowledges, order_number, says_no)
 from actions.place_order import ActionPlaceOrder, answer_place_order, order_summary
 from actions.returns import answer_return
 from actions.support import OFFERED_TICKET, PAUSED_FORM, ActionOpenTicket
@@ -123,7 +123,7 @@ QUESTIONS = {"cancel_order": ("utter_confirm_cancel",), "place_order": ("utter_c
              "human_handoff": ("utter_offer_human", "utter_complaint_ticket", "utter_payment_issue_ticket",
                                "utter_payment_declined_ticket", "utter_ticket_already_open",
                                "utter_contact_details", "utter_offer_human_out_of_scope", "utter_offer_a_person",
-                               "utter_order_late", "utter_order_delivered_not_received")}
+                               "utter_sorry_offer_a_person", "utter_order_late", "utter_order_delivered_not_received")}
 # The flows whose confirmation is answered elsewhere: (dispatcher, tracker, affirmed) -> events.
 ANSWERS = {"change_order": answer_change_order, "change_address": answer_change_address,
            "return_order": answer_return}
@@ -159,6 +159,10 @@ def _just_asked_to_confirm(tracker: Tracker, askers: Tuple[str, ...] = ASKED_BY[
     return name in askers
 
 
+# Said after a "no" to the offer of a person: a yes right after it changes that answer.
+DECLINED_A_PERSON = ("utter_no_human_then", "utter_ticket_without_person")
+INSULTS = re.compile(r"(?i)\b(?:useless|stupid|dumb|idiot\w*|pathetic|worst bot|rubbish|garbage|trash|hopeless|"
+                     r"waste of (?:my )?time|hate (?:you|this)|you suck|this sucks|wtf)\b")
 # Answers that offer a person without asking a yes/no question of their own.
 OFFERS_A_PERSON = ("utter_iamabot",)
 WANTS_A_PERSON = re.compile(r"(?i)\b(?:person|human|agent|some ?one|somebody|some1|staff|team|representative|"
@@ -214,6 +218,11 @@ class ActionAnswerConfirmation(Action):
                 return await _answer_human_offer(dispatcher, tracker, True)
             if OTHER_ORDER.search(text or "") and _last_utterance(tracker) in ABOUT_A_CANCEL:
                 return await ActionCancelOrder().run(dispatcher, tracker, domain)  # "and the other one too"
+            if intent_of(tracker) == "affirm" and _last_utterance(tracker) in DECLINED_A_PERSON:
+                return await _answer_human_offer(dispatcher, tracker, True)  # "hmm ok actually yes"
+            if INSULTS.search(text or ""):  # "you are useless": an apology and a person, not "Okay."
+                dispatcher.utter_message(response="utter_sorry_offer_a_person")
+                return [SlotSet(PENDING, "human_handoff")]
             if intent_of(tracker) == "affirm" and _last_utterance(tracker) == "utter_order_not_placed":
                 return await _order_again(dispatcher, tracker, domain)  # "sorry i meant yes"
             if NOT_RECEIVED.search(text or "") and tracker.get_slot("order_id"):
@@ -224,7 +233,7 @@ class ActionAnswerConfirmation(Action):
         if says_no(text) and intent_of(tracker) != "deny":
             # "no its fine" read as a yes: a no
             tracker.latest_message["intent"] = {"name": "deny", "confidence": 1.0}
-        elif asks_instead_of_answering(text) or hesitates(text):
+        elif asks_instead_of_answering(text) or hesitates(text) or looks_like_gibberish(text):
             # "what happens next?" or "hmm idk" read as a yes would act without consent
             dispatcher.utter_message(response="utter_yes_or_no_first")
             _ask_again(dispatcher, tracker, pending)

@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.catalogue import ASKS_STOCK, SHOWN, ActionShowProducts
 from actions.form_answers import intent_of
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -39,6 +40,9 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         out_of_scope = intent_of(tracker) == OUT_OF_SCOPE
+        if tracker.get_slot(SHOWN) and ASKS_STOCK.search(tracker.latest_message.get("text") or ""):
+            # "how many left" after a product, read as out of scope: that product's stock
+            return await ActionShowProducts().run(dispatcher, tracker, domain)
         if unclear_in_a_row(tracker) >= 2:  # understood but not ours ("what's the weather") is no "I don't understand"
             dispatcher.utter_message(response="utter_offer_human_out_of_scope" if out_of_scope else "utter_offer_human")
             return [SlotSet("pending_confirmation", "human_handoff")]

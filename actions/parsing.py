@@ -338,6 +338,18 @@ _NEITHER = re.compile(r"(?i)^\s*(?:(?:hmm+|umm*|uh+)[\s,]+|(?:it'?s|its|thats|th
                       r"\b(?:not sure|unsure|idk|dunno|maybe|perhaps)\b")
 
 
+_CHAT_SHORTHAND = frozenset("pls plz plss thx thnx tnx hmm hm mm mmm brb ty np nvm wtf omg k kk ppl msg pm bt "
+                            "bcz bcoz frnd shd cld wld rply srsly btw fyi tbh idk".split())
+
+
+def looks_like_gibberish(text: Optional[str]) -> bool:
+    """ "lkjlkj", "sdfghj": letters that make no words (no vowel, or five consonants in a row), not
+    chat shorthand ("pls", "thx", "hmm")."""
+    words = [w for w in re.findall(r"[a-z]+", (text or "").lower()) if w not in _CHAT_SHORTHAND]
+    return bool(words) and len("".join(words)) >= 3 and not re.search(r"\d", text or "") and all(
+        not re.search(r"[aeiouy]", word) or re.search(r"[^aeiouy]{5}", word) for word in words)
+
+
 def hesitates(text: Optional[str]) -> bool:
     text = text or ""
     return bool(_HESITANT.match(text) or (_NEITHER.search(text) and not _PLAIN_YES_OR_NO.match(text)))

@@ -119,13 +119,28 @@ def _categories_as_products(lines: List[Dict[str, Any]], entities: List[Dict[str
     return result
 
 
+# Talk around a reason that is no part of it: "…, what do i do?", "…, i want to send it back".
+_NOT_THE_REASON = re.compile(
+    r"(?i)[\s,.;:!?-]*(?:so |and |but )?(?:what (?:do|should|can|shall) (?:i|we) do(?: now)?|what now|what to do|"
+    r"(?:please |pls |plz )?help(?: me)?|any help|i (?:want|would like|wanna|need) to (?:send|return|give) "
+    r"(?:it|them|this|these)(?: back)?|i want (?:a )?(?:refund|return|replacement)|(?:please|pls|plz))[\s.!?]*$")
+
+
+def tidy_reason(reason: str) -> str:
+    """The reason without the talk around it ("arrived cracked, i want to send it back" → "arrived cracked")."""
+    tidied = reason
+    for _ in range(3):  # "…, i want to send it back, what do i do?"
+        tidied = _NOT_THE_REASON.sub("", tidied)
+    return tidied.strip(" ,.;:!?-") or reason
+
+
 def reason_after_items(text: str, entities: List[Dict[str, Any]]) -> Optional[str]:
     """The reason said after the items ("the teapot, the lid is cracked" → "the lid is cracked")."""
     ends = [e["end"] for e in entities if e.get("entity") in ("product", "category") and e.get("end")]
     if not ends:
         return None
     match = _REASON_AFTER.match(text[max(ends):])
-    reason = match.group("reason").strip(" .!") if match else ""
+    reason = tidy_reason(match.group("reason").strip(" .!")) if match else ""
     return reason if len(reason.split()) >= 2 else None
 
 

@@ -21,7 +21,7 @@ from actions.form_answers import OTHER_REQUESTS, intent_of
 from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing
 from actions.parsing import format_price, quantity_in
 from actions.return_items import (ReturnChoice, choose_return_items, everything, is_whole_order,
-                                  reason_after_items)
+                                  reason_after_items, tidy_reason)
 
 logger = logging.getLogger(__name__)
 ITEMS = "return_items"
@@ -137,7 +137,7 @@ class ValidateReturnForm(TargetOrderForm):
     def validate_return_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        reason = " ".join(str(value or "").split())
+        reason = tidy_reason(" ".join(str(value or "").split()))
         if len(reason) < 3 or NO_REASON.match(reason):
             dispatcher.utter_message(response="utter_invalid_return_reason")
             return {REASON: None}

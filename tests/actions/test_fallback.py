@@ -73,3 +73,36 @@ async def test_fallback_late_yes_opens_nothing():
     tracker = confirmation(new_identity(), "affirm", "action_show_products", {"pending_confirmation": "human_handoff"})
     assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == [SlotSet("pending_confirmation", None)]
     assert [m["response"] for m in dispatcher.messages] == ["utter_ok"]
+
+
+async def test_how_many_left_read_as_out_of_scope_after_a_product_gives_its_stock(backend, dispatcher):
+    tracker = tracker_for(new_identity(), "how many left")
+    tracker.latest_message["intent"] = {"name": "out_of_scope", "confidence": 0.5}
+    tracker.slots["shown_products"] = ["MUG-CER-BLU"]
+    await ActionFallback().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_product_list"]
+    assert "Ceramic Mug Blue" in dispatcher.messages[0]["products"]
+
+
+async def test_gibberish_at_the_offer_of_a_person_hands_nothing_over(backend, dispatcher):
+    tracker = confirmation(new_identity(), "affirm", "action_fallback", {"pending_confirmation": "human_handoff"})
+    tracker.latest_message["text"] = "lkjlkj"
+    assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
+    assert [m["response"] for m in dispatcher.messages][:1] == ["utter_yes_or_no_first"]
+
+
+async def test_a_yes_after_declining_a_person_and_an_insult_get_a_person(backend, dispatcher):
+    """ "no thanks" to the offer, then "hmm ok actually yes": handed over; "you are useless" with
+    nothing open: an apology and the offer, not "Okay."."""
+    tracker = tracker_for(new_identity(), "hmm ok actually yes")
+    tracker.latest_message["intent"] = {"name": "affirm", "confidence": 0.8}
+    tracker.events = [{"event": "bot", "text": "Okay.", "metadata": {"utter_action": "utter_no_human_then"}},
+                      {"event": "action", "name": "action_listen"}, {"event": "user", "text": "hmm ok actually yes"}]
+    await ActionAnswerConfirmation().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_ticket"]
+    insulted = CollectingDispatcher()
+    tracker = tracker_for(new_identity(), "you are useless")
+    tracker.latest_message["intent"] = {"name": "deny", "confidence": 0.6}
+    events = await ActionAnswerConfirmation().run(insulted, tracker, {})
+    assert [m["response"] for m in insulted.messages] == ["utter_sorry_offer_a_person"]
+    assert events == [SlotSet("pending_confirmation", "human_handoff")]

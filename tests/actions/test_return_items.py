@@ -1,7 +1,7 @@
 """Reading which items of a delivered order go back, from the catalogue matcher's entities."""
 from __future__ import annotations
 
-from actions.return_items import choose_return_items, is_whole_order, reason_after_items
+from actions.return_items import choose_return_items, is_whole_order, reason_after_items, tidy_reason
 from tests.actions.test_order_changes import MUGS, TEAPOT, TEAPOTS, product
 
 ORDER = [MUGS, TEAPOT]  # 2 blue mugs and a glass teapot
@@ -123,3 +123,9 @@ def test_some_of_a_product_asks_how_many():
     entities = [{"entity": "category", "value": "Mugs", "start": 22, "end": 26}]
     lines = [{**MUGS, "category": "Mugs"}, {**TEAPOT, "category": "Teaware"}]
     assert choose_return_items(lines, entities, text).problem == ("how_many", "Ceramic Mug Blue", 2)
+
+
+def test_a_reason_is_kept_without_the_talk_around_it():
+    assert [tidy_reason(r) for r in ("is broken, what do i do?", "arrived cracked, i want to send it back",
+                                     "it leaks. please help!", "the lid is cracked")] == [
+        "is broken", "arrived cracked", "it leaks", "the lid is cracked"]
