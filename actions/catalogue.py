@@ -111,7 +111,9 @@ class ActionShowProducts(Action):
             return [FollowupAction("feedback_form")]  # "the french press is great, 5 stars": a review
         if complains(text):  # "not happy with the quality of the mug"
             return await open_complaint(dispatcher, tracker, domain)
-        if names_only_an_order(tracker):  # "63YFJTV8", "status OB 3NXJBEPF"
+        if names_only_an_order(tracker) or (named_products and tracker.get_slot("requested_info") == "order_id"
+                                            and tracker.get_slot("order_task") == "track"):
+            # "63YFJTV8", "status OB 3NXJBEPF"; "the teapot one" when asked which order
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         if (named_products or quantity_in(text) is not None) and await adds_to_a_placed_order(tracker):
             # "remove the blue mugs" from the order placed, "make it 3" right after placing it

@@ -43,3 +43,8 @@ ALL_ORDERS = re.compile(r"(?i)\b(?:all|other|another|previous|older|earlier|seco
 ABOUT_A_SHIPMENT = re.compile(
     r"(?i)\b(?:tracking|track(?:ing)? (?:no|number|id|link)|courier|carrier|dhl|ups|dpd|gls|hermes|fedex|"
     r"late|delayed|overdue|ages|supposed to (?:arrive|come|be here)|still (?:not|waiting)|not (?:yet )?arrived)\b")
+
+# "the second one", "2nd", "the last one": a pick from the orders just listed.
+ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
+            "fifth": 4, "5th": 4, "sixth": 5, "6th": 5, "last": -1}
+ORDINAL = re.compile(r"(?i)\b(" + "|".join(ORDINALS) + r")\b")

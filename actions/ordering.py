@@ -327,14 +327,54 @@ async def _short_now(backend: BackendClient, draft: List[Dict[str, Any]]) -> Dic
             if left < sum(int(i["quantity"]) for i in draft if i["sku"] == sku)}
 
 
-def _say_unmatched(dispatcher: CollectingDispatcher, text: str, entities: List[Dict[str, Any]]) -> None:
+def _say_unmatched(dispatcher: CollectingDispatcher, text: str, entities: List[Dict[str, Any]],
+                   found: List[str]) -> None:
     """ "2 glases and a teapot": the teapot goes in, and the customer hears the glasses did not."""
     products = [e for e in entities if e.get("entity") == "product"]
     if any(e.get("start") is None or e.get("end") is None for e in products):
         return  # a button's payload: no words to check
-    missing = unmatched_items(text, [(int(e["start"]), int(e["end"])) for e in products])
+    missing = [word for word in unmatched_items(text, [(int(e["start"]), int(e["end"])) for e in products])
+               if word.lower() not in found]
     if missing:
         dispatcher.utter_message(response="utter_order_items_not_found", names=", ".join(f'"{w}"' for w in missing))
+
+
+# "two green mugs and three white ones": the count, and the word before "ones".
+_SAME_KIND = re.compile(r"(?i)\b(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
+                        r"([a-z][a-z-]{2,})\s+ones?\b")
+
+
+_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10}
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _COUNT_WORDS[word.lower()]
+
+
+async def _ones_of_the_same_kind(tracker: Tracker, draft: List[Dict[str, Any]], text: str,
+                                 entities: List[Dict[str, Any]]) -> List[str]:
+    """ "two green mugs and three white ones": three white mugs join the draft, when one product
+    is a white mug. Returns the words so placed ("white")."""
+    named = [e for e in entities if e.get("entity") == "product" and e.get("end") is not None]
+    matches = list(_SAME_KIND.finditer(text))
+    if not named or not matches:
+        return []
+    kind = text[int(named[0]["start"]):int(named[0]["end"])].split()[-1].lower().rstrip("s")
+    found = []
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            for match in matches:
+                word = match.group(2).lower()
+                hits = [p for p in await backend.search_products(query=f"{word} {kind}", limit=5)
+                        if word in p.name.lower() and kind in p.name.lower()]
+                if len(hits) == 1 and all(item["sku"] != hits[0].sku for item in draft):
+                    draft.append({"sku": hits[0].sku, "name": hits[0].name, "candidates": [],
+                                  "quantity": _count(match.group(1))})
+                    found.append(word)
+    except BackendError as error:
+        logger.warning("product search failed: %s", error)  # said as not found
+    return found
 
 
 def _just_placed(tracker: Tracker) -> bool:
@@ -457,7 +497,8 @@ class ValidateOrderForm(FormValidationAction):
             if adding:
                 added = ", ".join(str(e["value"]) for e in entities if e.get("entity") == "product")
                 dispatcher.utter_message(response="utter_order_items_added", names=added)
-            _say_unmatched(dispatcher, text, entities)
+            found = await _ones_of_the_same_kind(tracker, draft, text, entities)
+            _say_unmatched(dispatcher, text, entities, found)
             return {ITEMS: draft}
         if requested != ITEMS:
             return {}

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, FOLLOW_UP, HOW_LONG, HYPOTHETICAL,
-                                   NOT_RECEIVED, OWN_ORDER)
+                                   NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER)
 from actions.parsing import contact_detail, foreign_place, format_price, order_number, within_phone_number
 
 logger = logging.getLogger(__name__)
@@ -155,7 +155,8 @@ class ActionTrackOrder(Action):
             async with BackendClient(tracker.sender_id) as backend:
                 if number is None:
                     return without_stale_offer(
-                        tracker, await self._last_order(dispatcher, backend, text, named_skus(tracker)))
+                        tracker, await self._last_order(dispatcher, backend, text, named_skus(tracker),
+                                                        picking=tracker.get_slot(REQUESTED) == "order_id"))
                 return without_stale_offer(
                     tracker, await self._order_by_number(dispatcher, backend, number, contact, text))
         except BackendError as error:
@@ -165,10 +166,15 @@ class ActionTrackOrder(Action):
 
     @staticmethod
     async def _last_order(dispatcher: CollectingDispatcher, backend: BackendClient,
-                          text: str, skus: List[str]) -> List[Dict[Text, Any]]:
+                          text: str, skus: List[str], picking: bool = False) -> List[Dict[Text, Any]]:
         """The order a message without a number means: the one holding a product it names ("the
         tea infuser order"), else the last one; "all my orders" or "my other order" lists them."""
         orders = [o for o in await backend.list_orders(limit=10) if o.status not in ("cancelled", "expired")]
+        ordinal = ORDINAL.search(text) if picking else None
+        if ordinal and orders:  # "the second one" after the list: as it was listed
+            listed, index = orders[:6], ORDINALS[ordinal.group(1).lower()]
+            picked = listed[index] if -len(listed) <= index < len(listed) else listed[-1]
+            return await ActionTrackOrder._order_by_number(dispatcher, backend, picked.number, None, text)
         if ALL_ORDERS.search(text) and len(orders) > 1:
             dispatcher.utter_message(response="utter_order_list", orders=_order_lines(orders))
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]

@@ -115,6 +115,17 @@ async def test_order_form_says_which_counted_item_it_could_not_find(backend, dis
     assert [item["name"] for item in next(e["value"] for e in events if e["name"] == "order_draft")] == ["teapot"]
 
 
+async def test_white_ones_after_red_mugs_are_white_mugs(backend, dispatcher):
+    text = "i want two red mugs and three white ones"
+    entities = [{"entity": "quantity", "value": "2", "start": 7, "end": 10},
+                {"entity": "product", "value": "Ceramic Mug Red", "skus": ["MUG-CER-RED"], "quantity": 2,
+                 "start": 11, "end": 19}]
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), text, "place_order", entities), DOMAIN)
+    draft = next(e["value"] for e in events if e["name"] == "order_draft")
+    assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-RED", 2), ("MUG-CER-WHT", 3)]
+    assert "utter_order_items_not_found" not in [m["response"] for m in dispatcher.messages]
+
+
 async def test_order_form_choice_by_words_completes_items(backend, dispatcher):
     teapot = {"sku": None, "name": "teapot", "quantity": 1, "candidates": [
         {"sku": "TEA-POT-CST", "name": "Cast Iron Teapot 0.8 L"},

@@ -300,3 +300,20 @@ async def test_never_got_it_after_a_delivered_status_offers_help(backend, dispat
     events = await ActionAnswerConfirmation().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_delivered_not_received"]
     assert SlotSet("pending_confirmation", "human_handoff") in events
+
+
+async def test_after_the_list_an_ordinal_or_a_product_picks_the_order(backend, dispatcher):
+    from actions.catalogue import ActionShowProducts  # imported here: catalogue imports this module
+    from tests.actions.test_cancel import order_of
+    identity = new_identity()
+    press = order_of(backend, identity, "BRW-FRP-800")
+    newest = place_order(backend, identity)["number"]
+    asked = {"requested_info": "order_id", "order_task": "track"}
+    for text, expected in (("the second one", press), ("the first one", newest), ("the last one", press)):
+        dispatcher.messages.clear()
+        await ActionTrackOrder().run(dispatcher, tracker_for(identity, text, slots=asked), {})
+        assert dispatcher.messages[0]["number"] == expected, text
+    dispatcher.messages.clear()
+    entities = [{"entity": "product", "value": "french press", "skus": ["BRW-FRP-800"]}]
+    await ActionShowProducts().run(dispatcher, tracker_for(identity, "the french press one", entities, slots=asked), {})
+    assert dispatcher.messages[0]["number"] == press
