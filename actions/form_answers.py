@@ -60,3 +60,14 @@ def answer_before_a_correction(tracker: Tracker, response_prefix: Text) -> Optio
             corrected = corrected or str((event.get("metadata") or {}).get("utter_action") or "").startswith(
                 response_prefix)
     return None
+
+
+def said_this_turn(tracker: Tracker, response_prefix: Text) -> bool:
+    """The bot has said a response named `response_prefix`… since the latest user message."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and str((event.get("metadata") or {}).get("utter_action") or "").startswith(
+                response_prefix):
+            return True
+    return False

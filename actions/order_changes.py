@@ -42,6 +42,15 @@ def _operation(text_before: str) -> Optional[str]:
     return found
 
 
+_TOO = re.compile(r"(?i)^\s*(?:too|as well|also|extra)\b")
+
+
+def _added_after(text: str, entity: Dict[str, Any]) -> Optional[str]:
+    """"oh and a teapot too": the word after the product says it is added."""
+    end = entity.get("end")
+    return "add" if end is not None and _TOO.match(text[int(end):]) else None
+
+
 def explicit_quantity(entity: Dict[str, Any]) -> Optional[int]:
     quantity = entity.get("quantity")
     if quantity is None or entity.get("implicit_quantity"):
@@ -88,7 +97,7 @@ def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], t
         start = entity.get("start")
         before = text[previous_end:start] if start is not None else ""
         previous_end = entity.get("end") or previous_end
-        operation = _operation(before) or operation  # "remove the mugs and the teapot"
+        operation = _operation(before) or operation or _added_after(text, entity)  # "remove the mugs and the teapot"
         skus = product_skus(entity)
         sku = pick_sku(skus, new)
         name = str(entity.get("value", ""))

@@ -19,7 +19,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Order
-from actions.form_answers import OTHER_REQUESTS, answer_before_a_correction, free_text_answer, intent_of
+from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, free_text_answer, intent_of,
+                                  said_this_turn)
 from actions.orders import ActionTrackOrder, named_skus
 from actions.support import complains, open_complaint
 from actions.parsing import (complete_address, contact_detail, format_address, format_price, is_address, only_asks,
@@ -668,6 +669,8 @@ class ActionAskShippingAddress(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        if said_this_turn(tracker, "utter_invalid_address_"):
+            return []  # "Which country is that in? …" asks already
         saved = tracker.get_slot(SAVED)
         if saved:  # asked again after a side question: the offer still stands
             dispatcher.utter_message(response="utter_ask_reuse_address", address=format_address(saved["address"]),

@@ -95,3 +95,10 @@ def test_apply_changes_change_a_product_to_a_count():
     result = apply_changes([MUGS, TEAPOT], product(text, "mugs", ["MUG-CER-BLU", "MUG-CER-RED"]), text)
     assert result.problem is None and result.changed
     assert [(line["sku"], line["quantity"]) for line in result.lines] == [("MUG-CER-BLU", 3), ("TEA-POT-GLS", 1)]
+
+
+def test_a_product_followed_by_too_is_added():
+    text = "oh and a teapot too"
+    entities = product(text, "teapot", TEAPOTS, 1, implicit=True)
+    assert apply_changes([MUGS], entities, text).problem == ("ambiguous", "teapot", TEAPOTS)
+    assert apply_changes([MUGS, TEAPOT], entities, text).lines == [MUGS, dict(TEAPOT, quantity=2)]

@@ -248,6 +248,16 @@ async def test_an_address_completed_in_a_second_message_is_taken(backend, dispat
     assert dispatcher.messages == []
 
 
+async def test_the_address_is_not_asked_again_under_what_was_wrong_with_it(backend, dispatcher):
+    tracker = tracker_for(new_identity(), "Ada Lovelace, 12 Market Street, 10115 Berlin")
+    tracker.events = [{"event": "user", "text": "Ada Lovelace, 12 Market Street, 10115 Berlin"},
+                      {"event": "action", "name": "order_form"},
+                      {"event": "bot", "text": "Which country is that in?",
+                       "metadata": {"utter_action": "utter_invalid_address_no_country"}}]
+    assert await ActionAskShippingAddress().run(dispatcher, tracker, {}) == []
+    assert dispatcher.messages == []
+
+
 async def test_order_form_contact_invalid_explains(backend, dispatcher):
     tracker = form_tracker(new_identity(), "no thanks", slots={"requested_slot": "order_contact"})
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
