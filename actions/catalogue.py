@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Set, Text
+from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -34,6 +34,14 @@ SHOWN = "shown_products"  # SKUs of the products the bot listed last
 # "anything under 10 euro", "mugs below €15": a price limit.
 PRICE_LIMIT = re.compile(r"(?i)\b(?:under|below|less than|cheaper than|max(?:imum)?|up ?to|within|not more than)"
                          r"\s*(?:€|eur\b|euros?\b)?\s*(\d{1,5}(?:[.,]\d{1,2})?)")
+# "anything between 20 and 40 euro", "from €20 to €40".
+PRICE_RANGE = re.compile(r"(?i)\b(?:between|from)\s*(?:€|eur\b)?\s*(\d{1,5}(?:[.,]\d{1,2})?)\s*(?:€|eur\b|euros?\b)?"
+                         r"\s*(?:and|-|to)\s*(?:€|eur\b)?\s*(\d{1,5}(?:[.,]\d{1,2})?)")
+# "cheapest teapot?", "most expensive item": one product, by price.
+RANKING = re.compile(r"(?i)\b(?:cheapest|least expensive|lowest price\w*|most affordable|"
+                     r"(?P<top>most expensive|priciest|costliest|highest price\w*))\b")
+# "do the kettles have warranty": the shop's warranty, whatever the product.
+WARRANTY = re.compile(r"(?i)\b(?:warrant(?:y|ies)|guarantee)\b")
 # "do you sell toasters", "any frying pans?": asking for a thing, which may not be sold here.
 ASKS_FOR_A_THING = re.compile(r"(?i)\b(do (?:you|u) (?:sell|have|stock|carry|make)|any|got|looking for|"
                               r"need|want|searching|search for|find)\b")
@@ -46,7 +54,20 @@ COLOURS = frozenset("""black white red blue green yellow orange pink purple grey
 
 def price_limit_minor(text: str) -> Optional[int]:
     match = PRICE_LIMIT.search(text)
-    return round(float(match.group(1).replace(",", ".")) * 100) if match else None
+    return _minor(match.group(1)) if match else None
+
+
+def price_range_minor(text: str) -> Tuple[Optional[int], Optional[int]]:
+    """(lowest, highest) price asked for: "between 20 and 40 euro" → (2000, 4000), "under 10" →
+    (None, 1000), else (None, None)."""
+    match = PRICE_RANGE.search(text)
+    if match:
+        return _minor(match.group(1)), _minor(match.group(2))
+    return None, price_limit_minor(text)
+
+
+def _minor(amount: str) -> int:
+    return round(float(amount.replace(",", ".")) * 100)
 
 
 def missing_colour(text: str, products: List[Product]) -> Optional[str]:
@@ -118,30 +139,13 @@ class ActionShowProducts(Action):
         if (named_products or quantity_in(text) is not None) and await adds_to_a_placed_order(tracker):
             # "remove the blue mugs" from the order placed, "make it 3" right after placing it
             return [FollowupAction("change_order_form")]
+        if WARRANTY.search(text):  # "do the kettles have warranty": the same for everything we sell
+            dispatcher.utter_message(response="utter_faq/warranty")
+            return []
         exact = ASKS_HOW_MANY.search(text) is not None
-        category = next(tracker.get_latest_entity_values("category"), None)
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                limit = price_limit_minor(text)
-                if limit is not None and not named_products:  # "anything under 10 euro"
-                    products, total = await backend.products_in(str(category or ""), CATEGORY_PAGE, limit)
-                    if not products:
-                        dispatcher.utter_message(response="utter_nothing_under_price",
-                                                 price=format_price(limit, "EUR"))
-                elif category and not named_products:  # "show me your mugs": the whole category
-                    products, total = await backend.products_in(str(category), CATEGORY_PAGE)
-                    colour = missing_colour(text, products)
-                    if colour:  # "do you have yellow mugs": no, and the ones there are
-                        dispatcher.utter_message(response="utter_no_such_colour", colour=colour,
-                                                 category=str(category).lower())
-                else:
-                    products = await self._find_products(backend, tracker)
-                    total = len(products)
-                    colour = missing_colour(text, products) if products else None
-                    if colour:  # "do you have pink teapots": no, and the ones there are
-                        named = next(tracker.get_latest_entity_values("product"), None)
-                        dispatcher.utter_message(response="utter_no_such_colour", colour=colour,
-                                                 category=str(named or products[0].category).lower())
+                products, total = await self._products(dispatcher, backend, tracker, named_products)
                 if products:
                     details = len(products) == 1 or ASKS_DETAILS.search(text) is not None
                     lines = "\n".join(f"• {describe_product(p, exact, details)}" for p in products)
@@ -155,12 +159,47 @@ class ActionShowProducts(Action):
             dispatcher.utter_message(response="utter_backend_unavailable")
             return []
         asked_for = [word for word in search_terms(text) if word not in GENERIC_WORDS]
-        if asked_for and not named_products and not category and price_limit_minor(text) is None \
+        category = next(tracker.get_latest_entity_values("category"), None)
+        if asked_for and not named_products and not category and price_range_minor(text) == (None, None) \
                 and ASKS_FOR_A_THING.search(text):  # "do you sell toasters": no, then what we sell
             dispatcher.utter_message(response="utter_not_sold", thing=_in_order(text, asked_for))
         names = ", ".join(f"{c.name} ({c.count})" for c in categories)
         dispatcher.utter_message(response="utter_categories", categories=names)
         return []
+
+    async def _products(self, dispatcher: CollectingDispatcher, backend: BackendClient, tracker: Tracker,
+                        named_products: bool) -> Tuple[List[Product], int]:
+        """The products the message asks about, and how many there are in all; what it asked for
+        and we don't have (a price range, a colour) is said first."""
+        text = tracker.latest_message.get("text") or ""
+        category = str(next(tracker.get_latest_entity_values("category"), None) or "")
+        low, high = price_range_minor(text)
+        ranked = RANKING.search(text)
+        if (high is not None or ranked) and not named_products:  # "anything under 10 euro", "cheapest mug"
+            products, total = await backend.products_in(category, 100 if ranked or low else CATEGORY_PAGE, high)
+            products = [p for p in products if low is None or p.price_minor >= low]
+            if not products and high is not None:
+                dispatcher.utter_message(response="utter_nothing_under_price", price=format_price(high, "EUR"))
+            total = len(products) if low is not None else total
+        elif category and not named_products:  # "show me your mugs": the whole category
+            products, total = await backend.products_in(category, CATEGORY_PAGE)
+            colour = missing_colour(text, products)
+            if colour:  # "do you have yellow mugs": no, and the ones there are
+                dispatcher.utter_message(response="utter_no_such_colour", colour=colour, category=category.lower())
+        else:
+            products = await self._find_products(backend, tracker)
+            total = len(products)
+            colour = missing_colour(text, products) if products else None
+            if colour:  # "do you have pink teapots": no, and the ones there are
+                named = next(tracker.get_latest_entity_values("product"), None)
+                dispatcher.utter_message(response="utter_no_such_colour", colour=colour,
+                                         category=str(named or products[0].category).lower())
+        if ranked and products:  # "cheapest teapot?": that one
+            products = sorted(products, key=lambda p: p.price_minor, reverse=ranked.group("top") is not None)[:1]
+            total = 1
+        elif low is not None:
+            products = products[:CATEGORY_PAGE]
+        return products, total
 
     @staticmethod
     async def _find_products(backend: BackendClient, tracker: Tracker) -> List[Product]:

@@ -191,3 +191,24 @@ async def test_a_colour_we_dont_have_is_said_and_true_attributes_read_as_words(b
     product = Product(sku="X", name="Kettle", category="Kettles", price_minor=100, currency="EUR", available=9,
                       attributes={"temperature_control": True, "cordless": False})
     assert describe_product(product, details=True) == "Kettle: €1.00, in stock (temperature control)"
+
+
+async def test_price_ranges_the_cheapest_and_the_warranty(backend, dispatcher):
+    def shown() -> list:
+        return next(m for m in reversed(dispatcher.messages) if m["response"] == "utter_product_list")["products"].splitlines()
+
+    def listed():
+        return [line[2:].split(":")[0] for line in shown()]
+
+    await ActionShowProducts().run(dispatcher, load_tracker("product_question", text="anything between 20 and 40 euro"), {})
+    prices = [float(line.split("€")[1].split(",")[0]) for line in shown()]
+    assert prices and all(20 <= p <= 40 for p in prices)
+    teapots = [{"entity": "product", "value": "teapot", "skus": ["TEA-POT-CST", "TEA-POT-GLS", "TEA-POT-CER"]}]
+    await ActionShowProducts().run(dispatcher, load_tracker("product_question", text="cheapest teapot?", entities=teapots), {})
+    assert listed() == ["Glass Teapot with Infuser 1 L"]
+    await ActionShowProducts().run(dispatcher, load_tracker("product_question", text="most expensive item?"), {})
+    everything = httpx.get(f"{backend.url}/api/v1/products", params={"limit": 100}).json()["data"]
+    assert listed() == [max(everything, key=lambda p: p["price_minor"])["name"]]
+    dispatcher.messages.clear()
+    await ActionShowProducts().run(dispatcher, load_tracker("product_question", text="do the kettles have warranty"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_faq/warranty"]
