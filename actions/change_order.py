@@ -17,9 +17,10 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, BackendError, Order, Product, Refused
 from actions.catalogue import stock_alternatives
 from actions.order_changes import MAX_QUANTITY, apply_changes
+from actions.order_draft import option_picked
 from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing, not_editable
+from actions.ordering import CHANGING, ORDER_SLOTS, PENDING_ORDER
 from actions.orders import named_skus
-from actions.ordering import CHANGING, ORDER_SLOTS, PENDING_ORDER, option_picked
 from actions.parsing import format_price, only_asks
 
 logger = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from actions.cancel import ActionAnswerConfirmation
 from actions.catalogue import ActionShowProducts
 from actions.change_order import ValidateChangeOrderForm
 from actions.conversation import TASK_SLOTS, ActionStop
-from actions.ordering import (TO_AN_ORDER, ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm,
-                              merge_into_draft, pick_alternative)
+from actions.order_draft import merge_into_draft, pick_alternative
+from actions.ordering import TO_AN_ORDER, ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm
 from actions.place_order import ActionPlaceOrder
 from actions.settings import get_settings
 from tests.actions.test_cancel import available, status_of

@@ -1,0 +1,254 @@
+"""The draft of an order being made in chat: one dict per product the customer asked for,
+{"sku", "name", "quantity", "candidates": [{"sku", "name"}]} (sku None while several products
+match, quantity None until known). Reading a message into it: products added or taken out, "which
+teapot?" answered, an offered alternative taken. Pure functions, but for the two that look
+products up in the catalogue (settle_by_names, ones_of_the_same_kind).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa_sdk import Tracker
+
+from actions.backend_client import BackendClient, BackendError
+from actions.parsing import quantity_in
+
+logger = logging.getLogger(__name__)
+
+# A product named right after one of these is taken out: "remove the blue mugs", "no teapot";
+# "no the glass teapot" corrects an answer instead.
+REMOVING = re.compile(r"(?i)(?:\b(remove|drop|delete|without|take out|don'?t want|do not want)"
+                      r"\s+(?:the\s+|a\s+|an\s+|any\s+|my\s+)?|\b(?:no|not)\s+(?:any\s+|more\s+)?)$")
+
+
+def is_removed(entity: Dict[str, Any], text: str) -> bool:
+    """ "no teapot, just the mugs": the teapot is named right after a word that takes it out."""
+    start = entity.get("start")
+    if start is None:
+        start = text.lower().find(str(entity["value"]).lower())
+    return start > 0 and REMOVING.search(text[:start]) is not None
+
+
+def _skus_of(item: Dict[str, Any]) -> set:
+    return {item["sku"]} if item["sku"] else {c["sku"] for c in item["candidates"]}
+
+
+def remove_from_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]],
+                      text: str) -> Tuple[List[str], List[Dict[str, Any]]]:
+    """Takes out of the draft the products named to be removed; (their names, the other entities)."""
+    removed, kept = [], []
+    for entity in entities:
+        if entity.get("entity") != "product" or not is_removed(entity, text):
+            kept.append(entity)
+            continue
+        named = _skus_of(_product_item(entity))
+        for item in list(draft):
+            if named & _skus_of(item):
+                draft.remove(item)
+                removed.append(item["name"])
+    return removed, kept
+
+
+def is_complete(draft: List[Dict[str, Any]]) -> bool:
+    return bool(draft) and all(item.get("sku") and item.get("quantity") for item in draft)
+
+
+def _product_item(entity: Dict[str, Any]) -> Dict[str, Any]:
+    # A button's payload (/inform{"product": "TEA-POT-GLS"}) carries the SKU itself as the value.
+    is_sku = re.fullmatch(r"[A-Z0-9]+(-[A-Z0-9]+)+", str(entity["value"])) is not None
+    skus = entity.get("skus") or ([entity["value"]] if is_sku else [])
+    quantity = entity.get("quantity")
+    if len(skus) == 1:
+        return {"sku": skus[0], "name": str(entity["value"]), "quantity": quantity, "candidates": []}
+    return {"sku": None, "name": str(entity["value"]), "quantity": quantity,
+            "candidates": [{"sku": sku, "name": sku} for sku in skus]}
+
+
+def _resolve_choice(item: Dict[str, Any], skus: List[str], text: str, products: List[Dict[str, Any]]) -> bool:
+    """Settles an ambiguous item from a SKU (a button) or words of a candidate's name ("the glass one")."""
+    candidates = item["candidates"]
+    chosen = [c for c in candidates if c["sku"] in skus]
+    if not chosen:
+        words = [w for w in re.findall(r"[a-z0-9.]+", text.lower()) if w not in ("the", "one", "a", "please")]
+        chosen = [c for c in candidates if words and all(w in c["name"].lower() for w in words)]
+    if not chosen:  # "glass pls": a word only one candidate's name has
+        picked = option_picked(candidates, text, products)
+        chosen = [picked] if picked else []
+    if len(chosen) != 1:
+        return False
+    item.update(sku=chosen[0]["sku"], name=chosen[0]["name"], candidates=[])
+    return True
+
+
+def _settle_by_draft(item: Dict[str, Any], draft: List[Dict[str, Any]]) -> None:
+    """"make it 3 mugs" with only red mugs in the draft means the red ones, not "which mug?"."""
+    if item["sku"]:
+        return
+    held = [d for d in draft if d["sku"] and any(c["sku"] == d["sku"] for c in item["candidates"])]
+    if len(held) == 1:
+        item.update(sku=held[0]["sku"], name=held[0]["name"], candidates=[])
+
+
+def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str,
+                     answering: bool) -> bool:
+    """Adds the message's products to the draft, or answers the open question; True if it changed."""
+    products = [e for e in entities if e.get("entity") == "product"]
+    open_choice = next((item for item in draft if not item["sku"]), None)
+    if answering and open_choice is not None:
+        skus: List[str] = []
+        for entity in products:
+            item = _product_item(entity)
+            skus += [item["sku"]] if item["sku"] else [c["sku"] for c in item["candidates"]]
+        if _resolve_choice(open_choice, skus, text, products):
+            open_choice["quantity"] = open_choice["quantity"] or next(
+                (e.get("quantity") for e in products if e.get("quantity")), None)
+            # "make it 3 mugs", then "red": the red mugs already in the draft become 3, not 2 + 3
+            draft[:] = [d for d in draft if d is open_choice or d["sku"] != open_choice["sku"]]
+            return True
+        candidates = {c["sku"] for c in open_choice["candidates"]}
+        if products and set(skus) <= candidates:
+            return False  # the same ambiguous words again: ask again
+    if products:
+        for entity in products:
+            item = _product_item(entity)
+            _settle_by_draft(item, draft)
+            same = next((d for d in draft if item["sku"] and d["sku"] == item["sku"]), None)
+            if same is None:
+                draft.append(item)
+            elif item["quantity"]:
+                same["quantity"] = item["quantity"]
+        return True
+    if answering:
+        missing = next((item for item in draft if item["sku"] and not item["quantity"]), None)
+        quantities = [e["value"] for e in entities if e.get("entity") == "quantity"]
+        quantity = int(quantities[0]) if quantities else quantity_in(text)
+        if missing is not None and quantity is not None:
+            missing["quantity"] = quantity
+            return True
+    return False
+
+
+def _words(text: str) -> set:
+    return {word.rstrip("s") for word in re.findall(r"[a-z]+", text.lower())}
+
+
+async def settle_by_names(tracker: Tracker, draft: List[Dict[str, Any]]) -> None:
+    """"1 electric kettle", "the Electric Kettle 1.7 L Steel": the catalogue matcher found every
+    kettle, but the words said fit one product's name only; no need to ask which."""
+    said = _words(tracker.latest_message.get("text") or "")
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            for item in draft:
+                if item["sku"]:
+                    continue
+                products = [await backend.get_product(c["sku"]) for c in item["candidates"]]
+                fits = [p for p in products if _words(item["name"]) <= _words(p.name)]
+                if len(fits) != 1:
+                    fits = [p for p in products if {w for w in _words(p.name) if len(w) > 2} <= said]
+                if len(fits) == 1:
+                    item.update(sku=fits[0].sku, name=fits[0].name, candidates=[])
+    except BackendError as error:
+        logger.warning("product lookup failed: %s", error)  # the form asks which one
+
+
+def pick_alternative(alternatives: List[Dict[str, Any]], text: str) -> Optional[Dict[str, Any]]:
+    """ "ok, 2 of the blue ones" after the red mug was short: the one offered product whose name has
+    a word of the message that the other offers' names do not all share ("blue", "glass")."""
+    names = [set(re.findall(r"[a-z]+", offer["name"].lower())) for offer in alternatives]
+    shared = set.intersection(*names) if names else set()
+    said = set(re.findall(r"[a-z]+", text.lower()))
+    picked = [offer for offer, words in zip(alternatives, names) if said & (words - shared)]
+    return picked[0] if len(picked) == 1 else None
+
+
+def option_picked(options: List[Dict[str, Any]], text: str,
+                  entities: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The option ({"sku", "name"}) a reply to "which teapot?" picks: by SKU (a button, "the glass
+    teapot"), else by a word only its name has ("glass pls", though "glass" also finds drinking
+    glasses); not when the reply names another product ("and 2 blue mugs" is no blue teapot)."""
+    named = [e for e in entities if e.get("entity") == "product"]
+    skus = {sku for e in named for sku in (e.get("skus") or [e.get("value")])}
+    by_sku = [option for option in options if option["sku"] in skus]
+    if len(by_sku) == 1:
+        return by_sku[0]
+    picked = pick_alternative(options, text)
+    if picked is None:
+        return None
+    name = set(re.findall(r"[a-z]+", picked["name"].lower()))
+    other = any(not {w.rstrip("s") for w in re.findall(r"[a-z]+", str(e.get("value")).lower())}
+                <= {w.rstrip("s") for w in name} for e in named)
+    return None if other else picked
+
+
+def take_alternative(draft: List[Dict[str, Any]], alternatives: List[Dict[str, Any]], text: str) -> bool:
+    """Adds the offered product the message picks, with its quantity, in place of the short item.
+    True if one was picked."""
+    offer = pick_alternative(alternatives, text)
+    if offer is None:
+        return False
+    drop_replaced(draft, {offer["sku"]})
+    same = next((item for item in draft if item["sku"] == offer["sku"]), None)
+    if same is None:
+        draft.append({"sku": offer["sku"], "name": offer["name"], "quantity": quantity_in(text),
+                      "candidates": []})
+    else:
+        same["quantity"] = quantity_in(text) or same["quantity"]
+    return True
+
+
+def drop_replaced(draft: List[Dict[str, Any]], offered: set) -> None:
+    """A product offered for a short item was chosen: the short item, still waiting for a new
+    quantity, goes (or the form would keep asking "how many of the blue teapot?")."""
+    draft[:] = [item for item in draft if item.get("quantity") or item.get("sku") in offered
+                or not item.get("sku")]
+
+
+def offers_named(entities: List[Dict[str, Any]], alternatives: List[Dict[str, Any]]) -> set:
+    """The offered products the message names ("3 cast iron teapots instead", a button's SKU)."""
+    offered = {offer["sku"] for offer in alternatives}
+    named = set()
+    for entity in entities:
+        if entity.get("entity") == "product":
+            skus = _skus_of(_product_item(entity)) & offered
+            named |= skus if len(skus) == 1 else set()
+    return named
+
+
+# "two green mugs and three white ones": the count, and the word before "ones".
+_SAME_KIND = re.compile(r"(?i)\b(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
+                        r"([a-z][a-z-]{2,})\s+ones?\b")
+
+
+_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10}
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _COUNT_WORDS[word.lower()]
+
+
+async def ones_of_the_same_kind(tracker: Tracker, draft: List[Dict[str, Any]], text: str,
+                                 entities: List[Dict[str, Any]]) -> List[str]:
+    """ "two green mugs and three white ones": three white mugs join the draft, when one product
+    is a white mug. Returns the words so placed ("white")."""
+    named = [e for e in entities if e.get("entity") == "product" and e.get("end") is not None]
+    matches = list(_SAME_KIND.finditer(text))
+    if not named or not matches:
+        return []
+    kind = text[int(named[0]["start"]):int(named[0]["end"])].split()[-1].lower().rstrip("s")
+    found = []
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            for match in matches:
+                word = match.group(2).lower()
+                hits = [p for p in await backend.search_products(query=f"{word} {kind}", limit=5)
+                        if word in p.name.lower() and kind in p.name.lower()]
+                if len(hits) == 1 and all(item["sku"] != hits[0].sku for item in draft):
+                    draft.append({"sku": hits[0].sku, "name": hits[0].name, "candidates": [],
+                                  "quantity": _count(match.group(1))})
+                    found.append(word)
+    except BackendError as error:
+        logger.warning("product search failed: %s", error)  # said as not found
+    return found
