@@ -18,8 +18,8 @@ from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER, addr
 from actions.order_wording import NOT_RECEIVED
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, follows_up_on_the_order, named_skus,
                             requested_order_number)
-from actions.parsing import (asks_instead_of_answering, format_price, hesitates, looks_like_gibberish,
-                             only_acknowledges, order_number, says_no)
+from actions.parsing import (asks_instead_of_answering, decided_answer, format_price, hesitates, is_noise,
+                             looks_like_gibberish, order_number)
 from actions.place_order import ActionPlaceOrder, answer_place_order, order_summary
 from actions.returns import answer_return
 from actions.support import OFFERED_TICKET, PAUSED_FORM, ActionOpenTicket
@@ -180,26 +180,6 @@ def _last_said_was_the_question(tracker: Tracker, pending: str) -> bool:
     return _last_utterance(tracker) in QUESTIONS[pending]
 
 
-def _only_answers_since_the_question(tracker: Tracker, pending: str) -> bool:
-    """True when everything the bot said since the question was a plain answer ("is shipping
-    free?" at "Shall I place it?"): no other question, so the "yes" is to the question. Side
-    answers that ask something themselves ("anything else?", "did you mean …?") need it asked
-    again."""
-    for event in reversed(tracker.events or []):
-        if event.get("event") != "bot":
-            continue
-        if (event.get("metadata") or {}).get("utter_action") in QUESTIONS[pending]:
-            return True
-        if (event.get("text") or "").rstrip().endswith("?") or (event.get("data") or {}).get("buttons"):
-            return False
-    return False
-
-
-def _side_answer_asked_for_something(tracker: Tracker) -> bool:
-    """A side answer that asked for an order number ("which one do you mean? tell me its number")."""
-    return tracker.get_slot("requested_info") is not None
-
-
 class ActionAnswerConfirmation(Action):
     """Handles "yes" and "no": acts only on a confirmation the bot has just asked for."""
 
@@ -230,22 +210,21 @@ class ActionAnswerConfirmation(Action):
                 return await ActionTrackOrder().run(dispatcher, tracker, domain)
             dispatcher.utter_message(response="utter_ok")
             return [SlotSet(PENDING, None)]
-        if says_no(text) and intent_of(tracker) != "deny":
-            # "no its fine" read as a yes: a no
-            tracker.latest_message["intent"] = {"name": "deny", "confidence": 1.0}
-        elif asks_instead_of_answering(text) or hesitates(text) or looks_like_gibberish(text):
-            # "what happens next?" or "hmm idk" read as a yes would act without consent
+        decided = decided_answer(text)
+        if decided is not None:
+            # the words decide, not the NLU: "no its fine" and "sorry i meant yes" read either way
+            tracker.latest_message["intent"] = {"name": "affirm" if decided == "yes" else "deny", "confidence": 1.0}
+        elif (asks_instead_of_answering(text) or hesitates(text) or looks_like_gibberish(text) or is_noise(text)
+              or intent_of(tracker) not in ("affirm", "deny")):
+            # "what happens next?", "hmm idk", "." or "lkjlkj" read as a yes would act without consent
             dispatcher.utter_message(response="utter_yes_or_no_first")
             _ask_again(dispatcher, tracker, pending)
             return []
         # Asked again by this action itself below: a "yes" to that answers the same question.
         if not (_just_asked_to_confirm(tracker, ASKED_BY[pending] + (self.name(),))
-                or _last_said_was_the_question(tracker, pending)
-                or (_only_answers_since_the_question(tracker, pending) and not only_acknowledges(text)
-                    and not _side_answer_asked_for_something(tracker))):
-            # Other messages came between the question and this "yes" (a delivery question, say),
-            # so it may answer them: the question is asked again, not acted on or dropped. An "ok"
-            # after such an answer acknowledges it; only a yes consents.
+                or _last_said_was_the_question(tracker, pending)):
+            # Other messages came between the question and this "yes" (a product question, say),
+            # so it may answer them: the question is asked again, not acted on or dropped.
             if _ask_again(dispatcher, tracker, pending):
                 return []
             dispatcher.utter_message(response="utter_ok")

@@ -325,10 +325,6 @@ _HESITANT = re.compile(
     r"(?i)^\s*(?:(?:maybe|mayb|perhaps|possibly|probably|idk|dunno|i dunno|i don'?t know|dont know|"
     r"not sure|unsure|no idea|i guess(?: so)?|i think so|hmm*|um+m*|uh+m*|erm+|err+|well|kinda|sort of|"
     r"let me think|not really sure|shayad|pata nahi?)[\s,.!?]*)+$")
-# "ok", "alright thanks": a customer acknowledging an answer, no consent to something asked before it.
-_ACKNOWLEDGEMENT = re.compile(
-    r"(?i)^\s*(?:(?:ok(?:ay)?|k+|kk|alright|all right|cool|fine|got it|i see|right|oh|ah|noted|understood|"
-    r"thanks|thank you|ty|thx|then|so)[\s,.!]*)+$")
 
 
 # "no its fine", "nope, keep it": a no whatever else follows (the NLU read some as yes).
@@ -350,6 +346,35 @@ def looks_like_gibberish(text: Optional[str]) -> bool:
         not re.search(r"[aeiouy]", word) or re.search(r"[^aeiouy]{5}", word) for word in words)
 
 
+# "sorry i meant yes", "wait no actually place it", "no. just place the order": the last part decides.
+_CHANGE_OF_MIND = re.compile(r"(?i)\b(?:actually|i mean|i meant|sorry|wait|oh|on second thought)\b|[.!;]")
+_NOT_A_NO = re.compile(r"(?i)\bno (?:problem|prob|probs|worries|issues?|rush)\b")
+_YES = re.compile(r"(?i)\b(?:yes|yeah|yep|yup|yess+|sure|go ahead|place (?:it|the order|my order)|do it|confirm|"
+                  r"please do|proceed|haan|han|ji|oui|si|ja|absolutely|of course|definitely)\b")
+_NO_WORD = re.compile(r"(?i)\b(?:no|nope|nah|nahi|nahin|don'?t|do not|not|never|keep it|leave it)\b")
+
+
+def decided_answer(text: Optional[str]) -> Optional[str]:
+    """ "yes" or "no" as the message's last part says it ("sorry i meant yes" → "yes", "no problem,
+    go ahead" → "yes", "no, keep it" → "no"); None when it says neither plainly."""
+    thumbs_up, thumbs_down = re.search("[👍👌✅✔]", text or ""), re.search("[👎❌]", text or "")
+    if bool(thumbs_up) != bool(thumbs_down):
+        return "yes" if thumbs_up else "no"
+    parts = [part for part in _CHANGE_OF_MIND.split(_NOT_A_NO.sub(" ", text or "")) if re.search(r"\w", part)]
+    if not parts:
+        return None
+    last = parts[-1]
+    if _STARTS_WITH_NO.match(last) or re.match(r"(?i)\s*(?:keep|leave) (?:it|them)\b", last):
+        return "no"
+    return "yes" if _YES.search(last) and not _NO_WORD.search(last) else None
+
+
+def is_noise(text: Optional[str]) -> bool:
+    """ ".", "…", "", " ", "x": nothing said at all (no yes, however the NLU reads it)."""
+    letters = re.sub(r"[^a-z0-9👍👌✅✔👎❌]", "", (text or "").lower())
+    return not letters or (len(letters) == 1 and letters not in "ynk👍👌✅✔👎❌")
+
+
 def hesitates(text: Optional[str]) -> bool:
     text = text or ""
     return bool(_HESITANT.match(text) or (_NEITHER.search(text) and not _PLAIN_YES_OR_NO.match(text)))
@@ -357,10 +382,6 @@ def hesitates(text: Optional[str]) -> bool:
 
 def says_no(text: Optional[str]) -> bool:
     return bool(_STARTS_WITH_NO.match(text or ""))
-
-
-def only_acknowledges(text: Optional[str]) -> bool:
-    return bool(_ACKNOWLEDGEMENT.match(text or ""))
 
 
 def only_asks(text: Optional[str]) -> bool:

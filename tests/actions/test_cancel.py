@@ -342,3 +342,20 @@ async def test_a_question_about_the_cancellation_policy_cancels_nothing(backend,
     events = await ActionCancelOrder().run(dispatcher, tracker_for(identity, "until when can i cancel an order?"), {})
     assert events == [] and [m["response"] for m in dispatcher.messages] == ["utter_faq/cancellation_fee"]
     assert status_of(backend, identity, number) == "pending"
+
+
+async def test_nothing_said_is_no_yes_and_the_last_words_decide(backend, dispatcher):
+    """".", "", "x" read as a yes cancel nothing (the question is asked again); "no problem, go
+    ahead" read as a no cancels; "wait no actually keep it" read as a yes keeps the order."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    for noise in (".", "", "…", "x"):
+        said = CollectingDispatcher()
+        assert await ActionAnswerConfirmation().run(said, at_the_question(identity, number, noise), {}) == [], noise
+        assert said.messages[0]["response"] == "utter_yes_or_no_first" and status_of(backend, identity, number) == "pending"
+    kept = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(kept, at_the_question(identity, number, "wait no actually keep it"), {})
+    assert [m["response"] for m in kept.messages] == ["utter_cancel_kept"]
+    await ActionAnswerConfirmation().run(dispatcher, at_the_question(identity, number, "no problem, go ahead", "deny"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_cancelled"]
+    assert status_of(backend, identity, number) == "cancelled"

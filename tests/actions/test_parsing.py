@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions.parsing import (asks_instead_of_answering, contact_detail, country_code, format_address,
-                             format_price, order_number, parse_address, quantity_in, search_terms,
+from actions.parsing import (asks_instead_of_answering, contact_detail, country_code, decided_answer,
+                             format_address, format_price, is_noise, order_number, parse_address, quantity_in, search_terms,
                              unmatched_items, wants_to_order, within_address, within_phone_number)
 
 
@@ -200,3 +200,18 @@ def test_address_labels_floors_and_a_name_kept_from_the_order():
         "name": "Pierre Martin", "line1": "5 Avenue Foch", "city": "Paris", "postal_code": "75116", "country": "FR"}
     assert parse_address("pls change delivery address of my order to:\nSophie Laurent\n14 Rue Oberkampf\n"
                          "75011 Paris\nFrance")[0]["name"] == "Sophie Laurent"
+
+
+@pytest.mark.parametrize("text, decided", [
+    ("sorry i meant yes", "yes"), ("wait no actually place it", "yes"), ("no problem, go ahead", "yes"),
+    ("no. just place the order", "yes"), ("ok yes chase it", "yes"), ("👍", "yes"), ("oui", "yes"),
+    ("no, keep it", "no"), ("nah leave it", "no"), ("wait no actually keep it", "no"), ("👎", "no"),
+    ("ok fine", None), ("maybe", None), ("yes no", None),
+])
+def test_decided_answer_is_what_the_last_words_say(text, decided):
+    assert decided_answer(text) == decided
+
+
+def test_noise_is_no_answer():
+    assert [is_noise(t) for t in (".", "…", "", " ", "-", "x", "y", "k", "ok", "👍")] == [
+        True, True, True, True, True, True, False, False, False, False]

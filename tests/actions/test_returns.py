@@ -333,9 +333,9 @@ async def test_how_long_the_refund_takes_while_the_return_waits_for_yes(backend)
     assert returning(backend, identity, number) == {"TEA-POT-GLS": 1}
 
 
-async def test_a_yes_after_a_plain_side_answer_answers_the_return_items_question(backend, dispatcher):
-    """"do i pay the return postage?" answered at the summary, then "yes": the return is registered
-    (the side answer asked nothing, so the yes is to the summary)."""
+async def test_a_yes_after_a_side_answer_gets_the_return_question_again(backend, dispatcher):
+    """"do i pay the return postage?" answered at the summary, then "yes": it may answer the side
+    answer, so the summary's question is asked again; the yes to that registers the return."""
     identity = new_identity()
     number = delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
     target = (await start(identity))[0][0]["value"]
@@ -351,8 +351,14 @@ async def test_a_yes_after_a_plain_side_answer_answers_the_return_items_question
         {"event": "action", "name": "utter_faq"},
         {"event": "bot", "text": "Faulty items go back free.", "metadata": {"utter_action": "utter_faq"}},
     ]
-    await ActionAnswerConfirmation().run(dispatcher, tracker, {})
-    assert [m["response"] for m in dispatcher.messages] == ["utter_return_requested"]
+    assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
+    assert [m["text"] for m in dispatcher.messages] == [question] and returning(backend, identity, number) == {}
+    tracker.events += [{"event": "action", "name": "action_answer_confirmation"},
+                       {"event": "bot", "text": question}, {"event": "action", "name": "action_listen"},
+                       {"event": "user", "text": "yes"}]
+    again = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(again, tracker, {})
+    assert [m["response"] for m in again.messages] == ["utter_return_requested"]
     assert returning(backend, identity, number) == {"TEA-POT-GLS": 1}
 
 
