@@ -198,12 +198,13 @@ class ActionAnswerConfirmation(Action):
                 return await _answer_human_offer(dispatcher, tracker, True)
             if OTHER_ORDER.search(text or "") and _last_utterance(tracker) in ABOUT_A_CANCEL:
                 return await ActionCancelOrder().run(dispatcher, tracker, domain)  # "and the other one too"
-            if intent_of(tracker) == "affirm" and _last_utterance(tracker) in DECLINED_A_PERSON:
+            says_yes = intent_of(tracker) == "affirm" or decided_answer(text) == "yes"
+            if says_yes and _last_utterance(tracker) in DECLINED_A_PERSON:
                 return await _answer_human_offer(dispatcher, tracker, True)  # "hmm ok actually yes"
             if INSULTS.search(text or ""):  # "you are useless": an apology and a person, not "Okay."
                 dispatcher.utter_message(response="utter_sorry_offer_a_person")
                 return [SlotSet(PENDING, "human_handoff")]
-            if intent_of(tracker) == "affirm" and _last_utterance(tracker) == "utter_order_not_placed":
+            if says_yes and _last_utterance(tracker) == "utter_order_not_placed":
                 return await _order_again(dispatcher, tracker, domain)  # "sorry i meant yes"
             if NOT_RECEIVED.search(text or "") and tracker.get_slot("order_id"):
                 # "but i never got it!" after its status: help with the order, not "Okay."

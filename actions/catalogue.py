@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Product
 from actions.feedback import STATED_RATING
+from actions.order_wording import ORDINAL
 from actions.orders import ActionTrackOrder
 from actions.ordering import adds_to_a_placed_order, names_only_an_order
 from actions.parsing import format_price, only_asks, quantity_in, search_terms, wants_to_order
@@ -132,9 +133,8 @@ class ActionShowProducts(Action):
             return [FollowupAction("feedback_form")]  # "the french press is great, 5 stars": a review
         if complains(text):  # "not happy with the quality of the mug"
             return await open_complaint(dispatcher, tracker, domain)
-        if names_only_an_order(tracker) or (named_products and tracker.get_slot("requested_info") == "order_id"
-                                            and tracker.get_slot("order_task") == "track"):
-            # "63YFJTV8", "status OB 3NXJBEPF"; "the teapot one" when asked which order
+        if names_only_an_order(tracker) or picks_a_listed_order(tracker, named_products):
+            # "63YFJTV8", "status OB 3NXJBEPF"; "the teapot one", "the second one" when asked which order
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         if (named_products or quantity_in(text) is not None) and await adds_to_a_placed_order(tracker):
             # "remove the blue mugs" from the order placed, "make it 3" right after placing it
@@ -222,6 +222,15 @@ class ActionShowProducts(Action):
         if shown and not wanted and (refers_back or not found):
             return await _among_shown(backend, shown, text, terms) or list(found.values())[:6]
         return list(found.values())[:6]
+
+
+def picks_a_listed_order(tracker: Tracker, named_products: bool) -> bool:
+    """ "the teapot one", "the second one", "the mugs order" right after the bot asked which order
+    to track (not "do you have blue mugs", a product question of its own)."""
+    text = tracker.latest_message.get("text") or ""
+    asked = tracker.get_slot("requested_info") == "order_id" and tracker.get_slot("order_task") == "track"
+    return asked and (ORDINAL.search(text) is not None
+                      or (named_products and re.search(r"(?i)\b(?:one|ones|order)\b", text) is not None))
 
 
 async def _among_shown(backend: BackendClient, shown: List[str], text: str, terms: List[str]) -> List[Product]:

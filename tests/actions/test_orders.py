@@ -317,3 +317,17 @@ async def test_after_the_list_an_ordinal_or_a_product_picks_the_order(backend, d
     entities = [{"entity": "product", "value": "french press", "skus": ["BRW-FRP-800"]}]
     await ActionShowProducts().run(dispatcher, tracker_for(identity, "the french press one", entities, slots=asked), {})
     assert dispatcher.messages[0]["number"] == press
+    dispatcher.messages.clear()
+    await ActionShowProducts().run(dispatcher, tracker_for(identity, "the 2nd", slots=asked), {})
+    assert dispatcher.messages[0]["number"] == press
+
+
+async def test_a_product_question_while_asked_for_an_order_number_is_answered(backend, dispatcher):
+    """No orders, "where is my order" → "what's the number?"; "do you have blue mugs" then is a
+    product question, not the order number again."""
+    from actions.catalogue import ActionShowProducts  # imported here: catalogue imports this module
+    entities = [{"entity": "product", "value": "blue mugs", "skus": ["MUG-CER-BLU"]}]
+    tracker = tracker_for(new_identity(), "do you have blue mugs", entities,
+                          slots={"requested_info": "order_id", "order_task": "track"})
+    await ActionShowProducts().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_product_list"]
