@@ -54,6 +54,9 @@ EDITING = re.compile(r"(?i)\b(add|also|plus|as well|too|throw in|make it|make th
                      r"take out|drop|just need)\b")
 # Words that only change something that exists: "make it 3 mugs", "remove the blue mugs".
 CHANGING = re.compile(r"(?i)\b(make it|make that|change (?:it|that|the)|remove|take out|instead of)\b")
+# "How many X?" answered "none", "0", "no", "skip it": X is not wanted after all.
+NONE_OF_IT = re.compile(r"(?i)^\s*(?:0|zero|none|no|nope|nah|nothing|skip(?: it| that)?|not (?:that|this|it|any)|"
+                        r"(?:i )?don'?t (?:want|need) (?:it|that|any)|remove (?:it|that))\b")
 # "ok i'll take it", "i want 2 of those": the product just shown.
 TAKES_THE_SHOWN = re.compile(r"(?i)\b(?:take|buy|order|want|get|have|need)\s+(?:\d+\s+(?:of\s+)?)?"
                              r"(?:it|that|this|that one|this one|them|these|those|one)\b|\bi'?ll take\b")
@@ -252,6 +255,12 @@ class ValidateOrderForm(FormValidationAction):
         if taken:
             return taken
         removed, entities = remove_from_draft(draft, tracker.latest_message.get("entities") or [], text)
+        # the item "how many?" was asked about: the first without a count, once none waits for "which?"
+        asked_about = None if any(not item["sku"] for item in draft) else next(
+            (item for item in draft if not item["quantity"]), None)
+        if not removed and requested == ITEMS and asked_about is not None and NONE_OF_IT.match(text):
+            draft.remove(asked_about)  # "how many tea infusers?" "none": it goes
+            removed = [asked_about["name"]]
         if removed:
             dispatcher.utter_message(response="utter_order_items_removed", names=", ".join(removed))
             merge_into_draft(draft, entities, text, answering=False)  # "..., just the mugs"

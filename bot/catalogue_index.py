@@ -157,12 +157,26 @@ class CatalogueIndex:
         return (best[1], best[0]) if best else None
 
     def find_mentions(self, doc: Doc) -> List[Mention]:
-        mentions = []
+        mentions: List[Mention] = []
         for run in self._runs(self._units(doc)):
             mention = self._classify(doc, run)
-            if mention is not None:
-                mentions.append(mention)
+            if mention is None:
+                continue
+            if mentions and self._part_of_its_name(doc, mentions[-1], mention):
+                # "glass teapot with infuser": the teapot's own name, not a tea infuser too
+                mentions[-1] = mentions[-1]._replace(tok_end=mention.tok_end)
+                continue
+            mentions.append(mention)
         return mentions
+
+    def _part_of_its_name(self, doc: Doc, named: Mention, after: Mention) -> bool:
+        """`after` follows `named` with "with" between and continues `named`'s one product's name."""
+        if named.kind != "product" or len(named.skus) != 1 or after.tok_start != named.tok_end + 1 \
+                or fold(doc[named.tok_end].text) != "with":
+            return False
+        name = next(p["name"] for p in self.products if p["sku"] == named.skus[0])
+        said = " ".join(fold(token.text) for token in doc[named.tok_end:after.tok_end])
+        return said in fold(name)
 
     def _units(self, doc: Doc) -> List[Optional[Unit]]:
         """Catalogue words in order; None breaks a run, a hyphen (kept as "-") does not."""

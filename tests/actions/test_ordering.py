@@ -181,6 +181,17 @@ async def test_ill_take_it_orders_the_product_just_shown(backend, dispatcher):
             ("BRW-FRP-800", "French Press 800 ml", quantity)], text
 
 
+async def test_none_to_how_many_takes_the_item_out(backend, dispatcher):
+    infuser = {"sku": "TEA-INF-STL", "name": "Stainless Tea Infuser", "quantity": None, "candidates": []}
+    teapot = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1, "candidates": []}
+    for answer in ("none", "0", "no", "skip it"):
+        said = CollectingDispatcher()
+        slots = {"order_draft": [teapot, infuser], "requested_slot": "order_items"}
+        events = await ValidateOrderForm().run(said, form_tracker(new_identity(), answer, "deny", [], slots=slots), DOMAIN)
+        assert SlotSet("order_draft", [teapot]) in events, answer
+        assert [m["response"] for m in said.messages] == ["utter_order_items_removed"], answer
+
+
 async def test_order_form_asks_quantity_then_takes_bare_number(backend, dispatcher):
     mugs = dict(BLUE_MUGS, quantity=None)
     await ActionAskOrderItems().run(dispatcher, tracker_for(new_identity(), "", slots={"order_draft": [mugs]}), {})

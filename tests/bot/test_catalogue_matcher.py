@@ -118,6 +118,27 @@ def test_catalogue_matcher_partial_name_picks_the_blue_mug(matcher):
     assert "I'd like a blue mug"[product["start"]:product["end"]] == "blue mug"
 
 
+def test_catalogue_matcher_with_a_part_of_its_name_is_one_product(tmp_path):
+    """"the glass teapot with infuser" is that teapot, not a tea infuser too; "a teapot with 2
+    infusers" is two things."""
+    catalogue = json.loads(FIXTURE.read_text())
+    products = catalogue["data"]
+    products.append({"sku": "TEA-INF-STL", "name": "Stainless Tea Infuser", "category": "Teaware", "synonyms": [],
+                     "attributes": {}})
+    catalogue["count"] = len(products)
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps(catalogue))
+    component = CatalogueMatcher({"refresh_seconds": 0, "catalogue_file": str(path)})
+    try:
+        text = "i want to order the glass teapot with infuser"
+        [product] = entities(component, text, "product")
+        assert product["skus"] == ["TEA-POT-GLS"] and text[product["start"]:product["end"]] == "glass teapot with infuser"
+        assert [e["skus"] for e in entities(component, "a cast iron teapot and an infuser", "product")] == [
+            ["TEA-POT-CST"], ["TEA-INF-STL"]]
+    finally:
+        component.close()
+
+
 def test_catalogue_matcher_ambiguous_name_lists_candidates(matcher):
     [product] = entities(matcher, "how much is a teapot", "product")
     assert product["value"] == "teapot"
