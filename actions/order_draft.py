@@ -91,6 +91,15 @@ def _settle_by_draft(item: Dict[str, Any], draft: List[Dict[str, Any]]) -> None:
         item.update(sku=held[0]["sku"], name=held[0]["name"], candidates=[])
 
 
+_MORE = re.compile(r"(?i)\b(?:more|another|extra|additional)\b\W*(?:\w+\W+)?$")
+
+
+def _more_of(entity: Dict[str, Any], text: str) -> bool:
+    """"and 1 more paper filters", "another teapot": more of what the draft holds, not a new count."""
+    start = entity.get("start")
+    return start is not None and _MORE.search(text[max(0, int(start) - 20):int(start)]) is not None
+
+
 def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str,
                      answering: bool) -> bool:
     """Adds the message's products to the draft, or answers the open question; True if it changed."""
@@ -117,6 +126,8 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
             same = next((d for d in draft if item["sku"] and d["sku"] == item["sku"]), None)
             if same is None:
                 draft.append(item)
+            elif _more_of(entity, text) and same["quantity"]:  # "and 1 more paper filters"
+                same["quantity"] += item["quantity"] or 1
             elif item["quantity"]:
                 same["quantity"] = item["quantity"]
         return True

@@ -146,8 +146,8 @@ _ADDRESS_LEAD_IN = re.compile(
     r"(?i)^[^\d]*?\b(?:address|send|ship|deliver|post|go|goes|change|update|switch|set|use|redirect)\b"
     r"[^\d]*(?:\bto\b|\bis\b|\bat\b|:|\bfor (?:my|the|this) order(?: please)?)\s*:?\s*")
 # "ok so Bob Brown, …", "its Bob Brown, …": talk before the name, not part of it.
-_FILLER_BEFORE_NAME = re.compile(r"(?i)^(?:(?:ok(?:ay)?|so|well|sure|yes|yeah|right|alright|then|here|"
-                                 r"it'?s|its|it is|this is|that'?s|thats|name is|i am|i'?m)\b[\s,:.-]*)+")
+_FILLER_BEFORE_NAME = re.compile(r"(?i)^(?:(?:ok(?:ay)?|so|well|sure|yes|yeah|right|alright|then|here|hi|hello|hey|"
+                                 r"there|it'?s|its|it is|this is|that'?s|thats|name is|i am|i'?m)\b[\s,:.!-]*)+")
 _COURTESY_AT_END = re.compile(
     r"(?i)(?:[\s,.!]+(?:please|pls|plz|thanks|thank you|thx|ty|asap|instead|now|then))+[\s.!]*$")
 # Labels some customers write before a part: "Name: Tom Baker, Address: 22 High Street, ...".
@@ -184,8 +184,11 @@ def _address_parts(text: str, lead_in: bool = True) -> List[str]:
     """Comma- or line-separated parts, without the words before the name or a trailing "please"."""
     text = _COURTESY_AT_END.sub("", _ADDRESS_LEAD_IN.sub("", text or "", count=1) if lead_in else text or "")
     parts = [_PART_LABEL.sub("", part.strip()) for part in re.split(r"[,\n]", text)]
-    if parts and not re.search(r"\d", parts[0]):
+    while parts and not re.search(r"\d", parts[0]):  # "sure, its Maria Garcia, …", "hi there, Bob …"
         parts[0] = _FILLER_BEFORE_NAME.sub("", parts[0])
+        if parts[0]:
+            break
+        parts = parts[1:]
     return [part for part in parts if part]
 
 

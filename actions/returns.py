@@ -34,6 +34,8 @@ NOTHING = re.compile(r"(?i)^\s*(no|nope|nah|nothing|none|neither|not now)\b[\w\s
 CONSUMABLES = ("Tea", "Coffee")
 OPENED = re.compile(r"(?i)\b(?:opened|open|tasted|tried|brewed|used|drank|drunk|(?:don'?t|didn'?t|do not|did not) like|"
                     r"not (?:my|to my) taste|taste)\b")
+UNOPENED = re.compile(r"(?i)\b(?:(?:haven'?t|have not|hasn'?t|has not|not|never|didn'?t|did not)\s+(?:\w+\s+)?"
+                      r"(?:opened?|open(?:ed)? it|tried|tasted|used)|unopened|sealed|still (?:closed|packed|wrapped))\b")
 FAULTY = re.compile(r"(?i)\b(?:faulty|damaged|broken|torn|stale|mou?ldy?|expired|wrong|spoil\w*|contaminat\w*|"
                     r"insects?|bugs?|smells? (?:bad|off|weird)|leak\w*|defect\w*)\b")
 # A yes, no or okay is no reason (it answers a question the customer thought was asked).
@@ -205,7 +207,7 @@ class ActionConfirmReturn(Action):
             return events_clearing(FLOW_SLOTS)  # refused by the form, which said why
         categories = {line["sku"]: line.get("category") for line in target["lines"]}
         opened = [item for item in items if categories.get(item["sku"]) in CONSUMABLES]
-        if opened and OPENED.search(reason) and not FAULTY.search(reason):
+        if opened and OPENED.search(reason) and not FAULTY.search(reason) and not UNOPENED.search(reason):
             dispatcher.utter_message(response="utter_return_opened_consumable", items=items_text(opened))
             return events_clearing(FLOW_SLOTS)
         whole = is_whole_order(items, target["lines"])

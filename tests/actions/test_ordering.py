@@ -820,3 +820,13 @@ def test_make_it_3_mugs_means_the_mugs_already_in_the_order():
     red = [{"entity": "product", "value": "Ceramic Mug Red", "skus": ["MUG-CER-RED"], "start": 0, "end": 3}]
     assert merge_into_draft(draft, red, "red", answering=True)
     assert [(d["sku"], d["quantity"]) for d in draft] == [("MUG-CER-RED", 3)]
+
+
+def test_more_of_a_product_in_the_draft_adds_to_its_count():
+    draft = [{"sku": "TEA-INF-STL", "name": "Stainless Tea Infuser", "quantity": 1, "candidates": []}]
+    for text, expected in (("and 1 more tea infuser", 2), ("another tea infuser", 3), ("make it 5 tea infusers", 5)):
+        start = text.index("tea infuser")
+        entity = {"entity": "product", "value": "Stainless Tea Infuser", "skus": ["TEA-INF-STL"],
+                  "quantity": 5 if "5" in text else 1, "start": start, "end": start + 11}
+        assert merge_into_draft(draft, [entity], text, answering=False), text
+        assert draft[0]["quantity"] == expected, text

@@ -398,7 +398,8 @@ async def test_opened_tea_goes_back_only_when_faulty(backend, dispatcher):
     target = next(e["value"] for e in events if e["name"] == "target_order")
     items = next(e["value"] for e in events if e["name"] == "return_items")
     for reason, response in (("opened it and don't like the taste", "utter_return_opened_consumable"),
-                             ("opened it, it tastes stale", "utter_confirm_return")):
+                             ("opened it, it tastes stale", "utter_confirm_return"),
+                             ("haven't opened it, just changed my mind", "utter_confirm_return")):
         said = CollectingDispatcher()
         slots = {"target_order": target, "return_items": items, "return_reason": reason}
         await ActionConfirmReturn().run(said, tracker_for(identity, "", slots=slots), {})
