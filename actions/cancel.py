@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, Iterator, List, Text, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
@@ -57,6 +57,9 @@ CANCEL_POLICY_QUESTION = re.compile(
     r"(?i)\b(?:until|till|up to|by) when\b|\bhow (?:long|late)\b.*\bcancel|\bcancel\w*\s+(?:policy|fees?|charges?)\b|"
     r"\b(?:fee|charge|cost|penalty)\b.*\bcancel|\bcancel\w*\b.*\b(?:fee|charge|cost|penalty)\b|"
     r"\bcan (?:i|we|you) (?:still )?cancel (?:an|a|any) order\b|\b(?:after|once) (?:it|an order|the order) (?:has )?(?:ship|is ship)")
+# "cancel both my orders", "cancel all of them": one question per order, one after the other.
+CANCEL_THEM_ALL = re.compile(r"(?i)\b(?:both|all (?:my |of (?:my |them|it)|the )?(?:orders|of them)|every order|"
+                             r"all \d+ orders)\b")
 # What the bot said about a cancel, after which "and the other one too" is another cancel.
 ABOUT_A_CANCEL = ("utter_order_cancelled", "utter_cancel_kept", "utter_cannot_cancel_shipped",
                   "utter_cannot_cancel_delivered", "utter_cannot_cancel_cancelled", "utter_cannot_cancel")
@@ -254,7 +257,28 @@ class ActionAnswerConfirmation(Action):
             dispatcher.utter_message(response="utter_backend_unavailable")
             return _clear()
         dispatcher.utter_message(response="utter_order_cancelled", number=number)
+        if CANCEL_THEM_ALL.search(_cancel_request(tracker)):  # "cancel both my orders": the next one now
+            following = await _next_cancellable(tracker)
+            if following is not None:
+                return _clear() + _ask_confirmation(dispatcher, following)
         return _clear()
+
+
+async def _next_cancellable(tracker: Tracker) -> Optional[Order]:
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            return next((order for order in await backend.list_orders() if order.cancellable), None)
+    except BackendError as error:
+        logger.warning("listing the orders left to cancel failed: %s", error)
+        return None
+
+
+def _cancel_request(tracker: Tracker) -> str:
+    """The customer's message that asked to cancel ("cancel both my orders"), before this answer."""
+    users = [e for e in tracker.events or [] if e.get("event") == "user"][:-1]
+    asked = next((e for e in reversed(users)
+                  if ((e.get("parse_data") or {}).get("intent") or {}).get("name") == "cancel_order"), {})
+    return asked.get("text") or ""
 
 
 async def _back_to_the_unplaced_order(dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -14,7 +14,7 @@ from actions.feedback import STATED_RATING
 from actions.order_wording import ORDINAL
 from actions.orders import ActionTrackOrder
 from actions.ordering import adds_to_a_placed_order, names_only_an_order
-from actions.parsing import format_price, only_asks, quantity_in, search_terms, wants_to_order
+from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
 from actions.support import complains, open_complaint
 
 logger = logging.getLogger(__name__)
@@ -225,11 +225,11 @@ class ActionShowProducts(Action):
 
 
 def picks_a_listed_order(tracker: Tracker, named_products: bool) -> bool:
-    """ "the teapot one", "the second one", "the mugs order" right after the bot asked which order
-    to track (not "do you have blue mugs", a product question of its own)."""
+    """ "the teapot one", "the second one", "the mugs order", "DSK9YCGR" right after the bot asked
+    which order to track (not "do you have blue mugs", a product question of its own)."""
     text = tracker.latest_message.get("text") or ""
     asked = tracker.get_slot("requested_info") == "order_id" and tracker.get_slot("order_task") == "track"
-    return asked and (ORDINAL.search(text) is not None
+    return asked and (ORDINAL.search(text) is not None or order_number(text, asked=True) is not None
                       or (named_products and re.search(r"(?i)\b(?:one|ones|order)\b", text) is not None))
 
 

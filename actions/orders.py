@@ -45,7 +45,7 @@ def requested_order_number(tracker: Tracker) -> Optional[str]:
         return order_number(tracker.get_slot("order_id")) if requested == "contact" else None
     return (
         order_number(latest_entity(tracker, "order_id"))
-        or (order_number(text) if requested == "order_id" else None)
+        or (order_number(text, asked=True) if requested == "order_id" else None)
         or (order_number(tracker.get_slot("order_id")) if requested == "contact" else None)
     )
 

@@ -18,16 +18,22 @@ _STOP_WORDS = frozenset(
 
 # Order numbers as the backend issues them ("OB-KR3FC2V4") or as plain digits ("1042").
 # "OB-7KB8JMGK", "ob7kb8jmgk", "1042", and the number without its prefix: eight letters and
-# digits, two of them digits at least ("D0003403"), or one after "order" ("order 7KBXJMGK").
-_ORDER_NUMBER = re.compile(r"(?i)\b(OB[-\s]?[0-9A-Z]{8}|\d{4,8}|(?=(?:[A-Z]*\d){2})(?=\d*[A-Z])[0-9A-Z]{8})\b|"
-                           r"\border\s*(?:no\.?|number|num|id|#)?\s*:?\s*#?((?=[A-Z]*\d)(?=\d*[A-Z])[0-9A-Z]{8})\b")
+# digits, two of them digits at least ("D0003403"), or after "order", "status of", "track",
+# "cancel" or "where is" one digit, or none in capitals ("track GJHXFBPY").
+_ORDER_NUMBER = re.compile(
+    r"(?i)\b(OB[-\s]?[0-9A-Z]{8}|\d{4,8}|(?=(?:[A-Z]*\d){2})(?=\d*[A-Z])[0-9A-Z]{8})\b|"
+    r"\b(?:order|status(?:\s+of)?|track(?:ing)?(?:\s+for)?|cancel|where\s+is(?:\s+order)?)\s*"
+    r"(?:no\.?|number|num|id|#)?\s*:?\s*#?((?=[A-Z]*\d)(?=\d*[A-Z])[0-9A-Z]{8}|(?-i:[A-Z]{8}))\b")
+# The answer to "what's your order number?": the number alone, however written ("gjhxfbpy").
+_ORDER_NUMBER_ALONE = re.compile(r"(?i)^\s*(?:it'?s\s+|its\s+|order\s+|#)?([0-9A-Z]{8})[\s.!?]*$")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"\+?\d[\d\s().-]{6,18}\d")
 
 
-def order_number(text: Optional[str]) -> Optional[str]:
-    """The order number in an entity value or message ("order #1042" → "1042")."""
-    match = _ORDER_NUMBER.search(text or "")
+def order_number(text: Optional[str], asked: bool = False) -> Optional[str]:
+    """The order number in an entity value or message ("order #1042" → "1042"); `asked`: the
+    message answers "what's your order number?", so eight letters alone are one too."""
+    match = _ORDER_NUMBER.search(text or "") or (_ORDER_NUMBER_ALONE.match(text or "") if asked else None)
     if not match:
         return None
     number = (match.group(1) or match.group(2)).upper()

@@ -359,3 +359,16 @@ async def test_nothing_said_is_no_yes_and_the_last_words_decide(backend, dispatc
     await ActionAnswerConfirmation().run(dispatcher, at_the_question(identity, number, "no problem, go ahead", "deny"), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_cancelled"]
     assert status_of(backend, identity, number) == "cancelled"
+
+
+async def test_cancel_both_asks_about_each_order_in_turn(backend, dispatcher):
+    identity = new_identity()
+    first, second = place_order(backend, identity)["number"], place_order(backend, identity)["number"]
+    tracker = answer(identity, second, "affirm")
+    tracker.events[0:0] = [{"event": "user", "text": "cancel both my orders",
+                            "parse_data": {"intent": {"name": "cancel_order"}}}]
+    events = await ActionAnswerConfirmation().run(dispatcher, tracker, {})
+    assert [(m["response"], m["number"]) for m in dispatcher.messages] == [
+        ("utter_order_cancelled", second), ("utter_confirm_cancel", first)]
+    assert SlotSet("pending_confirmation", "cancel_order") in events
+    assert status_of(backend, identity, first) == "pending"

@@ -18,6 +18,9 @@ from actions.parsing import (asks_instead_of_answering, contact_detail, country_
     ("my password is abcdefgh", None),
     ("order 7KBXJMGK?", "OB-7KBXJMGK"),
     ("status OB 3NXJBEPF", "OB-3NXJBEPF"),
+    ("track DSK9YCGR", "OB-DSK9YCGR"),
+    ("where is order GJHXFBPY", "OB-GJHXFBPY"),
+    ("track packages", None),
     ("i want to order upstairs", None),
     ("order status", None),
     ("call me at 12", None),
@@ -219,3 +222,8 @@ def test_decided_answer_is_what_the_last_words_say(text, decided):
 def test_noise_is_no_answer():
     assert [is_noise(t) for t in (".", "…", "", " ", "-", "x", "y", "k", "ok", "👍")] == [
         True, True, True, True, True, True, False, False, False, False]
+
+
+def test_an_order_number_alone_when_asked_for():
+    assert order_number("gjhxfbpy") is None and order_number("gjhxfbpy", asked=True) == "OB-GJHXFBPY"
+    assert order_number("its DSK9YCGR.", asked=True) == "OB-DSK9YCGR"
