@@ -24,7 +24,8 @@ from actions.order_draft import (drop_replaced, is_complete, is_removed, merge_i
                                  ones_of_the_same_kind, remove_from_draft, settle_by_names, take_alternative)
 from actions.orders import ActionTrackOrder, named_skus
 from actions.parsing import (complete_address, contact_detail, format_address, format_price, is_address, only_asks,
-                             order_number, parse_address, quantity_in, unmatched_items, wants_to_order)
+                             order_number, parse_address, quantity_in, tries_an_address, unmatched_items,
+                             wants_to_order)
 from actions.support import complains, open_complaint
 
 logger = logging.getLogger(__name__)
@@ -356,8 +357,8 @@ class ValidateOrderForm(FormValidationAction):
             return {}
         if early_address(tracker):
             return {ADDRESS: tracker.latest_message.get("text")}
-        return free_text_answer(tracker, ADDRESS, is_address, "place_order",
-                                yes_no_asked=bool(tracker.get_slot(SAVED)))
+        return free_text_answer(tracker, ADDRESS, lambda text: is_address(text) or tries_an_address(text),
+                                "place_order", yes_no_asked=bool(tracker.get_slot(SAVED)))
 
     async def extract_order_contact(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -383,7 +384,8 @@ class ValidateOrderForm(FormValidationAction):
         if address is None:
             dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
             return {ADDRESS: None}
-        return {ADDRESS: address}
+        contact = contact_detail(str(value or "")) if not tracker.get_slot(CONTACT) else None
+        return {ADDRESS: address, **({CONTACT: contact} if contact else {})}  # "…, Ireland, ada@example.com"
 
     def validate_order_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -187,8 +187,11 @@ def _name_at_street(parts: List[str]) -> List[str]:
 
 
 def _address_parts(text: str, lead_in: bool = True) -> List[str]:
-    """Comma- or line-separated parts, without the words before the name or a trailing "please"."""
-    text = _COURTESY_AT_END.sub("", _ADDRESS_LEAD_IN.sub("", text or "", count=1) if lead_in else text or "")
+    """Comma- or line-separated parts, without the words before the name, a trailing "please", or
+    an email or phone number given with it ("…, Ireland, ada@example.com")."""
+    text = _EMAIL.sub(" ", text or "")
+    text = re.sub(r"\+\d[\d\s().-]{6,18}\d", " ", text)  # "+353 87 123 4567"; a postcode has no "+"
+    text = _COURTESY_AT_END.sub("", _ADDRESS_LEAD_IN.sub("", text, count=1) if lead_in else text)
     parts = [_PART_LABEL.sub("", part.strip()) for part in re.split(r"[,\n]", text)]
     while parts and not re.search(r"\d", parts[0]):  # "sure, its Maria Garcia, …", "hi there, Bob …"
         parts[0] = _FILLER_BEFORE_NAME.sub("", parts[0])
@@ -261,6 +264,15 @@ def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[s
     if len(streets) > 1:
         address["line2"] = ", ".join(streets[1:])
     return address, None
+
+
+def tries_an_address(text: Optional[str]) -> bool:
+    """ "Bob Brown 5 High Street Cork T12 AB34 Ireland": a number and a country at the end, commas
+    or not; an address however badly written, whose form then says what it needs."""
+    words = re.findall(r"[a-z]+", (text or "").lower())
+    ends_in_country = any(country_code(" ".join(words[-n:])) or " ".join(words[-n:]) in _NOT_SHIPPED
+                          for n in (1, 2, 3) if len(words) > n)
+    return bool(re.search(r"\d", text or "")) and ends_in_country and len(words) >= 4
 
 
 def looks_like_address(text: Optional[str]) -> bool:

@@ -269,6 +269,19 @@ async def test_the_address_is_not_asked_again_under_what_was_wrong_with_it(backe
     assert dispatcher.messages == []
 
 
+async def test_an_address_with_the_email_fills_both_and_one_without_commas_is_explained(backend, dispatcher):
+    text = "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland, ada@example.com"
+    tracker = form_tracker(new_identity(), text, "inform", slots={"requested_slot": "shipping_address"})
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("order_contact", "ada@example.com") in events
+    assert next(e["value"] for e in events if e["name"] == "shipping_address")["country"] == "IE"
+    text = "Bob Brown 5 High Street Cork T12 AB34 Ireland"
+    tracker = form_tracker(new_identity(), text, "change_shipping_address", slots={"requested_slot": "shipping_address"})
+    explained = CollectingDispatcher()
+    assert await ValidateOrderForm().run(explained, tracker, DOMAIN) == [SlotSet("shipping_address", None)]
+    assert [m["response"] for m in explained.messages] == ["utter_invalid_address_parts"]
+
+
 async def test_order_form_contact_invalid_explains(backend, dispatcher):
     tracker = form_tracker(new_identity(), "no thanks", slots={"requested_slot": "order_contact"})
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
