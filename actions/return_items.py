@@ -51,6 +51,11 @@ def is_whole_order(chosen: List[Dict[str, Any]], lines: List[Dict[str, Any]]) ->
     return all(back.get(line["sku"]) == int(line["quantity"]) for line in lines)
 
 
+# Said right after a product that stays: "the filters are fine", "the mugs i'll keep".
+FINE_AFTER = re.compile(r"(?i)^\s*(?:is|are|'s|'re)?\s*(?:fine|ok|okay|good|alright|all right|perfect|staying|"
+                        r"not broken|undamaged|opened|open|used)\b|^\s*(?:i'?ll|i will|i)\s+keep\b")
+
+
 def choose_return_items(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]],
                         text: str) -> ReturnChoice:
     ordered = {line["sku"]: line for line in lines}
@@ -65,11 +70,12 @@ def choose_return_items(lines: List[Dict[str, Any]], entities: List[Dict[str, An
         before = text[previous_end:start] if start is not None else ""
         keeping = keeping or bool(KEEPING.search(before))
         previous_end = entity.get("end") or previous_end
-        sku, problem = _line_named(entity, lines, text, keeping)
+        fine = entity.get("end") is not None and FINE_AFTER.match(text[int(entity["end"]):]) is not None
+        sku, problem = _line_named(entity, lines, text, keeping or fine)
         quantity, problem = (0, problem) if problem else _count(entity, ordered[sku], before)
         if problem:
             return ReturnChoice(problem=problem)
-        (kept if keeping else chosen)[sku] = quantity
+        (kept if keeping or fine else chosen)[sku] = quantity  # "the kettle, the filters are fine"
     if kept and (not chosen or EVERYTHING.search(text)):  # "all but one mug", "keep the teapot"
         chosen = {sku: int(line["quantity"]) - kept.get(sku, 0) for sku, line in ordered.items()}
         chosen = {sku: quantity for sku, quantity in chosen.items() if quantity > 0}
@@ -139,6 +145,8 @@ def reason_after_items(text: str, entities: List[Dict[str, Any]]) -> Optional[st
     ends = [e["end"] for e in entities if e.get("entity") in ("product", "category") and e.get("end")]
     if not ends:
         return None
+    if FINE_AFTER.match(text[max(ends):]):
+        return None  # "the kettle, the filters are fine": no reason, a product that stays
     match = _REASON_AFTER.match(text[max(ends):])
     reason = tidy_reason(match.group("reason").strip(" .!")) if match else ""
     return reason if len(reason.split()) >= 2 else None

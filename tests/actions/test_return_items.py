@@ -129,3 +129,11 @@ def test_a_reason_is_kept_without_the_talk_around_it():
     assert [tidy_reason(r) for r in ("is broken, what do i do?", "arrived cracked, i want to send it back",
                                      "it leaks. please help!", "the lid is cracked")] == [
         "is broken", "arrived cracked", "it leaks", "the lid is cracked"]
+
+
+def test_a_product_said_to_be_fine_stays():
+    text = "the teapot, the mugs are fine"
+    entities = product(text, "teapot", TEAPOTS) + product(text, "mugs", [MUGS["sku"]])
+    assert choose_return_items([MUGS, TEAPOT], entities, text).lines == [
+        {"sku": TEAPOT["sku"], "name": TEAPOT["name"], "quantity": 1}]
+    assert reason_after_items(text, entities) is None
