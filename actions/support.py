@@ -17,7 +17,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound
-from actions.orders import latest_entity
+from actions.orders import latest_entity, named_skus
 from actions.parsing import order_number
 
 logger = logging.getLogger(__name__)
@@ -172,16 +172,29 @@ async def open_complaint(dispatcher: CollectingDispatcher, tracker: Tracker,
 
 
 async def _open(tracker: Tracker, reason: str) -> int:
-    """Opens the ticket, about the order named or talked about if it is the customer's own; one found
-    through someone else's contact details (or gone) is not theirs to reference: 404, no order."""
-    order = order_number(latest_entity(tracker, "order_id")) or tracker.get_slot("order_id")
+    """Opens the ticket, about the order named, else the one holding a product named ("one of the
+    mugs I received is chipped"), else the one talked about, else their only order, if it is the
+    customer's own; one found through someone else's contact details (or gone) is not theirs to
+    reference: 404, no order."""
+    order = order_number(latest_entity(tracker, "order_id"))
     async with BackendClient(tracker.sender_id) as backend:
+        if order is None:
+            order = await _order_meant(backend, tracker)
         try:
             return await backend.open_ticket(reason, tracker.sender_id, transcript(tracker), order)
         except NotFound:
             if not order:
                 raise
             return await backend.open_ticket(reason, tracker.sender_id, transcript(tracker))
+
+
+async def _order_meant(backend: BackendClient, tracker: Tracker) -> Optional[str]:
+    skus, talked_about = set(named_skus(tracker)), tracker.get_slot("order_id")
+    if talked_about and not skus:
+        return talked_about
+    orders = await backend.list_orders(limit=10)
+    holding = [o.number for o in orders if skus & {line.sku for line in o.lines}]
+    return next(iter(holding), None) or talked_about or (orders[0].number if len(orders) == 1 else None)
 
 
 def _leave_form(tracker: Tracker) -> List[Dict[Text, Any]]:

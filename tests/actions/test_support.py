@@ -209,3 +209,23 @@ async def test_open_ticket_backend_down_says_so(backend, dispatcher, monkeypatch
 async def test_a_declined_card_gets_what_to_try_not_the_double_charge_answer(backend, dispatcher):
     await ActionOpenTicket().run(dispatcher, tracker_with("payment_issue", "my card got declined"), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_payment_declined_ticket"]
+
+
+async def test_a_complaint_is_about_the_order_holding_the_product_or_the_only_order(backend, dispatcher):
+    from tests.actions.test_cancel import order_of  # imported here: test_cancel imports test_orders
+    identity = new_identity()
+    mugs = place_order(backend, identity)["number"]
+    press = order_of(backend, identity, "BRW-FRP-800")
+    tracker = tracker_with("complaint", "one of the mugs i received is chipped")
+    tracker.sender_id = identity
+    tracker.slots["order_id"] = press  # the order talked about last
+    tracker.latest_message["entities"] = [{"entity": "product", "value": "mugs", "skus": ["MUG-CER-BLU", "MUG-CER-RED"]}]
+    await ActionOpenTicket().run(dispatcher, tracker, {})
+    assert staff_ticket(backend, dispatcher.messages[0]["ticket_id"])["order_number"] == mugs
+    only = new_identity()
+    number = place_order(backend, only)["number"]
+    tracker = tracker_with("complaint", "the box was crushed")
+    tracker.sender_id = only
+    said = CollectingDispatcher()
+    await ActionOpenTicket().run(said, tracker, {})
+    assert staff_ticket(backend, said.messages[0]["ticket_id"])["order_number"] == number
