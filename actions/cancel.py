@@ -86,6 +86,10 @@ class ActionCancelOrder(Action):
         if number is None and (tracker.active_loop or {}).get("name") == "order_form":
             # "cancel" while an order is being made: that one is left, no placed order is touched
             return await ActionStop().run(dispatcher, tracker, domain)
+        if number is None and tracker.get_slot(PENDING) == "place_order" and tracker.get_slot(PENDING_ORDER):
+            # "cancel" at "Shall I place it?": a no to that order, not a cancel of another
+            tracker.latest_message["intent"] = {"name": "deny", "confidence": 1.0}
+            return await answer_place_order(dispatcher, tracker)
         try:
             async with BackendClient(tracker.sender_id) as backend:
                 # without a number: the newest order that can still be cancelled ("the other

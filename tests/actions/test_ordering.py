@@ -10,7 +10,7 @@ import yaml
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cancel import ActionAnswerConfirmation
+from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
 from actions.catalogue import ActionShowProducts
 from actions.change_order import ValidateChangeOrderForm
 from actions.conversation import TASK_SLOTS, ActionStop
@@ -843,3 +843,14 @@ def test_more_of_a_product_in_the_draft_adds_to_its_count():
                   "quantity": 5 if "5" in text else 1, "start": start, "end": start + 11}
         assert merge_into_draft(draft, [entity], text, answering=False), text
         assert draft[0]["quantity"] == expected, text
+
+
+async def test_cancel_at_the_summary_is_a_no_to_that_order(backend, dispatcher):
+    identity = new_identity()
+    events = await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
+    number = events[1]["value"]
+    tracker = tracker_for(identity, "cancel", slots={"pending_confirmation": "place_order", "pending_order": number})
+    said = CollectingDispatcher()
+    await ActionCancelOrder().run(said, tracker, {})
+    assert [m["response"] for m in said.messages] == ["utter_order_not_placed"]
+    assert status_of(backend, identity, number) == "cancelled"
