@@ -202,8 +202,8 @@ def test_conversation_short_item_replaced_by_an_offered_one(stack):
 
 def test_conversation_order_with_side_questions_on_the_way(stack):
     """Questions while the form asks for the address, more items, a contact that reads like a
-    request for a person, and a delivery question at the summary: nothing lost, and the "yes"
-    after that plain answer is to the summary."""
+    request for a person, and a delivery question at the summary: nothing lost, the summary is
+    asked again after that answer, and its "yes" places the order."""
     sender = f"web:{uuid.uuid4().hex}"
     assert "Where should we send it" in say(stack.rasa.url, sender, "I'd like to order 2 blue mugs")[0]["text"]
     price = say(stack.rasa.url, sender, "how much is the glass teapot?")
@@ -216,7 +216,8 @@ def test_conversation_order_with_side_questions_on_the_way(stack):
     summary = say(stack.rasa.url, sender, "call me on +353 87 123 4567")
     assert "2 × Ceramic Mug Blue" in summary[0]["text"] and "Glass Teapot" in summary[0]["text"]
     assert "business days" in say(stack.rasa.url, sender, "how long will delivery take?")[0]["text"]
-    placed = say(stack.rasa.url, sender, "ok yes")[0]["text"]
+    assert "Shall I place it?" in say(stack.rasa.url, sender, "ok yes")[-1]["text"]
+    placed = say(stack.rasa.url, sender, "yes")[0]["text"]
     assert "is placed" in placed
     [number] = re.findall(r"OB-[0-9A-Z]{8}", placed)
     order = httpx.get(f"{stack.backend.url}/api/v1/staff/orders/{number}",

@@ -178,11 +178,14 @@ def test_conversation_i_changed_my_mind_is_a_return_reason(stack):
     assert "Reason: I changed my mind" in summary and number in summary
 
 
-def test_conversation_a_yes_after_a_plain_side_answer_places_the_order(stack):
+def test_conversation_a_yes_after_a_side_answer_gets_the_question_again(stack):
+    """The "yes" may answer the side answer: the summary is asked again, and only its yes places."""
     sender = f"web:{uuid.uuid4().hex}"
     say(stack.rasa.url, sender, "I'd like to order 2 red mugs")
     say(stack.rasa.url, sender, "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")
     assert "Shall I place it?" in texts(say(stack.rasa.url, sender, "ada@example.com"))
     say(stack.rasa.url, sender, "how long does delivery take?")
+    assert "Shall I place it?" in texts(say(stack.rasa.url, sender, "yes"))
+    assert [o["status"] for o in my_orders(stack, sender)["data"]] == ["pending"]
     assert "is placed" in texts(say(stack.rasa.url, sender, "yes"))
     assert [o["status"] for o in my_orders(stack, sender)["data"]] == ["confirmed"]

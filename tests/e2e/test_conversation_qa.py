@@ -90,3 +90,17 @@ def test_which_teapot_in_an_order_change_is_answered_and_the_change_made(stack):
     say(stack.rasa.url, sender, "yes")
     lines = {line["sku"]: line["quantity"] for line in staff_order(stack, number)["lines"]}
     assert lines == {"MUG-CER-GRN": 2, "TEA-POT-GLS": 1}
+
+
+def test_noise_at_the_summary_places_nothing_and_the_last_words_decide(stack):
+    sender = new_sender()
+    say(stack.rasa.url, sender, "I'd like to order 2 red mugs")
+    say(stack.rasa.url, sender, "Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")
+    assert "Shall I place it?" in texts(say(stack.rasa.url, sender, "ada@example.com"))
+    for noise in (".", "x"):
+        assert "Shall I place it?" in texts(say(stack.rasa.url, sender, noise)), noise
+    orders = httpx.get(f"{stack.backend.url}/api/v1/orders", timeout=10,
+                       headers={"Authorization": "Bearer dev-bot-token", "X-Channel-Identity": sender}).json()["data"]
+    assert [o["status"] for o in orders] == ["pending"]
+    assert "is placed" in texts(say(stack.rasa.url, sender, "no problem, go ahead"))
+    assert staff_order(stack, orders[0]["number"])["status"] == "confirmed"
