@@ -22,7 +22,7 @@ from actions.parsing import (asks_instead_of_answering, decided_answer, format_p
                              looks_like_gibberish, order_number)
 from actions.place_order import ActionPlaceOrder, answer_place_order, order_summary
 from actions.returns import answer_return
-from actions.support import OFFERED_TICKET, PAUSED_FORM, ActionOpenTicket
+from actions.support import OFFERED_TICKET, PAUSED_FORM, WANTS_A_PERSON, ActionOpenTicket
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -172,8 +172,6 @@ INSULTS = re.compile(r"(?i)\b(?:useless|stupid|dumb|idiot\w*|pathetic|worst bot|
                      r"waste of (?:my )?time|hate (?:you|this)|you suck|this sucks|wtf)\b")
 # Answers that offer a person without asking a yes/no question of their own.
 OFFERS_A_PERSON = ("utter_iamabot",)
-WANTS_A_PERSON = re.compile(r"(?i)\b(?:person|human|agent|some ?one|somebody|some1|staff|team|representative|"
-                            r"manager|supervisor|executive|call me)\b")
 
 
 def _last_utterance(tracker: Tracker) -> Any:

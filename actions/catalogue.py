@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, Product
 from actions.feedback import STATED_RATING
 from actions.order_wording import ORDINAL
-from actions.orders import ActionTrackOrder
+from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.ordering import adds_to_a_placed_order, names_only_an_order
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
 from actions.support import complains, open_complaint
@@ -228,7 +228,7 @@ def picks_a_listed_order(tracker: Tracker, named_products: bool) -> bool:
     """ "the teapot one", "the second one", "the mugs order", "DSK9YCGR" right after the bot asked
     which order to track (not "do you have blue mugs", a product question of its own)."""
     text = tracker.latest_message.get("text") or ""
-    asked = tracker.get_slot("requested_info") == "order_id" and tracker.get_slot("order_task") == "track"
+    asked = tracker.get_slot(REQUESTED) == "order_id" and tracker.get_slot(TASK) == "track"
     return asked and (ORDINAL.search(text) is not None or order_number(text, asked=True) is not None
                       or (named_products and re.search(r"(?i)\b(?:one|ones|order)\b", text) is not None))
 

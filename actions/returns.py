@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Order, Refused
-from actions.form_answers import OTHER_REQUESTS, intent_of
+from actions.form_answers import OTHER_REQUESTS, intent_of, said_this_turn
 from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing
 from actions.parsing import format_price, quantity_in
 from actions.return_items import (ReturnChoice, choose_return_items, everything, is_whole_order,
@@ -171,16 +171,6 @@ async def _with_categories(tracker: Tracker, lines: List[Dict[str, Any]]) -> Lis
     return [{**line, "category": categories[line["sku"]]} for line in lines]
 
 
-def _explained_this_turn(tracker: Tracker) -> bool:
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "bot" and str((event.get("metadata") or {}).get("utter_action", "")).startswith(
-                "utter_return_items_"):
-            return True
-    return False
-
-
 def _count_for_the_product_before(tracker: Tracker, lines: List[Dict[str, Any]]) -> Optional[ReturnChoice]:
     """"2" right after "3 blue mugs" got "you can return up to 2" (or "some mugs" got "how many?"):
     the count is for that product."""
@@ -227,7 +217,7 @@ class ActionAskReturnItems(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        if _explained_this_turn(tracker):
+        if said_this_turn(tracker, "utter_return_items_"):
             return []  # "you can return up to 2. How many go back?" already asks
         target = tracker.get_slot(TARGET) or {}
         lines = "\n".join(f"• {line['quantity']} × {line['name']}" for line in target.get("lines", []))

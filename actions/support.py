@@ -91,9 +91,9 @@ _COMPLAINS = re.compile(
     r"doesn'?t work|does not work|not working)\b")
 
 
-# "card declined again, i want a person": someone, said plainly.
-_WANTS_A_PERSON = re.compile(r"(?i)\b(?:person|human|agent|some ?one|somebody|representative|executive|manager|"
-                             r"supervisor|staff|real person|call me)\b")
+# "yes, a person please", "card declined again, i want a person": someone, said plainly.
+WANTS_A_PERSON = re.compile(r"(?i)\b(?:person|human|agent|some ?one|somebody|some1|staff|team|representative|"
+                            r"executive|manager|supervisor|real person|call me)\b")
 # A payment that didn't go through, rather than one taken wrongly.
 _DECLINED = re.compile(r"(?i)\b(?:declined?|rejected|refused|fail(?:ed|s|ing)?|not (?:going|go) through|"
                        r"won'?t go through|doesn'?t go through|error|not accepted|isn'?t accepted|bounced)\b")
@@ -127,7 +127,7 @@ class ActionOpenTicket(Action):
             return [SlotSet(PENDING, "human_handoff")]
         offered = tracker.get_slot(OFFERED_TICKET)
         still_offered = offered and tracker.get_slot(PENDING) == "human_handoff"
-        if offered and (intent not in ("complaint", "payment_issue") or (still_offered and _WANTS_A_PERSON.search(text))):
+        if offered and (intent not in ("complaint", "payment_issue") or (still_offered and WANTS_A_PERSON.search(text))):
             # "yes" to the offer of a person after a complaint or a payment problem, a person asked
             # for after saying no to it, or "card declined again, i want a person" instead of a yes:
             # that ticket is handed over
