@@ -13,7 +13,7 @@ from actions.backend_client import BackendClient, BackendError, Product
 from actions.feedback import STATED_RATING
 from actions.order_wording import ORDINAL
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
-from actions.ordering import adds_to_a_placed_order, names_only_an_order
+from actions.ordering import TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
 from actions.support import complains, open_complaint
 
@@ -126,6 +126,8 @@ class ActionShowProducts(Action):
     ) -> List[Dict[Text, Any]]:
         named_products = next(tracker.get_latest_entity_values("product"), None) is not None
         text = tracker.latest_message.get("text") or ""
+        if not named_products and len(tracker.get_slot(SHOWN) or []) == 1 and TAKES_THE_SHOWN.search(text):
+            return [FollowupAction("order_form")]  # "ok 1 then", "i'll take it" after one product
         if named_products and (wants_to_order(text) or (counted_product(tracker) and not _asks(text))):
             # "I'd like 2 teapots", "3 english breakfast tea": the order form reads the same items
             return [FollowupAction("order_form")]

@@ -23,9 +23,9 @@ from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, fr
 from actions.order_draft import (drop_replaced, is_complete, is_removed, merge_into_draft, offers_named,
                                  ones_of_the_same_kind, remove_from_draft, settle_by_names, take_alternative)
 from actions.orders import ActionTrackOrder, named_skus
-from actions.parsing import (complete_address, contact_detail, format_address, format_price, is_address, only_asks,
-                             order_number, parse_address, quantity_in, tries_an_address, unmatched_items,
-                             wants_to_order)
+from actions.parsing import (asks_to_buy, complete_address, contact_detail, format_address, format_price,
+                             is_address, only_asks, order_number, parse_address, quantity_in, tries_an_address,
+                             unmatched_items, wants_to_order)
 from actions.support import complains, open_complaint
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,9 @@ NONE_OF_IT = re.compile(r"(?i)^\s*(?:0|zero|none|no|nope|nah|nothing|skip(?: it|
                         r"(?:i )?don'?t (?:want|need) (?:it|that|any)|remove (?:it|that))\b")
 # "ok i'll take it", "i want 2 of those": the product just shown.
 TAKES_THE_SHOWN = re.compile(r"(?i)\b(?:take|buy|order|want|get|have|need)\s+(?:\d+\s+(?:of\s+)?)?"
-                             r"(?:it|that|this|that one|this one|them|these|those|one)\b|\bi'?ll take\b")
+                             r"(?:it|that|this|that one|this one|them|these|those|one)\b|\bi'?ll take\b|"
+                             r"^\s*(?:ok(?:ay)?|fine|alright|then)?[\s,]*\d{1,2}\s*(?:then|please|pls|of (?:them|those))?"
+                             r"[\s.!]*$")  # "ok 1 then"
 # "add a teapot to my order" / "to order OB-7KB8JMGK": an order already placed, not the one being made.
 TO_AN_ORDER = re.compile(r"(?i)\b(?:to|in|into|on)\s+(?:my|the|that|this|our)\s+(?:last\s+|previous\s+|"
                          r"existing\s+|current\s+|recent\s+)?order\b|\bto\s+(?:order\s+)?(?:#\s*\d{3,}|"
@@ -225,7 +227,7 @@ class ValidateOrderForm(FormValidationAction):
             # "mokka pot", "kettle" on its own: its price and stock, not "how many?"
             return [SlotSet("requested_slot", None), FollowupAction("action_show_products")]
         text = tracker.latest_message.get("text") or ""
-        if starting and complains(text) and not wants_to_order(text):
+        if starting and complains(text) and not asks_to_buy(text):
             # "the teapot i got is cracked": a complaint, not "which teapot would you like?"; the
             # turn ends here (after the form no rule says what comes next)
             events = await open_complaint(dispatcher, tracker, domain)

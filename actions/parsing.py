@@ -317,6 +317,9 @@ _ORDER_VERB = re.compile(r"(?i)\b(order|buy|purchase|i'?ll take|i will take|get 
 _WANT_WITH_QUANTITY = re.compile(
     r"(?i)\b(i'?d like|i would like|(?:i )?want|(?:i )?wanna|(?:i )?need|can i (?:get|have)|give me)\b.*"
     r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a dozen|a couple of|a pair of)\b")
+# "i want the stovetop espresso maker", "i'll get the electric one": a thing to have, named.
+_WANT_THE_THING = re.compile(r"(?i)\b(?:i'?d like|i would like|i want|i need|i'?ll get|i will get|i'?ll have|"
+                             r"can i (?:get|have)|give me)\s+(?:the|this|that|a|an)\s+\w")
 # "2 white mugs please": a quantity first and a please.
 _QUANTITY_PLEASE = re.compile(
     r"(?i)^\s*(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a dozen)\s+\w.*\b(please|pls|plz)\b")
@@ -432,6 +435,15 @@ def unmatched_items(text: Optional[str], product_spans: List[Tuple[int, int]]) -
 
 def wants_to_order(text: Optional[str]) -> bool:
     """True for a message that asks to buy ("order 8 green mugs", "i want 2 teapots"), not to know."""
+    text = text or ""
+    if _ASKING.search(text):
+        return False
+    return asks_to_buy(text) or bool(_WANT_THE_THING.search(text))
+
+
+def asks_to_buy(text: Optional[str]) -> bool:
+    """An order in so many words: "order 2 mugs", "i want 2 teapots", "2 white mugs please" (not "i
+    want a replacement, the mug is broken")."""
     text = text or ""
     if _ASKING.search(text):
         return False

@@ -212,3 +212,12 @@ async def test_price_ranges_the_cheapest_and_the_warranty(backend, dispatcher):
     dispatcher.messages.clear()
     await ActionShowProducts().run(dispatcher, load_tracker("product_question", text="do the kettles have warranty"), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_faq/warranty"]
+
+
+async def test_wanting_the_product_or_a_count_after_it_starts_the_order(backend, dispatcher):
+    moka = [{"entity": "product", "value": "Stovetop Espresso Maker 6 cup", "skus": ["BRW-MOK-6CP"], "start": 11, "end": 33}]
+    tracker = load_tracker("product_question", text="i want the stovetop espresso maker", entities=moka)
+    assert await ActionShowProducts().run(dispatcher, tracker, {}) == [FollowupAction("order_form")]
+    tracker = load_tracker("product_question", text="ok 1 then")
+    tracker.slots["shown_products"] = ["BRW-MOK-6CP"]
+    assert await ActionShowProducts().run(dispatcher, tracker, {}) == [FollowupAction("order_form")]

@@ -173,7 +173,7 @@ async def test_words_that_fit_one_products_name_need_no_which_question(backend, 
 
 
 async def test_ill_take_it_orders_the_product_just_shown(backend, dispatcher):
-    for text, quantity in (("ok i'll take it", None), ("i want 2 of those", 2)):
+    for text, quantity in (("ok i'll take it", None), ("i want 2 of those", 2), ("ok 1 then", 1)):
         tracker = form_tracker(new_identity(), text, "place_order", [], slots={"shown_products": ["BRW-FRP-800"]})
         events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
         draft = next(e["value"] for e in events if e["name"] == "order_draft")
@@ -783,6 +783,10 @@ async def test_a_damage_complaint_read_as_an_order_opens_a_complaint(backend, di
     assert SlotSet("paused_form", None) in events and SlotSet("pending_confirmation", "human_handoff") in events
     assert events[-2:] == [SlotSet("requested_slot", None), FollowupAction("action_listen")]
     assert not any(e.get("name") == "order_draft" for e in events)
+    replacement = CollectingDispatcher()
+    text = "i want a replacement, the teapot is cracked"
+    await ValidateOrderForm().run(replacement, form_tracker(new_identity(), text, "place_order", teapot), DOMAIN)
+    assert [m["response"] for m in replacement.messages] == ["utter_complaint_ticket"]
 
 
 async def test_an_order_number_read_as_an_order_request_gets_that_orders_status(backend, dispatcher):

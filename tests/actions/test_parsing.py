@@ -154,6 +154,9 @@ def test_quantity_in():
     ("do you have 2 blue mugs", False),
     ("how much for 2 mugs", False),
     ("i want to know if 2 mugs fit in the box", False),
+    ("i want the stovetop espresso maker", True),
+    ("i'll get the electric one", True),
+    ("i want the price of the teapot", False),
 ])
 def test_wants_to_order(text, expected):
     assert wants_to_order(text) is expected
