@@ -197,25 +197,7 @@ class ActionAnswerConfirmation(Action):
         pending = tracker.get_slot(PENDING)
         text = tracker.latest_message.get("text")
         if pending not in ASKED_BY:
-            if intent_of(tracker) == "affirm" and (WANTS_A_PERSON.search(text or "")
-                                                   or _last_utterance(tracker) in OFFERS_A_PERSON):
-                # "yes, a person please" with no offer open, or "yes" to "I can fetch a person"
-                return await _answer_human_offer(dispatcher, tracker, True)
-            if OTHER_ORDER.search(text or "") and _last_utterance(tracker) in ABOUT_A_CANCEL:
-                return await ActionCancelOrder().run(dispatcher, tracker, domain)  # "and the other one too"
-            says_yes = intent_of(tracker) == "affirm" or decided_answer(text) == "yes"
-            if says_yes and _last_utterance(tracker) in DECLINED_A_PERSON:
-                return await _answer_human_offer(dispatcher, tracker, True)  # "hmm ok actually yes"
-            if INSULTS.search(text or ""):  # "you are useless": an apology and a person, not "Okay."
-                dispatcher.utter_message(response="utter_sorry_offer_a_person")
-                return [SlotSet(PENDING, "human_handoff")]
-            if says_yes and _last_utterance(tracker) == "utter_order_not_placed":
-                return await _order_again(dispatcher, tracker, domain)  # "sorry i meant yes"
-            if NOT_RECEIVED.search(text or "") and tracker.get_slot("order_id"):
-                # "but i never got it!" after its status: help with the order, not "Okay."
-                return await ActionTrackOrder().run(dispatcher, tracker, domain)
-            dispatcher.utter_message(response="utter_ok")
-            return [SlotSet(PENDING, None)]
+            return await _with_no_question_open(dispatcher, tracker, domain, text or "")
         decided = decided_answer(text)
         if decided is not None:
             # the words decide, not the NLU: "no its fine" and "sorry i meant yes" read either way
@@ -281,6 +263,30 @@ def _cancel_request(tracker: Tracker) -> str:
     asked = next((e for e in reversed(users)
                   if ((e.get("parse_data") or {}).get("intent") or {}).get("name") == "cancel_order"), {})
     return asked.get("text") or ""
+
+
+async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any],
+                                 text: str) -> List[Dict[Text, Any]]:
+    """A yes or no with nothing asked: what it answers from what was said before, else "Okay."."""
+    says_yes = intent_of(tracker) == "affirm" or decided_answer(text) == "yes"
+    last = _last_utterance(tracker)
+    if intent_of(tracker) == "affirm" and (WANTS_A_PERSON.search(text) or last in OFFERS_A_PERSON):
+        # "yes, a person please" with no offer open, or "yes" to "I can fetch a person"
+        return await _answer_human_offer(dispatcher, tracker, True)
+    if says_yes and last in DECLINED_A_PERSON:
+        return await _answer_human_offer(dispatcher, tracker, True)  # "hmm ok actually yes"
+    if OTHER_ORDER.search(text) and last in ABOUT_A_CANCEL:
+        return await ActionCancelOrder().run(dispatcher, tracker, domain)  # "and the other one too"
+    if INSULTS.search(text):  # "you are useless": an apology and a person, not "Okay."
+        dispatcher.utter_message(response="utter_sorry_offer_a_person")
+        return [SlotSet(PENDING, "human_handoff")]
+    if says_yes and last == "utter_order_not_placed":
+        return await _order_again(dispatcher, tracker, domain)  # "sorry i meant yes"
+    if NOT_RECEIVED.search(text) and tracker.get_slot("order_id"):
+        # "but i never got it!" after its status: help with the order, not "Okay."
+        return await ActionTrackOrder().run(dispatcher, tracker, domain)
+    dispatcher.utter_message(response="utter_ok")
+    return [SlotSet(PENDING, None)]
 
 
 async def _back_to_the_unplaced_order(dispatcher: CollectingDispatcher, tracker: Tracker,
