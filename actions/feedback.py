@@ -32,6 +32,8 @@ _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 # only, so that "my order 1042 was great" is not a rating.
 STATED_RATING = re.compile(r"(?i)\b([1-5]|one|two|three|four|five)\s*(?:/\s*5|stars?|out of (?:5|five))")
 NOT_A_COMMENT = frozenset({"stop", "wait", "help", "contact_human_agent"})
+# After a rating of 1-2, what the customer says about the order is the comment, not a new request.
+LOW_RATING_PROBLEMS = ("refund_return_request", "payment_issue", "refund_status", "track_order")
 _SKIP = re.compile(r"(?i)^\s*(skip|no|nope|no thanks?|nothing|none|n/?a|no comment|that'?s all|-)\W*$")
 
 
@@ -139,9 +141,11 @@ class ValidateFeedbackForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != COMMENT:
             return {}
         text, intent = tracker.latest_message.get("text") or "", intent_of(tracker)
-        # A complaint here, even worded as a question, is what the comment is for (a low rating's
-        # ticket carries it to the team); other questions get their answer first.
-        if intent in NOT_A_COMMENT or (intent in OTHER_REQUESTS and intent != "complaint"
+        # A complaint here, even worded as a question, is what the comment is for, and after a low
+        # rating so is a problem with the order ("one bowl arrived smashed, can i get a replacement?"):
+        # the rating's ticket carries it to the team. Other questions get their answer first.
+        problems = ("complaint",) + (LOW_RATING_PROBLEMS if int(tracker.get_slot(RATING) or 5) <= LOW_RATING else ())
+        if intent in NOT_A_COMMENT or (intent in OTHER_REQUESTS and intent not in problems
                                        and asks_instead_of_answering(text)):
             return {}
         return {COMMENT: text}

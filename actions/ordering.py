@@ -309,8 +309,10 @@ class ValidateOrderForm(FormValidationAction):
         except BackendError as error:
             logger.warning("product lookup failed: %s", error)
             return {}
-        return {ITEMS: [{"sku": product.sku, "name": product.name, "quantity": quantity_in(text),
-                         "candidates": []}]}
+        # "i'll take it": one of it; "i'll take them": how many is asked
+        one = re.search(r"(?i)\b(?:it|that|this|one)\b", text) and not re.search(r"(?i)\b(?:them|these|those)\b", text)
+        quantity = quantity_in(text) or (1 if one else None)
+        return {ITEMS: [{"sku": product.sku, "name": product.name, "quantity": quantity, "candidates": []}]}
 
     @staticmethod
     def _offer_taken(tracker: Tracker, draft: List[Dict[str, Any]], text: str) -> Dict[Text, Any]:

@@ -140,6 +140,12 @@ async def test_a_question_at_the_comment_step_is_no_comment(backend, dispatcher)
     assert await form.extract_feedback_comment(dispatcher, question, DOMAIN) == {}
     remark = flow_tracker(new_identity(), "delivery was slow", "complaint", "feedback_form", slots=slots)
     assert await form.extract_feedback_comment(dispatcher, remark, DOMAIN) == {"feedback_comment": "delivery was slow"}
+    text = "one of the 4 bowls arrived smashed, can i get a replacement?"
+    low = flow_tracker(new_identity(), text, "refund_return_request", "feedback_form",
+                       slots={**slots, "feedback_rating": 2})
+    assert await form.extract_feedback_comment(dispatcher, low, DOMAIN) == {"feedback_comment": text}
+    high = flow_tracker(new_identity(), text, "refund_return_request", "feedback_form", slots=slots)
+    assert await form.extract_feedback_comment(dispatcher, high, DOMAIN) == {}  # after a 4: its own request
     asked = flow_tracker(new_identity(), "what happens with my complaint?", "complaint", "feedback_form", slots=slots)
     assert await form.extract_feedback_comment(dispatcher, asked, DOMAIN) == {
         "feedback_comment": "what happens with my complaint?"}

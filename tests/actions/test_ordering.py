@@ -173,7 +173,7 @@ async def test_words_that_fit_one_products_name_need_no_which_question(backend, 
 
 
 async def test_ill_take_it_orders_the_product_just_shown(backend, dispatcher):
-    for text, quantity in (("ok i'll take it", None), ("i want 2 of those", 2), ("ok 1 then", 1)):
+    for text, quantity in (("ok i'll take it", 1), ("i'll take them", None), ("i want 2 of those", 2), ("ok 1 then", 1)):
         tracker = form_tracker(new_identity(), text, "place_order", [], slots={"shown_products": ["BRW-FRP-800"]})
         events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
         draft = next(e["value"] for e in events if e["name"] == "order_draft")
