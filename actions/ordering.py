@@ -213,6 +213,12 @@ async def adds_to_a_placed_order(tracker: Tracker) -> bool:
     return last is not None and (explicit or last.editable or holds_named)
 
 
+def _answered_instead(events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """The form, just started, ends with another action's answer, and the turn with it: after
+    the form no rule says what comes next."""
+    return events + [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+
+
 class ValidateOrderForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_order_form"
@@ -228,14 +234,11 @@ class ValidateOrderForm(FormValidationAction):
             return [SlotSet("requested_slot", None), FollowupAction("action_show_products")]
         text = tracker.latest_message.get("text") or ""
         if starting and complains(text) and not asks_to_buy(text):
-            # "the teapot i got is cracked": a complaint, not "which teapot would you like?"; the
-            # turn ends here (after the form no rule says what comes next)
-            events = await open_complaint(dispatcher, tracker, domain)
-            return events + [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+            # "the teapot i got is cracked": a complaint, not "which teapot would you like?"
+            return _answered_instead(await open_complaint(dispatcher, tracker, domain))
         if starting and names_only_an_order(tracker):
             # "order YJK4DZZC": that order's status, not "what would you like to order?"
-            events = await ActionTrackOrder().run(dispatcher, tracker, domain)
-            return events + [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+            return _answered_instead(await ActionTrackOrder().run(dispatcher, tracker, domain))
         return await super().run(dispatcher, tracker, domain)
 
     async def extract_order_items(
