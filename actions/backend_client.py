@@ -147,6 +147,12 @@ class Order:
 
 
 @dataclass(frozen=True)
+class Ticket:
+    id: int
+    already_open: bool  # the customer's open ticket for the same problem, not a new one
+
+
+@dataclass(frozen=True)
 class Category:
     name: str
     count: int
@@ -347,10 +353,11 @@ class BackendClient:
     async def open_ticket(
         self, reason: str, conversation_id: str, transcript: List[Dict[str, Any]],
         order_number: Optional[str] = None,
-    ) -> int:
+    ) -> Ticket:
         body = {"reason": reason, "conversation_id": conversation_id, "transcript": transcript,
                 "order_number": order_number}
-        return int((await self._post("/tickets", body))["id"])
+        ticket = await self._post("/tickets", body)
+        return Ticket(id=int(ticket["id"]), already_open=bool(ticket.get("already_open")))
 
     async def list_categories(self) -> List[Category]:
         body = await self._get("/categories")

@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend_client import BackendClient, BackendError, NotFound
+from actions.backend_client import BackendClient, BackendError, NotFound, Ticket
 from actions.orders import latest_entity, named_skus
 from actions.parsing import order_number
 
@@ -141,11 +141,14 @@ class ActionOpenTicket(Action):
         if intent == "payment_issue" and _DECLINED.search(text):
             response = "utter_payment_declined_ticket"
         try:
-            ticket_id = await _open(tracker, reason)
+            ticket = await _open(tracker, reason)
         except BackendError as error:
             logger.warning("could not open a %s ticket: %s", reason, error)
             dispatcher.utter_message(response="utter_ticket_failed")
             return []
+        ticket_id = ticket.id
+        if ticket.already_open and response != "utter_handoff_ticket":
+            response = "utter_ticket_already_open"  # the same problem again: that ticket, no second
         if response != "utter_handoff_ticket" and _ASKS_FOR_A_PERSON.search(tracker.latest_message.get("text") or ""):
             # a complaint or payment problem that asks for someone: handed over at once
             dispatcher.utter_message(response="utter_sorry_handing_over", ticket_id=ticket_id,
@@ -171,7 +174,7 @@ async def open_complaint(dispatcher: CollectingDispatcher, tracker: Tracker,
     return await ActionOpenTicket().run(dispatcher, tracker, domain)
 
 
-async def _open(tracker: Tracker, reason: str) -> int:
+async def _open(tracker: Tracker, reason: str) -> Ticket:
     """Opens the ticket, about the order named, else the one holding a product named ("one of the
     mugs I received is chipped"), else the one talked about, else their only order, if it is the
     customer's own; one found through someone else's contact details (or gone) is not theirs to

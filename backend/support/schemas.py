@@ -76,6 +76,8 @@ class TicketPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     handoff_active: bool = False
+    already_open: bool = Field(default=False, description="POST /tickets only: the customer's open "
+                               "ticket for the same problem in this conversation, not a new one")
     handoff_started_at: datetime | None = None
     handoff_ended_at: datetime | None = None
     slack_channel: str | None = None

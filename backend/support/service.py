@@ -131,10 +131,17 @@ async def read_ticket(session: AsyncSession, ticket_id: int) -> dict:
 
 
 async def create_ticket(session: AsyncSession, *, ref: ChannelRef, data: TicketCreate) -> dict:
+    """Opens a ticket, or returns the one already open for the same problem (same conversation,
+    reason and order): a customer who asks twice ("yes" to a person after a late order, then again
+    later) has one ticket, with the new request added to it. The result's `already_open` says which."""
     async with session.begin():
         identity = await find_or_create_identity(session, ref)
         order_id = await _own_order_id(session, identity.customer_id, data.order_number)
         now = utcnow()
+        same = await _open_for_the_same_problem(session, identity.customer_id, order_id, data)
+        if same is not None:
+            await _add_request(session, same, data, now)
+            return {**await _ticket(session, same), "already_open": True}
         ticket_id = (await session.execute(insert(_tickets).values(
             customer_id=identity.customer_id, order_id=order_id,
             conversation_id=data.conversation_id, channel=ref.channel, reason=data.reason,
@@ -142,6 +149,26 @@ async def create_ticket(session: AsyncSession, *, ref: ChannelRef, data: TicketC
             created_at=now, updated_at=now,
         ).returning(_tickets.c.id))).scalar_one()
         return await _ticket(session, ticket_id)
+
+
+async def _open_for_the_same_problem(session: AsyncSession, customer_id: int, order_id: int | None,
+                                    data: TicketCreate) -> int | None:
+    if not data.conversation_id:
+        return None
+    order = _tickets.c.order_id.is_(None) if order_id is None else _tickets.c.order_id == order_id
+    return (await session.execute(select(_tickets.c.id).where(
+        _tickets.c.customer_id == customer_id, _tickets.c.conversation_id == data.conversation_id,
+        _tickets.c.reason == data.reason, order, _tickets.c.status.not_in(DONE))
+        .order_by(_tickets.c.id.desc()).limit(1))).scalar()
+
+
+async def _add_request(session: AsyncSession, ticket_id: int, data: TicketCreate, now) -> None:
+    """The customer's latest words join the open ticket (the rest of the transcript is on it)."""
+    said = next((turn.text for turn in reversed(data.transcript) if turn.sender == "user"), None)
+    if said:
+        await session.execute(insert(_messages).values(
+            ticket_id=ticket_id, sender="user", text=said, created_at=now))
+    await session.execute(update(_tickets).where(_tickets.c.id == ticket_id).values(updated_at=now))
 
 
 async def list_tickets(session: AsyncSession, *, status: str | None, limit: int, offset: int,

@@ -98,7 +98,8 @@ async def test_no_to_the_offered_person_keeps_the_ticket(backend, dispatcher):
 async def test_a_person_asked_for_after_declining_takes_the_same_ticket(backend, dispatcher):
     """Complaint, "no" to a person, later "let me talk to someone": that ticket is handed over,
     not a second one. More said about the problem while the offer is open opens none either
-    (and "i want a person" hands it over); after the offer was answered, a new complaint opens its own."""
+    (and "i want a person" hands it over); a new complaint after the offer was answered joins the
+    ticket still open (the backend's), and is offered a person again."""
     tracker = tracker_with("complaint", "the kettle stopped working after a week")
     await ActionOpenTicket().run(dispatcher, tracker, {})
     ticket_id = dispatcher.messages[0]["ticket_id"]
@@ -128,8 +129,8 @@ async def test_a_person_asked_for_after_declining_takes_the_same_ticket(backend,
     another.sender_id, another.slots["offered_ticket"] = tracker.sender_id, ticket_id
     opened = CollectingDispatcher()
     await ActionOpenTicket().run(opened, another, {})
-    assert [m["response"] for m in opened.messages] == ["utter_complaint_ticket"]
-    assert opened.messages[0]["ticket_id"] != ticket_id
+    assert [(m["response"], m["ticket_id"]) for m in opened.messages] == [("utter_ticket_already_open", ticket_id)]
+    assert len(tickets_of(backend, tracker.sender_id)) == 1
 
 
 async def test_no_to_the_offered_person_goes_back_to_the_interrupted_form(backend, dispatcher):
@@ -229,3 +230,21 @@ async def test_a_complaint_is_about_the_order_holding_the_product_or_the_only_or
     said = CollectingDispatcher()
     await ActionOpenTicket().run(said, tracker, {})
     assert staff_ticket(backend, said.messages[0]["ticket_id"])["order_number"] == number
+
+
+async def test_the_same_problem_again_gets_the_open_ticket_not_a_second(backend):
+    """A late order chased twice, or a complaint made again after the offer was forgotten: the
+    backend gives back the open ticket, and the bot says it is already open and offers a person."""
+    first_turn = tracker_with("complaint", "the mug arrived chipped")
+    first = CollectingDispatcher()
+    await ActionOpenTicket().run(first, first_turn, {})
+    again_turn = tracker_with("complaint", "hello?? the mug is chipped, what now")
+    again_turn.sender_id = first_turn.sender_id
+    again = CollectingDispatcher()
+    events = await ActionOpenTicket().run(again, again_turn, {})
+    ticket_id = first.messages[0]["ticket_id"]
+    assert [m["response"] for m in again.messages] == ["utter_ticket_already_open"]
+    assert again.messages[0]["ticket_id"] == ticket_id
+    assert SlotSet("pending_confirmation", "human_handoff") in events
+    assert [t["id"] for t in tickets_of(backend, first_turn.sender_id)] == [ticket_id]
+    assert staff_ticket(backend, ticket_id)["transcript"][-1]["text"] == "hello?? the mug is chipped, what now"

@@ -71,7 +71,7 @@ async def test_start_handoff_ends_an_older_one_of_the_conversation(client):
     who = web_customer()
     older = await open_ticket(client, who)
     await start(client, older["id"])
-    newer = await open_ticket(client, who)
+    newer = await open_ticket(client, who, reason="customer complaint")  # another problem
     await start(client, newer["id"])
     assert await active_for(client, who) == [newer["id"]]
 

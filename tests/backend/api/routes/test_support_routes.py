@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
+
 from tests.backend.factories import STAFF, bot, create_order, create_product
 
 
@@ -47,3 +49,28 @@ async def test_create_ticket_and_staff_assign(client):
     updated = await client.patch(f"/api/v1/staff/tickets/{ticket['id']}",
                                  json={"assignee": "maria"}, headers=STAFF)
     assert updated.json()["status"] == "assigned" and updated.json()["assignee"] == "maria"
+
+
+async def test_asking_again_for_the_same_problem_returns_the_open_ticket(client):
+    """Same conversation, reason and order: one ticket, with the new request added to it; another
+    reason, or after the ticket is resolved, a new one."""
+    who = "web:twice-" + uuid.uuid4().hex
+
+    async def ask(reason: str, text: str) -> httpx.Response:
+        return await client.post("/api/v1/tickets", headers=bot(who), json={
+            "reason": reason, "conversation_id": who, "transcript": [
+                {"sender": "user", "text": text}, {"sender": "bot", "text": "Sorry about that."}]})
+
+    first = await ask("customer asked for a person", "my order is late")
+    again = await ask("customer asked for a person", "still nothing, get me someone")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"] and again.json()["already_open"]
+    assert [turn["text"] for turn in again.json()["transcript"]] == [
+        "my order is late", "Sorry about that.", "still nothing, get me someone"]
+    other = await ask("customer complaint", "the mug is chipped")
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+    await client.patch(f"/api/v1/staff/tickets/{first.json()['id']}", json={"status": "resolved"},
+                       headers=STAFF)
+    after = await ask("customer asked for a person", "hello? a person please")
+    assert after.status_code == 201 and after.json()["id"] != first.json()["id"]
+    assert not after.json()["already_open"]
