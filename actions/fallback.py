@@ -1,7 +1,9 @@
 """Two-stage fallback: an unclear message gets a rephrase request with suggestions, an out-of-scope
 one says what the bot can do; a second of either in a row offers a person, and a "yes" opens the
 handoff ticket (actions/cancel.py answers it). Gibberish reads as out of scope to the NLU, so
-counting only unclear messages, a customer typing nonsense was never offered anyone."""
+counting only unclear messages, a customer typing nonsense was never offered anyone. A message in
+another language hears that the bot only speaks English, and is offered a person
+(actions/language.py)."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -12,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue import ASKS_STOCK, SHOWN, ActionShowProducts
 from actions.form_answers import intent_of
+from actions.language import is_foreign
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
@@ -40,6 +43,9 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         out_of_scope = intent_of(tracker) == OUT_OF_SCOPE
+        if is_foreign(tracker.latest_message.get("text") or ""):  # no "rephrase" they can't follow
+            dispatcher.utter_message(response="utter_only_english")
+            return [SlotSet("pending_confirmation", "human_handoff")]
         if tracker.get_slot(SHOWN) and ASKS_STOCK.search(tracker.latest_message.get("text") or ""):
             # "how many left" after a product, read as out of scope: that product's stock
             return await ActionShowProducts().run(dispatcher, tracker, domain)

@@ -106,3 +106,11 @@ async def test_a_yes_after_declining_a_person_and_an_insult_get_a_person(backend
     events = await ActionAnswerConfirmation().run(insulted, tracker, {})
     assert [m["response"] for m in insulted.messages] == ["utter_sorry_offer_a_person"]
     assert events == [SlotSet("pending_confirmation", "human_handoff")]
+
+
+async def test_a_message_in_another_language_hears_english_only_and_is_offered_a_person(dispatcher):
+    tracker = unclear(1)
+    tracker.latest_message["text"] = "¿Dónde está mi pedido? Lo necesito para el viernes"
+    events = await ActionFallback().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_only_english"]
+    assert events == [SlotSet("pending_confirmation", "human_handoff")]
