@@ -387,6 +387,9 @@ class BackendClient:
     async def add_feedback_comment(self, feedback_id: int, comment: str) -> None:
         await self._patch(f"/feedback/{feedback_id}", {"comment": comment[:2000]})
 
+    async def correct_rating(self, feedback_id: int, rating: int) -> None:
+        await self._patch(f"/feedback/{feedback_id}", {"rating": rating})
+
     async def set_notifications(self, enabled: bool) -> bool:
         body = await self._put("/me/notifications", {"enabled": enabled})
         return bool(body.get("enabled", enabled))

@@ -59,6 +59,26 @@ def rating_in(text: str) -> Optional[int]:
     return _WORDS[word.group(1)] if word else None
 
 
+_RATING_WORD = r"(?:[1-5]|one|two|three|four|five)"
+# Only the words of a correction before the number: "sorry it took 5" is a comment.
+_CORRECTION = re.compile(
+    r"(?i)^\W*(?:(?:sorry|oops|oh|wait|no|nope|actually|typo|my bad|i mean|i meant|meant|make (?:it|that)|"
+    r"change (?:it|that)(?: to)?|should (?:be|have been)|i wanted to (?:give|say|put)|it'?s|it is|a|an|"
+    r"rating|rate it)\W+)*" + _RATING_WORD + r"\s*(?:/\s*5|stars?|out of (?:5|five))?\W*$")
+_NOT_THIS = re.compile(r"(?i)\bnot (?:a )?" + _RATING_WORD + r"\b")
+
+
+def corrected_rating(text: str) -> Optional[int]:
+    """"sorry i meant 5", "oops 4 not 2", "actually make that a 4": the rating said again, right
+    after it was given; None for anything else ("no, 2 mugs were broken" is a comment)."""
+    kept = _NOT_THIS.sub(" ", text)
+    match = _CORRECTION.match(kept)
+    if not match or (kept == text and not re.match(r"\W*[^\W\d]", text)):  # a bare "5" is no correction
+        return None
+    rating = rating_in(kept)
+    return rating if rating and 1 <= rating <= 5 else None
+
+
 def rating_in_words(text: str) -> Optional[int]:
     """"it was ok i guess" → 3, "good" → 4, "⭐⭐⭐⭐" → 4: read only as the answer to "how would
     you rate us?"."""
@@ -141,6 +161,9 @@ class ValidateFeedbackForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != COMMENT:
             return {}
         text, intent = tracker.latest_message.get("text") or "", intent_of(tracker)
+        corrected = corrected_rating(text)
+        if corrected is not None:
+            return await self._correct(dispatcher, tracker, corrected)
         # A complaint here, even worded as a question, is what the comment is for, and after a low
         # rating so is a problem with the order ("one bowl arrived smashed, can i get a replacement?"):
         # the rating's ticket carries it to the team. Other questions get their answer first.
@@ -149,6 +172,20 @@ class ValidateFeedbackForm(FormValidationAction):
                                        and asks_instead_of_answering(text)):
             return {}
         return {COMMENT: text}
+
+    @staticmethod
+    async def _correct(dispatcher: CollectingDispatcher, tracker: Tracker, rating: int) -> Dict[Text, Any]:
+        """The stored rating becomes `rating`; the comment is asked for again."""
+        if rating != int(tracker.get_slot(RATING) or 0):
+            try:
+                async with BackendClient(tracker.sender_id) as backend:
+                    await backend.correct_rating(int(tracker.get_slot(FEEDBACK_ID)), rating)
+            except BackendError as error:
+                logger.warning("correcting a rating failed: %s", error)
+                dispatcher.utter_message(response="utter_backend_unavailable")
+                return {}
+        dispatcher.utter_message(response="utter_feedback_rating_corrected", rating=rating)
+        return {RATING: rating}
 
     def validate_feedback_comment(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -26,8 +26,16 @@ class FeedbackCreate(Strict):
         return self
 
 
-class FeedbackComment(Strict):
-    comment: str = Field(min_length=1, max_length=2000)
+class FeedbackUpdate(Strict):
+    """The comment that follows a rating, and/or the rating corrected ("sorry, I meant 5")."""
+    comment: str | None = Field(default=None, min_length=1, max_length=2000)
+    rating: int | None = Field(default=None, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> FeedbackUpdate:
+        if self.comment is None and self.rating is None:
+            raise ValueError("give comment or rating")
+        return self
 
 
 class FeedbackPublic(BaseModel):

@@ -11,7 +11,7 @@ from backend.errors import ErrorCode, NotFound
 from backend.orders.models import Order
 from backend.orders.service import not_found
 from backend.support.models import Feedback, SupportTicket, TicketMessage
-from backend.support.schemas import FeedbackCreate, TicketCreate, TicketUpdate
+from backend.support.schemas import FeedbackCreate, FeedbackUpdate, TicketCreate, TicketUpdate
 
 _feedback = Feedback.__table__
 _tickets = SupportTicket.__table__
@@ -43,52 +43,62 @@ async def create_feedback(session: AsyncSession, *, ref: ChannelRef, data: Feedb
             insert(_feedback).values(**values).returning(_feedback.c.id))).scalar_one()
         ticket_id = None
         if data.rating <= LOW_RATING:
-            ticket_id = await _open_follow_up(session, values, data)
+            ticket_id = await _open_follow_up(session, {**values, "id": new_id})
     return {"id": new_id, **values, "ticket_id": ticket_id,
             "order_number": data.order_number.upper() if data.order_number else None}
 
 
-async def _open_follow_up(session: AsyncSession, values: dict, data: FeedbackCreate) -> int:
-    """A low score gets a ticket, so the team can follow up with the customer."""
-    turn = {"sender": "user", "text": f"Rated {data.rating}/5. {data.comment}".strip(),
-            "timestamp": values["created_at"].isoformat()}
+async def _open_follow_up(session: AsyncSession, feedback: dict) -> int:
+    """A low score gets a ticket, so the team can follow up with the customer. It is opened at the
+    rating's instant: that is the link between the two (_follow_up)."""
+    rating, comment = feedback["rating"], feedback["comment"] or ""
+    turn = {"sender": "user", "text": f"Rated {rating}/5. {comment}".strip(),
+            "timestamp": feedback["created_at"].isoformat()}
     return (await session.execute(insert(_tickets).values(
-        customer_id=values["customer_id"], order_id=values["order_id"],
-        conversation_id=data.conversation_id, channel=values["channel"],
-        reason=f"low feedback rating ({data.rating}/5)", transcript=[turn], status="open",
-        created_at=values["created_at"], updated_at=values["created_at"],
+        customer_id=feedback["customer_id"], order_id=feedback["order_id"],
+        conversation_id=feedback["conversation_id"], channel=feedback["channel"],
+        reason=f"low feedback rating ({rating}/5)", transcript=[turn], status="open",
+        created_at=feedback["created_at"], updated_at=feedback["created_at"],
     ).returning(_tickets.c.id))).scalar_one()
 
 
-async def _add_to_follow_up(session: AsyncSession, feedback: dict, comment: str) -> None:
-    """The comment is what the team needs most on a low rating's ticket (opened with the rating,
-    at the same instant: that is the link)."""
-    ticket_id = (await session.execute(select(_tickets.c.id).where(
+async def _follow_up(session: AsyncSession, feedback: dict) -> int | None:
+    return (await session.execute(select(_tickets.c.id).where(
         _tickets.c.customer_id == feedback["customer_id"], _tickets.c.created_at == feedback["created_at"],
         _tickets.c.reason.like("low feedback rating%")))).scalar()
-    if ticket_id is not None:
-        await session.execute(insert(_messages).values(
-            ticket_id=ticket_id, sender="user", text=f"Comment: {comment}", created_at=utcnow()))
 
 
-async def add_feedback_comment(session: AsyncSession, *, ref: ChannelRef, feedback_id: int,
-                               comment: str) -> dict:
-    """The comment that follows a rating (the rating is stored first, the comment is optional)."""
+async def _note_on_follow_up(session: AsyncSession, ticket_id: int, text: str) -> None:
+    await session.execute(insert(_messages).values(
+        ticket_id=ticket_id, sender="user", text=text, created_at=utcnow()))
+
+
+async def update_feedback(session: AsyncSession, *, ref: ChannelRef, feedback_id: int,
+                          data: FeedbackUpdate) -> dict:
+    """The comment that follows a rating (the rating is stored first, the comment is optional),
+    or the rating corrected. The team's follow-up ticket hears both; a rating corrected down to a
+    low one opens it."""
     async with session.begin():
         identity = await find_or_create_identity(session, ref)
         row = (await session.execute(
             update(_feedback).where(_feedback.c.id == feedback_id,
                                     _feedback.c.customer_id == identity.customer_id)
-            .values(comment=comment).returning(_feedback))).mappings().first()
+            .values(**data.model_dump(exclude_none=True)).returning(_feedback))).mappings().first()
         if row is None:
             raise NotFound(f"No feedback {feedback_id} from this customer.")
-        if row["rating"] <= LOW_RATING:
-            await _add_to_follow_up(session, row, comment)
+        ticket_id = await _follow_up(session, row)
+        if data.rating is not None:
+            if ticket_id is not None:
+                await _note_on_follow_up(session, ticket_id, f"Rating corrected to {data.rating}/5.")
+            elif data.rating <= LOW_RATING:
+                ticket_id = await _open_follow_up(session, dict(row))
+        if data.comment is not None and ticket_id is not None:
+            await _note_on_follow_up(session, ticket_id, f"Comment: {data.comment}")
         number = None
         if row["order_id"] is not None:
             number = (await session.execute(
                 select(_orders.c.number).where(_orders.c.id == row["order_id"]))).scalar()
-    return {**row, "order_number": number}
+    return {**row, "order_number": number, "ticket_id": ticket_id}
 
 
 def _ticket_select():

@@ -7,7 +7,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ActionStop
-from actions.feedback import ActionSubmitFeedback, ValidateFeedbackForm, rating_in, rating_in_words
+from actions.feedback import ActionSubmitFeedback, ValidateFeedbackForm, corrected_rating, rating_in, rating_in_words
 from tests.actions.test_change_order import DOMAIN, flow_tracker
 from tests.actions.test_orders import new_identity, place_order
 
@@ -196,3 +196,26 @@ async def test_a_rating_stated_in_the_request_is_stored_with_the_request_as_comm
         events = await ValidateFeedbackForm().run(CollectingDispatcher(), tracker, DOMAIN)
         assert [e["value"] for e in events if e["name"] == "feedback_rating"][:1] == ([rating] if rating else [])
         assert not any(e["name"] == "feedback_comment" for e in events)
+
+
+def test_a_rating_said_again_is_a_correction_and_other_comments_are_not():
+    assert [corrected_rating(text) for text in (
+        "sorry i meant 5", "oops 4 not 2", "actually make that a 4", "no wait, five stars!", "5 not 1",
+        "i meant 5/5")] == [5, 4, 4, 5, 5, 5]
+    assert [corrected_rating(text) for text in (
+        "no, 2 mugs were broken", "sorry it took 5", "not bad", "delivery was slow", "5",
+        "sorry but the courier was rude and the box was wet after 3")] == [None, None, None, None, None, None]
+
+
+async def test_sorry_i_meant_5_at_the_comment_step_corrects_the_stored_rating(backend, dispatcher):
+    """It had been stored as the comment, the rating left at 1 and its ticket saying so."""
+    identity = new_identity()
+    events, _ = await rate_by_button(identity, 1)
+    feedback_id = next(e["value"] for e in events if e["name"] == "feedback_id")
+    slots = {"feedback_rating": 1, "feedback_id": feedback_id, "requested_slot": "feedback_comment"}
+    tracker = flow_tracker(identity, "sorry i meant 5", "inform", "feedback_form", slots=slots)
+    events = await ValidateFeedbackForm().run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("feedback_rating", 5) in events
+    assert not any(e.get("name") == "feedback_comment" and e.get("value") for e in events)
+    assert [(m["response"], m.get("rating")) for m in dispatcher.messages] == [("utter_feedback_rating_corrected", 5)]
+    assert stored_feedback(backend, feedback_id) == (5, "", None)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Response
 
 from backend.api.deps import CustomerDep, SessionDep
 from backend.support import service
-from backend.support.schemas import (FeedbackComment, FeedbackCreate, FeedbackPublic, TicketCreate,
+from backend.support.schemas import (FeedbackCreate, FeedbackPublic, FeedbackUpdate, TicketCreate,
                                      TicketPublic)
 
 router = APIRouter(tags=["support"])
@@ -17,10 +17,9 @@ async def create_feedback(data: FeedbackCreate, session: SessionDep, ref: Custom
 
 
 @router.patch("/feedback/{feedback_id}", response_model=FeedbackPublic)
-async def add_feedback_comment(feedback_id: int, data: FeedbackComment, session: SessionDep,
-                               ref: CustomerDep) -> dict:
-    return await service.add_feedback_comment(session, ref=ref, feedback_id=feedback_id,
-                                              comment=data.comment)
+async def update_feedback(feedback_id: int, data: FeedbackUpdate, session: SessionDep,
+                          ref: CustomerDep) -> dict:
+    return await service.update_feedback(session, ref=ref, feedback_id=feedback_id, data=data)
 
 
 @router.post("/tickets", response_model=TicketPublic, status_code=201,

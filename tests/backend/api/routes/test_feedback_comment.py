@@ -61,3 +61,41 @@ async def test_low_rating_opens_follow_up_ticket(client):
     tickets = (await client.get("/api/v1/staff/tickets", params={"status": "open"}, headers=STAFF)).json()
     ticket = next(t for t in tickets["data"] if t["id"] == feedback["ticket_id"])
     assert ticket["reason"] == "low feedback rating (1/5)" and ticket["conversation_id"] == who
+
+
+async def follow_up(client, ticket_id: int) -> list[str]:
+    ticket = (await client.get(f"/api/v1/staff/tickets/{ticket_id}", headers=STAFF)).json()
+    return [turn["text"] for turn in ticket["transcript"]]
+
+
+async def test_a_corrected_rating_is_stored_and_its_follow_up_ticket_told(client):
+    """"sorry, I meant 5" after a 1: the rating is 5, the team's ticket says so."""
+    who = identity()
+    feedback = await rate(client, who, 1)
+    response = await client.patch(f"/api/v1/feedback/{feedback['id']}", headers=bot(who), json={"rating": 5})
+    assert response.status_code == 200, response.text
+    assert (response.json()["rating"], response.json()["ticket_id"]) == (5, feedback["ticket_id"])
+    assert await follow_up(client, feedback["ticket_id"]) == ["Rated 1/5.", "Rating corrected to 5/5."]
+
+
+async def test_a_rating_corrected_down_to_a_low_one_opens_the_follow_up(client):
+    who = identity()
+    feedback = await rate(client, who, 4)
+    corrected = (await client.patch(f"/api/v1/feedback/{feedback['id']}", headers=bot(who),
+                                    json={"rating": 2})).json()
+    assert corrected["ticket_id"] is not None
+    commented = (await client.patch(f"/api/v1/feedback/{feedback['id']}", headers=bot(who),
+                                    json={"comment": "the box was crushed"})).json()
+    assert commented["ticket_id"] == corrected["ticket_id"]
+    assert await follow_up(client, corrected["ticket_id"]) == ["Rated 2/5.", "Comment: the box was crushed"]
+
+
+async def test_a_feedback_update_needs_a_valid_rating_or_a_comment(client):
+    who = identity()
+    feedback = await rate(client, who, 3)
+    for body in ({}, {"rating": 0}, {"rating": 6}, {"rating": 4, "comment": ""}):
+        response = await client.patch(f"/api/v1/feedback/{feedback['id']}", headers=bot(who), json=body)
+        assert response.status_code == 422, body
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert (await client.patch(f"/api/v1/feedback/{feedback['id']}", headers=bot(who),
+                               json={"comment": "fine"})).json()["rating"] == 3
