@@ -140,6 +140,18 @@ class Order:
     def returnable(self) -> bool:
         return "return_requested" in self.next_statuses
 
+    @property
+    def adds_to_return(self) -> bool:
+        """Its return is on the way and more of it could join it (the backend adds them)."""
+        return self.status == "return_requested" and any(
+            line.return_quantity < line.quantity for line in self.lines)
+
+    def left_to_return(self) -> List[Dict[str, Any]]:
+        """The units not being returned yet, as order lines."""
+        return [{"sku": line.sku, "name": line.name, "quantity": line.quantity - line.return_quantity,
+                 "unit_price_minor": line.unit_price_minor}
+                for line in self.lines if line.quantity > line.return_quantity]
+
     def returning(self) -> List[Dict[str, Any]]:
         """The items being sent back, as {"sku", "name", "quantity"}."""
         return [{"sku": line.sku, "name": line.name, "quantity": line.return_quantity}

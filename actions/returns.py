@@ -3,7 +3,8 @@
 
 The items are asked only when there is a choice (more than one unit) and not already named
 ("I want to return the teapot"); sending everything back is sent without lines, so the backend
-refunds shipping too.
+refunds shipping too. While a return is on its way (requested, not yet received), more of the
+same order joins it: the items asked about are those not going back yet.
 """
 from __future__ import annotations
 
@@ -62,10 +63,10 @@ class ValidateReturnForm(TargetOrderForm):
 
     @staticmethod
     def usable(order: Order) -> bool:  # type: ignore[override]
-        return order.returnable
+        return order.returnable or order.adds_to_return
 
     def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
-        if order.returnable:
+        if order.returnable or order.adds_to_return:
             return None
         if order.cancellable:  # not sent yet: cancelling is what they can do
             return "utter_return_not_delivered", {}
@@ -87,6 +88,11 @@ class ValidateReturnForm(TargetOrderForm):
         target = slots.get(TARGET)
         if not target or tracker.get_slot(ITEMS):
             return slots
+        if target.get("status") == "return_requested":
+            target = await _joining_its_return(tracker, target)
+            if target is None:
+                dispatcher.utter_message(response="utter_backend_unavailable")
+                return dict(ENDED)
         target = {**target, "lines": await _with_categories(tracker, target["lines"])}
         slots[TARGET] = target
         lines = target["lines"]
@@ -146,6 +152,28 @@ class ValidateReturnForm(TargetOrderForm):
         return {REASON: reason[:500]}
 
 
+async def _joining_its_return(tracker: Tracker, target: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """An order whose return is on the way: what is left of it to send back, and what its return
+    holds and is worth so far (more joins the same return)."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(target["number"])
+    except BackendError as error:
+        logger.warning("reading the return of %s failed: %s", target["number"], error)
+        return None
+    return {**target, "lines": order.left_to_return(), "returning": order.returning(),
+            "refund_due_minor": order.refund_due_minor}
+
+
+def added_to_refund(target: Dict[str, Any], items: List[Dict[str, Any]]) -> int:
+    """What `items` add to the refund of the return they join: their price, and the shipping too
+    when they are the rest of the order (the whole order then goes back)."""
+    if is_whole_order(items, target["lines"]):
+        return int(target["total_minor"]) - int(target["refund_due_minor"])
+    prices = {line["sku"]: int(line["unit_price_minor"]) for line in target["lines"]}
+    return sum(prices[item["sku"]] * int(item["quantity"]) for item in items)
+
+
 def _text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
@@ -200,6 +228,12 @@ class ActionConfirmReturn(Action):
         if opened and OPENED.search(reason) and not FAULTY.search(reason) and not UNOPENED.search(reason):
             dispatcher.utter_message(response="utter_return_opened_consumable", items=items_text(opened))
             return events_clearing(FLOW_SLOTS)
+        if target.get("returning"):  # its return is on the way: these join it
+            dispatcher.utter_message(
+                response="utter_confirm_return_more", number=target["number"], items=items_text(items),
+                returning=items_text(target["returning"]), reason=reason,
+                amount=format_price(added_to_refund(target, items), target["currency"]))
+            return [SlotSet(PENDING, "return_order")]
         whole = is_whole_order(items, target["lines"])
         dispatcher.utter_message(
             response="utter_confirm_return" if whole else "utter_confirm_return_items",
@@ -221,6 +255,10 @@ class ActionAskReturnItems(Action):
             return []  # "you can return up to 2. How many go back?" already asks
         target = tracker.get_slot(TARGET) or {}
         lines = "\n".join(f"• {line['quantity']} × {line['name']}" for line in target.get("lines", []))
+        if target.get("returning"):
+            dispatcher.utter_message(response="utter_ask_return_more_items", number=target.get("number", ""),
+                                     lines=lines, returning=items_text(target["returning"]))
+            return []
         dispatcher.utter_message(response="utter_ask_return_items", number=target.get("number", ""),
                                  lines=lines)
         return []

@@ -49,3 +49,10 @@ async def address_changed(
     await _add(session, order_id=order_id, kind="address_changed", from_status=status,
                to_status=status, actor=actor, channel=channel,
                detail={"before": before, "after": after})
+
+
+async def return_items_added(
+    session: AsyncSession, *, order_id: int, actor: str, channel: str | None, detail: dict,
+) -> None:
+    await _add(session, order_id=order_id, kind="return_items_added", from_status="return_requested",
+               to_status="return_requested", actor=actor, channel=channel, detail=detail)

@@ -28,7 +28,7 @@ async def _ordered(session: AsyncSession, order_id: int) -> dict[str, tuple[str,
 
 
 def _chosen(ordered: Mapping[str, tuple[str, int]], lines: Iterable[LineIn] | None,
-            number: str) -> dict[str, int]:
+            number: str, held: str = "were ordered") -> dict[str, int]:
     """The quantity going back per SKU, refusing what the order doesn't hold."""
     if lines is None:
         return {sku: quantity for sku, (_, quantity) in ordered.items()}
@@ -40,7 +40,7 @@ def _chosen(ordered: Mapping[str, tuple[str, int]], lines: Iterable[LineIn] | No
         held = ", ".join(f"{sku} ({name})" for sku, (name, _) in sorted(ordered.items()))
         raise InvalidRequest(f"Order {number} has no {', '.join(unknown)}; it holds {held}.",
                              skus=unknown)
-    too_many = [f"{quantity} × {ordered[sku][0]} were ordered, not {wanted[sku]}"
+    too_many = [f"{quantity} × {ordered[sku][0]} {held}, not {wanted[sku]}"
                 for sku, (_, quantity) in sorted(ordered.items()) if wanted[sku] > quantity]
     if too_many:
         raise InvalidRequest(f"Can't return more than order {number} holds: "
@@ -56,6 +56,24 @@ async def mark_returned_items(session: AsyncSession, order: dict,
     await session.execute(_SET_RETURN, [{"oid": order["id"], "line_sku": sku, "qty": quantity}
                                         for sku, quantity in sorted(chosen.items())])
     return chosen
+
+
+async def add_to_return(session: AsyncSession, order: dict,
+                        lines: Iterable[LineIn] | None) -> dict[str, int]:
+    """More of the order going back while its return is still on the way (requested, not yet
+    received): the items join it, all the rest when `lines` is None. Returns what was added;
+    raises InvalidRequest before writing anything."""
+    going = await returned_quantities(session, order["id"])
+    left = {sku: (name, quantity - going.get(sku, 0))
+            for sku, (name, quantity) in (await _ordered(session, order["id"])).items()
+            if quantity > going.get(sku, 0)}
+    if not left:
+        raise InvalidRequest(f"Everything in order {order['number']} is already being returned.")
+    added = _chosen(left, lines, order["number"], held="are not being returned yet")
+    await session.execute(_SET_RETURN, [
+        {"oid": order["id"], "line_sku": sku, "qty": going.get(sku, 0) + quantity}
+        for sku, quantity in sorted(added.items())])
+    return added
 
 
 async def returned_quantities(session: AsyncSession, order_id: int) -> dict[str, int]:

@@ -217,6 +217,8 @@ async def _customer_transition(session: AsyncSession, ref: ChannelRef, number: s
         values, detail = {}, {"reason": reason} if reason else {}
         if target is OrderStatus.CANCELLED:
             values["cancel_reason"] = reason or "cancelled by customer"
+        elif target is OrderStatus.RETURN_REQUESTED and order["status"] == target.value:
+            return await _add_to_return(session, ref, order, reason, items)
         elif target is OrderStatus.RETURN_REQUESTED:
             if not can_transition(order["status"], target):  # before the items are checked
                 raise InvalidTransition(order["status"], target.value,
@@ -228,6 +230,22 @@ async def _customer_transition(session: AsyncSession, ref: ChannelRef, number: s
                                    for sku, quantity in sorted(chosen.items())]
         return await apply_transition(session, order, target, actor=f"customer:{ref.label}",
                                       channel=ref.channel, values=values, detail=detail or None)
+
+
+async def _add_to_return(session: AsyncSession, ref: ChannelRef, order: dict, reason: str | None,
+                         items: list[LineIn] | None) -> dict:
+    """A second return request while the first is on its way: its items join that return (one
+    parcel, one refund), and its reason joins the first."""
+    added = await returns.add_to_return(session, order, items)
+    reasons = [r for r in (order["return_reason"], reason) if r]
+    values = {"return_reason": "; ".join(dict.fromkeys(reasons))[:500] or None, "updated_at": utcnow()}
+    await session.execute(update(_orders).where(_orders.c.id == order["id"]).values(**values))
+    order.update(values)
+    await events.return_items_added(
+        session, order_id=order["id"], actor=f"customer:{ref.label}", channel=ref.channel,
+        detail={"reason": reason, "items": [{"sku": sku, "quantity": quantity}
+                                            for sku, quantity in sorted(added.items())]})
+    return (await queries.views_for(session, [order]))[0]
 
 
 async def _staff_values(session: AsyncSession, order: dict, data: StaffTransition) -> dict:

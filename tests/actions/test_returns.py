@@ -405,3 +405,59 @@ async def test_opened_tea_goes_back_only_when_faulty(backend, dispatcher):
         await ActionConfirmReturn().run(said, tracker_for(identity, "", slots=slots), {})
         assert [m["response"] for m in said.messages] == [response], reason
     assert status_of(backend, identity, number) == "delivered"
+
+
+def request_return_of(backend, identity, number, *lines):
+    response = httpx.post(f"{backend.url}/api/v1/orders/{number}/return", headers={**BOT, "X-Channel-Identity": identity},
+                          json={"reason": "chipped", "lines": [{"sku": sku, "quantity": q} for sku, q in lines]})
+    assert response.status_code == 200, response.text
+
+
+async def test_more_of_an_order_joins_its_return_on_the_way(backend):
+    """One blue mug on its way back, then "i want to return the teapot too": it had been refused
+    ("already registered"); now the rest of the order is offered and the teapot joins that return."""
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    request_return_of(backend, identity, number, ("MUG-CER-BLU", 1))
+    events, said = await start(identity, "i want to return something else from my order")
+    assert said.messages == []
+    target = events[0]["value"]
+    assert [(line["sku"], line["quantity"]) for line in target["lines"]] == [("MUG-CER-BLU", 1), ("TEA-POT-GLS", 1)]
+    ask = CollectingDispatcher()
+    await ActionAskReturnItems().run(ask, tracker_for(identity, "", slots={"target_order": target}), {})
+    assert ask.messages[0]["response"] == "utter_ask_return_more_items"
+    assert ask.messages[0]["returning"] == "1 × Ceramic Mug Blue"
+
+    items = [{"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1}]
+    slots = {"target_order": target, "return_items": items, "return_reason": "the lid is cracked"}
+    summary = CollectingDispatcher()
+    await ActionConfirmReturn().run(summary, tracker_for(identity, "", slots=slots), {})
+    assert summary.messages[0]["response"] == "utter_confirm_return_more"
+    assert summary.messages[0]["amount"] == "€32.90"  # the teapot's price; the rest of the mugs stays
+    answer = CollectingDispatcher()
+    slots["pending_confirmation"] = "return_order"
+    await ActionAnswerConfirmation().run(answer, confirmation(identity, "affirm", "action_confirm_return", slots), {})
+    assert answer.messages[0]["response"] == "utter_return_requested"
+    assert returning(backend, identity, number) == {"MUG-CER-BLU": 1, "TEA-POT-GLS": 1}
+    assert status_of(backend, identity, number) == "return_requested"
+
+
+async def test_the_rest_of_an_order_joining_its_return_adds_the_shipping_to_the_refund(backend):
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 2))  # €25.80 and €4.90 shipping
+    request_return_of(backend, identity, number, ("MUG-CER-BLU", 1))
+    events, _ = await start(identity)
+    target = events[0]["value"]
+    items = [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 1}]
+    assert (target["lines"][0]["quantity"], SlotSet("return_items", items) in events) == (1, True)  # nothing to choose
+    summary = CollectingDispatcher()
+    slots = {"target_order": target, "return_items": items, "return_reason": "don't need it"}
+    await ActionConfirmReturn().run(summary, tracker_for(identity, "", slots=slots), {})
+    assert summary.messages[0]["amount"] == "€17.80"  # the second mug and the shipping
+    answer = CollectingDispatcher()
+    slots["pending_confirmation"] = "return_order"
+    await ActionAnswerConfirmation().run(answer, confirmation(identity, "affirm", "action_confirm_return", slots), {})
+    assert answer.messages[0]["amount"] == "€30.70"  # the whole order back
+    assert returning(backend, identity, number) == {"MUG-CER-BLU": 2}
+    again, said = await start(identity)
+    assert [m["response"] for m in said.messages] == ["utter_return_already_requested"]

@@ -108,6 +108,45 @@ async def test_items_the_order_does_not_hold_are_refused_and_nothing_changes(cli
     assert view["refund"]["due_minor"] == 0
 
 
+async def test_more_items_join_a_return_still_on_its_way(client):
+    """"can I send the teapot back too?" after returning a mug: one return, one refund."""
+    mug = await create_product(client, stock=5, price=1000)
+    pot = await create_product(client, stock=5, price=1500)
+    who, number = await delivered_order(client, (mug["sku"], 2), (pot["sku"], 1))
+    await request_return(client, who, number, lines=[{"sku": mug["sku"], "quantity": 1}])
+    response = await client.post(f"/api/v1/orders/{number}/return", headers=bot(who), json={
+        "reason": "the teapot leaks", "lines": [{"sku": pot["sku"], "quantity": 1}]})
+    assert response.status_code == 200, response.text
+    view = response.json()
+    assert view["status"] == "return_requested"
+    assert returning(view) == {mug["sku"]: 1, pot["sku"]: 1}
+    assert view["refund"]["due_minor"] == 2500
+    staff = (await client.get(f"/api/v1/staff/orders/{number}", headers=STAFF)).json()
+    assert staff["return_reason"] == "the mug arrived chipped; the teapot leaks"
+    assert staff["events"][-1]["kind"] == "return_items_added"
+    rest = (await request_return(client, who, number)).json()  # everything left: the whole order
+    assert returning(rest) == {mug["sku"]: 2, pot["sku"]: 1}
+    assert rest["refund"]["due_minor"] == rest["total_minor"]
+    again = await request_return(client, who, number)
+    assert again.status_code == 422 and "already being returned" in again.json()["detail"]
+    assert (await staff_move(client, number, {"status": "returned"})).is_success
+    assert (await stock(client, mug["sku"]))["on_hand"] == 5
+    late = await request_return(client, who, number)  # received: no more joins it
+    assert late.status_code == 409 and late.json()["code"] == "invalid_transition"
+    assert (await reconciliation(client))["ok"]
+
+
+async def test_more_than_is_left_to_return_is_refused_and_nothing_changes(client):
+    mug = await create_product(client, stock=5, price=1000)
+    who, number = await delivered_order(client, (mug["sku"], 2))
+    await request_return(client, who, number, lines=[{"sku": mug["sku"], "quantity": 1}])
+    too_many = await request_return(client, who, number, lines=[{"sku": mug["sku"], "quantity": 2}])
+    assert too_many.status_code == 422
+    assert "1 × Test Mug are not being returned yet, not 2" in too_many.json()["detail"]
+    view = (await client.get(f"/api/v1/staff/orders/{number}", headers=STAFF)).json()
+    assert returning(view) == {mug["sku"]: 1}
+
+
 async def test_an_order_not_yet_delivered_is_refused_for_its_status_not_its_items(client):
     mug = await create_product(client, stock=5)
     who = f"web:{uuid.uuid4().hex}"
