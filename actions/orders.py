@@ -130,6 +130,14 @@ def without_stale_offer(tracker: Tracker, events: List[Dict[Text, Any]]) -> List
     return events + ([SlotSet("pending_confirmation", None)] if stale else [])
 
 
+async def _never_ships(backend: BackendClient, number: Optional[str], contact: Optional[str]) -> bool:
+    """The order was cancelled or expired (so a parcel question is about another one)."""
+    try:
+        return number is not None and (await backend.get_order(number, contact)).status in ("cancelled", "expired")
+    except NotFound:
+        return False
+
+
 class ActionTrackOrder(Action):
     def name(self) -> Text:
         return "action_track_order"
@@ -147,12 +155,15 @@ class ActionTrackOrder(Action):
         if number is None and tracker.get_slot(REQUESTED) is None and HYPOTHETICAL.search(text):
             utter_delivery_time(dispatcher, text)  # "if I order today when will it come"
             return []
-        if number is None and follows_up_on_the_order(tracker, text):
+        followed_up = number is None and follows_up_on_the_order(tracker, text)
+        if followed_up:
             # "did it ship yet", "what's the tracking number": the order just talked about, one
             # checked with its email too (the details given then still hold)
             number, contact = order_number(tracker.get_slot("order_id")), contact or tracker.get_slot("contact")
         try:
             async with BackendClient(tracker.sender_id) as backend:
+                if followed_up and ABOUT_A_SHIPMENT.search(text) and await _never_ships(backend, number, contact):
+                    number = None  # "which courier?" right after cancelling one: the order on its way
                 if number is None:
                     return without_stale_offer(
                         tracker, await self._last_order(dispatcher, backend, text, named_skus(tracker),

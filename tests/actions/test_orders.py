@@ -288,6 +288,23 @@ async def test_a_question_about_the_parcel_is_about_the_order_shipped_not_the_ne
     assert dispatcher.messages[0]["number"] == newest
 
 
+async def test_which_courier_right_after_cancelling_one_is_about_the_order_on_its_way(backend, dispatcher):
+    identity = new_identity()
+    shipped = place_order(backend, identity)["number"]
+    ship(backend, identity, shipped)
+    cancelled = place_order(backend, identity)["number"]
+    httpx.post(f"{backend.url}/api/v1/orders/{cancelled}/cancel",
+               headers={**BOT, "X-Channel-Identity": identity}).raise_for_status()
+    await ActionTrackOrder().run(dispatcher, tracker_for(identity, "which courier is it with?",
+                                                         slots={"order_id": cancelled}), {})
+    assert (dispatcher.messages[0]["response"], dispatcher.messages[0]["number"]) == (
+        "utter_order_status_shipped", shipped)
+    dispatcher.messages.clear()  # a question about it, not its parcel, stays on it
+    await ActionTrackOrder().run(dispatcher, tracker_for(identity, "is it cancelled?", slots={"order_id": cancelled}), {})
+    assert (dispatcher.messages[0]["response"], dispatcher.messages[0]["number"]) == (
+        "utter_order_status_cancelled", cancelled)
+
+
 async def test_never_got_it_after_a_delivered_status_offers_help(backend, dispatcher):
     from actions.cancel import ActionAnswerConfirmation  # imported here: test_cancel imports this module
     identity = new_identity()
