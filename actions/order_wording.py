@@ -48,3 +48,11 @@ ABOUT_A_SHIPMENT = re.compile(
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
             "fifth": 4, "5th": 4, "sixth": 5, "6th": 5, "last": -1}
 ORDINAL = re.compile(r"(?i)\b(" + "|".join(ORDINALS) + r")\b")
+
+# "what's in my order", "what did I order": the order's items, with its status.
+ASKS_CONTENTS = re.compile(
+    r"(?i)\bwhat(?:'?s| is| was| are| were)? (?:in|inside) (?:my|the|it|that|this|order)|"
+    r"\bwhat (?:did|have) (?:i|we) (?:order|ordered|buy|bought|get|purchase)|"
+    r"\bwhat (?:items|products|things|stuff)\b.{0,20}\b(?:order|ordered|bought)|"
+    r"\b(?:items|products|contents?)(?: are| were)? (?:in|of) (?:my|the|this|that|order)|"
+    r"\border (?:details|contents|items)\b")

@@ -10,8 +10,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
-from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, FOLLOW_UP, HOW_LONG, HYPOTHETICAL,
-                                   NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER)
+from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, FOLLOW_UP, HOW_LONG,
+                                   HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER)
 from actions.parsing import contact_detail, foreign_place, format_price, order_number, within_phone_number
 
 logger = logging.getLogger(__name__)
@@ -107,8 +107,13 @@ def _is_late(order: Order, today: date) -> bool:
 
 def utter_order_status(dispatcher: CollectingDispatcher, order: Order, text: str = "") -> List[Dict[Text, Any]]:
     """One response per status, so the wording lives in the domain; a late or missing order gets
-    an apology and an offer of a person instead (answered by action_answer_confirmation)."""
+    an apology and an offer of a person instead (answered by action_answer_confirmation). Asked
+    what is in it, its items come first."""
     problem = _problem_response(order, text, datetime.now(timezone.utc).date())
+    if ASKS_CONTENTS.search(text):
+        dispatcher.utter_message(response="utter_order_contents", number=order.number,
+                                 lines="\n".join(f"• {line.quantity} × {line.name}" for line in order.lines),
+                                 total=format_price(order.total_minor, order.currency))
     dispatcher.utter_message(
         response=problem or f"utter_order_status_{order.status}",
         number=order.number,

@@ -305,6 +305,16 @@ async def test_which_courier_right_after_cancelling_one_is_about_the_order_on_it
         "utter_order_status_cancelled", cancelled)
 
 
+@pytest.mark.parametrize("text", ["what's in my order?", "what did i order last time", "order details pls",
+                                  "which items are in my order"])
+async def test_what_is_in_my_order_lists_its_items_then_its_status(backend, dispatcher, text):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    await ActionTrackOrder().run(dispatcher, tracker_for(identity, text), {})
+    assert [m["response"] for m in dispatcher.messages][:2] == ["utter_order_contents", "utter_order_status_pending"]
+    assert dispatcher.messages[0]["number"] == number and dispatcher.messages[0]["lines"].startswith("• 1 × ")
+
+
 async def test_never_got_it_after_a_delivered_status_offers_help(backend, dispatcher):
     from actions.cancel import ActionAnswerConfirmation  # imported here: test_cancel imports this module
     identity = new_identity()
