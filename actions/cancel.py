@@ -13,15 +13,16 @@ from actions.backend_client import BackendClient, BackendError, NotFound, Order,
 from actions.change_address import answer_change_address
 from actions.change_order import answer_change_order
 from actions.conversation import ActionStop
-from actions.form_answers import intent_of
-from actions.ordering import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER, address_of
+from actions.form_answers import intent_of, say_again
+from actions.order_slots import DRAFT, ITEMS, PENDING_ORDER
 from actions.order_wording import NOT_RECEIVED
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, follows_up_on_the_order, named_skus,
                             requested_order_number)
 from actions.parsing import (asks_instead_of_answering, decided_answer, format_price, hesitates, is_noise,
                              looks_like_gibberish, order_number)
-from actions.place_order import ActionPlaceOrder, answer_place_order, order_summary
+from actions.place_order import ActionPlaceOrder, answer_place_order, ask_to_place_again, order_form_slots
 from actions.returns import answer_return
+from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
 from actions.support import OFFERED_TICKET, PAUSED_FORM, WANTS_A_PERSON, ActionOpenTicket
 
 logger = logging.getLogger(__name__)
@@ -126,8 +127,9 @@ ASKED_BY = {
 # Each confirmation's question, asked again when a "yes" or "no" comes after other messages.
 QUESTIONS = {"cancel_order": ("utter_confirm_cancel",), "place_order": ("utter_confirm_order",),
              "change_order": ("utter_confirm_order_change",), "change_address": ("utter_confirm_address_change",),
-             "return_order": ("utter_confirm_return", "utter_confirm_return_items", "utter_refund_after_return"),
-             "human_handoff": ("utter_offer_human", "utter_complaint_ticket", "utter_payment_issue_ticket",
+             "return_order": ("utter_confirm_return", "utter_confirm_return_items", "utter_confirm_return_more",
+                              "utter_refund_after_return"),
+             "human_handoff": ("utter_offer_human", "utter_only_english", "utter_complaint_ticket", "utter_payment_issue_ticket",
                                "utter_payment_declined_ticket", "utter_ticket_already_open",
                                "utter_contact_details", "utter_offer_human_out_of_scope", "utter_offer_a_person",
                                "utter_sorry_offer_a_person", "utter_order_late", "utter_order_delivered_not_received")}
@@ -139,11 +141,7 @@ ANSWERS = {"change_order": answer_change_order, "change_address": answer_change_
 def _ask_again(dispatcher: CollectingDispatcher, tracker: Tracker, pending: str) -> bool:
     """Sends the open question again as it was asked (text and Yes/No buttons); False if it is
     not in the conversation any more."""
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in QUESTIONS[pending]:
-            dispatcher.utter_message(text=event.get("text"), buttons=(event.get("data") or {}).get("buttons") or [])
-            return True
-    return False
+    return say_again(dispatcher, tracker, QUESTIONS[pending])
 
 
 def _previous_turn(tracker: Tracker) -> Iterator[Dict[Text, Any]]:
@@ -198,6 +196,11 @@ class ActionAnswerConfirmation(Action):
         text = tracker.latest_message.get("text")
         if pending not in ASKED_BY:
             return await _with_no_question_open(dispatcher, tracker, domain, text or "")
+        if wants_a_separate_order(tracker):
+            # "no, as a new order": the placed order stays, and what the change added is ordered anew
+            items = added_items(tracker)
+            return leave_the_change(dispatcher, tracker) + [SlotSet(ITEMS, items), SlotSet(DRAFT, items),
+                                                            FollowupAction("order_form")]
         decided = decided_answer(text)
         if decided is not None:
             # the words decide, not the NLU: "no its fine" and "sorry i meant yes" read either way
@@ -297,16 +300,7 @@ async def _back_to_the_unplaced_order(dispatcher: CollectingDispatcher, tracker:
     target = tracker.get_slot("target_order") or {}
     if not number or target.get("number") != number or SlotSet(PENDING, None) not in events:
         return []
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            order = await backend.get_order(number)
-    except BackendError as error:
-        logger.warning("reading the unplaced order %s failed: %s", number, error)
-        return []
-    if order.status != "pending":
-        return []
-    dispatcher.utter_message(response="utter_confirm_order", **order_summary(order))
-    return [SlotSet(PENDING, "place_order"), *order_form_slots(order)]
+    return await ask_to_place_again(dispatcher, tracker, number)
 
 
 async def _order_again(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -326,15 +320,6 @@ async def _order_again(dispatcher: CollectingDispatcher, tracker: Tracker,
     slots = order_form_slots(released)
     tracker.slots.update({event["name"]: event["value"] for event in slots})
     return slots + await ActionPlaceOrder().run(dispatcher, tracker, domain)
-
-
-def order_form_slots(order: Order) -> List[Dict[Text, Any]]:
-    """The order form's slots as the changed order now is: a later edit at the summary ("add a
-    grinder too") builds the replacing order from them, and must not bring back the old address."""
-    items = [{"sku": line.sku, "name": line.name, "quantity": line.quantity, "candidates": []}
-             for line in order.lines]
-    return [SlotSet(ITEMS, items), SlotSet(DRAFT, items), SlotSet(ADDRESS, address_of(order) or None),
-            SlotSet(CONTACT, order.contact_email or order.contact_phone)]
 
 
 async def _answer_human_offer(dispatcher: CollectingDispatcher, tracker: Tracker,

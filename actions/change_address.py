@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
 from actions.form_answers import answer_before_a_correction, free_text_answer
 from actions.order_forms import TARGET, TargetOrderForm, events_clearing, not_editable
-from actions.ordering import ADDRESS, PENDING_ORDER
+from actions.order_slots import ADDRESS, PENDING_ORDER
 from actions.parsing import complete_address, format_address, is_address, looks_like_address, parse_address
 from actions.place_order import ActionPlaceOrder
 

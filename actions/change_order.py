@@ -10,26 +10,27 @@ import logging
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Order, Product, Refused
 from actions.catalogue import stock_alternatives
-from actions.order_changes import MAX_QUANTITY, apply_changes
+from actions.conversation import leave, takes_leave
+from actions.form_answers import said_this_turn, say_again
+from actions.order_changes import MAX_QUANTITY, ChangeResult, apply_changes
 from actions.order_draft import option_picked
-from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing, not_editable
-from actions.ordering import CHANGING, ORDER_SLOTS, PENDING_ORDER
+from actions.order_forms import CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm, events_clearing, not_editable
+from actions.order_slots import ORDER_SLOTS, PENDING_ORDER
+from actions.placed_order_edits import CHANGING
 from actions.orders import named_skus
 from actions.parsing import format_price, only_asks
+from actions.place_order import ask_to_place_again
+from actions.replacements import REPLACING, replacement
 
 logger = logging.getLogger(__name__)
-CHANGES = "order_changes"
 PENDING = "pending_confirmation"
-# "add a teapot" when several match: the change waits for "which teapot?" to be answered,
-# {"text", "entities", "index": the ambiguous product entity's, "options": [{"sku", "name"}]}.
-CHOICE = "order_change_choice"
-WHICH = "which"  # extraction's value for a change waiting for that answer; validation sets CHOICE
+WHICH = "which"  # extraction's value for a change waiting for "which teapot?"; validation sets CHOICE
 FLOW_SLOTS = (TARGET, CHANGES, PENDING, CHOICE)
 EMPTIED = "emptied"  # the change takes everything out of the chat's order not yet placed
 # What a message that may describe a change is classified as; others go to their own rules.
@@ -52,10 +53,17 @@ class ValidateChangeOrderForm(TargetOrderForm):
     def name(self) -> Text:
         return "validate_change_order_form"
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        if _leaves_the_choice(tracker):
+            return await _leave_the_choice(dispatcher, tracker, domain)
+        return await super().run(dispatcher, tracker, domain)
+
     def order_skus(self, tracker: Tracker) -> List[str]:
         """ "remove the teapot", "make it 3 mugs": the order holding them (refused if it shipped);
         a product to add goes to the newest order that can change."""
-        return named_skus(tracker) if CHANGING.search(tracker.latest_message.get("text") or "") else []
+        text = tracker.latest_message.get("text") or ""
+        return named_skus(tracker) if CHANGING.search(text) or REPLACING.search(text) else []
 
     def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
         return not_editable(order)
@@ -67,8 +75,8 @@ class ValidateChangeOrderForm(TargetOrderForm):
         target = tracker.slots.get(TARGET)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text") or ""
-        if not target or "lines" not in target or requested not in (None, CHANGES) or intent not in CHANGE_INTENTS:
-            return {}  # no order (or a refused one) yet, or not an answer
+        if not target or "lines" not in target or requested not in (None, CHANGES):
+            return {}  # no order (or a refused one) yet
         if intent == "product_info" and only_asks(text):
             return {}  # a price question: its rule answers, the form asks again
         entities = tracker.latest_message.get("entities") or []
@@ -76,7 +84,10 @@ class ValidateChangeOrderForm(TargetOrderForm):
         answered = _answer_to_choice(choice, entities, text) if choice and requested == CHANGES else None
         if answered is not None:  # "the glass one" to "which teapot?": the change asked for then
             text, entities = choice["text"], answered
-        result = apply_changes(target["lines"], entities, text)
+        replaced = await _replaced(tracker, target["lines"], entities, text)
+        if replaced is None and intent not in CHANGE_INTENTS:
+            return {}  # not an answer (a swap read as a return request is one): its rule answers
+        result = replaced or apply_changes(target["lines"], entities, text)
         if result.problem == ("empty", "") and target["number"] == tracker.get_slot(PENDING_ORDER):
             return {CHANGES: EMPTIED}  # everything out of the order not yet placed: it is dropped
         if result.problem is not None and result.problem[0] == "ambiguous":
@@ -144,6 +155,20 @@ class ValidateChangeOrderForm(TargetOrderForm):
         return {CHANGES: None, **ENDED, PENDING: None, **moot, **{slot: None for slot in ORDER_SLOTS}}
 
 
+async def _replaced(tracker: Tracker, lines: List[Dict[str, Any]], entities: List[Dict[str, Any]],
+                    text: str) -> Optional[ChangeResult]:
+    """ "swap the hand grinder for the electric one": the order's lines with that item replaced;
+    None when the message replaces no item (then it reads as any other change)."""
+    if REPLACING.search(text) is None:
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            return await replacement(backend, lines, entities, text)
+    except BackendError as error:
+        logger.warning("reading a replacement failed: %s", error)
+        return None
+
+
 def _answer_to_choice(choice: Dict[str, Any], entities: List[Dict[str, Any]],
                       text: str) -> Optional[List[Dict[str, Any]]]:
     """The waiting change's entities with the product picked ("the glass one", a button's SKU, "glass
@@ -156,8 +181,30 @@ def _answer_to_choice(choice: Dict[str, Any], entities: List[Dict[str, Any]],
     return answered
 
 
+def _leaves_the_choice(tracker: Tracker) -> bool:
+    """ "thanks", "ok bye", "never mind" to "which kettle do you mean?", picking none of them."""
+    choice = tracker.get_slot(CHOICE)
+    text = tracker.latest_message.get("text") or ""
+    return (bool(choice) and tracker.get_slot("requested_slot") == CHANGES and takes_leave(tracker)
+            and option_picked(choice["options"], text, tracker.latest_message.get("entities") or []) is None)
+
+
+async def _leave_the_choice(dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> List[Dict[Text, Any]]:
+    """Leaves "which kettle do you mean?" as "stop" leaves the form, the order unchanged; a change to
+    the order still waiting for its "yes" leaves it waiting, its summary asked again."""
+    number = tracker.get_slot(PENDING_ORDER)
+    target = tracker.get_slot(TARGET) or {}
+    if number and target.get("number") == number and tracker.get_slot(PENDING) == "place_order":
+        asked = await ask_to_place_again(dispatcher, tracker, number)
+        if asked:  # the form ends here: action_confirm_order_change would drop the question
+            return events_clearing((CHOICE, CHANGES, TARGET, "requested_slot")) + asked + [
+                FollowupAction("action_listen")]
+    return await leave(dispatcher, tracker, domain)
+
+
 class ActionAskOrderChanges(Action):
-    """Shows what the order holds now and asks what to change (not while "which teapot?" waits)."""
+    """Shows what the order holds now and asks what to change; while "which teapot?" waits, that."""
 
     def name(self) -> Text:
         return "action_ask_order_changes"
@@ -166,6 +213,9 @@ class ActionAskOrderChanges(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         if tracker.get_slot(CHOICE):
+            # asked by the validation just now; after a side question's answer, asked again as it was
+            if not said_this_turn(tracker, "utter_change_which_product"):
+                say_again(dispatcher, tracker, ("utter_change_which_product",))
             return []
         target = tracker.get_slot(TARGET) or {}
         dispatcher.utter_message(response="utter_ask_order_changes", number=target.get("number", ""),

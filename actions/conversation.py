@@ -11,8 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError
 from actions.feedback import FEEDBACK_SLOTS
+from actions.form_answers import intent_of
 from actions.order_forms import CHANGE_SLOTS
-from actions.ordering import ORDER_SLOTS, PENDING_ORDER
+from actions.order_slots import ORDER_SLOTS, PENDING_ORDER
 from actions.support import OFFERED_TICKET, PAUSED_FORM
 
 logger = logging.getLogger(__name__)
@@ -57,3 +58,24 @@ class ActionStop(Action):
         else:  # "just looking" with nothing under way: no "I've stopped that"
             dispatcher.utter_message(response="utter_nothing_to_stop")
         return [ActiveLoop(None)] + [SlotSet(slot, None) for slot in TASK_SLOTS]
+
+
+# "thanks", "ok bye", "never mind", "forget it", "no thanks": the whole message takes leave of a question.
+TAKING_LEAVE = re.compile(
+    r"(?i)^\s*(?:(?:ok(?:ay)?|oh|ah|no|nah|well|alright|actually|hmm+)[\s,.!]+)*"
+    r"(?:thanks?|thank (?:you|u)|thx|ty|cheers|(?:good)?bye|see (?:you|ya)|never ?mind|nvm|"
+    r"forget (?:it|about it|that)|leave it|not now)"
+    r"(?:[\s,.!]+(?:thanks?|thank (?:you|u)|thx|bye|then|anyway|a lot|so much|very much))*[\s.!]*$")
+
+
+def takes_leave(tracker: Tracker) -> bool:
+    """A thank-you, a goodbye or "never mind" that names no product: an end, not an answer."""
+    text = tracker.latest_message.get("text") or ""
+    named = any(e.get("entity") == "product" for e in tracker.latest_message.get("entities") or [])
+    return not named and (intent_of(tracker) in ("thank", "goodbye") or TAKING_LEAVE.match(text) is not None)
+
+
+async def leave(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    """A form's question left from its validation, as "stop" leaves it; the turn ends there (after
+    the form no rule says what comes next, and the NLU's thank or goodbye rule would ask again)."""
+    return await ActionStop().run(dispatcher, tracker, domain) + [FollowupAction("action_listen")]

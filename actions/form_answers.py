@@ -11,9 +11,10 @@ a bad address, and the customer would be told the address format instead of bein
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Text
+from typing import Any, Callable, Dict, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 # Intents with a rule of their own, which a form lets answer; "inform", "out_of_scope" and the
 # form's own topic are answers, right or wrong.
@@ -69,5 +70,15 @@ def said_this_turn(tracker: Tracker, response_prefix: Text) -> bool:
             return False
         if event.get("event") == "bot" and str((event.get("metadata") or {}).get("utter_action") or "").startswith(
                 response_prefix):
+            return True
+    return False
+
+
+def say_again(dispatcher: CollectingDispatcher, tracker: Tracker, responses: Tuple[Text, ...]) -> bool:
+    """Sends the bot's latest message of one of `responses` again as it was (text and buttons);
+    False if there is none in the conversation."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in responses:
+            dispatcher.utter_message(text=event.get("text"), buttons=(event.get("data") or {}).get("buttons") or [])
             return True
     return False

@@ -12,7 +12,7 @@ from actions.change_address import another_address_at_the_question
 from actions.catalogue import ActionShowProducts, counted_product
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.place_order import PENDING, ActionPlaceOrder
-from actions.ordering import ADDRESS, PENDING_ORDER
+from actions.order_slots import ADDRESS, PENDING_ORDER
 from actions.parsing import is_address, looks_like_address, parse_address
 from actions.refunds import ActionRefundStatus
 

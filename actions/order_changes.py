@@ -16,13 +16,15 @@ MAX_QUANTITY = 20  # the backend's MAX_LINE_QUANTITY
 _VERBS = [
     ("remove", r"remove|delete|take (?:out|off|away)|drop|without|no more|don'?t want|do not want|"
                r"cancel|minus|get rid of|less|fewer|replace|swap|switch|exchange|instead of"),
-    ("add", r"add|plus|another|extra|more|also|as well"),
+    ("add", r"add|plus|another|extra|more|also|as well|(?:ek|one|\d{1,2}) aur"),  # "ek aur chai": one more
     ("set", r"make it|make that|change (?:it |that |them )?to|set|only|just|instead|with|for"),
 ]
 _VERB = re.compile("|".join(f"(?P<{op}>\\b(?:{words})\\b)" for op, words in _VERBS), re.IGNORECASE)
 _SKU = re.compile(r"[A-Z0-9]+(-[A-Z0-9]+)+")
 # A new count right after the product: "change the mugs to 3", "mugs = 2".
 _SET_TO = re.compile(r"(?i)^\s*(?:to|into|=|->)\s*(\d{1,3})\b(?!\s*(?:am|pm|days?))")
+# "arre 2 aur add kar do chai", "2 more, the tea": a count said apart from the one product named.
+_COUNT_MORE = re.compile(r"(?i)\b(\d{1,2})\s+(?:more|aur|extra)\b")
 
 
 @dataclass
@@ -49,6 +51,11 @@ def _added_after(text: str, entity: Dict[str, Any]) -> Optional[str]:
     """"oh and a teapot too": the word after the product says it is added."""
     end = entity.get("end")
     return "add" if end is not None and _TOO.match(text[int(end):]) else None
+
+
+def _count_more(text: str) -> Optional[int]:
+    match = _COUNT_MORE.search(text)
+    return int(match.group(1)) if match else None
 
 
 def explicit_quantity(entity: Dict[str, Any]) -> Optional[int]:
@@ -105,7 +112,7 @@ def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], t
             return ChangeResult(lines=list(new.values()), problem=("not_in_order", name))
         if sku is None:
             return ChangeResult(lines=list(new.values()), problem=("ambiguous", name, skus))
-        quantity = explicit_quantity(entity)
+        quantity = explicit_quantity(entity) or (_count_more(text) if len(products) == 1 else None)
         set_to = _SET_TO.match(text[entity["end"]:]) if entity.get("end") is not None else None
         if set_to:  # "change the mugs to 3"
             quantity, operation = int(set_to.group(1)), "set"
@@ -129,6 +136,25 @@ def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], t
             carried = None
         changed = True
     return _checked(new, changed)
+
+
+def replace_line(lines: List[Dict[str, Any]], old_sku: str, new: Dict[str, Any], quantity: Optional[int] = None,
+                 taken: Optional[int] = None) -> ChangeResult:
+    """ "swap the hand grinder for the electric one": the old product's line gives way to the new
+    product ({"sku", "name"}), as many as went (or `quantity`); `taken`: how many of the old go, all
+    when None. A product the order holds already gets them on top."""
+    new_lines = {line["sku"]: dict(line) for line in lines}
+    old = new_lines[old_sku]
+    going = min(taken or old["quantity"], old["quantity"])
+    if going < old["quantity"]:
+        old["quantity"] -= going
+    else:
+        del new_lines[old_sku]
+    if new["sku"] in new_lines:
+        new_lines[new["sku"]]["quantity"] += quantity or going
+    else:
+        new_lines[new["sku"]] = {"sku": new["sku"], "name": new["name"], "quantity": quantity or going}
+    return _checked(new_lines, True)
 
 
 def _bare_quantity(new: Dict[str, Dict[str, Any]], entities: List[Dict[str, Any]], text: str) -> ChangeResult:

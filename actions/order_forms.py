@@ -23,8 +23,12 @@ from actions.parsing import format_price, order_number, within_address
 
 logger = logging.getLogger(__name__)
 TARGET = "target_order"
+CHANGES = "order_changes"  # an item change's new lines (actions/change_order.py)
+# "add a teapot" when several match: the change waits for "which teapot?" to be answered,
+# {"text", "entities", "index": the ambiguous product entity's, "options": [{"sku", "name"}]}.
+CHOICE = "order_change_choice"
 # Slots of the flows on an existing order; a finished flow and "stop" clear them.
-CHANGE_SLOTS = (TARGET, "order_changes", "order_change_choice", "new_shipping_address", "return_items", "return_reason")
+CHANGE_SLOTS = (TARGET, CHANGES, CHOICE, "new_shipping_address", "return_items", "return_reason")
 # What extraction gives for an order the form can't act on (it has said why); validation then
 # ends the form: only validation may set slots other than the one it validates.
 REFUSED = {"refused": True}

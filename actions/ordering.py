@@ -18,28 +18,23 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Order
+from actions.conversation import leave, takes_leave
 from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, free_text_answer, intent_of,
                                   said_this_turn)
 from actions.order_draft import (drop_replaced, is_complete, is_removed, merge_into_draft, offers_named,
-                                 ones_of_the_same_kind, remove_from_draft, settle_by_names, take_alternative)
-from actions.orders import ActionTrackOrder, named_skus
+                                 ones_of_the_same_kind, option_picked, remove_from_draft, settle_by_names,
+                                 take_alternative)
+from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED
+from actions.orders import ActionTrackOrder
 from actions.parsing import (asks_to_buy, complete_address, contact_detail, format_address, format_price,
-                             is_address, only_asks, order_number, parse_address, quantity_in, tries_an_address,
+                             is_address, only_asks, parse_address, quantity_in, tries_an_address,
                              unmatched_items, wants_to_order)
+from actions.placed_order_edits import adds_to_a_placed_order
+from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
 from actions.support import complains, open_complaint
 
 logger = logging.getLogger(__name__)
 
-DRAFT = "order_draft"
-ITEMS = "order_items"
-ADDRESS = "shipping_address"
-CONTACT = "order_contact"
-SAVED = "order_saved_address"  # the last order's address and contact, offered once; {} = not offered
-KEY = "order_idempotency_key"
-PENDING_ORDER = "pending_order"
-ALTERNATIVES = "order_alternatives"
-# Everything an unfinished order remembers; "stop" and a finished order clear them all.
-ORDER_SLOTS = (ITEMS, DRAFT, ADDRESS, CONTACT, SAVED, KEY, PENDING_ORDER, ALTERNATIVES)
 MAX_QUANTITY = 20  # the backend's MAX_LINE_QUANTITY
 # The form asks for the contact with its own response, found by name:
 # "utter_ask_order_form_order_contact".
@@ -50,11 +45,6 @@ ITEM_INTENTS = ("place_order", "inform", "product_info", "change_order")
 ADDING = re.compile(r"(?i)\b(add|also|plus|as well|too)\b")
 # "actually make it 3": a new quantity for the one product being ordered.
 RESIZING = re.compile(r"(?i)\b(make it|make that|change it to|change to|instead|only)\b")
-# Right after an order is placed, these edit it: "oh and a teapot too", "make it 4", "remove one".
-EDITING = re.compile(r"(?i)\b(add|also|plus|as well|too|throw in|make it|make that|instead|only|remove|"
-                     r"take out|drop|just need)\b")
-# Words that only change something that exists: "make it 3 mugs", "remove the blue mugs".
-CHANGING = re.compile(r"(?i)\b(make it|make that|change (?:it|that|the)|remove|take out|instead of)\b")
 # "How many X?" answered "none", "0", "no", "skip it": X is not wanted after all.
 NONE_OF_IT = re.compile(r"(?i)^\s*(?:0|zero|none|no|nope|nah|nothing|skip(?: it| that)?|not (?:that|this|it|any)|"
                         r"(?:i )?don'?t (?:want|need) (?:it|that|any)|remove (?:it|that))\b")
@@ -63,10 +53,6 @@ TAKES_THE_SHOWN = re.compile(r"(?i)\b(?:take|buy|order|want|get|have|need)\s+(?:
                              r"(?:it|that|this|that one|this one|them|these|those|one)\b|\bi'?ll take\b|"
                              r"^\s*(?:ok(?:ay)?|fine|alright|then)?[\s,]*\d{1,2}\s*(?:then|please|pls|of (?:them|those))?"
                              r"[\s.!]*$")  # "ok 1 then"
-# "add a teapot to my order" / "to order OB-7KB8JMGK": an order already placed, not the one being made.
-TO_AN_ORDER = re.compile(r"(?i)\b(?:to|in|into|on)\s+(?:my|the|that|this|our)\s+(?:last\s+|previous\s+|"
-                         r"existing\s+|current\s+|recent\s+)?order\b|\bto\s+(?:order\s+)?(?:#\s*\d{3,}|"
-                         r"OB-[0-9A-Z]{8})\b")
 
 
 def edits_items(tracker: Tracker) -> bool:
@@ -150,20 +136,6 @@ def _say_unmatched(dispatcher: CollectingDispatcher, text: str, entities: List[D
         dispatcher.utter_message(response="utter_order_items_not_found", names=", ".join(f'"{w}"' for w in missing))
 
 
-def _just_placed(tracker: Tracker) -> bool:
-    """The bot's last turn before this message said an order was placed."""
-    seen_user = False
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "user":
-            if seen_user:
-                return False
-            seen_user = True
-        elif (seen_user and event.get("event") == "bot"
-              and (event.get("metadata") or {}).get("utter_action") == "utter_order_placed"):
-            return True
-    return False
-
-
 _FILLER = frozenset("a an the some one pls plz please ok okay hi hello hey and or ? ! .".split())
 
 
@@ -187,30 +159,17 @@ def only_names_a_product(tracker: Tracker) -> bool:
     return all(word in _FILLER for word in re.findall(r"[a-z]+|[?!.]", rest.lower()))
 
 
-async def adds_to_a_placed_order(tracker: Tracker) -> bool:
-    """ "add a teapot to my order", or "oh and a teapot too" / "make it 4" right after an order was
-    placed, or "make it 3 mugs" / "remove the blue mugs" later while the last order can still
-    change, while no order is being made: that order changes (the NLU reads such messages as
-    ordering or as product questions, as customers' wording usually means)."""
+def open_choice(draft: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The item "which kettle would you like?" is asked about: several products match its name."""
+    return next((item for item in draft if not item["sku"]), None)
+
+
+def leaves_the_choice(tracker: Tracker) -> bool:
+    """ "thanks", "ok bye", "never mind" to "which kettle would you like?", picking none of them."""
+    choice = open_choice(tracker.get_slot(DRAFT) or [])
     text = tracker.latest_message.get("text") or ""
-    follow_up = _just_placed(tracker) and EDITING.search(text) is not None
-    to_an_order = TO_AN_ORDER.search(text)
-    explicit = follow_up or to_an_order is not None
-    changing = CHANGING.search(text) is not None
-    if (tracker.get_slot("requested_slot") is not None or tracker.get_slot(DRAFT)
-            or tracker.get_slot(PENDING_ORDER) or not (explicit or changing)):
-        return False
-    if to_an_order is not None and order_number(to_an_order.group(0)):
-        return True  # "add a mug to order OB-…": the change form finds it, or says it is not theirs
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            last = await backend.get_last_order()
-    except BackendError as error:
-        logger.warning("last order lookup failed: %s", error)
-        return False  # a new order then, as without an order
-    # "remove the teapot" after the order holding it shipped: the change form says it can't change
-    holds_named = last is not None and bool({line.sku for line in last.lines} & set(named_skus(tracker)))
-    return last is not None and (explicit or last.editable or holds_named)
+    return (tracker.get_slot("requested_slot") == ITEMS and choice is not None and takes_leave(tracker)
+            and option_picked(choice["candidates"], text, tracker.latest_message.get("entities") or []) is None)
 
 
 def _answered_instead(events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
@@ -225,6 +184,10 @@ class ValidateOrderForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
+        if leaves_the_choice(tracker):
+            return await self._leave_the_choice(dispatcher, tracker, domain)
+        if wants_a_separate_order(tracker):
+            return await self._separate_order(dispatcher, tracker, domain)
         if await adds_to_a_placed_order(tracker):
             # Ending this form at its activation hands the same message to the change form.
             return [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
@@ -257,6 +220,8 @@ class ValidateOrderForm(FormValidationAction):
         text = tracker.latest_message.get("text") or ""
         if early_address(tracker):
             return {}  # its house number is not a quantity; extract_shipping_address keeps it
+        if requested == ITEMS and open_choice(draft) is not None and only_asks(text):
+            return {}  # "how much is the electric kettle?" to "which kettle?": its rule answers, then we ask again
         taken = self._offer_taken(tracker, draft, text) or await self._shown_taken(tracker, draft, text)
         if taken:
             return taken
@@ -286,6 +251,25 @@ class ValidateOrderForm(FormValidationAction):
             return {}
         # Asked and got nothing new: ask again, or say no product matched (validate_order_items).
         return {ITEMS: draft or None}
+
+    async def _separate_order(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> List[Dict[Text, Any]]:
+        """ "as a new order" to the change proposed for a placed order: that order stays, and what the
+        change would have added are this order's items, checked as any items are."""
+        events = leave_the_change(dispatcher, tracker)
+        items = await self.validate_order_items(added_items(tracker), dispatcher, tracker, domain)
+        return events + [SlotSet(slot, value) for slot, value in items.items()]
+
+    @staticmethod
+    async def _leave_the_choice(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> List[Dict[Text, Any]]:
+        """Leaves "which kettle?" as "stop" leaves the form; an edit of the order waiting for its "yes"
+        drops only the item asked about: the order stays, and its summary is asked again."""
+        kept = [item for item in tracker.get_slot(DRAFT) if item["sku"]]
+        at_the_summary = tracker.get_slot(PENDING_ORDER) and tracker.get_slot("pending_confirmation") == "place_order"
+        if not (at_the_summary and is_complete(kept)):
+            return await leave(dispatcher, tracker, domain)
+        return [SlotSet(ITEMS, kept), SlotSet(DRAFT, kept)]  # the form ends, action_place_order asks again
 
     @staticmethod
     def _merge(tracker: Tracker, draft: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str,
@@ -413,7 +397,7 @@ class ActionAskOrderItems(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
-        choice = next((item for item in draft if not item["sku"]), None)
+        choice = open_choice(draft)
         if choice is not None:
             return await self._ask_which(dispatcher, tracker, draft, choice)
         missing = next((item for item in draft if not item["quantity"]), None)

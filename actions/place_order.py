@@ -15,8 +15,8 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
-from actions.ordering import (ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, KEY, ORDER_SLOTS, PENDING_ORDER,
-                              intent_of, say_short_stock)
+from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, KEY, ORDER_SLOTS, PENDING_ORDER
+from actions.ordering import address_of, intent_of, say_short_stock
 from actions.parsing import format_address, format_price
 
 logger = logging.getLogger(__name__)
@@ -152,3 +152,27 @@ async def answer_place_order(dispatcher: CollectingDispatcher, tracker: Tracker)
     else:
         dispatcher.utter_message(response="utter_order_not_placed")
     return _finished()
+
+
+async def ask_to_place_again(dispatcher: CollectingDispatcher, tracker: Tracker, number: str) -> List[Dict[Text, Any]]:
+    """The summary of the order still waiting for its "yes", and the question again; [] when it no
+    longer waits (confirmed, expired) or can't be read."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(number)
+    except BackendError as error:
+        logger.warning("reading the unplaced order %s failed: %s", number, error)
+        return []
+    if order.status != "pending":
+        return []
+    dispatcher.utter_message(response="utter_confirm_order", **order_summary(order))
+    return [SlotSet(PENDING, "place_order"), *order_form_slots(order)]
+
+
+def order_form_slots(order: Order) -> List[Dict[Text, Any]]:
+    """The order form's slots as the changed order now is: a later edit at the summary ("add a
+    grinder too") builds the replacing order from them, and must not bring back the old address."""
+    items = [{"sku": line.sku, "name": line.name, "quantity": line.quantity, "candidates": []}
+             for line in order.lines]
+    return [SlotSet(ITEMS, items), SlotSet(DRAFT, items), SlotSet(ADDRESS, address_of(order) or None),
+            SlotSet(CONTACT, order.contact_email or order.contact_phone)]

@@ -13,7 +13,7 @@ import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -21,6 +21,7 @@ from actions.backend_client import BackendClient, BackendError, Order, Refused
 from actions.form_answers import OTHER_REQUESTS, intent_of, said_this_turn
 from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing
 from actions.parsing import format_price, quantity_in
+from actions.placed_order_edits import swaps_an_item_of_a_placed_order
 from actions.return_items import (ReturnChoice, choose_return_items, everything, is_whole_order,
                                   reason_after_items, tidy_reason)
 
@@ -60,6 +61,13 @@ class ValidateReturnForm(TargetOrderForm):
 
     def name(self) -> Text:
         return "validate_return_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        if tracker.get_slot("requested_slot") is None and await swaps_an_item_of_a_placed_order(tracker):
+            # "replace the hand grinder with the electric grinder", not sent yet: the change form's
+            return [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
+        return await super().run(dispatcher, tracker, domain)
 
     @staticmethod
     def usable(order: Order) -> bool:  # type: ignore[override]

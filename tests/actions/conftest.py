@@ -47,12 +47,13 @@ def load_tracker(state: str, text: str = None, entities: list = None) -> Tracker
 
 @pytest.fixture(autouse=True)
 def enough_stock(request):
-    """Many tests order (and ship) a blue mug from the session's one backend: top it up when low."""
+    """Many tests order (and ship) a blue mug from the session's one backend, some a teapot, chai
+    or an electric grinder (little of them in stock): top them up when low."""
     if "backend" not in request.fixturenames:
         return
     service = request.getfixturevalue("backend")
     staff = {"Authorization": "Bearer dev-staff-token"}
-    for sku in ("MUG-CER-BLU", "TEA-POT-GLS"):
+    for sku in ("MUG-CER-BLU", "TEA-POT-GLS", "TEA-CHA-200", "GRN-ELC-BUR"):
         stock = httpx.get(f"{service.url}/api/v1/staff/products/{sku}/stock", headers=staff).json()
         if stock["available"] < 10:
             httpx.post(f"{service.url}/api/v1/staff/products/{sku}/restock", headers=staff,

@@ -5,12 +5,13 @@ from pathlib import Path
 
 import httpx
 import yaml
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import Order
 from actions.cancel import ActionAnswerConfirmation
 from actions.change_order import ActionAskOrderChanges, ActionConfirmOrderChange, ValidateChangeOrderForm
+from actions.conversation import TASK_SLOTS
 from actions.order_forms import order_view
 from tests.actions.test_orders import BOT, STAFF, new_identity, place_order, ship, tracker_for
 
@@ -131,9 +132,10 @@ async def test_which_teapot_is_asked_with_buttons_and_the_answer_makes_the_chang
     [choice] = [e["value"] for e in events if e["name"] == "order_change_choice"]
     assert [m["response"] for m in dispatcher.messages] == ["utter_change_which_product"]
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [f'/inform{{"product": "{sku}"}}' for sku in TEAPOTS]
-    assert await ActionAskOrderChanges().run(
-        dispatcher, tracker_for(identity, "", slots={**slots, "order_change_choice": choice}), {}) == []
-    assert len(dispatcher.messages) == 1  # no "what should I change?" under the question
+    asking = tracker_for(identity, text, slots={**slots, "order_change_choice": choice})
+    asking.events = asking.events + [which_said(dispatcher.messages[0])]
+    assert await ActionAskOrderChanges().run(dispatcher, asking, {}) == []
+    assert len(dispatcher.messages) == 1  # no "what should I change?" under the question, nor it twice
     slots["order_change_choice"] = choice
     for answer, said in (("the glass one", []), ("/inform", [{"entity": "product", "value": "TEA-POT-GLS"}])):
         tracker = flow_tracker(identity, answer, "inform", "change_order_form", said, slots=slots)
@@ -146,6 +148,83 @@ async def test_which_teapot_is_asked_with_buttons_and_the_answer_makes_the_chang
                            slots=slots)
     events = await ValidateChangeOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert SlotSet("order_change_choice", None) in events and SlotSet("order_changes", None) in events
+
+
+def which_said(message):
+    """The bot event of "which teapot do you mean?" as the dispatcher's message became."""
+    return {"event": "bot", "text": f"Which {message['name']} do you mean: {message['options']}?",
+            "data": {"buttons": message["buttons"]}, "metadata": {"utter_action": "utter_change_which_product"}}
+
+
+async def which_teapot_asked(backend, identity, slots=None):
+    """"oh and a teapot too" for the identity's order: the slots while "which teapot?" waits, and the
+    question as said."""
+    target = order_view_of(backend, identity, orders_of_identity(backend, identity)[0])
+    text = "oh and a teapot too"
+    entities = [{"entity": "quantity", "value": "1", "implicit": True, "start": 7, "end": 8},
+                {"entity": "product", "value": "teapot", "skus": TEAPOTS, "quantity": 1, "start": 9, "end": 15}]
+    slots = {**(slots or {}), "target_order": target, "requested_slot": "order_changes"}
+    asked = CollectingDispatcher()
+    tracker = flow_tracker(identity, text, "place_order", "change_order_form", entities, slots=slots)
+    events = await ValidateChangeOrderForm().run(asked, tracker, DOMAIN)
+    [choice] = [e["value"] for e in events if e["name"] == "order_change_choice"]
+    return {**slots, "order_change_choice": choice}, which_said(asked.messages[0])
+
+
+async def test_thanks_or_bye_to_which_teapot_leaves_the_change_and_the_order_as_it_was(backend):
+    """"thanks", "ok bye", "forget it", "no thanks" to "which teapot do you mean?" while changing a
+    placed order: the change is left as "stop" leaves it (not asked again); the order stays."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    httpx.post(f"{backend.url}/api/v1/orders/{number}/confirm",
+               headers={**BOT, "X-Channel-Identity": identity}).raise_for_status()
+    slots, _ = await which_teapot_asked(backend, identity)
+    for text, intent in (("thanks", "thank"), ("ok bye", "goodbye"), ("forget it", "out_of_scope"),
+                         ("no thanks", "deny")):
+        said = CollectingDispatcher()
+        tracker = flow_tracker(identity, text, intent, "change_order_form", slots=slots)
+        events = await ValidateChangeOrderForm().run(said, tracker, DOMAIN)
+        assert events == [ActiveLoop(None)] + [SlotSet(slot, None) for slot in TASK_SLOTS] + [
+            FollowupAction("action_listen")], text
+        assert [m["response"] for m in said.messages] == ["utter_stopped"], text
+    assert lines_of(backend, identity, number) == [("MUG-CER-BLU", 1)]
+    assert order_view_of(backend, identity, number)["status"] == "confirmed"
+
+
+async def test_never_mind_to_which_teapot_at_the_order_summary_asks_to_place_it_again(backend):
+    """At "Shall I place it?", "add a teapot", "which teapot?", "never mind": the order still waits for
+    its yes (not cancelled as a "stop" would), its summary asked again."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]  # pending, as at its summary in this chat
+    slots, _ = await which_teapot_asked(backend, identity, {"pending_order": number,
+                                                            "pending_confirmation": "place_order"})
+    said = CollectingDispatcher()
+    tracker = flow_tracker(identity, "never mind", "stop", "change_order_form", slots=slots)
+    events = await ValidateChangeOrderForm().run(said, tracker, DOMAIN)
+    assert [(m["response"], m["number"]) for m in said.messages] == [("utter_confirm_order", number)]
+    assert SlotSet("requested_slot", None) in events and SlotSet("order_change_choice", None) in events
+    assert SlotSet("pending_confirmation", "place_order") in events and events[-1] == FollowupAction("action_listen")
+    assert order_view_of(backend, identity, number)["status"] == "pending"
+    assert lines_of(backend, identity, number) == [("MUG-CER-BLU", 1)]
+
+
+async def test_a_question_at_which_teapot_is_answered_then_which_is_asked_again_once(backend):
+    identity = new_identity()
+    place_order(backend, identity)
+    slots, which = await which_teapot_asked(backend, identity)
+    text = "how much is the glass teapot?"
+    tracker = flow_tracker(identity, text, "product_info", "change_order_form", teapot_entities(text), slots)
+    assert await ValidateChangeOrderForm().run(CollectingDispatcher(), tracker, DOMAIN) == []  # its rule answers
+    answered = tracker_for(identity, text, slots=slots)
+    answered.events = [which, {"event": "action", "name": "action_listen"},
+                       {"event": "user", "text": text, "parse_data": {"intent": {"name": "product_info"}}},
+                       {"event": "action", "name": "action_show_products"},
+                       {"event": "bot", "text": "Glass Teapot with Infuser 1 L: €32.90, in stock",
+                        "metadata": {"utter_action": "utter_product_list"}},
+                       {"event": "action", "name": "change_order_form"}]
+    asked = CollectingDispatcher()
+    assert await ActionAskOrderChanges().run(asked, answered, {}) == []
+    assert [(m["text"], m["buttons"]) for m in asked.messages] == [(which["text"], which["data"]["buttons"])]
 
 
 async def test_change_order_question_is_not_an_answer(backend, dispatcher):

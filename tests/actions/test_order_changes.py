@@ -1,7 +1,7 @@
 """Reading a change to an order's items from the catalogue matcher's entities and the words around them."""
 from __future__ import annotations
 
-from actions.order_changes import apply_changes
+from actions.order_changes import apply_changes, replace_line
 
 MUGS = {"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2}
 TEAPOT = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1}
@@ -102,3 +102,24 @@ def test_a_product_followed_by_too_is_added():
     entities = product(text, "teapot", TEAPOTS, 1, implicit=True)
     assert apply_changes([MUGS], entities, text).problem == ("ambiguous", "teapot", TEAPOTS)
     assert apply_changes([MUGS, TEAPOT], entities, text).lines == [MUGS, dict(TEAPOT, quantity=2)]
+
+
+def test_apply_changes_takes_a_count_said_apart_from_the_product():
+    """"arre 2 aur add kar do chai" (2 more chai): the matcher gives the chai no count; "ek aur chai": one more."""
+    chai = {"sku": "TEA-CHA-200", "name": "Masala Chai 200 g", "quantity": 1}
+    for text, quantity in (("arre 2 aur add kar do chai", 3), ("ek aur chai", 2)):
+        result = apply_changes([MUGS, chai], product(text, "chai", ["TEA-CHA-200"]), text)
+        assert result.lines == [MUGS, dict(chai, quantity=quantity)], text
+
+
+def test_replace_line_gives_the_new_product_the_old_items_place_and_count():
+    grinder = {"sku": "GRN-HND-BUR", "name": "Hand Burr Grinder", "quantity": 2}
+    electric = {"sku": "GRN-ELC-BUR", "name": "Electric Burr Grinder"}
+    assert replace_line([MUGS, grinder], "GRN-HND-BUR", electric).lines == [MUGS, dict(electric, quantity=2)]
+    # "swap one of the hand grinders for an electric one"
+    assert replace_line([MUGS, grinder], "GRN-HND-BUR", electric, quantity=1, taken=1).lines == [
+        MUGS, dict(grinder, quantity=1), dict(electric, quantity=1)]
+    # onto a product the order holds already
+    red = {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 1}
+    blue = {"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue"}
+    assert replace_line([MUGS, red], "MUG-CER-RED", blue).lines == [dict(MUGS, quantity=3)]

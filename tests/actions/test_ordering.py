@@ -15,7 +15,8 @@ from actions.catalogue import ActionShowProducts
 from actions.change_order import ValidateChangeOrderForm
 from actions.conversation import TASK_SLOTS, ActionStop
 from actions.order_draft import merge_into_draft, pick_alternative
-from actions.ordering import TO_AN_ORDER, ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm
+from actions.ordering import ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm
+from actions.placed_order_edits import TO_AN_ORDER
 from actions.place_order import ActionPlaceOrder
 from actions.settings import get_settings
 from tests.actions.test_cancel import available, status_of
@@ -217,6 +218,69 @@ async def test_order_form_unknown_product_explains(backend, dispatcher):
 async def test_order_form_stop_extracts_nothing(backend, dispatcher):
     tracker = form_tracker(new_identity(), "never mind", "stop", slots={"requested_slot": "order_items"})
     assert await ValidateOrderForm().run(dispatcher, tracker, DOMAIN) == []
+
+
+TEAPOT_CHOICE = {"sku": None, "name": "teapot", "quantity": 1, "candidates": [
+    {"sku": "TEA-POT-CST", "name": "Cast Iron Teapot 0.8 L"},
+    {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L"},
+    {"sku": "TEA-POT-CER", "name": "Ceramic Teapot 1.2 L Blue"}]}
+# How the NLU may read a leave-taking: the words decide.
+LEAVE_TAKINGS = [("thanks", "thank"), ("ok bye", "goodbye"), ("never mind", "stop"), ("forget it", "out_of_scope"),
+                 ("no thanks", "deny"), ("thank you so much", "affirm")]
+STOPPED = [ActiveLoop(None)] + [SlotSet(slot, None) for slot in TASK_SLOTS] + [FollowupAction("action_listen")]
+
+
+async def test_thanks_or_bye_to_which_teapot_leaves_the_order_form_as_stop_does(backend):
+    """"thanks", "ok bye", "never mind", "forget it" to "which teapot would you like?": the form is
+    left as "stop" leaves it (not asked again), and the order placed before is kept."""
+    identity = new_identity()
+    placed = place_order(backend, identity)["number"]
+    httpx.post(f"{backend.url}/api/v1/orders/{placed}/confirm",
+               headers={**BOT, "X-Channel-Identity": identity}).raise_for_status()
+    slots = {"order_draft": [BLUE_MUGS, TEAPOT_CHOICE], "requested_slot": "order_items"}
+    for text, intent in LEAVE_TAKINGS:
+        said = CollectingDispatcher()
+        events = await ValidateOrderForm().run(said, form_tracker(identity, text, intent, slots=slots), DOMAIN)
+        assert events == STOPPED, text
+        assert [m["response"] for m in said.messages] == ["utter_stopped"], text
+    assert status_of(backend, identity, placed) == "confirmed"
+    # a thank-you that picks one answers the question
+    tracker = form_tracker(identity, "the glass one, thanks", "thank", slots=slots)
+    events = await ValidateOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    glass = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1, "candidates": []}
+    assert SlotSet("order_draft", [BLUE_MUGS, glass]) in events
+
+
+async def test_never_mind_to_which_teapot_at_the_summary_keeps_the_order_waiting(backend, dispatcher):
+    """"add a teapot" at "Shall I place it?", "which teapot?", "never mind": only the teapot goes; the
+    order is not cancelled, its summary is asked again."""
+    identity = new_identity()
+    number = (await pending_order(backend, dispatcher, identity, [BLUE_MUGS]))[1]["value"]
+    slots = {**ORDER_SLOTS_FILLED, "order_draft": [BLUE_MUGS, TEAPOT_CHOICE], "requested_slot": "order_items",
+             "pending_order": number, "pending_confirmation": "place_order"}
+    said = CollectingDispatcher()
+    events = await ValidateOrderForm().run(said, form_tracker(identity, "never mind", "stop", slots=slots), DOMAIN)
+    assert events == [SlotSet("order_items", [BLUE_MUGS]), SlotSet("order_draft", [BLUE_MUGS])]
+    assert said.messages == []
+    slots.update(order_items=[BLUE_MUGS], order_draft=[BLUE_MUGS])
+    await ActionPlaceOrder().run(said, tracker_for(identity, "never mind", slots=slots), {})
+    assert [(m["response"], m["number"]) for m in said.messages] == [("utter_confirm_order", number)]
+    assert status_of(backend, identity, number) == "pending"
+
+
+async def test_a_question_at_which_teapot_is_left_to_its_rule_then_which_is_asked_again(backend):
+    """"how much is the glass teapot?" or a delivery question to "which teapot?": not an answer (the
+    question's rule answers it), then "which teapot?" once more."""
+    identity = new_identity()
+    slots = {"order_draft": [BLUE_MUGS, TEAPOT_CHOICE], "requested_slot": "order_items"}
+    glass = [{"entity": "product", "value": "glass teapot", "skus": ["TEA-POT-GLS"], "start": 16, "end": 28}]
+    for text, intent, entities in (("how much is the glass teapot?", "product_info", glass),
+                                   ("how long does delivery take?", "delivery_time", [])):
+        tracker = form_tracker(identity, text, intent, entities, slots=slots)
+        assert await ValidateOrderForm().run(CollectingDispatcher(), tracker, DOMAIN) == [], text
+    asked = CollectingDispatcher()
+    await ActionAskOrderItems().run(asked, tracker_for(identity, "how much is the glass teapot?", slots=slots), {})
+    assert [m["response"] for m in asked.messages] == ["utter_ask_which_product"]
 
 
 async def test_order_form_quantity_over_limit_is_asked_again(backend, dispatcher):

@@ -1,0 +1,108 @@
+"""Messages that change the order already placed, though the NLU reads them as a new order or a
+product question, as customers' wording usually means: "add a teapot to my order", "oh and a teapot
+too" right after placing, "make it 3 mugs", "2 aur chai", "swap the hand grinder for the electric
+one". The order form (actions/ordering.py) and product answers (actions/catalogue.py) hand such a
+message to the change form (actions/change_order.py).
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from rasa_sdk import Tracker
+
+from actions.backend_client import BackendClient, BackendError, Order
+from actions.order_forms import order_view
+from actions.order_slots import DRAFT, PENDING_ORDER
+from actions.orders import named_skus
+from actions.parsing import order_number
+from actions.replacements import REPLACING, replacement
+from actions.separate_order import NEW_ORDER
+
+logger = logging.getLogger(__name__)
+
+# Right after an order is placed, these edit it: "oh and a teapot too", "make it 4", "remove one".
+EDITING = re.compile(r"(?i)\b(add|also|plus|as well|too|throw in|make it|make that|instead|only|remove|"
+                     r"take out|drop|just need)\b")
+# "arre 2 aur add kar do chai", "ek aur chai", "2 more of the tea": more of an item already ordered.
+MORE_OF = re.compile(r"(?i)\b(?:\d{1,2}|one|ek)\s+(?:more|aur|extra)\b")
+# Words that only change something that exists: "make it 3 mugs", "remove the blue mugs".
+CHANGING = re.compile(r"(?i)\b(make it|make that|change (?:it|that|the)|remove|take out|instead of)\b")
+# "add a teapot to my order" / "to order OB-7KB8JMGK": an order already placed, not the one being made.
+TO_AN_ORDER = re.compile(r"(?i)\b(?:to|in|into|on)\s+(?:my|the|that|this|our)\s+(?:last\s+|previous\s+|"
+                         r"existing\s+|current\s+|recent\s+)?order\b|\bto\s+(?:order\s+)?(?:#\s*\d{3,}|"
+                         r"OB-[0-9A-Z]{8})\b")
+
+
+def _just_placed(tracker: Tracker) -> bool:
+    """The bot's last turn before this message said an order was placed."""
+    seen_user = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif (seen_user and event.get("event") == "bot"
+              and (event.get("metadata") or {}).get("utter_action") == "utter_order_placed"):
+            return True
+    return False
+
+
+async def adds_to_a_placed_order(tracker: Tracker) -> bool:
+    """ "add a teapot to my order", or "oh and a teapot too" / "make it 4" right after an order was
+    placed, or "make it 3 mugs" / "remove the blue mugs" later while the last order can still
+    change, or "2 aur chai" / "swap the hand grinder for the electric one" about an item it holds,
+    while no order is being made: that order changes; not "... as a new order"."""
+    text = tracker.latest_message.get("text") or ""
+    follow_up = _just_placed(tracker) and EDITING.search(text) is not None
+    to_an_order = TO_AN_ORDER.search(text)
+    explicit = follow_up or to_an_order is not None
+    changing = CHANGING.search(text) is not None
+    about_an_item = MORE_OF.search(text) is not None or REPLACING.search(text) is not None
+    if (tracker.get_slot("requested_slot") is not None or tracker.get_slot(DRAFT) or tracker.get_slot(PENDING_ORDER)
+            or NEW_ORDER.search(text) or not (explicit or changing or about_an_item)):
+        return False
+    if to_an_order is not None and order_number(to_an_order.group(0)):
+        return True  # "add a mug to order OB-…": the change form finds it, or says it is not theirs
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            last = await backend.get_last_order()
+            if last is None or explicit or changing:
+                # "remove the teapot" after the order holding it shipped: the change form says it can't change
+                return last is not None and (explicit or last.editable or _holds_named(last, tracker))
+            return await _changes_an_item(backend, last, tracker)
+    except BackendError as error:
+        logger.warning("last order lookup failed: %s", error)
+        return False  # a new order then, as without an order
+
+
+def _holds_named(order: Order, tracker: Tracker) -> bool:
+    return bool({line.sku for line in order.lines} & set(named_skus(tracker)))
+
+
+async def _changes_an_item(backend: BackendClient, order: Order, tracker: Tracker) -> bool:
+    """ "2 aur chai" adds to a product the order holds, while it can change (after, it is a new
+    order); "make the mugs blue instead" replaces one of its items (once shipped, the change form
+    says it can't); "the french press instead" replaces none of a grinder order's: a new order."""
+    text = tracker.latest_message.get("text") or ""
+    if MORE_OF.search(text):
+        return order.editable and _holds_named(order, tracker)
+    entities = tracker.latest_message.get("entities") or []
+    return await replacement(backend, order_view(order)["lines"], entities, text) is not None
+
+
+async def swaps_an_item_of_a_placed_order(tracker: Tracker) -> bool:
+    """ "replace the hand grinder with the electric grinder", read as a return request: a swap in the
+    order placed while it can still change (once delivered, returning is what is left)."""
+    text = tracker.latest_message.get("text") or ""
+    if REPLACING.search(text) is None or NEW_ORDER.search(text):
+        return False
+    entities = tracker.latest_message.get("entities") or []
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            last = await backend.get_last_order()
+            return (last is not None and last.editable
+                    and await replacement(backend, order_view(last)["lines"], entities, text) is not None)
+    except BackendError as error:
+        logger.warning("last order lookup failed: %s", error)
+        return False
