@@ -54,6 +54,7 @@ class Product:
     available: int
     description: str = ""
     attributes: Dict[str, Any] = field(default_factory=dict)
+    restock_days: Optional[int] = None  # out of stock: the usual days until it is back
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Product":
@@ -66,6 +67,7 @@ class Product:
             available=int(data.get("available", 0)),
             description=data.get("description", ""),
             attributes=dict(data.get("attributes") or {}),
+            restock_days=data.get("restock_days"),
         )
 
 

@@ -132,7 +132,8 @@ QUESTIONS = {"cancel_order": ("utter_confirm_cancel",), "place_order": ("utter_c
              "human_handoff": ("utter_offer_human", "utter_only_english", "utter_complaint_ticket", "utter_payment_issue_ticket",
                                "utter_payment_declined_ticket", "utter_ticket_already_open",
                                "utter_contact_details", "utter_offer_human_out_of_scope", "utter_offer_a_person",
-                               "utter_sorry_offer_a_person", "utter_order_late", "utter_order_delivered_not_received")}
+                               "utter_sorry_offer_a_person", "utter_order_late", "utter_order_delivered_not_received",
+                               "utter_product_detail_unknown")}
 # The flows whose confirmation is answered elsewhere: (dispatcher, tracker, affirmed) -> events.
 ANSWERS = {"change_order": answer_change_order, "change_address": answer_change_address,
            "return_order": answer_return}

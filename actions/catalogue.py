@@ -15,6 +15,7 @@ from actions.order_wording import ORDINAL
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.ordering import TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
+from actions.product_questions import Answer, answer_about
 from actions.support import complains, open_complaint
 
 logger = logging.getLogger(__name__)
@@ -148,6 +149,9 @@ class ActionShowProducts(Action):
         try:
             async with BackendClient(tracker.sender_id) as backend:
                 products, total = await self._products(dispatcher, backend, tracker, named_products)
+                answer = answer_about(products[0], text) if len(products) == 1 else None
+                if answer:  # "is it dishwasher safe?", "when is it back in stock?"
+                    return await _answer_about(dispatcher, backend, products[0], answer)
                 if products:
                     details = len(products) == 1 or ASKS_DETAILS.search(text) is not None
                     lines = "\n".join(f"• {describe_product(p, exact, details)}" for p in products)
@@ -224,6 +228,18 @@ class ActionShowProducts(Action):
         if shown and not wanted and (refers_back or not found):
             return await _among_shown(backend, shown, text, terms) or list(found.values())[:6]
         return list(found.values())[:6]
+
+
+async def _answer_about(dispatcher: CollectingDispatcher, backend: BackendClient, product: Product,
+                        answer: Answer) -> List[Dict[Text, Any]]:
+    response, values = answer
+    if response == "utter_product_back_in_days":
+        values = {**values, "alternatives": await stock_alternatives(backend, product, set())}
+    dispatcher.utter_message(response=response, **values)
+    shown = [SlotSet(SHOWN, [product.sku])]
+    # a detail we don't know: someone from the team can check ("yes" hands over)
+    return shown + ([SlotSet("pending_confirmation", "human_handoff")]
+                    if response == "utter_product_detail_unknown" else [])
 
 
 def picks_a_listed_order(tracker: Tracker, named_products: bool) -> bool:

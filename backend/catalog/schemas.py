@@ -58,6 +58,8 @@ class ProductPublic(BaseModel):
     active: bool
     available: int
     low_stock: bool
+    restock_days: int | None = Field(
+        default=None, description="out of stock only: the usual days until it is back (its reorder lead time)")
 
 
 class ProductsPublic(BaseModel):

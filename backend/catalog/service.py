@@ -18,7 +18,7 @@ _available = (_inv.c.on_hand - _inv.c.reserved).label("available")
 
 
 def _public_select():
-    return select(_products, _available, _inv.c.low_stock_threshold).join(
+    return select(_products, _available, _inv.c.low_stock_threshold, _inv.c.reorder_lead_days).join(
         _inv, _inv.c.sku == _products.c.sku)
 
 
@@ -26,7 +26,8 @@ def to_public(row) -> dict:
     available = max(row["available"], 0)
     return {k: row[k] for k in ("sku", "name", "description", "category", "price_minor",
                                 "currency", "attributes", "synonyms", "active")} | {
-        "available": available, "low_stock": available <= row["low_stock_threshold"]}
+        "available": available, "low_stock": available <= row["low_stock_threshold"],
+        "restock_days": row["reorder_lead_days"] if available == 0 else None}
 
 
 def _filters(q: str | None, category: str | None, min_price: int | None,

@@ -11,9 +11,15 @@ async def test_read_product_public_shape(client):
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"sku", "name", "description", "category", "price_minor", "currency",
-                         "attributes", "synonyms", "active", "available", "low_stock"}
+                         "attributes", "synonyms", "active", "available", "low_stock", "restock_days"}
     assert body["available"] == 7 and body["price_minor"] == 1290 and body["currency"] == "EUR"
-    assert body["low_stock"] is False
+    assert body["low_stock"] is False and body["restock_days"] is None  # only said when out of stock
+
+
+async def test_an_out_of_stock_product_says_when_it_is_usually_back(client):
+    product = await create_product(client, stock=0, price=990)
+    body = (await client.get(f"/api/v1/products/{product['sku']}")).json()
+    assert body["available"] == 0 and body["restock_days"] == 7  # the default reorder lead time
 
 
 async def test_read_product_unknown_is_problem_json(client):

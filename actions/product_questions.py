@@ -1,0 +1,77 @@
+"""Questions about one product that its card alone doesn't answer: whether it has a property ("is
+the glass teapot dishwasher safe?", "does the stovetop kettle work on induction?", "is the french
+press glass?") and when it is back in stock. Answered from the catalogue's attributes and the
+product's restock time; a property the catalogue doesn't record is said to be unknown, with the
+offer of a person who can check, never guessed.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Optional, Tuple
+
+from actions.backend_client import Product
+
+Answer = Tuple[str, Dict[str, Any]]  # (response, its values)
+
+BACK_IN_STOCK = re.compile(
+    r"(?i)\b(?:back in stock|in stock again|available again|restock\w*|re-stock\w*|back (?:again|soon)|"
+    r"come back|coming back|when (?:will|do|can) (?:you|u|i)\b.{0,30}\b(?:more|again|restock|buy it|get it))\b")
+YES_NO_QUESTION = re.compile(r"(?i)^\W*(?:(?:and|so|but|also|hi|hey|ok)\W+)?(?:is|are|does|do|can|will|would|could)\b")
+# How people ask about a property, and the words the catalogue's attributes use for it.
+_PROPERTIES = {
+    "dishwasher": ("dishwasher",), "microwave": ("microwave",), "oven": ("oven",), "freezer": ("freezer",),
+    "induction": ("induction",), "gas": ("gas",), "bpa": ("bpa",), "lead": ("lead-free", "lead free"),
+    "vegan": ("vegan",), "organic": ("organic",), "gluten": ("gluten",), "fairtrade": ("fair trade", "fairtrade"),
+    "handmade": ("handmade",), "leak": ("leak",), "insulated": ("insulated",), "decaf": ("decaf",),
+    "caffeine": ("caffeine", "decaf"), "temperature": ("temperature",), "timer": ("timer",),
+}
+_MATERIALS = ("glass", "steel", "stainless", "ceramic", "stoneware", "porcelain", "enamel", "cast iron", "iron",
+              "aluminium", "aluminum", "plastic", "wood", "wooden", "bamboo", "copper", "silicone")
+
+
+def answer_about(product: Product, text: str) -> Optional[Answer]:
+    """The answer to a question about `product`'s properties or restock, or None when the message
+    asks neither (the product card answers it)."""
+    if BACK_IN_STOCK.search(text):
+        return _restock(product)
+    if not YES_NO_QUESTION.search(text):
+        return None
+    lowered = text.lower()
+    material = next((m for m in _MATERIALS if re.search(rf"\b{m}\b", lowered)), None)
+    if material and "material" in product.attributes and material not in product.name.lower():
+        return _material(product, material)
+    asked = next((key for key in _PROPERTIES if re.search(rf"\b{key}", lowered)), None)
+    if asked is None:
+        return None
+    known = _detail_naming(product, _PROPERTIES[asked])
+    if known:
+        return "utter_product_has", {"name": product.name, "detail": known}
+    return "utter_product_detail_unknown", {"name": product.name, "details": details_of(product) or "its price"}
+
+
+def details_of(product: Product) -> str:
+    """"size 1 L, material borosilicate glass"."""
+    return ", ".join(name.replace("_", " ") + ("" if value is True else f" {value}")
+                     for name, value in product.attributes.items() if value not in (None, "", False))
+
+
+def _detail_naming(product: Product, words: Tuple[str, ...]) -> Optional[str]:
+    for name, value in product.attributes.items():
+        said = f"{name.replace('_', ' ')} {'' if value is True else value}".strip()
+        if value not in (None, "", False) and any(word in said.lower() for word in words):
+            return said
+    return None
+
+
+def _material(product: Product, material: str) -> Answer:
+    made_of = str(product.attributes["material"])
+    response = "utter_product_has" if material in made_of.lower() else "utter_product_has_not"
+    return response, {"name": product.name, "detail": f"material {made_of}"}
+
+
+def _restock(product: Product) -> Answer:
+    if product.available > 0:
+        return "utter_product_in_stock_now", {"name": product.name, "available": product.available}
+    if product.restock_days:
+        return "utter_product_back_in_days", {"name": product.name, "days": product.restock_days}
+    return "utter_product_back_unknown", {"name": product.name}
