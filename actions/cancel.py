@@ -15,7 +15,7 @@ from actions.change_order import answer_change_order
 from actions.conversation import ActionStop
 from actions.form_answers import intent_of, say_again
 from actions.order_slots import DRAFT, ITEMS, PENDING_ORDER
-from actions.order_wording import NOT_RECEIVED
+from actions.order_wording import NOT_RECEIVED, cancel_reason
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, follows_up_on_the_order, named_skus,
                             requested_order_number)
 from actions.parsing import (asks_instead_of_answering, decided_answer, format_price, hesitates, is_noise,
@@ -236,7 +236,8 @@ class ActionAnswerConfirmation(Action):
             return _clear()
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                await backend.cancel_order(number)
+                said = cancel_reason(text or "", _cancel_request(tracker))
+                await backend.cancel_order(number, f"customer: {said}" if said else "cancelled by the customer in chat")
         except Refused as refusal:
             dispatcher.utter_message(response="utter_cancel_refused", number=number, reason=refusal.detail)
             return _clear()

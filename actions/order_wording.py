@@ -56,3 +56,22 @@ ASKS_CONTENTS = re.compile(
     r"\bwhat (?:items|products|things|stuff)\b.{0,20}\b(?:order|ordered|bought)|"
     r"\b(?:items|products|contents?)(?: are| were)? (?:in|of) (?:my|the|this|that|order)|"
     r"\border (?:details|contents|items)\b")
+
+# Why a customer cancels, as they say it: "because I found it cheaper", "ordered it by mistake".
+_BECAUSE = re.compile(r"(?i)\b(?:because|since|coz|cuz|'?cause|bc|b/c|due to|as (?:i|we|it)\b)\s*(.{3,})")
+_A_REASON = re.compile(
+    r"(?i)\b(?:cheaper|mistake|by accident|accidental\w*|changed? (?:my|of) mind|(?:don'?t|do not|no longer) need|"
+    r"not needed|too (?:long|late|expensive|slow)|taking (?:so|too) long|wrong|duplicate|twice|double|elsewhere|"
+    r"delay\w*|can'?t afford|moving|moved|budget|found (?:it|a|one|another|something))\b")
+
+
+def cancel_reason(*texts: str) -> str:
+    """The reason in the customer's words, from the first of `texts` that gives one; "" if none."""
+    for text in texts:
+        because = _BECAUSE.search(text or "")
+        if because:
+            return because.group(1).strip(" .!?")[:300]
+        clause = next((c for c in re.split(r"[,.;!?]|\b(?:and|but|pls|please)\b", text or "") if _A_REASON.search(c)), None)
+        if clause:
+            return clause.strip()[:300]
+    return ""

@@ -6,6 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
+from tests.actions.test_change_order import confirmation
 from tests.actions.test_orders import new_identity, place_order, ship, tracker_for
 
 CLEARED = [SlotSet("requested_info", None), SlotSet("order_task", None), SlotSet("pending_confirmation", None)]
@@ -372,3 +373,19 @@ async def test_cancel_both_asks_about_each_order_in_turn(backend, dispatcher):
         ("utter_order_cancelled", second), ("utter_confirm_cancel", first)]
     assert SlotSet("pending_confirmation", "cancel_order") in events
     assert status_of(backend, identity, first) == "pending"
+
+
+async def test_the_reason_said_with_the_cancel_request_is_stored_with_the_cancellation(backend, dispatcher):
+    """"cancel my order, i found it cheaper elsewhere": the shop's cancellations report groups by
+    the reason, which had always been "cancelled by the customer in chat"."""
+    identity = new_identity()
+    number = order_of(backend, identity, "MUG-CER-BLU")
+    tracker = confirmation(identity, "affirm", "action_cancel_order", {"pending_confirmation": "cancel_order",
+                                                                         "order_id": number})
+    tracker.events[0:0] = [{"event": "user", "text": "cancel my order, i found it cheaper elsewhere",
+                            "parse_data": {"intent": {"name": "cancel_order"}}}]
+    await ActionAnswerConfirmation().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_cancelled"]
+    staff = httpx.get(f"{backend.url}/api/v1/staff/orders/{number}",
+                      headers={"Authorization": "Bearer dev-staff-token"}).json()
+    assert staff["cancel_reason"] == "customer: i found it cheaper elsewhere"
