@@ -352,7 +352,7 @@ _HESITANT = re.compile(
 
 
 # "no its fine", "nope, keep it": a no whatever else follows (the NLU read some as yes).
-_STARTS_WITH_NO = re.compile(r"(?i)^\s*(?:no|nope|nah|nahi|nahin|na|don'?t|do not|not now)\b(?![-/])")
+_STARTS_WITH_NO = re.compile(r"(?i)^\s*(?:no|nope|nah|nahi|nahin|na|nein|non|don'?t|do not|not now)\b(?![-/])")
 # "its fine", "hmm ok", "not sure abt this": neither yes nor no.
 _NEITHER = re.compile(r"(?i)^\s*(?:(?:hmm+|umm*|uh+)[\s,]+|(?:it'?s|its|thats|that'?s)\s+)(?:fine|ok(?:ay)?|alright)[\s.!]*$|"
                       r"\b(?:not sure|unsure|idk|dunno|maybe|perhaps)\b")
@@ -374,7 +374,7 @@ def looks_like_gibberish(text: Optional[str]) -> bool:
 _CHANGE_OF_MIND = re.compile(r"(?i)\b(?:actually|i mean|i meant|sorry|wait|oh|on second thought)\b|[.!;]")
 _NOT_A_NO = re.compile(r"(?i)\bno (?:problem|prob|probs|worries|issues?|rush)\b")
 _YES = re.compile(r"(?i)\b(?:yes|yeah|yep|yup|yess+|sure|go ahead|place (?:it|the order|my order)|do it|confirm|"
-                  r"please do|proceed|haan|han|ji|oui|si|ja|absolutely|of course|definitely)\b")
+                  r"please do|proceed|haan|han|ji|oui|si|sí|claro|ja|absolutely|of course|definitely)\b")
 _NO_WORD = re.compile(r"(?i)\b(?:no|nope|nah|nahi|nahin|don'?t|do not|not|never|keep it|leave it)\b")
 
 

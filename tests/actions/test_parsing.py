@@ -217,7 +217,8 @@ def test_address_labels_floors_and_a_name_kept_from_the_order():
 
 @pytest.mark.parametrize("text, decided", [
     ("sorry i meant yes", "yes"), ("wait no actually place it", "yes"), ("no problem, go ahead", "yes"),
-    ("no. just place the order", "yes"), ("ok yes chase it", "yes"), ("👍", "yes"), ("oui", "yes"),
+    ("no. just place the order", "yes"), ("ok yes chase it", "yes"), ("👍", "yes"), ("oui", "yes"), ("sí", "yes"),
+    ("nein danke", "no"),
     ("no, keep it", "no"), ("nah leave it", "no"), ("wait no actually keep it", "no"), ("👎", "no"),
     ("ok fine", None), ("maybe", None), ("yes no", None),
 ])
