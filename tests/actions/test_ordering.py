@@ -865,6 +865,15 @@ async def test_an_order_number_read_as_an_order_request_gets_that_orders_status(
     assert events[-2:] == [SlotSet("requested_slot", None), FollowupAction("action_listen")]
 
 
+async def test_order_details_read_as_an_order_request_lists_the_order(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(identity, "order details pls", "place_order"), DOMAIN)
+    assert [(m["response"], m.get("number")) for m in dispatcher.messages][:2] == [
+        ("utter_order_contents", number), ("utter_order_status_pending", number)]
+    assert events[-2:] == [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+
+
 async def test_make_it_3_right_after_placing_read_as_a_product_question_changes_the_order(backend, dispatcher):
     identity = new_identity()
     number = place_order(backend, identity)["number"]
