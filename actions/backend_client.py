@@ -355,7 +355,8 @@ class BackendClient:
             return await self.get_last_order()
         orders = await self.list_orders()
         holding = [order for order in orders if {line.sku for line in order.lines} & set(skus)]
-        holding.sort(key=lambda order: order.status in ("cancelled", "expired"))  # stable: newest first
+        # stable, so newest first: one the flow can act on, then an open one
+        holding.sort(key=lambda order: (not (usable is None or usable(order)), order.status in ("cancelled", "expired")))
         if holding:
             return holding[0]
         preferred = next((order for order in orders if usable and usable(order)), None)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, Iterator, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
@@ -13,7 +13,7 @@ from actions.backend_client import BackendClient, BackendError, NotFound, Order,
 from actions.change_address import answer_change_address
 from actions.change_order import answer_change_order
 from actions.conversation import ActionStop
-from actions.form_answers import intent_of, say_again
+from actions.form_answers import intent_of, last_utterance, previous_turn, say_again
 from actions.order_slots import DRAFT, ITEMS, PENDING_ORDER
 from actions.order_wording import NOT_RECEIVED, cancel_reason
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, follows_up_on_the_order, named_skus,
@@ -145,22 +145,9 @@ def _ask_again(dispatcher: CollectingDispatcher, tracker: Tracker, pending: str)
     return say_again(dispatcher, tracker, QUESTIONS[pending])
 
 
-def _previous_turn(tracker: Tracker) -> Iterator[Dict[Text, Any]]:
-    """The events between the two latest user messages, newest first: the bot's last turn."""
-    before_latest_message = False
-    for event in reversed(tracker.events or []):
-        kind = event.get("event")
-        if not before_latest_message:
-            before_latest_message = kind == "user"
-        elif kind == "user":
-            return
-        else:
-            yield event
-
-
 def _just_asked_to_confirm(tracker: Tracker, askers: Tuple[str, ...] = ASKED_BY["cancel_order"]) -> bool:
     """True when the bot's last action before the latest user message was the question."""
-    name = next((event.get("name") for event in _previous_turn(tracker) if event.get("event") == "action"
+    name = next((event.get("name") for event in previous_turn(tracker) if event.get("event") == "action"
                  and event.get("name") not in ("action_listen", None)), None)
     return name in askers
 
@@ -173,15 +160,10 @@ INSULTS = re.compile(r"(?i)\b(?:useless|stupid|dumb|idiot\w*|pathetic|worst bot|
 OFFERS_A_PERSON = ("utter_iamabot",)
 
 
-def _last_utterance(tracker: Tracker) -> Any:
-    said = next((event for event in _previous_turn(tracker) if event.get("event") == "bot"), {})
-    return (said.get("metadata") or {}).get("utter_action")
-
-
 def _last_said_was_the_question(tracker: Tracker, pending: str) -> bool:
     """True when the bot's last message before the latest user message was the question itself
     (asked by another action too: an address at the summary shows the summary again)."""
-    return _last_utterance(tracker) in QUESTIONS[pending]
+    return last_utterance(tracker) in QUESTIONS[pending]
 
 
 class ActionAnswerConfirmation(Action):
@@ -274,7 +256,7 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
                                  text: str) -> List[Dict[Text, Any]]:
     """A yes or no with nothing asked: what it answers from what was said before, else "Okay."."""
     says_yes = intent_of(tracker) == "affirm" or decided_answer(text) == "yes"
-    last = _last_utterance(tracker)
+    last = last_utterance(tracker)
     if intent_of(tracker) == "affirm" and (WANTS_A_PERSON.search(text) or last in OFFERS_A_PERSON):
         # "yes, a person please" with no offer open, or "yes" to "I can fetch a person"
         return await _answer_human_offer(dispatcher, tracker, True)

@@ -16,6 +16,7 @@ from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.ordering import TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
 from actions.product_questions import Answer, answer_about
+from actions.returns import continues_a_return
 from actions.support import complains, open_complaint
 
 logger = logging.getLogger(__name__)
@@ -132,6 +133,8 @@ class ActionShowProducts(Action):
         if named_products and (wants_to_order(text) or (counted_product(tracker) and not _asks(text))):
             # "I'd like 2 teapots", "3 english breakfast tea": the order form reads the same items
             return [FollowupAction("order_form")]
+        if named_products and continues_a_return(tracker):
+            return [FollowupAction("return_form")]  # "the teapot too" after a return, "return 2 mugs"
         if STATED_RATING.search(tracker.latest_message.get("text") or ""):
             return [FollowupAction("feedback_form")]  # "the french press is great, 5 stars": a review
         if complains(text):  # "not happy with the quality of the mug"

@@ -11,7 +11,7 @@ a bad address, and the customer would be told the address format instead of bein
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Text, Tuple
+from typing import Any, Callable, Dict, Iterator, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -61,6 +61,25 @@ def answer_before_a_correction(tracker: Tracker, response_prefix: Text) -> Optio
             corrected = corrected or str((event.get("metadata") or {}).get("utter_action") or "").startswith(
                 response_prefix)
     return None
+
+
+def previous_turn(tracker: Tracker) -> Iterator[Dict[Text, Any]]:
+    """The events between the two latest user messages, newest first: the bot's last turn."""
+    before_latest_message = False
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if not before_latest_message:
+            before_latest_message = kind == "user"
+        elif kind == "user":
+            return
+        else:
+            yield event
+
+
+def last_utterance(tracker: Tracker) -> Any:
+    """The response the bot said last before the latest user message."""
+    said = next((event for event in previous_turn(tracker) if event.get("event") == "bot"), {})
+    return (said.get("metadata") or {}).get("utter_action")
 
 
 def said_this_turn(tracker: Tracker, response_prefix: Text) -> bool:

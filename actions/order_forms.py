@@ -87,11 +87,16 @@ class TargetOrderForm(FormValidationAction):
             number = order_number(text)
             if number is None:
                 return {}  # not an answer: the form's rules may reply, then it asks again
-        if number is None:  # activation: the order talked about, else the last one
+        skus = self.order_skus(tracker)
+        talked_about = number is None and not skus
+        if talked_about:  # activation: the order talked about, else the last one
             number = order_number(tracker.get_slot("order_id"))
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                order = await backend.get_order_or_last(number, self.order_skus(tracker), self.usable)
+                order = await backend.get_order_or_last(number, skus, self.usable)
+                if number and talked_about and order is not None and self.usable and not self.usable(order):
+                    # "send the rest back too" after cancelling another order: the one it can act on
+                    order = await backend.get_order_or_last(None, skus, self.usable)
         except NotFound:
             dispatcher.utter_message(response="utter_change_order_not_found", number=number)
             return {TARGET: REFUSED}

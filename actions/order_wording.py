@@ -75,3 +75,9 @@ def cancel_reason(*texts: str) -> str:
         if clause:
             return clause.strip()[:300]
     return ""
+
+# "i want to return 2 blue mugs", "send back one of the mugs": a return, whatever the NLU read.
+RETURNING = re.compile(r"(?i)\b(?:return(?:ing)?|send(?:ing)?(?:\s+[\w']+){0,5}?\s+back|sent back|"
+                       r"give(?:\s+[\w']+){0,3}?\s+back)\b(?!\s+(?:policy|policies|window|period|label)\b)")
+# "the teapot too", "and the kettle as well": more of what was just talked about.
+ALSO = re.compile(r"(?i)\b(?:too|as well|also|and|another|more|other|rest)\b")

@@ -31,6 +31,7 @@ from actions.parsing import (asks_to_buy, complete_address, contact_detail, form
                              is_address, only_asks, parse_address, quantity_in, tries_an_address,
                              unmatched_items, wants_to_order)
 from actions.placed_order_edits import adds_to_a_placed_order
+from actions.returns import continues_a_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
 from actions.support import complains, open_complaint
 
@@ -173,6 +174,9 @@ def leaves_the_choice(tracker: Tracker) -> bool:
             and option_picked(choice["candidates"], text, tracker.latest_message.get("entities") or []) is None)
 
 
+BUYING = re.compile(r"(?i)\b(?:buy|purchase)\b")
+
+
 def _answered_instead(events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
     """The form, just started, ends with another action's answer, and the turn with it: after
     the form no rule says what comes next."""
@@ -189,10 +193,13 @@ class ValidateOrderForm(FormValidationAction):
             return await self._leave_the_choice(dispatcher, tracker, domain)
         if wants_a_separate_order(tracker):
             return await self._separate_order(dispatcher, tracker, domain)
+        starting = tracker.get_slot("requested_slot") is None and not tracker.get_slot(DRAFT)
+        if starting and continues_a_return(tracker) and not BUYING.search(tracker.latest_message.get("text") or ""):
+            # "i want to return 2 blue mugs", "the teapot too" after a return: never a new order
+            return [SlotSet("requested_slot", None), FollowupAction("return_form")]
         if await adds_to_a_placed_order(tracker):
             # Ending this form at its activation hands the same message to the change form.
             return [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
-        starting = tracker.get_slot("requested_slot") is None and not tracker.get_slot(DRAFT)
         if starting and only_names_a_product(tracker):
             # "mokka pot", "kettle" on its own: its price and stock, not "how many?"
             return [SlotSet("requested_slot", None), FollowupAction("action_show_products")]

@@ -14,6 +14,7 @@ from rasa_sdk import Tracker
 from actions.backend_client import BackendClient, BackendError, Order
 from actions.order_forms import order_view
 from actions.order_slots import DRAFT, PENDING_ORDER
+from actions.order_wording import RETURNING
 from actions.orders import named_skus
 from actions.parsing import order_number
 from actions.replacements import REPLACING, replacement
@@ -60,7 +61,7 @@ async def adds_to_a_placed_order(tracker: Tracker) -> bool:
     changing = CHANGING.search(text) is not None
     about_an_item = MORE_OF.search(text) is not None or REPLACING.search(text) is not None
     if (tracker.get_slot("requested_slot") is not None or tracker.get_slot(DRAFT) or tracker.get_slot(PENDING_ORDER)
-            or NEW_ORDER.search(text) or not (explicit or changing or about_an_item)):
+            or NEW_ORDER.search(text) or RETURNING.search(text) or not (explicit or changing or about_an_item)):
         return False
     if to_an_order is not None and order_number(to_an_order.group(0)):
         return True  # "add a mug to order OB-…": the change form finds it, or says it is not theirs

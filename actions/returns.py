@@ -18,8 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Order, Refused
-from actions.form_answers import OTHER_REQUESTS, intent_of, said_this_turn
+from actions.form_answers import OTHER_REQUESTS, intent_of, last_utterance, said_this_turn
 from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing
+from actions.order_wording import ALSO, RETURNING
 from actions.parsing import format_price, quantity_in
 from actions.placed_order_edits import swaps_an_item_of_a_placed_order
 from actions.return_items import (ReturnChoice, choose_return_items, everything, is_whole_order,
@@ -180,6 +181,18 @@ def added_to_refund(target: Dict[str, Any], items: List[Dict[str, Any]]) -> int:
         return int(target["total_minor"]) - int(target["refund_due_minor"])
     prices = {line["sku"]: int(line["unit_price_minor"]) for line in target["lines"]}
     return sum(prices[item["sku"]] * int(item["quantity"]) for item in items)
+
+
+# What the bot says while a return is asked about or just registered.
+RETURN_TURNS = ("utter_return_requested", "utter_confirm_return", "utter_confirm_return_items",
+                "utter_confirm_return_more", "utter_ask_return_items", "utter_ask_return_more_items")
+
+
+def continues_a_return(tracker: Tracker) -> bool:
+    """ "i want to return 2 blue mugs" (read as an order), or "the teapot too" right after a return
+    was asked about or registered: the return form's, never checkout's."""
+    text = _text(tracker)
+    return bool(RETURNING.search(text)) or (last_utterance(tracker) in RETURN_TURNS and bool(ALSO.search(text)))
 
 
 def _text(tracker: Tracker) -> str:

@@ -461,3 +461,39 @@ async def test_the_rest_of_an_order_joining_its_return_adds_the_shipping_to_the_
     assert returning(backend, identity, number) == {"MUG-CER-BLU": 2}
     again, said = await start(identity)
     assert [m["response"] for m in said.messages] == ["utter_return_already_requested"]
+
+
+async def test_a_return_worded_with_a_quantity_is_no_new_order(backend):
+    """"i want to return 2 blue mugs" read as an order had started checkout (two yeses placed a paid
+    order); "the teapot too" right after a return had asked "which teapot would you like?"."""
+    from actions.ordering import ValidateOrderForm  # here: only this test needs the order form
+    identity = new_identity()
+    delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    for text in ("i want to return 2 blue mugs", "send back one of the blue mugs", "i'd like to return two blue mugs"):
+        tracker = flow_tracker(identity, text, "place_order", "order_form",
+                               entities=named(text, "blue mugs", ["MUG-CER-BLU"], 2))
+        events = await ValidateOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
+        assert events == [SlotSet("requested_slot", None), FollowupAction("return_form")], text
+    text = "the teapot too"
+    too = flow_tracker(identity, text, "place_order", "order_form",
+                       entities=named(text, "teapot", ["TEA-POT-GLS", "TEA-POT-CER", "TEA-POT-CST"]))
+    too.events[-1:-1] = [{"event": "bot", "text": "Done", "metadata": {"utter_action": "utter_return_requested"}},
+                         {"event": "action", "name": "action_listen"}, {"event": "user", "text": text}]
+    assert await ValidateOrderForm().run(CollectingDispatcher(), too, DOMAIN) == [
+        SlotSet("requested_slot", None), FollowupAction("return_form")]
+    buying = flow_tracker(identity, "i want to buy 2 blue mugs", "place_order", "order_form")
+    assert FollowupAction("return_form") not in await ValidateOrderForm().run(CollectingDispatcher(), buying, DOMAIN)
+
+
+async def test_the_order_holding_the_product_named_is_returned_not_the_one_talked_about(backend):
+    """Two delivered orders: "one of the red mugs is chipped, i want to return it" after talking about
+    the newer (teapot) order returns from the mug order; it had offered the whole teapot order."""
+    identity = new_identity()
+    mugs = delivered(backend, identity, ("MUG-CER-RED", 2))
+    teapot = delivered(backend, identity, ("TEA-POT-GLS", 1))
+    text = "one of the red mugs is chipped, i want to return it"
+    tracker = flow_tracker(identity, text, "refund_return_request", "return_form",
+                           entities=named(text, "red mugs", ["MUG-CER-RED"]), slots={"order_id": teapot})
+    tracker.active_loop = {}
+    events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events[0]["value"]["number"] == mugs
