@@ -81,3 +81,7 @@ RETURNING = re.compile(r"(?i)\b(?:return(?:ing)?|send(?:ing)?(?:\s+[\w']+){0,5}?
                        r"give(?:\s+[\w']+){0,3}?\s+back)\b(?!\s+(?:policy|policies|window|period|label)\b)")
 # "the teapot too", "and the kettle as well": more of what was just talked about.
 ALSO = re.compile(r"(?i)\b(?:too|as well|also|and|another|more|other|rest)\b")
+
+# "and the other order?", "what about my previous order": a question about an order, not a new one.
+ABOUT_ANOTHER_ORDER = re.compile(r"(?i)^\W*(?:(?:and|what about|how about|n)\s+)?(?:the|my|that)\s+"
+                                 r"(?:other|second|older|previous|earlier|first)\s+(?:order|one)\W*$")

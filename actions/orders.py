@@ -195,7 +195,8 @@ class ActionTrackOrder(Action):
             dispatcher.utter_message(response="utter_order_list", orders=_order_lines(orders))
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
         holding = [o for o in orders if {line.sku for line in o.lines} & set(skus)]
-        order = holding[0] if holding else _shipment_meant(orders, text) or await backend.get_last_order()
+        # the newest order still under way or done, before a cancelled one ("which courier?" after cancelling the newest)
+        order = holding[0] if holding else _shipment_meant(orders, text) or (orders[0] if orders else await backend.get_last_order())
         if order is None and HOW_LONG.search(text) and not asks_about_own_order(text):
             # "how many days for delivery" from someone without orders: the times, then the number
             utter_delivery_time(dispatcher, text)

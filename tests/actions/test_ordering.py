@@ -874,6 +874,14 @@ async def test_order_details_read_as_an_order_request_lists_the_order(backend, d
     assert events[-2:] == [SlotSet("requested_slot", None), FollowupAction("action_listen")]
 
 
+async def test_and_the_other_order_read_as_an_order_request_lists_the_orders(backend, dispatcher):
+    identity = new_identity()
+    first, second = place_order(backend, identity)["number"], place_order(backend, identity)["number"]
+    await ValidateOrderForm().run(dispatcher, form_tracker(identity, "and the other order?", "place_order"), DOMAIN)
+    assert dispatcher.messages[0]["response"] == "utter_order_list"
+    assert first in dispatcher.messages[0]["orders"] and second in dispatcher.messages[0]["orders"]
+
+
 async def test_make_it_3_right_after_placing_read_as_a_product_question_changes_the_order(backend, dispatcher):
     identity = new_identity()
     number = place_order(backend, identity)["number"]

@@ -299,6 +299,10 @@ async def test_which_courier_right_after_cancelling_one_is_about_the_order_on_it
                                                          slots={"order_id": cancelled}), {})
     assert (dispatcher.messages[0]["response"], dispatcher.messages[0]["number"]) == (
         "utter_order_status_shipped", shipped)
+    for text in ("which courier?", "whats in my order?"):  # the same without the cancelled one talked about
+        dispatcher.messages.clear()
+        await ActionTrackOrder().run(dispatcher, tracker_for(identity, text), {})
+        assert {m.get("number") for m in dispatcher.messages if m.get("number")} == {shipped}, text
     dispatcher.messages.clear()  # a question about it, not its parcel, stays on it
     await ActionTrackOrder().run(dispatcher, tracker_for(identity, "is it cancelled?", slots={"order_id": cancelled}), {})
     assert (dispatcher.messages[0]["response"], dispatcher.messages[0]["number"]) == (
