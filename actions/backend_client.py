@@ -367,10 +367,11 @@ class BackendClient:
 
     async def open_ticket(
         self, reason: str, conversation_id: str, transcript: List[Dict[str, Any]],
-        order_number: Optional[str] = None,
+        order_number: Optional[str] = None, any_open: bool = False,
     ) -> Ticket:
+        """A new ticket, or the open one for the same problem (any open one with `any_open`)."""
         body = {"reason": reason, "conversation_id": conversation_id, "transcript": transcript,
-                "order_number": order_number}
+                "order_number": order_number, "any_open": any_open}
         ticket = await self._post("/tickets", body)
         return Ticket(id=int(ticket["id"]), already_open=bool(ticket.get("already_open")))
 

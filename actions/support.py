@@ -180,15 +180,17 @@ async def _open(tracker: Tracker, reason: str) -> Ticket:
     customer's own; one found through someone else's contact details (or gone) is not theirs to
     reference: 404, no order."""
     order = order_number(latest_entity(tracker, "order_id"))
+    # a person asked for takes up whatever ticket is open in the chat (a complaint, a late order)
+    any_open = reason == REASONS["contact_human_agent"][0]
     async with BackendClient(tracker.sender_id) as backend:
         if order is None:
             order = await _order_meant(backend, tracker)
         try:
-            return await backend.open_ticket(reason, tracker.sender_id, transcript(tracker), order)
+            return await backend.open_ticket(reason, tracker.sender_id, transcript(tracker), order, any_open)
         except NotFound:
             if not order:
                 raise
-            return await backend.open_ticket(reason, tracker.sender_id, transcript(tracker))
+            return await backend.open_ticket(reason, tracker.sender_id, transcript(tracker), any_open=any_open)
 
 
 async def _order_meant(backend: BackendClient, tracker: Tracker) -> Optional[str]:

@@ -62,6 +62,8 @@ class TicketCreate(Strict):
     conversation_id: str | None = Field(default=None, max_length=200)
     order_number: str | None = Field(default=None, max_length=20)
     transcript: list[TranscriptTurn] = Field(default_factory=list, max_length=200)
+    any_open: bool = Field(default=False, description="join the conversation's open ticket whatever "
+                           "its problem (a request for a person: the team takes up what is open)")
 
 
 class TicketUpdate(Strict):

@@ -142,8 +142,9 @@ async def read_ticket(session: AsyncSession, ticket_id: int) -> dict:
 
 async def create_ticket(session: AsyncSession, *, ref: ChannelRef, data: TicketCreate) -> dict:
     """Opens a ticket, or returns the one already open for the same problem (same conversation,
-    reason and order): a customer who asks twice ("yes" to a person after a late order, then again
-    later) has one ticket, with the new request added to it. The result's `already_open` says which."""
+    reason and order; with `any_open`, any open one of the conversation): a customer who asks
+    twice ("yes" to a person after a late order, then again later) has one ticket, with the new
+    request added to it. The result's `already_open` says which."""
     async with session.begin():
         identity = await find_or_create_identity(session, ref)
         order_id = await _own_order_id(session, identity.customer_id, data.order_number)
@@ -165,11 +166,13 @@ async def _open_for_the_same_problem(session: AsyncSession, customer_id: int, or
                                     data: TicketCreate) -> int | None:
     if not data.conversation_id:
         return None
-    order = _tickets.c.order_id.is_(None) if order_id is None else _tickets.c.order_id == order_id
-    return (await session.execute(select(_tickets.c.id).where(
-        _tickets.c.customer_id == customer_id, _tickets.c.conversation_id == data.conversation_id,
-        _tickets.c.reason == data.reason, order, _tickets.c.status.not_in(DONE))
-        .order_by(_tickets.c.id.desc()).limit(1))).scalar()
+    same = [_tickets.c.customer_id == customer_id, _tickets.c.conversation_id == data.conversation_id,
+            _tickets.c.status.not_in(DONE)]
+    if not data.any_open:
+        same += [_tickets.c.reason == data.reason,
+                 _tickets.c.order_id.is_(None) if order_id is None else _tickets.c.order_id == order_id]
+    return (await session.execute(select(_tickets.c.id).where(*same)
+                                  .order_by(_tickets.c.id.desc()).limit(1))).scalar()
 
 
 async def _add_request(session: AsyncSession, ticket_id: int, data: TicketCreate, now) -> None:

@@ -248,3 +248,16 @@ async def test_the_same_problem_again_gets_the_open_ticket_not_a_second(backend)
     assert SlotSet("pending_confirmation", "human_handoff") in events
     assert [t["id"] for t in tickets_of(backend, first_turn.sender_id)] == [ticket_id]
     assert staff_ticket(backend, ticket_id)["transcript"][-1]["text"] == "hello?? the mug is chipped, what now"
+
+
+async def test_a_person_asked_for_after_a_complaint_is_handed_that_complaints_ticket(backend):
+    complaint_turn = tracker_with("complaint", "the teapot lid is cracked")
+    first = CollectingDispatcher()
+    await ActionOpenTicket().run(first, complaint_turn, {})
+    person_turn = tracker_with("contact_human_agent", "can i talk to a human please")
+    person_turn.sender_id = complaint_turn.sender_id
+    handed = CollectingDispatcher()
+    await ActionOpenTicket().run(handed, person_turn, {})
+    ticket_id = first.messages[0]["ticket_id"]
+    assert [(m["response"], m["ticket_id"]) for m in handed.messages] == [("utter_handoff_ticket", ticket_id)]
+    assert [t["id"] for t in tickets_of(backend, complaint_turn.sender_id)] == [ticket_id]

@@ -74,3 +74,16 @@ async def test_asking_again_for_the_same_problem_returns_the_open_ticket(client)
     after = await ask("customer asked for a person", "hello? a person please")
     assert after.status_code == 201 and after.json()["id"] != first.json()["id"]
     assert not after.json()["already_open"]
+
+
+async def test_a_request_for_a_person_can_join_whatever_ticket_is_open(client):
+    """A complaint's ticket is open; "can i talk to a human" (any_open) is handed that ticket."""
+    who = "web:person-" + uuid.uuid4().hex
+    complaint = (await client.post("/api/v1/tickets", headers=bot(who), json={
+        "reason": "complaint", "conversation_id": who,
+        "transcript": [{"sender": "user", "text": "the mug is chipped"}]})).json()
+    person = await client.post("/api/v1/tickets", headers=bot(who), json={
+        "reason": "customer asked for a person", "conversation_id": who, "any_open": True,
+        "transcript": [{"sender": "user", "text": "can i talk to a human"}]})
+    assert person.status_code == 200 and person.json()["id"] == complaint["id"]
+    assert person.json()["reason"] == "complaint"
