@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from rasa_sdk.forms import FormValidationAction
@@ -21,6 +21,7 @@ from actions.backend_client import BackendClient, BackendError, Invalid, NotFoun
 from actions.form_answers import OTHER_REQUESTS, intent_of
 from actions.orders import latest_entity
 from actions.parsing import asks_instead_of_answering, order_number
+from actions.support import asks_for_a_person, hand_over
 
 logger = logging.getLogger(__name__)
 RATING, COMMENT, FEEDBACK_ID, ABOUT = "feedback_rating", "feedback_comment", "feedback_id", "feedback_order"
@@ -60,23 +61,35 @@ def rating_in(text: str) -> Optional[int]:
 
 
 _RATING_WORD = r"(?:[1-5]|one|two|three|four|five)"
-# Only the words of a correction before the number: "sorry it took 5" is a comment.
-_CORRECTION = re.compile(
-    r"(?i)^\W*(?:(?:sorry|oops|oh|wait|no|nope|actually|typo|my bad|i mean|i meant|meant|make (?:it|that)|"
-    r"change (?:it|that)(?: to)?|should (?:be|have been)|i wanted to (?:give|say|put)|it'?s|it is|a|an|"
-    r"rating|rate it)\W+)*" + _RATING_WORD + r"\s*(?:/\s*5|stars?|out of (?:5|five))?\W*$")
+# The words of a correction around the number: "sorry it took 5" and "2 mugs broke" are comments.
+_FILLER = (r"(?:sorry|oops|oh|wait|no|nope|actually|typo|my bad|i mean|i meant|meant|make (?:it|that)|"
+           r"change (?:it|that|my rating)(?: to)?|(?:can|could) (?:i|you|we) (?:change|make) (?:it|that|my rating)"
+           r"(?: to)?|should (?:be|have been)|i wanted to (?:give|say|put)|it'?s|it is|a|an|rating|rate it|"
+           r"please|pls|instead|then|thanks|thank you|now|to)")
+_CORRECTION = re.compile(r"(?i)^\W*(?:" + _FILLER + r"\W+)*" + _RATING_WORD +
+                         r"\s*(?:/\s*5|stars?|out of (?:5|five))?(?:\W+" + _FILLER + r")*\W*$")
 _NOT_THIS = re.compile(r"(?i)\bnot (?:a )?" + _RATING_WORD + r"\b")
+_SENTENCE_END = re.compile(r"[.!?;]\s+(?=\w)")
 
 
 def corrected_rating(text: str) -> Optional[int]:
-    """"sorry i meant 5", "oops 4 not 2", "actually make that a 4": the rating said again, right
-    after it was given; None for anything else ("no, 2 mugs were broken" is a comment)."""
+    """"sorry i meant 5", "oops 4 not 2", "change it to 5 please", "5 sorry": the rating said again,
+    right after it was given; None for anything else ("no, 2 mugs were broken" is a comment)."""
     kept = _NOT_THIS.sub(" ", text)
-    match = _CORRECTION.match(kept)
-    if not match or (kept == text and not re.match(r"\W*[^\W\d]", text)):  # a bare "5" is no correction
+    if not _CORRECTION.match(kept) or not re.search(r"[^\W\d]", text):  # a bare "5" is no correction
         return None
     rating = rating_in(kept)
     return rating if rating and 1 <= rating <= 5 else None
+
+
+def correction_and_comment(text: str) -> Tuple[Optional[int], str]:
+    """"wait no, 1. the mug arrived smashed": the corrected rating and what follows it, the comment."""
+    rating = corrected_rating(text)
+    if rating is not None:
+        return rating, ""
+    parts = _SENTENCE_END.split(text, maxsplit=1)
+    rating = corrected_rating(parts[0]) if len(parts) == 2 else None
+    return (rating, parts[1].strip()) if rating is not None else (None, "")
 
 
 def rating_in_words(text: str) -> Optional[int]:
@@ -88,6 +101,12 @@ def rating_in_words(text: str) -> Optional[int]:
     return next((rating for rating, words in _RATING_WORDS if re.search(rf"(?i)\b(?:{words})\b", text)), None)
 
 
+# "i want to leave feedback", "can i give a rating": asking to rate is no comment.
+_ASKS_TO_RATE = re.compile(r"(?i)\b(?:(?:i(?:'d| would)? (?:like|want|wanna) to|can i|let me|i'?ll)\s+)?"
+                           r"(?:leave|give|write|submit|post|add|rate)\s+(?:(?:a|some|my|you|your|the)\s+)?"
+                           r"(?:feedback|review|rating)?(?:\s+(?:of|for))?|\b(?:feedback|review|rating)\b")
+
+
 def _stated_comment(tracker: Tracker) -> Dict[Text, Any]:
     """The request or answer that stated its rating ("loved the french press, great quality, 5
     stars", "⭐⭐⭐⭐⭐ love it") is the comment too, when it says more than the rating: it is not
@@ -97,13 +116,19 @@ def _stated_comment(tracker: Tracker) -> Dict[Text, Any]:
     if tracker.get_slot("requested_slot") not in (None, RATING) or not (STATED_RATING.search(text)
                                                                        or stars.search(text)):
         return {}
-    said = stars.sub(" ", STATED_RATING.sub(" ", text)).split()
+    said = re.findall(r"\w+", _ASKS_TO_RATE.sub(" ", stars.sub(" ", STATED_RATING.sub(" ", text))))
     return {COMMENT: text[:2000]} if len(said) >= 2 else {}
 
 
 class ValidateFeedbackForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_feedback_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        if asks_for_a_person(tracker):  # "can i speak to a person about my rating": not a rating
+            return await hand_over(dispatcher, tracker, domain) + [FollowupAction("action_listen")]
+        return await super().run(dispatcher, tracker, domain)
 
     async def extract_feedback_rating(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -161,9 +186,10 @@ class ValidateFeedbackForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != COMMENT:
             return {}
         text, intent = tracker.latest_message.get("text") or "", intent_of(tracker)
-        corrected = corrected_rating(text)
+        corrected, comment = correction_and_comment(text)
         if corrected is not None:
-            return await self._correct(dispatcher, tracker, corrected)
+            slots = await self._correct(dispatcher, tracker, corrected)
+            return {**slots, COMMENT: comment} if slots and comment else slots
         # A complaint here, even worded as a question, is what the comment is for, and after a low
         # rating so is a problem with the order ("one bowl arrived smashed, can i get a replacement?"):
         # the rating's ticket carries it to the team. Other questions get their answer first.

@@ -103,6 +103,21 @@ def complains(text: Optional[str]) -> bool:
     return bool(_COMPLAINS.search(text or ""))
 
 
+def asks_for_a_person(tracker: Tracker) -> bool:
+    """ "can i speak to a person about my rating", or "no, a PERSON please" read as such."""
+    text = tracker.latest_message.get("text") or ""
+    return bool(_ASKS_FOR_A_PERSON.search(text)) or (
+        (tracker.latest_message.get("intent") or {}).get("name") == "contact_human_agent"
+        and WANTS_A_PERSON.search(text) is not None)
+
+
+async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker,
+                    domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    """A person asked for from inside a form: the form ends, and the chat is handed over."""
+    tracker.latest_message["intent"] = {"name": "contact_human_agent", "confidence": 1.0}
+    return await ActionOpenTicket().run(dispatcher, tracker, domain) + _leave_form(tracker)
+
+
 def asks_for_contact_details(text: Optional[str]) -> bool:
     return bool(_CONTACT_DETAILS.search(text or "")) and not _A_PERSON_HERE.search(text or "")
 

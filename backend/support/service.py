@@ -90,6 +90,10 @@ async def update_feedback(session: AsyncSession, *, ref: ChannelRef, feedback_id
         if data.rating is not None:
             if ticket_id is not None:
                 await _note_on_follow_up(session, ticket_id, f"Rating corrected to {data.rating}/5.")
+                if data.rating > LOW_RATING:  # nothing to follow up, unless someone took it already
+                    await session.execute(update(_tickets).where(
+                        _tickets.c.id == ticket_id, _tickets.c.status == "open").values(
+                        status="resolved", updated_at=utcnow()))
             elif data.rating <= LOW_RATING:
                 ticket_id = await _open_follow_up(session, dict(row))
         if data.comment is not None and ticket_id is not None:

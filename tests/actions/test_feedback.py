@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import sqlite3
 
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ActionStop
-from actions.feedback import ActionSubmitFeedback, ValidateFeedbackForm, corrected_rating, rating_in, rating_in_words
+from actions.feedback import (ActionSubmitFeedback, ValidateFeedbackForm, correction_and_comment, corrected_rating,
+                              rating_in, rating_in_words)
 from tests.actions.test_change_order import DOMAIN, flow_tracker
 from tests.actions.test_orders import new_identity, place_order
 
@@ -190,7 +191,8 @@ async def test_a_rating_stated_in_the_request_is_stored_with_the_request_as_comm
     assert SlotSet("feedback_rating", 5) in events and SlotSet("feedback_comment", text) in events
     assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_glad"]
     # a bare number in a request is no rating; a rating alone leaves the comment to be asked
-    for text, rating in (("my order 1042 was great, want to leave feedback", None), ("4/5", 4)):
+    for text, rating in (("my order 1042 was great, want to leave feedback", None), ("4/5", 4),
+                         ("i want to leave feedback, 2 stars", 2), ("can i give a review? 5 stars", 5)):
         tracker = flow_tracker(new_identity(), text, "give_feedback", "feedback_form")
         tracker.active_loop = {}
         events = await ValidateFeedbackForm().run(CollectingDispatcher(), tracker, DOMAIN)
@@ -201,10 +203,17 @@ async def test_a_rating_stated_in_the_request_is_stored_with_the_request_as_comm
 def test_a_rating_said_again_is_a_correction_and_other_comments_are_not():
     assert [corrected_rating(text) for text in (
         "sorry i meant 5", "oops 4 not 2", "actually make that a 4", "no wait, five stars!", "5 not 1",
-        "i meant 5/5")] == [5, 4, 4, 5, 5, 5]
+        "i meant 5/5", "change it to 5 please", "5 sorry", "make that two actually",
+        "can i change my rating to 4?")] == [5, 4, 4, 5, 5, 5, 5, 5, 2, 4]
     assert [corrected_rating(text) for text in (
         "no, 2 mugs were broken", "sorry it took 5", "not bad", "delivery was slow", "5",
         "sorry but the courier was rude and the box was wet after 3")] == [None, None, None, None, None, None]
+
+
+def test_a_correction_followed_by_a_comment_is_both():
+    assert correction_and_comment("wait no, 1. the mug arrived smashed") == (1, "the mug arrived smashed")
+    assert correction_and_comment("sorry i meant 5") == (5, "")
+    assert correction_and_comment("the box was wet. 2 mugs broke") == (None, "")
 
 
 async def test_sorry_i_meant_5_at_the_comment_step_corrects_the_stored_rating(backend, dispatcher):
@@ -219,3 +228,17 @@ async def test_sorry_i_meant_5_at_the_comment_step_corrects_the_stored_rating(ba
     assert not any(e.get("name") == "feedback_comment" and e.get("value") for e in events)
     assert [(m["response"], m.get("rating")) for m in dispatcher.messages] == [("utter_feedback_rating_corrected", 5)]
     assert stored_feedback(backend, feedback_id) == (5, "", None)
+
+
+async def test_a_person_asked_for_in_the_feedback_form_is_handed_over(backend, dispatcher):
+    """"can i speak to a person about my rating" had been asked for the rating again, and "no, a
+    PERSON please" got "Okay." and the rating question: stuck in the form."""
+    tracker = flow_tracker(new_identity(), "can i speak to a person about my rating", "give_feedback", "feedback_form",
+                           slots={"requested_slot": "feedback_rating"})
+    events = await ValidateFeedbackForm().run(dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_ticket"]
+    assert ActiveLoop(None) in events and events[-1] == FollowupAction("action_listen")
+    kind = CollectingDispatcher()  # a comment about the team is a comment
+    slots = {"feedback_rating": 5, "feedback_id": 1, "requested_slot": "feedback_comment"}
+    praise = flow_tracker(new_identity(), "your team was great", "give_feedback", "feedback_form", slots=slots)
+    assert await ValidateFeedbackForm().run(kind, praise, DOMAIN) == [SlotSet("feedback_comment", "your team was great")]

@@ -76,6 +76,8 @@ async def test_a_corrected_rating_is_stored_and_its_follow_up_ticket_told(client
     assert response.status_code == 200, response.text
     assert (response.json()["rating"], response.json()["ticket_id"]) == (5, feedback["ticket_id"])
     assert await follow_up(client, feedback["ticket_id"]) == ["Rated 1/5.", "Rating corrected to 5/5."]
+    ticket = (await client.get(f"/api/v1/staff/tickets/{feedback['ticket_id']}", headers=STAFF)).json()
+    assert ticket["status"] == "resolved"  # nothing left to follow up
 
 
 async def test_a_rating_corrected_down_to_a_low_one_opens_the_follow_up(client):
