@@ -21,6 +21,7 @@ from actions.backend_client import BackendClient, BackendError, Order, Refused
 from actions.form_answers import OTHER_REQUESTS, intent_of, last_utterance, said_this_turn
 from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing
 from actions.order_wording import ALSO, RETURNING
+from actions.orders import named_skus
 from actions.parsing import format_price, quantity_in
 from actions.placed_order_edits import swaps_an_item_of_a_placed_order
 from actions.return_items import (ReturnChoice, choose_return_items, everything, is_whole_order,
@@ -105,6 +106,14 @@ class ValidateReturnForm(TargetOrderForm):
         target = {**target, "lines": await _with_categories(tracker, target["lines"])}
         slots[TARGET] = target
         lines = target["lines"]
+        named = set(named_skus(tracker))
+        going = {item["sku"] for item in target.get("returning") or []}
+        if named & going and not named & {line["sku"] for line in lines}:
+            # "return 3 mugs" when the mugs already go back: not the teapot that is left
+            dispatcher.utter_message(response="utter_return_items_already_going", number=target["number"],
+                                     returning=items_text(target["returning"]),
+                                     left=items_text(lines))
+            return dict(ENDED)
         if sum(int(line["quantity"]) for line in lines) == 1:
             return {**slots, ITEMS: everything(lines), **_reason_said(tracker)}
         named = choose_return_items(lines, _entities(tracker), _text(tracker))

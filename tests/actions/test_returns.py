@@ -497,3 +497,16 @@ async def test_the_order_holding_the_product_named_is_returned_not_the_one_talke
     tracker.active_loop = {}
     events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert events[0]["value"]["number"] == mugs
+
+
+async def test_asking_to_return_what_already_goes_back_says_so(backend):
+    """Both mugs on their way back, "i want to return 3 mugs": it had offered to add the teapot."""
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    request_return_of(backend, identity, number, ("MUG-CER-BLU", 2))
+    text = "i want to return 3 mugs"
+    events, said = await start(identity, text, entities=named(text, "mugs", ["MUG-CER-BLU", "MUG-CER-RED"], 3))
+    assert [m["response"] for m in said.messages] == ["utter_return_items_already_going"]
+    assert (said.messages[0]["returning"], said.messages[0]["left"]) == (
+        "2 × Ceramic Mug Blue", "1 × Glass Teapot with Infuser 1 L")
+    assert SlotSet("requested_slot", None) in events and returning(backend, identity, number) == {"MUG-CER-BLU": 2}
