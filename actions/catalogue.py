@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, Product
 from actions.feedback import STATED_RATING
 from actions.order_wording import ORDINAL
+from actions.language import is_foreign, only_english
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.ordering import TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
@@ -133,6 +134,8 @@ class ActionShowProducts(Action):
         if named_products and (wants_to_order(text) or (counted_product(tracker) and not _asks(text))):
             # "I'd like 2 teapots", "3 english breakfast tea": the order form reads the same items
             return [FollowupAction("order_form")]
+        if not named_products and is_foreign(text):  # "ist der Wasserkocher auf Lager?"
+            return only_english(dispatcher)
         if named_products and continues_a_return(tracker):
             return [FollowupAction("return_form")]  # "the teapot too" after a return, "return 2 mugs"
         if STATED_RATING.search(tracker.latest_message.get("text") or ""):

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue import ASKS_STOCK, SHOWN, ActionShowProducts
 from actions.form_answers import intent_of
-from actions.language import is_foreign
+from actions.language import is_foreign, only_english
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
@@ -44,8 +44,7 @@ class ActionFallback(Action):
     ) -> List[Dict[Text, Any]]:
         out_of_scope = intent_of(tracker) == OUT_OF_SCOPE
         if is_foreign(tracker.latest_message.get("text") or ""):  # no "rephrase" they can't follow
-            dispatcher.utter_message(response="utter_only_english")
-            return [SlotSet("pending_confirmation", "human_handoff")]
+            return only_english(dispatcher)
         if tracker.get_slot(SHOWN) and ASKS_STOCK.search(tracker.latest_message.get("text") or ""):
             # "how many left" after a product, read as out of scope: that product's stock
             return await ActionShowProducts().run(dispatcher, tracker, domain)

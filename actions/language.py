@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any, Dict, List, Text
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 # Function words and shop words of the languages customers most often try; none is an English word
 # or Hinglish word (so "is", "die", "dove", "pour", "com", "wo", "mein", "das" are left out).
@@ -23,6 +27,10 @@ für lieferung paket hilfe noch wurde
 olá ola obrigado obrigada onde meu minha encomenda você voce não nao entrega ajuda
 ciao vorrei dov'è il mio ordine grazie sono della consegna aiuto ancora
 ik wil waar mijn bestelling bedankt alstublieft wanneer een het niet
+devolver cancelar comprar taza tazas dos tres tetera hervidor cuánto cuesta
+voudrais retourner annuler acheter commander deux trois tasse tasses théière bouilloire combien
+kaufen bestellen zurückgeben stornieren zwei drei tasse tassen teekanne wasserkocher lager auf kostet
+comprare restituire annullare tazza tazze teiera quanto costa
 """.split())
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
@@ -41,3 +49,9 @@ def is_foreign(text: str) -> bool:
 
 def _is_latin(letter: str) -> bool:
     return letter.isascii() or unicodedata.name(letter, "").startswith("LATIN")
+
+
+def only_english(dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
+    """Says the bot only speaks English, and offers a person (a "yes" hands the chat over)."""
+    dispatcher.utter_message(response="utter_only_english")
+    return [SlotSet("pending_confirmation", "human_handoff")]

@@ -21,6 +21,7 @@ from actions.backend_client import BackendClient, BackendError, Order
 from actions.conversation import leave, takes_leave
 from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, free_text_answer, intent_of,
                                   said_this_turn)
+from actions.language import is_foreign, only_english
 from actions.order_draft import (drop_replaced, is_complete, is_removed, merge_into_draft, offers_named,
                                  ones_of_the_same_kind, option_picked, remove_from_draft, settle_by_names,
                                  take_alternative)
@@ -207,6 +208,8 @@ class ValidateOrderForm(FormValidationAction):
         if starting and complains(text) and not asks_to_buy(text):
             # "the teapot i got is cracked": a complaint, not "which teapot would you like?"
             return _answered_instead(await open_complaint(dispatcher, tracker, domain))
+        if starting and is_foreign(text):  # "Ich möchte zwei Tassen kaufen": no English checkout
+            return _answered_instead(only_english(dispatcher))
         if starting and (names_only_an_order(tracker) or ASKS_CONTENTS.search(text) or ABOUT_ANOTHER_ORDER.search(text)):
             # "order YJK4DZZC", "order details pls", "and the other order?": not "what would you like to order?"
             return _answered_instead(await ActionTrackOrder().run(dispatcher, tracker, domain))
