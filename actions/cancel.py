@@ -160,6 +160,19 @@ INSULTS = re.compile(r"(?i)\b(?:useless|stupid|dumb|idiot\w*|pathetic|worst bot|
 OFFERS_A_PERSON = ("utter_iamabot",)
 
 
+# A yes that says what it agrees to ("ok yes place it") answers the question even after a side answer.
+_NAMED_ACTIONS = {
+    "place_order": re.compile(r"(?i)\b(?:place|confirm|send) (?:it|the order|my order|that)\b"),
+    "cancel_order": re.compile(r"(?i)\bcancel (?:it|the order|my order|that)\b"),
+    "return_order": re.compile(r"(?i)\b(?:register|return|send) (?:it|them|the return)\b"),
+}
+
+
+def _names_the_action(text: str, pending: str) -> bool:
+    named = _NAMED_ACTIONS.get(pending)
+    return bool(named and named.search(text)) and decided_answer(text) == "yes"
+
+
 def _last_said_was_the_question(tracker: Tracker, pending: str) -> bool:
     """True when the bot's last message before the latest user message was the question itself
     (asked by another action too: an address at the summary shows the summary again)."""
@@ -196,7 +209,7 @@ class ActionAnswerConfirmation(Action):
             return []
         # Asked again by this action itself below: a "yes" to that answers the same question.
         if not (_just_asked_to_confirm(tracker, ASKED_BY[pending] + (self.name(),))
-                or _last_said_was_the_question(tracker, pending)):
+                or _last_said_was_the_question(tracker, pending) or _names_the_action(text or "", pending)):
             # Other messages came between the question and this "yes" (a product question, say),
             # so it may answer them: the question is asked again, not acted on or dropped.
             if _ask_again(dispatcher, tracker, pending):

@@ -132,6 +132,23 @@ async def test_answer_yes_after_a_side_question_asks_again_then_cancels(backend,
     assert status_of(backend, identity, number) == "cancelled"
 
 
+async def test_a_yes_naming_the_cancellation_after_a_side_answer_cancels(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    tracker = answer(identity, number, "affirm")
+    tracker.latest_message["text"] = "ok yes cancel it"
+    tracker.events[1:2] = [
+        {"event": "bot", "text": "Shall I cancel it?", "metadata": {"utter_action": "utter_confirm_cancel"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "how long do refunds take", "parse_data": {"intent": {"name": "faq"}}},
+        {"event": "action", "name": "utter_faq"},
+        {"event": "bot", "text": "Refunds take 5-7 business days.", "metadata": {"utter_action": "utter_faq"}},
+    ]
+    await ActionAnswerConfirmation().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_cancelled"]
+    assert status_of(backend, identity, number) == "cancelled"
+
+
 async def test_cancel_shipped_order_is_refused_with_reason(backend, dispatcher):
     identity = new_identity()
     number = place_order(backend, identity)["number"]
