@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_conversation import place_order_for, say
-from tests.e2e.test_conversation_flows import STAFF, staff_order, texts
+from tests.e2e.test_conversation_flows import STAFF, delivered_order_for, staff_order, texts
 
 pytestmark = pytest.mark.live
 
@@ -104,3 +104,22 @@ def test_noise_at_the_summary_places_nothing_and_the_last_words_decide(stack):
     assert [o["status"] for o in orders] == ["pending"]
     assert "is placed" in texts(say(stack.rasa.url, sender, "no problem, go ahead"))
     assert staff_order(stack, orders[0]["number"])["status"] == "confirmed"
+
+
+def test_a_return_worded_with_a_quantity_joins_no_checkout_and_more_joins_the_return(stack):
+    """QA round 5: "i want to return 2 blue mugs" had started checkout, and two yeses placed a paid
+    order; "the teapot too" after the return asked which teapot to buy."""
+    sender = new_sender()
+    number = delivered_order_for(stack, sender, [("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)])
+    answers = [texts(say(stack.rasa.url, sender, text))
+               for text in ("i want to return 2 blue mugs", "they are chipped", "yes")]
+    assert "return" in answers[-1].lower(), answers
+    returning = {line["sku"]: line["return_quantity"] for line in staff_order(stack, number)["lines"]}
+    assert returning == {"MUG-CER-BLU": 2, "TEA-POT-GLS": 0}
+    for text in ("the teapot too", "the lid is cracked", "yes"):
+        say(stack.rasa.url, sender, text)
+    order = staff_order(stack, number)
+    assert {line["sku"]: line["return_quantity"] for line in order["lines"]} == {"MUG-CER-BLU": 2, "TEA-POT-GLS": 1}
+    mine = httpx.get(f"{stack.backend.url}/api/v1/orders", timeout=10,
+                     headers={"Authorization": "Bearer dev-bot-token", "X-Channel-Identity": sender}).json()
+    assert [o["number"] for o in mine["data"]] == [number]  # no new order
