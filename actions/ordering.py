@@ -120,9 +120,17 @@ async def say_short_stock(dispatcher: CollectingDispatcher, backend: BackendClie
     return offered
 
 
-async def _short_now(backend: BackendClient, draft: List[Dict[str, Any]]) -> Dict[str, int]:
-    """{sku: available} for the items asking for more than is in stock now."""
-    available = {item["sku"]: (await backend.get_product(item["sku"])).available for item in draft}
+async def _short_now(backend: BackendClient, draft: List[Dict[str, Any]], unconfirmed: Optional[str]) -> Dict[str, int]:
+    """{sku: available} for the items asking for more than is in stock now. The order waiting for
+    its "yes" (`unconfirmed`, edited at its summary) holds stock that this draft takes over: it
+    counts as available (3 green mugs, the last 3, then "also add a red mug": not out of stock)."""
+    held: Dict[str, int] = {}
+    if unconfirmed:
+        order = await backend.get_order(unconfirmed)
+        if order.status == "pending":
+            held = {line.sku: line.quantity for line in order.lines}
+    available = {item["sku"]: (await backend.get_product(item["sku"])).available + held.get(item["sku"], 0)
+                 for item in draft}
     return {sku: left for sku, left in available.items()
             if left < sum(int(i["quantity"]) for i in draft if i["sku"] == sku)}
 
@@ -342,7 +350,7 @@ class ValidateOrderForm(FormValidationAction):
             return {ITEMS: None, DRAFT: draft}
         try:  # short stock is said now, not after the address and contact
             async with BackendClient(tracker.sender_id) as backend:
-                short = await _short_now(backend, draft)
+                short = await _short_now(backend, draft, tracker.get_slot(PENDING_ORDER))
                 offered = await say_short_stock(dispatcher, backend, draft, short) if short else []
         except BackendError as error:
             logger.warning("stock check failed: %s", error)

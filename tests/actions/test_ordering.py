@@ -480,6 +480,24 @@ async def test_an_order_edited_at_its_summary_is_changed_in_place(backend, dispa
     assert "Glass Teapot" in dispatcher.messages[1]["lines"]
 
 
+async def test_an_item_added_at_the_summary_counts_the_stock_the_order_already_holds(backend, dispatcher):
+    """The last 3 lanterns in the order waiting for its "yes", then "also add a red mug": the
+    lanterns had been called out of stock (the order's own reservation) and dropped."""
+    sku = f"LNT-{uuid.uuid4().hex[:8].upper()}"
+    httpx.post(f"{backend.url}/api/v1/staff/products", headers={"Authorization": "Bearer dev-staff-token"},
+               json={"sku": sku, "name": "Lantern Green", "category": "Lanterns", "price_minor": 1500,
+                     "initial_stock": 3}).raise_for_status()
+    identity = new_identity()
+    lanterns = {"sku": sku, "name": "Lantern Green", "quantity": 3, "candidates": []}
+    await pending_order(backend, dispatcher, identity, [lanterns])
+    [first] = orders_of(backend, identity)
+    red = {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 1, "candidates": []}
+    tracker = form_tracker(identity, "also add a red mug", "place_order", slots={"pending_order": first["number"]})
+    said = CollectingDispatcher()
+    slots = await ValidateOrderForm().validate_order_items([lanterns, red], said, tracker, DOMAIN)
+    assert slots["order_items"] == [lanterns, red] and said.messages == []
+
+
 async def test_an_order_whose_contact_changed_at_its_summary_is_replaced(backend, dispatcher):
     identity = new_identity()
     await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
