@@ -23,7 +23,7 @@ from actions.parsing import (asks_instead_of_answering, decided_answer, format_p
 from actions.place_order import ActionPlaceOrder, answer_place_order, ask_to_place_again, order_form_slots
 from actions.returns import answer_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
-from actions.support import OFFERED_TICKET, PAUSED_FORM, WANTS_A_PERSON, ActionOpenTicket
+from actions.support import OFFERED_TICKET, PAUSED_FORM, WANTS_A_PERSON, ActionOpenTicket, end_active_form
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -112,7 +112,7 @@ class ActionCancelOrder(Action):
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "cancel"), SlotSet(PENDING, None)]
         if not order.cancellable:
             return _refuse(dispatcher, order)
-        return _ask_confirmation(dispatcher, order)
+        return _ask_confirmation(dispatcher, order) + end_active_form(tracker)  # its yes must reach us, not the form
 
 
 # Which actions ask each confirmation. A retry after an outage answers the failed attempt's question.

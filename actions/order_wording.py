@@ -85,3 +85,8 @@ ALSO = re.compile(r"(?i)\b(?:too|as well|also|and|another|more|other|rest)\b")
 # "and the other order?", "what about my previous order": a question about an order, not a new one.
 ABOUT_ANOTHER_ORDER = re.compile(r"(?i)^\W*(?:(?:and|what about|how about|n)\s+)?(?:the|my|that)\s+"
                                  r"(?:other|second|older|previous|earlier|first)\s+(?:order|one)\W*$")
+
+# "where is the order with the mugs", "where's my kettle": a question about an order on its way.
+WHERE_IS = re.compile(r"(?i)^\W*(?:(?:hi|hey|hello|ok|so|and|but)\W+)?(?:where(?:'?s| is| are)|wheres|"
+                      r"(?:has|did) (?:it|my \w+|the \w+) (?:ship|shipped|arrive|arrived|come|left)|"
+                      r"when (?:will|does|is) (?:it|my \w+|the \w+) (?:arrive|come|get here|be here|ship))\b")

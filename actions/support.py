@@ -115,7 +115,7 @@ async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker,
                     domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
     """A person asked for from inside a form: the form ends, and the chat is handed over."""
     tracker.latest_message["intent"] = {"name": "contact_human_agent", "confidence": 1.0}
-    return await ActionOpenTicket().run(dispatcher, tracker, domain) + _leave_form(tracker)
+    return await ActionOpenTicket().run(dispatcher, tracker, domain) + end_active_form(tracker)
 
 
 def asks_for_contact_details(text: Optional[str]) -> bool:
@@ -148,7 +148,7 @@ class ActionOpenTicket(Action):
             # that ticket is handed over
             dispatcher.utter_message(response="utter_handoff_ticket", ticket_id=offered,
                                      json_message=handoff_payload(int(offered)))
-            return [SlotSet(OFFERED_TICKET, None)] + _leave_form(tracker)
+            return [SlotSet(OFFERED_TICKET, None)] + end_active_form(tracker)
         if still_offered:  # more about the problem before answering the offer: no second ticket
             dispatcher.utter_message(response="utter_ticket_already_open", ticket_id=offered)
             return []
@@ -168,15 +168,15 @@ class ActionOpenTicket(Action):
             # a complaint or payment problem that asks for someone: handed over at once
             dispatcher.utter_message(response="utter_sorry_handing_over", ticket_id=ticket_id,
                                      json_message=handoff_payload(ticket_id))
-            return [SlotSet(OFFERED_TICKET, None)] + _leave_form(tracker)
+            return [SlotSet(OFFERED_TICKET, None)] + end_active_form(tracker)
         if response != "utter_handoff_ticket":
             dispatcher.utter_message(response=response, ticket_id=ticket_id)
             paused = (tracker.active_loop or {}).get("name")
             return [SlotSet(PENDING, "human_handoff"), SlotSet(OFFERED_TICKET, ticket_id),
-                    SlotSet(PAUSED_FORM, paused)] + _leave_form(tracker)
+                    SlotSet(PAUSED_FORM, paused)] + end_active_form(tracker)
         dispatcher.utter_message(response=response, ticket_id=ticket_id,
                                  json_message=handoff_payload(ticket_id))
-        return _leave_form(tracker)
+        return end_active_form(tracker)
 
 
 async def open_complaint(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -217,7 +217,7 @@ async def _order_meant(backend: BackendClient, tracker: Tracker) -> Optional[str
     return next(iter(holding), None) or talked_about or (orders[0].number if len(orders) == 1 else None)
 
 
-def _leave_form(tracker: Tracker) -> List[Dict[Text, Any]]:
+def end_active_form(tracker: Tracker) -> List[Dict[Text, Any]]:
     """Ends an active form: after a handoff, or a question of ours, it must not ask again under it.
     What it collected stays, so "i want to order" later goes on from there."""
     if (tracker.active_loop or {}).get("name"):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import httpx
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
@@ -406,3 +406,16 @@ async def test_the_reason_said_with_the_cancel_request_is_stored_with_the_cancel
     staff = httpx.get(f"{backend.url}/api/v1/staff/orders/{number}",
                       headers={"Authorization": "Bearer dev-staff-token"}).json()
     assert staff["cancel_reason"] == "customer: i found it cheaper elsewhere"
+
+
+async def test_cancelling_a_named_order_while_one_is_being_made_ends_that_form(backend, dispatcher):
+    """"please cancel order OB-…" at "What would you like to order?": the form had stayed active,
+    asked again after the question, and every "yes" got both questions again, forever."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    tracker = tracker_for(identity, f"please cancel order {number}",
+                          entities=[{"entity": "order_id", "value": number}])
+    tracker.active_loop = {"name": "order_form"}
+    events = await ActionCancelOrder().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_cancel"]
+    assert ActiveLoop(None) in events and SlotSet("pending_confirmation", "cancel_order") in events

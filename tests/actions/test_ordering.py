@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 import yaml
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -889,6 +890,15 @@ async def test_order_details_read_as_an_order_request_lists_the_order(backend, d
     events = await ValidateOrderForm().run(dispatcher, form_tracker(identity, "order details pls", "place_order"), DOMAIN)
     assert [(m["response"], m.get("number")) for m in dispatcher.messages][:2] == [
         ("utter_order_contents", number), ("utter_order_status_pending", number)]
+    assert events[-2:] == [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+
+
+@pytest.mark.parametrize("text", ["where is the order with the mugs", "where's my mug, it should have been here by now"])
+async def test_where_is_read_as_an_order_request_tracks_the_order(backend, dispatcher, text):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(identity, text, "place_order"), DOMAIN)
+    assert dispatcher.messages[0]["response"].startswith("utter_order_") and dispatcher.messages[0]["number"] == number
     assert events[-2:] == [SlotSet("requested_slot", None), FollowupAction("action_listen")]
 
 
