@@ -81,7 +81,7 @@ class ActionCancelOrder(Action):
             dispatcher.utter_message(response="utter_faq/cancellation_fee")
             return []
         other_than = order_number(tracker.get_slot("order_id")) if number is None and OTHER_ORDER.search(text) else None
-        if number is None and other_than is None and follows_up_on_the_order(tracker, text):
+        if number is None and other_than is None and not named_skus(tracker) and follows_up_on_the_order(tracker, text):
             # "cancel it" right after an order was talked about: that one (not theirs: refused)
             number = order_number(tracker.get_slot("order_id"))
         if number is None and (tracker.active_loop or {}).get("name") == "order_form":

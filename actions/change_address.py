@@ -26,6 +26,8 @@ FLOW_SLOTS = (TARGET, NEW_ADDRESS, PENDING)
 
 
 class ValidateChangeAddressForm(TargetOrderForm):
+    finds_order_by_product = True  # "the address of the grinder order": the order holding it
+
     @staticmethod
     def usable(order: Order) -> bool:  # type: ignore[override]
         return order.editable

@@ -419,3 +419,16 @@ async def test_cancelling_a_named_order_while_one_is_being_made_ends_that_form(b
     events = await ActionCancelOrder().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_cancel"]
     assert ActiveLoop(None) in events and SlotSet("pending_confirmation", "cancel_order") in events
+
+
+async def test_the_order_holding_the_product_named_is_cancelled_not_the_one_talked_about(backend, dispatcher):
+    """"cancel the grinder order, found it cheaper elsewhere" right after talking about the mug
+    order: "it" in the reason had made it a follow-up on the mugs."""
+    identity = new_identity()
+    grinder = order_of(backend, identity, "GRN-HND-BUR")
+    mugs = order_of(backend, identity, "MUG-CER-BLU")
+    text = "cancel the grinder order, found it cheaper elsewhere"
+    tracker = tracker_for(identity, text, slots={"order_id": mugs}, entities=[
+        {"entity": "product", "value": "grinder", "skus": ["GRN-ELC-BUR", "GRN-HND-BUR"]}])
+    await ActionCancelOrder().run(dispatcher, tracker, {})
+    assert (dispatcher.messages[0]["response"], dispatcher.messages[0]["number"]) == ("utter_confirm_cancel", grinder)

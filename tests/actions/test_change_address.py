@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
 from actions.change_address import ActionConfirmAddressChange, ValidateChangeAddressForm
+from tests.actions.test_cancel import order_of
 from tests.actions.test_change_order import DOMAIN, confirmation, flow_tracker
 from tests.actions.test_orders import BOT, new_identity, place_order, ship
 
@@ -160,3 +161,12 @@ async def test_a_new_address_for_the_order_at_its_summary_shows_that_summary_aga
     assert [m["response"] for m in said.messages] == ["utter_confirm_order"]
     assert SlotSet("pending_confirmation", "place_order") in events and SlotSet("target_order", None) in events
     assert address_of(backend, identity, number)["city"] == "Cork"
+
+
+async def test_the_address_of_the_order_holding_the_product_named_changes(backend):
+    identity = new_identity()
+    grinder = order_of(backend, identity, "GRN-HND-BUR")
+    order_of(backend, identity, "TEA-CHA-200")  # newer
+    events, _ = await start(identity, "i need to change the delivery adress for the grinder order",
+                            entities=[{"entity": "product", "value": "grinder", "skus": ["GRN-ELC-BUR", "GRN-HND-BUR"]}])
+    assert events[0]["value"]["number"] == grinder
