@@ -151,6 +151,8 @@ def foreign_place(text: Optional[str]) -> Optional[str]:
 _ADDRESS_LEAD_IN = re.compile(
     r"(?i)^[^\d]*?\b(?:address|send|ship|deliver|post|go|goes|change|update|switch|set|use|redirect)\b"
     r"[^\d]*(?:\bto\b|\bis\b|\bat\b|:|\bfor (?:my|the|this) order(?: please)?)\s*:?\s*")
+# The order's number in an address change: no part of the address, and its digits would end the lead-in.
+_ORDER_NUMBER_SAID = re.compile(r"(?i)(\border\s*(?:no\.?|number|#)?\s*)(?:OB[- ]?)?(?=[0-9A-Z]*\d)[0-9A-Z]{8}\b")
 # "ok so Bob Brown, …", "its Bob Brown, …": talk before the name, not part of it.
 _FILLER_BEFORE_NAME = re.compile(r"(?i)^(?:(?:ok(?:ay)?|so|well|sure|yes|yeah|right|alright|then|here|hi|hello|hey|"
                                  r"there|it'?s|its|it is|this is|that'?s|thats|name is|i am|i'?m)\b[\s,:.!-]*)+")
@@ -190,6 +192,7 @@ def _address_parts(text: str, lead_in: bool = True) -> List[str]:
     """Comma- or line-separated parts, without the words before the name, a trailing "please", or
     an email or phone number given with it ("…, Ireland, ada@example.com")."""
     text = _EMAIL.sub(" ", text or "")
+    text = _ORDER_NUMBER_SAID.sub(r"\1", text)  # "the address of order OB-D7H4SBES to Alan Turing, …"
     text = re.sub(r"\+\d[\d\s().-]{6,18}\d", " ", text)  # "+353 87 123 4567"; a postcode has no "+"
     text = _COURTESY_AT_END.sub("", _ADDRESS_LEAD_IN.sub("", text, count=1) if lead_in else text)
     parts = [_PART_LABEL.sub("", part.strip()) for part in re.split(r"[,\n]", text)]

@@ -211,6 +211,9 @@ def test_address_labels_floors_and_a_name_kept_from_the_order():
     assert parse_address("change the address of my order to 5 Avenue Foch, 75116 Paris, France",
                          name="Pierre Martin")[0] == {
         "name": "Pierre Martin", "line1": "5 Avenue Foch", "city": "Paris", "postal_code": "75116", "country": "FR"}
+    assert parse_address("change the address of order OB-D7H4SBES to Alan Turing, 9 Park Ave, Limerick, V94 XY12, "
+                         "Ireland")[0] == {"name": "Alan Turing", "line1": "9 Park Ave", "city": "Limerick",
+                                           "postal_code": "V94 XY12", "country": "IE"}
     assert parse_address("pls change delivery address of my order to:\nSophie Laurent\n14 Rue Oberkampf\n"
                          "75011 Paris\nFrance")[0]["name"] == "Sophie Laurent"
 
