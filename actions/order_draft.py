@@ -66,6 +66,15 @@ def _product_item(entity: Dict[str, Any]) -> Dict[str, Any]:
             "candidates": [{"sku": sku, "name": sku} for sku in skus]}
 
 
+def _the_one(entity: Dict[str, Any], text: str) -> bool:
+    """The product named as "the <singular name>"."""
+    start = entity.get("start")
+    if not isinstance(start, int) or re.search(r"(?i)\bthe\s+$", text[:start]) is None:
+        return False
+    said = re.findall(r"[a-z]+", text[start:entity.get("end") or len(text)].lower())[:4]
+    return not any(word.endswith("s") and not word.endswith("ss") for word in said)  # "the blue mugs": how many?
+
+
 def _resolve_choice(item: Dict[str, Any], skus: List[str], text: str, products: List[Dict[str, Any]]) -> bool:
     """Settles an ambiguous item from a SKU (a button) or words of a candidate's name ("the glass one")."""
     candidates = item["candidates"]
@@ -125,6 +134,8 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
             _settle_by_draft(item, draft)
             same = next((d for d in draft if item["sku"] and d["sku"] == item["sku"]), None)
             if same is None:
+                if item["quantity"] is None and _the_one(entity, text):
+                    item["quantity"] = 1  # "2 red mugs and the hand grinder": one of it, not "how many?"
                 draft.append(item)
             elif _more_of(entity, text) and same["quantity"]:  # "and 1 more paper filters"
                 same["quantity"] += item["quantity"] or 1

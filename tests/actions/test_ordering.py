@@ -967,3 +967,18 @@ async def test_cancel_at_the_summary_is_a_no_to_that_order(backend, dispatcher):
     await ActionCancelOrder().run(said, tracker, {})
     assert [m["response"] for m in said.messages] == ["utter_order_not_placed"]
     assert status_of(backend, identity, number) == "cancelled"
+
+
+def test_the_product_named_with_the_is_one_of_it():
+    """"2 red mugs and the hand grinder" had asked "how many hand grinders?" after every answer."""
+    text = "i want 2 red mugs and the hand grinder"
+    entities = [{"entity": "product", "value": "red mugs", "skus": ["MUG-CER-RED"], "quantity": 2,
+                 "start": 9, "end": 17},
+                {"entity": "product", "value": "hand grinder", "skus": ["GRN-HND-BUR"], "start": 26, "end": 38}]
+    draft: list = []
+    assert merge_into_draft(draft, entities, text, answering=False)
+    assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-RED", 2), ("GRN-HND-BUR", 1)]
+    plural: list = []
+    merge_into_draft(plural, [{"entity": "product", "value": "blue mugs", "skus": ["MUG-CER-BLU"], "start": 13,
+                               "end": 22}], "i'll take the blue mugs", answering=False)
+    assert plural[0]["quantity"] is None  # how many is asked
