@@ -69,7 +69,7 @@ _FILLER = (r"(?:sorry|oops|oh|wait|no|nope|actually|typo|my bad|i mean|i meant|m
 _CORRECTION = re.compile(r"(?i)^\W*(?:" + _FILLER + r"\W+)*" + _RATING_WORD +
                          r"\s*(?:/\s*5|stars?|out of (?:5|five))?(?:\W+" + _FILLER + r")*\W*$")
 _NOT_THIS = re.compile(r"(?i)\bnot (?:a )?" + _RATING_WORD + r"\b")
-_SENTENCE_END = re.compile(r"[.!?;]\s+(?=\w)")
+_CLAUSE_END = re.compile(r"[.!?;,]\s+(?=\w)")
 
 
 def corrected_rating(text: str) -> Optional[int]:
@@ -87,9 +87,11 @@ def correction_and_comment(text: str) -> Tuple[Optional[int], str]:
     rating = corrected_rating(text)
     if rating is not None:
         return rating, ""
-    parts = _SENTENCE_END.split(text, maxsplit=1)
-    rating = corrected_rating(parts[0]) if len(parts) == 2 else None
-    return (rating, parts[1].strip()) if rating is not None else (None, "")
+    for end in _CLAUSE_END.finditer(text):  # "wait no, 1. the mug…": the shortest start that corrects
+        rating = corrected_rating(text[:end.start()])
+        if rating is not None:
+            return rating, text[end.end():].strip()
+    return None, ""
 
 
 def rating_in_words(text: str) -> Optional[int]:
@@ -107,6 +109,10 @@ _ASKS_TO_RATE = re.compile(r"(?i)\b(?:(?:i(?:'d| would)? (?:like|want|wanna) to|
                            r"(?:feedback|review|rating)?(?:\s+(?:of|for))?|\b(?:feedback|review|rating)\b")
 
 
+_NO_COMMENT_WORDS = frozenset("i id i'd im like want wanna would to can could please pls let me you u your us "
+                              "the a an just quick here hi hello hey ok so".split())
+
+
 def _stated_comment(tracker: Tracker) -> Dict[Text, Any]:
     """The request or answer that stated its rating ("loved the french press, great quality, 5
     stars", "⭐⭐⭐⭐⭐ love it") is the comment too, when it says more than the rating: it is not
@@ -116,7 +122,8 @@ def _stated_comment(tracker: Tracker) -> Dict[Text, Any]:
     if tracker.get_slot("requested_slot") not in (None, RATING) or not (STATED_RATING.search(text)
                                                                        or stars.search(text)):
         return {}
-    said = re.findall(r"\w+", _ASKS_TO_RATE.sub(" ", stars.sub(" ", STATED_RATING.sub(" ", text))))
+    said = [word for word in re.findall(r"\w+", _ASKS_TO_RATE.sub(" ", stars.sub(" ", STATED_RATING.sub(" ", text))))
+            if word.lower() not in _NO_COMMENT_WORDS]
     return {COMMENT: text[:2000]} if len(said) >= 2 else {}
 
 

@@ -192,7 +192,8 @@ async def test_a_rating_stated_in_the_request_is_stored_with_the_request_as_comm
     assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_glad"]
     # a bare number in a request is no rating; a rating alone leaves the comment to be asked
     for text, rating in (("my order 1042 was great, want to leave feedback", None), ("4/5", 4),
-                         ("i want to leave feedback, 2 stars", 2), ("can i give a review? 5 stars", 5)):
+                         ("i want to leave feedback, 2 stars", 2), ("can i give a review? 5 stars", 5),
+                         ("id like to rate you 3 stars", 3)):
         tracker = flow_tracker(new_identity(), text, "give_feedback", "feedback_form")
         tracker.active_loop = {}
         events = await ValidateFeedbackForm().run(CollectingDispatcher(), tracker, DOMAIN)
@@ -213,6 +214,7 @@ def test_a_rating_said_again_is_a_correction_and_other_comments_are_not():
 def test_a_correction_followed_by_a_comment_is_both():
     assert correction_and_comment("wait no, 1. the mug arrived smashed") == (1, "the mug arrived smashed")
     assert correction_and_comment("sorry i meant 5") == (5, "")
+    assert correction_and_comment("actually make that a 2, delivery was slow") == (2, "delivery was slow")
     assert correction_and_comment("the box was wet. 2 mugs broke") == (None, "")
 
 
