@@ -125,6 +125,11 @@ class ValidateReturnForm(TargetOrderForm):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         target = tracker.get_slot(TARGET)
+        chosen = tracker.get_slot(ITEMS)
+        if target and "lines" in target and isinstance(chosen, list) and chosen and ALSO.search(_text(tracker)):
+            # "the teapot too" at the summary of the return: it joins the items chosen
+            more = choose_return_items(target["lines"], _entities(tracker), _text(tracker))
+            return {ITEMS: _together(chosen, more.lines)} if more.lines else {}
         if tracker.get_slot("requested_slot") != ITEMS or not target or "lines" not in target:
             return {}
         choice = choose_return_items(target["lines"], _entities(tracker), _text(tracker))
@@ -202,6 +207,15 @@ def continues_a_return(tracker: Tracker) -> bool:
     was asked about or registered: the return form's, never checkout's."""
     text = _text(tracker)
     return bool(RETURNING.search(text)) or (last_utterance(tracker) in RETURN_TURNS and bool(ALSO.search(text)))
+
+
+def _together(chosen: List[Dict[str, Any]], more: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The items chosen and more of the order's: one entry per product, the larger count."""
+    items = {item["sku"]: dict(item) for item in chosen}
+    for item in more:
+        if item["sku"] not in items or int(item["quantity"]) > int(items[item["sku"]]["quantity"]):
+            items[item["sku"]] = dict(item)
+    return list(items.values())
 
 
 def _text(tracker: Tracker) -> str:

@@ -510,3 +510,21 @@ async def test_asking_to_return_what_already_goes_back_says_so(backend):
     assert (said.messages[0]["returning"], said.messages[0]["left"]) == (
         "2 × Ceramic Mug Blue", "1 × Glass Teapot with Infuser 1 L")
     assert SlotSet("requested_slot", None) in events and returning(backend, identity, number) == {"MUG-CER-BLU": 2}
+
+
+async def test_the_teapot_too_at_the_returns_summary_joins_the_items(backend):
+    """The grinder's return shown for a yes, then "the teapot too": the summary had come back with
+    the grinder alone."""
+    identity = new_identity()
+    delivered(backend, identity, ("GRN-HND-BUR", 1), ("TEA-POT-GLS", 1))
+    target = (await start(identity))[0][0]["value"]
+    grinder = [{"sku": "GRN-HND-BUR", "name": "Hand Burr Grinder", "quantity": 1}]
+    text = "the teapot too"
+    tracker = flow_tracker(identity, text, "place_order", "return_form", entities=named(text, "teapot", [
+        "TEA-POT-GLS", "TEA-POT-CER", "TEA-POT-CST"]), slots={"target_order": target, "return_items": grinder,
+                                                              "return_reason": "too noisy",
+                                                              "pending_confirmation": "return_order"})
+    tracker.active_loop = {}
+    events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    items = next(e["value"] for e in events if e["name"] == "return_items")
+    assert [(item["sku"], item["quantity"]) for item in items] == [("GRN-HND-BUR", 1), ("TEA-POT-GLS", 1)]
