@@ -11,8 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Product
 from actions.feedback import STATED_RATING
-from actions.order_wording import ORDINAL
 from actions.language import is_foreign, only_english
+from actions.order_slots import DRAFT
+from actions.order_wording import ORDINAL
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.ordering import TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
@@ -220,7 +221,8 @@ class ActionShowProducts(Action):
         text = tracker.latest_message.get("text") or ""
         wanted = [str(v) for v in tracker.get_latest_entity_values("product")]
         terms = wanted or search_terms(text)
-        shown = tracker.get_slot(SHOWN) or []
+        # "is it dishwasher safe?" while ordering: "it" is what is being ordered, if nothing was shown
+        shown = tracker.get_slot(SHOWN) or [item["sku"] for item in tracker.get_slot(DRAFT) or [] if item.get("sku")]
         found: Dict[str, Product] = {}
         for entity in tracker.latest_message.get("entities") or []:
             if entity.get("entity") == "product" and len(entity.get("skus") or []) == 1:

@@ -55,3 +55,12 @@ async def test_asked_in_chat_against_the_catalogue(backend, dispatcher):
     message = dispatcher.messages[0]
     assert (message["response"], message["days"]) == ("utter_product_back_in_days", 14)
     assert "Ceramic Mug" in message["alternatives"] and "Black" not in message["alternatives"]
+
+
+async def test_it_while_ordering_is_the_product_being_ordered(backend, dispatcher):
+    """"mujhe 2 blue mug chahiye", then "is it dishwasher safe": it had listed the categories."""
+    tracker = load_tracker("product_question", text="is it dishwasher safe")
+    tracker.slots["order_draft"] = [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2, "candidates": []}]
+    await ActionShowProducts().run(dispatcher, tracker, {})
+    assert [(m["response"], m.get("name")) for m in dispatcher.messages] == [
+        ("utter_product_detail_unknown", "Ceramic Mug Blue")]
