@@ -92,10 +92,23 @@ def mark_implicit(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, A
     return products
 
 
+def _category_as_its_lines(entities: List[Dict[str, Any]], lines: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """"remove the french press and the mugs": a category named means the order's items of it (by
+    its name's word in theirs: "Mugs" is every "… Mug …"), one product each."""
+    found = []
+    for entity in entities:
+        word = str(entity.get("value", "")).lower().rstrip("s")
+        if entity.get("entity") != "category" or len(word) < 3:
+            continue
+        found += [{**entity, "entity": "product", "value": line["name"], "skus": [line["sku"]]}
+                  for line in lines if re.search(rf"\b{re.escape(word)}s?\b", line["name"].lower())]
+    return found
+
+
 def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str) -> ChangeResult:
     """The order's lines after the changes the message asks for."""
     new = {line["sku"]: dict(line) for line in lines}
-    products = mark_implicit(entities, text)
+    products = mark_implicit(entities + _category_as_its_lines(entities, lines), text)
     if not products:
         return _bare_quantity(new, entities, text)
     previous_end, carried = 0, None  # carried: the quantity of a product being replaced

@@ -123,3 +123,17 @@ def test_replace_line_gives_the_new_product_the_old_items_place_and_count():
     red = {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 1}
     blue = {"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue"}
     assert replace_line([MUGS, red], "MUG-CER-RED", blue).lines == [dict(MUGS, quantity=3)]
+
+
+def test_a_category_named_in_a_removal_is_the_orders_items_of_it():
+    """"remove the french press and the mugs": "mugs" is a category to the NLU; only the french
+    press had gone."""
+    press = {"sku": "BRW-FRP-800", "name": "French Press 800 ml", "quantity": 1}
+    red = {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 2}
+    blue = {"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 1}
+    teapot = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1}
+    text = "remove the french press and the mugs from my order"
+    entities = product(text, "french press", ["BRW-FRP-800"]) + [
+        {"entity": "category", "value": "Mugs", "start": text.index("mugs"), "end": text.index("mugs") + 4}]
+    result = apply_changes([press, red, blue, teapot], entities, text)
+    assert result.changed and result.lines == [teapot]
