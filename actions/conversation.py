@@ -27,6 +27,10 @@ CHANGED_MIND = re.compile(r"(?i)\b(chang\w* (of )?(my )?mind|mind chang\w*|don'?
                           r"no longer (need|want)|not needed|not what i (wanted|expected))\b")
 
 
+# "just cancel it", "cancel the whole order": the order itself, not the change being made to it.
+CANCEL_THE_ORDER = re.compile(r"(?i)\bcancel (?:it|the (?:whole |entire )?order|my order|everything|all of it)\b")
+
+
 class ActionStop(Action):
     def name(self) -> Text:
         return "action_stop"
@@ -39,6 +43,11 @@ class ActionStop(Action):
                 and tracker.get_slot("requested_slot") == "return_reason" and CHANGED_MIND.search(text)):
             # "I changed my mind" answers "why are you sending it back?": a reason, not a stop
             return [SlotSet("return_reason", text), FollowupAction("return_form")]
+        target = (tracker.get_slot("target_order") or {}).get("number")
+        if (tracker.active_loop or {}).get("name") == "change_order_form" and target and CANCEL_THE_ORDER.search(text):
+            # "remove everything, just cancel it" while changing an order: cancelling it is asked
+            return ([ActiveLoop(None)] + [SlotSet(slot, None) for slot in TASK_SLOTS]
+                    + [SlotSet("order_id", target), FollowupAction("action_cancel_order")])
         pending_order = tracker.get_slot(PENDING_ORDER)
         if pending_order and tracker.get_slot("pending_confirmation") == "place_order":
             try:  # an unconfirmed order would hold its stock until it expires
