@@ -22,7 +22,7 @@ from actions.order_changes import MAX_QUANTITY, ChangeResult, apply_changes
 from actions.order_draft import option_picked
 from actions.order_forms import CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm, events_clearing, not_editable
 from actions.order_slots import ORDER_SLOTS, PENDING_ORDER
-from actions.placed_order_edits import CHANGING
+from actions.placed_order_edits import CHANGING, MORE_OF
 from actions.orders import named_skus
 from actions.parsing import format_price, only_asks
 from actions.place_order import ask_to_place_again
@@ -60,10 +60,10 @@ class ValidateChangeOrderForm(TargetOrderForm):
         return await super().run(dispatcher, tracker, domain)
 
     def order_skus(self, tracker: Tracker) -> List[str]:
-        """ "remove the teapot", "make it 3 mugs": the order holding them (refused if it shipped);
-        a product to add goes to the newest order that can change."""
+        """ "remove the teapot", "make it 3 mugs", "2 aur chai": the order holding them (refused if
+        it shipped); a product to add goes to the newest order that can change."""
         text = tracker.latest_message.get("text") or ""
-        return named_skus(tracker) if CHANGING.search(text) or REPLACING.search(text) else []
+        return named_skus(tracker) if CHANGING.search(text) or REPLACING.search(text) or MORE_OF.search(text) else []
 
     def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
         return not_editable(order)

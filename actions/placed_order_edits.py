@@ -67,7 +67,11 @@ async def adds_to_a_placed_order(tracker: Tracker) -> bool:
         return True  # "add a mug to order OB-…": the change form finds it, or says it is not theirs
     try:
         async with BackendClient(tracker.sender_id) as backend:
-            last = await backend.get_last_order()
+            if MORE_OF.search(text) and not (explicit or changing):
+                # "2 aur chai": the order holding the chai that can still change, not just the newest
+                last = await backend.get_order_or_last(None, named_skus(tracker), lambda order: order.editable)
+            else:
+                last = await backend.get_last_order()
             if last is None or explicit or changing:
                 # "remove the teapot" after the order holding it shipped: the change form says it can't change
                 return last is not None and (explicit or last.editable or _holds_named(last, tracker))

@@ -148,6 +148,20 @@ async def test_2_aur_chai_adds_to_the_placed_order_while_it_can_change(backend, 
     assert FollowupAction("change_order_form") not in events
 
 
+async def test_2_aur_chai_goes_to_the_order_holding_the_chai_not_the_newest(backend, dispatcher):
+    identity = new_identity()
+    number = placed_order(backend, identity, [("TEA-CHA-200", 1)], confirmed=False)
+    newest = placed_order(backend, identity, GRINDER_AND_RED_MUGS, confirmed=False)
+    ship(backend, identity, newest)
+    text = "2 aur chai add kar do"
+    chai = [named(text, "chai", ["TEA-CHA-200"], "Masala Chai 200 g")]
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(identity, text, "place_order", chai), DOMAIN)
+    assert events == TO_THE_CHANGE_FORM
+    events, _ = await read_change(identity, text, chai)
+    assert next(e["value"] for e in events if e["name"] == "target_order")["number"] == number
+    assert changed_lines(events) == {("TEA-CHA-200", 3)}
+
+
 async def test_a_swap_after_shipping_is_refused_by_the_change_form(backend, dispatcher):
     identity = new_identity()
     number = placed_order(backend, identity, GRINDER_AND_RED_MUGS, confirmed=False)
