@@ -135,6 +135,16 @@ async def _short_now(backend: BackendClient, draft: List[Dict[str, Any]], unconf
             if left < sum(int(i["quantity"]) for i in draft if i["sku"] == sku)}
 
 
+def _say_what_changed(dispatcher: CollectingDispatcher, before: Dict[str, Any], draft: List[Dict[str, Any]]) -> None:
+    """"Added to your order: Glass Teapot", or "Okay, 3 × Ceramic Mug Blue" for "make it 3 mugs"."""
+    added = [item["name"] for item in draft if not item["sku"] or item["sku"] not in before]
+    if added:
+        dispatcher.utter_message(response="utter_order_items_added", names=", ".join(added))
+    for item in draft:
+        if item["sku"] in before and item["quantity"] and item["quantity"] != before[item["sku"]]:
+            dispatcher.utter_message(response="utter_order_quantity_changed", quantity=item["quantity"], name=item["name"])
+
+
 def _say_unmatched(dispatcher: CollectingDispatcher, text: str, entities: List[Dict[str, Any]],
                    found: List[str]) -> None:
     """ "2 glases and a teapot": the teapot goes in, and the customer hears the glasses did not."""
@@ -260,10 +270,10 @@ class ValidateOrderForm(FormValidationAction):
             # "ok 3 then" reads as a yes: a quantity or a product still answers the question asked.
             answers = requested == ITEMS and intent_of(tracker) not in OTHER_REQUESTS
             return {ITEMS: draft} if answers and self._merge(tracker, draft, entities, text, True) else {}
+        before = {item["sku"]: item["quantity"] for item in draft if item["sku"]}
         if self._merge(tracker, draft, entities, text, requested == ITEMS):
             if adding:
-                added = ", ".join(str(e["value"]) for e in entities if e.get("entity") == "product")
-                dispatcher.utter_message(response="utter_order_items_added", names=added)
+                _say_what_changed(dispatcher, before, draft)
             found = await ones_of_the_same_kind(tracker, draft, text, entities)
             _say_unmatched(dispatcher, text, entities, found)
             return {ITEMS: draft}

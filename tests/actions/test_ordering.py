@@ -982,3 +982,13 @@ def test_the_product_named_with_the_is_one_of_it():
     merge_into_draft(plural, [{"entity": "product", "value": "blue mugs", "skus": ["MUG-CER-BLU"], "start": 13,
                                "end": 22}], "i'll take the blue mugs", answering=False)
     assert plural[0]["quantity"] is None  # how many is asked
+
+
+async def test_a_new_count_while_the_address_is_asked_says_the_count_not_added(backend, dispatcher):
+    """"actually make it 3 mugs" had answered "Added to your order: mugs."."""
+    text = "actually make it 3 blue mugs"
+    mugs = [{"entity": "product", "value": "blue mugs", "skus": ["MUG-CER-BLU"], "quantity": 3,
+             "start": text.index("blue"), "end": len(text)}]
+    slots = {"requested_slot": "shipping_address", "order_items": [BLUE_MUGS], "order_draft": [BLUE_MUGS]}
+    await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), text, "change_order", mugs, slots=slots), DOMAIN)
+    assert [(m["response"], m.get("quantity")) for m in dispatcher.messages] == [("utter_order_quantity_changed", 3)]
