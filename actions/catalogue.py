@@ -243,6 +243,8 @@ async def _answer_about(dispatcher: CollectingDispatcher, backend: BackendClient
     response, values = answer
     if response == "utter_product_back_in_days":
         values = {**values, "alternatives": await stock_alternatives(backend, product, set())}
+    if response in ("utter_product_has", "utter_product_has_not"):  # and whether it can be had now
+        values = {**values, "summary": describe_product(product).split(": ", 1)[1]}
     dispatcher.utter_message(response=response, **values)
     shown = [SlotSet(SHOWN, [product.sku])]
     # a detail we don't know: someone from the team can check ("yes" hands over)

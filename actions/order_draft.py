@@ -100,13 +100,16 @@ def _settle_by_draft(item: Dict[str, Any], draft: List[Dict[str, Any]]) -> None:
         item.update(sku=held[0]["sku"], name=held[0]["name"], candidates=[])
 
 
-_MORE = re.compile(r"(?i)\b(?:more|another|extra|additional)\b\W*(?:\w+\W+)?$")
+_MORE = re.compile(r"(?i)\b(?:more|another|extra|additional|add|also|plus)\b\W*(?:\w+\W+){0,2}$")
+_TOO = re.compile(r"(?i)^\W*(?:too|as well|also|extra|more)\b")
 
 
 def _more_of(entity: Dict[str, Any], text: str) -> bool:
-    """"and 1 more paper filters", "another teapot": more of what the draft holds, not a new count."""
-    start = entity.get("start")
-    return start is not None and _MORE.search(text[max(0, int(start) - 20):int(start)]) is not None
+    """"and 1 more paper filters", "another teapot", "also add a red mug", "a red mug too": more of
+    what the draft holds, not a new count."""
+    start, end = entity.get("start"), entity.get("end")
+    return (start is not None and _MORE.search(text[max(0, int(start) - 25):int(start)]) is not None) or (
+        end is not None and _TOO.search(text[int(end):]) is not None)
 
 
 def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str,

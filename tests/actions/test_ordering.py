@@ -992,3 +992,14 @@ async def test_a_new_count_while_the_address_is_asked_says_the_count_not_added(b
     slots = {"requested_slot": "shipping_address", "order_items": [BLUE_MUGS], "order_draft": [BLUE_MUGS]}
     await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), text, "change_order", mugs, slots=slots), DOMAIN)
     assert [(m["response"], m.get("quantity")) for m in dispatcher.messages] == [("utter_order_quantity_changed", 3)]
+
+
+def test_also_add_a_red_mug_to_red_mugs_adds_one():
+    """At the summary of 2 red mugs, "also add a red mug" had set them to 1 (a paid order went so)."""
+    for text in ("also add a red mug", "a red mug too", "add another red mug"):
+        draft = [{"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 2, "candidates": []}]
+        start = text.index("red mug")
+        red = [{"entity": "product", "value": "red mug", "skus": ["MUG-CER-RED"], "quantity": 1,
+                "start": start, "end": start + 7}]
+        assert merge_into_draft(draft, red, text, answering=False)
+        assert draft[0]["quantity"] == 3, text

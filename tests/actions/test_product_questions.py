@@ -55,6 +55,12 @@ async def test_asked_in_chat_against_the_catalogue(backend, dispatcher):
     message = dispatcher.messages[0]
     assert (message["response"], message["days"]) == ("utter_product_back_in_days", 14)
     assert "Ceramic Mug" in message["alternatives"] and "Black" not in message["alternatives"]
+    dispatcher.messages.clear()
+    kettle = [{"entity": "product", "value": "stovetop kettle", "skus": ["KET-STV-RED"]}]
+    tracker = load_tracker("product_question", text="does the stovetop kettle work on induction?", entities=kettle)
+    await ActionShowProducts().run(dispatcher, tracker, {})
+    assert (dispatcher.messages[0]["response"], dispatcher.messages[0]["summary"]) == (
+        "utter_product_has", "€39.90, out of stock")
 
 
 async def test_it_while_ordering_is_the_product_being_ordered(backend, dispatcher):
