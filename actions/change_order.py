@@ -21,7 +21,7 @@ from actions.form_answers import said_this_turn, say_again
 from actions.order_changes import MAX_QUANTITY, ChangeResult, apply_changes
 from actions.order_draft import option_picked
 from actions.order_forms import CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm, events_clearing, not_editable
-from actions.order_slots import ORDER_SLOTS, PENDING_ORDER
+from actions.order_slots import ORDER_SLOTS, PENDING_ORDER, at_the_summary
 from actions.placed_order_edits import CHANGING, MORE_OF
 from actions.orders import named_skus
 from actions.parsing import format_price, only_asks
@@ -57,6 +57,9 @@ class ValidateChangeOrderForm(TargetOrderForm):
                   domain: DomainDict) -> List[Dict[Text, Any]]:
         if _leaves_the_choice(tracker):
             return await _leave_the_choice(dispatcher, tracker, domain)
+        if tracker.get_slot("requested_slot") is None and at_the_summary(tracker):
+            # "remove the grinder" at "Shall I place it?": an edit of the order being made
+            return [SlotSet("requested_slot", None), FollowupAction("order_form")]
         return await super().run(dispatcher, tracker, domain)
 
     def order_skus(self, tracker: Tracker) -> List[str]:

@@ -5,6 +5,8 @@ them, and the order form leaves its questions through that module.
 """
 from __future__ import annotations
 
+from rasa_sdk import Tracker
+
 DRAFT = "order_draft"
 ITEMS = "order_items"
 ADDRESS = "shipping_address"
@@ -15,3 +17,8 @@ PENDING_ORDER = "pending_order"
 ALTERNATIVES = "order_alternatives"
 # Everything an unfinished order remembers; "stop" and a finished order clear them all.
 ORDER_SLOTS = (ITEMS, DRAFT, ADDRESS, CONTACT, SAVED, KEY, PENDING_ORDER, ALTERNATIVES)
+
+
+def at_the_summary(tracker: Tracker) -> bool:
+    """The order being made waits for its "yes" (its summary was shown): edits change it."""
+    return bool(tracker.get_slot(PENDING_ORDER)) and tracker.get_slot("pending_confirmation") == "place_order"

@@ -25,7 +25,7 @@ from actions.language import is_foreign, only_english
 from actions.order_draft import (drop_replaced, is_complete, is_removed, merge_into_draft, offers_named,
                                  ones_of_the_same_kind, option_picked, remove_from_draft, settle_by_names,
                                  take_alternative)
-from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED
+from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
 from actions.order_wording import ABOUT_ANOTHER_ORDER, ASKS_CONTENTS, WHERE_IS
 from actions.orders import ActionTrackOrder
 from actions.parsing import (asks_to_buy, complete_address, contact_detail, format_address, format_price,
@@ -73,10 +73,12 @@ def changes_items(tracker: Tracker) -> bool:
 
 
 def new_quantity(tracker: Tracker, draft: List[Dict[str, Any]]) -> Optional[int]:
-    """ "actually make it 3" while the address or contact is asked, for a one-product order."""
+    """ "actually make it 3" while the address or contact is asked, or at the summary, for a
+    one-product order."""
     text = tracker.latest_message.get("text") or ""
     entities = tracker.latest_message.get("entities") or []
-    if (tracker.get_slot("requested_slot") not in (ADDRESS, CONTACT) or len(draft) != 1
+    asked = tracker.get_slot("requested_slot")
+    if (not (asked in (ADDRESS, CONTACT) or (asked is None and at_the_summary(tracker))) or len(draft) != 1
             or RESIZING.search(text) is None or any(e.get("entity") == "product" for e in entities)):
         return None
     return quantity_in(text)
@@ -296,8 +298,7 @@ class ValidateOrderForm(FormValidationAction):
         """Leaves "which kettle?" as "stop" leaves the form; an edit of the order waiting for its "yes"
         drops only the item asked about: the order stays, and its summary is asked again."""
         kept = [item for item in tracker.get_slot(DRAFT) if item["sku"]]
-        at_the_summary = tracker.get_slot(PENDING_ORDER) and tracker.get_slot("pending_confirmation") == "place_order"
-        if not (at_the_summary and is_complete(kept)):
+        if not (at_the_summary(tracker) and is_complete(kept)):
             return await leave(dispatcher, tracker, domain)
         return [SlotSet(ITEMS, kept), SlotSet(DRAFT, kept)]  # the form ends, action_place_order asks again
 

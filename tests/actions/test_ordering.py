@@ -1003,3 +1003,24 @@ def test_also_add_a_red_mug_to_red_mugs_adds_one():
                 "start": start, "end": start + 7}]
         assert merge_into_draft(draft, red, text, answering=False)
         assert draft[0]["quantity"] == 3, text
+
+
+async def test_edits_at_the_summary_read_as_changes_or_questions_edit_the_order_being_made(backend, dispatcher):
+    """"remove the grinder" (change_order) at "Shall I place it?" had started the change form on
+    the unplaced order, whose removal was then lost and the order placed with the grinder; "make
+    it 3" (a product question) had shown the product."""
+    identity = new_identity()
+    await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
+    [order] = orders_of(backend, identity)
+    summary = {"pending_order": order["number"], "pending_confirmation": "place_order",
+               "order_items": [BLUE_MUGS], "order_draft": [BLUE_MUGS], **ORDER_SLOTS_FILLED}
+    change = form_tracker(identity, "remove the grinder", "change_order", slots=summary)
+    change.active_loop = {"name": "change_order_form"}
+    assert await ValidateChangeOrderForm().run(CollectingDispatcher(), change, DOMAIN) == [
+        SlotSet("requested_slot", None), FollowupAction("order_form")]
+    question = tracker_for(identity, "make it 3", slots=summary)
+    question.latest_message["intent"] = {"name": "product_info", "confidence": 0.6}
+    assert await ActionShowProducts().run(CollectingDispatcher(), question, {}) == [FollowupAction("order_form")]
+    resized = CollectingDispatcher()
+    events = await ValidateOrderForm().run(resized, form_tracker(identity, "make it 3", "product_info", slots=summary), DOMAIN)
+    assert SlotSet("order_items", [dict(BLUE_MUGS, quantity=3)]) in events
