@@ -18,7 +18,7 @@ from actions.order_slots import DRAFT, ITEMS, PENDING_ORDER
 from actions.order_wording import NOT_RECEIVED, cancel_reason
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, follows_up_on_the_order, named_skus,
                             requested_order_number)
-from actions.parsing import (asks_instead_of_answering, decided_answer, format_price, hesitates, is_noise,
+from actions.parsing import (agrees, asks_instead_of_answering, decided_answer, format_price, hesitates, is_noise,
                              looks_like_gibberish, order_number)
 from actions.place_order import ActionPlaceOrder, answer_place_order, ask_to_place_again, order_form_slots
 from actions.returns import answer_return
@@ -202,7 +202,7 @@ class ActionAnswerConfirmation(Action):
             # the words decide, not the NLU: "no its fine" and "sorry i meant yes" read either way
             tracker.latest_message["intent"] = {"name": "affirm" if decided == "yes" else "deny", "confidence": 1.0}
         elif (asks_instead_of_answering(text) or hesitates(text) or looks_like_gibberish(text) or is_noise(text)
-              or intent_of(tracker) not in ("affirm", "deny")):
+              or intent_of(tracker) not in ("affirm", "deny") or (intent_of(tracker) == "affirm" and not agrees(text))):
             # "what happens next?", "hmm idk", "." or "lkjlkj" read as a yes would act without consent
             dispatcher.utter_message(response="utter_yes_or_no_first")
             _ask_again(dispatcher, tracker, pending)

@@ -381,6 +381,19 @@ _YES = re.compile(r"(?i)\b(?:yes|yeah|yep|yup|yess+|sure|go ahead|place (?:it|th
 _NO_WORD = re.compile(r"(?i)\b(?:no|nope|nah|nahi|nahin|don'?t|do not|not|never|keep it|leave it)\b")
 
 
+# Words that agree: an "affirm" without any of them ("same address") is no consent to act.
+_AGREEING = re.compile(r"(?i)\b(?:y|ye|yes|yeah|yea|yep|yup|ya|yah|yess+|ok|okay|okey|k|kk|sure|fine|alright|all right|"
+                       r"right|correct|confirm\w*|go|do|does|please|pls|plz|place|cancel|change|register|return|"
+                       r"update|good|perfect|great|absolutely|definitely|of course|exactly|indeed|agreed?|deal|done|"
+                       r"haan|han|ji|theek|thik|accha|acha|oui|si|sí|ja|claro|proceed|continue|that'?s it|works|sounds|cool|nice|"
+                       r"lovely|brilliant|why not|agree|affirmative|aye)\b|[👍👌✅✔]")
+
+
+def agrees(text: Optional[str]) -> bool:
+    """The message has a word of agreement, or is a button's payload ("/affirm")."""
+    return bool((text or "").startswith("/") or _AGREEING.search(text or ""))
+
+
 def decided_answer(text: Optional[str]) -> Optional[str]:
     """ "yes" or "no" as the message's last part says it ("sorry i meant yes" → "yes", "no problem,
     go ahead" → "yes", "no, keep it" → "no"); None when it says neither plainly."""

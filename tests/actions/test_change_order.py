@@ -351,3 +351,15 @@ async def test_change_order_locked_when_sent_is_refused_with_backend_reason(back
     await ActionAnswerConfirmation().run(dispatcher, confirmation(identity, "affirm", "action_confirm_order_change", slots), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_change_refused"]
     assert "shipped" in dispatcher.messages[0]["reason"]
+
+
+async def test_an_affirm_without_a_word_of_agreement_changes_nothing(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    tracker = confirmation(identity, "affirm", "action_confirm_order_change",
+                           {"pending_confirmation": "change_order", "target_order": {"number": number, "lines": []},
+                            "order_changes": [{"sku": "GRN-HND-BUR", "name": "Hand Burr Grinder", "quantity": 1}]})
+    tracker.latest_message["text"] = "same address"
+    assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
+    assert dispatcher.messages[0]["response"] == "utter_yes_or_no_first"
+    assert "GRN-HND-BUR" not in [sku for sku, _ in lines_of(backend, identity, number)]

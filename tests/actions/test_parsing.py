@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.parsing import (asks_instead_of_answering, contact_detail, country_code, decided_answer,
+from actions.parsing import (agrees, asks_instead_of_answering, contact_detail, country_code, decided_answer,
                              format_address, format_price, is_noise, order_number, parse_address, quantity_in, search_terms,
                              unmatched_items, wants_to_order, within_address, within_phone_number)
 
@@ -237,3 +237,11 @@ def test_noise_is_no_answer():
 def test_an_order_number_alone_when_asked_for():
     assert order_number("gjhxfbpy") is None and order_number("gjhxfbpy", asked=True) == "OB-GJHXFBPY"
     assert order_number("its DSK9YCGR.", asked=True) == "OB-DSK9YCGR"
+
+
+def test_an_affirm_needs_a_word_that_agrees():
+    """"same address" read as affirm had changed a placed order from €30.70 to €90.70."""
+    for text in ("yes", "ok", "sure thing", "go for it", "yep do it", "/affirm", "👍", "that works", "correct"):
+        assert agrees(text), text
+    for text in ("same address", "the glass one", "tomorrow", "ada@example.com"):
+        assert not agrees(text), text
