@@ -12,9 +12,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.cancel import ActionAnswerConfirmation
 from actions.catalogue import ASKS_STOCK, SHOWN, ActionShowProducts
 from actions.form_answers import intent_of
 from actions.language import is_foreign, only_english
+from actions.parsing import decided_answer
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
@@ -43,6 +45,9 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         out_of_scope = intent_of(tracker) == OUT_OF_SCOPE
+        if tracker.get_slot("pending_confirmation") and decided_answer(tracker.latest_message.get("text")):
+            # "ja bitte", "sí claro" to a question of ours, not understood as a yes or no by the NLU
+            return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
         if is_foreign(tracker.latest_message.get("text") or ""):  # no "rephrase" they can't follow
             return only_english(dispatcher)
         if tracker.get_slot(SHOWN) and ASKS_STOCK.search(tracker.latest_message.get("text") or ""):

@@ -114,3 +114,10 @@ async def test_a_message_in_another_language_hears_english_only_and_is_offered_a
     events = await ActionFallback().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_only_english"]
     assert events == [SlotSet("pending_confirmation", "human_handoff")]
+
+
+async def test_ja_bitte_to_the_offer_of_a_person_read_as_out_of_scope_hands_over(backend, dispatcher):
+    tracker = confirmation(new_identity(), "out_of_scope", "action_fallback", {"pending_confirmation": "human_handoff"})
+    tracker.latest_message["text"] = "ja bitte"
+    await ActionFallback().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_ticket"]
