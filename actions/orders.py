@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
@@ -143,6 +144,13 @@ async def _never_ships(backend: BackendClient, number: Optional[str], contact: O
         return False
 
 
+def _holds(order: Order, skus: List[str], categories: List[str]) -> bool:
+    """The order holds a product named, or one of a category named (by its word in the name)."""
+    words = [str(category).lower().rstrip("s") for category in categories]
+    return any(line.sku in skus or any(re.search(rf"\b{re.escape(word)}s?\b", line.name.lower()) for word in words)
+               for line in order.lines)
+
+
 class ActionTrackOrder(Action):
     def name(self) -> Text:
         return "action_track_order"
@@ -160,7 +168,8 @@ class ActionTrackOrder(Action):
         if number is None and tracker.get_slot(REQUESTED) is None and HYPOTHETICAL.search(text):
             utter_delivery_time(dispatcher, text)  # "if I order today when will it come"
             return []
-        followed_up = number is None and follows_up_on_the_order(tracker, text)
+        named = named_skus(tracker) or list(tracker.get_latest_entity_values("category"))
+        followed_up = number is None and not named and follows_up_on_the_order(tracker, text)
         if followed_up:
             # "did it ship yet", "what's the tracking number": the order just talked about, one
             # checked with its email too (the details given then still hold)
@@ -172,6 +181,7 @@ class ActionTrackOrder(Action):
                 if number is None:
                     return without_stale_offer(
                         tracker, await self._last_order(dispatcher, backend, text, named_skus(tracker),
+                                                        list(tracker.get_latest_entity_values("category")),
                                                         picking=tracker.get_slot(REQUESTED) == "order_id"))
                 return without_stale_offer(
                     tracker, await self._order_by_number(dispatcher, backend, number, contact, text))
@@ -182,10 +192,12 @@ class ActionTrackOrder(Action):
 
     @staticmethod
     async def _last_order(dispatcher: CollectingDispatcher, backend: BackendClient,
-                          text: str, skus: List[str], picking: bool = False) -> List[Dict[Text, Any]]:
+                          text: str, skus: List[str], categories: List[str] = (),
+                          picking: bool = False) -> List[Dict[Text, Any]]:
         """The order a message without a number means: the one holding a product it names ("the
         tea infuser order"), else the last one; "all my orders" or "my other order" lists them."""
-        orders = [o for o in await backend.list_orders(limit=10) if o.status not in ("cancelled", "expired")]
+        every = await backend.list_orders(limit=10)
+        orders = [o for o in every if o.status not in ("cancelled", "expired")]
         ordinal = ORDINAL.search(text) if picking else None
         if ordinal and orders:  # "the second one" after the list: as it was listed
             listed, index = orders[:6], ORDINALS[ordinal.group(1).lower()]
@@ -194,7 +206,8 @@ class ActionTrackOrder(Action):
         if ALL_ORDERS.search(text) and len(orders) > 1:
             dispatcher.utter_message(response="utter_order_list", orders=_order_lines(orders))
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
-        holding = [o for o in orders if {line.sku for line in o.lines} & set(skus)]
+        # "the grinder order" even once cancelled, "the order with the mugs" (a category to the NLU)
+        holding = sorted((o for o in every if _holds(o, skus, categories)), key=lambda o: o not in orders)
         # the newest order still under way or done, before a cancelled one ("which courier?" after cancelling the newest)
         order = holding[0] if holding else _shipment_meant(orders, text) or (orders[0] if orders else await backend.get_last_order())
         if order is None and HOW_LONG.search(text) and not asks_about_own_order(text):

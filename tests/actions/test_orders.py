@@ -362,3 +362,25 @@ async def test_a_product_question_while_asked_for_an_order_number_is_answered(ba
                           slots={"requested_info": "order_id", "order_task": "track"})
     await ActionShowProducts().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_product_list"]
+
+
+async def test_the_order_with_the_mugs_is_the_one_holding_them_even_cancelled(backend, dispatcher):
+    """"where is the order with the mugs" ("mugs" a category to the NLU) had answered about the
+    newest order; "the grinder order" once cancelled about the other one."""
+    identity = new_identity()
+    mugs = place_order(backend, identity)["number"]  # a blue mug
+    response = httpx.post(f"{backend.url}/api/v1/orders", headers={**BOT, "X-Channel-Identity": identity}, json={
+        "lines": [{"sku": "GRN-HND-BUR", "quantity": 1}], "contact_email": "ada@example.com",
+        "shipping_address": {"name": "Ada Lovelace", "line1": "1 Main St", "city": "Dublin", "postal_code": "D02 X285",
+                             "country": "IE"}})
+    grinder = response.json()["number"]
+    text = "where is the order with the mugs"
+    tracker = tracker_for(identity, text, entities=[{"entity": "category", "value": "Mugs"}], slots={"order_id": grinder})
+    await ActionTrackOrder().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["number"] == mugs
+    httpx.post(f"{backend.url}/api/v1/orders/{grinder}/cancel", headers={**BOT, "X-Channel-Identity": identity})
+    dispatcher.messages.clear()
+    tracker = tracker_for(identity, "whats the status of the grinder order", entities=[
+        {"entity": "product", "value": "grinder", "skus": ["GRN-ELC-BUR", "GRN-HND-BUR"]}])
+    await ActionTrackOrder().run(dispatcher, tracker, {})
+    assert (dispatcher.messages[0]["response"], dispatcher.messages[0]["number"]) == ("utter_order_status_cancelled", grinder)
