@@ -82,6 +82,9 @@ RETURNING = re.compile(r"(?i)\b(?:return(?:ing)?|send(?:ing)?(?:\s+[\w']+){0,5}?
 # "the teapot too", "and the kettle as well": more of what was just talked about.
 ALSO = re.compile(r"(?i)\b(?:too|as well|also|and|another|more|other|rest)\b")
 
+# "what orders do i have", "show my orders": the customer's orders, not a new one.
+WHICH_ORDERS = re.compile(r"(?i)\b(?:what|which|show|list|see|check|view)\b.{0,15}\borders\b|"
+                          r"\borders (?:do |have )?(?:i|we) (?:have|got|placed|made)\b")
 # "and the other order?", "what about my previous order": a question about an order, not a new one.
 ABOUT_ANOTHER_ORDER = re.compile(r"(?i)^\W*(?:(?:and|what about|how about|n)\s+)?(?:the|my|that)\s+"
                                  r"(?:other|second|older|previous|earlier|first)\s+(?:order|one)\W*$")

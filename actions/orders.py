@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, FOLLOW_UP, HOW_LONG,
-                                   HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER)
+                                   HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER, WHICH_ORDERS)
 from actions.parsing import contact_detail, foreign_place, format_price, order_number, within_phone_number
 
 logger = logging.getLogger(__name__)
@@ -203,7 +203,7 @@ class ActionTrackOrder(Action):
             listed, index = orders[:6], ORDINALS[ordinal.group(1).lower()]
             picked = listed[index] if -len(listed) <= index < len(listed) else listed[-1]
             return await ActionTrackOrder._order_by_number(dispatcher, backend, picked.number, None, text)
-        if ALL_ORDERS.search(text) and len(orders) > 1:
+        if (ALL_ORDERS.search(text) or WHICH_ORDERS.search(text)) and len(orders) > 1:
             dispatcher.utter_message(response="utter_order_list", orders=_order_lines(orders))
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
         # "the grinder order" even once cancelled, "the order with the mugs" (a category to the NLU)

@@ -15,7 +15,8 @@ Answer = Tuple[str, Dict[str, Any]]  # (response, its values)
 
 BACK_IN_STOCK = re.compile(
     r"(?i)\b(?:back in stock|in stock again|available again|restock\w*|re-stock\w*|back (?:again|soon)|"
-    r"come back|coming back|when (?:will|do|can) (?:you|u|i)\b.{0,30}\b(?:more|again|restock|buy it|get it))\b")
+    r"come back|coming back|when (?:will|do|can) (?:you|u|i)\b.{0,30}\b(?:more|again|restock|buy it|get it)|"
+    r"when (?:are|is|will)\b.{0,40}\bback)\b")
 YES_NO_QUESTION = re.compile(r"(?i)^\W*(?:(?:and|so|but|also|hi|hey|ok)\W+)?(?:is|are|does|do|can|will|would|could)\b")
 # How people ask about a property, and the words the catalogue's attributes use for it.
 _PROPERTIES = {

@@ -905,8 +905,10 @@ async def test_where_is_read_as_an_order_request_tracks_the_order(backend, dispa
 async def test_and_the_other_order_read_as_an_order_request_lists_the_orders(backend, dispatcher):
     identity = new_identity()
     first, second = place_order(backend, identity)["number"], place_order(backend, identity)["number"]
-    await ValidateOrderForm().run(dispatcher, form_tracker(identity, "and the other order?", "place_order"), DOMAIN)
-    assert dispatcher.messages[0]["response"] == "utter_order_list"
+    for text in ("and the other order?", "what orders do i have"):
+        dispatcher.messages.clear()
+        await ValidateOrderForm().run(dispatcher, form_tracker(identity, text, "place_order"), DOMAIN)
+        assert dispatcher.messages[0]["response"] == "utter_order_list", text
     assert first in dispatcher.messages[0]["orders"] and second in dispatcher.messages[0]["orders"]
 
 
