@@ -169,6 +169,9 @@ class ValidateReturnForm(TargetOrderForm):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         reason = tidy_reason(" ".join(str(value or "").split()))
+        held = {line["sku"] for line in (tracker.get_slot(TARGET) or {}).get("lines", [])}
+        if ALSO.search(_text(tracker)) and held & set(named_skus(tracker)):
+            return {REASON: None}  # "the teapot too": more items (extract_return_items), the reason asked again
         if len(reason) < 3 or NO_REASON.match(reason):
             dispatcher.utter_message(response="utter_invalid_return_reason")
             return {REASON: None}

@@ -528,3 +528,19 @@ async def test_the_teapot_too_at_the_returns_summary_joins_the_items(backend):
     events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
     items = next(e["value"] for e in events if e["name"] == "return_items")
     assert [(item["sku"], item["quantity"]) for item in items] == [("GRN-HND-BUR", 1), ("TEA-POT-GLS", 1)]
+
+
+async def test_the_teapot_too_asked_for_the_reason_adds_it_and_asks_the_reason_again(backend):
+    identity = new_identity()
+    delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    target = (await start(identity))[0][0]["value"]
+    mugs = [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2}]
+    text = "the teapot too"
+    tracker = flow_tracker(identity, text, "place_order", "return_form", entities=named(text, "teapot", [
+        "TEA-POT-GLS", "TEA-POT-CER", "TEA-POT-CST"]), slots={"target_order": target, "return_items": mugs,
+                                                              "requested_slot": "return_reason"},
+        slot_candidates={"return_reason": text})
+    events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("return_reason", None) in events
+    items = next(e["value"] for e in events if e["name"] == "return_items")
+    assert {item["sku"] for item in items} == {"MUG-CER-BLU", "TEA-POT-GLS"}
