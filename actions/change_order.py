@@ -24,7 +24,7 @@ from actions.order_forms import CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm,
 from actions.order_slots import ORDER_SLOTS, PENDING_ORDER, at_the_summary
 from actions.placed_order_edits import CHANGING, MORE_OF
 from actions.orders import named_skus
-from actions.parsing import format_price, only_asks
+from actions.parsing import decided_answer, format_price, only_asks
 from actions.place_order import ask_to_place_again
 from actions.replacements import REPLACING, replacement
 
@@ -33,6 +33,7 @@ PENDING = "pending_confirmation"
 WHICH = "which"  # extraction's value for a change waiting for "which teapot?"; validation sets CHOICE
 FLOW_SLOTS = (TARGET, CHANGES, PENDING, CHOICE)
 EMPTIED = "emptied"  # the change takes everything out of the chat's order not yet placed
+NOTHING = "nothing"  # "no" to "what should I change?": the form is left
 # What a message that may describe a change is classified as; others go to their own rules.
 CHANGE_INTENTS = ("change_order", "inform", "place_order", "product_info")
 # The backend's shipping rule (docs/api.md), for the summary before the change is sent; the
@@ -82,6 +83,10 @@ class ValidateChangeOrderForm(TargetOrderForm):
             return {}  # no order (or a refused one) yet
         if intent == "product_info" and only_asks(text):
             return {}  # a price question: its rule answers, the form asks again
+        if requested == CHANGES and (intent == "deny" or decided_answer(text) == "no") and not named_skus(tracker):
+            # "no" to "what should I change?": nothing, and the question is left
+            dispatcher.utter_message(response="utter_order_change_kept", number=target["number"])
+            return {CHANGES: NOTHING}
         entities = tracker.latest_message.get("entities") or []
         choice = tracker.get_slot(CHOICE)
         answered = _answer_to_choice(choice, entities, text) if choice and requested == CHANGES else None
@@ -143,6 +148,8 @@ class ValidateChangeOrderForm(TargetOrderForm):
         if isinstance(value, dict) and WHICH in value:  # asked which product: the change waits for it
             return {CHANGES: None, CHOICE: value[WHICH]}
         moot = {CHOICE: None} if tracker.get_slot(CHOICE) else {}  # answered, or something else said
+        if value == NOTHING:
+            return {CHANGES: None, **ENDED, **moot}
         if value != EMPTIED:
             return {CHANGES: value or None, **moot}
         number = tracker.get_slot(PENDING_ORDER)

@@ -363,3 +363,15 @@ async def test_an_affirm_without_a_word_of_agreement_changes_nothing(backend, di
     assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == []
     assert dispatcher.messages[0]["response"] == "utter_yes_or_no_first"
     assert "GRN-HND-BUR" not in [sku for sku, _ in lines_of(backend, identity, number)]
+
+
+async def test_no_to_what_should_i_change_leaves_the_form(backend):
+    """"make it 3" → "What should I change in order …?" → "no" had got "Okay." and the question again."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    slots = {"target_order": order_view_of(backend, identity, number), "requested_slot": "order_changes"}
+    said = CollectingDispatcher()
+    tracker = flow_tracker(identity, "no", "deny", "change_order_form", slots=slots)
+    events = await ValidateChangeOrderForm().run(said, tracker, DOMAIN)
+    assert [m["response"] for m in said.messages] == ["utter_order_change_kept"]
+    assert SlotSet("target_order", None) in events and SlotSet("requested_slot", None) in events
