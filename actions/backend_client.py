@@ -109,6 +109,7 @@ class Order:
     shipping_address: Optional[Dict[str, Any]] = None
     contact_email: Optional[str] = None
     contact_phone: Optional[str] = None
+    return_reason: Optional[str] = None
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Order":
@@ -132,6 +133,7 @@ class Order:
             shipping_address=data.get("shipping_address"),
             contact_email=data.get("contact_email"),
             contact_phone=data.get("contact_phone"),
+            return_reason=data.get("return_reason"),
         )
 
     @property

@@ -42,6 +42,8 @@ UNOPENED = re.compile(r"(?i)\b(?:(?:haven'?t|have not|hasn'?t|has not|not|never|
                       r"(?:opened?|open(?:ed)? it|tried|tasted|used)|unopened|sealed|still (?:closed|packed|wrapped))\b")
 FAULTY = re.compile(r"(?i)\b(?:faulty|damaged|broken|torn|stale|mou?ldy?|expired|wrong|spoil\w*|contaminat\w*|"
                     r"insects?|bugs?|smells? (?:bad|off|weird)|leak\w*|defect\w*)\b")
+# "same reason", "same as before": the reason of the return the items join.
+SAME_REASON = re.compile(r"(?i)^\W*(?:the\s+)?same(?:\s+(?:reason|as before|as the (?:other|first|last)|thing|problem|issue))?\W*$")
 # A yes, no or okay is no reason (it answers a question the customer thought was asked).
 NO_REASON = re.compile(r"(?i)^\s*(yes|yeah|yep|yup|ok|okay|sure|no|nope|fine|right|correct|done|y|n)\W*$")
 
@@ -172,6 +174,9 @@ class ValidateReturnForm(TargetOrderForm):
         held = {line["sku"] for line in (tracker.get_slot(TARGET) or {}).get("lines", [])}
         if ALSO.search(_text(tracker)) and held & set(named_skus(tracker)):
             return {REASON: None}  # "the teapot too": more items (extract_return_items), the reason asked again
+        so_far = (tracker.get_slot(TARGET) or {}).get("reason_so_far")
+        if so_far and SAME_REASON.match(reason):  # "same reason", adding to a return: its reason
+            return {REASON: so_far[:500]}
         if len(reason) < 3 or NO_REASON.match(reason):
             dispatcher.utter_message(response="utter_invalid_return_reason")
             return {REASON: None}
@@ -188,7 +193,7 @@ async def _joining_its_return(tracker: Tracker, target: Dict[str, Any]) -> Optio
         logger.warning("reading the return of %s failed: %s", target["number"], error)
         return None
     return {**target, "lines": order.left_to_return(), "returning": order.returning(),
-            "refund_due_minor": order.refund_due_minor}
+            "refund_due_minor": order.refund_due_minor, "reason_so_far": order.return_reason}
 
 
 def added_to_refund(target: Dict[str, Any], items: List[Dict[str, Any]]) -> int:

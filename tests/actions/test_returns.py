@@ -544,3 +544,16 @@ async def test_the_teapot_too_asked_for_the_reason_adds_it_and_asks_the_reason_a
     assert SlotSet("return_reason", None) in events
     items = next(e["value"] for e in events if e["name"] == "return_items")
     assert {item["sku"] for item in items} == {"MUG-CER-BLU", "TEA-POT-GLS"}
+
+
+async def test_same_reason_for_more_items_is_the_returns_reason(backend, dispatcher):
+    """"same reason" when the teapot joins the mugs' return had been stored literally."""
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    request_return_of(backend, identity, number, ("MUG-CER-BLU", 2))  # reason "chipped"
+    target = (await start(identity))[0][0]["value"]
+    assert target["reason_so_far"] == "chipped"
+    tracker = flow_tracker(identity, "same reason", "inform", "return_form",
+                           slots={"target_order": target, "requested_slot": "return_reason"})
+    assert ValidateReturnForm().validate_return_reason("same reason", dispatcher, tracker, DOMAIN) == {
+        "return_reason": "chipped"}
