@@ -203,8 +203,9 @@ class ActionTrackOrder(Action):
             listed, index = orders[:6], ORDINALS[ordinal.group(1).lower()]
             picked = listed[index] if -len(listed) <= index < len(listed) else listed[-1]
             return await ActionTrackOrder._order_by_number(dispatcher, backend, picked.number, None, text)
-        if (ALL_ORDERS.search(text) or WHICH_ORDERS.search(text)) and len(orders) > 1:
-            dispatcher.utter_message(response="utter_order_list", orders=_order_lines(orders))
+        listed = orders if len(orders) > 1 else every  # "and the other order?": a cancelled one too
+        if (ALL_ORDERS.search(text) or WHICH_ORDERS.search(text)) and len(listed) > 1:
+            dispatcher.utter_message(response="utter_order_list", orders=_order_lines(listed))
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
         # "the grinder order" even once cancelled, "the order with the mugs" (a category to the NLU)
         holding = sorted((o for o in every if _holds(o, skus, categories)), key=lambda o: o not in orders)

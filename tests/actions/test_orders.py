@@ -384,3 +384,7 @@ async def test_the_order_with_the_mugs_is_the_one_holding_them_even_cancelled(ba
         {"entity": "product", "value": "grinder", "skus": ["GRN-ELC-BUR", "GRN-HND-BUR"]}])
     await ActionTrackOrder().run(dispatcher, tracker, {})
     assert (dispatcher.messages[0]["response"], dispatcher.messages[0]["number"]) == ("utter_order_status_cancelled", grinder)
+    dispatcher.messages.clear()  # one order on its way and one cancelled: the other is the cancelled one
+    await ActionTrackOrder().run(dispatcher, tracker_for(identity, "and the other order?"), {})
+    assert dispatcher.messages[0]["response"] == "utter_order_list"
+    assert f"{grinder}: 1 × Hand Burr Grinder – cancelled" in dispatcher.messages[0]["orders"]
