@@ -116,10 +116,11 @@ class ValidateReturnForm(TargetOrderForm):
                                      returning=items_text(target["returning"]),
                                      left=items_text(lines))
             return dict(ENDED)
-        if sum(int(line["quantity"]) for line in lines) == 1:
-            return {**slots, ITEMS: everything(lines), **_reason_said(tracker)}
         named = choose_return_items(lines, _entities(tracker), _text(tracker))
-        if named.problem and named.problem[0] == "how_many":  # "some of the mugs": asked how many
+        too_many = bool(named.problem) and named.problem[0] == "too_many"  # "2 red mugs" with 1 left
+        if sum(int(line["quantity"]) for line in lines) == 1 and not too_many:
+            return {**slots, ITEMS: everything(lines), **_reason_said(tracker)}
+        if named.problem and named.problem[0] in ("how_many", "too_many"):  # "some of the mugs": how many
             self._explain(dispatcher, target, named)
         return {**slots, ITEMS: named.lines, **_reason_said(tracker)} if named.lines else slots
 

@@ -557,3 +557,13 @@ async def test_same_reason_for_more_items_is_the_returns_reason(backend, dispatc
                            slots={"target_order": target, "requested_slot": "return_reason"})
     assert ValidateReturnForm().validate_return_reason("same reason", dispatcher, tracker, DOMAIN) == {
         "return_reason": "chipped"}
+
+
+async def test_more_than_is_left_to_return_is_said_not_quietly_reduced(backend):
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-RED", 2))
+    request_return_of(backend, identity, number, ("MUG-CER-RED", 1))
+    text = "i want to return 2 red mugs"
+    events, said = await start(identity, text, entities=named(text, "red mugs", ["MUG-CER-RED"], 2))
+    assert [(m["response"], m.get("ordered")) for m in said.messages] == [("utter_return_items_too_many", 1)]
+    assert not any(e["name"] == "return_items" and e["value"] for e in events)
