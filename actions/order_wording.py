@@ -93,3 +93,9 @@ ABOUT_ANOTHER_ORDER = re.compile(r"(?i)^\W*(?:(?:and|what about|how about|n)\s+)
 WHERE_IS = re.compile(r"(?i)^\W*(?:(?:hi|hey|hello|ok|so|and|but)\W+)?(?:where(?:'?s| is| are)|wheres|"
                       r"(?:has|did) (?:it|my \w+|the \w+) (?:ship|shipped|arrive|arrived|come|left)|"
                       r"when (?:will|does|is) (?:it|my \w+|the \w+) (?:arrive|come|get here|be here|ship))\b")
+
+
+def asks_about_orders(text: str) -> bool:
+    """ "order details pls", "and the other order?", "where is the order with the mugs", "what
+    orders do i have": about orders placed, however the NLU read it."""
+    return any(pattern.search(text) for pattern in (ASKS_CONTENTS, ABOUT_ANOTHER_ORDER, WHERE_IS, WHICH_ORDERS))

@@ -26,7 +26,7 @@ from actions.order_draft import (drop_replaced, is_complete, is_removed, merge_i
                                  ones_of_the_same_kind, option_picked, remove_from_draft, settle_by_names,
                                  take_alternative)
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
-from actions.order_wording import ABOUT_ANOTHER_ORDER, ASKS_CONTENTS, WHERE_IS, WHICH_ORDERS
+from actions.order_wording import asks_about_orders
 from actions.orders import ActionTrackOrder
 from actions.parsing import (asks_to_buy, complete_address, contact_detail, format_address, format_price,
                              is_address, only_asks, parse_address, quantity_in, tries_an_address,
@@ -230,8 +230,7 @@ class ValidateOrderForm(FormValidationAction):
             return _answered_instead(await open_complaint(dispatcher, tracker, domain))
         if starting and is_foreign(text):  # "Ich möchte zwei Tassen kaufen": no English checkout
             return _answered_instead(only_english(dispatcher))
-        if starting and (names_only_an_order(tracker) or ASKS_CONTENTS.search(text) or ABOUT_ANOTHER_ORDER.search(text)
-                         or WHERE_IS.search(text) or WHICH_ORDERS.search(text)):
+        if starting and (names_only_an_order(tracker) or asks_about_orders(text)):
             # "order YJK4DZZC", "order details pls", "and the other order?": not "what would you like to order?"
             return _answered_instead(await ActionTrackOrder().run(dispatcher, tracker, domain))
         return await super().run(dispatcher, tracker, domain)
