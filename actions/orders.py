@@ -97,6 +97,11 @@ def _problem_response(order: Order, text: str, today: date) -> Optional[str]:
     return "utter_order_late" if _is_late(order, today) else None
 
 
+# A question about the carrier or tracking number, not about the order as a whole.
+COURIER_QUESTION = re.compile(r"(?i)\b(?:courier|carrier|tracking|track(?:ing)? (?:no|number|id|link)|dhl|ups|dpd|"
+                              r"gls|fedex|hermes|which (?:company|service) (?:is )?(?:delivering|bringing))\b")
+
+
 def _is_late(order: Order, today: date) -> bool:
     """On its way and past its expected delivery date."""
     try:
@@ -111,6 +116,10 @@ def utter_order_status(dispatcher: CollectingDispatcher, order: Order, text: str
     an apology and an offer of a person instead (answered by action_answer_confirmation). Asked
     what is in it, its items come first."""
     problem = _problem_response(order, text, datetime.now(timezone.utc).date())
+    if problem is None and COURIER_QUESTION.search(text) and order.status in ("pending", "confirmed", "processing"):
+        # "which courier?" before it ships: there is none yet, and the customer hears when there will be
+        dispatcher.utter_message(response="utter_no_courier_yet", number=order.number)
+        return []
     if ASKS_CONTENTS.search(text):
         dispatcher.utter_message(response="utter_order_contents", number=order.number,
                                  lines="\n".join(f"• {line.quantity} × {line.name}" for line in order.lines),

@@ -388,3 +388,10 @@ async def test_the_order_with_the_mugs_is_the_one_holding_them_even_cancelled(ba
     await ActionTrackOrder().run(dispatcher, tracker_for(identity, "and the other order?"), {})
     assert dispatcher.messages[0]["response"] == "utter_order_list"
     assert f"{grinder}: 1 × Hand Burr Grinder – cancelled" in dispatcher.messages[0]["orders"]
+
+
+async def test_which_courier_before_shipping_says_there_is_none_yet(backend, dispatcher):
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    await ActionTrackOrder().run(dispatcher, tracker_for(identity, "which courier is it with?"), {})
+    assert (dispatcher.messages[0]["response"], dispatcher.messages[0]["number"]) == ("utter_no_courier_yet", number)
