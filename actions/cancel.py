@@ -128,6 +128,7 @@ ASKED_BY = {
 QUESTIONS = {"cancel_order": ("utter_confirm_cancel",), "place_order": ("utter_confirm_order",),
              "change_order": ("utter_confirm_order_change",), "change_address": ("utter_confirm_address_change",),
              "return_order": ("utter_confirm_return", "utter_confirm_return_items", "utter_confirm_return_more",
+                              "utter_confirm_return_rest",
                               "utter_refund_after_return"),
              "human_handoff": ("utter_offer_human", "utter_only_english", "utter_complaint_ticket", "utter_payment_issue_ticket",
                                "utter_payment_declined_ticket", "utter_ticket_already_open",

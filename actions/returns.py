@@ -208,7 +208,8 @@ def added_to_refund(target: Dict[str, Any], items: List[Dict[str, Any]]) -> int:
 
 # What the bot says while a return is asked about or just registered.
 RETURN_TURNS = ("utter_return_requested", "utter_confirm_return", "utter_confirm_return_items",
-                "utter_confirm_return_more", "utter_ask_return_items", "utter_ask_return_more_items")
+                "utter_confirm_return_more", "utter_confirm_return_rest", "utter_ask_return_items",
+                "utter_ask_return_more_items")
 
 
 def continues_a_return(tracker: Tracker) -> bool:
@@ -281,9 +282,11 @@ class ActionConfirmReturn(Action):
         if opened and OPENED.search(reason) and not FAULTY.search(reason) and not UNOPENED.search(reason):
             dispatcher.utter_message(response="utter_return_opened_consumable", items=items_text(opened))
             return events_clearing(FLOW_SLOTS)
-        if target.get("returning"):  # its return is on the way: these join it
+        if target.get("returning"):  # its return is on the way: these join it (the rest: shipping back too)
+            rest = is_whole_order(items, target["lines"])
             dispatcher.utter_message(
-                response="utter_confirm_return_more", number=target["number"], items=items_text(items),
+                response="utter_confirm_return_rest" if rest else "utter_confirm_return_more",
+                number=target["number"], items=items_text(items),
                 returning=items_text(target["returning"]), reason=reason,
                 amount=format_price(added_to_refund(target, items), target["currency"]))
             return [SlotSet(PENDING, "return_order")]

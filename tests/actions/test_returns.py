@@ -453,7 +453,8 @@ async def test_the_rest_of_an_order_joining_its_return_adds_the_shipping_to_the_
     summary = CollectingDispatcher()
     slots = {"target_order": target, "return_items": items, "return_reason": "don't need it"}
     await ActionConfirmReturn().run(summary, tracker_for(identity, "", slots=slots), {})
-    assert summary.messages[0]["amount"] == "€17.80"  # the second mug and the shipping
+    assert (summary.messages[0]["response"], summary.messages[0]["amount"]) == (
+        "utter_confirm_return_rest", "€17.80")  # the second mug and the shipping, said so
     answer = CollectingDispatcher()
     slots["pending_confirmation"] = "return_order"
     await ActionAnswerConfirmation().run(answer, confirmation(identity, "affirm", "action_confirm_return", slots), {})
