@@ -196,6 +196,7 @@ def leaves_the_choice(tracker: Tracker) -> bool:
 
 
 BUYING = re.compile(r"(?i)\b(?:buy|purchase)\b")
+PREORDER = re.compile(r"(?i)\bpre-?\s?orders?(?:ing|ed)?\b|\b(?:reserve|hold) (?:one|it|them|some|a \w+) for me\b")
 
 
 def _answered_instead(events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
@@ -228,6 +229,9 @@ class ValidateOrderForm(FormValidationAction):
         if starting and complains(text) and not asks_to_buy(text):
             # "the teapot i got is cracked": a complaint, not "which teapot would you like?"
             return _answered_instead(await open_complaint(dispatcher, tracker, domain))
+        if starting and PREORDER.search(text):  # "can i preorder one": the shop takes no pre-orders
+            dispatcher.utter_message(response="utter_no_preorders")
+            return _answered_instead([])
         if starting and is_foreign(text):  # "Ich möchte zwei Tassen kaufen": no English checkout
             return _answered_instead(only_english(dispatcher))
         if starting and (names_only_an_order(tracker) or asks_about_orders(text)):

@@ -1026,3 +1026,11 @@ async def test_edits_at_the_summary_read_as_changes_or_questions_edit_the_order_
     resized = CollectingDispatcher()
     events = await ValidateOrderForm().run(resized, form_tracker(identity, "make it 3", "product_info", slots=summary), DOMAIN)
     assert SlotSet("order_items", [dict(BLUE_MUGS, quantity=3)]) in events
+
+
+async def test_a_preorder_is_said_to_be_unavailable_not_started(backend, dispatcher):
+    """"can i preorder one" had started an order ("What would you like to order?")."""
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), "can i preorder one", "place_order"),
+                                           DOMAIN)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_no_preorders"]
+    assert events == [SlotSet("requested_slot", None), FollowupAction("action_listen")]
