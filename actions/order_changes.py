@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
+from actions.order_wording import of_category
+
 MAX_QUANTITY = 20  # the backend's MAX_LINE_QUANTITY
 
 # The words just before a product say what to do with it; the nearest verb wins.
@@ -97,11 +99,11 @@ def _category_as_its_lines(entities: List[Dict[str, Any]], lines: List[Dict[str,
     its name's word in theirs: "Mugs" is every "… Mug …"), one product each."""
     found = []
     for entity in entities:
-        word = str(entity.get("value", "")).lower().rstrip("s")
-        if entity.get("entity") != "category" or len(word) < 3:
+        category = str(entity.get("value", ""))
+        if entity.get("entity") != "category" or len(category.lower().rstrip("s")) < 3:
             continue
         found += [{**entity, "entity": "product", "value": line["name"], "skus": [line["sku"]]}
-                  for line in lines if re.search(rf"\b{re.escape(word)}s?\b", line["name"].lower())]
+                  for line in lines if of_category(line["name"], category)]
     return found
 
 

@@ -99,3 +99,9 @@ def asks_about_orders(text: str) -> bool:
     """ "order details pls", "and the other order?", "where is the order with the mugs", "what
     orders do i have": about orders placed, however the NLU read it."""
     return any(pattern.search(text) for pattern in (ASKS_CONTENTS, ABOUT_ANOTHER_ORDER, WHERE_IS, WHICH_ORDERS))
+
+
+def of_category(name: str, category: str) -> bool:
+    """A product's name is of a category named by its word in it: "Ceramic Mug Red" is of "Mugs"."""
+    word = str(category).lower().rstrip("s")
+    return re.search(rf"\b{re.escape(word)}s?\b", name.lower()) is not None

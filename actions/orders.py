@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, FOLLOW_UP, HOW_LONG,
-                                   HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER, WHICH_ORDERS)
+                                   HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER, WHICH_ORDERS, of_category)
 from actions.parsing import contact_detail, foreign_place, format_price, order_number, within_phone_number
 
 logger = logging.getLogger(__name__)
@@ -155,8 +155,7 @@ async def _never_ships(backend: BackendClient, number: Optional[str], contact: O
 
 def _holds(order: Order, skus: List[str], categories: List[str]) -> bool:
     """The order holds a product named, or one of a category named (by its word in the name)."""
-    words = [str(category).lower().rstrip("s") for category in categories]
-    return any(line.sku in skus or any(re.search(rf"\b{re.escape(word)}s?\b", line.name.lower()) for word in words)
+    return any(line.sku in skus or any(of_category(line.name, category) for category in categories)
                for line in order.lines)
 
 
@@ -177,8 +176,8 @@ class ActionTrackOrder(Action):
         if number is None and tracker.get_slot(REQUESTED) is None and HYPOTHETICAL.search(text):
             utter_delivery_time(dispatcher, text)  # "if I order today when will it come"
             return []
-        named = named_skus(tracker) or list(tracker.get_latest_entity_values("category"))
-        followed_up = number is None and not named and follows_up_on_the_order(tracker, text)
+        skus, categories = named_skus(tracker), list(tracker.get_latest_entity_values("category"))
+        followed_up = number is None and not (skus or categories) and follows_up_on_the_order(tracker, text)
         if followed_up:
             # "did it ship yet", "what's the tracking number": the order just talked about, one
             # checked with its email too (the details given then still hold)
@@ -189,8 +188,7 @@ class ActionTrackOrder(Action):
                     number = None  # "which courier?" right after cancelling one: the order on its way
                 if number is None:
                     return without_stale_offer(
-                        tracker, await self._last_order(dispatcher, backend, text, named_skus(tracker),
-                                                        list(tracker.get_latest_entity_values("category")),
+                        tracker, await self._last_order(dispatcher, backend, text, skus, categories,
                                                         picking=tracker.get_slot(REQUESTED) == "order_id"))
                 return without_stale_offer(
                     tracker, await self._order_by_number(dispatcher, backend, number, contact, text))
