@@ -229,9 +229,10 @@ class ActionAnswerConfirmation(Action):
             if OTHER_ORDER.search(text or ""):  # "no the other one": that one is asked about now
                 return _clear() + await ActionCancelOrder().run(dispatcher, tracker, domain)
             return _clear()
+        request = _cancel_request(tracker)
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                said = cancel_reason(text or "", _cancel_request(tracker))
+                said = cancel_reason(text or "", request)
                 await backend.cancel_order(number, f"customer: {said}" if said else "cancelled by the customer in chat")
         except Refused as refusal:
             dispatcher.utter_message(response="utter_cancel_refused", number=number, reason=refusal.detail)
@@ -241,7 +242,7 @@ class ActionAnswerConfirmation(Action):
             dispatcher.utter_message(response="utter_backend_unavailable")
             return _clear()
         dispatcher.utter_message(response="utter_order_cancelled", number=number)
-        if CANCEL_THEM_ALL.search(_cancel_request(tracker)):  # "cancel both my orders": the next one now
+        if CANCEL_THEM_ALL.search(request):  # "cancel both my orders": the next one now
             following = await _next_cancellable(tracker)
             if following is not None:
                 return _clear() + _ask_confirmation(dispatcher, following)

@@ -108,9 +108,9 @@ class ValidateReturnForm(TargetOrderForm):
         target = {**target, "lines": await _with_categories(tracker, target["lines"])}
         slots[TARGET] = target
         lines = target["lines"]
-        named = set(named_skus(tracker))
+        said = set(named_skus(tracker))
         going = {item["sku"] for item in target.get("returning") or []}
-        if named & going and not named & {line["sku"] for line in lines}:
+        if said & going and not said & {line["sku"] for line in lines}:
             # "return 3 mugs" when the mugs already go back: not the teapot that is left
             dispatcher.utter_message(response="utter_return_items_already_going", number=target["number"],
                                      returning=items_text(target["returning"]),
