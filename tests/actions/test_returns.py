@@ -513,6 +513,14 @@ async def test_asking_to_return_what_already_goes_back_says_so(backend):
     assert SlotSet("requested_slot", None) in events and returning(backend, identity, number) == {"MUG-CER-BLU": 2}
 
 
+def the_teapot_too(identity, slots, slot_candidates=None):
+    """ "the teapot too" (read as an order) while the return form holds `slots`."""
+    text = "the teapot too"
+    return flow_tracker(identity, text, "place_order", "return_form",
+                        entities=named(text, "teapot", ["TEA-POT-GLS", "TEA-POT-CER", "TEA-POT-CST"]),
+                        slots=slots, slot_candidates=slot_candidates)
+
+
 async def test_the_teapot_too_at_the_returns_summary_joins_the_items(backend):
     """The grinder's return shown for a yes, then "the teapot too": the summary had come back with
     the grinder alone."""
@@ -520,11 +528,8 @@ async def test_the_teapot_too_at_the_returns_summary_joins_the_items(backend):
     delivered(backend, identity, ("GRN-HND-BUR", 1), ("TEA-POT-GLS", 1))
     target = (await start(identity))[0][0]["value"]
     grinder = [{"sku": "GRN-HND-BUR", "name": "Hand Burr Grinder", "quantity": 1}]
-    text = "the teapot too"
-    tracker = flow_tracker(identity, text, "place_order", "return_form", entities=named(text, "teapot", [
-        "TEA-POT-GLS", "TEA-POT-CER", "TEA-POT-CST"]), slots={"target_order": target, "return_items": grinder,
-                                                              "return_reason": "too noisy",
-                                                              "pending_confirmation": "return_order"})
+    tracker = the_teapot_too(identity, {"target_order": target, "return_items": grinder, "return_reason": "too noisy",
+                                        "pending_confirmation": "return_order"})
     tracker.active_loop = {}
     events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
     items = next(e["value"] for e in events if e["name"] == "return_items")
@@ -536,11 +541,8 @@ async def test_the_teapot_too_asked_for_the_reason_adds_it_and_asks_the_reason_a
     delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
     target = (await start(identity))[0][0]["value"]
     mugs = [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2}]
-    text = "the teapot too"
-    tracker = flow_tracker(identity, text, "place_order", "return_form", entities=named(text, "teapot", [
-        "TEA-POT-GLS", "TEA-POT-CER", "TEA-POT-CST"]), slots={"target_order": target, "return_items": mugs,
-                                                              "requested_slot": "return_reason"},
-        slot_candidates={"return_reason": text})
+    tracker = the_teapot_too(identity, {"target_order": target, "return_items": mugs, "requested_slot": "return_reason"},
+                             slot_candidates={"return_reason": "the teapot too"})
     events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert SlotSet("return_reason", None) in events
     items = next(e["value"] for e in events if e["name"] == "return_items")

@@ -232,16 +232,22 @@ async def test_a_complaint_is_about_the_order_holding_the_product_or_the_only_or
     assert staff_ticket(backend, said.messages[0]["ticket_id"])["order_number"] == number
 
 
+async def ticket_asked(tracker, in_chat_of=None):
+    """action_open_ticket on `tracker`, in the chat of the tracker `in_chat_of` if given: (what it
+    said, its events)."""
+    if in_chat_of is not None:
+        tracker.sender_id = in_chat_of.sender_id
+    said = CollectingDispatcher()
+    return said, await ActionOpenTicket().run(said, tracker, {})
+
+
 async def test_the_same_problem_again_gets_the_open_ticket_not_a_second(backend):
     """A late order chased twice, or a complaint made again after the offer was forgotten: the
     backend gives back the open ticket, and the bot says it is already open and offers a person."""
     first_turn = tracker_with("complaint", "the mug arrived chipped")
-    first = CollectingDispatcher()
-    await ActionOpenTicket().run(first, first_turn, {})
-    again_turn = tracker_with("complaint", "hello?? the mug is chipped, what now")
-    again_turn.sender_id = first_turn.sender_id
-    again = CollectingDispatcher()
-    events = await ActionOpenTicket().run(again, again_turn, {})
+    first, _ = await ticket_asked(first_turn)
+    again, events = await ticket_asked(tracker_with("complaint", "hello?? the mug is chipped, what now"),
+                                       in_chat_of=first_turn)
     ticket_id = first.messages[0]["ticket_id"]
     assert [m["response"] for m in again.messages] == ["utter_ticket_already_open"]
     assert again.messages[0]["ticket_id"] == ticket_id
@@ -252,12 +258,9 @@ async def test_the_same_problem_again_gets_the_open_ticket_not_a_second(backend)
 
 async def test_a_person_asked_for_after_a_complaint_is_handed_that_complaints_ticket(backend):
     complaint_turn = tracker_with("complaint", "the teapot lid is cracked")
-    first = CollectingDispatcher()
-    await ActionOpenTicket().run(first, complaint_turn, {})
-    person_turn = tracker_with("contact_human_agent", "can i talk to a human please")
-    person_turn.sender_id = complaint_turn.sender_id
-    handed = CollectingDispatcher()
-    await ActionOpenTicket().run(handed, person_turn, {})
+    first, _ = await ticket_asked(complaint_turn)
+    handed, _ = await ticket_asked(tracker_with("contact_human_agent", "can i talk to a human please"),
+                                   in_chat_of=complaint_turn)
     ticket_id = first.messages[0]["ticket_id"]
     assert [(m["response"], m["ticket_id"]) for m in handed.messages] == [("utter_handoff_ticket", ticket_id)]
     assert [t["id"] for t in tickets_of(backend, complaint_turn.sender_id)] == [ticket_id]
