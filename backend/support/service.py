@@ -43,7 +43,7 @@ async def create_feedback(session: AsyncSession, *, ref: ChannelRef, data: Feedb
             insert(_feedback).values(**values).returning(_feedback.c.id))).scalar_one()
         ticket_id = None
         if data.rating <= LOW_RATING:
-            ticket_id = await _open_follow_up(session, {**values, "id": new_id})
+            ticket_id = await _open_follow_up(session, values)
     return {"id": new_id, **values, "ticket_id": ticket_id,
             "order_number": data.order_number.upper() if data.order_number else None}
 
@@ -68,7 +68,8 @@ async def _follow_up(session: AsyncSession, feedback: dict) -> int | None:
         _tickets.c.reason.like("low feedback rating%")))).scalar()
 
 
-async def _note_on_follow_up(session: AsyncSession, ticket_id: int, text: str) -> None:
+async def _customer_message(session: AsyncSession, ticket_id: int, text: str) -> None:
+    """The customer's words (or what they did) added to a ticket's messages."""
     await session.execute(insert(_messages).values(
         ticket_id=ticket_id, sender="user", text=text, created_at=utcnow()))
 
@@ -89,7 +90,7 @@ async def update_feedback(session: AsyncSession, *, ref: ChannelRef, feedback_id
         ticket_id = await _follow_up(session, row)
         if data.rating is not None:
             if ticket_id is not None:
-                await _note_on_follow_up(session, ticket_id, f"Rating corrected to {data.rating}/5.")
+                await _customer_message(session, ticket_id, f"Rating corrected to {data.rating}/5.")
                 if data.rating > LOW_RATING:  # nothing to follow up, unless someone took it already
                     await session.execute(update(_tickets).where(
                         _tickets.c.id == ticket_id, _tickets.c.status == "open").values(
@@ -97,7 +98,7 @@ async def update_feedback(session: AsyncSession, *, ref: ChannelRef, feedback_id
             elif data.rating <= LOW_RATING:
                 ticket_id = await _open_follow_up(session, dict(row))
         if data.comment is not None and ticket_id is not None:
-            await _note_on_follow_up(session, ticket_id, f"Comment: {data.comment}")
+            await _customer_message(session, ticket_id, f"Comment: {data.comment}")
         number = None
         if row["order_id"] is not None:
             number = (await session.execute(
@@ -183,8 +184,7 @@ async def _add_request(session: AsyncSession, ticket_id: int, data: TicketCreate
     """The customer's latest words join the open ticket (the rest of the transcript is on it)."""
     said = next((turn.text for turn in reversed(data.transcript) if turn.sender == "user"), None)
     if said:
-        await session.execute(insert(_messages).values(
-            ticket_id=ticket_id, sender="user", text=said, created_at=now))
+        await _customer_message(session, ticket_id, said)
     await session.execute(update(_tickets).where(_tickets.c.id == ticket_id).values(updated_at=now))
 
 
