@@ -17,7 +17,7 @@ from actions.order_wording import ORDINAL
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.ordering import RESIZING, TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
-from actions.product_questions import Answer, answer_about
+from actions.product_questions import Answer, answer_about, details_of
 from actions.returns import continues_a_return
 from actions.support import complains, open_complaint
 
@@ -96,8 +96,7 @@ def describe_product(product: Product, exact: bool = False, details: bool = Fals
     line = f"{product.name}: {price}, {_stock_phrase(product, exact)}"
     if not details:
         return line
-    attributes = ", ".join(name.replace("_", " ") + ("" if value is True else f" {value}")
-                           for name, value in product.attributes.items() if value not in (None, "", False))
+    attributes = details_of(product)
     return line + (f" ({attributes})" if attributes else "") + (f". {product.description}" if product.description else "")
 
 

@@ -7,7 +7,7 @@ offer of a person who can check, never guessed.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from actions.backend_client import Product
 
@@ -52,16 +52,17 @@ def answer_about(product: Product, text: str) -> Optional[Answer]:
 
 def details_of(product: Product) -> str:
     """"size 1 L, material borosilicate glass"."""
-    return ", ".join(name.replace("_", " ") + ("" if value is True else f" {value}")
-                     for name, value in product.attributes.items() if value not in (None, "", False))
+    return ", ".join(_details(product))
+
+
+def _details(product: Product) -> List[str]:
+    """Each attribute as said: "size 1 L", "timer" (a true flag by its name)."""
+    return [name.replace("_", " ") + ("" if value is True else f" {value}")
+            for name, value in product.attributes.items() if value not in (None, "", False)]
 
 
 def _detail_naming(product: Product, words: Tuple[str, ...]) -> Optional[str]:
-    for name, value in product.attributes.items():
-        said = f"{name.replace('_', ' ')} {'' if value is True else value}".strip()
-        if value not in (None, "", False) and any(word in said.lower() for word in words):
-            return said
-    return None
+    return next((said for said in _details(product) if any(word in said.lower() for word in words)), None)
 
 
 def _material(product: Product, material: str) -> Answer:
