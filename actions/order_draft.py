@@ -66,6 +66,24 @@ def _product_item(entity: Dict[str, Any]) -> Dict[str, Any]:
             "candidates": [{"sku": sku, "name": sku} for sku in skus]}
 
 
+# A new count while "which mug?" waits: "make it 3", "actually 4 please", "3".
+_RECOUNT = re.compile(r"(?i)\b(?:make it|make that|change it to|change to|instead|only|actually|rather)\b"
+                      r"|^\W*(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\W*(?:please|pls|plz)?\W*$")
+
+
+def _count_said(entities: List[Dict[str, Any]], text: str) -> Optional[int]:
+    quantities = [e["value"] for e in entities if e.get("entity") == "quantity"]
+    return int(quantities[0]) if quantities else quantity_in(text)
+
+
+def _recount(item: Dict[str, Any], quantity: Optional[int]) -> bool:
+    """The item's new count, if one was said and differs; True if it changed."""
+    if not quantity or quantity == item["quantity"]:
+        return False
+    item["quantity"] = quantity
+    return True
+
+
 def _the_one(entity: Dict[str, Any], text: str) -> bool:
     """The product named as "the <singular name>"."""
     start = entity.get("start")
@@ -129,8 +147,10 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
             draft[:] = [d for d in draft if d is open_choice or d["sku"] != open_choice["sku"]]
             return True
         candidates = {c["sku"] for c in open_choice["candidates"]}
-        if products and set(skus) <= candidates:
-            return False  # the same ambiguous words again: ask again
+        if products and set(skus) <= candidates:  # the same ambiguous words again: ask again,
+            return _recount(open_choice, next((e.get("quantity") for e in products if e.get("quantity")), None))
+        if not products and _RECOUNT.search(text):  # "make it 3" to "which mug?": 3 of the one picked next
+            return _recount(open_choice, _count_said(entities, text))
     if products:
         for entity in products:
             item = _product_item(entity)
@@ -147,8 +167,7 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
         return True
     if answering:
         missing = next((item for item in draft if item["sku"] and not item["quantity"]), None)
-        quantities = [e["value"] for e in entities if e.get("entity") == "quantity"]
-        quantity = int(quantities[0]) if quantities else quantity_in(text)
+        quantity = _count_said(entities, text)
         if missing is not None and quantity is not None:
             missing["quantity"] = quantity
             return True

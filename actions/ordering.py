@@ -274,9 +274,9 @@ class ValidateOrderForm(FormValidationAction):
         if not adding and intent_of(tracker) not in ITEM_INTENTS:
             # "ok 3 then" reads as a yes: a quantity or a product still answers the question asked.
             answers = requested == ITEMS and intent_of(tracker) not in OTHER_REQUESTS
-            return {ITEMS: draft} if answers and self._merge(tracker, draft, entities, text, True) else {}
+            return {ITEMS: draft} if answers and self._merge(dispatcher, tracker, draft, entities, text, True) else {}
         before = {item["sku"]: item["quantity"] for item in draft if item["sku"]}
-        if self._merge(tracker, draft, entities, text, requested == ITEMS):
+        if self._merge(dispatcher, tracker, draft, entities, text, requested == ITEMS):
             if adding:
                 _say_what_changed(dispatcher, before, draft)
             found = await ones_of_the_same_kind(tracker, draft, text, entities)
@@ -306,14 +306,20 @@ class ValidateOrderForm(FormValidationAction):
         return [SlotSet(ITEMS, kept), SlotSet(DRAFT, kept)]  # the form ends, action_place_order asks again
 
     @staticmethod
-    def _merge(tracker: Tracker, draft: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str,
-               answering: bool) -> bool:
-        """merge_into_draft; an offered product named in place of a short item replaces it."""
+    def _merge(dispatcher: CollectingDispatcher, tracker: Tracker, draft: List[Dict[str, Any]],
+               entities: List[Dict[str, Any]], text: str, answering: bool) -> bool:
+        """merge_into_draft; an offered product named in place of a short item replaces it. A new
+        count for the item "which mug?" waits on ("make it 3") is said, as "which" is asked again."""
+        choice = open_choice(draft)
+        count = choice["quantity"] if choice else None
         if not merge_into_draft(draft, entities, text, answering):
             return False
         named = offers_named(entities, tracker.get_slot(ALTERNATIVES) or [])
         if named:
             drop_replaced(draft, named)
+        if choice is not None and choice is open_choice(draft) and choice["quantity"] not in (None, count):
+            dispatcher.utter_message(response="utter_order_quantity_changed", quantity=choice["quantity"],
+                                     name=choice["name"])
         return True
 
     @staticmethod

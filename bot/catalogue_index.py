@@ -26,7 +26,7 @@ FUNCTION_WORDS = {"a", "an", "the", "of", "with", "and", "for", "to", "in", "on"
 # Ordinary words a typo fix must leave alone even though one edit turns them into catalogue words.
 NEVER_CORRECT = {"order", "orders", "where", "there", "three", "these", "those", "price", "prices",
                  "refund", "return", "track", "still", "stock", "store", "great", "thanks",
-                 "please", "hello", "today", "money", "month", "tried", "items"}
+                 "please", "hello", "today", "money", "month", "tried", "items", "back"}
 PHRASE_CUTS = {"with", "of", "for", "in", "and"}
 COLOUR_KEYS = ("colour", "color", "finish")
 
@@ -142,6 +142,23 @@ class CatalogueIndex:
         self._cache[text] = found
         return found
 
+    def _names_a_product(self, text: str) -> bool:
+        found = self.resolve(text)
+        return found is not None and found[0] in self.heads
+
+    def _short_modifier(self, text: str) -> Optional[Tuple[str, int]]:
+        """A describing word of 3-4 letters typed with one letter missing or two swapped ("blu",
+        "bleu", "gren"), trusted only right before a product's name: short words are too often
+        other words for the general typo fix, and a changed letter ("mig") is left alone."""
+        word = fold(text)
+        if not (3 <= len(word) <= 4 and word.isalpha()) or word in STOP_WORDS or word in NEVER_CORRECT:
+            return None
+        fits = sorted(candidate for candidate in self.modifiers
+                      if candidate[0] == word[0] and osa_distance(word, candidate) == 1
+                      and (len(candidate) == len(word) + 1
+                           or (len(candidate) == len(word) and sorted(candidate) == sorted(word))))
+        return (fits[0], 1) if len(fits) == 1 else None
+
     def _closest(self, word: str, limit: int) -> Optional[Tuple[str, int]]:
         best: Optional[Tuple[int, str]] = None
         for variant in deletes(word, limit) | {word}:
@@ -196,6 +213,8 @@ class CatalogueIndex:
                     i = nxt + 1
                     continue
             found = self.resolve(token.text) if token.is_alpha or token.text.isalnum() else None
+            if found is None and i + 1 < len(doc) and self._names_a_product(doc[i + 1].text):
+                found = self._short_modifier(token.text)  # "blu mugs", "bleu mug"
             units.append(Unit(i, i + 1, found[0], found[1], token.is_stop) if found else None)
             i += 1
         return units

@@ -1034,3 +1034,28 @@ async def test_a_preorder_is_said_to_be_unavailable_not_started(backend, dispatc
                                            DOMAIN)
     assert [m["response"] for m in dispatcher.messages] == ["utter_no_preorders"]
     assert events == [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+
+
+async def test_a_new_count_while_which_teapot_is_asked_is_kept_and_said(backend):
+    """"make it 3", "actually 4 please", "3 teapots" to "which teapot?": the count the teapot is
+    ordered in changes and the bot says so, then asks which teapot once more (it had been lost)."""
+    choice = dict(TEAPOT_CHOICE, quantity=2)
+    teapots = [{"entity": "quantity", "value": "3"},
+               {"entity": "product", "value": "teapot", "skus": TEAPOTS, "quantity": 3}]
+    for text, intent, entities, count in (
+            ("make it 3", "inform", [{"entity": "quantity", "value": "3"}], 3),
+            ("actually 4 please", "inform", [], 4),
+            ("3 teapots", "place_order", teapots, 3)):
+        slots = {"order_draft": [BLUE_MUGS, choice], "requested_slot": "order_items"}
+        dispatcher = CollectingDispatcher()
+        events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), text, intent, entities,
+                                                                        slots=slots), DOMAIN)
+        assert SlotSet("order_draft", [BLUE_MUGS, dict(choice, quantity=count)]) in events, text
+        assert [(m["response"], m["quantity"]) for m in dispatcher.messages] == [
+            ("utter_order_quantity_changed", count)], text
+    # the count it already has: nothing to say, "which teapot?" again
+    slots = {"order_draft": [BLUE_MUGS, choice], "requested_slot": "order_items"}
+    dispatcher = CollectingDispatcher()
+    await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), "2", "inform",
+                                                           [{"entity": "quantity", "value": "2"}], slots=slots), DOMAIN)
+    assert dispatcher.messages == []

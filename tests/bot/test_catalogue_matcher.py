@@ -158,6 +158,8 @@ def test_catalogue_matcher_synonyms(matcher, text, sku):
     ("a tepot please", TEAPOTS, 0.9),  # missing letter
     ("french presss", ["BRW-FRP-800"], 0.9),  # extra letter
     ("cafettierre", ["BRW-FRP-800"], 0.8),  # two edits in a long word
+    ("2 blu mugs", ["MUG-CER-BLU"], 0.9),  # a short colour word missing a letter, before the product
+    ("a bleu mug", ["MUG-CER-BLU"], 0.9),  # ... or with two letters swapped
 ])
 def test_catalogue_matcher_typos(matcher, text, skus, confidence):
     [product] = entities(matcher, text, "product")
@@ -168,6 +170,13 @@ def test_catalogue_matcher_typos(matcher, text, skus, confidence):
 @pytest.mark.parametrize("text", ["mig", "first class delivery", "pleace", "kettlexx"])
 def test_catalogue_matcher_typos_stay_within_limits(matcher, text):
     assert entities(matcher, text, "product") == []
+
+
+@pytest.mark.parametrize("text", ["send back mug", "a rad mug", "blu ones please"])
+def test_catalogue_matcher_short_words_stay_themselves(matcher, text):
+    """A short word is read as a colour only when one letter is missing or two are swapped, and
+    only right before a product's name: "back" is not "black", "rad" not "red"."""
+    assert all(len(product["skus"]) > 1 for product in entities(matcher, text, "product"))
 
 
 def test_catalogue_matcher_multi_item_with_quantities(matcher):
