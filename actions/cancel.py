@@ -18,7 +18,7 @@ from actions.order_slots import DRAFT, ITEMS, PENDING_ORDER
 from actions.order_wording import NOT_RECEIVED, cancel_reason
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, follows_up_on_the_order, named_skus,
                             requested_order_number)
-from actions.parsing import (agrees, asks_instead_of_answering, decided_answer, format_price, hesitates, is_noise,
+from actions.parsing import (agrees, asks_instead_of_answering, decided_answer, format_price, hesitates, is_noise, torn,
                              looks_like_gibberish, order_number)
 from actions.place_order import ActionPlaceOrder, answer_place_order, ask_to_place_again, order_form_slots
 from actions.returns import answer_return
@@ -201,7 +201,7 @@ class ActionAnswerConfirmation(Action):
         if decided is not None:
             # the words decide, not the NLU: "no its fine" and "sorry i meant yes" read either way
             tracker.latest_message["intent"] = {"name": "affirm" if decided == "yes" else "deny", "confidence": 1.0}
-        elif (asks_instead_of_answering(text) or hesitates(text) or looks_like_gibberish(text) or is_noise(text)
+        elif (asks_instead_of_answering(text) or hesitates(text) or torn(text) or looks_like_gibberish(text) or is_noise(text)
               or intent_of(tracker) not in ("affirm", "deny") or (intent_of(tracker) == "affirm" and not agrees(text))):
             # "what happens next?", "hmm idk", "." or "lkjlkj" read as a yes would act without consent
             dispatcher.utter_message(response="utter_yes_or_no_first")
@@ -223,7 +223,7 @@ class ActionAnswerConfirmation(Action):
             return events + await _back_to_the_unplaced_order(dispatcher, tracker, events)
         if pending == "human_handoff":
             return await _answer_human_offer(dispatcher, tracker, intent_of(tracker) == "affirm")
-        number = tracker.get_slot("order_id")
+        number = _number_asked_about(tracker) or tracker.get_slot("order_id")
         if intent_of(tracker) != "affirm":
             dispatcher.utter_message(response="utter_cancel_kept", number=number)
             if OTHER_ORDER.search(text or ""):  # "no the other one": that one is asked about now
@@ -247,6 +247,14 @@ class ActionAnswerConfirmation(Action):
             if following is not None:
                 return _clear() + _ask_confirmation(dispatcher, following)
         return _clear()
+
+
+def _number_asked_about(tracker: Tracker) -> Optional[str]:
+    """The order the latest "Do you want me to cancel order …?" names: a side question in between
+    ("where is OB-…?") moves the conversation's order, not the one this yes answers about."""
+    asked = next((event for event in reversed(tracker.events or []) if event.get("event") == "bot"
+                  and (event.get("metadata") or {}).get("utter_action") in QUESTIONS["cancel_order"]), None)
+    return order_number(asked.get("text")) if asked else None
 
 
 async def _next_cancellable(tracker: Tracker) -> Optional[Order]:

@@ -12,8 +12,8 @@ from actions.change_address import another_address_at_the_question
 from actions.catalogue import ActionShowProducts, counted_product
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.place_order import PENDING, ActionPlaceOrder
-from actions.order_slots import ADDRESS, PENDING_ORDER
-from actions.parsing import is_address, looks_like_address, parse_address
+from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
+from actions.parsing import contact_detail, is_address, looks_like_address, parse_address
 from actions.refunds import ActionRefundStatus
 
 
@@ -28,6 +28,8 @@ class ActionHandleInform(Action):
         text = tracker.latest_message.get("text")
         if tracker.get_slot(PENDING) == "place_order" and tracker.get_slot(PENDING_ORDER) and looks_like_address(text):
             return await _new_address_at_the_summary(dispatcher, tracker, domain, text)
+        if tracker.get_slot(PENDING) == "place_order" and tracker.get_slot(PENDING_ORDER) and contact_detail(text):
+            return await _new_contact_at_the_summary(dispatcher, tracker, domain, text)
         if tracker.get_slot(PENDING) == "change_address" and looks_like_address(text):
             return await another_address_at_the_question(dispatcher, tracker, domain, text)
         if not asked and is_address(text):
@@ -59,3 +61,12 @@ async def _new_address_at_the_summary(dispatcher: CollectingDispatcher, tracker:
         return []
     tracker.slots[ADDRESS] = address
     return [SlotSet(ADDRESS, address)] + await ActionPlaceOrder().run(dispatcher, tracker, domain)
+
+
+async def _new_contact_at_the_summary(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: Dict[Text, Any], text: str) -> List[Dict[Text, Any]]:
+    """ "oops the email is wrong, it's priya@example.com" at "Shall I place it?": the order's
+    contact changes and its summary is shown again."""
+    contact = contact_detail(text)
+    tracker.slots[CONTACT] = contact
+    return [SlotSet(CONTACT, contact)] + await ActionPlaceOrder().run(dispatcher, tracker, domain)

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
-from actions.orders import latest_entity, named_skus
+from actions.orders import entity_values, named_skus
 from actions.parsing import format_price, order_number, within_address
 
 logger = logging.getLogger(__name__)
@@ -80,9 +80,9 @@ class TargetOrderForm(FormValidationAction):
         if tracker.get_slot(TARGET) or requested not in (None, TARGET):
             return {}
         text = tracker.latest_message.get("text") or ""
-        number = order_number(latest_entity(tracker, "order_id", "order_number"))
-        if within_address(number, text):  # "change the address to ..., 10115 Berlin, Germany"
-            number = None
+        # "change the address of OB-7C5FXG94 to …, 11143 Stockholm, Sweden": the number that isn't the postcode
+        number = next((number for number in map(order_number, entity_values(tracker, "order_id", "order_number"))
+                       if number and not within_address(number, text)), None)
         if number is None and requested == TARGET:
             number = order_number(text)
             if number is None:

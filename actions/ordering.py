@@ -28,7 +28,7 @@ from actions.order_draft import (drop_replaced, is_complete, is_removed, merge_i
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
 from actions.order_wording import asks_about_orders
 from actions.orders import ActionTrackOrder
-from actions.parsing import (asks_to_buy, complete_address, contact_detail, format_address, format_price,
+from actions.parsing import (asks_to_buy, complete_address, contact_detail, contact_with_address, format_address, format_price,
                              is_address, only_asks, parse_address, quantity_in, tries_an_address,
                              unmatched_items, wants_to_order)
 from actions.placed_order_edits import adds_to_a_placed_order
@@ -415,7 +415,7 @@ class ValidateOrderForm(FormValidationAction):
         if address is None:
             dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
             return {ADDRESS: None}
-        contact = contact_detail(str(value or "")) if not tracker.get_slot(CONTACT) else None
+        contact = contact_with_address(str(value or "")) if not tracker.get_slot(CONTACT) else None
         return {ADDRESS: address, **({CONTACT: contact} if contact else {})}  # "…, Ireland, ada@example.com"
 
     def validate_order_contact(

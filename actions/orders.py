@@ -29,6 +29,11 @@ def latest_entity(tracker: Tracker, *names: str) -> Optional[str]:
     return None
 
 
+def entity_values(tracker: Tracker, *names: str) -> List[str]:
+    """Every value of the latest message's entities of these names, in the order of `names`."""
+    return [str(value) for name in names for value in tracker.get_latest_entity_values(name) if value]
+
+
 def named_skus(tracker: Tracker) -> List[str]:
     """The SKUs of the products the latest message names ("the french press order")."""
     skus: List[str] = []

@@ -53,6 +53,20 @@ def within_phone_number(value: Optional[str], text: Optional[str]) -> bool:
     return False
 
 
+def contact_with_address(text: Optional[str]) -> Optional[str]:
+    """The email or phone number given along with an address ("…, Ireland, ada@example.com"):
+    a phone number only with its "+" or as a part of its own of 9 digits or more, so that a
+    postcode ("1250-096 Lisboa") or a house number is never taken for one."""
+    text = text or ""
+    email = _EMAIL.search(text)
+    if email:
+        return email.group(0).lower()
+    plus = re.search(r"\+\d[\d\s().-]{6,18}\d", text)
+    alone = plus or next((match for match in map(_PHONE_PART.fullmatch, map(str.strip, re.split(r"[,\n]", text)))
+                          if match), None)
+    return re.sub(r"[^\d+]", "", alone.group(0)) if alone else None
+
+
 def contact_detail(text: Optional[str]) -> Optional[str]:
     """An email address, or a phone number with its separators removed."""
     text = text or ""
@@ -92,10 +106,13 @@ _COUNTRIES = {
     "bulgaria": "BG", "estonia": "EE", "latvia": "LV", "lithuania": "LT", "malta": "MT", "cyprus": "CY",
 }
 _COUNTRY_CODES = frozenset(_COUNTRIES.values())
-# Irish Eircode, UK postcode, Dutch postcode, then plain digit codes (with an optional dash part).
+# Irish Eircode, UK postcode, Dutch postcode, a country letter and dash ("L-1234", "LV-1010"),
+# Maltese ("VLT 1117"), Polish, Czech/Slovak/Swedish/Greek ("110 00"), then plain digit codes
+# (with an optional dash part: "1250-096").
 _POSTCODES = [re.compile(p, re.IGNORECASE) for p in (
     r"\b[A-Z]\d{2}\s?[A-Z\d]{4}\b", r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b",
-    r"\b\d{4}\s?[A-Z]{2}\b", r"\b\d{2}-\d{3}\b", r"\b\d{3,6}(?:-\d{3,4})?\b")]
+    r"\b\d{4}\s?[A-Z]{2}\b", r"\b[A-Z]{1,2}-\d{4,5}\b", r"\b[A-Z]{3}\s?\d{4}\b", r"\b\d{2}-\d{3}\b",
+    r"\b\d{3}\s\d{2}\b", r"\b\d{3,6}(?:-\d{3,4})?\b")]
 
 
 def _fold(text: Optional[str]) -> str:
@@ -193,6 +210,7 @@ def _address_parts(text: str, lead_in: bool = True) -> List[str]:
     an email or phone number given with it ("…, Ireland, ada@example.com")."""
     text = _EMAIL.sub(" ", text or "")
     text = _ORDER_NUMBER_SAID.sub(r"\1", text)  # "the address of order OB-D7H4SBES to Alan Turing, …"
+    text = re.sub(r"(?i)\bOB-(?=[0-9A-Z]*\d)[0-9A-Z]{8}\b", " ", text)  # "… of OB-7C5FXG94 to …": never the address
     text = re.sub(r"\+\d[\d\s().-]{6,18}\d", " ", text)  # "+353 87 123 4567"; a postcode has no "+"
     text = _COURTESY_AT_END.sub("", _ADDRESS_LEAD_IN.sub("", text, count=1) if lead_in else text)
     parts = [_PART_LABEL.sub("", part.strip()) for part in re.split(r"[,\n]", text)]
@@ -201,7 +219,11 @@ def _address_parts(text: str, lead_in: bool = True) -> List[str]:
         if parts[0]:
             break
         parts = parts[1:]
-    return [part for part in parts if part]
+    return [part for part in parts if part and not _PHONE_PART.fullmatch(part)]
+
+
+# A part that is only a phone number given with the address ("…, Ireland, 087 123 4567").
+_PHONE_PART = re.compile(r"(?i)(?:(?:phone|tel|mobile|mob|ph)\b\W*)?\+?(?:\d[\s().-]*){9,15}")
 
 
 def _postcode_in(part: str) -> Optional["re.Match[str]"]:
@@ -221,8 +243,14 @@ def parse_address(text: Optional[str], name: Optional[str] = None) -> Tuple[Opti
         candidates += [[name] + parts for parts in candidates if parts and re.search(r"\d", parts[0])]
     first = _parse_parts(candidates[0])
     if first[0] is None:  # the others only when needed; the first one's problem is the one said
-        return next((found for found in map(_parse_parts, candidates[1:]) if found[0]), first)
+        return next((found for found in map(_parse_parts, candidates[1:])
+                     if found[0] and not _REQUEST_WORDS.search(f"{found[0]['name']} {found[0]['line1']}")), first)
     return first
+
+
+# Words of a request, never of a name or street: "i moved, pls send it to Flat 2, …" read without
+# its lead-in would make "i moved" the name and "pls send it to Flat 2" the street.
+_REQUEST_WORDS = re.compile(r"(?i)\b(?:send|ship|deliver|change|update|address|moved?|pls|plz|please|instead)\b")
 
 
 def complete_address(earlier: str, answer: str, name: Optional[str] = None) -> Optional[Dict[str, str]]:
@@ -401,12 +429,24 @@ def decided_answer(text: Optional[str]) -> Optional[str]:
     if bool(thumbs_up) != bool(thumbs_down):
         return "yes" if thumbs_up else "no"
     parts = [part for part in _CHANGE_OF_MIND.split(_NOT_A_NO.sub(" ", text or "")) if re.search(r"\w", part)]
-    if not parts:
+    if not parts or _HOLD_ON.search(text or ""):  # "yes but wait": nothing decided yet
         return None
     last = parts[-1]
     if _STARTS_WITH_NO.match(last) or re.match(r"(?i)\s*(?:keep|leave) (?:it|them)\b", last):
         return "no"
     return "yes" if _YES.search(last) and not _NO_WORD.search(last) else None
+
+
+_HOLD_ON = re.compile(r"(?i)\b(?:wait|hold on|hang on|one sec(?:ond)?|just a (?:sec|min(?:ute)?)|not yet)\W*$")
+
+
+def torn(text: Optional[str]) -> bool:
+    """ "yes no wait", "ok... hold on", "yes no": a yes and a no (or a "wait") that no last part
+    settles; never consent to act."""
+    if decided_answer(text) is not None:
+        return False
+    text = text or ""
+    return bool(agrees(text) and not text.startswith("/") and (_NO_WORD.search(text) or _HOLD_ON.search(text)))
 
 
 def is_noise(text: Optional[str]) -> bool:

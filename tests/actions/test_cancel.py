@@ -432,3 +432,41 @@ async def test_the_order_holding_the_product_named_is_cancelled_not_the_one_talk
         {"entity": "product", "value": "grinder", "skus": ["GRN-ELC-BUR", "GRN-HND-BUR"]}])
     await ActionCancelOrder().run(dispatcher, tracker, {})
     assert (dispatcher.messages[0]["response"], dispatcher.messages[0]["number"]) == ("utter_confirm_cancel", grinder)
+
+
+async def test_yes_after_asking_about_another_order_cancels_the_order_the_question_names(backend, dispatcher):
+    """"cancel A", "where is B?" (B's status: the conversation's order is now B), "yes" (asked
+    again about A), "yes": A is cancelled, never B (it was)."""
+    identity = new_identity()
+    first, second = (place_order(backend, identity)["number"] for _ in range(2))
+    question = f"Do you want me to cancel order {first} (1 × Ceramic Mug Blue; €17.80)?"
+    tracker = answer(identity, second, "affirm")  # the tracking answer set order_id to the second
+    tracker.events[1:] = [
+        {"event": "bot", "text": question, "metadata": {"utter_action": "utter_confirm_cancel"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": f"where is {second}", "parse_data": {"intent": {"name": "track_order"}}},
+        {"event": "action", "name": "action_track_order"},
+        {"event": "bot", "text": f"Order {second} is pending.", "metadata": {"utter_action": "utter_order_status"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "yes", "parse_data": {"intent": {"name": "affirm"}}},
+        {"event": "action", "name": "action_answer_confirmation"},
+        {"event": "bot", "text": question},  # asked again as it was
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "yes", "parse_data": {"intent": {"name": "affirm"}}},
+        {"event": "action", "name": "action_extract_slots"},
+    ]
+    assert await ActionAnswerConfirmation().run(dispatcher, tracker, {}) == CLEARED
+    assert [(m["response"], m["number"]) for m in dispatcher.messages] == [("utter_order_cancelled", first)]
+    assert (status_of(backend, identity, first), status_of(backend, identity, second)) == ("cancelled", "pending")
+
+
+async def test_a_yes_taken_back_in_the_same_message_does_nothing_and_asks_again(backend, dispatcher):
+    """"yes no wait" came out of the NLU as affirm and cancelled the order."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    for text in ("yes no wait", "yes no", "ok hold on", "yes but wait"):
+        dispatcher.messages.clear()
+        assert await ActionAnswerConfirmation().run(dispatcher, at_the_question(identity, number, text), {}) == [], text
+        assert [m.get("response") or m["text"] for m in dispatcher.messages] == [
+            "utter_yes_or_no_first", "Do you want me to cancel it?"], text
+    assert status_of(backend, identity, number) == "pending"

@@ -170,3 +170,20 @@ async def test_the_address_of_the_order_holding_the_product_named_changes(backen
     events, _ = await start(identity, "i need to change the delivery adress for the grinder order",
                             entities=[{"entity": "product", "value": "grinder", "skus": ["GRN-ELC-BUR", "GRN-HND-BUR"]}])
     assert events[0]["value"]["number"] == grinder
+
+
+async def test_the_order_named_before_a_new_address_is_the_one_changed(backend):
+    """"please change the address of OB-… to Rahul Verma, …, 11143 Stockholm, Sweden" with two
+    orders: the order named (not the newest, whose number the postcode is not either), and the
+    request is no part of the address."""
+    identity = new_identity()
+    named = place_order(backend, identity)["number"]
+    place_order(backend, identity)
+    text = f"please change the address of {named} to Rahul Verma, 3 Kungsgatan, 11143 Stockholm, Sweden"
+    entities = [{"entity": "order_id", "value": "11143"}, {"entity": "order_id", "value": named[3:]},
+                {"entity": "order_id", "value": named}]
+    events, said = await start(identity, text, entities)
+    assert said.messages == []
+    assert events[0]["value"]["number"] == named
+    assert SlotSet("new_shipping_address", {"name": "Rahul Verma", "line1": "3 Kungsgatan", "city": "Stockholm",
+                                            "postal_code": "11143", "country": "SE"}) in events

@@ -8,6 +8,7 @@ from actions.backend_client import Order
 from actions.inform import ActionHandleInform
 from actions.order_forms import order_view
 from tests.actions.test_orders import BOT, new_identity, place_order, tracker_for
+from tests.actions.test_cancel import status_of
 
 SWISS_ADDRESS = "Lukas Meier, Bahnhofstrasse 10, 8001 Zurich, Switzerland"
 # What the order-number regex makes of the postcode.
@@ -57,6 +58,27 @@ async def test_an_address_at_the_order_summary_changes_the_unconfirmed_order(bac
     text = "no wait, send it to Asha Rao, 12 MG Road, Bengaluru 560001, India"
     assert await ActionHandleInform().run(dispatcher, tracker_for(identity, text, slots=slots), {}) == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address_not_shipped"]
+
+
+async def test_a_new_email_or_phone_at_the_order_summary_changes_its_contact(backend, dispatcher):
+    """"oops email is wrong its priya.s@example.com" at "Shall I place it?" showed the catalogue."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    slots = {"pending_confirmation": "place_order", "pending_order": number, "order_contact": "1250096",
+             "order_items": [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 1}],
+             "shipping_address": {"name": "Ada Lovelace", "line1": "12 Market Street", "city": "Dublin",
+                                  "postal_code": "D02 X285", "country": "IE"}}
+    for text, contact in (("oops email is wrong its priya.s@example.com", "priya.s@example.com"),
+                          ("thats not my number, my phone is +351 912 345 678", "+351912345678")):
+        dispatcher.messages.clear()
+        events = await ActionHandleInform().run(dispatcher, tracker_for(identity, text, slots=slots), {})
+        assert events[0] == SlotSet("order_contact", contact), text
+        # no route changes a contact: a new unconfirmed order replaces the first (cancelled)
+        replacement = next(e["value"] for e in events if e.get("name") == "pending_order")
+        assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_order"], text
+        assert dispatcher.messages[0]["contact"] == contact, text
+        assert status_of(backend, identity, number) == "cancelled", text
+        slots["pending_order"] = number = replacement
 
 
 async def test_an_address_we_dont_ship_to_says_so_not_order_not_found(backend, dispatcher):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.parsing import (agrees, asks_instead_of_answering, contact_detail, country_code, decided_answer,
+from actions.parsing import (agrees, asks_instead_of_answering, contact_detail, contact_with_address, country_code, decided_answer,
                              format_address, format_price, is_noise, order_number, parse_address, quantity_in, search_terms,
                              unmatched_items, wants_to_order, within_address, within_phone_number)
 
@@ -100,9 +100,40 @@ def test_search_terms_drop_filler_words():
     ("new address: Ada Lovelace, 1200 Long Road, Apt 4, 75001 Paris, France",
      {"name": "Ada Lovelace", "line1": "1200 Long Road", "line2": "Apt 4", "city": "Paris", "postal_code": "75001",
       "country": "FR"}),
+    # postcodes with a space or a country letter: all of it is the postcode, none of it the town
+    ("Jan Novak, Vodickova 12, 110 00 Praha, Czech Republic",
+     {"name": "Jan Novak", "line1": "Vodickova 12", "city": "Praha", "postal_code": "110 00", "country": "CZ"}),
+    ("Sven Berg, Drottninggatan 5, 111 51 Stockholm, Sweden",
+     {"name": "Sven Berg", "line1": "Drottninggatan 5", "city": "Stockholm", "postal_code": "111 51",
+      "country": "SE"}),
+    ("Marie Weber, 5 Rue de la Gare, L-1234 Luxembourg, Luxembourg",
+     {"name": "Marie Weber", "line1": "5 Rue de la Gare", "city": "Luxembourg", "postal_code": "L-1234",
+      "country": "LU"}),
+    ("Anna Borg, 12 Triq il-Kbira, Valletta VLT 1117, Malta",
+     {"name": "Anna Borg", "line1": "12 Triq il-Kbira", "city": "Valletta", "postal_code": "VLT 1117",
+      "country": "MT"}),
+    ("Joao Silva, Avenida da Liberdade 100, 1250-096 Lisboa, Portugal",
+     {"name": "Joao Silva", "line1": "Avenida da Liberdade 100", "city": "Lisboa", "postal_code": "1250-096",
+      "country": "PT"}),
+    # a phone number after the country is the contact, not a broken country
+    ("Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland, phone 087 123 4567",
+     {"name": "Ada Lovelace", "line1": "12 Market Street", "city": "Dublin", "postal_code": "D02 X285",
+      "country": "IE"}),
 ])
 def test_parse_address(text, expected):
     assert parse_address(text) == (expected, None)
+
+
+@pytest.mark.parametrize("text, contact", [
+    ("Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland, ada@example.com", "ada@example.com"),
+    ("Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland, +353 87 123 4567", "+353871234567"),
+    ("Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland, 087 123 4567", "0871234567"),
+    ("Joao Silva, Avenida da Liberdade 100, 1250-096 Lisboa, Portugal", None),  # a postcode, no phone
+    ("Joao Silva, Avenida da Liberdade 100 1250-096 Lisboa, Portugal", None),
+    ("Jan Novak, Vodickova 12, 110 00 Praha, Czech Republic", None),
+])
+def test_contact_given_with_an_address_is_never_its_postcode(text, contact):
+    assert contact_with_address(text) == contact
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -115,6 +146,8 @@ def test_parse_address(text, expected):
     ("John Smith, 5 Elm St, Springfield 62701, USA", "not_shipped"),
     ("Ada Lovelace, 12 Market Street, Dublin, Ireland", "postcode"),
     ("Ada Lovelace, 12 Market Street, D02 X285, Ireland", "city"),
+    # the request is no name: asked for, never "i moved" with "pls send it to Flat 2" as the street
+    ("i moved, pls send it to Flat 2, 5 High Street, Manchester M1 1AA, UK instead", "name"),
     (None, "parts"),
 ])
 def test_parse_address_problem(text, problem):
@@ -245,3 +278,10 @@ def test_an_affirm_needs_a_word_that_agrees():
         assert agrees(text), text
     for text in ("same address", "the glass one", "tomorrow", "ada@example.com"):
         assert not agrees(text), text
+
+
+def test_an_address_without_a_name_takes_the_orders_name_before_the_request_words():
+    text = "i moved, pls send it to Flat 2, 5 High Street, Manchester M1 1AA, UK instead"
+    assert parse_address(text, name="Ada Lovelace") == ({
+        "name": "Ada Lovelace", "line1": "5 High Street", "line2": "Flat 2", "city": "Manchester",
+        "postal_code": "M1 1AA", "country": "GB"}, None)
