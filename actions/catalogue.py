@@ -15,7 +15,7 @@ from actions.language import is_foreign, only_english
 from actions.order_slots import DRAFT, at_the_summary
 from actions.order_wording import ORDINAL
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
-from actions.ordering import RESIZING, TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order
+from actions.ordering import TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order, new_quantity
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
 from actions.product_questions import Answer, answer_about, details_of
 from actions.returns import continues_a_return
@@ -145,8 +145,8 @@ class ActionShowProducts(Action):
         if names_only_an_order(tracker) or picks_a_listed_order(tracker, named_products):
             # "63YFJTV8", "status OB 3NXJBEPF"; "the teapot one", "the second one" when asked which order
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
-        if at_the_summary(tracker) and RESIZING.search(text) and quantity_in(text) is not None:
-            return [FollowupAction("order_form")]  # "make it 3" at "Shall I place it?"
+        if at_the_summary(tracker) and new_quantity(tracker, tracker.get_slot(DRAFT) or []) is not None:
+            return [FollowupAction("order_form")]  # "make it 3", "make the mugs 4" at "Shall I place it?"
         if (named_products or quantity_in(text) is not None) and await adds_to_a_placed_order(tracker):
             # "remove the blue mugs" from the order placed, "make it 3" right after placing it
             return [FollowupAction("change_order_form")]

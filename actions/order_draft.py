@@ -130,12 +130,35 @@ def _more_of(entity: Dict[str, Any], text: str) -> bool:
         end is not None and _TOO.search(text[int(end):]) is not None)
 
 
+_EACH = re.compile(r"(?i)\b(?:both(?: of them)?|one of each|1 of each|each one|one each|all (?:of them|three|3))\b")
+
+
+def _split_choice(draft: List[Dict[str, Any]], choice: Dict[str, Any], products: List[Dict[str, Any]],
+                  text: str) -> bool:
+    """ "1 cast iron teapot and 1 glass teapot", "one of each", "both" to "which teapot?" for 2
+    teapots: each of them, in place of the open choice; True if so."""
+    options = {c["sku"]: c for c in choice["candidates"]}
+    picked = [_product_item(e) for e in products]
+    if len(picked) >= 2 and all(item["sku"] in options for item in picked):
+        even = choice["quantity"] == len(picked)  # "2 teapots": the cast iron and the glass one, one each
+        items = [dict(item, quantity=item["quantity"] or (1 if even else None)) for item in picked]
+    elif not products and _EACH.search(text) and choice["quantity"] in (None, len(options)):
+        items = [{"sku": c["sku"], "name": c["name"], "quantity": 1, "candidates": []} for c in options.values()]
+    else:
+        return False
+    at = draft.index(choice)
+    draft[at:at + 1] = [item for item in items if not any(d["sku"] == item["sku"] for d in draft)]
+    return True
+
+
 def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str,
                      answering: bool) -> bool:
     """Adds the message's products to the draft, or answers the open question; True if it changed."""
     products = [e for e in entities if e.get("entity") == "product"]
     open_choice = next((item for item in draft if not item["sku"]), None)
     if answering and open_choice is not None:
+        if _split_choice(draft, open_choice, products, text):
+            return True
         skus: List[str] = []
         for entity in products:
             item = _product_item(entity)
@@ -232,14 +255,31 @@ def take_alternative(draft: List[Dict[str, Any]], alternatives: List[Dict[str, A
     offer = pick_alternative(alternatives, text)
     if offer is None:
         return False
-    drop_replaced(draft, {offer["sku"]})
+    offered_words = set(re.findall(r"[a-z]+", offer["name"].lower()))
+    kept = set()
+    for item in draft:  # "ok 6 green and 6 white then": the short green mugs stay too, 6 of them
+        count = _count_before_its_words(item["name"], offered_words, text) if item["sku"] and not item["quantity"] else None
+        if count:
+            item["quantity"] = count
+            kept.add(item["sku"])
+    drop_replaced(draft, {offer["sku"]} | kept)
+    count = _count_before_its_words(offer["name"], set(), text) if kept else quantity_in(text)
     same = next((item for item in draft if item["sku"] == offer["sku"]), None)
     if same is None:
-        draft.append({"sku": offer["sku"], "name": offer["name"], "quantity": quantity_in(text),
-                      "candidates": []})
+        draft.append({"sku": offer["sku"], "name": offer["name"], "quantity": count, "candidates": []})
     else:
-        same["quantity"] = quantity_in(text) or same["quantity"]
+        same["quantity"] = count or same["quantity"]
     return True
+
+
+def _count_before_its_words(name: str, other_words: set, text: str) -> Optional[int]:
+    """The count said right before a word of `name` that `other_words` lack ("6 green" in "6 green
+    and 6 white", for the green mug)."""
+    own = set(re.findall(r"[a-z]+", name.lower())) - other_words
+    for match in re.finditer(r"\b(\d{1,3})\s+(?:x\s+)?(?:of\s+)?(?:the\s+)?([a-z]+)", text.lower()):
+        if match.group(2) in own or match.group(2).rstrip("s") in own:
+            return int(match.group(1))
+    return None
 
 
 def drop_replaced(draft: List[Dict[str, Any]], offered: set) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -72,16 +72,30 @@ def changes_items(tracker: Tracker) -> bool:
     return edits_items(tracker) or new_quantity(tracker, tracker.get_slot(DRAFT) or []) is not None
 
 
-def new_quantity(tracker: Tracker, draft: List[Dict[str, Any]]) -> Optional[int]:
-    """ "actually make it 3" while the address or contact is asked, or at the summary, for a
-    one-product order."""
+def new_quantity(tracker: Tracker, draft: List[Dict[str, Any]]) -> Optional[Tuple[int, int]]:
+    """(which item, its new count) for "actually make it 3" (a one-product order) or "make the red
+    ones 3", "change the mugs to 4" (a word only that item's name has) while the address or
+    contact is asked, or at the summary."""
     text = tracker.latest_message.get("text") or ""
     entities = tracker.latest_message.get("entities") or []
     asked = tracker.get_slot("requested_slot")
-    if (not (asked in (ADDRESS, CONTACT) or (asked is None and at_the_summary(tracker))) or len(draft) != 1
-            or RESIZING.search(text) is None or any(e.get("entity") == "product" for e in entities)):
+    quantity = quantity_in(text) or next((int(e["value"]) for e in entities if e.get("entity") == "quantity"), None)
+    if not (asked in (ADDRESS, CONTACT) or (asked is None and at_the_summary(tracker))) or quantity is None:
         return None
-    return quantity_in(text)
+    if len(draft) == 1 and RESIZING.search(text) and not any(e.get("entity") == "product" for e in entities):
+        return 0, quantity
+    named = _RESIZING_NAMED.search(text)
+    if named is None:
+        return None
+    said = {word.rstrip("s") for word in re.findall(r"[a-z]+", named.group("what").lower())}
+    names = [{word.rstrip("s") for word in re.findall(r"[a-z]+", item["name"].lower())} for item in draft]
+    meant = [at for at, words in enumerate(names) if said & words - set.intersection(*names)]
+    return (meant[0], quantity) if len(meant) == 1 else None
+
+
+# "make the red ones 3", "change the mugs to 4", "make the blue mugs 3 instead"
+_RESIZING_NAMED = re.compile(r"(?i)\b(?:make|change|set|update)\s+(?:the|my|those|these)\s+(?P<what>[a-z][a-z ]*?)\s+"
+                             r"(?:to\s+|into\s+)?(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\b")
 
 
 def address_of(order: Order) -> Dict[str, Any]:
@@ -244,10 +258,11 @@ class ValidateOrderForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         requested = tracker.get_slot("requested_slot")
         draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
-        quantity = new_quantity(tracker, draft)
-        if quantity is not None:
-            draft[0]["quantity"] = quantity
-            dispatcher.utter_message(response="utter_order_quantity_changed", quantity=quantity, name=draft[0]["name"])
+        resized = new_quantity(tracker, draft)
+        if resized is not None:
+            at, quantity = resized
+            draft[at]["quantity"] = quantity
+            dispatcher.utter_message(response="utter_order_quantity_changed", quantity=quantity, name=draft[at]["name"])
             return {ITEMS: draft}
         adding = edits_items(tracker)
         if not adding and requested not in (None, ITEMS):

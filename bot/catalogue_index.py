@@ -3,6 +3,7 @@ categories found in a spaCy Doc."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple
 
 import spacy
@@ -248,6 +249,17 @@ class CatalogueIndex:
         return (left.canon, right.canon) not in self.bigrams and not set(
             self.carriers.get(left.canon, ())).intersection(self.carriers.get(right.canon, ()))
 
+    @staticmethod
+    def _packed(doc: Doc, start: int, end: int) -> Optional[str]:
+        """ "set" or "pack" said with the words ("tumbler set", "a set of tumblers"): a product sold
+        as one is meant, not another carrying the same word (the travel mug is also a "tumbler")."""
+        after = fold(doc[end].text) if end < len(doc) else ""
+        before = fold(doc[start - 2].text) if start >= 2 and fold(doc[start - 1].text) == "of" else ""
+        return next((singular(word) for word in (after, before) if singular(word) in ("set", "pack")), None)
+
+    def _name_words(self, number: int) -> Set[str]:
+        return {singular(fold(word)) for word in re.findall(r"[A-Za-z]+", self.products[number]["name"])}
+
     def _classify(self, doc: Doc, run: List[Unit]) -> Optional[Mention]:
         start, end = run[0].tok_start, run[-1].tok_end
         content = [u.canon for u in run if not u.stop]
@@ -255,8 +267,9 @@ class CatalogueIndex:
         heads = [u.canon for u in run if u.canon in self.heads and not u.stop]
         if heads:  # products named by the head word, or at least carrying it, best overlap wins
             strong = set(self.heads[heads[-1]])
+            packed = self._packed(doc, start, end)
             scores = {p: 2 * len(self.bags[p].intersection(content)) + (p in strong)
-                      for p in self.carriers[heads[-1]]}
+                      + 2 * bool(packed and packed in self._name_words(p)) for p in self.carriers[heads[-1]]}
             chosen = [p for p, score in scores.items() if score == max(scores.values())]
         elif len(content) >= 2:
             chosen = [p for p, bag in enumerate(self.name_bags) if bag.issuperset(content)]

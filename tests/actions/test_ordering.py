@@ -15,7 +15,7 @@ from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
 from actions.catalogue import ActionShowProducts
 from actions.change_order import ValidateChangeOrderForm
 from actions.conversation import TASK_SLOTS, ActionStop
-from actions.order_draft import merge_into_draft, pick_alternative
+from actions.order_draft import merge_into_draft, pick_alternative, take_alternative
 from actions.ordering import ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm
 from actions.placed_order_edits import TO_AN_ORDER
 from actions.place_order import ActionPlaceOrder
@@ -418,6 +418,29 @@ async def test_order_form_new_quantity_while_asked_for_the_address(backend, disp
     assert events == [SlotSet("order_items", [dict(BLUE_MUGS, quantity=3)]),
                       SlotSet("order_draft", [dict(BLUE_MUGS, quantity=3)])]
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_quantity_changed"]
+
+
+async def test_a_new_count_for_one_of_several_items_named_by_a_word_of_its_name(backend):
+    """"make the red ones 3", "change the mugs to 4" at the summary (or while the address is asked)
+    had changed nothing, and a "yes" placed the old counts."""
+    red = {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 2, "candidates": []}
+    teapot = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1, "candidates": []}
+    category = [{"entity": "category", "value": "Mugs"}, {"entity": "quantity", "value": "4"}]
+    for text, intent, entities, draft, expected in (
+            ("make the red ones 3", "place_order", [], [BLUE_MUGS, red], [BLUE_MUGS, dict(red, quantity=3)]),
+            ("make the blue mugs 3 instead", "place_order", [], [BLUE_MUGS, red], [dict(BLUE_MUGS, quantity=3), red]),
+            ("change the mugs to 4", "change_order", category, [red, teapot], [dict(red, quantity=4), teapot])):
+        slots = {"requested_slot": "shipping_address", "order_items": draft, "order_draft": draft}
+        dispatcher = CollectingDispatcher()
+        events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), text, intent, entities, slots=slots), DOMAIN)
+        assert SlotSet("order_draft", expected) in events, text
+        assert [m["response"] for m in dispatcher.messages] == ["utter_order_quantity_changed"], text
+    # both items are mugs: which one is not said, nothing changes
+    slots = {"requested_slot": "shipping_address", "order_items": [BLUE_MUGS, red], "order_draft": [BLUE_MUGS, red]}
+    dispatcher = CollectingDispatcher()
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), "change the mugs to 4", "change_order",
+                                                                    category, slots=slots), DOMAIN)
+    assert not any(e.get("name") == "order_draft" for e in events)
 
 
 async def test_order_form_known_customer_reuses_last_address(backend, dispatcher):
@@ -1059,3 +1082,35 @@ async def test_a_new_count_while_which_teapot_is_asked_is_kept_and_said(backend)
     await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), "2", "inform",
                                                            [{"entity": "quantity", "value": "2"}], slots=slots), DOMAIN)
     assert dispatcher.messages == []
+
+
+def test_an_offer_taken_beside_the_short_item_keeps_both_at_their_counts():
+    """"only 6 green mugs left": "ok 6 green and 6 white then" had dropped the green ones."""
+    offers = [{"sku": "MUG-CER-WHT", "name": "Ceramic Mug White"}, {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red"}]
+    short = {"sku": "MUG-CER-GRN", "name": "Ceramic Mug Green", "quantity": None, "candidates": []}
+    for text, expected in (
+            ("ok 6 green and 6 white then", [("MUG-CER-GRN", 6), ("MUG-CER-WHT", 6)]),
+            ("6 of the green and 4 white", [("MUG-CER-GRN", 6), ("MUG-CER-WHT", 4)]),
+            ("ok 2 white ones then", [("MUG-CER-WHT", 2)])):  # in place of the green ones
+        draft = [dict(BLUE_MUGS), dict(short)]
+        assert take_alternative(draft, offers, text), text
+        assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-BLU", 2)] + expected, text
+
+
+def test_which_teapot_answered_with_each_of_them_orders_each():
+    """"2 teapots", "which teapot?": "1 cast iron teapot and 1 glass teapot" had become 2 cast iron
+    teapots; "one of each" and "both" had asked "which teapot?" again and again."""
+    two = {"sku": None, "name": "teapot", "quantity": 2, "candidates": TEAPOT_CHOICE["candidates"][:2]}
+    named = [{"entity": "product", "value": "Cast Iron Teapot 0.8 L", "skus": ["TEA-POT-CST"], "quantity": 1},
+             {"entity": "product", "value": "Glass Teapot with Infuser 1 L", "skus": ["TEA-POT-GLS"], "quantity": 1}]
+    unnumbered = [dict(entity, quantity=None) for entity in named]
+    for text, entities in (("1 cast iron teapot and 1 glass teapot", named), ("the cast iron and the glass one", unnumbered),
+                           ("one of each", []), ("both", [])):
+        draft = [dict(BLUE_MUGS), {**two, "candidates": list(two["candidates"])}]
+        assert merge_into_draft(draft, entities, text, answering=True), text
+        assert [(item["sku"], item["quantity"]) for item in draft] == [
+            ("MUG-CER-BLU", 2), ("TEA-POT-CST", 1), ("TEA-POT-GLS", 1)], text
+    # three teapots to choose from for two: "both" can't say which, so "which teapot?" again
+    draft = [dict(TEAPOT_CHOICE, quantity=2)]
+    assert not merge_into_draft(draft, [], "both", answering=True)
+    assert draft[0]["sku"] is None

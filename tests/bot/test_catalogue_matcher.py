@@ -341,3 +341,19 @@ def test_catalogue_matcher_refresh_picks_up_new_product(backend, tmp_path):
         assert (product["skus"], product["quantity"]) == (["TEA-WSK-BMB"], 2)
     finally:
         component.close()
+
+
+def test_catalogue_matcher_a_set_said_is_the_product_sold_as_a_set(tmp_path):
+    """"i want a tumbler set" had ordered the travel mug, which is also called a tumbler."""
+    catalogue = json.loads(FIXTURE.read_text())
+    travel_mug = next(p for p in catalogue["data"] if p["sku"] == "MUG-TRV-STL")
+    travel_mug["synonyms"] = list(travel_mug["synonyms"]) + ["tumbler"]
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps(catalogue))
+    component = CatalogueMatcher({"refresh_seconds": 0, "catalogue_file": str(path)})
+    try:
+        for text in ("i want a tumbler set", "a set of tumblers", "2 tumbler glasses sets"):
+            assert [e["skus"] for e in entities(component, text, "product")] == [["GLS-TMB-SET"]], text
+        assert [e["skus"] for e in entities(component, "a tumbler for my coffee", "product")] == [["MUG-TRV-STL"]]
+    finally:
+        component.close()
