@@ -220,6 +220,41 @@ async def settle_by_names(tracker: Tracker, draft: List[Dict[str, Any]]) -> None
         logger.warning("product lookup failed: %s", error)  # the form asks which one
 
 
+_RANKED = re.compile(r"(?i)\b(?:the\s+(?P<ordinal>first|second|third|fourth|1st|2nd|3rd|4th|last)\b|"
+                     r"(?P<ordinal2>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+one\b|"
+                     r"(?P<cheap>cheap(?:er|est)|least expensive|lowest price|less expensive)|"
+                     r"(?P<dear>most expensive|more expensive|pricier|priciest|dearer|dearest))")
+_POSITIONS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "last": -1}
+
+
+async def settle_by_rank(tracker: Tracker, item: Dict[str, Any]) -> bool:
+    """ "the first one", "the cheaper one", "the most expensive" to "which teapot?": by the list as
+    shown, or by price; True if that settled it."""
+    match = _RANKED.search(tracker.latest_message.get("text") or "")
+    options = item["candidates"]
+    if match is None or not options:
+        return False
+    ordinal = match.group("ordinal") or match.group("ordinal2")
+    if ordinal:
+        position = _POSITIONS[ordinal.lower()]
+        if position >= len(options):
+            return False
+        picked = options[position]
+    else:
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                prices = [(await backend.get_product(option["sku"])).price_minor for option in options]
+        except BackendError as error:
+            logger.warning("product lookup failed: %s", error)
+            return False
+        best = (min if match.group("cheap") else max)(prices)
+        if prices.count(best) != 1:
+            return False  # two at the lowest price: still "which?"
+        picked = options[prices.index(best)]
+    item.update(sku=picked["sku"], name=picked["name"], candidates=[])
+    return True
+
+
 def pick_alternative(alternatives: List[Dict[str, Any]], text: str) -> Optional[Dict[str, Any]]:
     """ "ok, 2 of the blue ones" after the red mug was short: the one offered product whose name has
     a word of the message that the other offers' names do not all share ("blue", "glass")."""

@@ -23,7 +23,7 @@ from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, fr
                                   said_this_turn)
 from actions.language import is_foreign, only_english
 from actions.order_draft import (drop_replaced, is_complete, is_removed, merge_into_draft, offers_named,
-                                 ones_of_the_same_kind, option_picked, remove_from_draft, settle_by_names,
+                                 ones_of_the_same_kind, option_picked, remove_from_draft, settle_by_names, settle_by_rank,
                                  take_alternative)
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
 from actions.order_wording import asks_about_orders
@@ -272,6 +272,8 @@ class ValidateOrderForm(FormValidationAction):
             return {}  # its house number is not a quantity; extract_shipping_address keeps it
         if requested == ITEMS and open_choice(draft) is not None and only_asks(text):
             return {}  # "how much is the electric kettle?" to "which kettle?": its rule answers, then we ask again
+        if requested == ITEMS and open_choice(draft) is not None and await settle_by_rank(tracker, open_choice(draft)):
+            return {ITEMS: draft}  # "the cheaper one", "the first one"
         taken = self._offer_taken(tracker, draft, text) or await self._shown_taken(tracker, draft, text)
         if taken:
             return taken

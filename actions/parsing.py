@@ -355,7 +355,9 @@ _WANT_THE_THING = re.compile(r"(?i)\b(?:i'?d like|i would like|i want|i need|i'?
 _QUANTITY_PLEASE = re.compile(
     r"(?i)^\s*(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a dozen)\s+\w.*\b(please|pls|plz)\b")
 _ASKING = re.compile(r"(?i)\b(how much|price|prices|cost|costs|in stock|available|do you (?:have|sell)|"
-                     r"know|details|tell me|what|which|where is|status)\b")
+                     r"know|details|tell me|what|which|where is|status|"
+                     r"how (?:big|heavy|tall|large|small|wide|long|hot)|dishwasher|microwave|induction|made of|"
+                     r"weigh\w*|difference|compare|does (?:it|the|this|that)|is (?:it|the|this|that)\b[^?]*\?)")
 
 
 _CHANGE_VERB = re.compile(r"(?i)\b(add|remove|drop|delete|make it|instead|replace|swap|change|more|less|fewer|"

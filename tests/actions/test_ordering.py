@@ -1114,3 +1114,22 @@ def test_which_teapot_answered_with_each_of_them_orders_each():
     draft = [dict(TEAPOT_CHOICE, quantity=2)]
     assert not merge_into_draft(draft, [], "both", answering=True)
     assert draft[0]["sku"] is None
+
+
+async def test_which_teapot_answered_by_position_or_price(backend):
+    """"the cheaper one", "the cheapest", "the first one", "the last one" to "which teapot?" had
+    asked the same question again and again; "wait a second" is no pick."""
+    prices = {sku: httpx.get(f"{backend.url}/api/v1/products/{sku}").json()["price_minor"]
+              for sku in (c["sku"] for c in TEAPOT_CHOICE["candidates"])}
+    cheapest, dearest = min(prices, key=prices.get), max(prices, key=prices.get)
+    for text, sku in (("the cheaper one", cheapest), ("cheapest pls", cheapest), ("the most expensive", dearest),
+                      ("the first one", "TEA-POT-CST"), ("last one", "TEA-POT-CER")):
+        slots = {"order_draft": [BLUE_MUGS, TEAPOT_CHOICE], "requested_slot": "order_items"}
+        events = await ValidateOrderForm().run(CollectingDispatcher(), form_tracker(new_identity(), text, slots=slots), DOMAIN)
+        draft = next(e["value"] for e in events if e.get("name") == "order_draft")
+        assert draft[1]["sku"] == sku, text
+    slots = {"order_draft": [BLUE_MUGS, TEAPOT_CHOICE], "requested_slot": "order_items"}
+    events = await ValidateOrderForm().run(CollectingDispatcher(), form_tracker(new_identity(), "wait a second", slots=slots),
+                                           DOMAIN)
+    assert all(item["sku"] for e in events if e.get("name") == "order_draft" for item in e["value"][:1])
+    assert not any(e.get("name") == "order_draft" and e["value"][1]["sku"] for e in events)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.parsing import (agrees, asks_instead_of_answering, contact_detail, contact_with_address, country_code, decided_answer,
+from actions.parsing import (agrees, asks_instead_of_answering, contact_detail, contact_with_address, country_code, only_asks, decided_answer,
                              format_address, format_price, is_noise, order_number, parse_address, quantity_in, search_terms,
                              unmatched_items, wants_to_order, within_address, within_phone_number)
 
@@ -285,3 +285,14 @@ def test_an_address_without_a_name_takes_the_orders_name_before_the_request_word
     assert parse_address(text, name="Ada Lovelace") == ({
         "name": "Ada Lovelace", "line1": "5 High Street", "line2": "Flat 2", "city": "Manchester",
         "postal_code": "M1 1AA", "country": "GB"}, None)
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("how much is the glass teapot?", True),
+    ("how heavy is the cast iron one? and is the glass one dishwasher safe", True),  # had picked cast iron
+    ("whats the difference between them", True),
+    ("does it work on induction", True),
+    ("the glass one", False), ("the glass one?", False), ("glass pls", False), ("add a glass teapot", False),
+])
+def test_only_asks_a_question_about_a_product(text, asks):
+    assert only_asks(text) is asks
