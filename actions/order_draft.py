@@ -300,8 +300,9 @@ def take_alternative(draft: List[Dict[str, Any]], alternatives: List[Dict[str, A
     drop_replaced(draft, {offer["sku"]} | kept)
     count = _count_before_its_words(offer["name"], set(), text) if kept else quantity_in(text)
     same = next((item for item in draft if item["sku"] == offer["sku"]), None)
-    if same is None:
-        draft.append({"sku": offer["sku"], "name": offer["name"], "quantity": count, "candidates": []})
+    if same is None:  # "ok red ones instead then": as many as were asked for of the short one
+        draft.append({"sku": offer["sku"], "name": offer["name"], "quantity": count or offer.get("count"),
+                      "candidates": []})
     else:
         same["quantity"] = count or same["quantity"]
     return True

@@ -52,7 +52,7 @@ RESIZING = re.compile(r"(?i)\b(make it|make that|change it to|change to|instead|
 NONE_OF_IT = re.compile(r"(?i)^\s*(?:0|zero|none|no|nope|nah|nothing|skip(?: it| that)?|not (?:that|this|it|any)|"
                         r"(?:i )?don'?t (?:want|need) (?:it|that|any)|remove (?:it|that))\b")
 # "ok i'll take it", "i want 2 of those": the product just shown.
-TAKES_THE_SHOWN = re.compile(r"(?i)\b(?:take|buy|order|want|get|have|need)\s+(?:\d+\s+(?:of\s+)?)?"
+TAKES_THE_SHOWN = re.compile(r"(?i)\b(?:take|buy|order|want|get|have|need|add|put)\s+(?:\d+\s+(?:of\s+)?)?"
                              r"(?:it|that|this|that one|this one|them|these|those|one)\b|\bi'?ll take\b|"
                              r"^\s*(?:ok(?:ay)?|fine|alright|then)?[\s,]*\d{1,2}\s*(?:then|please|pls|of (?:them|those))?"
                              r"[\s.!]*$")  # "ok 1 then"
@@ -123,8 +123,9 @@ async def say_short_stock(dispatcher: CollectingDispatcher, backend: BackendClie
         product = await backend.get_product(sku)
         others = await backend.search_products(category=product.category, limit=20)
         alternatives = [p for p in others if p.available > 0 and p.sku not in ordered][:3]
-        offered += [{"sku": p.sku, "name": p.name} for p in alternatives]
         item = next(i for i in draft if i["sku"] == sku)
+        # "ok red ones instead then": as many as were asked for of the short one
+        offered += [{"sku": p.sku, "name": p.name, "count": item["quantity"]} for p in alternatives]
         dispatcher.utter_message(
             response="utter_order_short_stock" if available > 0 else "utter_order_out_of_stock",
             name=product.name, requested=item["quantity"], available=available,

@@ -273,6 +273,10 @@ class CatalogueIndex:
             chosen = [p for p, score in scores.items() if score == max(scores.values())]
         elif len(content) >= 2:
             chosen = [p for p, bag in enumerate(self.name_bags) if bag.issuperset(content)]
+        elif content and start > 0 and doc[start - 1].like_num:
+            # "7 ethiopia": a counted word of one product's name only (alone it may be anything)
+            chosen = [p for p, bag in enumerate(self.name_bags) if content[0] in bag]
+            chosen = chosen if len(chosen) == 1 and len(content[0]) >= 4 else []
         else:
             chosen = []
         product = None

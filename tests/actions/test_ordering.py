@@ -1133,3 +1133,16 @@ async def test_which_teapot_answered_by_position_or_price(backend):
                                            DOMAIN)
     assert all(item["sku"] for e in events if e.get("name") == "order_draft" for item in e["value"][:1])
     assert not any(e.get("name") == "order_draft" and e["value"][1]["sku"] for e in events)
+
+
+def test_an_offer_taken_without_a_count_is_as_many_as_the_short_item_was():
+    """"2 black mugs" (out of stock, red offered), "ok red ones instead then": 2 red mugs, not
+    "how many?" (the count was forgotten)."""
+    offers = [{"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "count": 2},
+              {"sku": "MUG-CER-WHT", "name": "Ceramic Mug White", "count": 2}]
+    draft = [dict(BLUE_MUGS)]
+    assert take_alternative(draft, offers, "ok red ones instead then")
+    assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-BLU", 2), ("MUG-CER-RED", 2)]
+    draft = [dict(BLUE_MUGS)]
+    assert take_alternative(draft, offers, "3 white ones then")
+    assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-BLU", 2), ("MUG-CER-WHT", 3)]

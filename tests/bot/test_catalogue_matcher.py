@@ -357,3 +357,12 @@ def test_catalogue_matcher_a_set_said_is_the_product_sold_as_a_set(tmp_path):
         assert [e["skus"] for e in entities(component, "a tumbler for my coffee", "product")] == [["MUG-TRV-STL"]]
     finally:
         component.close()
+
+
+def test_catalogue_matcher_a_counted_word_of_one_products_name_is_that_product(matcher):
+    """"7 ethiopia" (the bot itself had suggested the Ethiopia beans) found nothing; the word
+    alone, or one that several products' names share, is still no product."""
+    [product] = entities(matcher, "7 ethiopia", "product")
+    assert product["skus"] == ["COF-ETH-250"] and product["quantity"] == 7
+    assert entities(matcher, "ethiopia", "product") == []
+    assert all(len(e["skus"]) > 1 for e in entities(matcher, "2 electric", "product"))
