@@ -3,7 +3,11 @@
 
 Pure: the order's lines ({"sku", "name", "quantity", "category"?, ...}), the message's entities
 and text in; the lines to return ({"sku", "name", "quantity"}) out, or what stands in the way.
-A category word ("the mugs", "the tea") means every line of that category.
+A category word ("the mugs", "the tea") means every line of that category. A message may say the
+items and then why ("2 red mugs and the teapot, mugs are the wrong shade"): `read_return_message`
+tells the items from the reason, so a product named in the reason picks nothing again. At the
+summary, or while the reason is asked, `change_of_items` reads a message about the items chosen:
+more ("the teapot too") or a correction ("no only 2 mugs not 3").
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from actions.order_changes import explicit_quantity, mark_implicit, pick_sku, product_skus
+from actions.order_wording import ALSO, RETURNING
 from actions.parsing import quantity_in
 
 EVERYTHING = re.compile(r"(?i)\b((?<!at )all|everything|every thing|whole|entire|both|the lot|"
@@ -19,15 +24,18 @@ EVERYTHING = re.compile(r"(?i)\b((?<!at )all|everything|every thing|whole|entire
 # Words before a product that keep it: "everything except the teapot", "keep the mug".
 KEEPING = re.compile(r"(?i)\b(except|apart from|other than|besides|but not|not the|keep|keeping|"
                      r"without|minus|chhod\w*|(?:everything|all|every thing) but)\b")
+# Words that correct items already chosen: "no only 2 mugs not 3", "just the teapot", "actually 2".
+CORRECTING = re.compile(r"(?i)\b(?:no|nope|nah|only|just|not|actually|instead|rather|make it|make that|change|wait|"
+                        r"sorry|oops|meant|except|keep|without|minus)\b")
 # "some of the mugs": how many is still open.
 SOME = re.compile(r"(?i)\b(some|a few|few|part)\b(\s+of)?(\s+(the|my|those|these))?\s*$")
 # Words that don't tell a line apart when the items are named by their words ("the red one").
 _FILLER = frozenset("""the a an one ones of it them that this those these please pls just only
     i'll ill i want to return send back item items my and""".split())
 # What joins the items to a reason said with them: "the teapot, the lid is cracked", "the mug pls its
-# chipped", "the teapot because it leaks", "the lid too small".
+# chipped", "the teapot because it leaks", "the lid too small", "the teapot too, it's too heavy".
 _REASON_AFTER = re.compile(
-    r"(?i)^\s*(?:please|pls|plz)?\s*(?:[,;:.!-]+\s*|(?:because|coz|cause|cuz|since|as)\s+|"
+    r"(?i)^\s*(?:(?:too|as well|also)\b)?\s*(?:please|pls|plz)?\s*(?:[,;:.!-]+\s*|(?:because|coz|cause|cuz|since|as)\s+|"
     r"(?=(?:it'?s|it is|its|they'?re|they are|it was|it came|it arrived|arrived|came|was|were|is|are|"
     r"doesn'?t|does not|didn'?t|not|too|wrong|broken|damaged|cracked|chipped|leaks|leaking)\b))"
     r"(?:because\s+)?(?P<reason>.+)$")
@@ -39,6 +47,21 @@ class ReturnChoice:
     # ("unclear",), ("nothing",), ("ambiguous", name), ("ambiguous_kept", name),
     # ("not_in_order", name), ("too_many" | "how_many", name, ordered quantity)
     problem: Optional[Tuple[Any, ...]] = None
+    # The products named to go back ({sku: count}), with or without a count said ("2 mugs", "the
+    # teapot"), and those named to stay ("keep the teapot", "not the red one"): a correction of
+    # items already chosen changes only what it names.
+    named: Dict[str, int] = field(default_factory=dict)
+    counted: List[str] = field(default_factory=list)
+    kept: List[str] = field(default_factory=list)
+
+
+@dataclass
+class ReturnMessage:
+    """A message about a return, read into what goes back and why."""
+    items: List[Dict[str, Any]]  # the entities before the reason: the items
+    mentioned: List[Dict[str, Any]]  # products and categories named in the reason ("mugs are the wrong shade")
+    reason: Optional[str]  # the reason said with the items, tidied
+    item_text: str  # the message up to the reason
 
 
 def everything(lines: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -64,6 +87,7 @@ def choose_return_items(lines: List[Dict[str, Any]], entities: List[Dict[str, An
         return _without_products(lines, entities, text)
     chosen: Dict[str, int] = {}
     kept: Dict[str, int] = {}
+    counted: List[str] = []
     keeping, previous_end = False, 0
     for entity in products:
         start = entity.get("start")
@@ -76,13 +100,17 @@ def choose_return_items(lines: List[Dict[str, Any]], entities: List[Dict[str, An
         if problem:
             return ReturnChoice(problem=problem)
         (kept if keeping or fine else chosen)[sku] = quantity  # "the kettle, the filters are fine"
+        if not (keeping or fine) and explicit_quantity(entity) is not None:
+            counted.append(sku)
+    named = dict(chosen)
     if kept and (not chosen or EVERYTHING.search(text)):  # "all but one mug", "keep the teapot"
         chosen = {sku: int(line["quantity"]) - kept.get(sku, 0) for sku, line in ordered.items()}
         chosen = {sku: quantity for sku, quantity in chosen.items() if quantity > 0}
     if not chosen:
-        return ReturnChoice(problem=("nothing",))
+        return ReturnChoice(problem=("nothing",), kept=list(kept))
     return ReturnChoice(lines=[{"sku": sku, "name": ordered[sku]["name"], "quantity": quantity}
-                               for sku, quantity in chosen.items()])
+                               for sku, quantity in chosen.items()],
+                        named=named, counted=counted, kept=list(kept))
 
 
 def _line_named(entity: Dict[str, Any], lines: List[Dict[str, Any]], text: str,
@@ -125,31 +153,110 @@ def _categories_as_products(lines: List[Dict[str, Any]], entities: List[Dict[str
     return result
 
 
-# Talk around a reason that is no part of it: "…, what do i do?", "…, i want to send it back".
+# Talk around a reason that is no part of it: "…, what do i do?", "…, i want to send it back",
+# "…, can i send that back as well".
 _NOT_THE_REASON = re.compile(
     r"(?i)[\s,.;:!?-]*(?:so |and |but )?(?:what (?:do|should|can|shall) (?:i|we) do(?: now)?|what now|what to do|"
-    r"(?:please |pls |plz )?help(?: me)?|any help|i (?:want|would like|wanna|need) to (?:send|return|give) "
-    r"(?:it|them|this|these)(?: back)?|i want (?:a )?(?:refund|return|replacement)|(?:please|pls|plz))[\s.!?]*$")
+    r"(?:please |pls |plz )?help(?: me)?|any help|(?:i )?(?:want|would like|wanna|need) to (?:send|return|give) "
+    r"(?:it|them|this|these|that|those)(?: back)?|"
+    r"(?:can|could|may) (?:i|we|u|you) (?:send|return|give) (?:it|them|this|these|that|those)(?: back)?"
+    r"(?: as well| too)?|i want (?:a )?(?:refund|return|replacement)|(?:please|pls|plz))[\s.!?]*$")
+# Talk before a reason: "i told u its chipped", "as i said, too small", "too, it's way too heavy".
+_BEFORE_THE_REASON = re.compile(
+    r"(?i)^\s*(?:(?:i (?:already )?(?:told|said to) (?:u|you|ya)|i (?:already )?said|as i (?:said|told you)|"
+    r"like i (?:said|told you)|i mentioned)(?: (?:that|before|already))?|too|also|as well|"
+    r"(?:i (?:want|need|would like) to (?:return|send) (?:it|them|this|these)(?: back)?\s+)?"
+    r"(?:because|coz|cuz|cause|since|bc))\b[\s,.:;-]*")
+# A verb right after a product says what is wrong with it, and the reason starts at the product:
+# "the mugs are the wrong shade", "my french press arrived broken", "one of the mugs has a chip".
+_PREDICATE = re.compile(
+    r"(?i)^\s*(?:(?:also|too|as well)\s+)?(?:is|are|was|were|has|have|had|arrived|came|got|looks?|seems?|feels?|keeps?|broke|cracked|"
+    r"stopped|leaks?|leaking|smells?|tastes?|(?:does|do|did|is|are|was|were|has|have|ca|wo)(?:n'?t| not))\b")
+# The words that lead up to that product: "one of the", "my", "both".
+_SUBJECT_LEAD = re.compile(
+    r"(?i)(?:\b(?:one|two|three|\d+|some|both|all|a few|few|either|each)\s+of\s+)?"
+    r"(?:\b(?:the|my|our|these|those|this|that|both|all|your)\s+)?(?:\b(?:\d+|one|two|three)\s+)?$")
+# "…, same reason as the other mugs": the reason of the return these join.
+_SAME_REASON_SAID = re.compile(r"(?i)\b(?:the\s+)?same\s+(?:reason|problem|issue|thing|as)\b")
+# Words between two products that only list items: ", and the teapot", ", 2 blue mugs", "not 3".
+_ITEM_TALK = _FILLER | frozenset("also too plus as well with not no".split())
 
 
 def tidy_reason(reason: str) -> str:
     """The reason without the talk around it ("arrived cracked, i want to send it back" → "arrived cracked")."""
-    tidied = reason
+    tidied = _BEFORE_THE_REASON.sub("", reason, count=1)
     for _ in range(3):  # "…, i want to send it back, what do i do?"
         tidied = _NOT_THE_REASON.sub("", tidied)
     return tidied.strip(" ,.;:!?-") or reason
 
 
+def _only_items(segment: str) -> bool:
+    return all(word in _ITEM_TALK for word in re.findall(r"[a-z']+", segment.lower()))
+
+
+def _is_a_reason(reason: str) -> bool:
+    """At least two words, not only talk about items ("not 3", "too")."""
+    return len(reason.split()) >= 2 and not _only_items(reason)
+
+
+def _reason_start(text: str, named: List[Dict[str, Any]]) -> Optional[int]:
+    """Where the reason begins in a message that names products (in text order), or None."""
+    previous_end = 0
+    for index, entity in enumerate(named):
+        start, end = int(entity["start"]), int(entity["end"])
+        after = text[end:]
+        following = int(named[index + 1]["start"]) if index + 1 < len(named) else len(text)
+        if FINE_AFTER.match(after):  # "the kettle, the filters are fine": a product that stays
+            previous_end = end
+            continue
+        if _PREDICATE.match(after):  # "…, mugs are the wrong shade": the product is what the reason is about
+            return previous_end + _SUBJECT_LEAD.search(text[previous_end:start]).start()
+        match = _REASON_AFTER.match(after)
+        if match and end + match.start("reason") < following \
+                and not _only_items(text[end + match.start("reason"):following]):
+            return end + match.start("reason")  # "the teapot, the lid is cracked"; not ", and the mugs"
+        same = _SAME_REASON_SAID.search(text, end, following)
+        if same:
+            return same.start()
+        previous_end = end
+    same = _SAME_REASON_SAID.search(text)  # "same reason for the teapot"
+    return same.start() if same else None
+
+
+def read_return_message(text: str, entities: List[Dict[str, Any]]) -> ReturnMessage:
+    """The items and the reason of "2 red mugs and the teapot, mugs are the wrong shade": the mugs
+    of the reason are no item of their own, and the reason is "mugs are the wrong shade"."""
+    named = sorted((e for e in entities if e.get("entity") in ("product", "category")
+                    and e.get("start") is not None and e.get("end") is not None), key=lambda e: int(e["start"]))
+    start = _reason_start(text, named)
+    reason = tidy_reason(text[start:].strip(" .!")) if start is not None else ""
+    if start is None or not _is_a_reason(reason):
+        return ReturnMessage(list(entities), [], None, text)
+    items = [e for e in entities if e.get("start") is None or int(e["start"]) < start]
+    return ReturnMessage(items, [e for e in named if int(e["start"]) >= start], reason, text[:start])
+
+
 def reason_after_items(text: str, entities: List[Dict[str, Any]]) -> Optional[str]:
-    """The reason said after the items ("the teapot, the lid is cracked" → "the lid is cracked")."""
-    ends = [e["end"] for e in entities if e.get("entity") in ("product", "category") and e.get("end")]
-    if not ends:
-        return None
-    if FINE_AFTER.match(text[max(ends):]):
-        return None  # "the kettle, the filters are fine": no reason, a product that stays
-    match = _REASON_AFTER.match(text[max(ends):])
-    reason = tidy_reason(match.group("reason").strip(" .!")) if match else ""
-    return reason if len(reason.split()) >= 2 else None
+    """The reason said with the items ("the teapot, the lid is cracked" → "the lid is cracked")."""
+    return read_return_message(text, entities).reason
+
+
+def choose_from_message(lines: List[Dict[str, Any]], text: str, entities: List[Dict[str, Any]],
+                        mentioned_too: bool = True) -> Tuple[ReturnChoice, ReturnMessage]:
+    """The items a message names and what it says of them. With `mentioned_too` (the items are still
+    open), a product named only in the reason that no item covers goes back too ("the teapot, it's
+    too heavy, and the mugs are chipped"); a product of the reason that is not in the order ("glass
+    is shattered") or already named ("…, mugs are the wrong shade") picks nothing."""
+    message = read_return_message(text, entities)
+    items = list(message.items)
+    if mentioned_too and message.mentioned:
+        taken = {line["sku"] for line in choose_return_items(lines, items, message.item_text).lines}
+        for entity in message.mentioned:
+            alone = {line["sku"] for line in choose_return_items(lines, [entity], text).lines}
+            if alone and not alone & taken:
+                items.append(entity)
+                taken |= alone
+    return choose_return_items(lines, items, text if len(items) > len(message.items) else message.item_text), message
 
 
 def _named_by_words(lines: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
@@ -177,3 +284,75 @@ def _without_products(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]
     if not 1 <= quantity <= int(line["quantity"]):
         return ReturnChoice(problem=("too_many", line["name"], int(line["quantity"])))
     return ReturnChoice(lines=[{"sku": line["sku"], "name": line["name"], "quantity": quantity}])
+
+
+@dataclass
+class ItemChange:
+    """What a message does to the items already chosen: `items` the new list, or None with the
+    choice's problem to say."""
+    items: Optional[List[Dict[str, Any]]]
+    choice: ReturnChoice
+    message: ReturnMessage
+
+
+def about_items(message: ReturnMessage) -> bool:
+    """The message adds or corrects items ("the teapot too", "also return a french press", "oh
+    wait, only 2 mugs"), whatever the items chosen so far."""
+    products = any(e.get("entity") in ("product", "category") for e in message.items)
+    counted = any(e.get("entity") == "quantity" for e in message.items)
+    words = message.item_text
+    return (products and bool(ALSO.search(words) or RETURNING.search(words) or CORRECTING.search(words))) or (
+        counted and CORRECTING.search(words) is not None)
+
+
+def change_of_items(lines: List[Dict[str, Any]], chosen: List[Dict[str, Any]], text: str,
+                    entities: List[Dict[str, Any]], at_summary: bool) -> Optional[ItemChange]:
+    """More items ("the teapot too", "also return the kettle") or a correction ("no only 2 mugs
+    not 3", "just the teapot", "not the red one") of the items `chosen`, at the return's summary or
+    while its reason is asked; None when the message doesn't change them (a reason, a question)."""
+    choice, message = choose_from_message(lines, text, entities, mentioned_too=False)
+    words = message.item_text
+    products = any(e.get("entity") in ("product", "category") for e in message.items)
+    counted = any(e.get("entity") == "quantity" for e in message.items) or quantity_in(words) is not None
+    correcting = CORRECTING.search(words) is not None or bool(choice.kept)
+    counts = {item["sku"]: int(item["quantity"]) for item in chosen}
+    new = set(choice.named) - set(counts)
+    if products and not correcting and (ALSO.search(words) or RETURNING.search(words)) \
+            and (new or choice.problem):  # "the teapot too", "also return a french press"
+        if not choice.lines and choice.problem in (None, ("unclear",), ("nothing",)):
+            return None
+        return ItemChange(together(chosen, choice.lines) if choice.lines else None, choice, message)
+    # "2 mugs and the teapot" at the summary of 3 mugs and the teapot: a new count for one of them
+    resizes = bool(choice.named) and not new and any(
+        sku in choice.counted and quantity != counts[sku] for sku, quantity in choice.named.items())
+    if not (products or counted) or not (correcting or (at_summary and resizes)):
+        return None
+    if choice.problem and choice.problem != ("unclear",):
+        return ItemChange(None, choice, message)
+    items = _corrected(chosen, choice) if choice.lines or choice.kept else None
+    return ItemChange(items, choice, message) if items and items != chosen else None
+
+
+def _corrected(chosen: List[Dict[str, Any]], choice: ReturnChoice) -> List[Dict[str, Any]]:
+    """ "only 2 mugs" gives the mugs that count and keeps the rest; "just the teapot" or "no, the
+    blue mug" are the items now; "not the teapot" takes it out; "all of it" is everything."""
+    items = {item["sku"]: dict(item) for item in chosen}
+    said = {line["sku"]: line for line in choice.lines}
+    if not choice.named and not choice.kept:
+        return choice.lines
+    if choice.named and not set(choice.named) <= set(choice.counted) & set(items):
+        return [said[sku] for sku in choice.named]
+    for sku in choice.kept:
+        items.pop(sku, None)
+    for sku in choice.named:
+        items[sku] = said[sku]
+    return list(items.values())
+
+
+def together(chosen: List[Dict[str, Any]], more: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The items chosen and more of the order's: one entry per product, the larger count."""
+    items = {item["sku"]: dict(item) for item in chosen}
+    for item in more:
+        if item["sku"] not in items or int(item["quantity"]) > int(items[item["sku"]]["quantity"]):
+            items[item["sku"]] = dict(item)
+    return list(items.values())

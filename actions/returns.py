@@ -5,6 +5,11 @@ The items are asked only when there is a choice (more than one unit) and not alr
 ("I want to return the teapot"); sending everything back is sent without lines, so the backend
 refunds shipping too. While a return is on its way (requested, not yet received), more of the
 same order joins it: the items asked about are those not going back yet.
+
+At the summary, or while the reason is asked, a message about the items changes them ("the teapot
+too", "no only 2 mugs not 3"), never starts an order. A question at the reason step is answered (or
+left to its rule) and the reason asked again. A replacement is the team's to arrange: a ticket and
+the offer of a person.
 """
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -22,10 +27,12 @@ from actions.form_answers import OTHER_REQUESTS, intent_of, last_utterance, said
 from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing
 from actions.order_wording import ALSO, RETURNING
 from actions.orders import named_skus
-from actions.parsing import format_price, quantity_in
+from actions.parsing import asks_instead_of_answering, format_price, quantity_in
 from actions.placed_order_edits import swaps_an_item_of_a_placed_order
-from actions.return_items import (ReturnChoice, choose_return_items, everything, is_whole_order,
-                                  reason_after_items, tidy_reason)
+from actions.return_items import (ItemChange, ReturnChoice, ReturnMessage, about_items, change_of_items,
+                                  choose_from_message, choose_return_items, everything, is_whole_order,
+                                  read_return_message, tidy_reason)
+from actions.support import PAUSED_FORM, open_complaint
 
 logger = logging.getLogger(__name__)
 ITEMS = "return_items"
@@ -42,10 +49,53 @@ UNOPENED = re.compile(r"(?i)\b(?:(?:haven'?t|have not|hasn'?t|has not|not|never|
                       r"(?:opened?|open(?:ed)? it|tried|tasted|used)|unopened|sealed|still (?:closed|packed|wrapped))\b")
 FAULTY = re.compile(r"(?i)\b(?:faulty|damaged|broken|torn|stale|mou?ldy?|expired|wrong|spoil\w*|contaminat\w*|"
                     r"insects?|bugs?|smells? (?:bad|off|weird)|leak\w*|defect\w*)\b")
-# "same reason", "same as before": the reason of the return the items join.
-SAME_REASON = re.compile(r"(?i)^\W*(?:the\s+)?same(?:\s+(?:reason|as before|as the (?:other|first|last)|thing|problem|issue))?\W*$")
+# "same reason", "same as before", "same reason as the other mugs": the reason of the return the
+# items join.
+SAME_REASON = re.compile(
+    r"(?i)^\W*(?:(?:its|it'?s|it is|they'?re|for)\s+)?(?:the\s+)?same(?:\s+(?:reason|thing|problem|issue|here))?"
+    r"(?:\s+as\s+(?:before|(?:the|with the|for the|my)\s+(?:(?:other|first|last|previous|earlier)\b\s*)?[a-z\s]{0,25}))?\W*$")
 # A yes, no or okay is no reason (it answers a question the customer thought was asked).
 NO_REASON = re.compile(r"(?i)^\s*(yes|yeah|yep|yup|ok|okay|sure|no|nope|fine|right|correct|done|y|n)\W*$")
+# Intents that are no reason: leaving, waiting, help, a policy question, a person (their rules answer).
+NOT_A_REASON = frozenset({"stop", "wait", "help", "faq", "bot_challenge", "contact_human_agent"})
+# A question asked instead of the reason that another intent's rule answers ("where is my other
+# order?"); a complaint or a return request worded as a question is still a reason.
+QUESTION_INTENTS = (OTHER_REQUESTS - {"complaint", "refund_return_request"}) | {"out_of_scope", "nlu_fallback"}
+# Asked instead of the reason, and answered here: "how long will the refund take?", "do i need a reason?".
+REFUND_WHEN = re.compile(r"(?i)\b(?:how (?:long|soon|many days|fast)|when)\b.{0,40}\b(?:refund\w*|money|paid|credited)\b|"
+                         r"\brefund\w*\b.{0,30}\b(?:take|how long|when)\b")
+WHY_A_REASON = re.compile(r"(?i)\b(?:need|have|must|required?|necessary|mandatory|compulsory)\b.{0,25}\breason\b|"
+                          r"\breason\b.{0,10}\b(?:needed|required|necessary|mandatory|compulsory)\b|"
+                          r"\bwhy (?:do|does|should) (?:you|it|i) (?:need|want|have|matter|ask)|\bwhat (?:kind of |sort of )?reason\b")
+BUYING = re.compile(r"(?i)(?<!\bnot )(?<!n't )\b(?:buy|purchase|order (?:more|another|new|some))\b")
+# "i want a replacement", "can you send me a new one instead": not a refund, the team's to arrange.
+REPLACEMENT = re.compile(
+    r"(?i)\b(?:replacement|replace (?:it|them|this|that|mine|the \w+(?: \w+)?)|exchange|"
+    r"(?:send|ship|give|get)(?: me| us)? (?:a |an )?(?:new|fresh|another|working|replacement|different) "
+    r"(?:one|ones|piece|item|\w+)|new one instead)\b")
+# "replace the hand grinder with the electric one": a swap for another product (the change form's
+# while the order is not sent), not a new one of the same.
+SWAP = re.compile(r"(?i)\b(?:replace|swap|exchange|change)\b.{1,40}?\b(?:with|for|into)\b"
+                  r"(?!\s+(?:a\s+)?(?:new|fresh|working|replacement|another one)\b)")
+NOT_REPLACEMENT = re.compile(r"(?i)\b(?:not|no|don'?t want|do not want|rather than|instead of)\s+(?:a\s+)?"
+                             r"(?:replacement|exchange|new one)\b")
+# "ok never mind the return for now", "forget the return", "i don't want to return it anymore": the
+# whole message leaves the return ("never mind, it's just too big" is a reason).
+LEAVES_THE_RETURN = re.compile(
+    r"(?i)^\W*(?:(?:ok(?:ay)?|oh|ah|no|nah|hmm+|well|actually|sorry|wait)\W+)*"
+    r"(?:never ?mind|nvm|forget (?:about )?(?:it|that|this|(?:the|my|this) return)|leave it|cancel (?:the|my|this) return|"
+    r"(?:i )?(?:don'?t|do not|no longer) (?:want|need) to (?:return|send) (?:it|them|anything)(?: back)?|"
+    r"no need to return(?: it| them| anything)?|i'?ll keep (?:it|them))"
+    r"(?:\W+(?:(?:the|my|this) return|returning|for now|not now|later|then|after all|anyway|anymore|any more|thanks?|thank you|"
+    r"i'?ll keep (?:it|them)))*\W*$")
+# A damaged or wrong item: the shop's fault, so the summary comes after an apology.
+DAMAGED = re.compile(
+    r"(?i)\b(?:broken|broke|shattered|smashed|cracked|cracks?|chipped|chips?|dented|dents?|scratch\w*|damaged|"
+    r"faulty|defect\w*|leak\w*|stopped working|not working|(?:does|did)n'?t work|missing|torn|stale|spoil\w*|"
+    r"mou?ldy?|wrong|not what i ordered)\b")
+# "i ordered the wrong size", "my mistake": the customer's own doing, no apology.
+SELF_CAUSED = re.compile(r"(?i)\b(?:i|we) (?:ordered|bought|picked|chose|selected|clicked) (?:the |a )?wrong\b|"
+                         r"\bmy (?:mistake|fault|bad)\b|\bby mistake\b")
 
 
 def items_text(items: List[Dict[str, Any]]) -> str:
@@ -71,6 +121,10 @@ class ValidateReturnForm(TargetOrderForm):
         if tracker.get_slot("requested_slot") is None and await swaps_an_item_of_a_placed_order(tracker):
             # "replace the hand grinder with the electric grinder", not sent yet: the change form's
             return [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
+        if wants_a_replacement(_text(tracker)):
+            return await _offer_a_replacement(dispatcher, tracker, domain)
+        if leaves_the_return(tracker):
+            return _leave_the_return(dispatcher, tracker)
         return await super().run(dispatcher, tracker, domain)
 
     @staticmethod
@@ -116,26 +170,33 @@ class ValidateReturnForm(TargetOrderForm):
                                      returning=items_text(target["returning"]),
                                      left=items_text(lines))
             return dict(ENDED)
-        named = choose_return_items(lines, _entities(tracker), _text(tracker))
+        # "2 red mugs and the teapot, mugs are the wrong shade": the items before the reason
+        named, message = choose_from_message(lines, _text(tracker), _entities(tracker))
         too_many = bool(named.problem) and named.problem[0] == "too_many"  # "2 red mugs" with 1 left
         if sum(int(line["quantity"]) for line in lines) == 1 and not too_many:
-            return {**slots, ITEMS: everything(lines), **_reason_said(tracker)}
+            return {**slots, ITEMS: everything(lines), **_reason_said(tracker, target, message)}
         if named.problem and named.problem[0] in ("how_many", "too_many"):  # "some of the mugs": how many
             self._explain(dispatcher, target, named)
-        return {**slots, ITEMS: named.lines, **_reason_said(tracker)} if named.lines else slots
+        return {**slots, ITEMS: named.lines, **_reason_said(tracker, target, message)} if named.lines else slots
 
     async def extract_return_items(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         target = tracker.get_slot(TARGET)
-        chosen = tracker.get_slot(ITEMS)
-        if target and "lines" in target and isinstance(chosen, list) and chosen and ALSO.search(_text(tracker)):
-            # "the teapot too" at the summary of the return: it joins the items chosen
-            more = choose_return_items(target["lines"], _entities(tracker), _text(tracker))
-            return {ITEMS: _together(chosen, more.lines)} if more.lines else {}
+        change = item_change(tracker)
+        if change is not None:
+            # "the teapot too", "no only 2 mugs not 3" at the summary or while the reason is asked
+            if change.items is not None:
+                return {ITEMS: change.items}
+            if change.choice.problem and change.choice.problem[0] == "not_in_order":
+                dispatcher.utter_message(response="utter_return_item_not_in_order", number=target["number"],
+                                         name=change.choice.problem[1])
+                return {}  # the items chosen stay
+            self._explain(dispatcher, target, change.choice)
+            return {ITEMS: None}
         if tracker.get_slot("requested_slot") != ITEMS or not target or "lines" not in target:
             return {}
-        choice = choose_return_items(target["lines"], _entities(tracker), _text(tracker))
+        choice, _ = choose_from_message(target["lines"], _text(tracker), _entities(tracker))
         if not choice.lines and choice.problem == ("unclear",):
             choice = _count_for_the_product_before(tracker, target["lines"]) or choice
         if choice.lines:
@@ -168,16 +229,39 @@ class ValidateReturnForm(TargetOrderForm):
             return {ITEMS: None}
         return {ITEMS: value, **_reason_said(tracker)}
 
+    async def extract_return_reason(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Any text answers "why are you sending it back?", but not a change of the items, a
+        question (answered here or by its rule, then the reason is asked again), leaving or help."""
+        if tracker.get_slot("requested_slot") != REASON:
+            return {}
+        text, intent = _text(tracker), intent_of(tracker)
+        if intent in NOT_A_REASON:
+            return {}  # its rule answers ("stop", "do i pay for return shipping?")
+        message = read_return_message(text, _entities(tracker))
+        if about_items(message):  # "the teapot too, it's cracked": its reason if said, else asked again
+            return {REASON: message.reason}
+        if WHY_A_REASON.search(text):  # "what? do i need a reason?"
+            dispatcher.utter_message(response="utter_return_reason_why")
+            return {REASON: None}
+        if REFUND_WHEN.search(text) and asks_instead_of_answering(text):  # "how long will the refund take?"
+            dispatcher.utter_message(response="utter_return_refund_when")
+            return {REASON: None}
+        if asks_instead_of_answering(text) and intent in QUESTION_INTENTS:
+            return {}  # "where is my other order?": its rule answers, then the reason is asked again
+        return {REASON: text}
+
     def validate_return_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if value is None:  # not a reason: extraction has said why, and the form asks again
+            return {REASON: None}
         reason = tidy_reason(" ".join(str(value or "").split()))
-        held = {line["sku"] for line in (tracker.get_slot(TARGET) or {}).get("lines", [])}
-        if ALSO.search(_text(tracker)) and held & set(named_skus(tracker)):
-            return {REASON: None}  # "the teapot too": more items (extract_return_items), the reason asked again
-        so_far = (tracker.get_slot(TARGET) or {}).get("reason_so_far")
-        if so_far and SAME_REASON.match(reason):  # "same reason", adding to a return: its reason
-            return {REASON: so_far[:500]}
+        if SAME_REASON.match(reason):  # "same reason", adding to a return: its reason
+            earlier = _same_reason((tracker.get_slot(TARGET) or {}).get("reason_so_far"), reason)
+            if earlier:
+                return {REASON: earlier[:500]}
         if len(reason) < 3 or NO_REASON.match(reason):
             dispatcher.utter_message(response="utter_invalid_return_reason")
             return {REASON: None}
@@ -213,19 +297,12 @@ RETURN_TURNS = ("utter_return_requested", "utter_confirm_return", "utter_confirm
 
 
 def continues_a_return(tracker: Tracker) -> bool:
-    """ "i want to return 2 blue mugs" (read as an order), or "the teapot too" right after a return
-    was asked about or registered: the return form's, never checkout's."""
+    """ "i want to return 2 blue mugs" (read as an order), "the teapot too" right after a return
+    was asked about or registered, or "no only 2 mugs not 3" at its summary: the return form's,
+    never checkout's."""
     text = _text(tracker)
-    return bool(RETURNING.search(text)) or (last_utterance(tracker) in RETURN_TURNS and bool(ALSO.search(text)))
-
-
-def _together(chosen: List[Dict[str, Any]], more: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The items chosen and more of the order's: one entry per product, the larger count."""
-    items = {item["sku"]: dict(item) for item in chosen}
-    for item in more:
-        if item["sku"] not in items or int(item["quantity"]) > int(items[item["sku"]]["quantity"]):
-            items[item["sku"]] = dict(item)
-    return list(items.values())
+    return bool(RETURNING.search(text)) or (last_utterance(tracker) in RETURN_TURNS and bool(ALSO.search(text))) \
+        or corrects_the_return(tracker)
 
 
 def _text(tracker: Tracker) -> str:
@@ -236,9 +313,94 @@ def _entities(tracker: Tracker) -> List[Dict[str, Any]]:
     return tracker.latest_message.get("entities") or []
 
 
-def _reason_said(tracker: Tracker) -> Dict[Text, Any]:
-    reason = reason_after_items(_text(tracker), _entities(tracker))
-    return {REASON: reason[:500]} if reason and not NO_REASON.match(reason) else {}
+def _reason_said(tracker: Tracker, target: Optional[Dict[str, Any]] = None,
+                 message: Optional[ReturnMessage] = None) -> Dict[Text, Any]:
+    """The reason said with the items ("the teapot, the lid is cracked"); "same reason" is the
+    reason of the return they join, or the one already given."""
+    message = message or read_return_message(_text(tracker), _entities(tracker))
+    reason = message.reason
+    if not reason or NO_REASON.match(reason):
+        return {}
+    if SAME_REASON.match(reason):
+        target = target or tracker.get_slot(TARGET) or {}
+        reason = _same_reason(target.get("reason_so_far"), reason) or tracker.get_slot(REASON)
+        return {REASON: reason[:500]} if reason else {}
+    return {REASON: reason[:500]}
+
+
+_NOT_NAMING = frozenset("same reason thing problem issue here as before the with for my other first last previous "
+                        "earlier a its it is they re".split())
+
+
+def _same_reason(so_far: Optional[str], said: str) -> Optional[str]:
+    """The reason "same reason" means: the return's (the backend joins each addition's with "; "),
+    or of those the one about the products named ("same reason as the other mugs")."""
+    if not so_far:
+        return None
+    words = {w.rstrip("s") for w in re.findall(r"[a-z]+", said.lower()) if w not in _NOT_NAMING}
+    about = [r for r in so_far.split("; ") if words & {w.rstrip("s") for w in re.findall(r"[a-z]+", r.lower())}]
+    return about[0] if len(about) == 1 else so_far
+
+
+def item_change(tracker: Tracker) -> Optional[ItemChange]:
+    """More items or fewer for those chosen, at the return's summary or while its reason is asked."""
+    target, chosen = tracker.get_slot(TARGET) or {}, tracker.get_slot(ITEMS)
+    if "lines" not in target or not isinstance(chosen, list) or not chosen:
+        return None
+    return change_of_items(target["lines"], chosen, _text(tracker), _entities(tracker),
+                           at_summary=tracker.get_slot("requested_slot") is None)
+
+
+def wants_a_replacement(text: str) -> bool:
+    return REPLACEMENT.search(text) is not None and NOT_REPLACEMENT.search(text) is None and SWAP.search(text) is None
+
+
+def corrects_the_return(tracker: Tracker) -> bool:
+    """ "no only 2 mugs not 3" while the return's summary waits for its yes: its items change."""
+    if tracker.get_slot(PENDING) != "return_order" or tracker.get_slot("requested_slot"):
+        return False
+    text = _text(tracker)
+    return not BUYING.search(text) and not asks_instead_of_answering(text) and item_change(tracker) is not None
+
+
+def changes_the_return(tracker: Tracker) -> bool:
+    """At the return's summary, a change of its items or a replacement asked for instead: the return
+    form's to handle, not a yes or no."""
+    return tracker.get_slot(PENDING) == "return_order" and (
+        corrects_the_return(tracker) or wants_a_replacement(_text(tracker)))
+
+
+def leaves_the_return(tracker: Tracker) -> bool:
+    """ "ok never mind the return for now", "forget the return": no product named to send back."""
+    products = any(e.get("entity") in ("product", "category") for e in _entities(tracker))
+    return LEAVES_THE_RETURN.search(_text(tracker)) is not None and not products
+
+
+def _leave_the_return(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The return is left (or not started); another task's open question stays as it was."""
+    under_way = bool(tracker.get_slot(TARGET) or tracker.get_slot(ITEMS)) or tracker.get_slot(PENDING) == "return_order"
+    dispatcher.utter_message(response="utter_stopped" if under_way else "utter_nothing_to_stop")
+    slots = (TARGET, ITEMS, REASON) + ((PENDING,) if tracker.get_slot(PENDING) == "return_order" else ())
+    return events_clearing(slots) + [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
+
+
+async def _offer_a_replacement(dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> List[Dict[Text, Any]]:
+    """ "i want a replacement": the bot registers returns for a refund; a replacement is arranged by
+    the team, so it says so, opens a ticket about the order and offers a person. "No" to the person
+    goes back to the return's summary when there is one."""
+    target = tracker.get_slot(TARGET) or {}
+    dispatcher.utter_message(response="utter_return_replacement")
+    events: List[Dict[Text, Any]] = []
+    if target.get("number"):  # the ticket names this order
+        tracker.slots["order_id"] = target["number"]
+        events.append(SlotSet("order_id", target["number"]))
+    summary_shown = bool(target and tracker.get_slot(ITEMS) and tracker.get_slot(REASON))
+    events += await open_complaint(dispatcher, tracker, domain)
+    if summary_shown and any(e.get("name") == PENDING and e.get("value") == "human_handoff" for e in events):
+        events.append(SlotSet(PAUSED_FORM, "return_form"))
+    # after the form no rule may show the summary: the offer of a person is the open question
+    return events + [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
 
 
 async def _with_categories(tracker: Tracker, lines: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -282,6 +444,9 @@ class ActionConfirmReturn(Action):
         if opened and OPENED.search(reason) and not FAULTY.search(reason) and not UNOPENED.search(reason):
             dispatcher.utter_message(response="utter_return_opened_consumable", items=items_text(opened))
             return events_clearing(FLOW_SLOTS)
+        if DAMAGED.search(reason) and not SELF_CAUSED.search(reason) \
+                and not _said_during_this_return(tracker, "utter_return_sorry_faulty"):
+            dispatcher.utter_message(response="utter_return_sorry_faulty")  # the shop's fault: sorry first
         if target.get("returning"):  # its return is on the way: these join it (the rest: shipping back too)
             rest = is_whole_order(items, target["lines"])
             dispatcher.utter_message(
@@ -296,6 +461,18 @@ class ActionConfirmReturn(Action):
             number=target["number"], items=items_text(items), reason=reason,
             amount=format_price(refund_due(target, items), target["currency"]))
         return [SlotSet(PENDING, "return_order")]
+
+
+def _said_during_this_return(tracker: Tracker, response: Text) -> bool:
+    """`response` was said since the last return was registered or left (once per return)."""
+    ends = ("utter_return_requested", "utter_return_not_requested")
+    for event in reversed(tracker.events or []):
+        said = (event.get("metadata") or {}).get("utter_action") if event.get("event") == "bot" else None
+        if said == response:
+            return True
+        if said in ends:
+            return False
+    return False
 
 
 class ActionAskReturnItems(Action):

@@ -1,7 +1,8 @@
 """Reading which items of a delivered order go back, from the catalogue matcher's entities."""
 from __future__ import annotations
 
-from actions.return_items import choose_return_items, is_whole_order, reason_after_items, tidy_reason
+from actions.return_items import (choose_from_message, choose_return_items, is_whole_order, read_return_message,
+                                  reason_after_items, tidy_reason)
 from tests.actions.test_order_changes import MUGS, TEAPOT, TEAPOTS, product
 
 ORDER = [MUGS, TEAPOT]  # 2 blue mugs and a glass teapot
@@ -137,3 +138,81 @@ def test_a_product_said_to_be_fine_stays():
     assert choose_return_items([MUGS, TEAPOT], entities, text).lines == [
         {"sku": TEAPOT["sku"], "name": TEAPOT["name"], "quantity": 1}]
     assert reason_after_items(text, entities) is None
+
+
+# The red mugs and the cast iron teapot of the care QA (care-03, care-04).
+RED_ORDER = [{"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 3, "category": "Mugs"},
+             {"sku": "TEA-POT-CST", "name": "Cast Iron Teapot 0.8 L", "quantity": 1, "category": "Teaware"}]
+ALL_MUGS = ["MUG-CER-RED", "MUG-CER-BLU", "MUG-CER-GRN", "MUG-CER-WHT", "MUG-TRV-STL"]
+
+
+def found(text, words, entity="product", nth=0, **values):
+    """An entity at the `nth` occurrence of `words` in `text`, as the catalogue matcher gives it."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(words, start + 1)
+    return {"entity": entity, "value": words, "start": start, "end": start + len(words), **values}
+
+
+def red_choice(text, entities):
+    choice, message = choose_from_message(RED_ORDER, text, entities)
+    return [(line["sku"], line["quantity"]) for line in choice.lines], message.reason
+
+
+def test_items_and_a_reason_naming_them_again_give_the_items_named():
+    """care-04: "mugs" in the reason had re-selected all 3 mugs (the whole order, €12.90 too much)
+    and the reason was cut to "are wrong shade"."""
+    text = "i want to return 2 red mugs and the teapot, mugs are wrong shade"
+    entities = [found(text, "2", "quantity"), found(text, "red mugs", skus=["MUG-CER-RED"], quantity=2),
+                found(text, "teapot", skus=TEAPOTS), found(text, "mugs", "category", nth=1, value="Mugs")]
+    assert red_choice(text, entities) == ([("MUG-CER-RED", 2), ("TEA-POT-CST", 1)], "mugs are wrong shade")
+    text = "i need to send back 2 of the red mugs and the teapot. mugs are the wrong shade and teapot is too heavy"
+    entities = [found(text, "2", "quantity"), found(text, "red mugs", skus=["MUG-CER-RED"], quantity=2),
+                found(text, "teapot", skus=TEAPOTS), found(text, "mugs", "category", nth=1, value="Mugs"),
+                found(text, "teapot", skus=TEAPOTS, nth=1)]
+    assert red_choice(text, entities) == ([("MUG-CER-RED", 2), ("TEA-POT-CST", 1)],
+                                          "mugs are the wrong shade and teapot is too heavy")
+
+
+def test_a_product_named_only_in_the_reason_is_the_item_when_none_came_before():
+    text = "also one of the mugs has a chip, can i send that back as well"
+    entities = [found(text, "one", "quantity"), found(text, "mugs", skus=ALL_MUGS, quantity=1)]
+    assert red_choice(text, entities) == ([("MUG-CER-RED", 1)], "one of the mugs has a chip")
+    text = "return the teapot, it's too heavy, and the mugs are chipped"
+    entities = [found(text, "teapot", skus=TEAPOTS), found(text, "mugs", "category", value="Mugs")]
+    assert red_choice(text, entities) == ([("TEA-POT-CST", 1), ("MUG-CER-RED", 3)],
+                                          "it's too heavy, and the mugs are chipped")
+
+
+def test_a_product_of_the_reason_that_is_not_in_the_order_picks_nothing():
+    text = "my french press arrived broken, glass is shattered"
+    entities = [found(text, "french press", skus=["BRW-FRP-800"]), found(text, "glass", skus=["GLS-TMB-SET"])]
+    press = [{"sku": "BRW-FRP-800", "name": "French Press 800 ml", "quantity": 1}]
+    choice, message = choose_from_message(press, text, entities)
+    assert [(line["sku"], line["quantity"]) for line in choice.lines] == [("BRW-FRP-800", 1)]
+    assert message.reason == "my french press arrived broken, glass is shattered"  # it was "is shattered"
+
+
+def test_a_correction_or_a_list_of_items_is_no_reason():
+    text = "no only 2 mugs not 3"
+    entities = [found(text, "2", "quantity"), found(text, "mugs", skus=ALL_MUGS, quantity=2)]
+    assert red_choice(text, entities) == ([("MUG-CER-RED", 2)], None)
+    text = "the mugs, and the teapot"
+    entities = [found(text, "mugs", "category", value="Mugs"), found(text, "teapot", skus=TEAPOTS)]
+    assert red_choice(text, entities) == ([("MUG-CER-RED", 3), ("TEA-POT-CST", 1)], None)
+    text = "and the last mug also, same reason as the other mugs"
+    entities = [found(text, "mug", skus=ALL_MUGS), found(text, "mugs", "category", value="Mugs")]
+    assert read_return_message(text, entities).reason == "same reason as the other mugs"
+
+
+def test_reasons_are_stored_as_clean_phrases():
+    """The care QA's stored reasons: "is too heavy", "too, its way too heavy", "are chipped, want to
+    send them back", "i told u its chipped"."""
+    text = "the teapot is too heavy"
+    assert reason_after_items(text, product(text, "teapot", TEAPOTS)) == "the teapot is too heavy"
+    text = "the teapot too, its way too heavy"
+    assert reason_after_items(text, product(text, "teapot", TEAPOTS)) == "its way too heavy"
+    text = "the mugs are chipped, want to send them back"
+    assert reason_after_items(text, product(text, "mugs", ALL_MUGS)) == "the mugs are chipped"
+    assert tidy_reason("i told u its chipped") == "its chipped"
+    assert tidy_reason("i want to return it because the lid is broken") == "the lid is broken"

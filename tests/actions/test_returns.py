@@ -12,7 +12,7 @@ from actions.conversation import ActionStop
 from actions.change_order import ValidateChangeOrderForm
 from actions.refunds import ActionRefundStatus
 from actions.returns import ActionAskReturnItems, ActionConfirmReturn, ValidateReturnForm
-from tests.actions.test_change_order import DOMAIN, confirmation, flow_tracker
+from tests.actions.test_change_order import DOMAIN, TEAPOTS, confirmation, flow_tracker
 from tests.actions.test_orders import ADDRESS, BOT, STAFF, new_identity, place_order, ship, tracker_for
 from tests.actions.test_cancel import order_of, status_of
 
@@ -86,9 +86,10 @@ async def test_return_delivered_order_with_reason_after_yes(backend):
     summary = CollectingDispatcher()
     slots = {"target_order": target, "return_items": items, "return_reason": reason}
     events = await ActionConfirmReturn().run(summary, tracker_for(identity, "", slots=slots), {})
-    assert [m["response"] for m in summary.messages] == ["utter_confirm_return"]
-    assert summary.messages[0]["reason"] == reason
-    assert summary.messages[0]["amount"] == "€17.80"  # everything, shipping included
+    # a chipped mug is the shop's fault: an apology comes before the question (care QA M5)
+    assert [m["response"] for m in summary.messages] == ["utter_return_sorry_faulty", "utter_confirm_return"]
+    assert summary.messages[-1]["reason"] == reason
+    assert summary.messages[-1]["amount"] == "€17.80"  # everything, shipping included
     assert status_of(backend, identity, number) == "delivered"  # nothing sent before the yes
 
     answer = CollectingDispatcher()
@@ -222,8 +223,8 @@ async def test_return_some_items_of_an_order_asks_which_and_refunds_those(backen
     summary = CollectingDispatcher()
     slots = {"target_order": target, "return_items": items, "return_reason": "it has a crack"}
     await ActionConfirmReturn().run(summary, tracker_for(identity, "", slots=slots), {})
-    assert summary.messages[0]["response"] == "utter_confirm_return_items"
-    assert (summary.messages[0]["items"], summary.messages[0]["amount"]) == ("1 × Ceramic Mug Blue", "€12.90")
+    assert [m["response"] for m in summary.messages] == ["utter_return_sorry_faulty", "utter_confirm_return_items"]
+    assert (summary.messages[-1]["items"], summary.messages[-1]["amount"]) == ("1 × Ceramic Mug Blue", "€12.90")
     answer = CollectingDispatcher()
     slots["pending_confirmation"] = "return_order"
     await ActionAnswerConfirmation().run(answer, confirmation(identity, "affirm", "action_confirm_return", slots), {})
@@ -397,13 +398,13 @@ async def test_opened_tea_goes_back_only_when_faulty(backend, dispatcher):
     events, _ = await start(identity, "i want to return my tea")
     target = next(e["value"] for e in events if e["name"] == "target_order")
     items = next(e["value"] for e in events if e["name"] == "return_items")
-    for reason, response in (("opened it and don't like the taste", "utter_return_opened_consumable"),
-                             ("opened it, it tastes stale", "utter_confirm_return"),
-                             ("haven't opened it, just changed my mind", "utter_confirm_return")):
+    for reason, responses in (("opened it and don't like the taste", ["utter_return_opened_consumable"]),
+                              ("opened it, it tastes stale", ["utter_return_sorry_faulty", "utter_confirm_return"]),
+                              ("haven't opened it, just changed my mind", ["utter_confirm_return"])):
         said = CollectingDispatcher()
         slots = {"target_order": target, "return_items": items, "return_reason": reason}
         await ActionConfirmReturn().run(said, tracker_for(identity, "", slots=slots), {})
-        assert [m["response"] for m in said.messages] == [response], reason
+        assert [m["response"] for m in said.messages] == responses, reason
     assert status_of(backend, identity, number) == "delivered"
 
 
@@ -432,8 +433,8 @@ async def test_more_of_an_order_joins_its_return_on_the_way(backend):
     slots = {"target_order": target, "return_items": items, "return_reason": "the lid is cracked"}
     summary = CollectingDispatcher()
     await ActionConfirmReturn().run(summary, tracker_for(identity, "", slots=slots), {})
-    assert summary.messages[0]["response"] == "utter_confirm_return_more"
-    assert summary.messages[0]["amount"] == "€32.90"  # the teapot's price; the rest of the mugs stays
+    assert [m["response"] for m in summary.messages] == ["utter_return_sorry_faulty", "utter_confirm_return_more"]
+    assert summary.messages[-1]["amount"] == "€32.90"  # the teapot's price; the rest of the mugs stays
     answer = CollectingDispatcher()
     slots["pending_confirmation"] = "return_order"
     await ActionAnswerConfirmation().run(answer, confirmation(identity, "affirm", "action_confirm_return", slots), {})
@@ -570,3 +571,264 @@ async def test_more_than_is_left_to_return_is_said_not_quietly_reduced(backend):
     events, said = await start(identity, text, entities=named(text, "red mugs", ["MUG-CER-RED"], 2))
     assert [(m["response"], m.get("ordered")) for m in said.messages] == [("utter_return_items_too_many", 1)]
     assert not any(e["name"] == "return_items" and e["value"] for e in events)
+
+
+# The care QA's order (care-03, care-04): 3 red mugs and the cast iron teapot, €83.60 with free shipping.
+ALL_MUGS = ["MUG-CER-RED", "MUG-CER-BLU", "MUG-CER-GRN", "MUG-CER-WHT", "MUG-TRV-STL"]
+RED_MUGS = {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 3}
+CAST_IRON = {"sku": "TEA-POT-CST", "name": "Cast Iron Teapot 0.8 L", "quantity": 1}
+
+
+def found(text, words, entity="product", nth=0, **values):
+    """An entity at the `nth` occurrence of `words` in `text`, as the catalogue matcher gives it."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(words, start + 1)
+    return {"entity": entity, "value": words, "start": start, "end": start + len(words), **values}
+
+
+def mugs_and_teapot(backend, identity):
+    for sku in ("MUG-CER-RED", "TEA-POT-CST"):
+        httpx.post(f"{backend.url}/api/v1/staff/products/{sku}/restock", headers=STAFF,
+                   json={"quantity": 4, "note": "tests/actions returns"}).raise_for_status()
+    return delivered(backend, identity, ("MUG-CER-RED", 3), ("TEA-POT-CST", 1))
+
+
+def at_the_summary(identity, text, intent, form, entities, slots):
+    """`text` right after the return's summary was shown for `slots`."""
+    tracker = flow_tracker(identity, text, intent, form, entities=entities,
+                           slots={**slots, "pending_confirmation": "return_order"})
+    tracker.events[-1:-1] = [
+        {"event": "action", "name": "action_confirm_return"},
+        {"event": "bot", "text": "Shall I register the return…?", "metadata": {"utter_action": "utter_confirm_return"}},
+        {"event": "action", "name": "action_listen"}, {"event": "user", "text": text}]
+    tracker.active_loop = {} if form == "return_form" else tracker.active_loop
+    return tracker
+
+
+def orders_of(backend, identity):
+    response = httpx.get(f"{backend.url}/api/v1/orders", headers={**BOT, "X-Channel-Identity": identity})
+    return [(order["number"], order["status"]) for order in response.json()["data"]]
+
+
+async def test_a_count_corrected_at_the_returns_summary_changes_the_return_not_a_new_order(backend):
+    """care-03: "no only 2 mugs not 3" at "Shall I register the return of the whole of order …?" had
+    started checkout ("Which mug would you like?") and created a pending order; "no just 2 mugs" too."""
+    from actions.ordering import ValidateOrderForm  # here: only these tests need the order form
+    from actions.catalogue import ActionShowProducts
+    identity = new_identity()
+    number = mugs_and_teapot(backend, identity)
+    target = (await start(identity))[0][0]["value"]
+    slots = {"target_order": target, "return_items": [RED_MUGS, CAST_IRON],
+             "return_reason": "mugs are the wrong shade and teapot is too heavy"}
+    for text in ("no only 2 mugs not 3", "no just 2 mugs"):
+        entities = [found(text, "2", "quantity"), found(text, "mugs", skus=ALL_MUGS, quantity=2)]
+        # read as a product question (the NLU's reading), as an order, or as a no: the return form's
+        shown = await ActionShowProducts().run(CollectingDispatcher(), at_the_summary(
+            identity, text, "product_info", "order_form", entities, slots), DOMAIN)
+        assert {e.get("name") for e in shown if e["event"] == "followup"} <= {"order_form", "return_form"}, shown
+        ordering = at_the_summary(identity, text, "place_order", "order_form", entities, slots)
+        ordering.active_loop = {}
+        assert await ValidateOrderForm().run(CollectingDispatcher(), ordering, DOMAIN) == [
+            SlotSet("requested_slot", None), FollowupAction("return_form")], text
+        no = at_the_summary(identity, text, "deny", "order_form", entities, slots)
+        assert await ActionAnswerConfirmation().run(CollectingDispatcher(), no, {}) == [FollowupAction("return_form")]
+
+        said = CollectingDispatcher()
+        events = await ValidateReturnForm().run(said, at_the_summary(
+            identity, text, "product_info", "return_form", entities, slots), DOMAIN)
+        items = next(e["value"] for e in events if e["name"] == "return_items")
+        assert [(item["sku"], item["quantity"]) for item in items] == [("MUG-CER-RED", 2), ("TEA-POT-CST", 1)], text
+        assert not any(e["name"] == "return_reason" and e["value"] != slots["return_reason"] for e in events)
+        assert said.messages == []
+
+    summary = CollectingDispatcher()
+    slots = {**slots, "return_items": items}
+    await ActionConfirmReturn().run(summary, tracker_for(identity, "", slots=slots), {})
+    assert (summary.messages[-1]["response"], summary.messages[-1]["amount"]) == ("utter_confirm_return_items", "€70.70")
+    slots["pending_confirmation"] = "return_order"
+    await ActionAnswerConfirmation().run(CollectingDispatcher(), confirmation(identity, "affirm", "action_confirm_return",
+                                                                              slots), {})
+    assert returning(backend, identity, number) == {"MUG-CER-RED": 2, "TEA-POT-CST": 1}
+    assert orders_of(backend, identity) == [(number, "return_requested")]  # no order was started
+
+
+async def test_just_the_teapot_or_not_the_teapot_at_the_summary(backend):
+    identity = new_identity()
+    mugs_and_teapot(backend, identity)
+    target = (await start(identity))[0][0]["value"]
+    slots = {"target_order": target, "return_items": [{**RED_MUGS, "quantity": 2}, CAST_IRON], "return_reason": "too big"}
+    for text, expected in (("no, just the teapot", [("TEA-POT-CST", 1)]),
+                           ("not the teapot", [("MUG-CER-RED", 2)]),
+                           ("1 mug and the teapot", [("MUG-CER-RED", 1), ("TEA-POT-CST", 1)])):
+        entities = [found(text, "teapot", skus=TEAPOTS)] + (
+            [found(text, "1", "quantity"), found(text, "mug", skus=ALL_MUGS, quantity=1)] if "mug" in text else [])
+        events = await ValidateReturnForm().run(CollectingDispatcher(), at_the_summary(
+            identity, text, "product_info", "return_form", entities, slots), DOMAIN)
+        items = next(e["value"] for e in events if e["name"] == "return_items")
+        assert [(item["sku"], item["quantity"]) for item in items] == expected, text
+
+
+async def test_items_and_reason_in_one_message_return_the_items_named(backend):
+    """care-04: "i want to return 2 red mugs and the teapot, mugs are wrong shade" had registered the
+    whole order (3 mugs, €83.60) with the reason "are wrong shade"."""
+    identity = new_identity()
+    mugs_and_teapot(backend, identity)
+    text = "i want to return 2 red mugs and the teapot, mugs are wrong shade"
+    entities = [found(text, "2", "quantity"), found(text, "red mugs", skus=["MUG-CER-RED"], quantity=2),
+                found(text, "teapot", skus=TEAPOTS), found(text, "mugs", "category", nth=1, value="Mugs")]
+    events, _ = await start(identity, text, entities)
+    target = events[0]["value"]
+    items = next(e["value"] for e in events if e["name"] == "return_items")
+    assert [(item["sku"], item["quantity"]) for item in items] == [("MUG-CER-RED", 2), ("TEA-POT-CST", 1)]
+    assert SlotSet("return_reason", "mugs are wrong shade") in events
+    summary = CollectingDispatcher()
+    await ActionConfirmReturn().run(summary, tracker_for(identity, "", slots={
+        "target_order": target, "return_items": items, "return_reason": "mugs are wrong shade"}), {})
+    assert (summary.messages[-1]["response"], summary.messages[-1]["amount"]) == ("utter_confirm_return_items", "€70.70")
+
+
+async def test_a_reason_naming_the_products_again_keeps_the_items(backend):
+    """care-03: the reason "mugs are the wrong shade and teapot is too heavy", given when asked, had
+    made all 3 mugs go back (its "and" read as "the teapot too")."""
+    identity = new_identity()
+    mugs_and_teapot(backend, identity)
+    target = (await start(identity))[0][0]["value"]
+    chosen = [{**RED_MUGS, "quantity": 2}, CAST_IRON]
+    text = "mugs are the wrong shade and teapot is too heavy"
+    entities = [found(text, "mugs", "category", value="Mugs"), found(text, "teapot", skus=TEAPOTS)]
+    tracker = flow_tracker(identity, text, "product_info", "return_form", entities=entities,
+                           slots={"target_order": target, "return_items": chosen, "requested_slot": "return_reason"})
+    events = await ValidateReturnForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("return_reason", text) in events
+    assert all(e["value"] == chosen for e in events if e["name"] == "return_items")
+
+
+def reason_step(identity, target, text, intent, entities=None, chosen=None):
+    slots = {"target_order": target, "return_items": chosen or [CAST_IRON], "requested_slot": "return_reason"}
+    return flow_tracker(identity, text, intent, "return_form", entities=entities, slots=slots)
+
+
+async def test_a_question_at_the_reason_step_is_answered_not_stored(backend):
+    """care-61, care-44: "how long will the refund take?", "what? do i need a reason?" and "also
+    return a french press" were stored as the reason."""
+    identity = new_identity()
+    mugs_and_teapot(backend, identity)
+    target = (await start(identity))[0][0]["value"]
+    for text, intent, response in (("how long will the refund take?", "refund_status", "utter_return_refund_when"),
+                                   ("what? do i need a reason?", "out_of_scope", "utter_return_reason_why")):
+        said = CollectingDispatcher()
+        events = await ValidateReturnForm().run(said, reason_step(identity, target, text, intent), DOMAIN)
+        assert [m["response"] for m in said.messages] == [response], text
+        assert [e["value"] for e in events if e["name"] == "return_reason"] == [None], text  # asked again
+    text = "also return a french press"
+    said = CollectingDispatcher()
+    events = await ValidateReturnForm().run(said, reason_step(identity, target, text, "refund_return_request", [
+        found(text, "a", "quantity", implicit=True), found(text, "french press", skus=["BRW-FRP-800"], quantity=1)]),
+        DOMAIN)
+    assert [(m["response"], m.get("name")) for m in said.messages] == [("utter_return_item_not_in_order", "french press")]
+    assert [e["value"] for e in events if e["name"] == "return_reason"] == [None]
+    assert not any(e["name"] == "return_items" for e in events)  # the teapot still goes back
+    # another request worded as a question: nothing taken, so its rule answers and the form asks again
+    text = "where is my other order?"
+    events = await ValidateReturnForm().run(CollectingDispatcher(), reason_step(identity, target, text, "track_order"),
+                                            DOMAIN)
+    assert not any(e["name"] == "return_reason" for e in events)
+
+
+def add_to_return(backend, identity, number, reason, *lines):
+    response = httpx.post(f"{backend.url}/api/v1/orders/{number}/return", headers={**BOT, "X-Channel-Identity": identity},
+                          json={"reason": reason, "lines": [{"sku": sku, "quantity": q} for sku, q in lines]})
+    assert response.status_code == 200, response.text
+
+
+async def test_more_items_with_their_reason_or_the_same_reason_are_not_asked_why_again(backend):
+    """care-01: "also one of the mugs has a chip, can i send that back as well" was asked "why?";
+    care-03: "and the last mug also, same reason as the other mugs" too."""
+    identity = new_identity()
+    number = mugs_and_teapot(backend, identity)
+    add_to_return(backend, identity, number, "too heavy", ("TEA-POT-CST", 1))
+    text = "also one of the mugs has a chip, can i send that back as well"
+    events, _ = await start(identity, text, [found(text, "one", "quantity"), found(text, "mugs", skus=ALL_MUGS, quantity=1)])
+    assert SlotSet("return_items", [{"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 1}]) in events
+    assert SlotSet("return_reason", "one of the mugs has a chip") in events
+
+    add_to_return(backend, identity, number, "mugs are the wrong shade", ("MUG-CER-RED", 2))  # "too heavy; mugs are …"
+    text = "and the last mug also, same reason as the other mugs"
+    events, _ = await start(identity, text, [found(text, "mug", skus=ALL_MUGS),
+                                             found(text, "mugs", "category", value="Mugs")])
+    assert SlotSet("return_items", [{"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 1}]) in events
+    assert SlotSet("return_reason", "mugs are the wrong shade") in events
+    target = events[0]["value"]
+    tracker = flow_tracker(identity, "same reason as the other mugs", "product_info", "return_form",
+                           slots={"target_order": target, "requested_slot": "return_reason"})
+    assert ValidateReturnForm().validate_return_reason("same reason as the other mugs", CollectingDispatcher(), tracker,
+                                                       DOMAIN) == {"return_reason": "mugs are the wrong shade"}
+
+
+async def test_never_mind_the_return_leaves_it(backend):
+    """care-04: "ok never mind the return for now" had started a return ("What would you like to send back?")."""
+    identity = new_identity()
+    mugs_and_teapot(backend, identity)
+    events, said = await start(identity, "ok never mind the return for now")
+    assert [m["response"] for m in said.messages] == ["utter_nothing_to_stop"]
+    assert FollowupAction("action_listen") in events and not any(e["name"] == "target_order" and e["value"]
+                                                                 for e in events if e["event"] == "slot")
+    target = (await start(identity))[0][0]["value"]
+    said = CollectingDispatcher()
+    events = await ValidateReturnForm().run(said, reason_step(identity, target, "forget the return, not now", "deny"),
+                                            DOMAIN)
+    assert [m["response"] for m in said.messages] == ["utter_stopped"]
+    assert SlotSet("target_order", None) in events and ActiveLoop(None) in events
+
+
+async def test_a_damaged_item_gets_an_apology_and_a_replacement_gets_the_team(backend):
+    """care-07: "my french press arrived broken, glass is shattered" got a bare refund summary, and "i
+    dont want refund i want a replacement" the same summary again, word for word."""
+    identity = new_identity()
+    number = order_of(backend, identity, "BRW-FRP-800")
+    deliver(backend, identity, number)
+    text = "my french press arrived broken, glass is shattered"
+    events, _ = await start(identity, text, [found(text, "french press", skus=["BRW-FRP-800"]),
+                                             found(text, "glass", skus=["GLS-TMB-SET", "GLS-DBW-2PC"])])
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot" and e["name"] != "requested_slot"}
+    assert slots["return_reason"] == "my french press arrived broken, glass is shattered"
+    summary = CollectingDispatcher()
+    await ActionConfirmReturn().run(summary, tracker_for(identity, "", slots=slots), {})
+    assert [m["response"] for m in summary.messages] == ["utter_return_sorry_faulty", "utter_confirm_return"]
+
+    for text, intent in (("i dont want refund i want a replacement", "refund_return_request"),
+                         ("no, can you send me a new one instead, the one i got is broken", "deny")):
+        tracker = at_the_summary(identity, text, intent, "return_form", [], slots)
+        if intent == "deny":  # the no's action hands it to the return form
+            assert await ActionAnswerConfirmation().run(CollectingDispatcher(), tracker, {}) == [
+                FollowupAction("return_form")]
+        said = CollectingDispatcher()
+        events = await ValidateReturnForm().run(said, tracker, DOMAIN)
+        responses = [m["response"] for m in said.messages]
+        assert responses[0] == "utter_return_replacement" and "utter_confirm_return" not in responses, text
+        assert responses[1] in ("utter_complaint_ticket", "utter_ticket_already_open"), text
+        assert SlotSet("pending_confirmation", "human_handoff") in events
+        assert SlotSet("paused_form", "return_form") in events  # "no" to a person: back to the refund
+        assert events[-1] == FollowupAction("action_listen")
+    tickets = httpx.get(f"{backend.url}/api/v1/staff/tickets", headers=STAFF,
+                        params={"conversation_id": identity}).json()["data"]
+    assert [ticket["order_number"] for ticket in tickets] == [number]  # one ticket, about this order
+    assert status_of(backend, identity, number) == "delivered"
+
+
+async def test_the_apology_is_not_repeated_when_the_summary_comes_back(backend):
+    identity = new_identity()
+    mugs_and_teapot(backend, identity)
+    target = (await start(identity))[0][0]["value"]
+    slots = {"target_order": target, "return_items": [CAST_IRON], "return_reason": "the lid is cracked"}
+    tracker = tracker_for(identity, "", slots=slots)
+    tracker.events += [{"event": "bot", "text": "I'm sorry", "metadata": {"utter_action": "utter_return_sorry_faulty"}},
+                       {"event": "bot", "text": "Shall I?", "metadata": {"utter_action": "utter_confirm_return_items"}}]
+    again = CollectingDispatcher()
+    await ActionConfirmReturn().run(again, tracker, {})
+    assert [m["response"] for m in again.messages] == ["utter_confirm_return_items"]
+    own_mistake = CollectingDispatcher()  # the customer's own doing: no apology
+    await ActionConfirmReturn().run(own_mistake, tracker_for(identity, "", slots={
+        **slots, "return_reason": "i ordered the wrong size"}), {})
+    assert [m["response"] for m in own_mistake.messages] == ["utter_confirm_return_items"]
