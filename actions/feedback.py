@@ -2,8 +2,9 @@
 
 The rating is stored as soon as it is known, so a customer who taps a rating button in a
 notification (`/give_feedback{"rating": 4, "order_number": "OB-…"}`) and then leaves is counted;
-the comment, if any, is added with `PATCH /feedback/{id}`. A rating of 1-2 gets an apology (the
-backend opens a follow-up ticket for it).
+the comment, if any, is added with `PATCH /feedback/{id}`, and so is a rating corrected ("sorry i
+meant 5"), before the comment or right after it. A rating of 1-2 gets an apology (the backend opens
+a follow-up ticket for it).
 """
 from __future__ import annotations
 
@@ -127,6 +128,53 @@ def _stated_comment(tracker: Tracker) -> Dict[Text, Any]:
     return {COMMENT: text[:2000]} if len(said) >= 2 else {}
 
 
+# What the bot says about a rating it has stored: a correction soon after is about that rating.
+RATED = ("utter_feedback_thanks", "utter_feedback_rating_corrected", "utter_feedback_glad", "utter_feedback_sorry",
+         "utter_feedback_comment_failed")
+
+
+def rated_just_now(tracker: Tracker) -> Optional[int]:
+    """The id of the feedback stored last in this chat, when the bot spoke of it in one of its last
+    two turns (a correction read as a product search gets tried again once); else None."""
+    turns = 0
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            turns += 1
+            if turns > 2:
+                return None
+        elif event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in RATED:
+            break
+    else:
+        return None
+    stored = (e.get("value") for e in reversed(tracker.events or [])
+              if e.get("event") == "slot" and e.get("name") == FEEDBACK_ID and e.get("value") is not None)
+    return next(stored, None)
+
+
+async def correct_the_rating_just_given(dispatcher: CollectingDispatcher,
+                                        tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """"sorry i meant 5", "change my rating to 5 stars pls", "oh sorry i meant 4, pressed wrong
+    button" right after the feedback was stored and thanked for, whatever the NLU made of it (a
+    product search, a new review, an order change): the stored rating is corrected, as it is
+    before the comment (the backend opens or resolves the low rating's ticket). None when the
+    message is no such correction; the comment stored stays."""
+    if (tracker.active_loop or {}).get("name") == "feedback_form":
+        return None  # the form reads it
+    feedback_id = rated_just_now(tracker)
+    rating, _ = correction_and_comment(tracker.latest_message.get("text") or "") if feedback_id else (None, "")
+    if rating is None:
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            await backend.correct_rating(int(feedback_id), rating)
+    except BackendError as error:
+        logger.warning("correcting rating %s failed: %s", feedback_id, error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return []
+    dispatcher.utter_message(response="utter_feedback_rating_corrected", rating=rating)
+    return []
+
+
 class ValidateFeedbackForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_feedback_form"
@@ -135,6 +183,10 @@ class ValidateFeedbackForm(FormValidationAction):
                   domain: DomainDict) -> List[Dict[Text, Any]]:
         if asks_for_a_person(tracker):  # "can i speak to a person about my rating": not a rating
             return await hand_over(dispatcher, tracker, domain) + [FollowupAction("action_listen")]
+        if tracker.get_slot("requested_slot") is None:  # "change my rating to 5 stars": no second review
+            corrected = await correct_the_rating_just_given(dispatcher, tracker)
+            if corrected is not None:
+                return corrected + [SlotSet("requested_slot", None), FollowupAction("action_listen")]
         return await super().run(dispatcher, tracker, domain)
 
     async def extract_feedback_rating(

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk.events import SlotSet
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from actions.support import offer_a_person
 
 # Function words and shop words of the languages customers most often try; none is an English word
 # or Hinglish word (so "is", "die", "dove", "pour", "com", "wo", "mein", "das" are left out).
@@ -51,7 +53,7 @@ def _is_latin(letter: str) -> bool:
     return letter.isascii() or unicodedata.name(letter, "").startswith("LATIN")
 
 
-def only_english(dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
-    """Says the bot only speaks English, and offers a person (a "yes" hands the chat over)."""
-    dispatcher.utter_message(response="utter_only_english")
-    return [SlotSet("pending_confirmation", "human_handoff")]
+def only_english(dispatcher: CollectingDispatcher, tracker: Optional[Tracker] = None) -> List[Dict[Text, Any]]:
+    """Says the bot only speaks English, and offers a person (a "yes" hands the chat over); a form
+    it interrupts waits (actions/support.py offer_a_person)."""
+    return offer_a_person(dispatcher, tracker, "utter_only_english")

@@ -9,17 +9,21 @@ is refused right away with the reason, and the form ends (`requested_slot` None)
 from __future__ import annotations
 
 import logging
+import re
 from abc import abstractmethod
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
-from actions.orders import entity_values, named_skus
-from actions.parsing import format_price, order_number, within_address
+from actions.feedback import correct_the_rating_just_given
+from actions.form_answers import intent_of
+from actions.orders import entity_values, latest_entity, named_skus
+from actions.parsing import contact_detail, format_price, order_number, within_address, within_phone_number
+from actions.support import PAUSED_FORM, PENDING
 
 logger = logging.getLogger(__name__)
 TARGET = "target_order"
@@ -33,6 +37,41 @@ CHANGE_SLOTS = (TARGET, CHANGES, CHOICE, "new_shipping_address", "return_items",
 # ends the form: only validation may set slots other than the one it validates.
 REFUSED = {"refused": True}
 ENDED = {TARGET: None, "requested_slot": None}
+
+
+# "no", "i dont have it", "i dont know my order number!!", "lost the email": no number to give.
+NO_NUMBER = re.compile(
+    r"(?i)^\W*(?:no+|nope|nah|idk|dunno|no idea|not sure|none)\W*$|"
+    r"\b(?:(?:do ?n'?t|do not|didn'?t|did not|never|haven'?t|have not) (?:have|know|remember|recall|got|get|see|"
+    r"find|keep|received?)|(?:can'?t|cannot|could ?n'?t|unable to) (?:find|remember|recall|see|locate|get)|"
+    r"no idea|no clue|not sure|lost|forgot|forgotten|deleted|without (?:the |a |an |my )?(?:order )?(?:number|no))\b")
+
+
+def without_its_number(tracker: Tracker) -> bool:
+    """Asked which order, an answer that has no number to give: "no", "i dont know my order
+    number", or the email or phone used for the order instead."""
+    text = tracker.latest_message.get("text") or ""
+    number = order_number(latest_entity(tracker, "order_id", "order_number")) or order_number(text)
+    if number and not within_phone_number(number, text):
+        return False
+    return bool(NO_NUMBER.search(text) or intent_of(tracker) == "deny" or contact_given(tracker))
+
+
+def contact_given(tracker: Tracker) -> Optional[str]:
+    return contact_detail(latest_entity(tracker, "email", "phone") or tracker.latest_message.get("text"))
+
+
+def offer_to_find_the_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Where the number is, and the team, who find an order by the email or phone used for it
+    (the bot reads only this chat's orders by itself, and changes no other). The form ends: its
+    question again would be the same dead end; a "yes" hands over, a "no" leaves it."""
+    contact = contact_given(tracker)
+    if contact:
+        dispatcher.utter_message(response="utter_order_lookup_by_contact", contact=contact)
+    else:
+        dispatcher.utter_message(response="utter_order_number_unknown")
+    return [SlotSet(PENDING, "human_handoff"), SlotSet(PAUSED_FORM, None), ActiveLoop(None),
+            SlotSet("requested_slot", None), FollowupAction("action_listen")]
 
 
 def order_view(order: Order) -> Dict[str, Any]:
@@ -68,6 +107,17 @@ class TargetOrderForm(FormValidationAction):
     @abstractmethod
     def name(self) -> Text:
         """validate_<form name>"""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        requested = tracker.get_slot("requested_slot")
+        if requested == TARGET and not tracker.get_slot(TARGET) and without_its_number(tracker):
+            return offer_to_find_the_order(dispatcher, tracker)
+        if requested is None:  # "oh sorry i meant 4" right after a rating, read as "make it 4"
+            corrected = await correct_the_rating_just_given(dispatcher, tracker)
+            if corrected is not None:
+                return corrected + [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+        return await super().run(dispatcher, tracker, domain)
 
     @abstractmethod
     def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:

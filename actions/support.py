@@ -3,7 +3,8 @@
 A request for a person hands the chat to the team at once (the gateway takes the handoff payload);
 one for the shop's phone number or email gets them, and a person here is offered.
 A complaint or a payment problem opens a ticket the team works on and offers a person: the chat
-stays with the bot unless the customer says yes, and then that same ticket is handed over.
+stays with the bot unless the customer says yes, and then that same ticket is handed over; what
+the customer says about the problem meanwhile ("it was €58.70 on paypal") is added to it.
 """
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Ticket
-from actions.orders import latest_entity, named_skus
-from actions.parsing import order_number
+from actions.form_answers import last_utterance
+from actions.orders import latest_entity, named_skus, states_a_rating
+from actions.parsing import order_number, says_no
 
 logger = logging.getLogger(__name__)
 TRANSCRIPT_TURNS = 30
@@ -32,6 +34,25 @@ REASONS = {
     "complaint": ("complaint", "utter_complaint_ticket"),
     "payment_issue": ("payment issue", "utter_payment_issue_ticket"),
 }
+# Why the ticket is opened when the customer says yes to a person the bot offered, by the offer:
+# "yes" to "shall I ask someone to check it?" after a product question is no bare request for a person.
+OFFERED_FOR = {
+    "utter_order_late": "late order",
+    "utter_order_delivered_not_received": "delivered order not received",
+    "utter_product_detail_unknown": "product question",
+    "utter_only_english": "customer writes in another language",
+    "utter_order_number_unknown": "order number unknown",
+    "utter_order_lookup_by_contact": "order number unknown",
+    "utter_offer_human": "not understood by the bot",
+    "utter_offer_human_out_of_scope": "not understood by the bot",
+}
+# What the bot says when it has opened a ticket (or added to one) and offers a person: what the
+# customer writes next about the problem belongs to that ticket.
+TICKET_OFFERS = ("utter_complaint_ticket", "utter_payment_issue_ticket", "utter_payment_declined_ticket",
+                 "utter_ticket_already_open", "utter_ticket_details_added")
+# Every offer of a person (pending_confirmation "human_handoff"), asked again as it was said.
+PERSON_OFFERS = tuple(OFFERED_FOR) + TICKET_OFFERS + ("utter_contact_details", "utter_offer_a_person",
+                                                      "utter_sorry_offer_a_person")
 # Sent during a handoff by the backend and the gateway, not by an action; named here so
 # scripts/validate_bot.py counts them as used.
 HANDOFF_RESPONSES = ("utter_handoff_started", "utter_handoff_out_of_hours",
@@ -118,6 +139,75 @@ async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker,
     return await ActionOpenTicket().run(dispatcher, tracker, domain) + end_active_form(tracker)
 
 
+def offer_a_person(dispatcher: CollectingDispatcher, tracker: Optional[Tracker], response: str,
+                   **values: Any) -> List[Dict[Text, Any]]:
+    """Offers a person (`response` asks; actions/cancel.py answers). A form the offer interrupts is
+    paused: asked again under the offer, its question took the "yes" (a customer writing in German
+    got the offer and "which order is it?" in a loop); a "no" goes back to it."""
+    dispatcher.utter_message(response=response, **values)
+    paused = (tracker.active_loop or {}).get("name") if tracker else None
+    if not paused:
+        return [SlotSet(PENDING, "human_handoff")]
+    return [SlotSet(PENDING, "human_handoff"), SlotSet(PAUSED_FORM, paused)] + end_active_form(tracker)
+
+
+def _offered_reason(tracker: Tracker) -> Optional[str]:
+    """The reason for a ticket opened by a "yes" to the person offered last, while that offer is open."""
+    if tracker.get_slot(PENDING) != "human_handoff":
+        return None
+    offers = (said for said in ((e.get("metadata") or {}).get("utter_action") for e in reversed(tracker.events or [])
+                                if e.get("event") == "bot") if said in PERSON_OFFERS)
+    return OFFERED_FOR.get(next(offers, None))
+
+
+# A question rather than more about the problem ("what payment methods do you take?").
+_ASKS = re.compile(r"(?i)\?|^\W*(?:(?:ok(?:ay)?|so|and|but|also|btw|hi|hey)[\s,]+)*(?:what'?s?|how'?s?|when|where|why|which|"
+                   r"who|will|would|can|could|do|does|did|should|shall|is|are|any)\b")
+# Words of a bare answer to the offer, which add nothing to the ticket ("no thanks, just pls fix it").
+_ANSWER_WORDS = frozenset("""yes yeah yep yup ok okay sure no nope nah not thanks thank thx ty you u just pls please
+    plz fix it sort out look into that's thats all need needed fine its it's then for now later i'm im good ill i'll
+    wait we'll see a the and person someone human team""".split())
+
+
+def says_more(text: str) -> bool:
+    """More than a yes or no to the offer: what happened, when, how much."""
+    words = re.findall(r"[^\W_]+(?:'[^\W_]+)?|[€$£]\s*\d", text.lower())
+    return sum(word not in _ANSWER_WORDS for word in words) >= 2
+
+
+def tells_more_about_the_ticket(tracker: Tracker) -> bool:
+    """Right after a ticket was opened and a person offered, a message that is no question and
+    says more than yes or no ("it was €58.70 on paypal, around 3pm yesterday", "no need, also the
+    courier was DHL"): more about that problem, whatever the NLU made of it (a payment FAQ)."""
+    text = tracker.latest_message.get("text") or ""
+    return bool(tracker.get_slot(OFFERED_TICKET) and tracker.get_slot(PENDING) == "human_handoff"
+                and last_utterance(tracker) in TICKET_OFFERS and not _ASKS.search(text) and says_more(text))
+
+
+async def add_to_the_ticket(dispatcher: CollectingDispatcher, tracker: Tracker,
+                            response: str = "utter_ticket_details_added",
+                            declined: Optional[bool] = None) -> List[Dict[Text, Any]]:
+    """The customer's latest words join the ticket they are about (the backend adds them to the
+    conversation's open ticket), and the bot says so. Starting with a "no" ("no need, just wanted u
+    to know. also the courier was DHL"), or `declined`, they decline the person offered as well."""
+    offered = tracker.get_slot(OFFERED_TICKET)
+    said = last_utterance(tracker) or ""
+    reason = REASONS["payment_issue" if said.startswith("utter_payment") else "complaint"][0]
+    try:
+        ticket = await _open(tracker, reason, any_open=True)
+    except BackendError as error:
+        logger.warning("could not add to ticket %s: %s", offered, error)
+        dispatcher.utter_message(response="utter_ticket_failed")
+        return []
+    if declined or (declined is None and says_no(tracker.latest_message.get("text"))):
+        dispatcher.utter_message(response="utter_ticket_details_added_no_person", ticket_id=ticket.id)
+        paused = tracker.get_slot(PAUSED_FORM)
+        return [SlotSet(PENDING, None), SlotSet(PAUSED_FORM, None), SlotSet(OFFERED_TICKET, ticket.id)] + (
+            [FollowupAction(paused)] if paused else [])
+    dispatcher.utter_message(response=response, ticket_id=ticket.id)
+    return [] if ticket.id == offered else [SlotSet(OFFERED_TICKET, ticket.id)]  # the offer stays open
+
+
 def asks_for_contact_details(text: Optional[str]) -> bool:
     return bool(_CONTACT_DETAILS.search(text or "")) and not _A_PERSON_HERE.search(text or "")
 
@@ -141,6 +231,9 @@ class ActionOpenTicket(Action):
             dispatcher.utter_message(response="utter_offer_a_person")
             return [SlotSet(PENDING, "human_handoff")]
         offered = tracker.get_slot(OFFERED_TICKET)
+        if intent == "complaint" and not offered and not tracker.active_loop_name and states_a_rating(text):
+            # "1 star. worst service": a rating, stored with its comment (and a low one's ticket)
+            return [FollowupAction("feedback_form")]
         still_offered = offered and tracker.get_slot(PENDING) == "human_handoff"
         if offered and (intent not in ("complaint", "payment_issue") or (still_offered and WANTS_A_PERSON.search(text))):
             # "yes" to the offer of a person after a complaint or a payment problem, a person asked
@@ -149,14 +242,15 @@ class ActionOpenTicket(Action):
             dispatcher.utter_message(response="utter_handoff_ticket", ticket_id=offered,
                                      json_message=handoff_payload(int(offered)))
             return [SlotSet(OFFERED_TICKET, None)] + end_active_form(tracker)
-        if still_offered:  # more about the problem before answering the offer: no second ticket
-            dispatcher.utter_message(response="utter_ticket_already_open", ticket_id=offered)
-            return []
+        if still_offered:  # more about the problem before answering the offer: added to it, no second ticket
+            return await add_to_the_ticket(dispatcher, tracker, "utter_ticket_already_open")
         reason, response = REASONS.get(intent, REASONS["contact_human_agent"])
+        offered_for = _offered_reason(tracker) if intent not in ("complaint", "payment_issue") else None
         if intent == "payment_issue" and _DECLINED.search(text):
             response = "utter_payment_declined_ticket"
         try:
-            ticket = await _open(tracker, reason)
+            # a person asked for takes up whatever ticket is open in the chat (a complaint, a late order)
+            ticket = await _open(tracker, offered_for or reason, any_open=response == "utter_handoff_ticket")
         except BackendError as error:
             logger.warning("could not open a %s ticket: %s", reason, error)
             dispatcher.utter_message(response="utter_ticket_failed")
@@ -189,14 +283,12 @@ async def open_complaint(dispatcher: CollectingDispatcher, tracker: Tracker,
     return await ActionOpenTicket().run(dispatcher, tracker, domain)
 
 
-async def _open(tracker: Tracker, reason: str) -> Ticket:
+async def _open(tracker: Tracker, reason: str, any_open: bool = False) -> Ticket:
     """Opens the ticket, about the order named, else the one holding a product named ("one of the
     mugs I received is chipped"), else the one talked about, else their only order, if it is the
     customer's own; one found through someone else's contact details (or gone) is not theirs to
-    reference: 404, no order."""
+    reference: 404, no order. With `any_open`, the conversation's open ticket takes the request."""
     order = order_number(latest_entity(tracker, "order_id"))
-    # a person asked for takes up whatever ticket is open in the chat (a complaint, a late order)
-    any_open = reason == REASONS["contact_human_agent"][0]
     async with BackendClient(tracker.sender_id) as backend:
         if order is None:
             order = await _order_meant(backend, tracker)

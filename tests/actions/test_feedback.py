@@ -10,7 +10,7 @@ from actions.conversation import ActionStop
 from actions.feedback import (ActionSubmitFeedback, ValidateFeedbackForm, correction_and_comment, corrected_rating,
                               rating_in, rating_in_words)
 from tests.actions.test_change_order import DOMAIN, flow_tracker
-from tests.actions.test_orders import new_identity, place_order
+from tests.actions.test_orders import new_identity, place_order, tracker_for
 
 CLEARED = [SlotSet(name, None) for name in ("feedback_rating", "feedback_comment", "feedback_id", "feedback_order")]
 
@@ -244,3 +244,116 @@ async def test_a_person_asked_for_in_the_feedback_form_is_handed_over(backend, d
     slots = {"feedback_rating": 5, "feedback_id": 1, "requested_slot": "feedback_comment"}
     praise = flow_tracker(new_identity(), "your team was great", "give_feedback", "feedback_form", slots=slots)
     assert await ValidateFeedbackForm().run(kind, praise, DOMAIN) == [SlotSet("feedback_comment", "your team was great")]
+
+
+def feedback_rows(backend, identity) -> list:
+    path = backend.env["DATABASE_URL"].split("///", 1)[1]
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT rating, comment FROM feedback WHERE conversation_id = ? ORDER BY id",
+                          (identity,)).fetchall()
+
+
+async def rated_and_commented(backend, rating: int, comment: str):
+    """A rating stored and its comment added, thanked for: (identity, feedback id, the events so far)."""
+    identity = new_identity()
+    events, _ = await rate_by_button(identity, rating)
+    feedback_id = next(e["value"] for e in events if e["name"] == "feedback_id")
+    slots = {"feedback_rating": rating, "feedback_id": feedback_id, "feedback_comment": comment}
+    await ActionSubmitFeedback().run(CollectingDispatcher(), flow_tracker(identity, comment, "inform", "x", slots=slots), {})
+    said = [{"event": "user", "text": "leave a rating", "parse_data": {"intent": {"name": "give_feedback"}}},
+            {"event": "action", "name": "feedback_form"},
+            {"event": "slot", "name": "feedback_rating", "value": rating},
+            {"event": "slot", "name": "feedback_id", "value": feedback_id},
+            {"event": "bot", "text": "Thank you, I've noted your rating.", "metadata": {"utter_action": "utter_feedback_glad"}},
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": comment, "parse_data": {"intent": {"name": "inform"}}},
+            {"event": "action", "name": "action_submit_feedback"},
+            {"event": "bot", "text": "Thank you for your feedback", "metadata": {"utter_action": "utter_feedback_thanks"}}]
+    said += [{"event": "slot", "name": name, "value": None}
+             for name in ("feedback_rating", "feedback_comment", "feedback_id", "feedback_order")]
+    return identity, feedback_id, said
+
+
+def next_turn(identity, earlier, text, intent, active_loop=None):
+    tracker = tracker_for(identity, text)
+    tracker.latest_message["intent"] = {"name": intent, "confidence": 0.6}
+    tracker.events = earlier + [{"event": "action", "name": "action_listen"},
+                                {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}]
+    tracker.active_loop = active_loop or {}
+    return tracker
+
+
+async def test_sorry_i_meant_5_after_the_comment_corrects_the_stored_rating(backend):
+    """care-02: "sorry i meant 5" after the comment got the catalogue (read as inform), twice, and
+    "change my rating to 5 stars pls" was stored as a second review."""
+    from actions.inform import ActionHandleInform
+    identity, feedback_id, earlier = await rated_and_commented(backend, 4, "fast delivery but the box was a bit dented")
+    said = CollectingDispatcher()
+    assert await ActionHandleInform().run(said, next_turn(identity, earlier, "sorry i meant 5", "inform"), {}) == []
+    assert [(m["response"], m.get("rating")) for m in said.messages] == [("utter_feedback_rating_corrected", 5)]
+    assert feedback_rows(backend, identity) == [(5, "fast delivery but the box was a bit dented")]
+    # a review asked for again: the same feedback corrected, no second row (the comment stays)
+    for text, rating in (("change my rating to 5 stars pls", 5), ("actually make that 4 stars", 4)):
+        again = CollectingDispatcher()
+        events = await ValidateFeedbackForm().run(again, next_turn(identity, earlier, text, "give_feedback"), DOMAIN)
+        assert [(m["response"], m.get("rating")) for m in again.messages] == [("utter_feedback_rating_corrected", rating)]
+        assert SlotSet("requested_slot", None) in events and events[-1] == FollowupAction("action_listen")
+        assert feedback_rows(backend, identity) == [(rating, "fast delivery but the box was a bit dented")]
+
+
+async def test_a_correction_read_as_an_order_change_corrects_a_low_rating_and_resolves_its_ticket(backend):
+    """care-49: "oh sorry i meant 4, pressed wrong button" after rating 1 and a comment got "Which
+    order is it?"; the rating stayed 1/5 and its ticket open."""
+    from actions.change_order import ValidateChangeOrderForm
+    from tests.actions.test_support import tickets_of
+    identity, feedback_id, earlier = await rated_and_commented(backend, 1, "mug handle came off")
+    [ticket] = tickets_of(backend, identity)
+    assert ticket["status"] == "open"
+    said = CollectingDispatcher()
+    tracker = next_turn(identity, earlier, "oh sorry i meant 4, pressed wrong button", "change_order")
+    events = await ValidateChangeOrderForm().run(said, tracker, DOMAIN)
+    assert [(m["response"], m.get("rating")) for m in said.messages] == [("utter_feedback_rating_corrected", 4)]
+    assert events[-1] == FollowupAction("action_listen")
+    assert feedback_rows(backend, identity) == [(4, "mug handle came off")]
+    assert [t["status"] for t in tickets_of(backend, identity)] == ["resolved"]
+
+
+async def test_a_correction_after_one_other_answer_still_counts_but_not_later(backend):
+    from actions.catalogue import ActionShowProducts
+    identity, feedback_id, earlier = await rated_and_commented(backend, 3, "ok")
+    catalogue = [{"event": "action", "name": "action_listen"},
+                 {"event": "user", "text": "sorry i meant 5 actually", "parse_data": {"intent": {"name": "inform"}}},
+                 {"event": "bot", "text": "We sell: …", "metadata": {"utter_action": "utter_categories"}}]
+    said = CollectingDispatcher()
+    await ActionShowProducts().run(said, next_turn(identity, earlier + catalogue, "sorry i meant 5", "inform"), {})
+    assert [m["response"] for m in said.messages] == ["utter_feedback_rating_corrected"]
+    assert feedback_rows(backend, identity) == [(5, "ok")]
+    later = earlier + catalogue * 2
+    said = CollectingDispatcher()
+    await ActionShowProducts().run(said, next_turn(identity, later, "sorry i meant 4", "inform"), {})
+    assert "utter_feedback_rating_corrected" not in [m["response"] for m in said.messages]
+    assert feedback_rows(backend, identity) == [(5, "ok")]
+
+
+async def test_a_rating_with_a_complaint_from_a_customer_without_orders_is_stored_with_its_ticket(backend):
+    """care-11: "1 star. worst service, order came 2 weeks late" (read as tracking) from a customer
+    with no orders was asked for an order number; nothing was stored."""
+    from actions.orders import ActionTrackOrder
+    from actions.support import ActionOpenTicket
+    from tests.actions.test_support import tickets_of
+    identity, text = new_identity(), "1 star. worst service, order came 2 weeks late"
+    tracking = tracker_for(identity, text)
+    assert await ActionTrackOrder().run(CollectingDispatcher(), tracking, {}) == [FollowupAction("feedback_form")]
+    form = flow_tracker(identity, text, "track_order", "feedback_form")
+    form.active_loop = {}
+    said = CollectingDispatcher()
+    events = await ValidateFeedbackForm().run(said, form, DOMAIN)
+    assert [m["response"] for m in said.messages] == ["utter_feedback_sorry"]
+    assert SlotSet("feedback_comment", text) in events
+    slots = {e["name"]: e["value"] for e in events}
+    await ActionSubmitFeedback().run(CollectingDispatcher(), flow_tracker(identity, text, "track_order", "x", slots=slots), {})
+    assert feedback_rows(backend, identity) == [(1, text)]
+    assert [t["reason"] for t in tickets_of(backend, identity)] == ["low feedback rating (1/5)"]
+    complaint = tracker_for(new_identity(), "2 stars, the mug arrived chipped")
+    complaint.latest_message["intent"] = {"name": "complaint", "confidence": 0.8}
+    assert await ActionOpenTicket().run(CollectingDispatcher(), complaint, {}) == [FollowupAction("feedback_form")]

@@ -264,3 +264,111 @@ async def test_a_person_asked_for_after_a_complaint_is_handed_that_complaints_ti
     ticket_id = first.messages[0]["ticket_id"]
     assert [(m["response"], m["ticket_id"]) for m in handed.messages] == [("utter_handoff_ticket", ticket_id)]
     assert [t["id"] for t in tickets_of(backend, complaint_turn.sender_id)] == [ticket_id]
+
+
+def said_after(tracker, response: str, text: str, intent: str, **slots):
+    """The customer's `text` right after the bot said `response` in the chat of `tracker`."""
+    turn = tracker_with(intent, text)
+    turn.sender_id = tracker.sender_id
+    turn.slots.update(slots)
+    turn.events = [{"event": "user", "text": tracker.latest_message["text"]},
+                   {"event": "bot", "text": "…", "metadata": {"utter_action": response}},
+                   {"event": "action", "name": "action_listen"},
+                   {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}]
+    return turn
+
+
+async def test_more_about_a_complaint_after_a_side_answer_is_added_to_its_ticket(backend):
+    """care-63: ticket #92, a shipping FAQ, then "courier was rude again today": the bot said "I've
+    added that to ticket #92" while the ticket's transcript never got the words."""
+    first = tracker_with("complaint", "the delivery guy was super rude to me and threw the parcel")
+    opened, _ = await ticket_asked(first)
+    ticket_id = opened.messages[0]["ticket_id"]
+    again = said_after(first, "utter_delivery_options", "courier was rude again today when i sent a return",
+                       "complaint", offered_ticket=ticket_id, pending_confirmation="human_handoff")
+    noted, _ = await ticket_asked(again)
+    assert [(m["response"], m["ticket_id"]) for m in noted.messages] == [("utter_ticket_already_open", ticket_id)]
+    assert staff_ticket(backend, ticket_id)["transcript"][-1]["text"] == "courier was rude again today when i sent a return"
+
+
+async def test_details_after_a_payment_ticket_join_it_and_no_thanks_is_acknowledged(backend):
+    """care-06: the amount, method and time right after a payment ticket got the payment-methods
+    FAQ and never reached the ticket; "no thanks, just pls fix it" got the whole ticket message again."""
+    from actions.faq import ActionAnswerFaq
+    first = tracker_with("payment_issue", "money got deducted from my account but no order was placed")
+    opened, _ = await ticket_asked(first)
+    ticket_id = opened.messages[0]["ticket_id"]
+    offer = {"offered_ticket": ticket_id, "pending_confirmation": "human_handoff"}
+    details = said_after(first, "utter_payment_issue_ticket", "it was €58.70 on paypal, around 3pm yesterday", "faq",
+                         **offer)
+    details.latest_message["response_selector"] = {
+        "faq": {"response": {"utter_action": "utter_faq/payment_options"}}}
+    added = CollectingDispatcher()
+    assert await ActionAnswerFaq().run(added, details, {}) == []  # the offer stays open
+    assert [(m["response"], m["ticket_id"]) for m in added.messages] == [("utter_ticket_details_added", ticket_id)]
+    assert staff_ticket(backend, ticket_id)["transcript"][-1]["text"] == "it was €58.70 on paypal, around 3pm yesterday"
+    for before in ("utter_ticket_details_added", "utter_faq/payment_options"):  # just asked, or a FAQ in between
+        declined = said_after(first, before, "no thanks, just pls fix it", "deny", **offer)
+        said = CollectingDispatcher()
+        events = await ActionAnswerConfirmation().run(said, declined, {})
+        assert [(m["response"], m["ticket_id"]) for m in said.messages] == [("utter_ticket_without_person", ticket_id)]
+        assert SlotSet("pending_confirmation", None) in events
+    assert len(tickets_of(backend, first.sender_id)) == 1
+
+
+async def test_a_question_after_a_ticket_is_still_answered(backend):
+    from actions.faq import ActionAnswerFaq
+    first = tracker_with("payment_issue", "i was charged twice")
+    opened, _ = await ticket_asked(first)
+    question = said_after(first, "utter_payment_issue_ticket", "what payment methods do you accept", "faq",
+                          offered_ticket=opened.messages[0]["ticket_id"], pending_confirmation="human_handoff")
+    question.latest_message["response_selector"] = {"faq": {"response": {"utter_action": "utter_faq/payment_options"}}}
+    said = CollectingDispatcher()
+    await ActionAnswerFaq().run(said, question, {})
+    assert [m["response"] for m in said.messages] == ["utter_faq/payment_options"]
+
+
+async def test_a_no_with_more_about_the_problem_declines_the_person_and_adds_it(backend):
+    """care-63: "no need, just wanted u to know. also the courier was DHL" (read as a delivery
+    question) got the delivery options; the "no" and the courier were lost."""
+    from actions.faq import ActionAnswerFaq
+    first = tracker_with("complaint", "the delivery guy was super rude to me and threw the parcel")
+    opened, _ = await ticket_asked(first)
+    ticket_id = opened.messages[0]["ticket_id"]
+    text = "no need, just wanted u to know. also the courier was DHL"
+    declined = said_after(first, "utter_complaint_ticket", text, "delivery_options",
+                          offered_ticket=ticket_id, pending_confirmation="human_handoff")
+    said = CollectingDispatcher()
+    events = await ActionAnswerFaq().run(said, declined, {})
+    assert [(m["response"], m["ticket_id"]) for m in said.messages] == [
+        ("utter_ticket_details_added_no_person", ticket_id)]
+    assert SlotSet("pending_confirmation", None) in events
+    assert staff_ticket(backend, ticket_id)["transcript"][-1]["text"] == text
+    as_a_no = said_after(first, "utter_complaint_ticket", "nah im good, the driver was from DHL btw", "deny",
+                         offered_ticket=ticket_id, pending_confirmation="human_handoff")
+    said = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(said, as_a_no, {})
+    assert [m["response"] for m in said.messages] == ["utter_ticket_details_added_no_person"]
+    assert staff_ticket(backend, ticket_id)["transcript"][-1]["text"] == "nah im good, the driver was from DHL btw"
+
+
+@pytest.mark.parametrize("offer, reason", [
+    ("utter_order_delivered_not_received", "delivered order not received"),
+    ("utter_product_detail_unknown", "product question"),
+    ("utter_offer_human", "not understood by the bot"),
+    ("utter_contact_details", "customer asked for a person"),
+])
+async def test_yes_to_an_offered_person_opens_a_ticket_saying_what_it_is_about(backend, offer, reason):
+    """"it says delivered but i never got it" → "yes pls" opened a ticket "customer asked for a person"."""
+    asked = tracker_with("track_order", "it says delivered but i never got it")
+    answer = said_after(asked, offer, "yes pls", "affirm", pending_confirmation="human_handoff")
+    said = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(said, answer, {})
+    assert [m["response"] for m in said.messages] == ["utter_handoff_ticket"]
+    assert staff_ticket(backend, said.messages[0]["ticket_id"])["reason"] == reason
+
+
+def test_no_thanks_to_a_person_is_not_told_to_rephrase():
+    from tests.actions.test_change_order import DOMAIN
+    text = DOMAIN["responses"]["utter_no_human_then"][0]["text"]
+    assert "other words" not in text and text.startswith("Okay.")
