@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
+from actions.change_order import said_why_locked
 from actions.form_answers import answer_before_a_correction, free_text_answer
 from actions.order_forms import TARGET, TargetOrderForm, events_clearing, not_editable
 from actions.order_slots import ADDRESS, PENDING_ORDER
@@ -97,7 +98,8 @@ async def answer_change_address(dispatcher: CollectingDispatcher, tracker: Track
         async with BackendClient(tracker.sender_id) as backend:
             order = await backend.change_address(number, address)
     except (Refused, Invalid) as refusal:
-        dispatcher.utter_message(response="utter_address_change_refused", number=number, reason=refusal.detail)
+        if not (isinstance(refusal, Refused) and await said_why_locked(dispatcher, tracker, number)):
+            dispatcher.utter_message(response="utter_address_change_refused", number=number, reason=refusal.detail)
         return events_clearing(FLOW_SLOTS)
     except BackendError as error:  # still pending: "yes" again retries (a PUT is safe to repeat)
         logger.warning("changing the address of %s failed: %s", number, error)

@@ -18,15 +18,17 @@ from actions.backend_client import BackendClient, BackendError, Order, Product, 
 from actions.catalogue import stock_alternatives
 from actions.conversation import leave, takes_leave
 from actions.form_answers import said_this_turn, say_again
-from actions.order_changes import MAX_QUANTITY, ChangeResult, apply_changes
+from actions.order_changes import MAX_QUANTITY, ChangeResult, apply_changes, clauses
 from actions.order_draft import option_picked
-from actions.order_forms import CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm, events_clearing, not_editable
+from actions.order_forms import (CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm, events_clearing, not_editable,
+                                 status_words)
 from actions.order_slots import ORDER_SLOTS, PENDING_ORDER, at_the_summary
 from actions.placed_order_edits import CHANGING, MORE_OF
 from actions.orders import named_skus
 from actions.parsing import decided_answer, format_price, only_asks
 from actions.place_order import ask_to_place_again
 from actions.replacements import REPLACING, replacement
+from actions.returns import corrects_the_return
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -61,6 +63,9 @@ class ValidateChangeOrderForm(TargetOrderForm):
         if tracker.get_slot("requested_slot") is None and at_the_summary(tracker):
             # "remove the grinder" at "Shall I place it?": an edit of the order being made
             return [SlotSet("requested_slot", None), FollowupAction("order_form")]
+        if tracker.get_slot("requested_slot") is None and corrects_the_return(tracker):
+            # "make it 2 mugs" at the summary of a return: the return's items, not the order's
+            return [SlotSet("requested_slot", None), FollowupAction("return_form")]
         return await super().run(dispatcher, tracker, domain)
 
     def order_skus(self, tracker: Tracker) -> List[str]:
@@ -89,25 +94,30 @@ class ValidateChangeOrderForm(TargetOrderForm):
             return {CHANGES: NOTHING}
         entities = tracker.latest_message.get("entities") or []
         choice = tracker.get_slot(CHOICE)
+        # "and remove the teapot" while "Shall I change it?" waits: that change is amended, not redone
+        proposed = _proposed(tracker)
+        lines = proposed if proposed is not None else target["lines"]
         answered = _answer_to_choice(choice, entities, text) if choice and requested == CHANGES else None
         if answered is not None:  # "the glass one" to "which teapot?": the change asked for then
-            text, entities = choice["text"], answered
-        replaced = await _replaced(tracker, target["lines"], entities, text)
+            text, entities, lines = choice["text"], answered, choice.get("lines") or target["lines"]
+        replaced = await _replaced(tracker, lines, entities, text)
         if replaced is None and intent not in CHANGE_INTENTS:
             return {}  # not an answer (a swap read as a return request is one): its rule answers
-        result = replaced or apply_changes(target["lines"], entities, text)
+        result = replaced or apply_changes(lines, entities, text, _changed_skus(target["lines"], lines))
         if result.problem == ("empty", "") and target["number"] == tracker.get_slot(PENDING_ORDER):
             return {CHANGES: EMPTIED}  # everything out of the order not yet placed: it is dropped
         if result.problem is not None and result.problem[0] == "ambiguous":
             asked = await self._ask_which(dispatcher, tracker, result.problem, text, entities)
+            if asked and proposed is not None:
+                asked["lines"] = proposed  # the answer amends the change waiting, not the order as placed
             return {CHANGES: {WHICH: asked} if asked else None}
         if result.problem is not None:
             await self._explain(dispatcher, target, result.problem)
-            return {CHANGES: None}
+            return {} if proposed is not None else {CHANGES: None}  # the change waiting is shown again
         if not result.changed:
-            if requested == CHANGES:
+            if requested == CHANGES or proposed is not None:
                 dispatcher.utter_message(response="utter_change_not_understood")
-                return {CHANGES: None}
+                return {} if proposed is not None else {CHANGES: None}
             return {}  # "I want to change my order": the form asks what to change
         return {CHANGES: [{"sku": line["sku"], "name": line["name"], "quantity": int(line["quantity"])}
                           for line in result.lines]}
@@ -146,7 +156,8 @@ class ValidateChangeOrderForm(TargetOrderForm):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         if isinstance(value, dict) and WHICH in value:  # asked which product: the change waits for it
-            return {CHANGES: None, CHOICE: value[WHICH]}
+            # and no "yes" answers a change not shown yet
+            return {CHANGES: None, CHOICE: value[WHICH], PENDING: None}
         moot = {CHOICE: None} if tracker.get_slot(CHOICE) else {}  # answered, or something else said
         if value == NOTHING:
             return {CHANGES: None, **ENDED, **moot}
@@ -165,15 +176,39 @@ class ValidateChangeOrderForm(TargetOrderForm):
         return {CHANGES: None, **ENDED, PENDING: None, **moot, **{slot: None for slot in ORDER_SLOTS}}
 
 
+def _proposed(tracker: Tracker) -> Optional[List[Dict[str, Any]]]:
+    """The order's lines as the change waiting for its "yes" would make them; None when none waits."""
+    changes = tracker.get_slot(CHANGES)
+    if tracker.get_slot(PENDING) != "change_order" or not isinstance(changes, list) or not changes:
+        return None
+    return [{"sku": line["sku"], "name": line["name"], "quantity": int(line["quantity"])} for line in changes]
+
+
+def _changed_skus(before: List[Dict[str, Any]], after: List[Dict[str, Any]]) -> List[str]:
+    """The items a change is about: added, or their count changed."""
+    held = {line["sku"]: int(line["quantity"]) for line in before}
+    return [line["sku"] for line in after if held.get(line["sku"]) != int(line["quantity"])]
+
+
 async def _replaced(tracker: Tracker, lines: List[Dict[str, Any]], entities: List[Dict[str, Any]],
                     text: str) -> Optional[ChangeResult]:
     """ "swap the hand grinder for the electric one": the order's lines with that item replaced;
-    None when the message replaces no item (then it reads as any other change)."""
+    None when the message replaces no item (then it reads as any other change). With more changes
+    in the message ("remove the blue mugs and swap the red mug for a white one"), each in turn."""
     if REPLACING.search(text) is None:
         return None
+    parts = clauses(text, entities)
     try:
         async with BackendClient(tracker.sender_id) as backend:
-            return await replacement(backend, lines, entities, text)
+            if len(parts) == 1:
+                return await replacement(backend, lines, entities, text)
+            result = ChangeResult(lines=list(lines))
+            for number, (part, found) in enumerate(parts, 1):
+                step = await replacement(backend, result.lines, found, part) or apply_changes(result.lines, found, part)
+                if step.problem is not None and (step.problem != ("empty", "") or number == len(parts)):
+                    return step  # "empty" only once every change is made: one may add what another took out
+                result = ChangeResult(lines=step.lines, changed=result.changed or step.changed)
+            return result
     except BackendError as error:
         logger.warning("reading a replacement failed: %s", error)
         return None
@@ -294,7 +329,8 @@ async def answer_change_order(dispatcher: CollectingDispatcher, tracker: Tracker
                 await _say_short_stock(dispatcher, backend, refusal.items, {line["sku"] for line in lines})
                 return events_clearing(FLOW_SLOTS)
     except Refused as refusal:
-        dispatcher.utter_message(response="utter_order_change_refused", number=number, reason=refusal.detail)
+        if not await said_why_locked(dispatcher, tracker, number):
+            dispatcher.utter_message(response="utter_order_change_refused", number=number, reason=refusal.detail)
         return events_clearing(FLOW_SLOTS)
     except BackendError as error:  # still pending: "yes" again retries (a PUT is safe to repeat)
         logger.warning("changing the items of %s failed: %s", number, error)
@@ -303,6 +339,22 @@ async def answer_change_order(dispatcher: CollectingDispatcher, tracker: Tracker
     dispatcher.utter_message(response="utter_order_changed", number=order.number,
                              total=format_price(order.total_minor, order.currency))
     return events_clearing(FLOW_SLOTS)
+
+
+async def said_why_locked(dispatcher: CollectingDispatcher, tracker: Tracker, number: str) -> bool:
+    """A change refused because the order shipped since its summary: said as the shop says it ("is
+    already shipped, … you can return it"), not in the backend's words; False if it can still change."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(number)
+    except BackendError as error:
+        logger.warning("reading the order whose change was refused failed: %s", error)
+        return False
+    locked = not_editable(order)
+    if locked is not None:
+        response, values = locked
+        dispatcher.utter_message(response=response, number=order.number, status=status_words(order.status), **values)
+    return locked is not None
 
 
 async def _short_of_stock(backend: BackendClient, target: Dict[str, Any],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from actions.order_wording import of_category
 
@@ -107,12 +107,14 @@ def _category_as_its_lines(entities: List[Dict[str, Any]], lines: List[Dict[str,
     return found
 
 
-def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str) -> ChangeResult:
-    """The order's lines after the changes the message asks for."""
+def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str,
+                  focus: Sequence[str] = ()) -> ChangeResult:
+    """The order's lines after the changes the message asks for; `focus`: the SKUs a change waiting
+    for its "yes" is about, which a bare count ("actually make it 4") sets."""
     new = {line["sku"]: dict(line) for line in lines}
     products = mark_implicit(entities + _category_as_its_lines(entities, lines), text)
     if not products:
-        return _bare_quantity(new, entities, text)
+        return _bare_quantity(new, entities, text, focus)
     previous_end, carried = 0, None  # carried: the quantity of a product being replaced
     changed, operation = False, None
     for entity in products:
@@ -172,16 +174,38 @@ def replace_line(lines: List[Dict[str, Any]], old_sku: str, new: Dict[str, Any],
     return _checked(new_lines, True)
 
 
-def _bare_quantity(new: Dict[str, Dict[str, Any]], entities: List[Dict[str, Any]], text: str) -> ChangeResult:
-    """"make it 3" for a one-line order."""
+def _bare_quantity(new: Dict[str, Dict[str, Any]], entities: List[Dict[str, Any]], text: str,
+                   focus: Sequence[str] = ()) -> ChangeResult:
+    """"make it 3" for a one-line order, or for the one item the change being made is about."""
     quantities = [e for e in entities if e.get("entity") == "quantity" and not e.get("implicit")]
     match = re.search(r"\b(\d{1,3})\b", text)
     quantity = int(quantities[0]["value"]) if quantities else (int(match.group(1)) if match else None)
-    if quantity is None or len(new) != 1:
+    meant = [sku for sku in focus if sku in new] if len(new) > 1 else list(new)
+    if quantity is None or len(meant) != 1:
         return ChangeResult(lines=list(new.values()))
-    line = next(iter(new.values()))
-    line["quantity"] = quantity
+    new[meant[0]]["quantity"] = quantity
     return _checked(new, True)
+
+
+# Where a message's next change begins: "remove the blue mugs and swap the red mug for a white one".
+_NEXT_CHANGE = re.compile(r"(?i)\s*(?:[,;]|\band\b|\balso\b|\bthen\b|\bplus\b)(?:\s*(?:and|also|then|pls|please)\b)*"
+                          r"\s*(?=(?:remove|delete|take|drop|add|swap\w*|switch|exchange|replace|change|make|put|"
+                          r"get rid)\b)")
+
+
+def clauses(text: str, entities: List[Dict[str, Any]]) -> List[Tuple[str, List[Dict[str, Any]]]]:
+    """The message's changes one by one, each with its entities (positions within it); one part
+    when it asks for one change, or its entities have no positions (a button's payload)."""
+    cuts = [match.span() for match in _NEXT_CHANGE.finditer(text) if match.start() > 0]
+    if not cuts or any(e.get("start") is None for e in entities):
+        return [(text, entities)]
+    bounds = [0] + [edge for cut in cuts for edge in cut] + [len(text)]
+    parts = []
+    for start, end in zip(bounds[::2], bounds[1::2]):
+        inside = [{**e, "start": e["start"] - start, "end": e["end"] - start} for e in entities
+                  if start <= e["start"] < end]
+        parts.append((text[start:end], inside))
+    return parts
 
 
 def _checked(new: Dict[str, Dict[str, Any]], changed: bool) -> ChangeResult:

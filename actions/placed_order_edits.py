@@ -12,15 +12,16 @@ import re
 from rasa_sdk import Tracker
 
 from actions.backend_client import BackendClient, BackendError, Order
-from actions.order_forms import order_view
+from actions.order_forms import CHANGES, TARGET, order_view
 from actions.order_slots import DRAFT, PENDING_ORDER
 from actions.order_wording import RETURNING
 from actions.orders import named_skus
-from actions.parsing import order_number
+from actions.parsing import decided_answer, only_asks, order_number, quantity_in
 from actions.replacements import REPLACING, replacement
 from actions.separate_order import NEW_ORDER
 
 logger = logging.getLogger(__name__)
+PENDING = "pending_confirmation"
 
 # Right after an order is placed, these edit it: "oh and a teapot too", "make it 4", "remove one".
 EDITING = re.compile(r"(?i)\b(add|also|plus|as well|too|throw in|make it|make that|instead|only|remove|"
@@ -53,8 +54,11 @@ async def adds_to_a_placed_order(tracker: Tracker) -> bool:
     """ "add a teapot to my order", or "oh and a teapot too" / "make it 4" right after an order was
     placed, or "make it 3 mugs" / "remove the blue mugs" later while the last order can still
     change, or "2 aur chai" / "swap the hand grinder for the electric one" about an item it holds,
-    while no order is being made: that order changes; not "... as a new order"."""
+    while no order is being made: that order changes; not "... as a new order". While a change
+    waits for its "yes", more edits amend it (`amends_the_change`)."""
     text = tracker.latest_message.get("text") or ""
+    if amends_the_change(tracker):
+        return True
     follow_up = _just_placed(tracker) and EDITING.search(text) is not None
     to_an_order = TO_AN_ORDER.search(text)
     explicit = follow_up or to_an_order is not None
@@ -67,11 +71,10 @@ async def adds_to_a_placed_order(tracker: Tracker) -> bool:
         return True  # "add a mug to order OB-…": the change form finds it, or says it is not theirs
     try:
         async with BackendClient(tracker.sender_id) as backend:
-            if MORE_OF.search(text) and not (explicit or changing):
-                # "2 aur chai": the order holding the chai that can still change, not just the newest
-                last = await backend.get_order_or_last(None, named_skus(tracker), lambda order: order.editable)
-            else:
-                last = await backend.get_last_order()
+            # "make it 4 red mugs", "2 aur chai", "swap the tea caddy for …": the order holding the
+            # item that can still change, as the change form picks it; not just the newest (it may
+            # have shipped, or hold other things)
+            last = await backend.get_order_or_last(None, named_skus(tracker), lambda order: order.editable)
             if last is None or explicit or changing:
                 # "remove the teapot" after the order holding it shipped: the change form says it can't change
                 return last is not None and (explicit or last.editable or _holds_named(last, tracker))
@@ -79,6 +82,20 @@ async def adds_to_a_placed_order(tracker: Tracker) -> bool:
     except BackendError as error:
         logger.warning("last order lookup failed: %s", error)
         return False  # a new order then, as without an order
+
+
+def amends_the_change(tracker: Tracker) -> bool:
+    """ "add the teapot too", "no i mean 3 red mugs not 2", "actually make it 4", "remove the mugs"
+    while a change of an order waits for its "yes": more of that change (actions/change_order.py
+    reads it onto the change shown), not a new order; not a question about a product, nor a yes,
+    nor "as a new order". A no that says what instead ("no, 3 red mugs") corrects the change."""
+    text = tracker.latest_message.get("text") or ""
+    if (tracker.get_slot(PENDING) != "change_order" or not (tracker.get_slot(TARGET) or {}).get("number")
+            or not tracker.get_slot(CHANGES) or NEW_ORDER.search(text) or RETURNING.search(text) or only_asks(text)
+            or decided_answer(text) == "yes"):
+        return False
+    named = any(e.get("entity") in ("product", "category") for e in tracker.latest_message.get("entities") or [])
+    return named or quantity_in(text) is not None
 
 
 def _holds_named(order: Order, tracker: Tracker) -> bool:

@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
+from actions.cancel_questions import answer_about_the_cancel
 from actions.order_forms import TARGET, status_words
 from actions.orders import REQUESTED, TASK, requested_order_number
 from actions.parsing import format_price
@@ -28,6 +29,9 @@ class ActionRefundStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        answered = await answer_about_the_cancel(dispatcher, tracker)
+        if answered is not None:  # "what happens to my money?" while a cancel waits: that order's refund
+            return answered
         target = tracker.get_slot(TARGET)
         if tracker.get_slot(PENDING) == "return_order" and target and tracker.get_slot(ITEMS):
             # "how long does the refund take?" while the return waits for its yes: when, then ask on

@@ -187,3 +187,17 @@ async def test_the_order_named_before_a_new_address_is_the_one_changed(backend):
     assert events[0]["value"]["number"] == named
     assert SlotSet("new_shipping_address", {"name": "Rahul Verma", "line1": "3 Kungsgatan", "city": "Stockholm",
                                             "postal_code": "11143", "country": "SE"}) in events
+
+
+async def test_an_address_change_refused_at_the_yes_is_worded_for_customers(backend, dispatcher):
+    """Shipped between the summary and the yes: "already shipped", not the backend's "The address can
+    only be changed before the order ships; it is 'shipped'."."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    ship(backend, identity, number)
+    slots = {"pending_confirmation": "change_address", "target_order": {"number": number},
+             "new_shipping_address": NEW_ADDRESS}
+    await ActionAnswerConfirmation().run(dispatcher, confirmation(identity, "affirm", "action_confirm_address_change",
+                                                                  slots), {})
+    assert [(m["response"], m["number"]) for m in dispatcher.messages] == [("utter_order_locked_shipped", number)]
+    assert address_of(backend, identity, number)["city"] == "Dublin"

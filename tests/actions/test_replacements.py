@@ -8,6 +8,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
+from actions.catalogue import ActionShowProducts
 from actions.change_order import ActionConfirmOrderChange, ValidateChangeOrderForm
 from actions.ordering import ValidateOrderForm
 from tests.actions.test_change_order import DOMAIN, confirmation, flow_tracker, lines_of
@@ -189,3 +190,44 @@ async def test_replace_read_as_a_return_swaps_in_the_order_not_yet_sent(backend)
     events, _ = await start(identity, text, entities)
     assert FollowupAction("change_order_form") not in events
     assert next(e["value"] for e in events if e["name"] == "target_order")["status"] == "delivered"
+
+
+async def test_an_item_change_goes_to_the_editable_order_holding_the_item(backend, dispatcher):
+    """manage-30/-31: "make it 4 red mugs" when the newest order (a tea caddy) has shipped had started
+    a new order; manage-08: "swap the tea caddy for 3 stovetop espresso makers" with a newer paper
+    filters order likewise. The order that holds the item and can still change is meant."""
+    identity = new_identity()
+    red = placed_order(backend, identity, [("MUG-CER-RED", 2)])
+    ship(backend, identity, placed_order(backend, identity, [("TEA-CAD-TIN", 1)], confirmed=False))
+    text = "make it 4 red mugs"
+    red_mugs = [named(text, "red mugs", ["MUG-CER-RED"], "Ceramic Mug Red", quantity=4)]
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(identity, text, "place_order", red_mugs), DOMAIN)
+    assert events == TO_THE_CHANGE_FORM
+    events, _ = await read_change(identity, text, red_mugs, "place_order")
+    assert next(e["value"] for e in events if e["name"] == "target_order")["number"] == red
+    assert changed_lines(events) == {("MUG-CER-RED", 4)}
+
+    identity = new_identity()
+    caddy = placed_order(backend, identity, [("TEA-CAD-TIN", 1)])
+    placed_order(backend, identity, [("BRW-FLT-100", 1)])
+    text = "swap the tea caddy for 2 stovetop espresso makers"
+    entities = [named(text, "tea caddy", ["TEA-CAD-TIN"], "Tea Caddy Tin"),
+                named(text, "stovetop espresso makers", ["BRW-MOK-6CP"], "Stovetop Espresso Maker 6 cup", quantity=2)]
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(identity, text, "place_order", entities), DOMAIN)
+    assert events == TO_THE_CHANGE_FORM
+    events, _ = await read_change(identity, text, entities, "place_order")
+    assert next(e["value"] for e in events if e["name"] == "target_order")["number"] == caddy
+    assert changed_lines(events) == {("BRW-MOK-6CP", 2)}
+
+
+async def test_remove_the_mugs_read_as_a_product_question_changes_the_order(backend, dispatcher):
+    """manage-12/-13: "remove the mugs" (a category to the NLU) had listed the mug catalogue."""
+    identity = new_identity()
+    placed_order(backend, identity, [("MUG-CER-BLU", 2), ("MUG-CER-RED", 1), ("TEA-CAD-TIN", 1)])
+    tracker = tracker_for(identity, "remove the mugs", entities=[
+        {"entity": "category", "value": "Mugs", "start": 11, "end": 15}])
+    tracker.latest_message["intent"] = {"name": "product_info", "confidence": 0.9}
+    assert await ActionShowProducts().run(dispatcher, tracker, {}) == [FollowupAction("change_order_form")]
+    assert dispatcher.messages == []
+    events, _ = await read_change(identity, "remove the mugs", tracker.latest_message["entities"], "product_info")
+    assert changed_lines(events) == {("TEA-CAD-TIN", 1)}

@@ -1,0 +1,118 @@
+"""What is said at the cancel's questions, whatever the NLU made of it: which order ("the other
+one", "the one with the red mugs", "the second one"; actions/cancel.py then asks about that one),
+and questions about the order a cancel waits for its "yes" on ("is it already packed?", "what
+happens to my money?": a product question, tracking, refund status or an FAQ to the NLU), answered
+about THAT order (its status; that cancelling refunds it in full) and "Do you want me to cancel
+order …?" asked again, so that a "yes" answers it.
+
+Apart from actions/cancel.py so that the actions answering such messages (catalogue, tracking,
+refunds, FAQ) can ask here first without importing the cancel flow.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backend_client import BackendClient, BackendError, Order
+from actions.form_answers import previous_turn
+from actions.order_wording import ORDINAL
+from actions.parsing import asks_instead_of_answering, format_price, order_number
+
+logger = logging.getLogger(__name__)
+PENDING = "pending_confirmation"
+REQUESTED, TASK = "requested_info", "order_task"  # as actions/orders.py names them
+ASKED = "utter_confirm_cancel"
+
+# "is it already packed?", "has it shipped yet?", "what's its status": where the order is.
+_ABOUT_ITS_STATE = re.compile(r"(?i)\b(?:pack(?:ed|ing)?|ship(?:ped|ping|s)?|sent|dispatch\w*|posted|status|"
+                              r"on (?:its|the) way|left (?:the )?(?:warehouse|already)|process(?:ed|ing)|too late)\b")
+# "what happens to my money?", "do i get a refund", "is there a fee": what cancelling costs.
+_ABOUT_THE_MONEY = re.compile(r"(?i)\b(?:money|refund\w*|paid|pay(?:ment)?|charged?|card|paypal|fees?|cost|"
+                              r"(?:get|have) (?:it|that|everything) back)\b")
+_A_QUESTION = re.compile(r"(?i)\?|^\s*(?:and\s+|but\s+|so\s+)?(?:is|are|has|have|was|will|would|do|does|did|can|"
+                         r"what|how|when|where)\b")
+
+# "the other one", "my other order", "the second one": not the order just talked about.
+OTHER_ORDER = re.compile(r"(?i)\b(?:other|another|second|2nd)\b(?:\s+(?:one|order|1))?|\bboth\b")
+# The questions that name the orders a cancel may be about; the answer picks one of them.
+WHICH_ORDER = ("utter_cancel_which_order", "utter_cancel_no_order_holds")
+# "the one with the red mugs", "the teapot one", "the mug order": an order told by what it holds.
+_ONE_OR_ORDER = re.compile(r"(?i)\b(?:one|ones|order|orders)\b|\bwith (?:the|my)\b")
+
+
+def offered_orders(tracker: Tracker) -> List[str]:
+    """The order numbers of "which order should I cancel?" just asked; [] when it wasn't."""
+    if tracker.get_slot(REQUESTED) != "order_id" or tracker.get_slot(TASK) != "cancel":
+        return []
+    said = next((event for event in previous_turn(tracker) if event.get("event") == "bot"
+                 and (event.get("metadata") or {}).get("utter_action") in WHICH_ORDER), None)
+    return re.findall(r"\bOB-[0-9A-Z]{8}\b", said.get("text") or "") if said else []
+
+
+def picks_an_order_to_cancel(tracker: Tracker) -> bool:
+    """ "the other one", "no!! the one with the red mugs" at "Do you want me to cancel order …?", or
+    "the second one", "the teapot one" to "which order should I cancel?", however the NLU read it."""
+    text = tracker.latest_message.get("text") or ""
+    named = any(e.get("entity") in ("product", "category") for e in tracker.latest_message.get("entities") or [])
+    if offered_orders(tracker):
+        return named or ORDINAL.search(text) is not None or order_number(text) is not None
+    return tracker.get_slot(PENDING) == "cancel_order" and (
+        OTHER_ORDER.search(text) is not None or (named and _ONE_OR_ORDER.search(text) is not None))
+
+
+def ask_to_cancel(dispatcher: CollectingDispatcher, order: Order) -> List[Dict[Text, Any]]:
+    """ "Do you want me to cancel order … (its items; total)?" with Yes/No buttons."""
+    dispatcher.utter_message(response=ASKED, number=order.number,
+                             items=", ".join(f"{line.quantity} × {line.name}" for line in order.lines),
+                             total=format_price(order.total_minor, order.currency))
+    return [SlotSet(PENDING, "cancel_order"), SlotSet("order_id", order.number)]
+
+
+def number_asked_about(tracker: Tracker) -> Optional[str]:
+    """The order the latest "Do you want me to cancel order …?" names: a side question in between
+    ("where is OB-…?") moves the conversation's order, not the one a yes answers about."""
+    asked = next((event for event in reversed(tracker.events or []) if event.get("event") == "bot"
+                  and (event.get("metadata") or {}).get("utter_action") == ASKED), None)
+    return order_number(asked.get("text")) if asked else None
+
+
+async def answer_about_the_cancel(dispatcher: CollectingDispatcher,
+                                  tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """At "Do you want me to cancel order …?", a question about that order answered about it and
+    the question asked again; None when the message is no such question (another order or a
+    product named, or not about its state or the money)."""
+    if tracker.get_slot(PENDING) != "cancel_order":
+        return None
+    text = tracker.latest_message.get("text") or ""
+    state, money = _ABOUT_ITS_STATE.search(text), _ABOUT_THE_MONEY.search(text)
+    asked = number_asked_about(tracker) or order_number(tracker.get_slot("order_id"))
+    if asked is None or not (state or money) or not (_A_QUESTION.search(text) or asks_instead_of_answering(text)):
+        return None
+    named = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") in ("order_id", "product")]
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(asked)
+    except BackendError as error:
+        logger.warning("reading the order asked to cancel failed: %s", error)
+        return None
+    if not order.cancellable or not all(_about(entity, order) for entity in named):
+        return None  # shipped meanwhile; "where is OB-other?", "is the kettle in stock?": a question of its own
+    if state:  # the plain status of an order that can still be cancelled (pending, confirmed, processing)
+        dispatcher.utter_message(response=f"utter_order_status_{order.status}", number=order.number,
+                                 total=format_price(order.total_minor, order.currency))
+    if money:
+        dispatcher.utter_message(response="utter_cancel_refund", number=order.number,
+                                 total=format_price(order.total_minor, order.currency))
+    return ask_to_cancel(dispatcher, order)
+
+
+def _about(entity: Dict[str, Any], order: Order) -> bool:
+    """An order number or product the message names is the order's own."""
+    if entity.get("entity") == "order_id":
+        return order_number(str(entity.get("value"))) in (None, order.number)
+    return bool(set(entity.get("skus") or []) & {line.sku for line in order.lines})
