@@ -10,20 +10,26 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
+from actions.cancel_questions import (OTHER_ORDER, answer_about_the_cancel, ask_to_cancel, number_asked_about,
+                                      offered_orders, picks_an_order_to_cancel)
 from actions.change_address import answer_change_address
 from actions.change_order import answer_change_order
-from actions.conversation import ActionStop
+from actions.conversation import CANCEL_THE_ORDER, ActionStop
 from actions.form_answers import intent_of, last_utterance, previous_turn, say_again
+from actions.order_forms import CHANGES, CHOICE, TARGET
 from actions.order_slots import DRAFT, ITEMS, PENDING_ORDER
-from actions.order_wording import NOT_RECEIVED, cancel_reason
-from actions.orders import (REQUESTED, TASK, ActionTrackOrder, follows_up_on_the_order, named_skus,
+from actions.order_wording import NOT_RECEIVED, ORDINAL, ORDINALS, cancel_reason, of_category
+from actions.orders import (REQUESTED, TASK, ActionTrackOrder, entity_values, follows_up_on_the_order, named_skus,
                             requested_order_number)
 from actions.parsing import (agrees, asks_instead_of_answering, decided_answer, format_price, hesitates, is_noise, torn,
                              looks_like_gibberish, order_number)
 from actions.place_order import ActionPlaceOrder, answer_place_order, ask_to_place_again, order_form_slots
-from actions.returns import answer_return
+from actions.placed_order_edits import amends_the_change
+from actions.returns import answer_return, changes_the_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
-from actions.support import OFFERED_TICKET, PAUSED_FORM, WANTS_A_PERSON, ActionOpenTicket, end_active_form
+from actions.feedback import correct_the_rating_just_given
+from actions.support import (OFFERED_TICKET, PAUSED_FORM, PERSON_OFFERS, WANTS_A_PERSON, ActionOpenTicket,
+                             add_to_the_ticket, end_active_form, offer_a_person, says_more)
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -34,11 +40,7 @@ def _clear() -> List[Dict[Text, Any]]:
 
 
 def _ask_confirmation(dispatcher: CollectingDispatcher, order: Order) -> List[Dict[Text, Any]]:
-    dispatcher.utter_message(response="utter_confirm_cancel", number=order.number,
-                             items=", ".join(f"{line.quantity} × {line.name}" for line in order.lines),
-                             total=format_price(order.total_minor, order.currency))
-    return [SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet(PENDING, "cancel_order"),
-            SlotSet("order_id", order.number)]
+    return [SlotSet(REQUESTED, None), SlotSet(TASK, None)] + ask_to_cancel(dispatcher, order)
 
 
 def _refuse(dispatcher: CollectingDispatcher, order: Order) -> List[Dict[Text, Any]]:
@@ -51,8 +53,6 @@ def _refuse(dispatcher: CollectingDispatcher, order: Order) -> List[Dict[Text, A
     return _clear() + [SlotSet("order_id", order.number)]  # "ok cancel it" next is still about it
 
 
-# "the other one", "my other order", "the second one": not the order just talked about.
-OTHER_ORDER = re.compile(r"(?i)\b(?:other|another|second|2nd)\b(?:\s+(?:one|order|1))?|\bboth\b")
 # "until when can i cancel an order?", "is there a fee to cancel": the policy, not a cancel.
 CANCEL_POLICY_QUESTION = re.compile(
     r"(?i)\b(?:until|till|up to|by) when\b|\bhow (?:long|late)\b.*\bcancel|\bcancel\w*\s+(?:policy|fees?|charges?)\b|"
@@ -75,12 +75,25 @@ class ActionCancelOrder(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        answered = await answer_about_the_cancel(dispatcher, tracker)
+        if answered is not None:  # "what happens to my money if i cancel?" at the question: about its order
+            return answered
         number = requested_order_number(tracker)
         text = tracker.latest_message.get("text") or ""
         if number is None and CANCEL_POLICY_QUESTION.search(text) and tracker.get_slot(REQUESTED) is None:
             dispatcher.utter_message(response="utter_faq/cancellation_fee")
             return []
-        other_than = order_number(tracker.get_slot("order_id")) if number is None and OTHER_ORDER.search(text) else None
+        changing = (tracker.get_slot(TARGET) or {}).get("number") if tracker.get_slot(PENDING) == "change_order" else None
+        forgotten = [SlotSet(slot, None) for slot in CHANGE_FLOW] if changing else []  # asked to cancel instead
+        if number is None and changing and not named_skus(tracker):
+            if not CANCEL_THE_ORDER.search(text):
+                # "cancel" at "Shall I change it?": that change is dropped, the order stays as it was
+                events = await answer_change_order(dispatcher, tracker, False)
+                return events + await _back_to_the_unplaced_order(dispatcher, tracker, events)
+            number = changing  # "cancel the whole order": the order the change was for
+        offered = offered_orders(tracker)  # the orders "which one?" named, if that was asked
+        other_than = (order_number(tracker.get_slot("order_id"))
+                      if number is None and not offered and OTHER_ORDER.search(text) else None)
         if number is None and other_than is None and not named_skus(tracker) and follows_up_on_the_order(tracker, text):
             # "cancel it" right after an order was talked about: that one (not theirs: refused)
             number = order_number(tracker.get_slot("order_id"))
@@ -91,12 +104,16 @@ class ActionCancelOrder(Action):
             # "cancel" at "Shall I place it?": a no to that order, not a cancel of another
             tracker.latest_message["intent"] = {"name": "deny", "confidence": 1.0}
             return await answer_place_order(dispatcher, tracker)
+        skus, categories = named_skus(tracker), entity_values(tracker, "category")
         try:
             async with BackendClient(tracker.sender_id) as backend:
+                if number is None and other_than is None and (skus or categories or offered):
+                    # "cancel the mug order", "the one with the red mugs" to "which one?"
+                    return forgotten + await _the_order_holding(dispatcher, tracker, backend, skus, categories, offered)
                 # without a number: the newest order that can still be cancelled ("the other
                 # one": not the order just talked about)
                 order = await backend.get_order_or_last(
-                    number, named_skus(tracker), usable=lambda order: order.cancellable and order.number != other_than)
+                    number, skus, usable=lambda order: order.cancellable and order.number != other_than)
         except NotFound:
             dispatcher.utter_message(response="utter_cancel_order_not_found", number=number)
             return _clear()
@@ -111,8 +128,61 @@ class ActionCancelOrder(Action):
             dispatcher.utter_message(response="utter_ask_cancel_order_number")
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "cancel"), SlotSet(PENDING, None)]
         if not order.cancellable:
-            return _refuse(dispatcher, order)
-        return _ask_confirmation(dispatcher, order) + end_active_form(tracker)  # its yes must reach us, not the form
+            return forgotten + _refuse(dispatcher, order)
+        # its yes must reach us, not the form
+        return forgotten + _ask_confirmation(dispatcher, order) + end_active_form(tracker)
+
+
+# A change of items waiting for its "yes", forgotten when the whole order is to be cancelled instead.
+CHANGE_FLOW = (TARGET, CHANGES, CHOICE)
+
+
+def _holds(order: Order, skus: List[str], categories: List[str]) -> bool:
+    return any(line.sku in skus or any(of_category(line.name, category) for category in categories)
+               for line in order.lines)
+
+
+def _order_lines(orders: List[Order]) -> str:
+    """ "• OB-…: 2 × Ceramic Mug Red (€30.70) – confirmed" per order, newest first."""
+    def line(order: Order) -> str:
+        items = ", ".join(f"{item.quantity} × {item.name}" for item in order.lines)
+        total, status = format_price(order.total_minor, order.currency), order.status.replace("_", " ")
+        return f"• {order.number}: {items} ({total}) – {status}"
+    return "\n".join(line(order) for order in orders[:6])
+
+
+async def _the_order_holding(dispatcher: CollectingDispatcher, tracker: Tracker, backend: BackendClient,
+                             skus: List[str], categories: List[str], offered: List[str]) -> List[Dict[Text, Any]]:
+    """The one order holding what was named that can still be cancelled, asked about; with several,
+    which one is asked (naming them); with none holding it, that is said (naming the orders there
+    are). Answering "which one?", among the orders it named: "the second one", "the red mug one"."""
+    text = tracker.latest_message.get("text") or ""
+    orders = await backend.list_orders()
+    if offered:
+        orders = sorted((o for o in orders if o.number in offered), key=lambda o: offered.index(o.number))
+        ordinal = ORDINAL.search(text)
+        index = ORDINALS[ordinal.group(1).lower()] if ordinal else None
+        if index is not None and orders:
+            orders = [orders[index] if -len(orders) <= index < len(orders) else orders[-1]]
+    holding = [order for order in orders if _holds(order, skus, categories)] if skus or categories else orders
+    holding.sort(key=lambda order: order.status in ("cancelled", "expired"))  # stable: newest first
+    asking = [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "cancel"), SlotSet(PENDING, None)]
+    listed = [order for order in orders if order.status not in ("cancelled", "expired")] or orders
+    if not orders:
+        dispatcher.utter_message(response="utter_ask_cancel_order_number")
+        return asking
+    if not holding:  # "cancel the french press order" with none: not some other order instead
+        name = next((str(e.get("value")) for e in tracker.latest_message.get("entities") or []
+                     if e.get("entity") in ("product", "category")), "that")
+        dispatcher.utter_message(response="utter_cancel_no_order_holds", name=name, orders=_order_lines(listed))
+        return asking
+    open_ones = [order for order in holding if order.cancellable]
+    if len(open_ones) > 1:
+        dispatcher.utter_message(response="utter_cancel_which_order", orders=_order_lines(open_ones))
+        return asking
+    if not open_ones:
+        return _refuse(dispatcher, holding[0])
+    return _ask_confirmation(dispatcher, open_ones[0]) + end_active_form(tracker)
 
 
 # Which actions ask each confirmation. A retry after an outage answers the failed attempt's question.
@@ -129,11 +199,7 @@ QUESTIONS = {"cancel_order": ("utter_confirm_cancel",), "place_order": ("utter_c
              "change_order": ("utter_confirm_order_change",), "change_address": ("utter_confirm_address_change",),
              "return_order": ("utter_confirm_return", "utter_confirm_return_items", "utter_confirm_return_more",
                               "utter_confirm_return_rest", "utter_refund_after_return"),
-             "human_handoff": ("utter_offer_human", "utter_only_english", "utter_complaint_ticket", "utter_payment_issue_ticket",
-                               "utter_payment_declined_ticket", "utter_ticket_already_open",
-                               "utter_contact_details", "utter_offer_human_out_of_scope", "utter_offer_a_person",
-                               "utter_sorry_offer_a_person", "utter_order_late", "utter_order_delivered_not_received",
-                               "utter_product_detail_unknown")}
+             "human_handoff": PERSON_OFFERS}
 # The flows whose confirmation is answered elsewhere: (dispatcher, tracker, affirmed) -> events.
 ANSWERS = {"change_order": answer_change_order, "change_address": answer_change_address,
            "return_order": answer_return}
@@ -168,9 +234,34 @@ _NAMED_ACTIONS = {
 }
 
 
+def _answers_the_offer_of_a_person(tracker: Tracker, pending: str) -> bool:
+    """A "no" to the offer of a person changes nothing, so it stands after other messages too ("no
+    thanks, just pls fix it" after a payment FAQ: not the whole ticket message again); a "yes"
+    stands when the offer was in the bot's last turn, even with a form's question after it."""
+    if pending != "human_handoff":
+        return False
+    return intent_of(tracker) == "deny" or any(
+        (event.get("metadata") or {}).get("utter_action") in QUESTIONS[pending]
+        for event in previous_turn(tracker) if event.get("event") == "bot")
+
+
 def _names_the_action(text: str, pending: str) -> bool:
     named = _NAMED_ACTIONS.get(pending)
     return bool(named and named.search(text)) and decided_answer(text) == "yes"
+
+
+# "and the other one too" as "cancel all my orders" goes on: the order asked about next, also cancelled.
+_TOO = re.compile(r"(?i)\b(?:too|as well|also)\b")
+
+
+def _the_next_one_too(tracker: Tracker) -> bool:
+    """The bot's last turn cancelled an order and asked about the next, and the answer says "the
+    other one too": a yes to that next one (not "no, another one")."""
+    text = tracker.latest_message.get("text") or ""
+    said = [(event.get("metadata") or {}).get("utter_action") for event in previous_turn(tracker)
+            if event.get("event") == "bot"]
+    return ("utter_order_cancelled" in said and OTHER_ORDER.search(text) is not None
+            and _TOO.search(text) is not None and decided_answer(text) != "no")
 
 
 def _last_said_was_the_question(tracker: Tracker, pending: str) -> bool:
@@ -192,24 +283,39 @@ class ActionAnswerConfirmation(Action):
         text = tracker.latest_message.get("text")
         if pending not in ASKED_BY:
             return await _with_no_question_open(dispatcher, tracker, domain, text or "")
+        if pending == "return_order" and changes_the_return(tracker):
+            # "no only 2 mugs not 3", "no, i want a replacement" at the return's summary: its form's
+            return [FollowupAction("return_form")]
         if wants_a_separate_order(tracker):
             # "no, as a new order": the placed order stays, and what the change added is ordered anew
             items = added_items(tracker)
             return leave_the_change(dispatcher, tracker) + [SlotSet(ITEMS, items), SlotSet(DRAFT, items),
                                                             FollowupAction("order_form")]
-        decided = decided_answer(text)
+        if pending == "change_order" and amends_the_change(tracker):
+            # "no i mean 3 red mugs not 2", "ok make it 4" at "Shall I change it?": the change is amended
+            return [FollowupAction("change_order_form")]
+        decided = "yes" if pending == "cancel_order" and _the_next_one_too(tracker) else decided_answer(text)
+        picks = pending == "cancel_order" and intent_of(tracker) != "deny" and picks_an_order_to_cancel(tracker)
+        if decided is None and picks:
+            # "the one with the red mugs", "the other one": that order is asked about instead (after a
+            # no, the order asked about is said to stay first)
+            return await ActionCancelOrder().run(dispatcher, tracker, domain)
         if decided is not None:
             # the words decide, not the NLU: "no its fine" and "sorry i meant yes" read either way
             tracker.latest_message["intent"] = {"name": "affirm" if decided == "yes" else "deny", "confidence": 1.0}
         elif (asks_instead_of_answering(text) or hesitates(text) or torn(text) or looks_like_gibberish(text) or is_noise(text)
               or intent_of(tracker) not in ("affirm", "deny") or (intent_of(tracker) == "affirm" and not agrees(text))):
+            answered = await answer_about_the_cancel(dispatcher, tracker)
+            if answered is not None:  # "is it already packed?" read as a yes or no: answered, asked again
+                return answered
             # "what happens next?", "hmm idk", "." or "lkjlkj" read as a yes would act without consent
             dispatcher.utter_message(response="utter_yes_or_no_first")
             _ask_again(dispatcher, tracker, pending)
             return []
         # Asked again by this action itself below: a "yes" to that answers the same question.
         if not (_just_asked_to_confirm(tracker, ASKED_BY[pending] + (self.name(),))
-                or _last_said_was_the_question(tracker, pending) or _names_the_action(text or "", pending)):
+                or _last_said_was_the_question(tracker, pending) or _names_the_action(text or "", pending)
+                or _answers_the_offer_of_a_person(tracker, pending)):
             # Other messages came between the question and this "yes" (a product question, say),
             # so it may answer them: the question is asked again, not acted on or dropped.
             if _ask_again(dispatcher, tracker, pending):
@@ -223,10 +329,10 @@ class ActionAnswerConfirmation(Action):
             return events + await _back_to_the_unplaced_order(dispatcher, tracker, events)
         if pending == "human_handoff":
             return await _answer_human_offer(dispatcher, tracker, intent_of(tracker) == "affirm")
-        number = _number_asked_about(tracker) or tracker.get_slot("order_id")
+        number = number_asked_about(tracker) or tracker.get_slot("order_id")
         if intent_of(tracker) != "affirm":
             dispatcher.utter_message(response="utter_cancel_kept", number=number)
-            if OTHER_ORDER.search(text or ""):  # "no the other one": that one is asked about now
+            if picks_an_order_to_cancel(tracker):  # "no the other one", "no, the red mug one": that one now
                 return _clear() + await ActionCancelOrder().run(dispatcher, tracker, domain)
             return _clear()
         request = _cancel_request(tracker)
@@ -235,8 +341,8 @@ class ActionAnswerConfirmation(Action):
                 said = cancel_reason(text or "", request)
                 await backend.cancel_order(number, f"customer: {said}" if said else "cancelled by the customer in chat")
         except Refused as refusal:
-            dispatcher.utter_message(response="utter_cancel_refused", number=number, reason=refusal.detail)
-            return _clear()
+            # shipped since the question: said as the shop says it, not in the backend's words
+            return await _refused(dispatcher, tracker, refusal, number)
         except BackendError as error:
             logger.warning("cancel failed: %s", error)
             dispatcher.utter_message(response="utter_backend_unavailable")
@@ -249,12 +355,19 @@ class ActionAnswerConfirmation(Action):
         return _clear()
 
 
-def _number_asked_about(tracker: Tracker) -> Optional[str]:
-    """The order the latest "Do you want me to cancel order …?" names: a side question in between
-    ("where is OB-…?") moves the conversation's order, not the one this yes answers about."""
-    asked = next((event for event in reversed(tracker.events or []) if event.get("event") == "bot"
-                  and (event.get("metadata") or {}).get("utter_action") in QUESTIONS["cancel_order"]), None)
-    return order_number(asked.get("text")) if asked else None
+async def _refused(dispatcher: CollectingDispatcher, tracker: Tracker, refusal: Refused,
+                   number: str) -> List[Dict[Text, Any]]:
+    """Why the backend refused the cancel, from the order's state now ("has already shipped")."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(number)
+    except BackendError as error:
+        logger.warning("reading the order whose cancel was refused failed: %s", error)
+        order = None
+    if order is None or order.cancellable:  # refused for a reason its state doesn't tell
+        dispatcher.utter_message(response="utter_cancel_refused", number=number, reason=refusal.detail)
+        return _clear()
+    return _refuse(dispatcher, order)
 
 
 async def _next_cancellable(tracker: Tracker) -> Optional[Order]:
@@ -286,9 +399,16 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
         return await _answer_human_offer(dispatcher, tracker, True)  # "hmm ok actually yes"
     if OTHER_ORDER.search(text) and last in ABOUT_A_CANCEL:
         return await ActionCancelOrder().run(dispatcher, tracker, domain)  # "and the other one too"
+    if offered_orders(tracker):  # to "which order should I cancel?": "no, the red mug one" picks; a plain no leaves
+        if picks_an_order_to_cancel(tracker) or not (intent_of(tracker) == "deny" or decided_answer(text) == "no"):
+            return await ActionCancelOrder().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_ok")
+        return _clear()
     if INSULTS.search(text):  # "you are useless": an apology and a person, not "Okay."
-        dispatcher.utter_message(response="utter_sorry_offer_a_person")
-        return [SlotSet(PENDING, "human_handoff")]
+        return offer_a_person(dispatcher, tracker, "utter_sorry_offer_a_person")
+    corrected = await correct_the_rating_just_given(dispatcher, tracker)
+    if corrected is not None:  # "no sorry, 4" right after the feedback was stored
+        return corrected
     if says_yes and last == "utter_order_not_placed":
         return await _order_again(dispatcher, tracker, domain)  # "sorry i meant yes"
     if NOT_RECEIVED.search(text) and tracker.get_slot("order_id"):
@@ -338,6 +458,9 @@ async def _answer_human_offer(dispatcher: CollectingDispatcher, tracker: Tracker
     events = [SlotSet(PENDING, None), SlotSet(PAUSED_FORM, None)]
     if not affirmed:
         offered = tracker.get_slot(OFFERED_TICKET)
+        if offered and says_more(tracker.latest_message.get("text") or ""):
+            # "no need, just wanted u to know. also the courier was DHL": the rest is for the ticket
+            return await add_to_the_ticket(dispatcher, tracker, declined=True)
         if offered:  # kept: a person asked for later takes this ticket, not a second one
             dispatcher.utter_message(response="utter_ticket_without_person", ticket_id=offered)
         else:

@@ -10,10 +10,12 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Product
-from actions.feedback import STATED_RATING
+from actions.cancel_questions import answer_about_the_cancel, picks_an_order_to_cancel
+from actions.feedback import STATED_RATING, correct_the_rating_just_given
 from actions.language import is_foreign, only_english
 from actions.order_slots import DRAFT, at_the_summary
 from actions.order_wording import ORDINAL
+from actions.placed_order_edits import CHANGING
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.ordering import TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order, new_quantity
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
@@ -129,13 +131,23 @@ class ActionShowProducts(Action):
     ) -> List[Dict[Text, Any]]:
         named_products = next(tracker.get_latest_entity_values("product"), None) is not None
         text = tracker.latest_message.get("text") or ""
+        if picks_an_order_to_cancel(tracker):  # "the one with the red mugs" to "which order should I cancel?"
+            from actions.cancel import ActionCancelOrder  # imported here: actions.cancel imports this module
+            return await ActionCancelOrder().run(dispatcher, tracker, domain)
+        answered = await answer_about_the_cancel(dispatcher, tracker)
+        if answered is not None:  # "is it already packed?" at "Do you want me to cancel order …?"
+            return answered
         if not named_products and len(tracker.get_slot(SHOWN) or []) == 1 and TAKES_THE_SHOWN.search(text):
             return [FollowupAction("order_form")]  # "ok 1 then", "i'll take it" after one product
         if named_products and (wants_to_order(text) or (counted_product(tracker) and not _asks(text))):
             # "I'd like 2 teapots", "3 english breakfast tea": the order form reads the same items
             return [FollowupAction("order_form")]
         if not named_products and is_foreign(text):  # "ist der Wasserkocher auf Lager?"
-            return only_english(dispatcher)
+            return only_english(dispatcher, tracker)
+        if not named_products:
+            corrected = await correct_the_rating_just_given(dispatcher, tracker)
+            if corrected is not None:  # "sorry i meant 5" after the feedback was stored: no catalogue
+                return corrected
         if named_products and continues_a_return(tracker):
             return [FollowupAction("return_form")]  # "the teapot too" after a return, "return 2 mugs"
         if STATED_RATING.search(tracker.latest_message.get("text") or ""):
@@ -147,7 +159,9 @@ class ActionShowProducts(Action):
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         if at_the_summary(tracker) and new_quantity(tracker, tracker.get_slot(DRAFT) or []) is not None:
             return [FollowupAction("order_form")]  # "make it 3", "make the mugs 4" at "Shall I place it?"
-        if (named_products or quantity_in(text) is not None) and await adds_to_a_placed_order(tracker):
+        # "remove the mugs": a kind of product (a category to the NLU) taken out of the order
+        named_a_kind = next(tracker.get_latest_entity_values("category"), None) is not None and CHANGING.search(text)
+        if (named_products or named_a_kind or quantity_in(text) is not None) and await adds_to_a_placed_order(tracker):
             # "remove the blue mugs" from the order placed, "make it 3" right after placing it
             return [FollowupAction("change_order_form")]
         if WARRANTY.search(text):  # "do the kettles have warranty": the same for everything we sell

@@ -9,32 +9,43 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
 from actions.catalogue import ASKS_STOCK, SHOWN, ActionShowProducts
+from actions.feedback import correct_the_rating_just_given
 from actions.form_answers import intent_of
 from actions.language import is_foreign, only_english
 from actions.parsing import decided_answer
+from actions.support import add_to_the_ticket, offer_a_person, tells_more_about_the_ticket
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 MISSES = (FALLBACK_INTENT, OUT_OF_SCOPE)
 
 
+# The bot's replies to a message it could not place: a turn answered so was a miss too, whatever
+# its intent (the dialogue policy, unsure what to do with "do i get a return label", comes here).
+MISS_REPLIES = ("utter_ask_rephrase", "utter_out_of_scope", "utter_default")
+
+
 def unclear_in_a_row(tracker: Tracker) -> int:
-    """How many of the latest user messages, counting back from this one, were not understood
-    or out of scope."""
-    count = 0
+    """How many of the latest user messages, counting back from this one, were not understood,
+    out of scope, or answered as such."""
+    count, replies, latest = 1, [], True
     for event in reversed(tracker.events or []):
+        if event.get("event") == "bot":
+            replies.append((event.get("metadata") or {}).get("utter_action"))
         if event.get("event") != "user":
             continue
+        if latest:  # this message itself: a miss, or this action would not run
+            latest, replies = False, []
+            continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent not in MISSES:
+        if intent not in MISSES and not set(replies) & set(MISS_REPLIES):
             break
-        count += 1
-    return max(count, 1)
+        count, replies = count + 1, []
+    return count
 
 
 class ActionFallback(Action):
@@ -49,12 +60,17 @@ class ActionFallback(Action):
             # "ja bitte", "sí claro" to a question of ours, not understood as a yes or no by the NLU
             return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
         if is_foreign(tracker.latest_message.get("text") or ""):  # no "rephrase" they can't follow
-            return only_english(dispatcher)
+            return only_english(dispatcher, tracker)
+        if tells_more_about_the_ticket(tracker):  # "around 3pm yesterday, €58.70" after a payment ticket
+            return await add_to_the_ticket(dispatcher, tracker)
+        corrected = await correct_the_rating_just_given(dispatcher, tracker)
+        if corrected is not None:  # "oops i meant 4" after the feedback was stored
+            return corrected
         if tracker.get_slot(SHOWN) and ASKS_STOCK.search(tracker.latest_message.get("text") or ""):
             # "how many left" after a product, read as out of scope: that product's stock
             return await ActionShowProducts().run(dispatcher, tracker, domain)
         if unclear_in_a_row(tracker) >= 2:  # understood but not ours ("what's the weather") is no "I don't understand"
-            dispatcher.utter_message(response="utter_offer_human_out_of_scope" if out_of_scope else "utter_offer_human")
-            return [SlotSet("pending_confirmation", "human_handoff")]
+            return offer_a_person(dispatcher, tracker,
+                                  "utter_offer_human_out_of_scope" if out_of_scope else "utter_offer_human")
         dispatcher.utter_message(response="utter_out_of_scope" if out_of_scope else "utter_ask_rephrase")
         return []

@@ -2,7 +2,8 @@
 Rasa's own `utter_faq` would give it, or the delivery options; unless the question is about a place
 we don't deliver to ("delivery charges for usa?", "do you ship to canada"): then that is what the
 customer needs to hear, not our prices; or about the parcel of an order of theirs ("which
-courier?" after tracking it): then that order's status with its carrier."""
+courier?" after tracking it): then that order's status with its carrier. Right after a ticket was
+opened, more about the problem read as a question of this kind goes to the ticket."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -10,10 +11,12 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.cancel_questions import answer_about_the_cancel
 from actions.form_answers import intent_of
 from actions.order_wording import ABOUT_A_SHIPMENT
 from actions.orders import ActionTrackOrder, asks_about_own_order
 from actions.parsing import foreign_place
+from actions.support import add_to_the_ticket, tells_more_about_the_ticket
 
 # Rasa's own action for the retrieval intent, which this one replaces in the rules; named here so
 # scripts/validate_bot.py counts the responses it stands for as used.
@@ -38,6 +41,12 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
+        answered = await answer_about_the_cancel(dispatcher, tracker)
+        if answered is not None:  # "do i get my money back?" while a cancel waits: about that order
+            return answered
+        if tells_more_about_the_ticket(tracker):
+            # "it was €58.70 on paypal, around 3pm yesterday" after a payment ticket: no payment FAQ
+            return await add_to_the_ticket(dispatcher, tracker)
         if ABOUT_A_SHIPMENT.search(text) and (tracker.get_slot("order_id") or asks_about_own_order(text)):
             # "which courier?" about the order just talked about, "is my parcel with dhl?": that order
             return await ActionTrackOrder().run(dispatcher, tracker, domain)

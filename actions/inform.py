@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cancel import ActionCancelOrder
+from actions.cancel import ActionCancelOrder, picks_an_order_to_cancel
 from actions.change_address import another_address_at_the_question
 from actions.catalogue import ActionShowProducts, counted_product
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
@@ -39,6 +39,8 @@ class ActionHandleInform(Action):
         if not asked and looks_like_address(text):  # "…, New York 10001, USA": what's wrong with it
             dispatcher.utter_message(response=f"utter_invalid_address_{parse_address(text)[1]}")
             return []
+        if picks_an_order_to_cancel(tracker):  # "the other one" at "Do you want me to cancel order …?"
+            return await ActionCancelOrder().run(dispatcher, tracker, domain)
         gave_order_number = next(tracker.get_latest_entity_values("order_id"), None) is not None
         if asked or gave_order_number:
             if tracker.get_slot(TASK) == "cancel":

@@ -30,7 +30,10 @@ HOW_LONG = re.compile(
 # A follow-up about the order just talked about ("did it ship yet", "when will it arrive", "the
 # tracking number?"), unlike "my last order" or "my other order".
 FOLLOW_UP = re.compile(r"(?i)\b(?:it|its|it'?s|that|this|that one|this one|the order|the parcel|the package|"
-                       r"tracking|courier|carrier)\b")
+                       r"tracking|courier|carrier|"
+                       # "why so long?", "any update?": about the order just talked about, though unnamed
+                       r"why so (?:long|late|slow)|how (?:much )?longer|any (?:update|news)|still (?:not|nothing|waiting)|"
+                       r"taking (?:so|too) long|so late)\b")
 ANOTHER_ORDER = re.compile(r"(?i)\b(?:my|last|latest|other|another|all|new|newest|previous|first)\b|"
                            r"\bit (?:usually )?takes?\b")  # "how long does it take": in general
 

@@ -7,10 +7,11 @@ from datetime import date, datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
+from actions.cancel_questions import answer_about_the_cancel
 from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, FOLLOW_UP, HOW_LONG,
                                    HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER, WHICH_ORDERS, of_category)
 from actions.parsing import contact_detail, foreign_place, format_price, order_number, within_phone_number
@@ -60,9 +61,15 @@ IN_TRANSIT = ("confirmed", "processing", "shipped")
 
 
 def follows_up_on_the_order(tracker: Tracker, text: str) -> bool:
-    """True for "did it ship yet" or "when will it arrive" right after an order was talked about."""
-    return bool(tracker.get_slot("order_id") and FOLLOW_UP.search(text) and not ANOTHER_ORDER.search(text)
-                and not HYPOTHETICAL.search(text))
+    """True for "did it ship yet" or "when will it arrive" right after an order was talked about,
+    and for "what's in my order?" after one was opened with its email or phone (this chat's own
+    orders are not the ones meant)."""
+    if not tracker.get_slot("order_id") or HYPOTHETICAL.search(text):
+        return False
+    if tracker.get_slot("contact") and re.search(r"(?i)\bmy (?:order|parcel|package)\b", text) \
+            and not ALL_ORDERS.search(text):
+        return True
+    return bool(FOLLOW_UP.search(text) and not ANOTHER_ORDER.search(text))
 
 
 def _order_lines(orders: List[Order]) -> str:
@@ -164,6 +171,12 @@ def _holds(order: Order, skus: List[str], categories: List[str]) -> bool:
                for line in order.lines)
 
 
+def states_a_rating(text: str) -> bool:
+    """"1 star. worst service", "5/5 love it": a rating, whatever else the message says."""
+    from actions.feedback import STATED_RATING  # imported here: actions.feedback imports this module
+    return bool(STATED_RATING.search(text))
+
+
 class ActionTrackOrder(Action):
     def name(self) -> Text:
         return "action_track_order"
@@ -171,6 +184,9 @@ class ActionTrackOrder(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        answered = await answer_about_the_cancel(dispatcher, tracker)
+        if answered is not None:  # "has it shipped yet?" while a cancel waits: that order, then the question again
+            return answered
         number = requested_order_number(tracker)
         text = tracker.latest_message.get("text") or ""
         # The email or phone on the order: as an entity in any message ("OB-… ada@example.com"),
@@ -178,6 +194,9 @@ class ActionTrackOrder(Action):
         contact = contact_detail(latest_entity(tracker, "email", "phone"))
         if tracker.get_slot(REQUESTED) == "contact":
             contact = contact or contact_detail(text)
+        if number is None and tracker.get_slot(REQUESTED) is None and states_a_rating(text):
+            # "1 star. worst service, order came 2 weeks late": feedback, stored with or without an order
+            return [FollowupAction("feedback_form")]
         if number is None and tracker.get_slot(REQUESTED) is None and HYPOTHETICAL.search(text):
             utter_delivery_time(dispatcher, text)  # "if I order today when will it come"
             return []

@@ -200,7 +200,25 @@ async def test_after_a_wrong_email_the_right_one_opens_the_order_and_follow_ups_
     dispatcher.messages.clear()
     await ActionDeliveryTime().run(dispatcher, tracker_for(stranger, "how long does it take to deliver", [], followed), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_delivery_time"]
+    # "what's in my order?": the order opened with its email (this chat has none of its own)
+    dispatcher.messages.clear()
+    await ActionTrackOrder().run(dispatcher, tracker_for(stranger, "what's in my order?", [], followed), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_contents", "utter_order_status_pending"]
+    assert dispatcher.messages[0]["number"] == number
 
+
+
+async def test_why_so_long_right_after_an_order_is_about_that_order(backend):
+    """"where is OB-…" (the older of two), then "why so long?" or "any update?": that order, not
+    the newest (it had been)."""
+    identity = new_identity()
+    older = place_order(backend, identity)["number"]
+    place_order(backend, identity)
+    for ask in ("why so long?", "any update?", "still nothing"):
+        dispatcher = CollectingDispatcher()
+        events = await ActionTrackOrder().run(dispatcher, tracker_for(identity, ask, [], {"order_id": older}), {})
+        assert SlotSet("order_id", older) in events, ask
+        assert dispatcher.messages[0]["number"] == older, ask
 
 
 async def test_a_phone_number_given_for_the_order_number_is_not_taken_for_one(backend, dispatcher):
