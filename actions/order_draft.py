@@ -130,7 +130,7 @@ def _more_of(entity: Dict[str, Any], text: str) -> bool:
         end is not None and _TOO.search(text[int(end):]) is not None)
 
 
-_EACH = re.compile(r"(?i)\b(?:both(?: of them)?|one of each|1 of each|each one|one each|all (?:of them|three|3))\b")
+EACH_OF_THEM = re.compile(r"(?i)\b(?:both(?: of them)?|one of each|1 of each|each one|one each|all (?:of them|three|3))\b")
 
 
 def _split_choice(draft: List[Dict[str, Any]], choice: Dict[str, Any], products: List[Dict[str, Any]],
@@ -142,7 +142,7 @@ def _split_choice(draft: List[Dict[str, Any]], choice: Dict[str, Any], products:
     if len(picked) >= 2 and all(item["sku"] in options for item in picked):
         even = choice["quantity"] == len(picked)  # "2 teapots": the cast iron and the glass one, one each
         items = [dict(item, quantity=item["quantity"] or (1 if even else None)) for item in picked]
-    elif not products and _EACH.search(text) and choice["quantity"] in (None, len(options)):
+    elif not products and EACH_OF_THEM.search(text) and choice["quantity"] in (None, len(options)):
         items = [{"sku": c["sku"], "name": c["name"], "quantity": 1, "candidates": []} for c in options.values()]
     else:
         return False

@@ -22,7 +22,7 @@ from actions.conversation import leave, takes_leave
 from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, free_text_answer, intent_of,
                                   said_this_turn)
 from actions.language import is_foreign, only_english
-from actions.order_draft import (drop_replaced, is_complete, is_removed, merge_into_draft, offers_named,
+from actions.order_draft import (EACH_OF_THEM, drop_replaced, is_complete, is_removed, merge_into_draft, offers_named,
                                  ones_of_the_same_kind, option_picked, remove_from_draft, settle_by_names, settle_by_rank,
                                  take_alternative)
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
@@ -457,6 +457,10 @@ class ActionAskOrderItems(Action):
         draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
         choice = open_choice(draft)
         if choice is not None:
+            if EACH_OF_THEM.search(tracker.latest_message.get("text") or ""):
+                # "one of each" for 2 of 3 teapots: which ones isn't said; how to say it
+                example = " and ".join(f"1 {c['name']}" for c in choice["candidates"][:2])
+                dispatcher.utter_message(response="utter_which_ones", example=example)
             return await self._ask_which(dispatcher, tracker, draft, choice)
         missing = next((item for item in draft if not item["quantity"]), None)
         if missing is not None:

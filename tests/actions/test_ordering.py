@@ -1146,3 +1146,13 @@ def test_an_offer_taken_without_a_count_is_as_many_as_the_short_item_was():
     draft = [dict(BLUE_MUGS)]
     assert take_alternative(draft, offers, "3 white ones then")
     assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-BLU", 2), ("MUG-CER-WHT", 3)]
+
+
+async def test_one_of_each_that_cannot_be_split_says_how_to_say_which(backend):
+    """"2 teapots" of 3, "one of each": which ones isn't said; the bot says how, then asks which."""
+    identity = new_identity()
+    slots = {"order_draft": [dict(TEAPOT_CHOICE, quantity=2)], "requested_slot": "order_items"}
+    asked = CollectingDispatcher()
+    await ActionAskOrderItems().run(asked, tracker_for(identity, "one of each", slots=slots), {})
+    assert [m["response"] for m in asked.messages] == ["utter_which_ones", "utter_ask_which_product"]
+    assert asked.messages[0]["example"] == "1 Cast Iron Teapot 0.8 L and 1 Glass Teapot with Infuser 1 L"
