@@ -45,8 +45,10 @@ PRICE_LIMIT = re.compile(r"(?i)\b(?:under|below|less than|cheaper than|max(?:imu
 PRICE_RANGE = re.compile(r"(?i)\b(?:between|from)\s*(?:€|eur\b)?\s*(\d{1,5}(?:[.,]\d{1,2})?)\s*(?:€|eur\b|euros?\b)?"
                          r"\s*(?:and|-|to)\s*(?:€|eur\b)?\s*(\d{1,5}(?:[.,]\d{1,2})?)")
 # "cheapest teapot?", "most expensive item": one product, by price.
-RANKING = re.compile(r"(?i)\b(?:cheapest|least expensive|lowest price\w*|most affordable|"
-                     r"(?P<top>most expensive|priciest|costliest|highest price\w*))\b")
+RANKING = re.compile(r"(?i)\b(?:cheapest|cheaper|least expensive|less expensive|lowest price\w*|most affordable|"
+                     r"(?P<top>most expensive|more expensive|priciest|pricier|costliest|dearer|highest price\w*))\b")
+# "and the glass one?": one of the kind just shown, told apart by a word ("glass" alone is glassware).
+THE_X_ONE = re.compile(r"(?i)\bthe\s+[a-z-]+(?:\s+[a-z-]+)?\s+one\b")
 # "do the kettles have warranty": the shop's warranty, whatever the product.
 WARRANTY = re.compile(r"(?i)\b(?:warrant(?:y|ies)|guarantee)\b")
 # "do you sell toasters", "any frying pans?": asking for a thing, which may not be sold here.
@@ -203,7 +205,11 @@ class ActionShowProducts(Action):
         category = str(next(tracker.get_latest_entity_values("category"), None) or "")
         low, high = price_range_minor(text)
         ranked = RANKING.search(text)
-        if (high is not None or ranked) and not named_products:  # "anything under 10 euro", "cheapest mug"
+        shown = tracker.get_slot(SHOWN) or []
+        if ranked and len(shown) > 1 and not named_products and not category and high is None:
+            # "which is cheaper?" right after two or more products: the cheaper of those
+            products, total = [await backend.get_product(sku) for sku in shown[:10]], len(shown)
+        elif (high is not None or ranked) and not named_products:  # "anything under 10 euro", "cheapest mug"
             products, total = await backend.products_in(category, 100 if ranked or low else CATEGORY_PAGE, high)
             products = [p for p in products if low is None or p.price_minor >= low]
             if not products and high is not None:
@@ -248,6 +254,10 @@ class ActionShowProducts(Action):
             for product in await backend.search_products(query=term, limit=5):
                 found.setdefault(product.sku, product)
         refers_back = REFERS_BACK.search(text) is not None
+        if shown and wanted and THE_X_ONE.search(text):  # "and the glass one?" after the cast iron teapot
+            siblings = await _among_shown(backend, shown, text, terms)
+            if siblings:
+                return siblings
         if shown and not wanted and (refers_back or not found):
             return await _among_shown(backend, shown, text, terms) or list(found.values())[:6]
         return list(found.values())[:6]

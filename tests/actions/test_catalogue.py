@@ -5,6 +5,7 @@ import uuid
 
 import httpx
 from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import Product
 from actions.catalogue import CATEGORY_PAGE, ActionShowProducts, describe_product
@@ -180,6 +181,26 @@ async def test_follow_ups_tell_the_products_shown_apart_or_go_to_their_neighbour
         await ActionShowProducts().run(dispatcher, tracker, {})
         listed = [line[2:].split(":")[0] for line in dispatcher.messages[-1]["products"].splitlines()]
         assert listed == expected, text
+
+
+async def test_the_glass_one_after_a_teapot_and_which_is_cheaper_after_several(backend):
+    """"and the glass one?" after the cast iron teapot had listed all glassware (the NLU finds
+    "glass" products); "which is cheaper" after two products had listed the whole catalogue."""
+    glass = [{"entity": "product", "value": "glass", "skus": ["GLS-TMB-SET", "GLS-DBW-2PC"], "start": 8, "end": 13}]
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("product_question", text="and the glass one?", entities=glass)
+    tracker.slots["shown_products"] = ["TEA-POT-CST"]
+    await ActionShowProducts().run(dispatcher, tracker, {})
+    assert "Glass Teapot with Infuser 1 L" in dispatcher.messages[-1]["products"]
+    assert "Tumbler" not in dispatcher.messages[-1]["products"]
+    for text, expected in (("which is cheaper", "Glass Teapot with Infuser 1 L"),
+                           ("which one is more expensive?", "Cast Iron Teapot 0.8 L")):
+        dispatcher = CollectingDispatcher()
+        tracker = load_tracker("product_question", text=text)
+        tracker.slots["shown_products"] = ["TEA-POT-CST", "TEA-POT-GLS"]
+        await ActionShowProducts().run(dispatcher, tracker, {})
+        listed = [line[2:].split(":")[0] for line in dispatcher.messages[-1]["products"].splitlines()]
+        assert listed == [expected], text
 
 
 async def test_a_colour_we_dont_have_is_said_and_true_attributes_read_as_words(backend, dispatcher):
