@@ -49,7 +49,8 @@ class ActionStop(Action):
             return ([ActiveLoop(None)] + [SlotSet(slot, None) for slot in TASK_SLOTS]
                     + [SlotSet("order_id", target), FollowupAction("action_cancel_order")])
         pending_order = tracker.get_slot(PENDING_ORDER)
-        if pending_order and tracker.get_slot("pending_confirmation") == "place_order":
+        unplaced = bool(pending_order and tracker.get_slot("pending_confirmation") == "place_order")
+        if unplaced:
             try:  # an unconfirmed order would hold its stock until it expires
                 async with BackendClient(tracker.sender_id) as backend:
                     await backend.cancel_order(pending_order, reason="stopped in chat")
@@ -62,6 +63,8 @@ class ActionStop(Action):
         elif tracker.get_slot(OFFERED_TICKET) and tracker.get_slot("pending_confirmation") == "human_handoff":
             # "maybe later" to the offer of a person: the ticket stays with the team
             dispatcher.utter_message(response="utter_ticket_without_person", ticket_id=tracker.get_slot(OFFERED_TICKET))
+        elif unplaced:  # "stop" at "Shall I place it?": said plainly that nothing was ordered
+            dispatcher.utter_message(response="utter_order_not_placed")
         elif in_progress:
             dispatcher.utter_message(response="utter_stopped")
         else:  # "just looking" with nothing under way: no "I've stopped that"

@@ -673,7 +673,8 @@ async def test_stop_leaves_form_and_cancels_unconfirmed_order(backend, dispatche
     tracker = tracker_for(identity, "never mind", slots={"pending_confirmation": "place_order", "pending_order": number})
     events = await ActionStop().run(dispatcher, tracker, {})
     assert events == [ActiveLoop(None)] + [SlotSet(slot, None) for slot in TASK_SLOTS]
-    assert dispatcher.messages[-1]["response"] == "utter_stopped"
+    # said plainly: the order was not placed (a "yes, place it" then orders it again)
+    assert dispatcher.messages[-1]["response"] == "utter_order_not_placed"
     assert status_of(backend, identity, number) == "cancelled"
 
 
