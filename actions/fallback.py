@@ -25,7 +25,7 @@ MISSES = (FALLBACK_INTENT, OUT_OF_SCOPE)
 
 
 # The bot's replies to a message it could not place: a turn answered so was a miss too, whatever
-# its intent (the dialogue policy, unsure what to do with "do i get a return label", comes here).
+# its intent (Rasa's own core fallback, when no policy knows what to do, says `utter_default`).
 MISS_REPLIES = ("utter_ask_rephrase", "utter_out_of_scope", "utter_default")
 
 

@@ -123,17 +123,18 @@ async def test_ja_bitte_to_the_offer_of_a_person_read_as_out_of_scope_hands_over
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_ticket"]
 
 
-async def test_a_turn_the_policy_could_not_place_counts_as_a_miss(dispatcher):
-    """"do i get a return label" (understood as an intent, but no action fitted: the policy's
-    fallback) three times had got "didn't get that" three times, never a person."""
+async def test_a_turn_rasas_core_fallback_answered_counts_as_a_miss(dispatcher):
+    """"do i get a return label" (an intent no action fitted: Rasa's core fallback said "didn't get
+    that"), then an unclear message: the second miss in a row offers a person."""
     tracker = tracker_for(new_identity(), "do u guys give a return label")
-    tracker.latest_message["intent"] = {"name": "refund_status", "confidence": 0.4}
+    tracker.latest_message["intent"] = {"name": "nlu_fallback", "confidence": 0.1}
     tracker.events = [
         {"event": "user", "text": "do i get a return label", "parse_data": {"intent": {"name": "refund_status"}}},
-        {"event": "action", "name": "action_fallback"},
-        {"event": "bot", "text": "Sorry, I didn't quite get that.", "metadata": {"utter_action": "utter_ask_rephrase"}},
+        {"event": "action", "name": "action_default_fallback"},
+        {"event": "bot", "text": "Sorry, I didn't get that.", "metadata": {"utter_action": "utter_default"}},
+        {"event": "rewind"},
         {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": "do u guys give a return label", "parse_data": {"intent": {"name": "refund_status"}}},
+        {"event": "user", "text": "do u guys give a return label", "parse_data": {"intent": {"name": "nlu_fallback"}}},
     ]
     events = await ActionFallback().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_offer_human"]
