@@ -133,17 +133,52 @@ def _more_of(entity: Dict[str, Any], text: str) -> bool:
 EACH_OF_THEM = re.compile(r"(?i)\b(?:both(?: of them)?|one of each|1 of each|each one|one each|all (?:of them|three|3))\b")
 
 
+def _option_for(entity: Dict[str, Any], options: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The option of "which teapot?" a product the message names stands for: its SKU, or words
+    that only one option's name has ("glass" is glassware to the catalogue, but the glass teapot
+    here)."""
+    item = _product_item(entity)
+    if item["sku"]:
+        return next((o for o in options if o["sku"] == item["sku"]), None)
+    said = {w.rstrip("s") for w in re.findall(r"[a-z]+", str(entity.get("value", "")).lower())}
+    fits = [o for o in options if said and said <= {w.rstrip("s") for w in re.findall(r"[a-z]+", o["name"].lower())}]
+    return fits[0] if len(fits) == 1 else None
+
+
+_COUNTED = re.compile(r"(?i)\b(\d{1,3}|one|two|three|four|five|six|a|an)\s+(?:x\s+)?([a-z]+)")
+_NUMBERS = {"one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def _counted_options(options: List[Dict[str, Any]], text: str) -> List[Tuple[Dict[str, Any], int]]:
+    """ "4 mugs - 2 blue 2 white", "one electric one gooseneck": (option, count) for each count
+    said before a word only one option's name has."""
+    found: List[Tuple[Dict[str, Any], int]] = []
+    for match in _COUNTED.finditer(text):
+        word = match.group(2).lower().rstrip("s")
+        fits = [o for o in options if word in {w.rstrip("s") for w in re.findall(r"[a-z]+", o["name"].lower())}]
+        if len(fits) == 1 and all(o["sku"] != fits[0]["sku"] for o, _ in found):
+            count = match.group(1).lower()
+            found.append((fits[0], int(count) if count.isdigit() else _NUMBERS[count]))
+    return found
+
+
 def _split_choice(draft: List[Dict[str, Any]], choice: Dict[str, Any], products: List[Dict[str, Any]],
                   text: str) -> bool:
-    """ "1 cast iron teapot and 1 glass teapot", "one of each", "both" to "which teapot?" for 2
-    teapots: each of them, in place of the open choice; True if so."""
-    options = {c["sku"]: c for c in choice["candidates"]}
-    picked = [_product_item(e) for e in products]
-    if len(picked) >= 2 and all(item["sku"] in options for item in picked):
-        even = choice["quantity"] == len(picked)  # "2 teapots": the cast iron and the glass one, one each
-        items = [dict(item, quantity=item["quantity"] or (1 if even else None)) for item in picked]
+    """ "1 cast iron teapot and 1 glass teapot", "the glass one and the cast iron one", "one
+    electric one gooseneck", "one of each", "both" to "which teapot?" for 2 teapots; "4 mugs - 2
+    blue 2 white": each of them, in place of the open choice; True if so."""
+    options = choice["candidates"]
+    mapped = [_option_for(e, options) for e in products]
+    counted = _counted_options(options, text)
+    if len(products) >= 2 and all(mapped) and len({o["sku"] for o in mapped}) == len(mapped):
+        even = choice["quantity"] == len(mapped)  # "2 teapots": the cast iron and the glass one, one each
+        items = [{"sku": o["sku"], "name": o["name"], "candidates": [],
+                  "quantity": e.get("quantity") if _product_item(e)["sku"] and e.get("quantity") else (1 if even else None)}
+                 for o, e in zip(mapped, products)]
+    elif len(counted) >= 2:
+        items = [{"sku": o["sku"], "name": o["name"], "quantity": count, "candidates": []} for o, count in counted]
     elif not products and EACH_OF_THEM.search(text) and choice["quantity"] in (None, len(options)):
-        items = [{"sku": c["sku"], "name": c["name"], "quantity": 1, "candidates": []} for c in options.values()]
+        items = [{"sku": c["sku"], "name": c["name"], "quantity": 1, "candidates": []} for c in options]
     else:
         return False
     at = draft.index(choice)
@@ -158,6 +193,14 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
     open_choice = next((item for item in draft if not item["sku"]), None)
     if answering and open_choice is not None:
         if _split_choice(draft, open_choice, products, text):
+            return True
+        # "the glass one, and actually 4 mugs not 2": the glass teapot, and the rest read as more
+        describing = [e for e in products if _option_for(e, open_choice["candidates"])]
+        picks = {_option_for(e, open_choice["candidates"])["sku"] for e in describing}
+        if len(picks) == 1 and len(describing) < len(products):
+            picked = _option_for(describing[0], open_choice["candidates"])
+            open_choice.update(sku=picked["sku"], name=picked["name"], candidates=[])
+            _add_products(draft, [e for e in products if e not in describing], text)
             return True
         skus: List[str] = []
         for entity in products:
@@ -175,18 +218,7 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
         if not products and _RECOUNT.search(text):  # "make it 3" to "which mug?": 3 of the one picked next
             return _recount(open_choice, _count_said(entities, text))
     if products:
-        for entity in products:
-            item = _product_item(entity)
-            _settle_by_draft(item, draft)
-            same = next((d for d in draft if item["sku"] and d["sku"] == item["sku"]), None)
-            if same is None:
-                if item["quantity"] is None and _the_one(entity, text):
-                    item["quantity"] = 1  # "2 red mugs and the hand grinder": one of it, not "how many?"
-                draft.append(item)
-            elif _more_of(entity, text) and same["quantity"]:  # "and 1 more paper filters"
-                same["quantity"] += item["quantity"] or 1
-            elif item["quantity"]:
-                same["quantity"] = item["quantity"]
+        _add_products(draft, products, text)
         return True
     if answering:
         missing = next((item for item in draft if item["sku"] and not item["quantity"]), None)
@@ -197,6 +229,22 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
     return False
 
 
+def _add_products(draft: List[Dict[str, Any]], products: List[Dict[str, Any]], text: str) -> None:
+    """The products named join the draft, or change the count of the same ones in it."""
+    for entity in products:
+        item = _product_item(entity)
+        _settle_by_draft(item, draft)
+        same = next((d for d in draft if item["sku"] and d["sku"] == item["sku"]), None)
+        if same is None:
+            if item["quantity"] is None and _the_one(entity, text):
+                item["quantity"] = 1  # "2 red mugs and the hand grinder": one of it, not "how many?"
+            draft.append(item)
+        elif _more_of(entity, text) and same["quantity"]:  # "and 1 more paper filters"
+            same["quantity"] += item["quantity"] or 1
+        elif item["quantity"]:
+            same["quantity"] = item["quantity"]
+
+
 def _words(text: str) -> set:
     return {word.rstrip("s") for word in re.findall(r"[a-z]+", text.lower())}
 
@@ -204,13 +252,19 @@ def _words(text: str) -> set:
 async def settle_by_names(tracker: Tracker, draft: List[Dict[str, Any]]) -> None:
     """"1 electric kettle", "the Electric Kettle 1.7 L Steel": the catalogue matcher found every
     kettle, but the words said fit one product's name only; no need to ask which."""
-    said = _words(tracker.latest_message.get("text") or "")
+    text = tracker.latest_message.get("text") or ""
+    said = _words(text)
     try:
         async with BackendClient(tracker.sender_id) as backend:
-            for item in draft:
+            for item in list(draft):
                 if item["sku"]:
                     continue
                 products = [await backend.get_product(c["sku"]) for c in item["candidates"]]
+                named = {**item, "candidates": [{"sku": p.sku, "name": p.name} for p in products]}
+                if len(_counted_options(named["candidates"], text)) >= 2:
+                    draft[draft.index(item)] = named  # "4 mugs - 2 blue 2 white": those, no "which mug?"
+                    _split_choice(draft, named, [], text)
+                    continue
                 fits = [p for p in products if _words(item["name"]) <= _words(p.name)]
                 if len(fits) != 1:
                     fits = [p for p in products if {w for w in _words(p.name) if len(w) > 2} <= said]

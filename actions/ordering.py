@@ -28,7 +28,7 @@ from actions.order_draft import (EACH_OF_THEM, drop_replaced, is_complete, is_re
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
 from actions.order_wording import asks_about_orders
 from actions.orders import ActionTrackOrder
-from actions.parsing import (asks_to_buy, complete_address, contact_detail, contact_with_address, format_address, format_price,
+from actions.parsing import (agrees, asks_to_buy, complete_address, contact_detail, contact_with_address, format_address, format_price,
                              is_address, only_asks, parse_address, quantity_in, tries_an_address,
                              unmatched_items, wants_to_order)
 from actions.placed_order_edits import adds_to_a_placed_order
@@ -89,10 +89,30 @@ def new_quantity(tracker: Tracker, draft: List[Dict[str, Any]]) -> Optional[Tupl
         return None
     said = {word.rstrip("s") for word in re.findall(r"[a-z]+", named.group("what").lower())}
     names = [{word.rstrip("s") for word in re.findall(r"[a-z]+", item["name"].lower())} for item in draft]
-    meant = [at for at, words in enumerate(names) if said & words - set.intersection(*names)]
+    shared = set.intersection(*names) if len(names) > 1 else set()  # one item: any word of its name
+    meant = [at for at, words in enumerate(names) if said & (words - shared)]
     return (meant[0], quantity) if len(meant) == 1 else None
 
 
+ALL_THERE_IS = re.compile(r"(?i)\b(?:whatever|all|as many as) (?:you(?:'ve| have)?|u) (?:have|got|can)\b|"
+                          r"\b(?:the rest|what(?:'s| is) left|all (?:of )?(?:them|those) left)\b")
+
+
+def loose_count(text: str, entities: List[Dict[str, Any]]) -> Optional[int]:
+    """A count said on its own, not a product's ("5 is fine, also 2 sencha": 5; "2 of the filters": none)."""
+    starts = [int(e["start"]) for e in entities if e.get("entity") == "product" and e.get("start") is not None]
+    for match in re.finditer(r"\b(\d{1,3})\b", text):
+        following = [start for start in starts if start >= match.end()]
+        between = text[match.end():min(following)] if following else " alone"
+        if re.search(r"[a-z]{2,}", re.sub(r"(?i)\b(?:of|the|x|pcs|packs?|more)\b", " ", between).lower()):
+            return int(match.group(1))
+    return None
+
+
+# "same address", "same as last time", "use the same one": the last order's address offered.
+SAME_AS_BEFORE = re.compile(r"(?i)\bsame (?:address|one|place|details|as (?:before|last time|last|the last|my last|previous|that|"
+                            r"before))\b|\buse (?:that|the same|my last|the last)(?: one| address)?\b|"
+                            r"\b(?:that|this) (?:address|one) (?:is )?(?:fine|ok|okay|good)\b")
 # "make the red ones 3", "change the mugs to 4", "make the blue mugs 3 instead"
 _RESIZING_NAMED = re.compile(r"(?i)\b(?:make|change|set|update)\s+(?:the|my|those|these)\s+(?P<what>[a-z][a-z ]*?)\s+"
                              r"(?:to\s+|into\s+)?(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\b")
@@ -289,6 +309,11 @@ class ValidateOrderForm(FormValidationAction):
             dispatcher.utter_message(response="utter_order_items_removed", names=", ".join(removed))
             merge_into_draft(draft, entities, text, answering=False)  # "..., just the mugs"
             return {ITEMS: draft}
+        products = [e for e in entities if e.get("entity") == "product"]
+        if requested == ITEMS and asked_about is not None and products and all(e.get("start") is not None for e in products):
+            # "5 is fine, also 2 sencha", "whatever you have plus 2 sencha" to "how many masala chai?":
+            # the count is for the chai, the sencha joins (the chai had been dropped for the sencha)
+            asked_about["quantity"] = loose_count(text, entities) or await self._all_there_is(tracker, asked_about, text)
         if not adding and intent_of(tracker) not in ITEM_INTENTS:
             # "ok 3 then" reads as a yes: a quantity or a product still answers the question asked.
             answers = requested == ITEMS and intent_of(tracker) not in OTHER_REQUESTS
@@ -298,7 +323,10 @@ class ValidateOrderForm(FormValidationAction):
             if adding:
                 _say_what_changed(dispatcher, before, draft)
             found = await ones_of_the_same_kind(tracker, draft, text, entities)
-            _say_unmatched(dispatcher, text, entities, found)
+            if any(not item["sku"] for item in draft):
+                await settle_by_names(tracker, draft)  # "4 mugs - 2 blue 2 white": those two, said now
+            named = {word for item in draft for word in re.findall(r"[a-z]+", item["name"].lower())}
+            _say_unmatched(dispatcher, text, entities, found + sorted(named))
             return {ITEMS: draft}
         if requested != ITEMS:
             return {}
@@ -339,6 +367,18 @@ class ValidateOrderForm(FormValidationAction):
             dispatcher.utter_message(response="utter_order_quantity_changed", quantity=choice["quantity"],
                                      name=choice["name"])
         return True
+
+    @staticmethod
+    async def _all_there_is(tracker: Tracker, item: Dict[str, Any], text: str) -> Optional[int]:
+        """ "whatever you have", "all you've got": as many as are in stock."""
+        if not ALL_THERE_IS.search(text):
+            return None
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                return min((await backend.get_product(item["sku"])).available, MAX_QUANTITY) or None
+        except BackendError as error:
+            logger.warning("product lookup failed: %s", error)
+            return None
 
     @staticmethod
     async def _shown_taken(tracker: Tracker, draft: List[Dict[str, Any]], text: str) -> Dict[Text, Any]:
@@ -406,6 +446,13 @@ class ValidateOrderForm(FormValidationAction):
             return {}
         if early_address(tracker):
             return {ADDRESS: tracker.latest_message.get("text")}
+        saved = tracker.get_slot(SAVED) or {}
+        text = tracker.latest_message.get("text") or ""
+        if saved and tracker.get_slot("requested_slot") == ADDRESS and (
+                SAME_AS_BEFORE.search(text) or (agrees(text) and contact_detail(text))):
+            # "same address pls", "yes but use my phone +49 151 2345678" to "the address of your last
+            # order?": that address (it had gone to changing the last order's address)
+            return {ADDRESS: saved["address"], CONTACT: contact_detail(text) or saved.get("contact"), SAVED: {}}
         return free_text_answer(tracker, ADDRESS, lambda text: is_address(text) or tries_an_address(text),
                                 "place_order", yes_no_asked=bool(tracker.get_slot(SAVED)))
 

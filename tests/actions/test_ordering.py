@@ -429,7 +429,8 @@ async def test_a_new_count_for_one_of_several_items_named_by_a_word_of_its_name(
     for text, intent, entities, draft, expected in (
             ("make the red ones 3", "place_order", [], [BLUE_MUGS, red], [BLUE_MUGS, dict(red, quantity=3)]),
             ("make the blue mugs 3 instead", "place_order", [], [BLUE_MUGS, red], [dict(BLUE_MUGS, quantity=3), red]),
-            ("change the mugs to 4", "change_order", category, [red, teapot], [dict(red, quantity=4), teapot])):
+            ("change the mugs to 4", "change_order", category, [red, teapot], [dict(red, quantity=4), teapot]),
+            ("make the red ones 3", "place_order", [], [red], [dict(red, quantity=3)])):  # the only line
         slots = {"requested_slot": "shipping_address", "order_items": draft, "order_draft": draft}
         dispatcher = CollectingDispatcher()
         events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), text, intent, entities, slots=slots), DOMAIN)
@@ -460,6 +461,20 @@ async def test_order_form_known_customer_reuses_last_address(backend, dispatcher
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
     assert events == [SlotSet("shipping_address", ADDRESS), SlotSet("order_contact", "ada@example.com"),
                       SlotSet("order_saved_address", {})]
+
+
+async def test_same_address_to_the_last_orders_address_takes_it(backend):
+    """"same address pls" to "Shall I send it to the address of your last order?" had gone to
+    changing the last order's address; "yes but use my phone …" took neither."""
+    saved = {"address": ADDRESS, "contact": "ada@example.com"}
+    slots = {"requested_slot": "shipping_address", "order_saved_address": saved}
+    for text, intent, contact in (("same address pls", "change_shipping_address", "ada@example.com"),
+                                  ("same as last time", "inform", "ada@example.com"),
+                                  ("yes but use my phone +49 151 2345678", "affirm", "+491512345678")):
+        events = await ValidateOrderForm().run(CollectingDispatcher(), form_tracker(new_identity(), text, intent, slots=slots),
+                                               DOMAIN)
+        assert SlotSet("shipping_address", ADDRESS) in events, text
+        assert SlotSet("order_contact", contact) in events, text
 
 
 async def test_order_form_new_customer_is_asked_for_address(backend, dispatcher):
@@ -1157,3 +1172,55 @@ async def test_one_of_each_that_cannot_be_split_says_how_to_say_which(backend):
     await ActionAskOrderItems().run(asked, tracker_for(identity, "one of each", slots=slots), {})
     assert [m["response"] for m in asked.messages] == ["utter_which_ones", "utter_ask_which_product"]
     assert asked.messages[0]["example"] == "1 Cast Iron Teapot 0.8 L and 1 Glass Teapot with Infuser 1 L"
+
+
+async def test_an_ambiguous_count_split_by_words_of_the_names_orders_each(backend):
+    """"4 mugs - 2 blue 2 white" had put all 4 on one colour after "couldn't find blue";
+    "one electric one gooseneck" to "which kettle?" had ordered 2 gooseneck kettles; "the glass one
+    and the cast iron one" to "which teapot?" one of each; "the glass one, and actually 4 mugs not
+    2" the glass teapot (not glassware, which had trapped the customer in "which glass?") and 4 mugs."""
+    mugs = [{"entity": "quantity", "value": "4"},
+            {"entity": "product", "value": "mugs", "quantity": 4, "start": 2, "end": 6,
+             "skus": ["MUG-CER-RED", "MUG-CER-BLU", "MUG-CER-GRN", "MUG-CER-WHT", "MUG-ENM-CRM", "MUG-TRV-STL"]}]
+    dispatcher = CollectingDispatcher()
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), "4 mugs - 2 blue 2 white", "place_order",
+                                                                    mugs), DOMAIN)
+    draft = next(e["value"] for e in events if e.get("name") == "order_draft")
+    assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-BLU", 2), ("MUG-CER-WHT", 2)]
+    assert "utter_order_items_not_found" not in [m["response"] for m in dispatcher.messages]
+
+    kettles = {"sku": None, "name": "kettle", "quantity": 2, "candidates": [
+        {"sku": "KET-ELC-STL", "name": "Electric Kettle 1.7 L Steel"},
+        {"sku": "KET-GOO-BLK", "name": "Gooseneck Pour-Over Kettle Black"}]}
+    draft = [kettles]
+    assert merge_into_draft(draft, [], "one electric one gooseneck", answering=True)
+    assert [(item["sku"], item["quantity"]) for item in draft] == [("KET-ELC-STL", 1), ("KET-GOO-BLK", 1)]
+
+    glass = {"entity": "product", "value": "glass", "skus": ["GLS-TMB-SET", "GLS-DBW-2PC"], "start": 4, "end": 9}
+    cast_iron = {"entity": "product", "value": "Cast Iron Teapot 0.8 L", "skus": ["TEA-POT-CST"], "start": 22, "end": 31}
+    draft = [dict(TEAPOT_CHOICE, quantity=2, candidates=list(TEAPOT_CHOICE["candidates"]))]
+    assert merge_into_draft(draft, [glass, cast_iron], "the glass one and the cast iron one", answering=True)
+    assert [(item["sku"], item["quantity"]) for item in draft] == [("TEA-POT-GLS", 1), ("TEA-POT-CST", 1)]
+
+    four_mugs = {"entity": "product", "value": "mugs", "quantity": 4, "start": 30, "end": 34,
+                 "skus": ["MUG-CER-RED", "MUG-CER-BLU", "MUG-CER-WHT"]}
+    draft = [dict(BLUE_MUGS), dict(TEAPOT_CHOICE, candidates=list(TEAPOT_CHOICE["candidates"]))]
+    assert merge_into_draft(draft, [glass, four_mugs], "the glass one, and actually 4 mugs not 2", answering=True)
+    assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-BLU", 4), ("TEA-POT-GLS", 1)]
+
+
+async def test_a_count_for_the_short_item_with_another_product_keeps_both(backend):
+    """"only 5 masala chai left, how many?": "5 is fine, also 2 sencha" and "whatever you have plus
+    2 sencha" had dropped the chai for the sencha (offered in its place)."""
+    available = httpx.get(f"{backend.url}/api/v1/products/TEA-CHA-200").json()["available"]
+    chai = {"sku": "TEA-CHA-200", "name": "Masala Chai 200 g", "quantity": None, "candidates": []}
+    offers = [{"sku": "TEA-SEN-100", "name": "Japanese Sencha 100 g", "count": 8}]
+    for text, count in (("5 is fine, also 2 sencha", 5), ("whatever you have plus 2 sencha", min(available, 20))):
+        sencha = [{"entity": "quantity", "value": "2", "start": text.index("2"), "end": text.index("2") + 1},
+                  {"entity": "product", "value": "Japanese Sencha 100 g", "skus": ["TEA-SEN-100"], "quantity": 2,
+                   "start": text.index("sencha"), "end": len(text)}]
+        slots = {"order_draft": [dict(chai)], "requested_slot": "order_items", "order_alternatives": offers}
+        events = await ValidateOrderForm().run(CollectingDispatcher(), form_tracker(new_identity(), text, "place_order",
+                                                                                    sencha, slots=slots), DOMAIN)
+        draft = next(e["value"] for e in events if e.get("name") == "order_draft")
+        assert [(item["sku"], item["quantity"]) for item in draft] == [("TEA-CHA-200", count), ("TEA-SEN-100", 2)], text
