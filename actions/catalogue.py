@@ -17,6 +17,8 @@ from actions.order_slots import DRAFT, at_the_summary
 from actions.order_wording import ORDINAL
 from actions.placed_order_edits import CHANGING
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
+from actions.order_draft import is_removed
+from actions.replacements import REPLACING
 from actions.ordering import TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order, new_quantity
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
 from actions.product_questions import Answer, answer_about, details_of
@@ -159,8 +161,12 @@ class ActionShowProducts(Action):
         if names_only_an_order(tracker) or picks_a_listed_order(tracker, named_products):
             # "63YFJTV8", "status OB 3NXJBEPF"; "the teapot one", "the second one" when asked which order
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
-        if at_the_summary(tracker) and new_quantity(tracker, tracker.get_slot(DRAFT) or []) is not None:
-            return [FollowupAction("order_form")]  # "make it 3", "make the mugs 4" at "Shall I place it?"
+        if at_the_summary(tracker) and (new_quantity(tracker, tracker.get_slot(DRAFT) or []) is not None or (
+                named_products and (REPLACING.search(text) or any(
+                    is_removed(e, text) for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "product")))):
+            # "make it 3", "make the mugs 4", "remove the french press", "swap the kettles for one
+            # gooseneck kettle" at "Shall I place it?": an edit of that order, not a product question
+            return [FollowupAction("order_form")]
         # "remove the mugs": a kind of product (a category to the NLU) taken out of the order
         named_a_kind = next(tracker.get_latest_entity_values("category"), None) is not None and CHANGING.search(text)
         if (named_products or named_a_kind or quantity_in(text) is not None) and await adds_to_a_placed_order(tracker):

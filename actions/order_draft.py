@@ -19,15 +19,17 @@ logger = logging.getLogger(__name__)
 
 # A product named right after one of these is taken out: "remove the blue mugs", "no teapot";
 # "no the glass teapot" corrects an answer instead.
-REMOVING = re.compile(r"(?i)(?:\b(remove|drop|delete|without|take out|don'?t want|do not want)"
+REMOVING = re.compile(r"(?i)(?:\b(remove|drop|delete|without|take out|don'?t want|do not want|(?<!n't )(?<!nt )forget|scrap|skip)"
                       r"\s+(?:the\s+|a\s+|an\s+|any\s+|my\s+)?|\b(?:no|not)\s+(?:any\s+|more\s+)?)$")
 
 
 def is_removed(entity: Dict[str, Any], text: str) -> bool:
     """ "no teapot, just the mugs": the teapot is named right after a word that takes it out."""
-    start = entity.get("start")
+    start, end = entity.get("start"), entity.get("end")
     if start is None:
         start = text.lower().find(str(entity["value"]).lower())
+    if end is not None and re.match(r"(?i)\s+out\b", text[int(end):]) and re.search(r"(?i)\btake\s+(?:the\s+)?$", text[:start]):
+        return True  # "take the french press out of the order"
     return start > 0 and REMOVING.search(text[:start]) is not None
 
 

@@ -32,6 +32,7 @@ from actions.parsing import (agrees, asks_to_buy, complete_address, contact_deta
                              is_address, only_asks, parse_address, quantity_in, tries_an_address,
                              unmatched_items, wants_to_order)
 from actions.placed_order_edits import adds_to_a_placed_order
+from actions.replacements import REPLACING, replacement
 from actions.returns import continues_a_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
 from actions.support import complains, open_complaint
@@ -172,6 +173,32 @@ async def _short_now(backend: BackendClient, draft: List[Dict[str, Any]], unconf
             if left < sum(int(i["quantity"]) for i in draft if i["sku"] == sku)}
 
 
+async def _swapped(tracker: Tracker, draft: List[Dict[str, Any]], entities: List[Dict[str, Any]],
+                   text: str) -> Optional[List[Dict[str, Any]]]:
+    """The draft with one item swapped for another product, as a placed order's items are
+    ("swap the kettles for one gooseneck kettle"); None when the message swaps nothing."""
+    if not draft or not REPLACING.search(text) or any(not item["sku"] or not item["quantity"] for item in draft):
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            result = await replacement(backend, [dict(item) for item in draft], entities, text)
+    except BackendError as error:
+        logger.warning("product lookup failed: %s", error)
+        return None
+    if result is None or result.problem or not result.changed:
+        return None
+    return [{"sku": line["sku"], "name": line["name"], "quantity": line["quantity"], "candidates": []}
+            for line in result.lines]
+
+
+def _say_swap(dispatcher: CollectingDispatcher, before: List[Dict[str, Any]], after: List[Dict[str, Any]]) -> None:
+    kept = {item["sku"] for item in after}
+    gone = [item["name"] for item in before if item["sku"] not in kept]
+    if gone:
+        dispatcher.utter_message(response="utter_order_items_removed", names=", ".join(gone))
+    _say_what_changed(dispatcher, {item["sku"]: item["quantity"] for item in before}, after)
+
+
 def _say_what_changed(dispatcher: CollectingDispatcher, before: Dict[str, Any], draft: List[Dict[str, Any]]) -> None:
     """"Added to your order: Glass Teapot", or "Okay, 3 × Ceramic Mug Blue" for "make it 3 mugs"."""
     added = [item["name"] for item in draft if not item["sku"] or item["sku"] not in before]
@@ -309,6 +336,10 @@ class ValidateOrderForm(FormValidationAction):
             dispatcher.utter_message(response="utter_order_items_removed", names=", ".join(removed))
             merge_into_draft(draft, entities, text, answering=False)  # "..., just the mugs"
             return {ITEMS: draft}
+        swapped = await _swapped(tracker, draft, entities, text)
+        if swapped is not None:  # "replace the french press with a moka pot" (it had added the moka pot)
+            _say_swap(dispatcher, draft, swapped)
+            return {ITEMS: swapped}
         products = [e for e in entities if e.get("entity") == "product"]
         if requested == ITEMS and asked_about is not None and products and all(e.get("start") is not None for e in products):
             # "5 is fine, also 2 sencha", "whatever you have plus 2 sencha" to "how many masala chai?":

@@ -1067,6 +1067,36 @@ async def test_edits_at_the_summary_read_as_changes_or_questions_edit_the_order_
     assert SlotSet("order_items", [dict(BLUE_MUGS, quantity=3)]) in events
 
 
+async def test_a_swap_or_removal_at_the_summary_edits_the_order_being_made(backend, dispatcher):
+    """"replace the french press with a moka pot" at the summary had added the moka pot beside
+    the press; "remove the french press" (a product question to the NLU) had shown the press."""
+    identity = new_identity()
+    press = {"sku": "BRW-FRP-800", "name": "French Press 800 ml", "quantity": 1, "candidates": []}
+    await pending_order(backend, dispatcher, identity, [BLUE_MUGS, press])
+    [order] = orders_of(backend, identity)
+    summary = {"pending_order": order["number"], "pending_confirmation": "place_order",
+               "order_items": [BLUE_MUGS, press], "order_draft": [BLUE_MUGS, press], **ORDER_SLOTS_FILLED}
+    text = "replace the french press with a moka pot"
+    entities = [{"entity": "product", "value": "French Press 800 ml", "skus": ["BRW-FRP-800"], "start": 12, "end": 24},
+                {"entity": "quantity", "value": "1", "implicit": True},
+                {"entity": "product", "value": "Stovetop Espresso Maker 6 cup", "skus": ["BRW-MOK-6CP"], "quantity": 1,
+                 "start": 32, "end": 40}]
+    said = CollectingDispatcher()
+    events = await ValidateOrderForm().run(said, form_tracker(identity, text, "place_order", entities, slots=summary), DOMAIN)
+    draft = next(e["value"] for e in events if e.get("name") == "order_draft")
+    assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-BLU", 2), ("BRW-MOK-6CP", 1)]
+    assert [m["response"] for m in said.messages] == ["utter_order_items_removed", "utter_order_items_added"]
+    for text in ("remove the french press", "take the french press out of the order"):
+        removal = [{"entity": "product", "value": "French Press 800 ml", "skus": ["BRW-FRP-800"],
+                    "start": text.index("french"), "end": text.index("french") + 12}]
+        question = tracker_for(identity, text, removal, slots=summary)
+        question.latest_message["intent"] = {"name": "product_info", "confidence": 0.5}
+        assert await ActionShowProducts().run(CollectingDispatcher(), question, {}) == [FollowupAction("order_form")], text
+        events = await ValidateOrderForm().run(CollectingDispatcher(), form_tracker(identity, text, "product_info", removal,
+                                                                                    slots=summary), DOMAIN)
+        assert SlotSet("order_items", [BLUE_MUGS]) in events, text
+
+
 async def test_a_preorder_is_said_to_be_unavailable_not_started(backend, dispatcher):
     """"can i preorder one" had started an order ("What would you like to order?")."""
     events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), "can i preorder one", "place_order"),
