@@ -231,8 +231,22 @@ def merge_into_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
     return False
 
 
+_CORRECTED_COUNT = re.compile(r"(?i)\b(?:make (?:that|it|them)|i mean[t]?|sorry|actually|no wait)\W+(\d{1,3})\b")
+
+
+def _corrected(entity: Dict[str, Any], text: str, following: Optional[int]) -> Dict[str, Any]:
+    """ "2 white mugs, no wait make that 3, and a tea infuser": the mugs' count is 3."""
+    end = entity.get("end")
+    if end is None or not entity.get("quantity"):
+        return entity
+    match = _CORRECTED_COUNT.search(text[int(end):following])
+    return dict(entity, quantity=int(match.group(1))) if match else entity
+
+
 def _add_products(draft: List[Dict[str, Any]], products: List[Dict[str, Any]], text: str) -> None:
     """The products named join the draft, or change the count of the same ones in it."""
+    starts = [e.get("start") for e in products[1:]] + [None]
+    products = [_corrected(e, text, int(start) if start is not None else None) for e, start in zip(products, starts)]
     for entity in products:
         item = _product_item(entity)
         _settle_by_draft(item, draft)

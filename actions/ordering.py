@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Order
 from actions.conversation import leave, takes_leave
-from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, free_text_answer, intent_of,
+from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, free_text_answer, intent_of, last_utterance,
                                   said_this_turn)
 from actions.language import is_foreign, only_english
 from actions.order_draft import (EACH_OF_THEM, drop_replaced, is_complete, is_removed, merge_into_draft, offers_named,
@@ -313,9 +313,13 @@ class ValidateOrderForm(FormValidationAction):
             dispatcher.utter_message(response="utter_order_quantity_changed", quantity=quantity, name=draft[at]["name"])
             return {ITEMS: draft}
         adding = edits_items(tracker)
+        text = tracker.latest_message.get("text") or ""
+        if requested in (ADDRESS, CONTACT):  # "how much is the v60?", "add that too" while the address is asked
+            taken = await self._shown_taken(tracker, draft, text)
+            if taken:
+                return taken
         if not adding and requested not in (None, ITEMS):
             return {}
-        text = tracker.latest_message.get("text") or ""
         if early_address(tracker):
             return {}  # its house number is not a quantity; extract_shipping_address keeps it
         if requested == ITEMS and open_choice(draft) is not None and only_asks(text):
@@ -416,8 +420,11 @@ class ValidateOrderForm(FormValidationAction):
         """ "ok i'll take it", "i want 2 of those" right after one product was shown: that one."""
         shown = tracker.get_slot("shown_products") or []
         entities = tracker.latest_message.get("entities") or []
-        if draft or len(shown) != 1 or not TAKES_THE_SHOWN.search(text) or any(
-                e.get("entity") == "product" for e in entities):
+        # with an order under way, only a product the bot has just shown ("how much is the glass
+        # teapot?" at the summary, then "ok add it"), and one it doesn't hold yet
+        just_shown = str(last_utterance(tracker) or "").startswith("utter_product")
+        if (draft and (not just_shown or any(item["sku"] in shown for item in draft))) or len(shown) != 1 \
+                or not TAKES_THE_SHOWN.search(text) or any(e.get("entity") == "product" for e in entities):
             return {}
         try:
             async with BackendClient(tracker.sender_id) as backend:
@@ -428,7 +435,7 @@ class ValidateOrderForm(FormValidationAction):
         # "i'll take it": one of it; "i'll take them": how many is asked
         one = re.search(r"(?i)\b(?:it|that|this|one)\b", text) and not re.search(r"(?i)\b(?:them|these|those)\b", text)
         quantity = quantity_in(text) or (1 if one else None)
-        return {ITEMS: [{"sku": product.sku, "name": product.name, "quantity": quantity, "candidates": []}]}
+        return {ITEMS: draft + [{"sku": product.sku, "name": product.name, "quantity": quantity, "candidates": []}]}
 
     @staticmethod
     def _offer_taken(tracker: Tracker, draft: List[Dict[str, Any]], text: str) -> Dict[Text, Any]:

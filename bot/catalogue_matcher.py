@@ -178,8 +178,8 @@ class CatalogueMatcher(GraphComponent, EntityExtractorMixin):
     def _find_quantities(self, doc: Doc) -> List[Dict[str, Any]]:
         spans = []
         for match_id, start, end in self._quantities(doc):
-            if start > 0 and doc[start - 1].text in ("#", "£", "$", "€", ".", ","):
-                continue  # "#123", "£5", "1.7", "1,000": not a count
+            if start > 0 and doc[start - 1].text in ("#", "£", "$", "€", ".", ",") and not doc[start - 1].whitespace_:
+                continue  # "#123", "£5", "1.7", "1,000": not a count; "2 mugs, 3 filters" is one
             if end < len(doc) and doc[end].lower_ in UNITS or start > 1 and \
                     doc[start - 1].lower_ == "of" and doc[start - 2].lower_ in SIZE_WORDS:
                 continue  # "1 kg", "250 g", "a set of 6": sizes, not counts

@@ -1254,3 +1254,38 @@ async def test_a_count_for_the_short_item_with_another_product_keeps_both(backen
                                                                                     sencha, slots=slots), DOMAIN)
         draft = next(e["value"] for e in events if e.get("name") == "order_draft")
         assert [(item["sku"], item["quantity"]) for item in draft] == [("TEA-CHA-200", count), ("TEA-SEN-100", 2)], text
+
+
+def test_a_count_corrected_in_the_same_message_is_the_one_ordered():
+    """"2 white mugs, no wait make that 3, and a tea infuser" had ordered 2 mugs."""
+    text = "2 white mugs, no wait make that 3, and a tea infuser"
+    entities = [{"entity": "product", "value": "Ceramic Mug White", "skus": ["MUG-CER-WHT"], "quantity": 2,
+                 "start": 2, "end": 12},
+                {"entity": "product", "value": "Stainless Tea Infuser", "skus": ["TEA-INF-STL"], "quantity": 1,
+                 "start": text.index("tea"), "end": len(text)}]
+    draft = []
+    assert merge_into_draft(draft, entities, text, answering=False)
+    assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-WHT", 3), ("TEA-INF-STL", 1)]
+
+
+async def test_add_it_after_a_product_shown_during_the_order_adds_that_product(backend, dispatcher):
+    """"how much is the glass teapot?" at the summary (or while the address is asked), then "ok
+    add it": the teapot joins the order (it had changed nothing, or read as an address)."""
+    identity = new_identity()
+    await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
+    [order] = orders_of(backend, identity)
+    teapot = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1, "candidates": []}
+    for slots in ({"pending_order": order["number"], "pending_confirmation": "place_order", "order_items": [BLUE_MUGS],
+                   "order_draft": [BLUE_MUGS], **ORDER_SLOTS_FILLED},
+                  {"requested_slot": "shipping_address", "order_items": [BLUE_MUGS], "order_draft": [BLUE_MUGS]}):
+        tracker = form_tracker(identity, "ok add it", "place_order", slots={**slots, "shown_products": ["TEA-POT-GLS"]})
+        tracker.events[-1:-1] = [{"event": "bot", "text": "• Glass Teapot …", "metadata": {"utter_action": "utter_product_list"}},
+                                 {"event": "user", "text": "ok add it"}]
+        events = await ValidateOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
+        assert SlotSet("order_items", [BLUE_MUGS, teapot]) in events, slots
+    # a product seen before the order began is not "it" at the summary
+    tracker = form_tracker(identity, "ok i'll take it", "place_order", slots={
+        "pending_order": order["number"], "pending_confirmation": "place_order", "order_items": [BLUE_MUGS],
+        "order_draft": [BLUE_MUGS], "shown_products": ["TEA-POT-GLS"], **ORDER_SLOTS_FILLED})
+    events = await ValidateOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("order_items", [BLUE_MUGS, teapot]) not in events

@@ -366,3 +366,11 @@ def test_catalogue_matcher_a_counted_word_of_one_products_name_is_that_product(m
     assert product["skus"] == ["COF-ETH-250"] and product["quantity"] == 7
     assert entities(matcher, "ethiopia", "product") == []
     assert all(len(e["skus"]) > 1 for e in entities(matcher, "2 electric", "product"))
+
+
+def test_catalogue_matcher_counts_after_a_comma_in_a_list(matcher):
+    """"2 blue mugs, a glass teapot, 3 french presses" had lost the counts after each comma (taken
+    for "1,000"), and the bot asked how many of each again."""
+    found = entities(matcher, "hi i need 2 blue mugs, a glass teapot, 3 french presses and one hand grinder", "product")
+    assert [e["quantity"] for e in found] == [2, 1, 3, 1]
+    assert [e["value"] for e in entities(matcher, "it costs 1,500 or 1.7 l", "quantity")] == []
