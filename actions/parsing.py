@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from typing import Any, Dict, List, Optional, Tuple
 
 _CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
@@ -104,6 +105,11 @@ _COUNTRIES = {
     "poland": "PL", "luxembourg": "LU", "czechia": "CZ", "czech republic": "CZ", "greece": "GR",
     "hungary": "HU", "slovakia": "SK", "slovenia": "SI", "croatia": "HR", "romania": "RO",
     "bulgaria": "BG", "estonia": "EE", "latvia": "LV", "lithuania": "LT", "malta": "MT", "cyprus": "CY",
+    # as people there write them
+    "polska": "PL", "osterreich": "AT", "oesterreich": "AT", "schweiz": "CH", "suisse": "CH", "svizzera": "CH",
+    "sverige": "SE", "norge": "NO", "danmark": "DK", "suomi": "FI", "eire": "IE", "belgique": "BE", "belgie": "BE",
+    "nederland": "NL", "cesko": "CZ", "ceska republika": "CZ", "slovensko": "SK", "magyarorszag": "HU",
+    "hrvatska": "HR", "slovenija": "SI", "lietuva": "LT", "latvija": "LV", "eesti": "EE", "hellas": "GR",
 }
 _COUNTRY_CODES = frozenset(_COUNTRIES.values())
 # Irish Eircode, UK postcode, Dutch postcode, a country letter and dash ("L-1234", "LV-1010"),
@@ -116,8 +122,10 @@ _POSTCODES = [re.compile(p, re.IGNORECASE) for p in (
 
 
 def _fold(text: Optional[str]) -> str:
-    """Lower-case letters and spaces only: how country names are compared."""
-    return re.sub(r"[^a-z ]", "", (text or "").lower()).strip()
+    """Lower-case letters and spaces only, accents dropped ("Česko" is "cesko"): how country names
+    are compared."""
+    plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z ]", "", plain.lower()).strip()
 
 
 def country_code(text: str) -> Optional[str]:

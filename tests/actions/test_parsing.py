@@ -296,3 +296,9 @@ def test_an_address_without_a_name_takes_the_orders_name_before_the_request_word
 ])
 def test_only_asks_a_question_about_a_product(text, asks):
     assert only_asks(text) is asks
+
+
+@pytest.mark.parametrize("name, code", [("Polska", "PL"), ("Österreich", "AT"), ("Česko", "CZ"), ("Éire", "IE"),
+                                        ("Sverige", "SE"), ("España", "ES")])
+def test_a_country_as_people_there_write_it(name, code):
+    assert country_code(name) == code
