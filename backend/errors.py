@@ -78,6 +78,19 @@ class InvalidTransition(DomainError):
         )
 
 
+class NoReturnToWithdraw(DomainError):
+    """Only a return still on its way (requested, not yet received) can be withdrawn."""
+    status = 409
+    code = ErrorCode.INVALID_TRANSITION
+
+    def __init__(self, number: str, current: str) -> None:
+        super().__init__(
+            f"Order {number} has no return on its way to withdraw: it is '{current}'. "
+            "Only a return whose items have not reached us yet can be withdrawn.",
+            current=current, target="delivered", allowed=[],
+        )
+
+
 class OrderLocked(DomainError):
     status = 409
     code = ErrorCode.ORDER_LOCKED

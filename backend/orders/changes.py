@@ -1,4 +1,4 @@
-"""Changing an order's items or address before it ships; items re-check stock."""
+"""Changing an order's items, address or contact before it ships; items re-check stock."""
 from __future__ import annotations
 
 from sqlalchemy import delete, insert, select, update
@@ -76,6 +76,25 @@ async def change_address(
         before = order["shipping_address"]
         order.update(changes)
         await events.address_changed(session, order_id=order["id"], status=order["status"],
+                                     actor=actor, channel=ref.channel if ref else None,
+                                     before=before, after=after)
+        return (await queries.views_for(session, [order]))[0]
+
+
+async def change_contact(
+    session: AsyncSession, *, ref: ChannelRef | None, actor: str, number: str,
+    email: str | None, phone: str | None,
+) -> dict:
+    """The email and/or phone given replace the order's; the other stays."""
+    async with session.begin():
+        order = await _owned_editable(session, ref, number, "contact")
+        before = {"contact_email": order["contact_email"], "contact_phone": order["contact_phone"]}
+        after = {**before, **{key: value for key, value in (("contact_email", email), ("contact_phone", phone))
+                              if value}}
+        changes = {**after, "updated_at": utcnow()}
+        await session.execute(update(_orders).where(_orders.c.id == order["id"]).values(**changes))
+        order.update(changes)
+        await events.contact_changed(session, order_id=order["id"], status=order["status"],
                                      actor=actor, channel=ref.channel if ref else None,
                                      before=before, after=after)
         return (await queries.views_for(session, [order]))[0]

@@ -51,6 +51,15 @@ async def address_changed(
                detail={"before": before, "after": after})
 
 
+async def contact_changed(
+    session: AsyncSession, *, order_id: int, status: str, actor: str, channel: str | None,
+    before: dict, after: dict,
+) -> None:
+    await _add(session, order_id=order_id, kind="contact_changed", from_status=status,
+               to_status=status, actor=actor, channel=channel,
+               detail={"before": before, "after": after})
+
+
 async def return_items_added(
     session: AsyncSession, *, order_id: int, actor: str, channel: str | None, detail: dict,
 ) -> None:

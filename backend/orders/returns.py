@@ -76,6 +76,17 @@ async def add_to_return(session: AsyncSession, order: dict,
     return added
 
 
+async def withdraw_items(session: AsyncSession, order: Mapping) -> dict:
+    """The return withdrawn before its parcel arrived: nothing goes back any more. Returns what it
+    held, for the order's event."""
+    withdrawn = await returned_quantities(session, order["id"])
+    await session.execute(update(_lines).where(_lines.c.order_id == order["id"])
+                          .values(return_quantity=0))
+    return {"reason": order.get("return_reason"),
+            "items": [{"sku": sku, "quantity": quantity}
+                      for sku, quantity in sorted(withdrawn.items())]}
+
+
 async def returned_quantities(session: AsyncSession, order_id: int) -> dict[str, int]:
     rows = await session.execute(select(_lines.c.sku, _lines.c.return_quantity).where(
         _lines.c.order_id == order_id, _lines.c.return_quantity > 0))

@@ -63,6 +63,16 @@ class AddressUpdate(Strict):
     shipping_address: Address
 
 
+class ContactUpdate(Contact):
+    """The order's new email and/or phone; a field left out keeps its value."""
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> ContactUpdate:
+        if not (self.contact_email or self.contact_phone):
+            raise ValueError("give contact_email or contact_phone")
+        return self
+
+
 class CancelRequest(Strict):
     reason: str | None = Field(default=None, max_length=500)
 

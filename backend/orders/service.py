@@ -15,7 +15,7 @@ from backend.core.config import Settings
 from backend.core.db import run_write
 from backend.customers.service import ChannelRef, Identity, find_identity, find_or_create_identity
 from backend.errors import (ErrorCode, IdempotencyConflict, InvalidRequest, InvalidTransition,
-                            NotFound)
+                            NoReturnToWithdraw, NotFound)
 from backend.inventory.allocation import (allocate_stock, decrease_stock, release_stock,
                                           return_stock)
 from backend.orders import events, placement_pg, queries, returns
@@ -166,7 +166,10 @@ async def apply_transition(
     current = OrderStatus(order["status"])
     if not can_transition(current, target):
         raise InvalidTransition(current.value, target.value, allowed_next(current))
-    changes = {"status": target.value, "updated_at": utcnow(), "expires_at": None, **(values or {})}
+    # return_requested → delivered: the return withdrawn before its parcel reached the shop
+    withdrawn = current is OrderStatus.RETURN_REQUESTED and target is OrderStatus.DELIVERED
+    changes = {"status": target.value, "updated_at": utcnow(), "expires_at": None,
+               **({"return_reason": None} if withdrawn else {}), **(values or {})}
     # Guarded on the old status, and first, so a lost race (e.g. expiry vs confirm) fails
     # before any stock moved.
     result = await session.execute(update(_orders).where(
@@ -181,12 +184,16 @@ async def apply_transition(
     elif target is OrderStatus.RETURNED:  # only the items the customer sends back
         await return_stock(session, quantities=await returns.returned_quantities(
             session, order["id"]), order_id=order["id"])
+    elif withdrawn:  # nothing goes back any more; the event keeps what the return held
+        detail = {**(detail or {}), "withdrawn": await returns.withdraw_items(session, order)}
     order.update(changes)
     await events.status_changed(session, order_id=order["id"], from_status=current.value,
                                 to_status=target.value, actor=actor, channel=channel,
                                 detail=detail)
     await rebuild_rollups(session, order["id"])  # the fulfilment report's rollups
     view = (await queries.views_for(session, [order]))[0]
+    if withdrawn:  # no "your order was delivered" again: whoever withdrew it was told
+        return view
     recipient = (f"{order['identity_channel']}:{order['identity_external_id']}"
                  if order.get("identity_channel") else None)
     await enqueue_status_notification(
@@ -230,6 +237,24 @@ async def _customer_transition(session: AsyncSession, ref: ChannelRef, number: s
                                    for sku, quantity in sorted(chosen.items())]
         return await apply_transition(session, order, target, actor=f"customer:{ref.label}",
                                       channel=ref.channel, values=values, detail=detail or None)
+
+
+async def withdraw_return(session: AsyncSession, *, ref: ChannelRef, number: str) -> dict:
+    """The customer withdraws their return while its items have not reached the shop: the order
+    is delivered again and nothing goes back (no stock moves, no refund is due)."""
+    return await run_write(session, _withdraw_return, ref, number)
+
+
+async def _withdraw_return(session: AsyncSession, ref: ChannelRef, number: str) -> dict:
+    async with session.begin():
+        owner = await find_identity(session, ref)
+        if owner is None:
+            raise not_found(number)
+        order = await load_owned(session, number, owner)
+        if order["status"] != OrderStatus.RETURN_REQUESTED.value:
+            raise NoReturnToWithdraw(number, order["status"])
+        return await apply_transition(session, order, OrderStatus.DELIVERED,
+                                      actor=f"customer:{ref.label}", channel=ref.channel)
 
 
 async def _add_to_return(session: AsyncSession, ref: ChannelRef, order: dict, reason: str | None,

@@ -23,7 +23,8 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.PROCESSING: frozenset({S.SHIPPED, S.CANCELLED}),
     S.SHIPPED: frozenset({S.DELIVERED}),
     S.DELIVERED: frozenset({S.RETURN_REQUESTED}),
-    S.RETURN_REQUESTED: frozenset({S.RETURNED}),
+    # back to delivered: the return withdrawn before its parcel reached the shop
+    S.RETURN_REQUESTED: frozenset({S.RETURNED, S.DELIVERED}),
     S.RETURNED: frozenset({S.REFUNDED}),
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),
@@ -35,7 +36,9 @@ LIVE_STATUSES = frozenset({S.PENDING, S.CONFIRMED, S.PROCESSING})
 RETURN_STATUSES = frozenset({S.RETURN_REQUESTED, S.RETURNED, S.REFUNDED})
 # Items and address may change only before the parcel leaves.
 EDITABLE_STATUSES = LIVE_STATUSES
-# Moves a customer (through the bot) may make; everything else is staff-only.
+# Moves a customer (through the bot) may make; everything else is staff-only. A customer also
+# withdraws their own return (return_requested → delivered, `service.withdraw_return`), but may
+# never mark a parcel delivered.
 CUSTOMER_TRANSITIONS = frozenset({S.CONFIRMED, S.CANCELLED, S.RETURN_REQUESTED})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,15 +14,17 @@ from backend.outbox.models import Notification, NotificationState
 from backend.support.models import Feedback
 
 _outbox = Notification.__table__
-_INSERT = insert(_outbox)  # built once, reused
 _PENDING = NotificationState.PENDING.value
 _feedback = Feedback.__table__
+# Built once, reused: an insert that skips a dedupe_key already in the outbox, per dialect.
+_IGNORING_DUPLICATES = {
+    module: module.insert(_outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    for module in (postgresql, sqlite)}
 
 
 def _insert_ignoring_duplicates(session: AsyncSession):
     dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(_outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return _IGNORING_DUPLICATES[postgresql if dialect == "postgresql" else sqlite]
 
 
 async def enqueue_notification(
@@ -47,10 +49,11 @@ async def enqueue_status_notification(
     channel: str | None, recipient: str | None, status: str, payload: dict,
 ) -> None:
     now = utcnow()
-    await session.execute(_INSERT, {
+    # One notification per order and status: a status reached again (a return withdrawn, then
+    # requested once more) is not notified twice; the chat that asked was told.
+    await session.execute(_insert_ignoring_duplicates(session), {
         "order_id": order_id, "customer_id": customer_id, "channel": channel,
         "recipient": recipient, "kind": f"order_{status}", "payload": payload,
-        # The transition table has no cycles, so an order reaches each status at most once.
         "dedupe_key": f"order:{order_number}:{status}", "state": _PENDING,
         "attempts": 0, "next_attempt_at": now, "created_at": now, "delivered_at": None,
         "last_error": None,

@@ -16,7 +16,8 @@ from backend.core.base import Base
 class OrderStatusStay(Base):
     """A status an order has left: entered at its status event, left at the next one.
 
-    Statuses never repeat (the transitions form a DAG), so (order, state) is unique."""
+    One row per order and status: a status entered again (delivered, after a return was
+    withdrawn) adds its hours to the first stay, which then spans both."""
 
     __tablename__ = "order_status_stays"
     __table_args__ = (

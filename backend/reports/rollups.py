@@ -28,7 +28,8 @@ MILESTONE_COLUMNS = ["order_id", "ordered_at", "channel", "confirmed_at", "shipp
 
 
 def _stays(sql: Sql, where: list):
-    """Each status event with the time of the order's next one, for the statuses left."""
+    """Each status event with the time of the order's next one, for the statuses left; a status
+    entered twice (delivered again after a return was withdrawn) is one stay of both times."""
     # `created` and status_* events change the status; item and address changes keep it.
     changes_status = or_(events.c.from_status.is_(None),
                          events.c.from_status != events.c.to_status)
@@ -38,10 +39,14 @@ def _stays(sql: Sql, where: list):
                        following.label("left_at"))
                 .where(changes_status, *where)).subquery("timeline")
     t = timeline.c
-    return (select(t.order_id, t.to_status, sql.hours_between(t.created_at, t.left_at),
-                   t.created_at, t.left_at, orders.c.created_at, orders.c.channel)
-            .select_from(timeline.join(orders, orders.c.id == t.order_id))
-            .where(t.left_at.is_not(None)))
+    left = (select(t.order_id, t.to_status,
+                   sql.hours_between(t.created_at, t.left_at).label("hours"), t.created_at, t.left_at)
+            .where(t.left_at.is_not(None))).subquery("left_states")
+    s = left.c
+    return (select(s.order_id, s.to_status, func.sum(s.hours), func.min(s.created_at),
+                   func.max(s.left_at), orders.c.created_at, orders.c.channel)
+            .select_from(left.join(orders, orders.c.id == s.order_id))
+            .group_by(s.order_id, s.to_status, orders.c.created_at, orders.c.channel))
 
 
 def _reached(status: S):

@@ -9,8 +9,8 @@ from backend.api.deps import (CustomerDep, DatabaseDep, ReadSessionDep, SessionD
                               own_task)
 from backend.errors import ErrorCode, NotFound
 from backend.orders import changes, reads, service
-from backend.orders.schemas import (AddressUpdate, CancelRequest, ItemsUpdate, OrderCreate,
-                                    OrderPublic, OrdersPublic, ReturnRequest)
+from backend.orders.schemas import (AddressUpdate, CancelRequest, ContactUpdate, ItemsUpdate,
+                                    OrderCreate, OrderPublic, OrdersPublic, ReturnRequest)
 from backend.orders.status import OrderStatus
 
 router = APIRouter(prefix="/orders", tags=["orders"])
@@ -82,6 +82,11 @@ async def request_return(number: str, data: ReturnRequest, session: SessionDep,
         reason=data.reason, items=data.lines))
 
 
+@router.post("/{number}/return/withdraw", response_model=OrderPublic)
+async def withdraw_return(number: str, session: SessionDep, ref: CustomerDep) -> dict:
+    return await own_task(service.withdraw_return(session, ref=ref, number=number))
+
+
 @router.put("/{number}/items", response_model=OrderPublic)
 async def change_order_items(number: str, data: ItemsUpdate, session: SessionDep,
                              settings: SettingsDep, ref: CustomerDep) -> dict:
@@ -96,3 +101,11 @@ async def change_order_address(number: str, data: AddressUpdate, session: Sessio
     return await own_task(changes.change_address(
         session, ref=ref, actor=f"customer:{ref.label}", number=number,
         address=data.shipping_address))
+
+
+@router.patch("/{number}/contact", response_model=OrderPublic)
+async def change_order_contact(number: str, data: ContactUpdate, session: SessionDep,
+                               ref: CustomerDep) -> dict:
+    return await own_task(changes.change_contact(
+        session, ref=ref, actor=f"customer:{ref.label}", number=number,
+        email=data.contact_email, phone=data.contact_phone))

@@ -79,6 +79,19 @@ class OrderLifecycle(RuleBasedStateMachine):
                                   json={"reason": "because"}, headers=bot(self.who))
         self._apply(number, status, response)
 
+    @rule(number=orders)
+    def customer_withdraws_return(self, number):
+        """Only a return on its way can be withdrawn: never a way to mark a parcel delivered."""
+        if number == "none":
+            return
+        response = self.http.post(f"/api/v1/orders/{number}/return/withdraw", headers=bot(self.who))
+        if self.status[number] is OrderStatus.RETURN_REQUESTED:
+            assert response.status_code == 200, response.text
+            self.status[number] = OrderStatus.DELIVERED
+        else:
+            assert response.status_code == 409, response.text
+            assert response.json()["code"] == "invalid_transition"
+
     @invariant()
     def stock_matches_model(self):
         if not hasattr(self, "sku"):

@@ -12,6 +12,7 @@ from backend.core.db import create_engine, create_sessionmaker
 from backend.migrations.runner import alembic_config
 from backend.orders.models import Order, OrderLine
 from backend.outbox.models import Notification
+from backend.reports.models import OrderStatusStay
 from tests.backend.factories import (STAFF, bot, create_order, create_product, reconciliation,
                                      stock)
 from tests.backend.reports import dataset
@@ -153,6 +154,81 @@ async def test_an_order_not_yet_delivered_is_refused_for_its_status_not_its_item
     number = (await create_order(client, who, (mug["sku"], 1)))["number"]
     response = await request_return(client, who, number, lines=[{"sku": "NOPE", "quantity": 9}])
     assert response.status_code == 409 and response.json()["code"] == "invalid_transition"
+
+
+async def withdraw(client, who: str, number: str):
+    return await client.post(f"/api/v1/orders/{number}/return/withdraw", headers=bot(who))
+
+
+async def test_a_return_not_yet_received_is_withdrawn_and_can_be_requested_again(app, client):
+    """"actually cancel my return, i'll keep them": the order is delivered again, nothing goes
+    back and no refund is due; a later return of it works as the first did."""
+    mug = await create_product(client, stock=5, price=1000)
+    pot = await create_product(client, stock=5, price=1500)
+    who, number = await delivered_order(client, (mug["sku"], 2), (pot["sku"], 1))
+    await request_return(client, who, number, lines=[{"sku": mug["sku"], "quantity": 1}])
+    response = await withdraw(client, who, number)
+    assert response.status_code == 200, response.text
+    view = response.json()
+    assert view["status"] == "delivered" and view["return_reason"] is None
+    assert returning(view) == {mug["sku"]: 0, pot["sku"]: 0}
+    assert view["refund"] == {"status": "none", "due_minor": 0, "amount_minor": 0, "refunded_at": None}
+    assert view["next_statuses"] == ["return_requested"]
+    staff = (await client.get(f"/api/v1/staff/orders/{number}", headers=STAFF)).json()
+    event = staff["events"][-1]
+    assert (event["kind"], event["from_status"], event["to_status"]) == (
+        "status_delivered", "return_requested", "delivered")
+    assert event["actor"] == f"customer:{who}"
+    assert event["detail"] == {"withdrawn": {"reason": "the mug arrived chipped",
+                                             "items": [{"sku": mug["sku"], "quantity": 1}]}}
+    assert (await stock(client, mug["sku"]))["on_hand"] == 3  # nothing came back
+
+    again = await request_return(client, who, number, reason="too heavy",
+                                 lines=[{"sku": pot["sku"], "quantity": 1}])
+    assert again.status_code == 200, again.text  # the status notification is not written twice
+    assert returning(again.json()) == {mug["sku"]: 0, pot["sku"]: 1}
+    assert again.json()["return_reason"] == "too heavy"  # not joined to the withdrawn one
+    async with app.state.sessionmaker() as session:
+        kinds = [row.kind for row in (await session.execute(
+            select(Notification).where(Notification.dedupe_key.like(f"order:{number}:%")))).scalars()]
+    assert sorted(kinds).count("order_delivered") == 1  # no second "delivered" notification
+    assert (await staff_move(client, number, {"status": "returned"})).is_success
+    async with app.state.sessionmaker() as session:  # the fulfilment rollup: one stay per status
+        stays = (await session.execute(select(OrderStatusStay.state).join(
+            Order, Order.id == OrderStatusStay.order_id).where(Order.number == number))).scalars().all()
+    assert sorted(stays) == ["confirmed", "delivered", "pending", "processing", "return_requested", "shipped"]
+    assert (await stock(client, pot["sku"]))["on_hand"] == 5
+    assert (await reconciliation(client))["ok"]
+
+
+async def test_only_a_return_on_its_way_can_be_withdrawn(client):
+    mug = await create_product(client, stock=5, price=1000)
+    who, number = await delivered_order(client, (mug["sku"], 2))
+    none = await withdraw(client, who, number)
+    assert none.status_code == 409 and none.json()["code"] == "invalid_transition"
+    assert "no return on its way" in none.json()["detail"]
+    await request_return(client, who, number)
+    assert (await withdraw(client, f"web:{uuid.uuid4().hex}", number)).status_code == 404  # not theirs
+    assert (await staff_move(client, number, {"status": "returned"})).is_success
+    late = await withdraw(client, who, number)  # the items reached us: too late
+    assert late.status_code == 409 and "'returned'" in late.json()["detail"]
+    shipped = (await create_order(client, who, (mug["sku"], 1)))["number"]
+    assert (await client.post(f"/api/v1/orders/{shipped}/confirm", headers=bot(who))).is_success
+    await staff_move(client, shipped, {"status": "processing"})
+    await staff_move(client, shipped, {"status": "shipped", "carrier": "DPD", "tracking_number": "T9"})
+    refused = await withdraw(client, who, shipped)  # never a way to mark a parcel delivered
+    assert refused.status_code == 409
+    view = (await client.get(f"/api/v1/orders/{shipped}", headers=bot(who))).json()
+    assert view["status"] == "shipped"
+
+
+async def test_staff_withdrawing_a_return_clear_its_items_too(client):
+    mug = await create_product(client, stock=5, price=1000)
+    who, number = await delivered_order(client, (mug["sku"], 2))
+    await request_return(client, who, number)
+    view = (await staff_move(client, number, {"status": "delivered", "note": "phoned: keeps it"})).json()
+    assert view["status"] == "delivered" and returning(view) == {mug["sku"]: 0}
+    assert view["refund"]["due_minor"] == 0 and view["return_reason"] is None
 
 
 async def test_migration_0007_counts_earlier_returns_as_whole_orders(db_kind, databases):

@@ -282,3 +282,46 @@ async def test_staff_ship_without_tracking_refused(client):
         await client.post(url, headers=STAFF, json={"status": status})
     response = await client.post(url, headers=STAFF, json={"status": "shipped"})
     assert response.status_code == 422 and "tracking_number" in response.json()["detail"]
+
+
+async def test_change_contact_replaces_what_is_given_until_the_order_ships(client):
+    product = await create_product(client, stock=5)
+    who = me()
+    order = await create_order(client, who, (product["sku"], 1))
+    url = f"/api/v1/orders/{order['number']}/contact"
+    response = await client.patch(url, headers=bot(who), json={"contact_phone": "+49 170 1234567"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["contact_email"], response.json()["contact_phone"]) == (
+        order["contact_email"], "+49 170 1234567")
+    response = await client.patch(url, headers=bot(who), json={"contact_email": "ada.new@example.com"})
+    assert (response.json()["contact_email"], response.json()["contact_phone"]) == (
+        "ada.new@example.com", "+49 170 1234567")
+    events = (await client.get(f"/api/v1/staff/orders/{order['number']}", headers=STAFF)).json()["events"]
+    assert [e["kind"] for e in events] == ["created", "contact_changed", "contact_changed"]
+    assert events[-1]["detail"]["after"]["contact_email"] == "ada.new@example.com"
+    assert events[-1]["actor"] == f"customer:{who}"
+    staff_url = f"/api/v1/staff/orders/{order['number']}/transition"
+    for body in ({"status": "confirmed"}, {"status": "processing"},
+                 {"status": "shipped", "carrier": "DHL", "tracking_number": "TRK2"}):
+        assert (await client.post(staff_url, headers=STAFF, json=body)).is_success
+    late = await client.patch(url, headers=bot(who), json={"contact_email": "late@example.com"})
+    assert late.status_code == 409 and late.json()["code"] == "order_locked"
+    assert late.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize("body", [{}, {"contact_email": "not-an-email"}, {"contact_phone": "call me"},
+                                  {"contact_email": "a@example.com", "surprise": 1}])
+async def test_change_contact_bad_input_is_422(client, body):
+    product = await create_product(client, stock=5)
+    who = me()
+    order = await create_order(client, who, (product["sku"], 1))
+    response = await client.patch(f"/api/v1/orders/{order['number']}/contact", headers=bot(who), json=body)
+    assert response.status_code == 422 and response.json()["code"] == "validation_error"
+
+
+async def test_change_contact_of_someone_elses_order_is_not_found(client):
+    product = await create_product(client, stock=5)
+    order = await create_order(client, me(), (product["sku"], 1))
+    response = await client.patch(f"/api/v1/orders/{order['number']}/contact", headers=bot(me()),
+                                  json={"contact_email": "thief@example.com"})
+    assert response.status_code == 404 and response.json()["code"] == "order_not_found"
