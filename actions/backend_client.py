@@ -388,6 +388,10 @@ class BackendClient:
     async def change_address(self, number: str, address: Dict[str, Any]) -> Order:
         return Order.from_json(await self._put(f"/orders/{number}/address", {"shipping_address": address}))
 
+    async def change_contact(self, number: str, contact: Dict[str, str]) -> Order:
+        """`contact`: {"contact_email"} and/or {"contact_phone"}; what is left out stays."""
+        return Order.from_json(await self._patch(f"/orders/{number}/contact", contact))
+
     async def request_return(self, number: str, reason: str,
                              items: Optional[List[Dict[str, Any]]] = None) -> Order:
         """`items` ({"sku", "quantity"}) go back; None sends the whole order back."""
@@ -395,6 +399,10 @@ class BackendClient:
         if items is not None:
             body["lines"] = [{"sku": item["sku"], "quantity": int(item["quantity"])} for item in items]
         return Order.from_json(await self._post(f"/orders/{number}/return", body))
+
+    async def withdraw_return(self, number: str) -> Order:
+        """The return on its way is withdrawn: nothing goes back, the order is delivered again."""
+        return Order.from_json(await self._post(f"/orders/{number}/return/withdraw", {}))
 
     async def create_feedback(self, rating: int, conversation_id: str, order_number: Optional[str] = None,
                               comment: str = "") -> int:

@@ -10,13 +10,15 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
-from actions.cancel_questions import (OTHER_ORDER, answer_about_the_cancel, ask_to_cancel, number_asked_about,
-                                      offered_orders, picks_an_order_to_cancel)
-from actions.change_address import answer_change_address
+from actions.cancel_questions import (CANCEL_OFFERS, OTHER_ORDER, another_order_named, answer_about_the_cancel,
+                                      ask_to_cancel, number_asked_about, offered_cancel, offered_orders,
+                                      picks_an_order_to_cancel, says_the_next_one_too)
+from actions.change_address import NEW_ADDRESS, answer_change_address
+from actions.change_contact import answer_change_contact
 from actions.change_order import answer_change_order
 from actions.conversation import CANCEL_THE_ORDER, ActionStop
 from actions.form_answers import intent_of, last_utterance, previous_turn, say_again
-from actions.order_forms import CHANGES, CHOICE, TARGET
+from actions.order_forms import CHANGES, CHOICE, NEW_CONTACT, TARGET
 from actions.order_slots import DRAFT, ITEMS, PENDING_ORDER
 from actions.order_wording import NOT_RECEIVED, ORDINAL, ORDINALS, cancel_reason, of_category
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, entity_values, follows_up_on_the_order, named_skus,
@@ -24,7 +26,8 @@ from actions.orders import (REQUESTED, TASK, ActionTrackOrder, entity_values, fo
 from actions.parsing import (agrees, asks_instead_of_answering, decided_answer, format_price, hesitates, is_noise, torn,
                              looks_like_gibberish, order_number)
 from actions.place_order import ActionPlaceOrder, answer_place_order, ask_to_place_again, order_form_slots
-from actions.placed_order_edits import amends_the_change
+from actions.placed_order_edits import amends_the_change, moves_the_change
+from actions.return_withdrawal import answer_withdrawal, withdraws_a_return
 from actions.returns import answer_return, changes_the_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
 from actions.feedback import correct_the_rating_just_given
@@ -75,20 +78,26 @@ class ActionCancelOrder(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        if withdraws_a_return(tracker.latest_message.get("text")):  # "cancel my return": the return form asks
+            return [FollowupAction("return_form")]
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "what happens to my money if i cancel?" at the question: about its order
             return answered
+        if says_the_next_one_too(tracker):  # "cancel the other one too" at the next order's question: a yes
+            return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
         number = requested_order_number(tracker)
         text = tracker.latest_message.get("text") or ""
         if number is None and CANCEL_POLICY_QUESTION.search(text) and tracker.get_slot(REQUESTED) is None:
             dispatcher.utter_message(response="utter_faq/cancellation_fee")
             return []
-        changing = (tracker.get_slot(TARGET) or {}).get("number") if tracker.get_slot(PENDING) == "change_order" else None
+        change = _change_under_way(tracker)
+        changing = (tracker.get_slot(TARGET) or {}).get("number") if change else None
         forgotten = [SlotSet(slot, None) for slot in CHANGE_FLOW] if changing else []  # asked to cancel instead
         if number is None and changing and not named_skus(tracker):
             if not CANCEL_THE_ORDER.search(text):
-                # "cancel" at "Shall I change it?": that change is dropped, the order stays as it was
-                events = await answer_change_order(dispatcher, tracker, False)
+                # "cancel" at "Shall I change it?" or "What's the new address?": that change is
+                # dropped, the order stays as it was
+                events = await ANSWERS[change](dispatcher, tracker, False) + end_active_form(tracker)
                 return events + await _back_to_the_unplaced_order(dispatcher, tracker, events)
             number = changing  # "cancel the whole order": the order the change was for
         offered = offered_orders(tracker)  # the orders "which one?" named, if that was asked
@@ -114,6 +123,8 @@ class ActionCancelOrder(Action):
                 # one": not the order just talked about)
                 order = await backend.get_order_or_last(
                     number, skus, usable=lambda order: order.cancellable and order.number != other_than)
+                newest_of = number is None and other_than is None and not CANCEL_THEM_ALL.search(text)
+                others = await _also_cancellable(backend, order) if newest_of else []
         except NotFound:
             dispatcher.utter_message(response="utter_cancel_order_not_found", number=number)
             return _clear()
@@ -129,12 +140,32 @@ class ActionCancelOrder(Action):
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "cancel"), SlotSet(PENDING, None)]
         if not order.cancellable:
             return forgotten + _refuse(dispatcher, order)
+        if others:  # "cancel my order" with more than one open: which one is asked about, and the others
+            dispatcher.utter_message(response="utter_cancel_newest_of_several", orders=_order_lines(others))
         # its yes must reach us, not the form
         return forgotten + _ask_confirmation(dispatcher, order) + end_active_form(tracker)
 
 
-# A change of items waiting for its "yes", forgotten when the whole order is to be cancelled instead.
-CHANGE_FLOW = (TARGET, CHANGES, CHOICE)
+# A change of the order waiting for its "yes" (or its new address), forgotten when the whole order
+# is to be cancelled instead.
+CHANGE_FLOW = (TARGET, CHANGES, CHOICE, NEW_ADDRESS, NEW_CONTACT)
+
+
+def _change_under_way(tracker: Tracker) -> Optional[str]:
+    """The change of a placed order the bot is asking about (its confirmation, or the new address
+    or the item change the form asks for), as `pending_confirmation` names it; None when none is."""
+    pending = tracker.get_slot(PENDING)
+    if pending in ("change_order", "change_address", "change_contact"):
+        return pending
+    return {"change_address_form": "change_address", "change_order_form": "change_order"}.get(
+        (tracker.active_loop or {}).get("name"))
+
+
+async def _also_cancellable(backend: BackendClient, order: Optional[Order]) -> List[Order]:
+    """The customer's other orders that can still be cancelled, besides the newest one asked about."""
+    if order is None or not order.cancellable:
+        return []
+    return [other for other in await backend.list_orders() if other.cancellable and other.number != order.number]
 
 
 def _holds(order: Order, skus: List[str], categories: List[str]) -> bool:
@@ -191,18 +222,24 @@ ASKED_BY = {
     "place_order": ("action_place_order", "action_answer_confirmation"),
     "change_order": ("action_confirm_order_change", "action_answer_confirmation"),
     "change_address": ("action_confirm_address_change", "action_answer_confirmation"),
+    "change_contact": ("action_handle_inform", "action_answer_confirmation"),
     "return_order": ("action_confirm_return", "action_answer_confirmation", "action_refund_status"),
+    "withdraw_return": ("return_form", "action_answer_confirmation"),
     "human_handoff": ("action_fallback", "action_open_ticket", "action_track_order"),
 }
 # Each confirmation's question, asked again when a "yes" or "no" comes after other messages.
-QUESTIONS = {"cancel_order": ("utter_confirm_cancel",), "place_order": ("utter_confirm_order",),
-             "change_order": ("utter_confirm_order_change",), "change_address": ("utter_confirm_address_change",),
+QUESTIONS = {"cancel_order": ("utter_confirm_cancel",) + CANCEL_OFFERS, "place_order": ("utter_confirm_order",),
+             "change_order": ("utter_confirm_order_change",),
+             "change_address": ("utter_confirm_address_change", "utter_confirm_address_and_contact_change"),
+             "change_contact": ("utter_confirm_contact_change",),
              "return_order": ("utter_confirm_return", "utter_confirm_return_items", "utter_confirm_return_more",
                               "utter_confirm_return_rest", "utter_refund_after_return"),
+             "withdraw_return": ("utter_confirm_return_withdrawal",),
              "human_handoff": PERSON_OFFERS}
 # The flows whose confirmation is answered elsewhere: (dispatcher, tracker, affirmed) -> events.
 ANSWERS = {"change_order": answer_change_order, "change_address": answer_change_address,
-           "return_order": answer_return}
+           "change_contact": answer_change_contact, "return_order": answer_return,
+           "withdraw_return": answer_withdrawal}
 
 
 def _ask_again(dispatcher: CollectingDispatcher, tracker: Tracker, pending: str) -> bool:
@@ -229,8 +266,10 @@ OFFERS_A_PERSON = ("utter_iamabot",)
 # A yes that says what it agrees to ("ok yes place it") answers the question even after a side answer.
 _NAMED_ACTIONS = {
     "place_order": re.compile(r"(?i)\b(?:place|confirm|send) (?:it|the order|my order|that)\b"),
-    "cancel_order": re.compile(r"(?i)\bcancel (?:it|the order|my order|that)\b"),
+    # "yes cancel OB-…": a number other than the one asked about never gets here (another_order_named)
+    "cancel_order": re.compile(r"(?i)\bcancel (?:it|the order|my order|that|(?:order\s*)?#?\s*(?:OB-?)?[0-9A-Z]{8})\b"),
     "return_order": re.compile(r"(?i)\b(?:register|return|send) (?:it|them|the return)\b"),
+    "withdraw_return": re.compile(r"(?i)\b(?:withdraw|cancel) (?:it|the return|my return)\b"),
 }
 
 
@@ -250,20 +289,6 @@ def _names_the_action(text: str, pending: str) -> bool:
     return bool(named and named.search(text)) and decided_answer(text) == "yes"
 
 
-# "and the other one too" as "cancel all my orders" goes on: the order asked about next, also cancelled.
-_TOO = re.compile(r"(?i)\b(?:too|as well|also)\b")
-
-
-def _the_next_one_too(tracker: Tracker) -> bool:
-    """The bot's last turn cancelled an order and asked about the next, and the answer says "the
-    other one too": a yes to that next one (not "no, another one")."""
-    text = tracker.latest_message.get("text") or ""
-    said = [(event.get("metadata") or {}).get("utter_action") for event in previous_turn(tracker)
-            if event.get("event") == "bot"]
-    return ("utter_order_cancelled" in said and OTHER_ORDER.search(text) is not None
-            and _TOO.search(text) is not None and decided_answer(text) != "no")
-
-
 def _last_said_was_the_question(tracker: Tracker, pending: str) -> bool:
     """True when the bot's last message before the latest user message was the question itself
     (asked by another action too: an address at the summary shows the summary again)."""
@@ -279,6 +304,14 @@ class ActionAnswerConfirmation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        stray = _stray_order_form(tracker)
+        events = await self._answer(dispatcher, tracker, domain)
+        if stray and not any(event.get("event") in ("followup", "active_loop") for event in events):
+            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return events
+
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         pending = tracker.get_slot(PENDING)
         text = tracker.latest_message.get("text")
         if pending not in ASKED_BY:
@@ -291,10 +324,14 @@ class ActionAnswerConfirmation(Action):
             items = added_items(tracker)
             return leave_the_change(dispatcher, tracker) + [SlotSet(ITEMS, items), SlotSet(DRAFT, items),
                                                             FollowupAction("order_form")]
-        if pending == "change_order" and amends_the_change(tracker):
-            # "no i mean 3 red mugs not 2", "ok make it 4" at "Shall I change it?": the change is amended
+        if pending == "change_order" and (moves_the_change(tracker) or amends_the_change(tracker)):
+            # "no i mean 3 red mugs not 2", "ok make it 4" at "Shall I change it?": the change is amended;
+            # "no, to the other order": the same change proposed for that order
             return [FollowupAction("change_order_form")]
-        decided = "yes" if pending == "cancel_order" and _the_next_one_too(tracker) else decided_answer(text)
+        if pending == "cancel_order" and another_order_named(tracker):
+            # "yes cancel OB-…" naming another order than the one asked about: that one is asked about
+            return await ActionCancelOrder().run(dispatcher, tracker, domain)
+        decided = "yes" if pending == "cancel_order" and says_the_next_one_too(tracker) else decided_answer(text)
         picks = pending == "cancel_order" and intent_of(tracker) != "deny" and picks_an_order_to_cancel(tracker)
         if decided is None and picks:
             # "the one with the red mugs", "the other one": that order is asked about instead (after a
@@ -324,6 +361,8 @@ class ActionAnswerConfirmation(Action):
             return [SlotSet(PENDING, None)]
         if pending == "place_order":
             return await answer_place_order(dispatcher, tracker)
+        if pending == "cancel_order" and offered_cancel(tracker):
+            return await _take_up_the_offer(dispatcher, tracker, intent_of(tracker) == "affirm")
         if pending in ANSWERS:
             events = await ANSWERS[pending](dispatcher, tracker, intent_of(tracker) == "affirm")
             return events + await _back_to_the_unplaced_order(dispatcher, tracker, events)
@@ -353,6 +392,32 @@ class ActionAnswerConfirmation(Action):
             if following is not None:
                 return _clear() + _ask_confirmation(dispatcher, following)
         return _clear()
+
+
+def _stray_order_form(tracker: Tracker) -> bool:
+    """An order form holding nothing while a question of ours waits: an answer misread as an order
+    started it, and asked again under every answer its "What would you like to order?" kept the
+    customer in a loop. The answer to the question ends it."""
+    return (tracker.get_slot(PENDING) in ASKED_BY and (tracker.active_loop or {}).get("name") == "order_form"
+            and not tracker.get_slot(DRAFT) and not tracker.get_slot(ITEMS))
+
+
+async def _take_up_the_offer(dispatcher: CollectingDispatcher, tracker: Tracker,
+                             affirmed: bool) -> List[Dict[Text, Any]]:
+    """A yes to "I can cancel it instead, with a full refund": the cancel question about that order,
+    with its items and total (nothing is cancelled before its own yes); a no keeps it."""
+    number = offered_cancel(tracker)
+    if not affirmed:
+        dispatcher.utter_message(response="utter_cancel_kept", number=number)
+        return _clear()
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(number)
+    except BackendError as error:
+        logger.warning("reading the order offered to cancel failed: %s", error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return []
+    return _ask_confirmation(dispatcher, order) if order.cancellable else _refuse(dispatcher, order)
 
 
 async def _refused(dispatcher: CollectingDispatcher, tracker: Tracker, refusal: Refused,

@@ -15,18 +15,22 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Order
 from actions.form_answers import previous_turn
 from actions.order_wording import ORDINAL
-from actions.parsing import asks_instead_of_answering, format_price, order_number
+from actions.parsing import (asks_instead_of_answering, decided_answer, format_price, order_number, wants_to_order,
+                             within_address, within_phone_number)
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
 REQUESTED, TASK = "requested_info", "order_task"  # as actions/orders.py names them
 ASKED = "utter_confirm_cancel"
+# Said instead of a cancel question, offering one: "… nothing to return. I can cancel it instead, with
+# a full refund" (a return asked for before the order has shipped). A yes to it asks ASKED about it.
+CANCEL_OFFERS = ("utter_return_not_delivered",)
 
 # "is it already packed?", "has it shipped yet?", "what's its status": where the order is.
 _ABOUT_ITS_STATE = re.compile(r"(?i)\b(?:pack(?:ed|ing)?|ship(?:ped|ping|s)?|sent|dispatch\w*|posted|status|"
@@ -45,6 +49,67 @@ WHICH_ORDER = ("utter_cancel_which_order", "utter_cancel_no_order_holds")
 _ONE_OR_ORDER = re.compile(r"(?i)\b(?:one|ones|order|orders)\b|\bwith (?:the|my)\b")
 
 
+# "and the other one too", "that one as well", "cancel it too", "also the other one": the same again
+# (not "this is taking too long").
+_ONE_MORE_TOO = re.compile(r"(?i)\b(?:(?:the\s+)?(?:other|second|2nd)|this|that)(?:\s+(?:one|order|1))?\s+"
+                           r"(?:too|as well|also)\b|\bit\s+(?:too|as well)\b|\b(?:also|too)\s+(?:the\s+)?(?:other|this|that)\b")
+
+
+def _said_last(tracker: Tracker) -> List[str]:
+    """The responses of the bot's last turn."""
+    return [(event.get("metadata") or {}).get("utter_action") for event in previous_turn(tracker)
+            if event.get("event") == "bot"]
+
+
+def says_the_next_one_too(tracker: Tracker) -> bool:
+    """The bot's last turn cancelled an order and asked about the next ("cancel all my orders"), and
+    the answer says "and the other one too" or "this one as well": a yes to that next one (not "no,
+    another one")."""
+    text = tracker.latest_message.get("text") or ""
+    said = _said_last(tracker)
+    return (tracker.get_slot(PENDING) == "cancel_order" and "utter_order_cancelled" in said and ASKED in said
+            and _ONE_MORE_TOO.search(text) is not None and decided_answer(text) != "no")
+
+
+def answers_the_cancel(tracker: Tracker) -> bool:
+    """An answer to the cancel just asked about or done, whatever the NLU made of it: "and the other
+    one too" (after a cancel, or at the next order's question), or a plain yes or no naming no
+    product at "Do you want me to cancel order …?". The forms that get such a message (read as a new
+    order, a change, a return) hand it to the confirmation's answer instead of asking their question."""
+    text = tracker.latest_message.get("text") or ""
+    said = _said_last(tracker)
+    if tracker.get_slot(PENDING) != "cancel_order":  # "Done: … cancelled." then "and the other one too"
+        return "utter_order_cancelled" in said and bool(OTHER_ORDER.search(text) and _ONE_MORE_TOO.search(text))
+    if ASKED not in said and not set(said) & set(CANCEL_OFFERS):
+        return False
+    named = any(e.get("entity") in ("product", "category") for e in tracker.latest_message.get("entities") or [])
+    plain = not named and not wants_to_order(text) and decided_answer(text) is not None  # not "no, i want to order …"
+    return says_the_next_one_too(tracker) or plain
+
+
+def another_order_named(tracker: Tracker) -> Optional[str]:
+    """An order number the message names ("yes cancel OB-…") other than the one the open cancel
+    question is about: that order is meant, never the one asked about (not a postcode or phone)."""
+    if tracker.get_slot(PENDING) != "cancel_order":
+        return None
+    text = tracker.latest_message.get("text") or ""
+    asked = number_asked_about(tracker) or offered_cancel(tracker) or order_number(tracker.get_slot("order_id"))
+    named = [order_number(str(e.get("value"))) for e in tracker.latest_message.get("entities") or []
+             if e.get("entity") in ("order_id", "order_number")] + [order_number(text)]
+    return next((number for number in named if number and number != asked and not number.isdigit()
+                 and not within_address(number, text) and not within_phone_number(number, text)), None)
+
+
+def offered_cancel(tracker: Tracker) -> Optional[str]:
+    """The order of the bot's latest offer to cancel ("I can cancel it instead"), unless a cancel
+    question was asked since: a yes to it asks that question about the order, with its items."""
+    said = next((event for event in reversed(tracker.events or []) if event.get("event") == "bot"
+                 and (event.get("metadata") or {}).get("utter_action") in (ASKED,) + CANCEL_OFFERS), None)
+    if said is None or (said.get("metadata") or {}).get("utter_action") == ASKED:
+        return None
+    return order_number(said.get("text"))
+
+
 def offered_orders(tracker: Tracker) -> List[str]:
     """The order numbers of "which order should I cancel?" just asked; [] when it wasn't."""
     if tracker.get_slot(REQUESTED) != "order_id" or tracker.get_slot(TASK) != "cancel":
@@ -61,6 +126,8 @@ def picks_an_order_to_cancel(tracker: Tracker) -> bool:
     named = any(e.get("entity") in ("product", "category") for e in tracker.latest_message.get("entities") or [])
     if offered_orders(tracker):
         return named or ORDINAL.search(text) is not None or order_number(text) is not None
+    if says_the_next_one_too(tracker):  # "and the other one too": the one asked about, not another
+        return False
     return tracker.get_slot(PENDING) == "cancel_order" and (
         OTHER_ORDER.search(text) is not None or (named and _ONE_OR_ORDER.search(text) is not None))
 
@@ -108,7 +175,9 @@ async def answer_about_the_cancel(dispatcher: CollectingDispatcher,
     if money:
         dispatcher.utter_message(response="utter_cancel_refund", number=order.number,
                                  total=format_price(order.total_minor, order.currency))
-    return ask_to_cancel(dispatcher, order)
+    # a form the question was read as (a return, for "will i get my money back") asks nothing under it
+    ended = [ActiveLoop(None), SlotSet("requested_slot", None)] if (tracker.active_loop or {}).get("name") else []
+    return ask_to_cancel(dispatcher, order) + ended
 
 
 def _about(entity: Dict[str, Any], order: Order) -> bool:

@@ -1,6 +1,8 @@
 """Change the shipping address of an order: the form finds the order and collects the new address
 (read like the order form reads one), the change is shown and confirmed, then
-`PUT /orders/{n}/address`. Refused once the order has shipped (the backend's `editable`).
+`PUT /orders/{n}/address`. Refused once the order has shipped (the backend's `editable`). A phone
+or email given with the new address is the order's new contact, shown and changed with it; a
+change of the contact alone ("update my email on the order") is actions/change_contact.py's.
 """
 from __future__ import annotations
 
@@ -8,22 +10,28 @@ import logging
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
-from actions.change_order import said_why_locked
+from actions.change_contact import changes_the_contact, contact_text, new_contact, propose_contact_change
 from actions.form_answers import answer_before_a_correction, free_text_answer
-from actions.order_forms import TARGET, TargetOrderForm, events_clearing, not_editable
-from actions.order_slots import ADDRESS, PENDING_ORDER
-from actions.parsing import complete_address, format_address, is_address, looks_like_address, parse_address
+from actions.order_forms import NEW_CONTACT, TARGET, TargetOrderForm, events_clearing, not_editable, said_why_locked
+from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
+from actions.parsing import (complete_address, contact_with_address, format_address, is_address, looks_like_address,
+                             parse_address)
 from actions.place_order import ActionPlaceOrder
 
 logger = logging.getLogger(__name__)
 NEW_ADDRESS = "new_shipping_address"
 PENDING = "pending_confirmation"
 FLOW_SLOTS = (TARGET, NEW_ADDRESS, PENDING)
+
+
+def _cleared(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The flow's slots cleared, the contact given with the address too if there was one."""
+    return events_clearing(FLOW_SLOTS) + ([SlotSet(NEW_CONTACT, None)] if tracker.get_slot(NEW_CONTACT) else [])
 
 
 class ValidateChangeAddressForm(TargetOrderForm):
@@ -35,6 +43,14 @@ class ValidateChangeAddressForm(TargetOrderForm):
 
     def name(self) -> Text:
         return "validate_change_address_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        if changes_the_contact(tracker):
+            # "pls update my email on the order to …", read as a change of address: the contact changes
+            return await propose_contact_change(dispatcher, tracker) + [
+                ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_listen")]
+        return await super().run(dispatcher, tracker, domain)
 
     def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
         return not_editable(order)
@@ -60,7 +76,9 @@ class ValidateChangeAddressForm(TargetOrderForm):
         if address is None:
             dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
             return {NEW_ADDRESS: None}
-        return {NEW_ADDRESS: address}
+        # "…, Germany, +49 170 5556666": the phone is the order's new contact, not dropped
+        contact = new_contact(contact_with_address(str(value or "")))
+        return {NEW_ADDRESS: address, **({NEW_CONTACT: contact} if contact else {})}
 
 
 class ActionConfirmAddressChange(Action):
@@ -73,17 +91,26 @@ class ActionConfirmAddressChange(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         target, address = tracker.get_slot(TARGET), tracker.get_slot(NEW_ADDRESS)
+        contact = tracker.get_slot(NEW_CONTACT)
         if not target or not address:
-            return events_clearing(FLOW_SLOTS)  # refused by the form, which said why
+            return _cleared(tracker)  # refused by the form, which said why
         if target["number"] == tracker.get_slot(PENDING_ORDER) and tracker.get_slot(PENDING) == "place_order":
             # The order still at its summary ("actually send it to …"): that summary again with the
-            # new address, one question instead of two.
+            # new address (and contact), one question instead of two.
             tracker.slots[ADDRESS] = address
-            return (events_clearing((TARGET, NEW_ADDRESS)) + [SlotSet(ADDRESS, address)]
+            given = [SlotSet(ADDRESS, address)]
+            if contact:
+                tracker.slots[CONTACT] = contact.get("contact_email") or contact.get("contact_phone")
+                given.append(SlotSet(CONTACT, tracker.slots[CONTACT]))
+            return (events_clearing((TARGET, NEW_ADDRESS, NEW_CONTACT)) + given
                     + await ActionPlaceOrder().run(dispatcher, tracker, domain))
-        dispatcher.utter_message(response="utter_confirm_address_change", number=target["number"],
-                                 old_address=format_address(target.get("address") or {}) or "none",
-                                 new_address=format_address(address))
+        values = {"number": target["number"], "old_address": format_address(target.get("address") or {}) or "none",
+                  "new_address": format_address(address)}
+        if contact:
+            dispatcher.utter_message(response="utter_confirm_address_and_contact_change", contact=contact_text(contact),
+                                     **values)
+        else:
+            dispatcher.utter_message(response="utter_confirm_address_change", **values)
         return [SlotSet(PENDING, "change_address")]
 
 
@@ -93,21 +120,32 @@ async def answer_change_address(dispatcher: CollectingDispatcher, tracker: Track
     number = target.get("number")
     if not affirmed:
         dispatcher.utter_message(response="utter_address_change_kept", number=number)
-        return events_clearing(FLOW_SLOTS)
+        return _cleared(tracker)
+    contact, contact_refused = tracker.get_slot(NEW_CONTACT), None
     try:
         async with BackendClient(tracker.sender_id) as backend:
             order = await backend.change_address(number, address)
+            if contact:  # given with the address: changed with it
+                try:
+                    order = await backend.change_contact(number, contact)
+                except (Refused, Invalid) as refusal:
+                    contact_refused = refusal.detail
     except (Refused, Invalid) as refusal:
         if not (isinstance(refusal, Refused) and await said_why_locked(dispatcher, tracker, number)):
             dispatcher.utter_message(response="utter_address_change_refused", number=number, reason=refusal.detail)
-        return events_clearing(FLOW_SLOTS)
+        return _cleared(tracker)
     except BackendError as error:  # still pending: "yes" again retries (a PUT is safe to repeat)
         logger.warning("changing the address of %s failed: %s", number, error)
         dispatcher.utter_message(response="utter_backend_unavailable")
         return []
     dispatcher.utter_message(response="utter_address_changed", number=order.number,
                              address=format_address(order.shipping_address or address))
-    return events_clearing(FLOW_SLOTS)
+    if contact_refused:
+        dispatcher.utter_message(response="utter_contact_change_refused", number=order.number, reason=contact_refused)
+    elif contact:
+        dispatcher.utter_message(response="utter_contact_changed", number=order.number, contact=contact_text(
+            {"contact_email": order.contact_email, "contact_phone": order.contact_phone}))
+    return _cleared(tracker)
 
 
 async def another_address_at_the_question(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -119,5 +157,8 @@ async def another_address_at_the_question(dispatcher: CollectingDispatcher, trac
     if address is None:
         dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
         return []
-    tracker.slots[NEW_ADDRESS] = address
-    return [SlotSet(NEW_ADDRESS, address)] + await ActionConfirmAddressChange().run(dispatcher, tracker, domain)
+    contact = new_contact(contact_with_address(text)) or None
+    events = [SlotSet(NEW_ADDRESS, address)] + ([SlotSet(NEW_CONTACT, contact)]
+                                                if contact or tracker.get_slot(NEW_CONTACT) else [])
+    tracker.slots.update({NEW_ADDRESS: address, NEW_CONTACT: contact})
+    return events + await ActionConfirmAddressChange().run(dispatcher, tracker, domain)

@@ -14,16 +14,18 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendClient, BackendError, Order, Product, Refused
+from actions.backend_client import BackendClient, BackendError, NotFound, Order, Product, Refused
 from actions.catalogue import stock_alternatives
+from actions.change_contact import changes_the_contact, propose_contact_change
 from actions.conversation import leave, takes_leave
 from actions.form_answers import said_this_turn, say_again
-from actions.order_changes import MAX_QUANTITY, ChangeResult, apply_changes, clauses
+from actions.order_changes import MAX_QUANTITY, ChangeResult, apply_changes, carried_over, clauses
 from actions.order_draft import option_picked
 from actions.order_forms import (CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm, events_clearing, not_editable,
-                                 status_words)
+                                 order_number_named, order_view, said_why_locked, status_words)
 from actions.order_slots import ORDER_SLOTS, PENDING_ORDER, at_the_summary
-from actions.placed_order_edits import CHANGING, MORE_OF
+from actions.placed_order_edits import (CHANGING, MORE_OF, moves_a_placed_order, moves_the_change,
+                                        told_by_its_items)
 from actions.orders import named_skus
 from actions.parsing import decided_answer, format_price, only_asks
 from actions.place_order import ask_to_place_again
@@ -66,6 +68,10 @@ class ValidateChangeOrderForm(TargetOrderForm):
         if tracker.get_slot("requested_slot") is None and corrects_the_return(tracker):
             # "make it 2 mugs" at the summary of a return: the return's items, not the order's
             return [SlotSet("requested_slot", None), FollowupAction("return_form")]
+        if tracker.get_slot("requested_slot") is None:
+            handed_on = await _no_change_of_items(dispatcher, tracker)
+            if handed_on is not None:
+                return handed_on
         return await super().run(dispatcher, tracker, domain)
 
     def order_skus(self, tracker: Tracker) -> List[str]:
@@ -174,6 +180,66 @@ class ValidateChangeOrderForm(TargetOrderForm):
         dispatcher.utter_message(response="utter_order_not_placed")
         # the form ends without asking more, and the dropped order is forgotten
         return {CHANGES: None, **ENDED, PENDING: None, **moot, **{slot: None for slot in ORDER_SLOTS}}
+
+
+async def _no_change_of_items(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """What the message changes instead of this order's items, read as a change of items (or as a
+    new order, which hands it here): the change waiting moved to another order ("no, to the other
+    order"), a new address ("send the tea caddy order to <address>") or a new contact ("change the
+    phone number on my order to …") of an order placed. None when it is a change of items."""
+    if moves_the_change(tracker):
+        return await _move_the_change(dispatcher, tracker)
+    if moves_a_placed_order(tracker):  # the address form finds the order and reads the address
+        return [SlotSet("requested_slot", None), FollowupAction("change_address_form")]
+    if changes_the_contact(tracker):
+        return await propose_contact_change(dispatcher, tracker) + [
+            SlotSet("requested_slot", None), FollowupAction("action_listen")]
+    return None
+
+
+async def _move_the_change(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """ "no, to the other order, the filters one", "wrong order, add it to OB-…": the change waiting
+    is proposed for that order instead, never made without its own yes (the form, filled, shows
+    its summary). What stands in the way is said and the change waiting is shown again; with
+    several orders it could be, which one is asked."""
+    target, lines = tracker.get_slot(TARGET), _proposed(tracker) or []
+    number = order_number_named(tracker)
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            if number:
+                candidates = [await backend.get_order(number)]
+            else:
+                candidates = [order for order in await backend.list_orders()
+                              if order.editable and order.number != target["number"]]
+                skus = set(told_by_its_items(tracker))  # "the filters one"
+                candidates = [order for order in candidates if not skus or skus & {line.sku for line in order.lines}]
+    except NotFound:
+        dispatcher.utter_message(response="utter_change_order_not_found", number=number)
+        return []
+    except BackendError as error:
+        logger.warning("reading the order to move the change to failed: %s", error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return []
+    if not candidates:
+        dispatcher.utter_message(response="utter_change_no_other_order", number=target["number"])
+        return []
+    if len(candidates) > 1:  # the question is the turn's last: the change waits for its answer
+        dispatcher.utter_message(response="utter_change_which_order", orders="\n".join(
+            f"• {order.number}: " + ", ".join(f"{line.quantity} × {line.name}" for line in order.lines)
+            for order in candidates[:6]))
+        return [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+    other = candidates[0]
+    locked = not_editable(other)
+    if locked is not None:
+        response, values = locked
+        dispatcher.utter_message(response=response, number=other.number, status=status_words(other.status), **values)
+        return []
+    view = order_view(other)
+    moved = carried_over(target["lines"], lines, view["lines"])
+    if moved.problem is not None:
+        await ValidateChangeOrderForm._explain(dispatcher, view, moved.problem)
+        return []
+    return [SlotSet(TARGET, view), SlotSet(CHANGES, moved.lines), SlotSet(CHOICE, None)]
 
 
 def _proposed(tracker: Tracker) -> Optional[List[Dict[str, Any]]]:
@@ -339,22 +405,6 @@ async def answer_change_order(dispatcher: CollectingDispatcher, tracker: Tracker
     dispatcher.utter_message(response="utter_order_changed", number=order.number,
                              total=format_price(order.total_minor, order.currency))
     return events_clearing(FLOW_SLOTS)
-
-
-async def said_why_locked(dispatcher: CollectingDispatcher, tracker: Tracker, number: str) -> bool:
-    """A change refused because the order shipped since its summary: said as the shop says it ("is
-    already shipped, … you can return it"), not in the backend's words; False if it can still change."""
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            order = await backend.get_order(number)
-    except BackendError as error:
-        logger.warning("reading the order whose change was refused failed: %s", error)
-        return False
-    locked = not_editable(order)
-    if locked is not None:
-        response, values = locked
-        dispatcher.utter_message(response=response, number=order.number, status=status_words(order.status), **values)
-    return locked is not None
 
 
 async def _short_of_stock(backend: BackendClient, target: Dict[str, Any],

@@ -14,6 +14,7 @@ from actions.feedback import FEEDBACK_SLOTS
 from actions.form_answers import intent_of
 from actions.order_forms import CHANGE_SLOTS
 from actions.order_slots import ORDER_SLOTS, PENDING_ORDER
+from actions.return_withdrawal import withdraws_a_return
 from actions.support import OFFERED_TICKET, PAUSED_FORM
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,10 @@ class ActionStop(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
+        if withdraws_a_return(text) and not ((tracker.active_loop or {}).get("name") or tracker.get_slot("pending_confirmation")
+                                             or tracker.get_slot("requested_info")):
+            # "cancel my return" with nothing under way: the return registered (the return form asks)
+            return [FollowupAction("return_form")]
         if ((tracker.active_loop or {}).get("name") == "return_form"
                 and tracker.get_slot("requested_slot") == "return_reason" and CHANGED_MIND.search(text)):
             # "I changed my mind" answers "why are you sending it back?": a reason, not a stop

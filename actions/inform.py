@@ -7,13 +7,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cancel import ActionCancelOrder, picks_an_order_to_cancel
+from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder, picks_an_order_to_cancel
+from actions.cancel_questions import answers_the_cancel
 from actions.change_address import another_address_at_the_question
+from actions.change_contact import answer_new_contact, changes_the_contact, propose_contact_change
 from actions.catalogue import ActionShowProducts, counted_product
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.place_order import PENDING, ActionPlaceOrder
 from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
 from actions.parsing import contact_detail, is_address, looks_like_address, parse_address
+from actions.placed_order_edits import moves_a_placed_order, moves_the_change
 from actions.refunds import ActionRefundStatus
 
 
@@ -32,6 +35,17 @@ class ActionHandleInform(Action):
             return await _new_contact_at_the_summary(dispatcher, tracker, domain, text)
         if tracker.get_slot(PENDING) == "change_address" and looks_like_address(text):
             return await another_address_at_the_question(dispatcher, tracker, domain, text)
+        new_contact = answer_new_contact(dispatcher, tracker)
+        if new_contact is not None:  # "priya.new@example.com" to "what's the new email or phone number?"
+            return new_contact
+        if answers_the_cancel(tracker):  # "and the other one too" at the next order's cancel question
+            return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
+        if moves_the_change(tracker):  # "wrong order, add it to OB-…" at "Shall I change it?"
+            return [FollowupAction("change_order_form")]
+        if moves_a_placed_order(tracker):  # "send OB-… to <address>": that order's new address
+            return [FollowupAction("change_address_form")]
+        if not asked and changes_the_contact(tracker):  # "update the email on my order to …"
+            return await propose_contact_change(dispatcher, tracker)
         if not asked and is_address(text):
             # Its postcode would read as an order number ("..., 8001 Zurich, ...").
             dispatcher.utter_message(response="utter_address_without_task")

@@ -208,6 +208,30 @@ def clauses(text: str, entities: List[Dict[str, Any]]) -> List[Tuple[str, List[D
     return parts
 
 
+def carried_over(before: List[Dict[str, Any]], after: List[Dict[str, Any]],
+                 onto: List[Dict[str, Any]]) -> ChangeResult:
+    """The change that makes the lines `before` into `after`, made to the lines `onto` instead ("no,
+    to the other order"): what it adds is added there, what it takes out is taken out (a problem
+    when `onto` holds none of it)."""
+    held = {line["sku"]: int(line["quantity"]) for line in before}
+    wanted = {line["sku"]: line for line in after}
+    new = {line["sku"]: {"sku": line["sku"], "name": line["name"], "quantity": int(line["quantity"])} for line in onto}
+    changed = False
+    for sku in list(held) + [sku for sku in wanted if sku not in held]:
+        delta = int(wanted[sku]["quantity"] if sku in wanted else 0) - held.get(sku, 0)
+        if delta == 0:
+            continue
+        if sku not in new and delta < 0:
+            name = next(line["name"] for line in before if line["sku"] == sku)
+            return ChangeResult(lines=list(new.values()), problem=("not_in_order", name))
+        line = new.setdefault(sku, {"sku": sku, "name": wanted[sku]["name"], "quantity": 0})
+        line["quantity"] += delta
+        changed = True
+        if line["quantity"] <= 0:
+            del new[sku]
+    return _checked(new, changed)
+
+
 def _checked(new: Dict[str, Dict[str, Any]], changed: bool) -> ChangeResult:
     lines = list(new.values())
     if not lines:

@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
+from actions.cancel_questions import CANCEL_OFFERS, answer_about_the_cancel, answers_the_cancel
 from actions.feedback import correct_the_rating_just_given
 from actions.form_answers import intent_of
 from actions.orders import entity_values, latest_entity, named_skus
@@ -31,8 +32,9 @@ CHANGES = "order_changes"  # an item change's new lines (actions/change_order.py
 # "add a teapot" when several match: the change waits for "which teapot?" to be answered,
 # {"text", "entities", "index": the ambiguous product entity's, "options": [{"sku", "name"}]}.
 CHOICE = "order_change_choice"
+NEW_CONTACT = "new_order_contact"  # {"contact_email"} and/or {"contact_phone"} (actions/change_contact.py)
 # Slots of the flows on an existing order; a finished flow and "stop" clear them.
-CHANGE_SLOTS = (TARGET, CHANGES, CHOICE, "new_shipping_address", "return_items", "return_reason")
+CHANGE_SLOTS = (TARGET, CHANGES, CHOICE, "new_shipping_address", NEW_CONTACT, "return_items", "return_reason")
 # What extraction gives for an order the form can't act on (it has said why); validation then
 # ends the form: only validation may set slots other than the one it validates.
 REFUSED = {"refused": True}
@@ -74,6 +76,15 @@ def offer_to_find_the_order(dispatcher: CollectingDispatcher, tracker: Tracker) 
             SlotSet("requested_slot", None), FollowupAction("action_listen")]
 
 
+def order_number_named(tracker: Tracker) -> Optional[str]:
+    """The order number the latest message names: not a postcode of the address in it, nor a part
+    of a phone number ("send OB-… to …, 10115 Berlin, Germany", "my phone is +49 170 1234567")."""
+    text = tracker.latest_message.get("text") or ""
+    named = [order_number(value) for value in entity_values(tracker, "order_id", "order_number")] + [order_number(text)]
+    return next((number for number in named
+                 if number and not within_address(number, text) and not within_phone_number(number, text)), None)
+
+
 def order_view(order: Order) -> Dict[str, Any]:
     return {"number": order.number, "status": order.status, "currency": order.currency,
             "total_minor": order.total_minor, "address": order.shipping_address,
@@ -110,6 +121,9 @@ class TargetOrderForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
+        about_the_cancel = await _about_the_cancel(dispatcher, tracker, domain)
+        if about_the_cancel is not None:
+            return about_the_cancel
         requested = tracker.get_slot("requested_slot")
         if requested == TARGET and not tracker.get_slot(TARGET) and without_its_number(tracker):
             return offer_to_find_the_order(dispatcher, tracker)
@@ -161,15 +175,34 @@ class TargetOrderForm(FormValidationAction):
             response, values = refused
             dispatcher.utter_message(response=response, number=order.number,
                                      status=status_words(order.status), **values)
-            return {TARGET: REFUSED}
+            # "I can cancel it instead": its yes asks to cancel that order
+            return {TARGET: {**REFUSED, "offered": order.number} if response in CANCEL_OFFERS else REFUSED}
         return {TARGET: order_view(order)}
 
     def validate_target_order(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not isinstance(value, dict) or value == REFUSED:
+        if isinstance(value, dict) and value.get("offered"):  # a cancel offered instead: a question open
+            return {**ENDED, PENDING: "cancel_order", "order_id": value["offered"]}
+        if not isinstance(value, dict) or value.get("refused"):
             return dict(ENDED)
         return {TARGET: value}
+
+
+async def _about_the_cancel(dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> Optional[List[Dict[Text, Any]]]:
+    """At "Do you want me to cancel order …?", a question about it read as this form's request
+    ("will i get my money back" as a return) is answered and the question asked again; an answer
+    to it ("and the other one too" as a change) goes to the confirmation. The form asks nothing."""
+    if tracker.get_slot(PENDING) != "cancel_order" and not answers_the_cancel(tracker):
+        return None
+    events = await answer_about_the_cancel(dispatcher, tracker)
+    if events is None and answers_the_cancel(tracker):
+        from actions.cancel import ActionAnswerConfirmation  # here: actions.cancel imports this module
+        events = await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
+    if events is None:
+        return None
+    return events + [ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_listen")]
 
 
 def not_editable(order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
@@ -183,3 +216,19 @@ def not_editable(order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
 
 def events_clearing(slots: Tuple[str, ...]) -> List[Dict[Text, Any]]:
     return [SlotSet(slot, None) for slot in slots]
+
+
+async def said_why_locked(dispatcher: CollectingDispatcher, tracker: Tracker, number: str) -> bool:
+    """A change refused because the order shipped since its summary: said as the shop says it ("is
+    already shipped, … you can return it"), not in the backend's words; False if it can still change."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(number)
+    except BackendError as error:
+        logger.warning("reading the order whose change was refused failed: %s", error)
+        return False
+    locked = not_editable(order)
+    if locked is not None:
+        response, values = locked
+        dispatcher.utter_message(response=response, number=order.number, status=status_words(order.status), **values)
+    return locked is not None

@@ -257,7 +257,6 @@ def leaves_the_choice(tracker: Tracker) -> bool:
             and option_picked(choice["candidates"], text, tracker.latest_message.get("entities") or []) is None)
 
 
-BUYING = re.compile(r"(?i)\b(?:buy|purchase)\b")
 PREORDER = re.compile(r"(?i)\bpre-?\s?orders?(?:ing|ed)?\b|\b(?:reserve|hold) (?:one|it|them|some|a \w+) for me\b")
 
 
@@ -278,7 +277,7 @@ class ValidateOrderForm(FormValidationAction):
         if wants_a_separate_order(tracker):
             return await self._separate_order(dispatcher, tracker, domain)
         starting = tracker.get_slot("requested_slot") is None and not tracker.get_slot(DRAFT)
-        if starting and continues_a_return(tracker) and not BUYING.search(tracker.latest_message.get("text") or ""):
+        if starting and continues_a_return(tracker):
             # "i want to return 2 blue mugs", "the teapot too" after a return: never a new order
             return [SlotSet("requested_slot", None), FollowupAction("return_form")]
         if await adds_to_a_placed_order(tracker):

@@ -2,21 +2,26 @@
 product question, as customers' wording usually means: "add a teapot to my order", "oh and a teapot
 too" right after placing, "make it 3 mugs", "2 aur chai", "swap the hand grinder for the electric
 one". The order form (actions/ordering.py) and product answers (actions/catalogue.py) hand such a
-message to the change form (actions/change_order.py).
+message to the change form (actions/change_order.py), which hands on what is no change of items:
+a new address ("send the tea caddy order to <address>") or contact ("update my email on the order
+to …") of an order placed, and an answer to the cancel question ("and the other one too").
 """
 from __future__ import annotations
 
 import logging
 import re
+from typing import List
 
 from rasa_sdk import Tracker
 
 from actions.backend_client import BackendClient, BackendError, Order
-from actions.order_forms import CHANGES, TARGET, order_view
+from actions.cancel_questions import answers_the_cancel
+from actions.change_contact import changes_the_contact
+from actions.order_forms import CHANGES, TARGET, order_number_named, order_view
 from actions.order_slots import DRAFT, PENDING_ORDER
 from actions.order_wording import RETURNING
 from actions.orders import named_skus
-from actions.parsing import decided_answer, only_asks, order_number, quantity_in
+from actions.parsing import decided_answer, looks_like_address, only_asks, order_number, quantity_in
 from actions.replacements import REPLACING, replacement
 from actions.separate_order import NEW_ORDER
 
@@ -34,6 +39,15 @@ CHANGING = re.compile(r"(?i)\b(make it|make that|change (?:it|that|the)|remove|t
 TO_AN_ORDER = re.compile(r"(?i)\b(?:to|in|into|on)\s+(?:my|the|that|this|our)\s+(?:last\s+|previous\s+|"
                          r"existing\s+|current\s+|recent\s+)?order\b|\bto\s+(?:order\s+)?(?:#\s*\d{3,}|"
                          r"OB-[0-9A-Z]{8})\b")
+# "send the tea caddy order to …", "ship OB-… to …", "deliver my order to …": an order placed goes
+# elsewhere (not "send an order to my mum": a new one).
+SENDS_AN_ORDER = re.compile(r"(?i)\b(?:send|ship|deliver|redirect|forward|move|divert)\s+(?!(?:an?|another|new)\s)"
+                            r"(?:[\w-]+\s+){0,3}?(?:order\b|OB-?[0-9A-Z]{8}\b)")
+# "no, to the other order", "wrong order": the change shown is meant for another order of theirs.
+ANOTHER_OF_THEIRS = re.compile(r"(?i)\bother order\b|\b(?:to|for|on|into|in) (?:the|my) other one\b|\bwrong order\b|"
+                               r"\bnot (?:to |for |in |on )?(?:that|this) order\b")
+# "the filters one", "the mug order": an order told by what it holds.
+_ONE_OR_ORDER = re.compile(r"(?i)^\s*(?:one|order)\b")
 
 
 def _just_placed(tracker: Tracker) -> bool:
@@ -55,10 +69,15 @@ async def adds_to_a_placed_order(tracker: Tracker) -> bool:
     placed, or "make it 3 mugs" / "remove the blue mugs" later while the last order can still
     change, or "2 aur chai" / "swap the hand grinder for the electric one" about an item it holds,
     while no order is being made: that order changes; not "... as a new order". While a change
-    waits for its "yes", more edits amend it (`amends_the_change`)."""
+    waits for its "yes", more edits amend it (`amends_the_change`) or move it to another order
+    (`moves_the_change`). Also what is about an order placed but changes no items, which the change
+    form hands on: its new address or contact, an answer to the cancel question."""
     text = tracker.latest_message.get("text") or ""
-    if amends_the_change(tracker):
+    if amends_the_change(tracker) or moves_the_change(tracker) or answers_the_cancel(tracker):
         return True
+    if (tracker.get_slot("requested_slot") is None and not NEW_ORDER.search(text)
+            and (moves_a_placed_order(tracker) or changes_the_contact(tracker))):
+        return True  # the change form hands it to the address change or the contact change
     follow_up = _just_placed(tracker) and EDITING.search(text) is not None
     to_an_order = TO_AN_ORDER.search(text)
     explicit = follow_up or to_an_order is not None
@@ -96,6 +115,45 @@ def amends_the_change(tracker: Tracker) -> bool:
         return False
     named = any(e.get("entity") in ("product", "category") for e in tracker.latest_message.get("entities") or [])
     return named or quantity_in(text) is not None
+
+
+def moves_the_change(tracker: Tracker) -> bool:
+    """ "no, to the other order, the filters one", "wrong order, add it to OB-…" while "Shall I change
+    order …?" waits: the same change for another order of theirs (proposed again for that one,
+    actions/change_order.py), not "as a new order"."""
+    text = tracker.latest_message.get("text") or ""
+    target = (tracker.get_slot(TARGET) or {}).get("number")
+    if (tracker.get_slot(PENDING) != "change_order" or not target or not tracker.get_slot(CHANGES)
+            or NEW_ORDER.search(text)):
+        return False
+    named = order_number_named(tracker)
+    return (named is not None and named != target) or ANOTHER_OF_THEIRS.search(text) is not None \
+        or bool(told_by_its_items(tracker))
+
+
+def told_by_its_items(tracker: Tracker) -> List[str]:
+    """The SKUs of "the filters one" / "the mug order" when the change waiting neither holds nor adds
+    them: another order is meant by what it holds."""
+    text = tracker.latest_message.get("text") or ""
+    held = {line["sku"] for line in (tracker.get_slot(TARGET) or {}).get("lines", [])}
+    held |= {line["sku"] for line in tracker.get_slot(CHANGES) or []}
+    skus: List[str] = []
+    for entity in tracker.latest_message.get("entities") or []:
+        end, found = entity.get("end"), set(entity.get("skus") or [])
+        if entity.get("entity") == "product" and end is not None and found and not found & held \
+                and _ONE_OR_ORDER.match(text[int(end):]):
+            skus += sorted(found)
+    return skus
+
+
+def moves_a_placed_order(tracker: Tracker) -> bool:
+    """ "send the tea caddy order to Hans Mueller, 5 Hauptstrasse, 10117 Berlin, Germany", "send OB-…
+    to <address>": a new address for an order placed (the address form), not a new order; not while
+    an order is being made (an address is then that order's)."""
+    text = tracker.latest_message.get("text") or ""
+    if tracker.get_slot("requested_slot") or tracker.get_slot(DRAFT) or tracker.get_slot(PENDING_ORDER):
+        return False
+    return SENDS_AN_ORDER.search(text) is not None and looks_like_address(text)
 
 
 def _holds_named(order: Order, tracker: Tracker) -> bool:

@@ -64,6 +64,10 @@ class ReturnMessage:
     item_text: str  # the message up to the reason
 
 
+def items_text(items: List[Dict[str, Any]]) -> str:
+    return ", ".join(f"{item['quantity']} × {item['name']}" for item in items)
+
+
 def everything(lines: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return [{"sku": line["sku"], "name": line["name"], "quantity": int(line["quantity"])}
             for line in lines]
@@ -160,11 +164,14 @@ _NOT_THE_REASON = re.compile(
     r"(?:please |pls |plz )?help(?: me)?|any help|(?:i )?(?:want|would like|wanna|need) to (?:send|return|give) "
     r"(?:it|them|this|these|that|those)(?: back)?|"
     r"(?:can|could|may) (?:i|we|u|you) (?:send|return|give) (?:it|them|this|these|that|those)(?: back)?"
-    r"(?: as well| too)?|i want (?:a )?(?:refund|return|replacement)|(?:please|pls|plz))[\s.!?]*$")
+    r"(?: as well| too)?|i want (?:a )?(?:refund|return|replacement)|(?:please|pls|plz)|"
+    r"not (?:to )?(?:buy|purchase|order)(?: (?:it|them|one|any|more|new ones?))?)[\s.!?]*$")
 # Talk before a reason: "i told u its chipped", "as i said, too small", "too, it's way too heavy".
 _BEFORE_THE_REASON = re.compile(
     r"(?i)^\s*(?:(?:i (?:already )?(?:told|said to) (?:u|you|ya)|i (?:already )?said|as i (?:said|told you)|"
-    r"like i (?:said|told you)|i mentioned)(?: (?:that|before|already))?|too|also|as well|"
+    r"like i (?:said|told you)|i mentioned)(?: (?:that|before|already))?|also|as well|"
+    # "too, it's way too heavy" (the items' "too"), not "too big for me"
+    r"too(?=\s*[,.:;!-]|\s+(?:it'?s|its|it is|they'?re|they are|because|coz|cuz|since)\b)|"
     r"(?:i (?:want|need|would like) to (?:return|send) (?:it|them|this|these)(?: back)?\s+)?"
     r"(?:because|coz|cuz|cause|since|bc))\b[\s,.:;-]*")
 # A verb right after a product says what is wrong with it, and the reason starts at the product:
@@ -199,6 +206,11 @@ def _is_a_reason(reason: str) -> bool:
     return len(reason.split()) >= 2 and not _only_items(reason)
 
 
+def _only_talk(reason: str) -> bool:
+    """ "not buy", "i want a refund": talk around a reason, and nothing else."""
+    return not _NOT_THE_REASON.sub("", reason).strip(" ,.;:!?-")
+
+
 def _reason_start(text: str, named: List[Dict[str, Any]]) -> Optional[int]:
     """Where the reason begins in a message that names products (in text order), or None."""
     previous_end = 0
@@ -230,7 +242,7 @@ def read_return_message(text: str, entities: List[Dict[str, Any]]) -> ReturnMess
                     and e.get("start") is not None and e.get("end") is not None), key=lambda e: int(e["start"]))
     start = _reason_start(text, named)
     reason = tidy_reason(text[start:].strip(" .!")) if start is not None else ""
-    if start is None or not _is_a_reason(reason):
+    if start is None or not _is_a_reason(reason) or _only_talk(reason):
         return ReturnMessage(list(entities), [], None, text)
     items = [e for e in entities if e.get("start") is None or int(e["start"]) < start]
     return ReturnMessage(items, [e for e in named if int(e["start"]) >= start], reason, text[:start])

@@ -7,9 +7,13 @@ refunds shipping too. While a return is on its way (requested, not yet received)
 same order joins it: the items asked about are those not going back yet.
 
 At the summary, or while the reason is asked, a message about the items changes them ("the teapot
-too", "no only 2 mugs not 3"), never starts an order. A question at the reason step is answered (or
-left to its rule) and the reason asked again. A replacement is the team's to arrange: a ticket and
-the offer of a person.
+too", "no only 2 mugs not 3") or, said again, shows the summary again; whatever the NLU read, it
+never starts an order (`continues_a_return`, asked by the actions a message may reach first). A
+question at the reason step is answered (or left to its rule) and the reason asked again. The
+shop's fault (damage, the wrong item sent: actions/return_reasons.py) gets an apology first. A
+replacement is the team's to arrange: a ticket and the offer of a person. "Cancel my return" takes
+back a registered one (actions/return_withdrawal.py). An order another flow was about when the
+return started is looked up afresh, so one not delivered is refused in the shop's words.
 """
 from __future__ import annotations
 
@@ -24,14 +28,16 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Order, Refused
 from actions.form_answers import OTHER_REQUESTS, intent_of, last_utterance, said_this_turn
-from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing
+from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing, status_words
 from actions.order_wording import ALSO, RETURNING
 from actions.orders import named_skus
-from actions.parsing import asks_instead_of_answering, format_price, quantity_in
+from actions.parsing import asks_instead_of_answering, decided_answer, format_price, quantity_in
 from actions.placed_order_edits import swaps_an_item_of_a_placed_order
 from actions.return_items import (ItemChange, ReturnChoice, ReturnMessage, about_items, change_of_items,
-                                  choose_from_message, choose_return_items, everything, is_whole_order,
+                                  choose_from_message, choose_return_items, everything, is_whole_order, items_text,
                                   read_return_message, tidy_reason)
+from actions.return_reasons import reports_a_wrong_item, shops_fault
+from actions.return_withdrawal import ask_to_withdraw, withdraws_a_return
 from actions.support import PAUSED_FORM, open_complaint
 
 logger = logging.getLogger(__name__)
@@ -67,7 +73,11 @@ REFUND_WHEN = re.compile(r"(?i)\b(?:how (?:long|soon|many days|fast)|when)\b.{0,
 WHY_A_REASON = re.compile(r"(?i)\b(?:need|have|must|required?|necessary|mandatory|compulsory)\b.{0,25}\breason\b|"
                           r"\breason\b.{0,10}\b(?:needed|required|necessary|mandatory|compulsory)\b|"
                           r"\bwhy (?:do|does|should) (?:you|it|i) (?:need|want|have|matter|ask)|\bwhat (?:kind of |sort of )?reason\b")
-BUYING = re.compile(r"(?i)(?<!\bnot )(?<!n't )\b(?:buy|purchase|order (?:more|another|new|some))\b")
+BUYING = re.compile(r"(?i)\b(?:buy|purchase|order (?:more|another|new|some)|(?:like|want|wanna|need) to order)\b")
+# "ok send them back", "sure, return them": a yes to the summary that names what it agrees to.
+LEADING_YES = re.compile(r"(?i)^\W*(?:ok(?:ay)?|yes|yeah|yep|yup|sure|fine|alright|go ahead|please|pls|plz)\b")
+# "not buy", "i don't want to buy": said before the buying word, no purchase.
+NOT_BEFORE = re.compile(r"(?i)\b(?:not|no|never|don'?t|dont|do not|didn'?t|isn'?t)\b(?:\s+\w+){0,3}\s*$")
 # "i want a replacement", "can you send me a new one instead": not a refund, the team's to arrange.
 REPLACEMENT = re.compile(
     r"(?i)\b(?:replacement|replace (?:it|them|this|that|mine|the \w+(?: \w+)?)|exchange|"
@@ -82,24 +92,16 @@ NOT_REPLACEMENT = re.compile(r"(?i)\b(?:not|no|don'?t want|do not want|rather th
 # "ok never mind the return for now", "forget the return", "i don't want to return it anymore": the
 # whole message leaves the return ("never mind, it's just too big" is a reason).
 LEAVES_THE_RETURN = re.compile(
-    r"(?i)^\W*(?:(?:ok(?:ay)?|oh|ah|no|nah|hmm+|well|actually|sorry|wait)\W+)*"
+    r"(?i)^\W*(?:(?:ok(?:ay)?|oh|ah|no|nah|hmm+|well|actually|sorry|wait|i(?:'ve| have)? changed my mind)\W+)*"
     r"(?:never ?mind|nvm|forget (?:about )?(?:it|that|this|(?:the|my|this) return)|leave it|cancel (?:the|my|this) return|"
     r"(?:i )?(?:don'?t|do not|no longer) (?:want|need) to (?:return|send) (?:it|them|anything)(?: back)?|"
     r"no need to return(?: it| them| anything)?|i'?ll keep (?:it|them))"
     r"(?:\W+(?:(?:the|my|this) return|returning|for now|not now|later|then|after all|anyway|anymore|any more|thanks?|thank you|"
     r"i'?ll keep (?:it|them)))*\W*$")
-# A damaged or wrong item: the shop's fault, so the summary comes after an apology.
-DAMAGED = re.compile(
-    r"(?i)\b(?:broken|broke|shattered|smashed|cracked|cracks?|chipped|chips?|dented|dents?|scratch\w*|damaged|"
-    r"faulty|defect\w*|leak\w*|stopped working|not working|(?:does|did)n'?t work|missing|torn|stale|spoil\w*|"
-    r"mou?ldy?|wrong|not what i ordered)\b")
-# "i ordered the wrong size", "my mistake": the customer's own doing, no apology.
-SELF_CAUSED = re.compile(r"(?i)\b(?:i|we) (?:ordered|bought|picked|chose|selected|clicked) (?:the |a )?wrong\b|"
-                         r"\bmy (?:mistake|fault|bad)\b|\bby mistake\b")
-
-
-def items_text(items: List[Dict[str, Any]]) -> str:
-    return ", ".join(f"{item['quantity']} × {item['name']}" for item in items)
+# The apology for a return that is the shop's fault (actions/return_reasons.py), said once per return.
+SORRY = {"damaged": "utter_return_sorry_faulty", "wrong_item": "utter_return_sorry_wrong_item"}
+# The statuses a return acts on: delivered, or its return on the way (more joins it).
+RETURNING_STATUSES = ("delivered", "return_requested")
 
 
 def refund_due(target: Dict[str, Any], items: List[Dict[str, Any]]) -> int:
@@ -123,9 +125,12 @@ class ValidateReturnForm(TargetOrderForm):
             return [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
         if wants_a_replacement(_text(tracker)):
             return await _offer_a_replacement(dispatcher, tracker, domain)
+        if withdraws_a_return(_text(tracker)) and _means_the_registered_return(tracker):
+            # "actually cancel my return, i'll keep them": the return already registered
+            return await ask_to_withdraw(dispatcher, tracker)
         if leaves_the_return(tracker):
             return _leave_the_return(dispatcher, tracker)
-        return await super().run(dispatcher, tracker, domain)
+        return _forget_another_flows_order(tracker) + await super().run(dispatcher, tracker, domain)
 
     @staticmethod
     def usable(order: Order) -> bool:  # type: ignore[override]
@@ -134,16 +139,7 @@ class ValidateReturnForm(TargetOrderForm):
     def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
         if order.returnable or order.adds_to_return:
             return None
-        if order.cancellable:  # not sent yet: cancelling is what they can do
-            return "utter_return_not_delivered", {}
-        response = {
-            "shipped": "utter_return_not_arrived",
-            "return_requested": "utter_return_already_requested",
-            "returned": "utter_return_already_requested",
-            "refunded": "utter_return_already_refunded",
-            "cancelled": "utter_return_cancelled",
-        }.get(order.status, "utter_return_not_possible")
-        return response, {}
+        return refusal_for(order.status), {}
 
     async def validate_target_order(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -161,6 +157,7 @@ class ValidateReturnForm(TargetOrderForm):
                 return dict(ENDED)
         target = {**target, "lines": await _with_categories(tracker, target["lines"])}
         slots[TARGET] = target
+        slots.update(_sorry_for_the_fault(dispatcher, tracker))  # "you sent me the wrong mugs": sorry first
         lines = target["lines"]
         said = set(named_skus(tracker))
         going = {item["sku"] for item in target.get("returning") or []}
@@ -281,6 +278,70 @@ async def _joining_its_return(tracker: Tracker, target: Dict[str, Any]) -> Optio
             "refund_due_minor": order.refund_due_minor, "reason_so_far": order.return_reason}
 
 
+def refusal_for(status: str) -> str:
+    """Why an order in `status` can't go back, in the shop's words: not sent yet (cancelling is
+    what the customer can do), on its way, already returned, refunded or cancelled."""
+    if status in ("pending", "confirmed", "processing"):
+        return "utter_return_not_delivered"
+    return {
+        "shipped": "utter_return_not_arrived",
+        "return_requested": "utter_return_already_requested",
+        "returned": "utter_return_already_requested",
+        "refunded": "utter_return_already_refunded",
+        "cancelled": "utter_return_cancelled",
+    }.get(status, "utter_return_not_possible")
+
+
+def _refused(dispatcher: CollectingDispatcher, number: str, status: str) -> List[Dict[Text, Any]]:
+    """Why the order can't go back, in the shop's words; "I can cancel it instead" for one not sent
+    yet leaves that question open, so its "yes" asks to cancel it (as the form's refusal does)."""
+    response = refusal_for(status)
+    dispatcher.utter_message(response=response, number=number, status=status_words(status))
+    if response == "utter_return_not_delivered":
+        return events_clearing((TARGET, ITEMS, REASON)) + [SlotSet(PENDING, "cancel_order"), SlotSet("order_id", number)]
+    return events_clearing(FLOW_SLOTS)
+
+
+def _return_under_way(tracker: Tracker) -> bool:
+    """A return is being made in this chat: its form asks, its items are chosen, or its summary waits."""
+    return ((tracker.active_loop or {}).get("name") == "return_form" or isinstance(tracker.get_slot(ITEMS), list)
+            or tracker.get_slot(PENDING) == "return_order")
+
+
+def _means_the_registered_return(tracker: Tracker) -> bool:
+    """ "cancel my return" with no return being made, or while more joins a registered one: the
+    registered return (else it leaves the one being made)."""
+    return not _return_under_way(tracker) or bool((tracker.get_slot(TARGET) or {}).get("returning"))
+
+
+def _forget_another_flows_order(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """At the return's start, an order another flow left in `target_order` ("how do i send it back"
+    while changing the address of an order on its way) is not the return's: it is looked up afresh,
+    so an order not delivered is refused in the shop's words before anything is asked. The other
+    flow's unanswered question goes with it (its "yes" would act on the order this form picks)."""
+    if _return_under_way(tracker) or not tracker.get_slot(TARGET):
+        return []
+    events = [SlotSet(TARGET, None), SlotSet("requested_slot", None)]
+    if tracker.get_slot(PENDING) in ("change_order", "change_address", "withdraw_return"):
+        events.append(SlotSet(PENDING, None))
+    tracker.slots.update({event["name"]: None for event in events})
+    return events
+
+
+def _sorry_for_the_fault(dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    """A return started by the shop's fault ("you sent me green mugs instead of blue ones", "wrong
+    item received", "it arrived broken") hears the apology first, and the message is its reason
+    (unless a reason is read with the items), so "why?" is not asked."""
+    text = _text(tracker)
+    fault = shops_fault(text)
+    if fault is None:
+        return {}
+    if not _said_during_this_return(tracker, *SORRY.values()):
+        dispatcher.utter_message(response=SORRY[fault])
+    reason = tidy_reason(" ".join(text.split()))
+    return {REASON: reason[:500]} if len(reason) >= 3 else {}
+
+
 def added_to_refund(target: Dict[str, Any], items: List[Dict[str, Any]]) -> int:
     """What `items` add to the refund of the return they join: their price, and the shipping too
     when they are the rest of the order (the whole order then goes back)."""
@@ -298,11 +359,20 @@ RETURN_TURNS = ("utter_return_requested", "utter_confirm_return", "utter_confirm
 
 def continues_a_return(tracker: Tracker) -> bool:
     """ "i want to return 2 blue mugs" (read as an order), "the teapot too" right after a return
-    was asked about or registered, or "no only 2 mugs not 3" at its summary: the return form's,
-    never checkout's."""
+    was asked about or registered, "you sent me green mugs instead of blue ones", or any message
+    about the items at a return's summary ("no only 2 mugs not 3", "no!! i want to RETURN 1 white
+    mug not buy"): the return form's, never checkout's. A purchase said in so many words ("i also
+    want to buy a teapot") is checkout's."""
     text = _text(tracker)
+    if buys(text):
+        return False
     return bool(RETURNING.search(text)) or (last_utterance(tracker) in RETURN_TURNS and bool(ALSO.search(text))) \
-        or corrects_the_return(tracker)
+        or corrects_the_return(tracker) or reports_a_wrong_item(text)
+
+
+def buys(text: str) -> bool:
+    """ "buy", "purchase", "i want to order …", not negated ("not buy", "i don't want to buy")."""
+    return any(not NOT_BEFORE.search(text[:match.start()]) for match in BUYING.finditer(text))
 
 
 def _text(tracker: Tracker) -> str:
@@ -356,11 +426,24 @@ def wants_a_replacement(text: str) -> bool:
 
 
 def corrects_the_return(tracker: Tracker) -> bool:
-    """ "no only 2 mugs not 3" while the return's summary waits for its yes: its items change."""
+    """While the return's summary waits for its yes, a message about its items, whatever the NLU
+    read: a change ("no only 2 mugs not 3", "the teapot too"), or the items said again ("no!! i want
+    to RETURN 1 white mug not buy"), which shows the summary again. Not a purchase said in so many
+    words, nor a question about something else ("how much is the white mug?")."""
     if tracker.get_slot(PENDING) != "return_order" or tracker.get_slot("requested_slot"):
         return False
     text = _text(tracker)
-    return not BUYING.search(text) and not asks_instead_of_answering(text) and item_change(tracker) is not None
+    if buys(text):
+        return False
+    named = [e for e in _entities(tracker) if e.get("entity") in ("product", "category")]
+    if RETURNING.search(text):  # "i want to RETURN 1 white mug", not "ok send them back" or "no, don't return it"
+        return bool(named) or (decided_answer(text) is None and not LEADING_YES.match(text))
+    if asks_instead_of_answering(text):
+        return False
+    if item_change(tracker) is not None:
+        return True
+    lines = (tracker.get_slot(TARGET) or {}).get("lines") or []
+    return bool(named) and bool(choose_return_items(lines, named, text).lines)  # its items named again
 
 
 def changes_the_return(tracker: Tracker) -> bool:
@@ -371,9 +454,11 @@ def changes_the_return(tracker: Tracker) -> bool:
 
 
 def leaves_the_return(tracker: Tracker) -> bool:
-    """ "ok never mind the return for now", "forget the return": no product named to send back."""
+    """ "ok never mind the return for now", "forget the return", "no i don't want to send them back":
+    no product named to send back."""
     products = any(e.get("entity") in ("product", "category") for e in _entities(tracker))
-    return LEAVES_THE_RETURN.search(_text(tracker)) is not None and not products
+    text = _text(tracker)
+    return (LEAVES_THE_RETURN.search(text) is not None or withdraws_a_return(text)) and not products
 
 
 def _leave_the_return(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -437,16 +522,19 @@ class ActionConfirmReturn(Action):
     ) -> List[Dict[Text, Any]]:
         target, items = tracker.get_slot(TARGET), tracker.get_slot(ITEMS)
         reason = tracker.get_slot(REASON)
-        if not target or not items or not reason:
-            return events_clearing(FLOW_SLOTS)  # refused by the form, which said why
+        if not target or not items or not reason:  # refused by the form, which said why
+            ours = tracker.get_slot(PENDING) == "return_order"  # not a cancel offered instead
+            return events_clearing(FLOW_SLOTS if ours else (TARGET, ITEMS, REASON))
+        if target.get("status", "delivered") not in RETURNING_STATUSES:  # another flow's order: why not
+            return _refused(dispatcher, target["number"], target["status"])
         categories = {line["sku"]: line.get("category") for line in target["lines"]}
         opened = [item for item in items if categories.get(item["sku"]) in CONSUMABLES]
         if opened and OPENED.search(reason) and not FAULTY.search(reason) and not UNOPENED.search(reason):
             dispatcher.utter_message(response="utter_return_opened_consumable", items=items_text(opened))
             return events_clearing(FLOW_SLOTS)
-        if DAMAGED.search(reason) and not SELF_CAUSED.search(reason) \
-                and not _said_during_this_return(tracker, "utter_return_sorry_faulty"):
-            dispatcher.utter_message(response="utter_return_sorry_faulty")  # the shop's fault: sorry first
+        fault = shops_fault(reason)
+        if fault and not _said_during_this_return(tracker, *SORRY.values()):
+            dispatcher.utter_message(response=SORRY[fault])  # the shop's fault: sorry first
         if target.get("returning"):  # its return is on the way: these join it (the rest: shipping back too)
             rest = is_whole_order(items, target["lines"])
             dispatcher.utter_message(
@@ -463,12 +551,12 @@ class ActionConfirmReturn(Action):
         return [SlotSet(PENDING, "return_order")]
 
 
-def _said_during_this_return(tracker: Tracker, response: Text) -> bool:
-    """`response` was said since the last return was registered or left (once per return)."""
-    ends = ("utter_return_requested", "utter_return_not_requested")
+def _said_during_this_return(tracker: Tracker, *responses: Text) -> bool:
+    """One of `responses` was said since the last return was registered or left (once per return)."""
+    ends = ("utter_return_requested", "utter_return_not_requested", "utter_stopped", "utter_nothing_to_stop")
     for event in reversed(tracker.events or []):
         said = (event.get("metadata") or {}).get("utter_action") if event.get("event") == "bot" else None
-        if said == response:
+        if said in responses:
             return True
         if said in ends:
             return False
@@ -501,16 +589,24 @@ async def answer_return(dispatcher: CollectingDispatcher, tracker: Tracker, affi
     target, reason = tracker.get_slot(TARGET) or {}, tracker.get_slot(REASON)
     items = tracker.get_slot(ITEMS) or []
     number = target.get("number")
+    if not affirmed and target.get("returning"):  # its registered return stays as it is
+        dispatcher.utter_message(response="utter_return_more_not_added", number=number,
+                                 returning=items_text(target["returning"]))
+        return events_clearing(FLOW_SLOTS)
     if not affirmed:
         dispatcher.utter_message(response="utter_return_not_requested", number=number)
         return events_clearing(FLOW_SLOTS)
     lines = None if is_whole_order(items, target.get("lines") or []) else items
     try:
         async with BackendClient(tracker.sender_id) as backend:
-            order = await backend.request_return(number, reason, lines)
-    except Refused as refusal:
-        dispatcher.utter_message(response="utter_return_refused", number=number, reason=refusal.detail)
-        return events_clearing(FLOW_SLOTS)
+            try:
+                order = await backend.request_return(number, reason, lines)
+            except Refused as refusal:  # said from the order's state, in the shop's words
+                now = await backend.get_order(number)
+                if ValidateReturnForm().refusal(now) is not None:
+                    return _refused(dispatcher, number, now.status)
+                dispatcher.utter_message(response="utter_return_refused", number=number, reason=refusal.detail)
+                return events_clearing(FLOW_SLOTS)
     except BackendError as error:  # still pending: the user can say "yes" again
         logger.warning("return request for %s failed: %s", number, error)
         dispatcher.utter_message(response="utter_backend_unavailable")

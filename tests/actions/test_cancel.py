@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import httpx
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
@@ -470,3 +470,114 @@ async def test_a_yes_taken_back_in_the_same_message_does_nothing_and_asks_again(
         assert [m.get("response") or m["text"] for m in dispatcher.messages] == [
             "utter_yes_or_no_first", "Do you want me to cancel it?"], text
     assert status_of(backend, identity, number) == "pending"
+
+
+def after_the_next_question(identity: str, cancelled: str, asked: str, text: str, intent: str):
+    """`text` (read as `intent`) after "cancel all my orders" and a yes: `cancelled` is cancelled and
+    `asked` asked about in the bot's last turn."""
+    tracker = tracker_for(identity, text, slots={"pending_confirmation": "cancel_order", "order_id": asked})
+    tracker.latest_message["intent"] = {"name": intent, "confidence": 0.35}
+    tracker.events = [
+        {"event": "user", "text": "cancel all my orders", "parse_data": {"intent": {"name": "cancel_order"}}},
+        {"event": "action", "name": "action_cancel_order"},
+        {"event": "bot", "text": f"Do you want me to cancel order {cancelled}?",
+         "metadata": {"utter_action": "utter_confirm_cancel"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "yes", "parse_data": {"intent": {"name": "affirm"}}},
+        {"event": "action", "name": "action_answer_confirmation"},
+        {"event": "bot", "text": f"Done: order {cancelled} is cancelled.", "metadata": {"utter_action": "utter_order_cancelled"}},
+        {"event": "bot", "text": f"Do you want me to cancel order {asked} (1 × Ceramic Mug Blue; €17.80)?",
+         "metadata": {"utter_action": "utter_confirm_cancel"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}},
+    ]
+    return tracker
+
+
+async def test_and_the_other_one_too_is_a_yes_to_the_order_asked_about_however_it_is_read(backend):
+    """after2-25 (N2): "cancel all my orders", "yes", then "and the other one too" read as an order
+    started the order form, whose "What would you like to order?" came back under every answer
+    after. Read as an order, a change, a bare value or a cancel, it cancels the order asked about,
+    and the last one left is asked about next."""
+    from actions.change_order import ValidateChangeOrderForm
+    from actions.inform import ActionHandleInform
+    from actions.ordering import ValidateOrderForm
+    from tests.actions.test_change_order import DOMAIN
+    from tests.actions.test_replacements import TO_THE_CHANGE_FORM
+
+    for text, intent in (("and the other one too", "place_order"), ("and the other one too", "inform"),
+                         ("cancel the other one too", "cancel_order"), ("that one as well", "change_order")):
+        identity = new_identity()
+        oldest, middle, newest = (place_order(backend, identity)["number"] for _ in range(3))
+        httpx.post(f"{backend.url}/api/v1/orders/{newest}/cancel", headers={
+            "Authorization": "Bearer dev-bot-token", "X-Channel-Identity": identity}).raise_for_status()
+        said = CollectingDispatcher()
+        tracker = after_the_next_question(identity, newest, middle, text, intent)
+        if intent == "place_order":  # the order form at its start hands it on, and asks nothing
+            tracker.active_loop = {}
+            assert await ValidateOrderForm().run(said, tracker, DOMAIN) == TO_THE_CHANGE_FORM, text
+            assert said.messages == []
+        if intent in ("place_order", "change_order"):
+            tracker.active_loop = {}
+            events = await ValidateChangeOrderForm().run(said, tracker, DOMAIN)
+            assert events[-1] == FollowupAction("action_listen"), text
+        elif intent == "inform":
+            events = await ActionHandleInform().run(said, tracker, {})
+        else:
+            events = await ActionCancelOrder().run(said, tracker, {})
+        assert [(m["response"], m["number"]) for m in said.messages] == [
+            ("utter_order_cancelled", middle), ("utter_confirm_cancel", oldest)], (text, intent)
+        assert SlotSet("pending_confirmation", "cancel_order") in events and SlotSet("order_id", oldest) in events
+        assert [status_of(backend, identity, n) for n in (oldest, middle)] == ["pending", "cancelled"], text
+
+
+def under_a_stray_order_form(identity: str, number: str, text: str):
+    """`text` (a yes) after "Do you want me to cancel order …?", a message read as an order, and
+    the order form's "What would you like to order?" (the form still active, holding nothing)."""
+    tracker = tracker_for(identity, text, slots={"pending_confirmation": "cancel_order", "order_id": number,
+                                                 "requested_slot": "order_items"})
+    tracker.latest_message["intent"] = {"name": "affirm", "confidence": 0.9}
+    tracker.active_loop = {"name": "order_form"}
+    question = f"Do you want me to cancel order {number} (1 × Ceramic Mug Blue; €17.80)?"
+    tracker.events = [
+        {"event": "action", "name": "action_cancel_order"},
+        {"event": "bot", "text": question, "metadata": {"utter_action": "utter_confirm_cancel"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "some words read as an order", "parse_data": {"intent": {"name": "place_order"}}},
+        {"event": "action", "name": "order_form"},
+        {"event": "bot", "text": "What would you like to order?", "metadata": {"utter_action": "utter_ask_order_items"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": "affirm"}}},
+    ]
+    return tracker, question
+
+
+async def test_an_order_form_started_under_the_cancel_question_ends_with_the_answer(backend):
+    """after2-25/-27 (N2): with the order form started (holding nothing) under "Do you want me to
+    cancel …?", "yes", "/affirm", "no" each got the cancel question and "What would you like to
+    order?" again, forever. The question is asked again and the form ends; "yes cancel OB-…" naming
+    the order asked about cancels it; naming another order asks about that one instead."""
+    identity = new_identity()
+    other, number = place_order(backend, identity)["number"], place_order(backend, identity)["number"]
+    for text in ("yes", "/affirm"):
+        said = CollectingDispatcher()
+        tracker, question = under_a_stray_order_form(identity, number, text)
+        events = await ActionAnswerConfirmation().run(said, tracker, {})
+        assert [m["text"] for m in said.messages] == [question], text
+        assert ActiveLoop(None) in events and SlotSet("requested_slot", None) in events, text
+    assert status_of(backend, identity, number) == "pending"
+    said = CollectingDispatcher()
+    tracker, _ = under_a_stray_order_form(identity, number, f"yes cancel {other}")
+    tracker.latest_message["entities"] = [{"entity": "order_id", "value": other}]
+    events = await ActionAnswerConfirmation().run(said, tracker, {})
+    assert [(m["response"], m["number"]) for m in said.messages] == [("utter_confirm_cancel", other)]
+    assert ActiveLoop(None) in events
+    assert (status_of(backend, identity, number), status_of(backend, identity, other)) == ("pending", "pending")
+    said = CollectingDispatcher()
+    tracker, _ = under_a_stray_order_form(identity, number, f"yes cancel {number}")
+    tracker.latest_message["entities"] = [{"entity": "order_id", "value": number[3:]},
+                                          {"entity": "order_id", "value": number}]
+    events = await ActionAnswerConfirmation().run(said, tracker, {})
+    assert [(m["response"], m["number"]) for m in said.messages] == [("utter_order_cancelled", number)]
+    assert ActiveLoop(None) in events
+    assert (status_of(backend, identity, number), status_of(backend, identity, other)) == ("cancelled", "pending")

@@ -5,7 +5,7 @@ answered about that order and the question asked again; refusals are worded for 
 from __future__ import annotations
 
 import httpx
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
@@ -101,7 +101,9 @@ async def test_the_other_one_or_a_product_at_the_question_asks_about_that_order(
     press = placed_order(backend, identity, [("BRW-FRP-800", 1), ("MUG-CER-BLU", 1)])
     asked = CollectingDispatcher()
     events = await ActionCancelOrder().run(asked, tracker_for(identity, "cancel my order"), {})
-    assert said_by(asked) == [("utter_confirm_cancel", press)]
+    # the newest is asked about, and the other open one named (after2-115)
+    assert said_by(asked) == [("utter_cancel_newest_of_several", None), ("utter_confirm_cancel", press)]
+    assert red in asked.messages[0]["orders"] and press not in asked.messages[0]["orders"]
     slots = {e["name"]: e["value"] for e in events}
     other = CollectingDispatcher()
     await ActionHandleInform().run(other, after_the_bot(identity, "the other one", "inform", asked, slots), {})
@@ -184,3 +186,67 @@ async def test_a_money_question_read_as_a_cancel_is_about_the_order_asked_about(
     await ActionCancelOrder().run(said, after_the_bot(identity, text, "cancel_order", asked,
                                                       {e["name"]: e["value"] for e in events}), {})
     assert said_by(said) == [("utter_cancel_refund", asked_about), ("utter_confirm_cancel", asked_about)]
+
+
+async def test_yes_to_the_offer_to_cancel_instead_asks_the_cancel_question(backend):
+    """after2-90 (N3): "i want to return 1 mug" before it shipped got "I can cancel it instead, with
+    a full refund", and "yes pls do that" then "Okay." while the order stayed on its way. The offer
+    leaves its question open: a yes asks to cancel that order (its items and total), whose yes
+    cancels it; "Keep it" keeps it."""
+    from actions.returns import ValidateReturnForm
+    from tests.actions.test_change_order import DOMAIN, flow_tracker
+
+    identity = new_identity()
+    number = placed_order(backend, identity, [("MUG-CER-WHT", 2)])
+    text = "i want to return 1 mug"
+    offer = CollectingDispatcher()
+    tracker = flow_tracker(identity, text, "refund_return_request", "return_form",
+                           [named(text, "mug", MUGS, "mug", 1)])
+    tracker.active_loop = {}
+    events = await ValidateReturnForm().run(offer, tracker, DOMAIN)
+    assert said_by(offer) == [("utter_return_not_delivered", number)]
+    assert SlotSet("pending_confirmation", "cancel_order") in events and SlotSet("order_id", number) in events
+    slots = {e["name"]: e["value"] for e in events}
+    for yes in ("yes pls do that", "ok fine yes", "yes please"):
+        asked = CollectingDispatcher()
+        await ActionAnswerConfirmation().run(asked, after_the_bot(identity, yes, "affirm", offer, slots,
+                                                                  action="return_form"), {})
+        assert said_by(asked) == [("utter_confirm_cancel", number)], yes
+        assert (asked.messages[0]["items"], asked.messages[0]["total"]) == ("2 × Ceramic Mug White", "€28.70")
+        assert status_of(backend, identity, number) == "confirmed"
+    kept = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(kept, after_the_bot(identity, "/deny", "deny", offer, slots,
+                                                             action="return_form"), {})
+    assert said_by(kept) == [("utter_cancel_kept", number)]
+    done = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(done, after_the_bot(identity, "yes", "affirm", asked, slots,
+                                                             action="action_answer_confirmation"), {})
+    assert said_by(done) == [("utter_order_cancelled", number)]
+    assert status_of(backend, identity, number) == "cancelled"
+
+
+async def test_will_i_get_my_money_back_read_as_a_return_at_the_cancel_question(backend):
+    """after2-29 (N3): "will i get my money back" at "Do you want me to cancel …?" was read as a
+    return and answered with the offer to cancel instead (whose yes then did nothing): it is
+    answered about the order asked about (a full refund) and the same question asked again, which
+    "yes please" answers."""
+    from actions.returns import ValidateReturnForm
+    from tests.actions.test_change_order import DOMAIN
+
+    identity = new_identity()
+    number = placed_order(backend, identity, [("MUG-CER-RED", 1)])
+    httpx.post(f"{backend.url}/api/v1/staff/orders/{number}/transition", headers=STAFF,
+               json={"status": "processing"}).raise_for_status()
+    asked = CollectingDispatcher()
+    events = await ActionCancelOrder().run(asked, tracker_for(identity, "pls cancel it", slots={"order_id": number}), {})
+    slots = {e["name"]: e["value"] for e in events}
+    money = CollectingDispatcher()
+    tracker = after_the_bot(identity, "will i get my money back", "refund_return_request", asked, slots)
+    events = await ValidateReturnForm().run(money, tracker, DOMAIN)
+    assert said_by(money) == [("utter_cancel_refund", number), ("utter_confirm_cancel", number)]
+    assert SlotSet("requested_slot", None) in events and events[-1] == FollowupAction("action_listen")
+    yes = after_the_bot(identity, "yes please", "affirm", money, slots, action="return_form")
+    done = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(done, yes, {})
+    assert said_by(done) == [("utter_order_cancelled", number)]
+    assert status_of(backend, identity, number) == "cancelled"

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import httpx
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cancel import ActionAnswerConfirmation
+from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
 from actions.change_address import ActionConfirmAddressChange, ValidateChangeAddressForm
 from tests.actions.test_cancel import order_of
 from tests.actions.test_change_order import DOMAIN, confirmation, flow_tracker
@@ -201,3 +201,81 @@ async def test_an_address_change_refused_at_the_yes_is_worded_for_customers(back
                                                                   slots), {})
     assert [(m["response"], m["number"]) for m in dispatcher.messages] == [("utter_order_locked_shipped", number)]
     assert address_of(backend, identity, number)["city"] == "Dublin"
+
+
+HANS = {"name": "Hans Mueller", "line1": "5 Hauptstrasse", "city": "Berlin", "postal_code": "10117", "country": "DE"}
+
+
+async def test_send_the_x_order_to_an_address_is_an_address_change_of_that_order(backend):
+    """after2-07 (manage M3): "send the tea caddy order to Hans Mueller, …" read as an order had
+    started a new order ("Hauptstrasse" not in the catalogue, then "same address?"): the order
+    form and the change form hand it to the address change of the order holding the tea caddy
+    (not the newest), confirmed first."""
+    from actions.change_order import ValidateChangeOrderForm
+    from actions.ordering import ValidateOrderForm
+    from tests.actions.test_ordering import form_tracker
+    from tests.actions.test_replacements import TO_THE_CHANGE_FORM, named
+
+    identity = new_identity()
+    caddy = order_of(backend, identity, "TEA-CAD-TIN")
+    place_order(backend, identity)  # newer
+    text = "send the tea caddy order to Hans Mueller, 5 Hauptstrasse, 10117 Berlin, Germany"
+    entities = [named(text, "tea caddy", ["TEA-CAD-TIN"], "Tea Caddy Tin"), {"entity": "order_id", "value": "10117"}]
+    said = CollectingDispatcher()
+    tracker = form_tracker(identity, text, "place_order", entities)
+    tracker.active_loop = {}
+    assert await ValidateOrderForm().run(said, tracker, DOMAIN) == TO_THE_CHANGE_FORM
+    tracker = flow_tracker(identity, text, "place_order", "change_order_form", entities)
+    tracker.active_loop = {}
+    assert await ValidateChangeOrderForm().run(said, tracker, DOMAIN) == [
+        SlotSet("requested_slot", None), FollowupAction("change_address_form")]
+    assert said.messages == []
+    events, said = await start(identity, text, entities)
+    assert said.messages == [] and events[0]["value"]["number"] == caddy
+    assert SlotSet("new_shipping_address", HANS) in events
+    summary = CollectingDispatcher()
+    slots = {"target_order": events[0]["value"], "new_shipping_address": HANS}
+    await ActionConfirmAddressChange().run(summary, flow_tracker(identity, "", "inform", "x", slots=slots), {})
+    assert [(m["response"], m["number"]) for m in summary.messages] == [("utter_confirm_address_change", caddy)]
+    assert address_of(backend, identity, caddy)["city"] == "Dublin"
+
+
+async def test_send_an_order_number_to_an_address_read_as_a_bare_value_changes_its_address(backend):
+    """after2-03 (manage M3): "send OB-… to Hans Mueller, …, 10115 Berlin, Germany" (inform) got
+    "That looks like an address. To have something sent there, tell me what you'd like to order"."""
+    from actions.inform import ActionHandleInform
+
+    identity = new_identity()
+    named_order = place_order(backend, identity)["number"]
+    place_order(backend, identity)
+    text = f"send {named_order} to Hans Mueller, 5 Hauptstrasse, 10115 Berlin, Germany"
+    entities = [{"entity": "order_id", "value": "10115"}, {"entity": "order_id", "value": named_order[3:]},
+                {"entity": "order_id", "value": named_order}]
+    said = CollectingDispatcher()
+    tracker = flow_tracker(identity, text, "inform", "x", entities)
+    tracker.active_loop = {}
+    assert await ActionHandleInform().run(said, tracker, {}) == [FollowupAction("change_address_form")]
+    assert said.messages == []
+    events, said = await start(identity, text, entities)
+    assert said.messages == [] and events[0]["value"]["number"] == named_order
+    assert SlotSet("new_shipping_address", {**HANS, "postal_code": "10115"}) in events
+
+
+async def test_cancel_at_the_new_address_question_drops_the_address_change(backend):
+    """after2-91: "cancel" at "What's the new address?" offered to cancel the whole order: it leaves
+    the address change and the order stays as it is; "cancel the whole order" still asks that."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    events, _ = await start(identity)
+    slots = {"target_order": events[0]["value"], "requested_slot": "new_shipping_address"}
+    said = CollectingDispatcher()
+    tracker = flow_tracker(identity, "cancel", "cancel_order", "change_address_form", slots=slots)
+    events = await ActionCancelOrder().run(said, tracker, {})
+    assert [(m["response"], m["number"]) for m in said.messages] == [("utter_address_change_kept", number)]
+    assert ActiveLoop(None) in events and SlotSet("pending_confirmation", "cancel_order") not in events
+    assert SlotSet("target_order", None) in events
+    said = CollectingDispatcher()
+    tracker = flow_tracker(identity, "no just cancel the whole order", "cancel_order", "change_address_form", slots=slots)
+    events = await ActionCancelOrder().run(said, tracker, {})
+    assert [(m["response"], m["number"]) for m in said.messages] == [("utter_confirm_cancel", number)]
+    assert ActiveLoop(None) in events

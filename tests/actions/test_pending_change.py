@@ -177,3 +177,66 @@ async def test_which_teapot_asked_for_an_edit_of_a_waiting_change_keeps_that_cha
     events = await ValidateChangeOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
     changes = next(e["value"] for e in events if e["name"] == "order_changes")
     assert [(line["sku"], line["quantity"]) for line in changes] == [("MUG-CER-WHT", 3), ("TEA-POT-GLS", 1)]
+
+
+async def test_a_change_waiting_moves_to_the_other_order_the_customer_means(backend):
+    """after2-103 (N6): "add a tea infuser to my order" went to the travel mug order; "no, to the
+    other order, the filters one" showed the same summary again, and "wrong order, add it to OB-…"
+    that order's status. Now the infuser is proposed for the filters order instead, and only its
+    yes changes it."""
+    from actions.inform import ActionHandleInform
+
+    identity = new_identity()
+    filters = placed_order(backend, identity, [("BRW-FLT-100", 1)])
+    mug = placed_order(backend, identity, [("MUG-TRV-STL", 1)])
+    text = "add a tea infuser to my order"
+    infuser = product(text, "tea infuser", ["TEA-INF-STL"], "Stainless Tea Infuser")
+    slots, summary = await proposed(identity, text, infuser, "place_order")
+    assert slots["target_order"]["number"] == mug
+    for text, intent, entities in (
+            ("no, to the other order, the filters one", "deny",
+             product("no, to the other order, the filters one", "filters", ["BRW-FLT-100"], "filter")),
+            (f"wrong order, add it to {filters}", "inform", [{"entity": "order_id", "value": filters}])):
+        handed = CollectingDispatcher()
+        tracker = confirmation(identity, intent, "action_confirm_order_change", slots)
+        tracker.latest_message.update(text=text, entities=entities)
+        if intent == "deny":
+            assert await ActionAnswerConfirmation().run(handed, tracker, {}) == [FollowupAction("change_order_form")]
+        else:
+            assert await ActionHandleInform().run(handed, tracker, {}) == [FollowupAction("change_order_form")]
+        assert handed.messages == [], text
+        assert await adds_to_a_placed_order(form_tracker(identity, text, "place_order", entities, slots)), text
+        moved, summary = await proposed(identity, text, entities, intent, slots)
+        assert moved["target_order"]["number"] == filters, text
+        assert summary["response"] == "utter_confirm_order_change" and summary["number"] == filters
+        assert shown(summary) == ["1 × Paper Filters 100 pack", "1 × Stainless Tea Infuser"], text
+    assert (lines_of(backend, identity, filters), lines_of(backend, identity, mug)) == (
+        [("BRW-FLT-100", 1)], [("MUG-TRV-STL", 1)])
+    await ActionAnswerConfirmation().run(CollectingDispatcher(), confirmation(
+        identity, "affirm", "action_confirm_order_change", moved), {})
+    assert sorted(lines_of(backend, identity, filters)) == [("BRW-FLT-100", 1), ("TEA-INF-STL", 1)]
+    assert lines_of(backend, identity, mug) == [("MUG-TRV-STL", 1)]
+
+
+async def test_a_change_for_another_order_says_when_there_is_none_or_asks_which(backend):
+    """"no, to the other order" with no other order that can change: said, the change waits; with
+    two others: which one, and the number then moves it."""
+    identity = new_identity()
+    mug = placed_order(backend, identity, [("MUG-TRV-STL", 1)])
+    text = "add a tea infuser to my order"
+    slots, _ = await proposed(identity, text, product(text, "tea infuser", ["TEA-INF-STL"], "Stainless Tea Infuser"),
+                              "place_order")
+    said = CollectingDispatcher()
+    tracker = flow_tracker(identity, "no, to the other order", "deny", "change_order_form", slots=slots)
+    tracker.active_loop = {}
+    assert await ValidateChangeOrderForm().run(said, tracker, DOMAIN) == []
+    assert [(m["response"], m["number"]) for m in said.messages] == [("utter_change_no_other_order", mug)]
+    first, second = (placed_order(backend, identity, [("BRW-FLT-100", 1)]) for _ in range(2))
+    said = CollectingDispatcher()
+    events = await ValidateChangeOrderForm().run(said, tracker, DOMAIN)
+    assert [m["response"] for m in said.messages] == ["utter_change_which_order"]
+    assert first in said.messages[0]["orders"] and second in said.messages[0]["orders"]
+    assert events == [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+    moved, summary = await proposed(identity, first, [{"entity": "order_id", "value": first}], "inform", slots)
+    assert moved["target_order"]["number"] == first and shown(summary) == [
+        "1 × Paper Filters 100 pack", "1 × Stainless Tea Infuser"]

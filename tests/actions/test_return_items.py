@@ -216,3 +216,36 @@ def test_reasons_are_stored_as_clean_phrases():
     assert reason_after_items(text, product(text, "mugs", ALL_MUGS)) == "the mugs are chipped"
     assert tidy_reason("i told u its chipped") == "its chipped"
     assert tidy_reason("i want to return it because the lid is broken") == "the lid is broken"
+
+
+def test_a_reason_starting_with_too_keeps_it():
+    """after2-432: "too big for me" was stored as "big for me"; the items' "too" still goes."""
+    assert [tidy_reason(r) for r in ("too big for me", "too heavy", "too, its way too heavy", "too small, sorry")] == [
+        "too big for me", "too heavy", "its way too heavy", "too small, sorry"]
+
+
+def test_not_buy_after_the_items_is_no_reason():
+    """after2-431: "no!! i want to RETURN 1 white mug not buy" at the summary: no new reason "not buy"."""
+    text = "no!! i want to RETURN 1 white mug not buy"
+    entities = [found(text, "1", "quantity"), found(text, "white mug", skus=["MUG-CER-WHT"], quantity=1)]
+    assert read_return_message(text, entities).reason is None
+
+
+def test_the_shops_fault_is_damage_or_the_wrong_item_sent_not_taste_or_size():
+    from actions.return_reasons import shops_fault
+    verdicts = {text: shops_fault(text) for text in (
+        "mugs are the wrong shade", "the teapot is too heavy", "too big for me", "wrong colour", "not my style",
+        "i ordered the wrong size", "my mistake, wrong item", "the infuser is rusty", "arrived cracked",
+        "the filters tore while brewing", "it won't heat", "you sent me green mugs instead of blue ones",
+        "wrong item received", "i got the wrong colour mugs", "ordered blue but these are green",
+        "this is not what i ordered", "received a different product", "you sent it to the wrong address",
+        "it's not broken, i just don't like it")}
+    assert verdicts == {
+        "mugs are the wrong shade": None, "the teapot is too heavy": None, "too big for me": None,
+        "wrong colour": None, "not my style": None, "i ordered the wrong size": None, "my mistake, wrong item": None,
+        "the infuser is rusty": "damaged", "arrived cracked": "damaged", "the filters tore while brewing": "damaged",
+        "it won't heat": "damaged", "you sent me green mugs instead of blue ones": "wrong_item",
+        "wrong item received": "wrong_item", "i got the wrong colour mugs": "wrong_item",
+        "ordered blue but these are green": "wrong_item", "this is not what i ordered": "wrong_item",
+        "received a different product": "wrong_item", "you sent it to the wrong address": None,
+        "it's not broken, i just don't like it": None}

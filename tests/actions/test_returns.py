@@ -832,3 +832,235 @@ async def test_the_apology_is_not_repeated_when_the_summary_comes_back(backend):
     await ActionConfirmReturn().run(own_mistake, tracker_for(identity, "", slots={
         **slots, "return_reason": "i ordered the wrong size"}), {})
     assert [m["response"] for m in own_mistake.messages] == ["utter_confirm_return_items"]
+
+
+# QA after2's order: 3 white mugs and the glass teapot (€68.60, free shipping).
+WHITE_MUG = {"sku": "MUG-CER-WHT", "name": "Ceramic Mug White"}
+GLASS = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1}
+
+
+def white_mugs_and_teapot(backend, identity):
+    httpx.post(f"{backend.url}/api/v1/staff/products/MUG-CER-WHT/restock", headers=STAFF,
+               json={"quantity": 4, "note": "tests/actions returns"}).raise_for_status()
+    return delivered(backend, identity, ("MUG-CER-WHT", 3), ("TEA-POT-GLS", 1))
+
+
+async def test_the_items_said_again_at_the_returns_summary_stay_in_the_return(backend):
+    """after2-431: at the summary of 1 white mug and the teapot, "no!! i want to RETURN 1 white mug not
+    buy" went to checkout and a "yes" made a pending order holding stock; after2-430: "no only 2 mugs
+    not 3" at the summary of 2 mugs and the teapot asked "Which mug would you like?"."""
+    from actions.catalogue import ActionShowProducts
+    from actions.ordering import ValidateOrderForm
+    from actions.returns import continues_a_return
+    identity = new_identity()
+    number = white_mugs_and_teapot(backend, identity)
+    target = (await start(identity))[0][0]["value"]
+    slots = {"target_order": target, "return_items": [{**WHITE_MUG, "quantity": 1}, GLASS],
+             "return_reason": "mugs are wrong shade"}
+    text = "no!! i want to RETURN 1 white mug not buy"
+    entities = [found(text, "1", "quantity"), found(text, "white mug", skus=["MUG-CER-WHT"], quantity=1)]
+    # the order form hands it on ("not buy" is no purchase), a no or an item change too
+    assert continues_a_return(at_the_summary(identity, text, "place_order", "order_form", entities, slots))
+    ordered = at_the_summary(identity, text, "place_order", "order_form", entities, slots)
+    ordered.active_loop = {}
+    assert await ValidateOrderForm().run(CollectingDispatcher(), ordered, DOMAIN) == [
+        SlotSet("requested_slot", None), FollowupAction("return_form")]
+    no = at_the_summary(identity, text, "deny", "order_form", entities, slots)
+    assert await ActionAnswerConfirmation().run(CollectingDispatcher(), no, {}) == [FollowupAction("return_form")]
+    change = at_the_summary(identity, text, "change_order", "change_order_form", entities, slots)
+    assert await ValidateChangeOrderForm().run(CollectingDispatcher(), change, DOMAIN) == [
+        SlotSet("requested_slot", None), FollowupAction("return_form")]
+    # the return form: the same items, "not buy" is no reason, so its summary comes again
+    said = CollectingDispatcher()
+    events = await ValidateReturnForm().run(said, at_the_summary(
+        identity, text, "place_order", "return_form", entities, slots), DOMAIN)
+    assert said.messages == [] and not any(
+        e["value"] != slots[e["name"]] for e in events if e.get("name") in ("return_items", "return_reason"))
+    assert not any(e.get("name") == "requested_slot" and e["value"] for e in events)
+
+    text = "no only 2 mugs not 3"  # the summary already holds 2: said again, not a purchase
+    two = {**slots, "return_items": [{**WHITE_MUG, "quantity": 2}, GLASS]}
+    entities = [found(text, "2", "quantity"), found(text, "mugs", skus=ALL_MUGS, quantity=2)]
+    shown = await ActionShowProducts().run(CollectingDispatcher(), at_the_summary(
+        identity, text, "product_info", "order_form", entities, two), DOMAIN)
+    assert {e.get("name") for e in shown if e["event"] == "followup"} <= {"order_form", "return_form"}, shown
+    ordering = at_the_summary(identity, text, "place_order", "order_form", entities, two)
+    ordering.active_loop = {}
+    assert await ValidateOrderForm().run(CollectingDispatcher(), ordering, DOMAIN) == [
+        SlotSet("requested_slot", None), FollowupAction("return_form")]
+    buying = at_the_summary(identity, "i also want to buy 2 white mugs", "place_order", "order_form",
+                            [found("i also want to buy 2 white mugs", "white mugs", skus=["MUG-CER-WHT"], quantity=2)],
+                            two)
+    assert not continues_a_return(buying)  # a purchase in so many words is one
+
+    await ActionAnswerConfirmation().run(CollectingDispatcher(), confirmation(
+        identity, "affirm", "action_confirm_return", {**slots, "pending_confirmation": "return_order"}), {})
+    assert returning(backend, identity, number) == {"MUG-CER-WHT": 1, "TEA-POT-GLS": 1}
+    assert orders_of(backend, identity) == [(number, "return_requested")]  # no order was started
+
+
+async def test_a_return_asked_about_while_changing_the_address_of_an_order_on_its_way_is_refused(backend):
+    """after2-90: "how do i send it back" while changing the address of a confirmed order ran the whole
+    return form on it and ended in the backend's "An order that is 'confirmed' cannot become
+    'return_requested'. Allowed next: …"."""
+    from tests.actions.test_change_order import order_view_of
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    httpx.post(f"{backend.url}/api/v1/orders/{number}/confirm",
+               headers={**BOT, "X-Channel-Identity": identity}).raise_for_status()
+    target = order_view_of(backend, identity, number)
+    tracker = flow_tracker(identity, "how do i send it back", "refund_return_request", "change_address_form",
+                           slots={"target_order": target, "requested_slot": "new_shipping_address",
+                                  "order_id": number})
+    said = CollectingDispatcher()
+    events = await ValidateReturnForm().run(said, tracker, DOMAIN)
+    assert [m["response"] for m in said.messages] == ["utter_return_not_delivered"]  # cancelling is offered
+    assert SlotSet("requested_slot", None) in events
+    assert not any(e.get("name") == "return_items" and e["value"] for e in events)
+    # a summary or a yes that still comes with such an order says why, never the backend's words
+    slots = {"target_order": target, "return_items": [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue",
+                                                       "quantity": 1}], "return_reason": "dont need them"}
+    summary = CollectingDispatcher()
+    events = await ActionConfirmReturn().run(summary, tracker_for(identity, "", slots=slots), {})
+    assert [m["response"] for m in summary.messages] == ["utter_return_not_delivered"]
+    assert SlotSet("pending_confirmation", "cancel_order") in events  # "I can cancel it instead": its yes asks
+    answer = CollectingDispatcher()
+    events = await ActionAnswerConfirmation().run(answer, confirmation(
+        identity, "affirm", "action_confirm_return", {**slots, "pending_confirmation": "return_order"}), {})
+    assert [m["response"] for m in answer.messages] == ["utter_return_not_delivered"]
+    assert SlotSet("pending_confirmation", "cancel_order") in events and SlotSet("order_id", number) in events
+    assert status_of(backend, identity, number) == "confirmed"
+
+
+async def test_only_damage_or_a_wrong_item_sent_gets_the_apology(backend):
+    """after2-430/431: "wrong shade" and "too heavy" got the faulty-item apology promising a free return;
+    after2-96: "the infuser is rusty" got none; after2-432: "too big for me" was stored as "big for me"."""
+    identity = new_identity()
+    mugs_and_teapot(backend, identity)
+    target = (await start(identity))[0][0]["value"]
+    faulty, wrong = "utter_return_sorry_faulty", "utter_return_sorry_wrong_item"
+    for reason, sorry in (("mugs are wrong shade", None), ("mugs are the wrong shade and teapot is too heavy", None),
+                          ("too big for me", None), ("i ordered the wrong size", None), ("wrong colour", None),
+                          ("the infuser is rusty", faulty), ("its chipped", faulty), ("the filters tore", faulty),
+                          ("you sent me green mugs instead of blue ones", wrong), ("wrong item received", wrong),
+                          ("ordered blue but these are green", wrong)):
+        said = CollectingDispatcher()
+        await ActionConfirmReturn().run(said, tracker_for(identity, "", slots={
+            "target_order": target, "return_items": [CAST_IRON], "return_reason": reason}), {})
+        assert [m["response"] for m in said.messages] == [sorry, "utter_confirm_return_items"][not sorry:], reason
+    tracker = reason_step(identity, target, "too big for me", "inform")
+    assert ValidateReturnForm().validate_return_reason("too big for me", CollectingDispatcher(), tracker, DOMAIN) == {
+        "return_reason": "too big for me"}
+    # a return left with "stop" is over: the next one's chip is apologised for again (after2-434)
+    tracker = tracker_for(identity, "", slots={"target_order": target, "return_items": [CAST_IRON],
+                                               "return_reason": "its chipped"})
+    tracker.events += [{"event": "bot", "text": "I'm sorry", "metadata": {"utter_action": faulty}},
+                       {"event": "bot", "text": "Shall I?", "metadata": {"utter_action": "utter_confirm_return_items"}},
+                       {"event": "bot", "text": "Stopped", "metadata": {"utter_action": "utter_stopped"}}]
+    again = CollectingDispatcher()
+    await ActionConfirmReturn().run(again, tracker, {})
+    assert [m["response"] for m in again.messages] == [faulty, "utter_confirm_return_items"]
+
+
+async def test_a_wrong_item_sent_is_a_return_with_an_apology_not_a_purchase(backend):
+    """after2-66: "you sent me green mugs instead of blue ones" was refused as an item change and "wrong
+    item received" got no apology; after2-68: "i got the wrong colour mugs, ordered blue but these are
+    green" started a purchase."""
+    from actions.ordering import ValidateOrderForm
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 2))
+    sent = "you sent me green mugs instead of blue ones"
+    green = [found(sent, "green mugs", skus=["MUG-CER-GRN"])]
+    colour = "i got the wrong colour mugs, ordered blue but these are green"
+    mugs = [found(colour, "mugs", "category", value="Mugs")]
+    for text, entities in ((sent, green), (colour, mugs)):
+        ordering = flow_tracker(identity, text, "place_order", "order_form", entities)
+        ordering.active_loop = {}
+        assert await ValidateOrderForm().run(CollectingDispatcher(), ordering, DOMAIN) == [
+            SlotSet("requested_slot", None), FollowupAction("return_form")], text
+
+    events, said = await start(identity, sent, green)
+    assert [m["response"] for m in said.messages] == ["utter_return_sorry_wrong_item"]  # then "which go back?"
+    assert SlotSet("return_reason", sent) in events and not any(e.get("name") == "return_items" for e in events)
+    events, said = await start(identity, colour, mugs)
+    assert [m["response"] for m in said.messages] == ["utter_return_sorry_wrong_item"]
+    assert SlotSet("return_items", [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2}]) in events
+    reason = [e["value"] for e in events if e.get("name") == "return_reason"][-1]
+    assert reason == "ordered blue but these are green"
+    events, said = await start(identity, "wrong item received")
+    assert [m["response"] for m in said.messages] == ["utter_return_sorry_wrong_item"]
+    assert SlotSet("return_reason", "wrong item received") in events
+    # the summary that follows doesn't say sorry twice
+    summary = CollectingDispatcher()
+    tracker = tracker_for(identity, "", slots={"target_order": events[0]["value"], "return_reason": reason,
+                                               "return_items": [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue",
+                                                                 "quantity": 2}]})
+    tracker.events += [{"event": "bot", "text": "I'm sorry", "metadata": {"utter_action": "utter_return_sorry_wrong_item"}}]
+    await ActionConfirmReturn().run(summary, tracker, {})
+    assert [m["response"] for m in summary.messages] == ["utter_confirm_return"]
+    assert status_of(backend, identity, number) == "delivered"
+
+
+async def test_a_registered_return_is_withdrawn_after_a_yes(backend):
+    """after2-94: "actually cancel my return, i'll keep them" answered "No problem" and the return stayed;
+    after2-95: "i changed my mind, i dont want to return it anymore" asked what else goes back."""
+    from actions.return_withdrawal import answer_withdrawal, withdraws_a_return
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    request_return_of(backend, identity, number, ("MUG-CER-BLU", 2))
+    for text in ("actually cancel my return, i'll keep them", "i changed my mind, i dont want to return it anymore",
+                 "can you withdraw the return request?"):
+        events, said = await start(identity, text)
+        assert [m["response"] for m in said.messages] == ["utter_confirm_return_withdrawal"], text
+        assert (said.messages[0]["items"], said.messages[0]["amount"]) == ("2 × Ceramic Mug Blue", "€25.80")
+        assert SlotSet("pending_confirmation", "withdraw_return") in events and ActiveLoop(None) in events
+        assert events[-1] == FollowupAction("action_listen")
+    assert not withdraws_a_return("i want to return the mugs, i don't want to send back the teapot")
+    assert status_of(backend, identity, number) == "return_requested"  # nothing before the yes
+
+    slots = {"target_order": next(e["value"] for e in events if e.get("name") == "target_order"),
+             "pending_confirmation": "withdraw_return"}
+    kept = CollectingDispatcher()
+    await answer_withdrawal(kept, tracker_for(identity, "no", slots=slots), False)
+    assert [m["response"] for m in kept.messages] == ["utter_return_withdrawal_kept"]
+    assert status_of(backend, identity, number) == "return_requested"
+    # the yes as it comes: through action_answer_confirmation, right after the question
+    yes = tracker_for(identity, "yes", slots=slots)
+    yes.latest_message["intent"] = {"name": "affirm", "confidence": 0.99}
+    yes.events = [{"event": "action", "name": "return_form"},
+                  {"event": "bot", "text": "Shall I withdraw the return …?",
+                   "metadata": {"utter_action": "utter_confirm_return_withdrawal"}},
+                  {"event": "action", "name": "action_listen"},
+                  {"event": "user", "text": "yes", "parse_data": {"intent": {"name": "affirm"}}},
+                  {"event": "action", "name": "action_extract_slots"}]
+    done = CollectingDispatcher()
+    events = await ActionAnswerConfirmation().run(done, yes, {})
+    assert [m["response"] for m in done.messages] == ["utter_return_withdrawn"]
+    assert SlotSet("pending_confirmation", None) in events
+    assert status_of(backend, identity, number) == "delivered" and returning(backend, identity, number) == {}
+
+    # "cancel my return" read as a stop, nothing under way: the return form asks about it
+    stop = tracker_for(identity, "cancel my return")
+    stop.latest_message["intent"] = {"name": "stop", "confidence": 0.9}
+    assert await ActionStop().run(CollectingDispatcher(), stop, DOMAIN) == [FollowupAction("return_form")]
+    events, said = await start(identity, "cancel my return")  # none on its way now: said so
+    assert [m["response"] for m in said.messages] == ["utter_no_return_to_withdraw"]
+    request_return_of(backend, identity, number, ("TEA-POT-GLS", 1))
+    staff_move(backend, number, "returned")
+    events, said = await start(identity, "pls cancel the return, i'll keep it")  # the items reached us
+    assert [m["response"] for m in said.messages] == ["utter_return_withdrawal_too_late"]
+    assert status_of(backend, identity, number) == "returned"
+
+
+async def test_no_to_adding_to_a_registered_return_keeps_that_return(backend, dispatcher):
+    """after2-96: "no" to adding the filters said "I haven't registered a return", though the infuser's was."""
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1))
+    request_return_of(backend, identity, number, ("MUG-CER-BLU", 1))
+    target = (await start(identity))[0][0]["value"]
+    slots = {"target_order": target, "return_items": [GLASS], "return_reason": "too heavy",
+             "pending_confirmation": "return_order"}
+    await ActionAnswerConfirmation().run(dispatcher, confirmation(identity, "deny", "action_confirm_return", slots), {})
+    assert [(m["response"], m["returning"]) for m in dispatcher.messages] == [
+        ("utter_return_more_not_added", "1 × Ceramic Mug Blue")]
+    assert returning(backend, identity, number) == {"MUG-CER-BLU": 1}
