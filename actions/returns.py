@@ -130,6 +130,8 @@ class ValidateReturnForm(TargetOrderForm):
             return await ask_to_withdraw(dispatcher, tracker)
         if leaves_the_return(tracker):
             return _leave_the_return(dispatcher, tracker)
+        if asks_how_returns_work(_text(tracker)):
+            return _how_returns_work(dispatcher, tracker)
         return _forget_another_flows_order(tracker) + await super().run(dispatcher, tracker, domain)
 
     @staticmethod
@@ -459,6 +461,28 @@ def leaves_the_return(tracker: Tracker) -> bool:
     products = any(e.get("entity") in ("product", "category") for e in _entities(tracker))
     text = _text(tracker)
     return (LEAVES_THE_RETURN.search(text) is not None or withdraws_a_return(text)) and not products
+
+
+# "do i get a return label", "where do i send it back", "do you collect returns": how returns work
+# ("how do i send it back" is a return: the form registers it and says where it goes).
+RETURN_LOGISTICS = re.compile(
+    r"(?i)\blabel\b|\breturn(?:s)? address\b|\b(?:where|which address|what address)\b.*\b(?:send|post|ship|return)\b|"
+    r"\b(?:pick ?up|collect)\w*\b.*\b(?:return|home|house)\b|\bwho pays\b.*\breturn")
+
+
+def asks_how_returns_work(text: str) -> bool:
+    return bool(RETURN_LOGISTICS.search(text)) and (
+        asks_instead_of_answering(text) or re.match(r"(?i)\s*(?:is|are|any)\b", text) is not None)
+
+
+def _how_returns_work(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The return policy (where to, postage, label); a return under way asks its question again, one
+    that this question itself started ends (a question is not a request to return something)."""
+    dispatcher.utter_message(response="utter_faq/refund_policy")
+    if not (tracker.get_slot(TARGET) or tracker.get_slot(ITEMS)):
+        return [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
+    requested = tracker.get_slot("requested_slot")
+    return [SlotSet(requested, None)] if requested else []
 
 
 def _leave_the_return(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:

@@ -1064,3 +1064,19 @@ async def test_no_to_adding_to_a_registered_return_keeps_that_return(backend, di
     assert [(m["response"], m["returning"]) for m in dispatcher.messages] == [
         ("utter_return_more_not_added", "1 × Ceramic Mug Blue")]
     assert returning(backend, identity, number) == {"MUG-CER-BLU": 1}
+
+
+async def test_how_returns_work_is_answered_not_started_as_a_return(backend):
+    """"do i get a return label", "where do i send the return to" (read as a return request) had
+    asked "Which order is it?" or got "Sorry, I didn't get that" over and over."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    deliver(backend, identity, number)
+    for text in ("do i get a return label", "who pays for the return postage?", "where do i send the return to?",
+                 "is return pickup available from my home"):
+        events, said = await start(identity, text)
+        assert [m["response"] for m in said.messages] == ["utter_faq/refund_policy"], text
+        assert ActiveLoop(None) in events and FollowupAction("action_listen") in events, text
+    # a plain request is still a return
+    events, said = await start(identity, "i want to send it back")
+    assert "utter_faq/refund_policy" not in [m.get("response") for m in said.messages]
