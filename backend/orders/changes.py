@@ -58,8 +58,8 @@ async def change_items(
         changes = {**totals(priced), "updated_at": utcnow()}
         await session.execute(update(_orders).where(_orders.c.id == order["id"]).values(**changes))
         order.update(changes)
-        await events.items_changed(
-            session, order_id=order["id"], status=order["status"], actor=actor,
+        await events.details_changed(
+            session, kind="items_changed", order_id=order["id"], status=order["status"], actor=actor,
             channel=ref.channel if ref else None, before=before,
             after=[{"sku": p["sku"], "quantity": p["quantity"]} for p in priced])
         return queries.to_view(order, priced)
@@ -75,7 +75,7 @@ async def change_address(
         await session.execute(update(_orders).where(_orders.c.id == order["id"]).values(**changes))
         before = order["shipping_address"]
         order.update(changes)
-        await events.address_changed(session, order_id=order["id"], status=order["status"],
+        await events.details_changed(session, kind="address_changed", order_id=order["id"], status=order["status"],
                                      actor=actor, channel=ref.channel if ref else None,
                                      before=before, after=after)
         return (await queries.views_for(session, [order]))[0]
@@ -94,7 +94,7 @@ async def change_contact(
         changes = {**after, "updated_at": utcnow()}
         await session.execute(update(_orders).where(_orders.c.id == order["id"]).values(**changes))
         order.update(changes)
-        await events.contact_changed(session, order_id=order["id"], status=order["status"],
+        await events.details_changed(session, kind="contact_changed", order_id=order["id"], status=order["status"],
                                      actor=actor, channel=ref.channel if ref else None,
                                      before=before, after=after)
         return (await queries.views_for(session, [order]))[0]

@@ -33,31 +33,13 @@ async def status_changed(
                to_status=to_status, actor=actor, channel=channel, detail=detail or {})
 
 
-async def items_changed(
-    session: AsyncSession, *, order_id: int, status: str, actor: str, channel: str | None,
-    before: list[dict], after: list[dict],
+async def details_changed(
+    session: AsyncSession, *, kind: str, order_id: int, status: str, actor: str, channel: str | None,
+    before: list | dict, after: list | dict,
 ) -> None:
-    await _add(session, order_id=order_id, kind="items_changed", from_status=status,
-               to_status=status, actor=actor, channel=channel,
-               detail={"before": before, "after": after})
-
-
-async def address_changed(
-    session: AsyncSession, *, order_id: int, status: str, actor: str, channel: str | None,
-    before: dict, after: dict,
-) -> None:
-    await _add(session, order_id=order_id, kind="address_changed", from_status=status,
-               to_status=status, actor=actor, channel=channel,
-               detail={"before": before, "after": after})
-
-
-async def contact_changed(
-    session: AsyncSession, *, order_id: int, status: str, actor: str, channel: str | None,
-    before: dict, after: dict,
-) -> None:
-    await _add(session, order_id=order_id, kind="contact_changed", from_status=status,
-               to_status=status, actor=actor, channel=channel,
-               detail={"before": before, "after": after})
+    """An edit that leaves the status as it is: "items_changed", "address_changed", "contact_changed"."""
+    await _add(session, order_id=order_id, kind=kind, from_status=status, to_status=status, actor=actor,
+               channel=channel, detail={"before": before, "after": after})
 
 
 async def return_items_added(
