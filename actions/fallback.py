@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
@@ -74,3 +75,22 @@ class ActionFallback(Action):
                                   "utter_offer_human_out_of_scope" if out_of_scope else "utter_offer_human")
         dispatcher.utter_message(response="utter_out_of_scope" if out_of_scope else "utter_ask_rephrase")
         return []
+
+
+class ActionDefaultFallback(Action):
+    """Rasa's core fallback (no policy knows what to do next), ours: it says `utter_default` as
+    Rasa's does, but after another miss it offers a person, as `action_fallback` does; customers
+    answered "didn't get that" three times over were never offered anyone. Like Rasa's, it reverts
+    the message, so a form it interrupts keeps its place."""
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if unclear_in_a_row(tracker) < 2:
+            dispatcher.utter_message(response="utter_default")
+            return [UserUtteranceReverted()]
+        # The offer's slots come after the revert, which would undo them.
+        return [UserUtteranceReverted()] + offer_a_person(dispatcher, tracker, "utter_offer_human")

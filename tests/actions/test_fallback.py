@@ -1,11 +1,11 @@
 """Two-stage fallback: rephrase with suggestions, then a person on a second miss; "yes" hands over."""
 from __future__ import annotations
 
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
-from actions.fallback import ActionFallback
+from actions.fallback import ActionDefaultFallback, ActionFallback
 from tests.actions.test_change_order import confirmation
 from tests.actions.test_orders import new_identity, tracker_for
 
@@ -139,3 +139,44 @@ async def test_a_turn_rasas_core_fallback_answered_counts_as_a_miss(dispatcher):
     events = await ActionFallback().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_offer_human"]
     assert events == [SlotSet("pending_confirmation", "human_handoff")]
+
+
+def answered_by_default(tracker, text: str = "and the thing", intent: str = "affirm"):
+    """Adds a message Rasa's core fallback answered with `utter_default` (and reverted)."""
+    tracker.events += [{"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}},
+                       {"event": "bot", "text": "Sorry, I didn't get that.", "metadata": {"utter_action": "utter_default"}},
+                       {"event": "rewind"}]
+    return tracker
+
+
+async def test_core_fallback_says_it_did_not_get_it_and_reverts_the_message(dispatcher):
+    tracker = unclear(0)
+    tracker.events += [{"event": "user", "text": "and the thing", "parse_data": {"intent": {"name": "affirm"}}}]
+    events = await ActionDefaultFallback().run(dispatcher, tracker, {})
+    assert events == [UserUtteranceReverted()]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_default"]
+
+
+async def test_core_fallback_after_another_miss_offers_a_person(dispatcher):
+    tracker = answered_by_default(unclear(0))
+    tracker.events += [{"event": "user", "text": "the other thing then", "parse_data": {"intent": {"name": "deny"}}}]
+    events = await ActionDefaultFallback().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_offer_human"]
+    assert events == [UserUtteranceReverted(), SlotSet("pending_confirmation", "human_handoff")]
+
+
+async def test_unclear_message_after_a_core_fallback_offers_a_person(dispatcher):
+    tracker = answered_by_default(unclear(0))
+    tracker.events += [{"event": "user", "text": "blorp", "parse_data": {"intent": {"name": "nlu_fallback"}}}]
+    await ActionFallback().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_offer_human"]
+
+
+async def test_core_fallback_inside_a_form_pauses_it_under_the_offer(dispatcher):
+    tracker = answered_by_default(unclear(0))
+    tracker.active_loop = {"name": "order_form"}
+    tracker.events += [{"event": "user", "text": "hmm the what", "parse_data": {"intent": {"name": "inform"}}}]
+    events = await ActionDefaultFallback().run(dispatcher, tracker, {})
+    assert events[:3] == [UserUtteranceReverted(), SlotSet("pending_confirmation", "human_handoff"),
+                          SlotSet("paused_form", "order_form")]
+    assert ActiveLoop(None) in events
