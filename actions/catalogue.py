@@ -13,7 +13,7 @@ from actions.backend_client import BackendClient, BackendError, Product
 from actions.cancel_questions import answer_about_the_cancel, picks_an_order_to_cancel
 from actions.feedback import STATED_RATING, correct_the_rating_just_given
 from actions.language import is_foreign, only_english
-from actions.order_slots import DRAFT, at_the_summary
+from actions.order_slots import DRAFT, asks_to_place_after_an_aside, at_the_summary
 from actions.order_wording import ORDINAL
 from actions.placed_order_edits import CHANGING
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
@@ -50,6 +50,8 @@ PRICE_RANGE = re.compile(r"(?i)\b(?:between|from)\s*(?:€|eur\b)?\s*(\d{1,5}(?:
 RANKING = re.compile(r"(?i)\b(?:cheapest|cheaper|least expensive|less expensive|lowest price\w*|most affordable|"
                      r"(?P<top>most expensive|more expensive|priciest|pricier|costliest|dearer|highest price\w*))\b")
 # "and the glass one?": one of the kind just shown, told apart by a word ("glass" alone is glassware).
+# "the mug", "my kettle", "this teapot": one the customer has in hand (ordering it, just shown).
+THE_ONE_MEANT = re.compile(r"(?i)\b(?:the|this|that|my|these|those)\s+[a-z]")
 THE_X_ONE = re.compile(r"(?i)\bthe\s+[a-z-]+(?:\s+[a-z-]+)?\s+one\b")
 # "do the kettles have warranty": the shop's warranty, whatever the product.
 WARRANTY = re.compile(r"(?i)\b(?:warrant(?:y|ies)|guarantee)\b")
@@ -122,7 +124,7 @@ class ActionShowProducts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        events = await self._answer(dispatcher, tracker, domain)
+        events = asks_to_place_after_an_aside(dispatcher, tracker, await self._answer(dispatcher, tracker, domain))
         if tracker.latest_action_name not in (None, "action_listen") and not any(
                 e.get("event") == "followup" for e in events):
             # run as another action's follow-up ("mokka pot" read as an order): no rule knows
@@ -266,6 +268,13 @@ class ActionShowProducts(Action):
                 return siblings
         if shown and not wanted and (refers_back or not found):
             return await _among_shown(backend, shown, text, terms) or list(found.values())[:6]
+        ordering = [item["sku"] for item in tracker.get_slot(DRAFT) or [] if item.get("sku")]
+        in_hand = [found[sku] for sku in dict.fromkeys(ordering or shown) if sku in found]
+        if (wanted and THE_ONE_MEANT.search(text) and 0 < len(in_hand) < len(found)
+                and not _told_apart(list(found.values()), text)):
+            # "is the mug dishwasher safe?" with blue mugs in the order: that mug, not all five
+            # ("is the mug in green?" tells another one apart)
+            return in_hand
         return list(found.values())[:6]
 
 

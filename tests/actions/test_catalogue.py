@@ -242,3 +242,20 @@ async def test_wanting_the_product_or_a_count_after_it_starts_the_order(backend,
     tracker = load_tracker("product_question", text="ok 1 then")
     tracker.slots["shown_products"] = ["BRW-MOK-6CP"]
     assert await ActionShowProducts().run(dispatcher, tracker, {}) == [FollowupAction("order_form")]
+
+
+async def test_the_mug_while_ordering_blue_mugs_is_that_mug(backend):
+    """"is the mug dishwasher safe?" at the summary of two blue mugs listed all five mugs; "is the
+    mug in green?" is not narrowed to the blue one."""
+    mugs = [{"entity": "product", "value": "mug", "start": 7, "end": 10,
+             "skus": ["MUG-CER-RED", "MUG-CER-BLU", "MUG-CER-GRN", "MUG-CER-WHT", "MUG-CER-BLK"]}]
+    draft = [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2, "candidates": []}]
+    said = {}
+    for text in ("is the mug dishwasher safe", "is the mug in green?"):
+        dispatcher = CollectingDispatcher()
+        tracker = load_tracker("product_question", text=text, entities=mugs)
+        tracker.slots["order_draft"] = draft
+        await ActionShowProducts().run(dispatcher, tracker, {})
+        said[text] = dispatcher.messages[-1].get("name") or dispatcher.messages[-1]["products"]
+    assert said["is the mug dishwasher safe"] == "Ceramic Mug Blue"
+    assert "Ceramic Mug Green" in said["is the mug in green?"]
