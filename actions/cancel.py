@@ -228,7 +228,7 @@ ASKED_BY = {
     "human_handoff": ("action_fallback", "action_open_ticket", "action_track_order"),
 }
 # Each confirmation's question, asked again when a "yes" or "no" comes after other messages.
-QUESTIONS = {"cancel_order": ("utter_confirm_cancel",) + CANCEL_OFFERS, "place_order": ("utter_confirm_order",),
+QUESTIONS = {"cancel_order": ("utter_confirm_cancel",) + CANCEL_OFFERS, "place_order": ("utter_confirm_order", "utter_confirm_order_after_aside"),
              "change_order": ("utter_confirm_order_change",),
              "change_address": ("utter_confirm_address_change", "utter_confirm_address_and_contact_change"),
              "change_contact": ("utter_confirm_contact_change",),

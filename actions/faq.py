@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cancel_questions import answer_about_the_cancel
 from actions.form_answers import intent_of
 from actions.order_wording import ABOUT_A_SHIPMENT
+from actions.order_slots import asks_to_place_after_an_aside
 from actions.orders import ActionTrackOrder, asks_about_own_order
 from actions.parsing import foreign_place
 from actions.support import add_to_the_ticket, tells_more_about_the_ticket
@@ -58,4 +59,4 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(response=answer)
         else:  # no selector output (never with our pipeline): what the FAQs cover
             dispatcher.utter_message(response="utter_help")
-        return []
+        return asks_to_place_after_an_aside(dispatcher, tracker, [])

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.cancel_questions import answer_about_the_cancel
+from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, FOLLOW_UP, HOW_LONG,
                                    HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER, WHICH_ORDERS, of_category)
 from actions.parsing import contact_detail, foreign_place, format_price, order_number, within_phone_number
@@ -291,7 +292,7 @@ class ActionDeliveryTime(Action):
         if not tracker.active_loop_name and (asks_about_own_order(text) or follows_up_on_the_order(tracker, text)):
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         utter_delivery_time(dispatcher, text)
-        return []
+        return asks_to_place_after_an_aside(dispatcher, tracker, [])
 
 
 def utter_delivery_time(dispatcher: CollectingDispatcher, text: str) -> None:
