@@ -19,8 +19,8 @@ from actions.change_contact import changes_the_contact, contact_text, new_contac
 from actions.form_answers import answer_before_a_correction, free_text_answer
 from actions.order_forms import NEW_CONTACT, TARGET, TargetOrderForm, events_clearing, not_editable, said_why_locked
 from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
-from actions.parsing import (complete_address, contact_with_address, format_address, is_address, looks_like_address,
-                             parse_address)
+from actions.parsing import (complete_address, contact_with_address, format_address, is_address, joined_contact,
+                             looks_like_address, parse_address)
 from actions.place_order import ActionPlaceOrder
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class ActionConfirmAddressChange(Action):
             tracker.slots[ADDRESS] = address
             given = [SlotSet(ADDRESS, address)]
             if contact:
-                tracker.slots[CONTACT] = contact.get("contact_email") or contact.get("contact_phone")
+                tracker.slots[CONTACT] = joined_contact(contact.get("contact_email"), contact.get("contact_phone"))
                 given.append(SlotSet(CONTACT, tracker.slots[CONTACT]))
             return (events_clearing((TARGET, NEW_ADDRESS, NEW_CONTACT)) + given
                     + await ActionPlaceOrder().run(dispatcher, tracker, domain))

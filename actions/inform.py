@@ -1,7 +1,8 @@
 """A bare value from the user ("1042", "ada@example.com", "blue mugs") goes where it was asked for."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import re
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -15,7 +16,8 @@ from actions.catalogue import ActionShowProducts, counted_product
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.place_order import PENDING, ActionPlaceOrder
 from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
-from actions.parsing import contact_detail, is_address, looks_like_address, parse_address
+from actions.parsing import (contact_detail, contact_details, contact_parts, is_address, joined_contact,
+                             looks_like_address, parse_address)
 from actions.placed_order_edits import moves_a_placed_order, moves_the_change
 from actions.refunds import ActionRefundStatus
 
@@ -83,6 +85,20 @@ async def _new_contact_at_the_summary(dispatcher: CollectingDispatcher, tracker:
                                       domain: Dict[Text, Any], text: str) -> List[Dict[Text, Any]]:
     """ "oops the email is wrong, it's priya@example.com" at "Shall I place it?": the order's
     contact changes and its summary is shown again."""
-    contact = contact_detail(text)
+    contact = _changed_contact(tracker.get_slot(CONTACT), text)
     tracker.slots[CONTACT] = contact
     return [SlotSet(CONTACT, contact)] + await ActionPlaceOrder().run(dispatcher, tracker, domain)
+
+
+# "use my phone instead", "only my email": the new detail replaces both, not just its kind.
+_INSTEAD = re.compile(r"(?i)\b(?:instead|only|just|rather)\b")
+
+
+def _changed_contact(contact: Optional[str], text: str) -> Optional[str]:
+    """The order's new contact: what `text` gives; when the order had both an email and a phone,
+    the one of the other kind stays ("the email is wrong, it's priya@example.com" keeps the phone)."""
+    email, phone = contact_parts(contact_details(text))
+    kept_email, kept_phone = contact_parts(contact)
+    if _INSTEAD.search(text) or not (kept_email and kept_phone):
+        return joined_contact(email, phone)
+    return joined_contact(email or kept_email, phone or kept_phone)

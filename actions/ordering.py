@@ -28,9 +28,9 @@ from actions.order_draft import (EACH_OF_THEM, drop_replaced, is_complete, is_re
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
 from actions.order_wording import asks_about_orders
 from actions.orders import ActionTrackOrder
-from actions.parsing import (agrees, asks_to_buy, complete_address, contact_detail, contact_with_address, format_address, format_price,
-                             is_address, only_asks, parse_address, quantity_in, tries_an_address,
-                             unmatched_items, wants_to_order)
+from actions.parsing import (agrees, asks_to_buy, complete_address, contact_detail, contact_details, contact_with_address,
+                             format_address, format_price, is_address, joined_contact, only_asks, parse_address,
+                             quantity_in, tries_an_address, unmatched_items, wants_to_order)
 from actions.placed_order_edits import adds_to_a_placed_order
 from actions.replacements import REPLACING, replacement
 from actions.returns import continues_a_return
@@ -489,7 +489,7 @@ class ValidateOrderForm(FormValidationAction):
                 SAME_AS_BEFORE.search(text) or (agrees(text) and contact_detail(text))):
             # "same address pls", "yes but use my phone +49 151 2345678" to "the address of your last
             # order?": that address (it had gone to changing the last order's address)
-            return {ADDRESS: saved["address"], CONTACT: contact_detail(text) or saved.get("contact"), SAVED: {}}
+            return {ADDRESS: saved["address"], CONTACT: contact_details(text) or saved.get("contact"), SAVED: {}}
         return free_text_answer(tracker, ADDRESS, lambda text: is_address(text) or tries_an_address(text),
                                 "place_order", yes_no_asked=bool(tracker.get_slot(SAVED)))
 
@@ -523,7 +523,7 @@ class ValidateOrderForm(FormValidationAction):
     def validate_order_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        contact = contact_detail(str(value or ""))
+        contact = contact_details(str(value or ""))  # "ada@example.com, +353 85 123 4567": both
         if contact is None:
             dispatcher.utter_message(response="utter_invalid_contact")
         return {CONTACT: contact}
@@ -598,7 +598,7 @@ class ActionAskShippingAddress(Action):
                 logger.warning("last order lookup failed: %s", error)
                 last = None
             if last is not None and last.shipping_address:
-                contact = last.contact_email or last.contact_phone
+                contact = joined_contact(last.contact_email, last.contact_phone)
                 dispatcher.utter_message(response="utter_ask_reuse_address",
                                          address=format_address(last.shipping_address),
                                          contact=contact or "none")

@@ -55,17 +55,38 @@ def within_phone_number(value: Optional[str], text: Optional[str]) -> bool:
 
 
 def contact_with_address(text: Optional[str]) -> Optional[str]:
-    """The email or phone number given along with an address ("…, Ireland, ada@example.com"):
+    """The email and/or phone number given along with an address ("…, Ireland, ada@example.com"):
     a phone number only with its "+" or as a part of its own of 9 digits or more, so that a
     postcode ("1250-096 Lisboa") or a house number is never taken for one."""
     text = text or ""
     email = _EMAIL.search(text)
-    if email:
-        return email.group(0).lower()
-    plus = re.search(r"\+\d[\d\s().-]{6,18}\d", text)
-    alone = plus or next((match for match in map(_PHONE_PART.fullmatch, map(str.strip, re.split(r"[,\n]", text)))
+    rest = _EMAIL.sub(" ", text)
+    plus = re.search(r"\+\d[\d\s().-]{6,18}\d", rest)
+    alone = plus or next((match for match in map(_PHONE_PART.fullmatch, map(str.strip, re.split(r"[,\n]", rest)))
                           if match), None)
-    return re.sub(r"[^\d+]", "", alone.group(0)) if alone else None
+    return joined_contact(email.group(0).lower() if email else None,
+                          re.sub(r"[^\d+]", "", alone.group(0)) if alone else None)
+
+
+def contact_details(text: Optional[str]) -> Optional[str]:
+    """The email and the phone number of a message, both when both are given ("ada@example.com,
+    +353851234567"), else the one (contact_detail)."""
+    email = _EMAIL.search(text or "")
+    if email is None:
+        return contact_detail(text)
+    return joined_contact(email.group(0).lower(), contact_detail(_EMAIL.sub(" ", text or "")))
+
+
+def joined_contact(email: Optional[str], phone: Optional[str]) -> Optional[str]:
+    """An order's contact as the chat keeps and shows it: "ada@example.com, +353851234567"."""
+    return ", ".join(part for part in (email, phone) if part) or None
+
+
+def contact_parts(contact: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
+    """(email, phone) of a contact kept as `joined_contact` makes it."""
+    parts = [part.strip() for part in (contact or "").split(",") if part.strip()]
+    return (next((part for part in parts if "@" in part), None),
+            next((part for part in parts if "@" not in part), None))
 
 
 def contact_detail(text: Optional[str]) -> Optional[str]:

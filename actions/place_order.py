@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, KEY, ORDER_SLOTS, PENDING_ORDER
 from actions.ordering import address_of, intent_of, say_short_stock
-from actions.parsing import format_address, format_price
+from actions.parsing import contact_parts, format_address, format_price, joined_contact
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -32,7 +32,7 @@ def order_summary(order: Order) -> Dict[str, str]:
             "shipping": format_price(order.shipping_minor, order.currency),
             "total": format_price(order.total_minor, order.currency),
             "address": format_address(order.shipping_address or {}) or "none",
-            "contact": order.contact_email or order.contact_phone or "none"}
+            "contact": joined_contact(order.contact_email, order.contact_phone) or "none"}
 
 
 class ActionPlaceOrder(Action):
@@ -63,9 +63,7 @@ class ActionPlaceOrder(Action):
                         if replaced:
                             await _cancel_replaced(backend, replaced)
                             gone = [SlotSet(PENDING_ORDER, None)]
-                        order = await backend.create_order(
-                            lines, address, contact if "@" in contact else None,
-                            None if "@" in contact else contact, key)
+                        order = await backend.create_order(lines, address, *contact_parts(contact), key)
                 except Refused as refusal:
                     if refusal.code != "insufficient_stock":
                         raise
@@ -106,10 +104,14 @@ async def _edited_in_place(backend: BackendClient, number: str, lines: List[Dict
                            address: Dict[str, Any], contact: str) -> Optional[Order]:
     """The unconfirmed order changed to the edited summary: same number, nothing cancelled (a
     cancellation would count in the shop's reports). None when it is no longer pending or its
-    contact changed (no route changes a contact)."""
+    contact lost a part (the backend replaces an email or phone, never clears one)."""
     order = await backend.get_order(number)
-    if order.status != "pending" or (order.contact_email or order.contact_phone) != contact:
+    email, phone = contact_parts(contact)
+    if order.status != "pending" or (order.contact_email and not email) or (order.contact_phone and not phone):
         return None
+    if joined_contact(order.contact_email, order.contact_phone) != contact:
+        given = {"contact_email": email, "contact_phone": phone}
+        order = await backend.change_contact(number, {key: value for key, value in given.items() if value})
     if sorted((line.sku, line.quantity) for line in order.lines) != sorted(
             (line["sku"], line["quantity"]) for line in lines):
         order = await backend.change_items(number, lines)
@@ -175,4 +177,4 @@ def order_form_slots(order: Order) -> List[Dict[Text, Any]]:
     items = [{"sku": line.sku, "name": line.name, "quantity": line.quantity, "candidates": []}
              for line in order.lines]
     return [SlotSet(ITEMS, items), SlotSet(DRAFT, items), SlotSet(ADDRESS, address_of(order) or None),
-            SlotSet(CONTACT, order.contact_email or order.contact_phone)]
+            SlotSet(CONTACT, joined_contact(order.contact_email, order.contact_phone))]

@@ -1,12 +1,15 @@
 """A bare value ("1042", an address) goes where the bot asked for it; against a real backend."""
 from __future__ import annotations
 
+import uuid
+
 import httpx
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.backend_client import Order
 from actions.inform import ActionHandleInform
 from actions.order_forms import order_view
+from actions.place_order import ActionPlaceOrder
 from tests.actions.test_orders import BOT, new_identity, place_order, tracker_for
 from tests.actions.test_cancel import status_of
 
@@ -73,12 +76,31 @@ async def test_a_new_email_or_phone_at_the_order_summary_changes_its_contact(bac
         dispatcher.messages.clear()
         events = await ActionHandleInform().run(dispatcher, tracker_for(identity, text, slots=slots), {})
         assert events[0] == SlotSet("order_contact", contact), text
-        # no route changes a contact: a new unconfirmed order replaces the first (cancelled)
-        replacement = next(e["value"] for e in events if e.get("name") == "pending_order")
+        # the email in place of the order's own; then a phone instead of it, which the backend
+        # can't do (it never clears an email): a new unconfirmed order replaces that one
+        now = next(e["value"] for e in events if e.get("name") == "pending_order")
         assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_order"], text
         assert dispatcher.messages[0]["contact"] == contact, text
-        assert status_of(backend, identity, number) == "cancelled", text
-        slots["pending_order"] = number = replacement
+        assert status_of(backend, identity, number) == ("pending" if now == number else "cancelled"), text
+        slots["pending_order"] = number = now
+    assert status_of(backend, identity, number) == "pending"
+
+
+async def test_a_new_email_at_the_summary_keeps_the_phone_given_with_the_first(backend, dispatcher):
+    identity = new_identity()
+    slots = {"order_items": [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 1, "candidates": []}],
+             "order_idempotency_key": uuid.uuid4().hex, "order_contact": "ada@example.com, +353851234567",
+             "shipping_address": {"name": "Ada Lovelace", "line1": "12 Market Street", "city": "Dublin",
+                                  "postal_code": "D02 X285", "country": "IE"}}
+    events = await ActionPlaceOrder().run(dispatcher, tracker_for(identity, "ada@example.com", slots=slots), {})
+    number = next(e["value"] for e in events if e.get("name") == "pending_order")
+    slots.update({"pending_confirmation": "place_order", "pending_order": number})
+    text = "sorry the email is wrong, its ada.l@example.com"
+    events = await ActionHandleInform().run(dispatcher, tracker_for(identity, text, slots=slots), {})
+    assert events[0] == SlotSet("order_contact", "ada.l@example.com, +353851234567")
+    order = httpx.get(f"{backend.url}/api/v1/orders/{number}", headers={**BOT, "X-Channel-Identity": identity}).json()
+    assert (order["status"], order["contact_email"], order["contact_phone"]) == (
+        "pending", "ada.l@example.com", "+353851234567")  # changed in place, not replaced
 
 
 async def test_an_address_we_dont_ship_to_says_so_not_order_not_found(backend, dispatcher):

@@ -537,17 +537,33 @@ async def test_an_item_added_at_the_summary_counts_the_stock_the_order_already_h
     assert slots["order_items"] == [lanterns, red] and said.messages == []
 
 
-async def test_an_order_whose_contact_changed_at_its_summary_is_replaced(backend, dispatcher):
+async def test_a_contact_changed_at_the_summary_changes_the_order_unless_a_part_goes(backend, dispatcher):
+    """A new email at the summary changes the waiting order in place; "use my phone instead" (the
+    email dropped, which the backend can't clear) replaces it with a new one."""
     identity = new_identity()
     await pending_order(backend, dispatcher, identity, [BLUE_MUGS])
     [first] = orders_of(backend, identity)
     slots = {"order_items": [BLUE_MUGS], "order_idempotency_key": "key-1", "pending_order": first["number"],
-             **ORDER_SLOTS_FILLED, "order_contact": "grace@example.com"}
+             **ORDER_SLOTS_FILLED, "order_contact": "grace@example.com, +353851234567"}
     events = await ActionPlaceOrder().run(dispatcher, tracker_for(identity, "use grace@example.com", slots=slots), {})
+    [changed] = orders_of(backend, identity)
+    assert (changed["number"], changed["status"]) == (first["number"], "pending")
+    assert (changed["contact_email"], changed["contact_phone"]) == ("grace@example.com", "+353851234567")
+    assert dispatcher.messages[-1]["contact"] == "grace@example.com, +353851234567"
+    slots = {**slots, "order_contact": "+353851234567"}
+    events = await ActionPlaceOrder().run(dispatcher, tracker_for(identity, "use my phone instead", slots=slots), {})
     orders = {o["number"]: o for o in orders_of(backend, identity)}
-    assert orders[first["number"]]["status"] == "cancelled"  # no route changes a contact
+    assert orders[first["number"]]["status"] == "cancelled"
     [second] = [o for number, o in orders.items() if number != first["number"]]
-    assert second["contact_email"] == "grace@example.com" and SlotSet("pending_order", second["number"]) in events
+    assert (second["contact_email"], second["contact_phone"]) == (None, "+353851234567")
+    assert SlotSet("pending_order", second["number"]) in events
+
+
+async def test_an_email_and_a_phone_are_both_kept_for_the_order(backend, dispatcher):
+    text = "grace@example.com and my mobile is +353 85 123 4567"
+    tracker = form_tracker(new_identity(), text, slots={"requested_slot": "order_contact"})
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("order_contact", "grace@example.com, +353851234567") in events
 
 
 async def test_place_order_retry_with_same_key_creates_one_order(backend, dispatcher):
@@ -566,6 +582,30 @@ async def test_answer_yes_confirms_order_and_gives_number(backend, dispatcher):
     assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_order", "utter_order_placed"]
     assert dispatcher.messages[1]["number"] == number
     assert SlotSet("pending_order", None) in events and SlotSet("order_items", None) in events
+    assert status_of(backend, identity, number) == "confirmed"
+
+
+async def test_a_side_question_at_the_summary_asks_again_and_the_yes_places_it(backend, dispatcher):
+    """"how much is shipping?" at "Shall I place it?" was answered and the order left hanging; a
+    "yes" then showed the whole summary again instead of placing it."""
+    from actions.faq import ActionAnswerFaq
+    from tests.actions.test_faq import faq_tracker
+    identity = new_identity()
+    number = (await pending_order(backend, dispatcher, identity, [BLUE_MUGS]))[1]["value"]
+    aside = faq_tracker("how much is shipping", "utter_faq/shipping_costs")
+    aside.slots.update({"pending_confirmation": "place_order", "pending_order": number})
+    asked = CollectingDispatcher()
+    assert await ActionAnswerFaq().run(asked, aside, {}) == []
+    assert [m["response"] for m in asked.messages] == ["utter_faq/shipping_costs", "utter_confirm_order_after_aside"]
+    tracker = answer(identity, number, "affirm")
+    tracker.events = [{"event": "action", "name": "action_answer_faq"},
+                      {"event": "bot", "text": "Your order is still waiting: shall I place it?",
+                       "metadata": {"utter_action": "utter_confirm_order_after_aside"}},
+                      {"event": "action", "name": "action_listen"},
+                      {"event": "user", "text": "yes", "parse_data": {"intent": {"name": "affirm"}}}]
+    placed = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(placed, tracker, {})
+    assert [m["response"] for m in placed.messages] == ["utter_order_placed"]
     assert status_of(backend, identity, number) == "confirmed"
 
 

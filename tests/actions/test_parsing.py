@@ -131,6 +131,8 @@ def test_parse_address(text, expected):
     ("Joao Silva, Avenida da Liberdade 100, 1250-096 Lisboa, Portugal", None),  # a postcode, no phone
     ("Joao Silva, Avenida da Liberdade 100 1250-096 Lisboa, Portugal", None),
     ("Jan Novak, Vodickova 12, 110 00 Praha, Czech Republic", None),
+    ("Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland, ada@example.com, +353 87 123 4567",
+     "ada@example.com, +353871234567"),
 ])
 def test_contact_given_with_an_address_is_never_its_postcode(text, contact):
     assert contact_with_address(text) == contact
