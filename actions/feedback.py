@@ -158,8 +158,8 @@ async def correct_the_rating_just_given(dispatcher: CollectingDispatcher,
     product search, a new review, an order change): the stored rating is corrected, as it is
     before the comment (the backend opens or resolves the low rating's ticket). None when the
     message is no such correction; the comment stored stays."""
-    if (tracker.active_loop or {}).get("name") == "feedback_form":
-        return None  # the form reads it
+    if (tracker.active_loop or {}).get("name") == "feedback_form" and tracker.get_slot("requested_slot"):
+        return None  # the form asked for it and reads it (just started, it has asked nothing yet)
     feedback_id = rated_just_now(tracker)
     rating, _ = correction_and_comment(tracker.latest_message.get("text") or "") if feedback_id else (None, "")
     if rating is None:
@@ -175,6 +175,17 @@ async def correct_the_rating_just_given(dispatcher: CollectingDispatcher,
     return []
 
 
+# "no", "no thanks", "i dont want to rate", "rather not": no rating at all (not "not bad", a 3).
+_NO_RATING = re.compile(r"(?i)^\W*(?:no+|nope|nah|no thanks?|no thank you|not now|maybe later|rather not|pass|"
+                        r"i'?ll pass)\W*$|\b(?:don'?t|dont|do not|not going to|won'?t)\s+(?:want\s+to\s+|wanna\s+)?"
+                        r"(?:rate|give (?:a )?rating|review|leave (?:a )?(?:rating|review))")
+
+
+def _declines_to_rate(tracker: Tracker) -> bool:
+    text = tracker.latest_message.get("text") or ""
+    return bool(_NO_RATING.search(text)) and rating_in(text) is None
+
+
 class ValidateFeedbackForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_feedback_form"
@@ -183,6 +194,10 @@ class ValidateFeedbackForm(FormValidationAction):
                   domain: DomainDict) -> List[Dict[Text, Any]]:
         if asks_for_a_person(tracker):  # "can i speak to a person about my rating": not a rating
             return await hand_over(dispatcher, tracker, domain) + [FollowupAction("action_listen")]
+        if tracker.get_slot("requested_slot") == RATING and _declines_to_rate(tracker):
+            # "no", "nah i dont want to rate actually": "Okay." and the question again looped
+            from actions.conversation import leave  # imported here: actions.conversation imports this module
+            return await leave(dispatcher, tracker, domain)
         if tracker.get_slot("requested_slot") is None:  # "change my rating to 5 stars": no second review
             corrected = await correct_the_rating_just_given(dispatcher, tracker)
             if corrected is not None:

@@ -295,7 +295,9 @@ async def test_sorry_i_meant_5_after_the_comment_corrects_the_stored_rating(back
     # a review asked for again: the same feedback corrected, no second row (the comment stays)
     for text, rating in (("change my rating to 5 stars pls", 5), ("actually make that 4 stars", 4)):
         again = CollectingDispatcher()
-        events = await ValidateFeedbackForm().run(again, next_turn(identity, earlier, text, "give_feedback"), DOMAIN)
+        # as Rasa runs it: the form just activated, nothing asked yet (QA: a second review again)
+        tracker = next_turn(identity, earlier, text, "give_feedback", active_loop={"name": "feedback_form"})
+        events = await ValidateFeedbackForm().run(again, tracker, DOMAIN)
         assert [(m["response"], m.get("rating")) for m in again.messages] == [("utter_feedback_rating_corrected", rating)]
         assert SlotSet("requested_slot", None) in events and events[-1] == FollowupAction("action_listen")
         assert feedback_rows(backend, identity) == [(rating, "fast delivery but the box was a bit dented")]
