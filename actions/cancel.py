@@ -479,8 +479,18 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
     if NOT_RECEIVED.search(text) and tracker.get_slot("order_id"):
         # "but i never got it!" after its status: help with the order, not "Okay."
         return await ActionTrackOrder().run(dispatcher, tracker, domain)
+    if not (agrees(text) or decided_answer(text) or _ACKNOWLEDGES.search(text)):
+        # "mmm", "uh", "i mean the", "?" read as a yes: not understood, which "Okay." hid (five in
+        # a row never got to a person); inside a form, its question follows
+        from actions.fallback import ActionFallback  # imported here: actions.fallback imports this module
+        return await ActionFallback().run(dispatcher, tracker, domain)
     dispatcher.utter_message(response="utter_ok")
     return [SlotSet(PENDING, None)]
+
+
+# Said to take something in, not agreeing to anything: "Okay." answers them.
+_ACKNOWLEDGES = re.compile(r"(?i)\b(?:thanks?|thank you|thx|ty|np|no (?:problem|prob|probs|worries)|got it|understood|"
+                           r"noted|i see|makes sense|fair enough|ah+|oh+|aha)\b")
 
 
 async def _back_to_the_unplaced_order(dispatcher: CollectingDispatcher, tracker: Tracker,

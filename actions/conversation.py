@@ -40,6 +40,10 @@ class ActionStop(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
+        if _under_way(tracker) and not LEAVING_WORDS.search(text) and not text.startswith("/"):
+            # "flibber jabber" read as a stop: not understood, and what was under way goes on
+            from actions.fallback import ActionFallback  # imported here: actions.fallback imports this module
+            return await ActionFallback().run(dispatcher, tracker, domain)
         if withdraws_a_return(text) and not ((tracker.active_loop or {}).get("name") or tracker.get_slot("pending_confirmation")
                                              or tracker.get_slot("requested_info")):
             # "cancel my return" with nothing under way: the return registered (the return form asks)
@@ -61,8 +65,7 @@ class ActionStop(Action):
                     await backend.cancel_order(pending_order, reason="stopped in chat")
             except BackendError as error:
                 logger.warning("cancelling the unconfirmed order %s failed: %s", pending_order, error)
-        in_progress = (tracker.active_loop or {}).get("name") or tracker.get_slot("pending_confirmation") \
-            or tracker.get_slot("requested_info")
+        in_progress = _under_way(tracker)
         if (tracker.active_loop or {}).get("name") == "feedback_form" and tracker.get_slot("feedback_id"):
             dispatcher.utter_message(response="utter_feedback_thanks")  # "skip": the rating is stored
         elif tracker.get_slot(OFFERED_TICKET) and tracker.get_slot("pending_confirmation") == "human_handoff":
@@ -77,6 +80,11 @@ class ActionStop(Action):
         return [ActiveLoop(None)] + [SlotSet(slot, None) for slot in TASK_SLOTS]
 
 
+def _under_way(tracker: Tracker) -> bool:
+    return bool((tracker.active_loop or {}).get("name") or tracker.get_slot("pending_confirmation")
+                or tracker.get_slot("requested_info"))
+
+
 # "thanks", "ok bye", "never mind", "forget it", "no thanks": the whole message takes leave of a question.
 TAKING_LEAVE = re.compile(
     r"(?i)^\s*(?:(?:ok(?:ay)?|oh|ah|no|nah|well|alright|actually|hmm+)[\s,.!]+)*"
@@ -85,11 +93,28 @@ TAKING_LEAVE = re.compile(
     r"(?:[\s,.!]+(?:thanks?|thank (?:you|u)|thx|bye|then|anyway|a lot|so much|very much))*[\s.!]*$")
 
 
+# A word of leaving, stopping or thanks: what a stop or goodbye has, and nonsense the NLU reads as
+# one ("flibber jabber", "zzz") lacks.
+LEAVING_WORDS = re.compile(
+    r"(?i)\b(?:stop\w*|cancel\w*|quit|exit|leave|leaving|forget|never ?mind|nvm|nm|(?:good|b)?bye+|by|cya|later|"
+    r"thanks?|thn?x|tnx|thnks|tysm|thank ?(?:you|u)|ty|ta|cheers|appreciate\w*|grateful|helpful|great help|owe you|"
+    r"dhanyavaa?d|shukriya|enough|done|no|nah|nope|not|don'?t|dont|changed? (?:my )?mind|skip|end|abort|ciao|tata|"
+    r"see (?:you|ya)|gtg|g2g|got to go|(?:have|need|must|got) to (?:go|run)|must go|gotta go|good ?(?:night|nite)|gud nyt|"
+    r"gn|nothing|that'?s (?:all|it)|that'?ll be all|(?:that|this) (?:is|will be) (?:all|everything)|all set|"
+    r"all good|no need|drop|scrap|halt|finish\w*|close|go away|shut up|alone|ttyl|talk (?:to you )?soon|"
+    r"speak soon|have a (?:nice|good|great|lovely)|take care|farewell|cheerio|adios|au revoir|so long|alvida|"
+    r"signing off|log(?:ging)? off|until next time|nice talking|i'?m (?:out|off)|heading out|peace out|flip side|"
+    r"chal\w*|milte|milenge|baat kar\w*|bas|chhodo|jaane do|rehne do|band|mat|nahi|nahin|looking|browsing|"
+    r"window shopping|ignore|go back|back|something else|different question|get me out|start (?:again|over)|pass|"
+    r"from scratch)\b")
+
+
 def takes_leave(tracker: Tracker) -> bool:
     """A thank-you, a goodbye or "never mind" that names no product: an end, not an answer."""
     text = tracker.latest_message.get("text") or ""
     named = any(e.get("entity") == "product" for e in tracker.latest_message.get("entities") or [])
-    return not named and (intent_of(tracker) in ("thank", "goodbye") or TAKING_LEAVE.match(text) is not None)
+    return not named and (TAKING_LEAVE.match(text) is not None or (
+        intent_of(tracker) in ("thank", "goodbye") and LEAVING_WORDS.search(text) is not None))
 
 
 async def leave(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:

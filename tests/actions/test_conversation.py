@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ActionStop, takes_leave
 from tests.actions.test_orders import new_identity, tracker_for
@@ -36,3 +37,38 @@ async def test_just_cancel_it_while_changing_an_order_asks_to_cancel_that_order(
     events = await ActionStop().run(dispatcher, tracker, {})
     assert events[-2:] == [SlotSet("order_id", "OB-7KB8JMGK"), FollowupAction("action_cancel_order")]
     assert ActiveLoop(None) in events and dispatcher.messages == []
+
+
+def test_nonsense_read_as_a_goodbye_takes_no_leave():
+    """"flibber jabber" and "zzz" to "which teapot?" read as goodbye and ended the order."""
+    for text in ("flibber jabber", "zzz", "qwerty"):
+        assert not leaving(text, "goodbye"), text
+        assert not leaving(text, "thank"), text
+    for text in ("have a nice day", "i must go", "shukriya", "appreciate it"):
+        assert leaving(text, "goodbye"), text
+
+
+async def test_nonsense_read_as_a_stop_keeps_the_form_and_asks_to_rephrase(dispatcher):
+    tracker = tracker_for(new_identity(), "flibber jabber", slots={"requested_slot": "shipping_address"})
+    tracker.latest_message["intent"] = {"name": "stop", "confidence": 0.6}
+    tracker.active_loop = {"name": "order_form"}
+    assert await ActionStop().run(dispatcher, tracker, {}) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_rephrase"]
+    for text in ("stop", "forget it", "i changed my mind", "get me out of here", "go back"):
+        said = CollectingDispatcher()
+        tracker = tracker_for(new_identity(), text, slots={"requested_slot": "shipping_address"})
+        tracker.active_loop = {"name": "order_form"}
+        events = await ActionStop().run(said, tracker, {})
+        assert ActiveLoop(None) in events and [m["response"] for m in said.messages] == ["utter_stopped"], text
+
+
+async def test_a_murmur_read_as_a_yes_with_nothing_asked_is_not_understood(dispatcher):
+    """"mmm", "i mean the", "?" read as affirm got "Okay." every time, and never a person."""
+    from actions.cancel import ActionAnswerConfirmation
+    for text, said in (("mmm", "utter_ask_rephrase"), ("i mean the", "utter_ask_rephrase"), ("ok", "utter_ok"),
+                       ("got it", "utter_ok"), ("yes", "utter_ok")):
+        dispatcher = CollectingDispatcher()
+        tracker = tracker_for(new_identity(), text)
+        tracker.latest_message["intent"] = {"name": "affirm", "confidence": 0.7}
+        await ActionAnswerConfirmation().run(dispatcher, tracker, {})
+        assert [m["response"] for m in dispatcher.messages] == [said], text
