@@ -75,6 +75,7 @@ class CatalogueIndex:
         self.bags: List[Set[str]] = []  # every word of name, synonyms, attribute values
         self.name_bags: List[Set[str]] = []  # name and synonym words only
         self.categories: Dict[Tuple[str, ...], Tuple[str, bool]] = {}
+        self.in_category: Dict[Tuple[str, ...], List[int]] = {}  # category words -> its products
         for number, product in enumerate(products):
             attributes = product["attributes"]
             attribute_words = {w for value in attributes.values() if isinstance(value, str)
@@ -100,6 +101,7 @@ class CatalogueIndex:
                 words = tuple(self._words(nlp, category))
                 mass = fold(category.split()[-1]) == singular(fold(category.split()[-1]))
                 self.categories[words] = (category, mass)
+                self.in_category.setdefault(words, []).append(number)
                 self.vocab.update(words)
         self._deletes: Dict[str, Set[str]] = {}
         for word in self.vocab:
@@ -279,6 +281,10 @@ class CatalogueIndex:
             chosen = chosen if len(chosen) == 1 and len(content[0]) >= 4 else []
         else:
             chosen = []
+        if len(chosen) == 1 and tuple(content) in self.in_category:
+            # "1 tea": any of the teas, asked which; not the one whose name happens to hold the
+            # category's word (English Breakfast Tea)
+            chosen = sorted(set(chosen) | set(self.in_category[tuple(content)]))
         product = None
         if chosen:
             chosen.sort()

@@ -374,3 +374,23 @@ def test_catalogue_matcher_counts_after_a_comma_in_a_list(matcher):
     found = entities(matcher, "hi i need 2 blue mugs, a glass teapot, 3 french presses and one hand grinder", "product")
     assert [e["quantity"] for e in found] == [2, 1, 3, 1]
     assert [e["value"] for e in entities(matcher, "it costs 1,500 or 1.7 l", "quantity")] == []
+
+
+def test_a_category_word_naming_one_product_is_any_of_the_category(tmp_path):
+    """"1 tea please" ordered English Breakfast Tea (the one tea with "tea" in its name) without
+    asking which of the three teas."""
+    catalogue = json.loads(FIXTURE.read_text())
+    teas = [("TEA-EBF-250", "English Breakfast Tea 250 g"), ("TEA-SEN-100", "Japanese Sencha 100 g"),
+            ("TEA-CHA-200", "Masala Chai 200 g")]
+    catalogue["data"] += [{"sku": sku, "name": name, "category": "Tea", "synonyms": [], "attributes": {}}
+                          for sku, name in teas]
+    catalogue["count"] = len(catalogue["data"])
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps(catalogue))
+    component = CatalogueMatcher({"refresh_seconds": 0, "catalogue_file": str(path)})
+    try:
+        [product] = entities(component, "1 tea please", "product")
+        assert sorted(product["skus"]) == ["TEA-CHA-200", "TEA-EBF-250", "TEA-SEN-100"]
+        assert [e["skus"] for e in entities(component, "2 english breakfast tea", "product")] == [["TEA-EBF-250"]]
+    finally:
+        component.close()
