@@ -30,7 +30,8 @@ from actions.order_wording import asks_about_orders
 from actions.orders import ActionTrackOrder
 from actions.parsing import (agrees, asks_to_buy, complete_address, contact_detail, contact_details, contact_with_address,
                              format_address, format_price, is_address, joined_contact, only_asks, parse_address,
-                             quantity_in, tries_an_address, unmatched_items, wants_to_order)
+                             quantity_in, tries_an_address, unmatched_items, wants_to_order, within_phone_number,
+                             without_phone_numbers)
 from actions.placed_order_edits import adds_to_a_placed_order
 from actions.replacements import REPLACING, replacement
 from actions.returns import continues_a_return
@@ -80,7 +81,10 @@ def new_quantity(tracker: Tracker, draft: List[Dict[str, Any]]) -> Optional[Tupl
     text = tracker.latest_message.get("text") or ""
     entities = tracker.latest_message.get("entities") or []
     asked = tracker.get_slot("requested_slot")
-    quantity = quantity_in(text) or next((int(e["value"]) for e in entities if e.get("entity") == "quantity"), None)
+    # "same address but contact me on 012 345 6789" was a new count of 12
+    quantity = quantity_in(without_phone_numbers(text)) or next(
+        (int(e["value"]) for e in entities if e.get("entity") == "quantity" and not within_phone_number(e["value"], text)),
+        None)
     if not (asked in (ADDRESS, CONTACT) or (asked is None and at_the_summary(tracker))) or quantity is None:
         return None
     if len(draft) == 1 and RESIZING.search(text) and not any(e.get("entity") == "product" for e in entities):

@@ -54,6 +54,11 @@ def within_phone_number(value: Optional[str], text: Optional[str]) -> bool:
     return False
 
 
+def without_phone_numbers(text: Optional[str]) -> str:
+    """`text` with its phone numbers (9 digits or more) blanked: none of their digits is a count."""
+    return _PHONE.sub(lambda phone: " " if len(re.sub(r"\D", "", phone.group(0))) >= 9 else phone.group(0), text or "")
+
+
 def contact_with_address(text: Optional[str]) -> Optional[str]:
     """The email and/or phone number given along with an address ("…, Ireland, ada@example.com"):
     a phone number only with its "+" or as a part of its own of 9 digits or more, so that a

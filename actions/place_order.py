@@ -7,6 +7,7 @@ yes/no answer is handled by ActionAnswerConfirmation (actions/cancel.py): confir
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from typing import Any, Dict, List, Optional, Text
 
@@ -131,10 +132,22 @@ def _finished() -> List[Dict[Text, Any]]:
     return [SlotSet(slot, None) for slot in ORDER_SLOTS + (PENDING,)]
 
 
+# "yes but without the caddy", "ok yes, except the infuser": a yes that asks for a change first.
+_YES_WITH_A_CHANGE = re.compile(r"(?i)\b(?:but|without|except|minus|apart from|other than|instead|remove|take out|"
+                                r"leave out|drop|no more|don'?t (?:add|include|want|need))\b")
+
+
 async def answer_place_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
-    """"yes" confirms the pending order and gives its number; "no" cancels it, releasing the stock."""
+    """"yes" confirms the pending order and gives its number; "no" cancels it, releasing the stock.
+    A yes with a change in it places nothing: the order form makes the change, or it is asked for
+    (the order had been placed with the item the customer said to leave out)."""
     number = tracker.get_slot(PENDING_ORDER)
     affirmed = intent_of(tracker) == "affirm"
+    if affirmed and _YES_WITH_A_CHANGE.search(tracker.latest_message.get("text") or ""):
+        if any(e.get("entity") == "product" for e in tracker.latest_message.get("entities") or []):
+            return [FollowupAction("order_form")]
+        dispatcher.utter_message(response="utter_what_to_change_first")
+        return []
     try:
         async with BackendClient(tracker.sender_id) as backend:
             if affirmed:

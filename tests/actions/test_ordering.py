@@ -470,11 +470,15 @@ async def test_same_address_to_the_last_orders_address_takes_it(backend):
     slots = {"requested_slot": "shipping_address", "order_saved_address": saved}
     for text, intent, contact in (("same address pls", "change_shipping_address", "ada@example.com"),
                                   ("same as last time", "inform", "ada@example.com"),
-                                  ("yes but use my phone +49 151 2345678", "affirm", "+491512345678")):
-        events = await ValidateOrderForm().run(CollectingDispatcher(), form_tracker(new_identity(), text, intent, slots=slots),
-                                               DOMAIN)
+                                  ("yes but use my phone +49 151 2345678", "affirm", "+491512345678"),
+                                  # its "012" had become a new count of 12 paper filters
+                                  ("same address but contact me on 012 345 6789 instead", "inform", "0123456789")):
+        draft = [{"sku": "BRW-FLT-100", "name": "Paper Filters 100 pack", "quantity": 2, "candidates": []}]
+        tracker = form_tracker(new_identity(), text, intent, slots={**slots, "order_draft": draft, "order_items": draft})
+        events = await ValidateOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
         assert SlotSet("shipping_address", ADDRESS) in events, text
         assert SlotSet("order_contact", contact) in events, text
+        assert not any(e.get("name") in ("order_draft", "order_items") for e in events), text
 
 
 async def test_order_form_new_customer_is_asked_for_address(backend, dispatcher):
@@ -607,6 +611,21 @@ async def test_a_side_question_at_the_summary_asks_again_and_the_yes_places_it(b
     await ActionAnswerConfirmation().run(placed, tracker, {})
     assert [m["response"] for m in placed.messages] == ["utter_order_placed"]
     assert status_of(backend, identity, number) == "confirmed"
+
+
+async def test_a_yes_with_a_change_places_nothing(backend, dispatcher):
+    """"yes but without the caddy" placed the order with the caddy (the word not recognised)."""
+    identity = new_identity()
+    number = (await pending_order(backend, dispatcher, identity, [BLUE_MUGS]))[1]["value"]
+    tracker = answer(identity, number, "affirm")
+    tracker.latest_message["text"] = "yes but without the caddy"
+    asked = CollectingDispatcher()
+    assert await ActionAnswerConfirmation().run(asked, tracker, {}) == []
+    assert [m["response"] for m in asked.messages] == ["utter_what_to_change_first"]
+    tracker.latest_message["entities"] = [{"entity": "product", "value": "Tea Caddy Tin", "skus": ["TEA-CAD-TIN"],
+                                           "start": 20, "end": 25}]
+    assert await ActionAnswerConfirmation().run(CollectingDispatcher(), tracker, {}) == [FollowupAction("order_form")]
+    assert status_of(backend, identity, number) == "pending"
 
 
 async def test_answer_no_cancels_pending_order_and_releases_stock(backend, dispatcher):
