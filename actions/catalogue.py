@@ -183,7 +183,7 @@ class ActionShowProducts(Action):
                 products, total = await self._products(dispatcher, backend, tracker, named_products)
                 answer = answer_about(products[0], text) if len(products) == 1 else None
                 if answer:  # "is it dishwasher safe?", "when is it back in stock?"
-                    return await _answer_about(dispatcher, backend, products[0], answer)
+                    return await _answer_about(dispatcher, backend, products[0], answer, at_the_summary(tracker))
                 if products:
                     details = len(products) == 1 or ASKS_DETAILS.search(text) is not None
                     lines = "\n".join(f"• {describe_product(p, exact, details)}" for p in products)
@@ -279,8 +279,12 @@ class ActionShowProducts(Action):
 
 
 async def _answer_about(dispatcher: CollectingDispatcher, backend: BackendClient, product: Product,
-                        answer: Answer) -> List[Dict[Text, Any]]:
+                        answer: Answer, ordering: bool = False) -> List[Dict[Text, Any]]:
+    """The answer; a detail we don't know offers someone to check it, but not at an order's summary,
+    whose "Shall I place it?" the offer took over (a "no thanks" lost the order)."""
     response, values = answer
+    if response == "utter_product_detail_unknown" and ordering:
+        response = "utter_product_detail_unknown_while_ordering"
     if response == "utter_product_back_in_days":
         values = {**values, "alternatives": await stock_alternatives(backend, product, set())}
     if response in ("utter_product_has", "utter_product_has_not"):  # and whether it can be had now

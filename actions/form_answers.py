@@ -11,7 +11,7 @@ a bad address, and the customer would be told the address format instead of bein
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, Optional, Text, Tuple
+from typing import Any, Callable, Dict, Iterator, Optional, Text, Tuple, Union
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -33,9 +33,9 @@ def intent_of(tracker: Tracker) -> Optional[str]:
 
 
 def free_text_answer(tracker: Tracker, slot: Text, parses: Callable[[str], bool],
-                     own_topic: Text, yes_no_asked: bool = False) -> Dict[Text, Any]:
+                     own_topic: Union[Text, Tuple[Text, ...]], yes_no_asked: bool = False) -> Dict[Text, Any]:
     """{slot: the message} when it answers the question the form asked for `slot`, else {}.
-    `own_topic` is the intent of the form's own request ("send it to ..." while ordering);
+    `own_topic`: the intents of the form's own request ("send it to ..." while ordering);
     `yes_no_asked`: the question was "shall I use the same address?"."""
     if tracker.get_slot("requested_slot") != slot:
         return {}
@@ -43,7 +43,8 @@ def free_text_answer(tracker: Tracker, slot: Text, parses: Callable[[str], bool]
     intent, answers = intent_of(tracker), parses(text)
     if intent in SHORT_TURNS and not yes_no_asked and not answers:
         return {}
-    if answers or intent == own_topic or intent not in OTHER_REQUESTS:
+    own = (own_topic,) if isinstance(own_topic, str) else own_topic
+    if answers or intent in own or intent not in OTHER_REQUESTS:
         return {slot: text}
     return {}
 

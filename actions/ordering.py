@@ -29,9 +29,9 @@ from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PE
 from actions.order_wording import asks_about_orders
 from actions.orders import ActionTrackOrder
 from actions.parsing import (agrees, asks_to_buy, complete_address, contact_detail, contact_details, contact_with_address,
-                             format_address, format_price, is_address, joined_contact, only_asks, parse_address,
-                             quantity_in, tries_an_address, unmatched_items, wants_to_order, within_phone_number,
-                             without_phone_numbers)
+                             format_address, format_price, is_address, joined_contact, only_asks, order_number,
+                             parse_address, quantity_in, tries_an_address, unmatched_items, wants_to_order,
+                             within_phone_number, without_phone_numbers)
 from actions.placed_order_edits import adds_to_a_placed_order
 from actions.replacements import REPLACING, replacement
 from actions.returns import continues_a_return
@@ -494,8 +494,15 @@ class ValidateOrderForm(FormValidationAction):
             # "same address pls", "yes but use my phone +49 151 2345678" to "the address of your last
             # order?": that address (it had gone to changing the last order's address)
             return {ADDRESS: saved["address"], CONTACT: contact_details(text) or saved.get("contact"), SAVED: {}}
+        earlier = answer_before_a_correction(tracker, "utter_invalid_address_")
+        if earlier and tracker.get_slot("requested_slot") == ADDRESS and complete_address(earlier, text):
+            # "uk", "switzerland", "CH" to "Which country is that in?": a question or a stop to the NLU
+            return {ADDRESS: text}
+        # "deliver to 4 Elm Road, …", "send it to my home" read as changing a placed order's
+        # address: the answer (wrong or right) to this question, unless an order is named
+        own = ("place_order",) if order_number(text) else ("place_order", "change_shipping_address")
         return free_text_answer(tracker, ADDRESS, lambda text: is_address(text) or tries_an_address(text),
-                                "place_order", yes_no_asked=bool(tracker.get_slot(SAVED)))
+                                own, yes_no_asked=bool(tracker.get_slot(SAVED)))
 
     async def extract_order_contact(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

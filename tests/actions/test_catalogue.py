@@ -259,3 +259,16 @@ async def test_the_mug_while_ordering_blue_mugs_is_that_mug(backend):
         said[text] = dispatcher.messages[-1].get("name") or dispatcher.messages[-1]["products"]
     assert said["is the mug dishwasher safe"] == "Ceramic Mug Blue"
     assert "Ceramic Mug Green" in said["is the mug in green?"]
+
+
+async def test_a_detail_we_dont_know_at_the_summary_offers_no_person_over_the_order(backend):
+    """"is it dishwasher safe?" at "Shall I place it?" offered a person in its place: "no thanks"
+    lost the order and "ok confirm it then" handed the chat to the team."""
+    mug = [{"entity": "product", "value": "Ceramic Mug Red", "skus": ["MUG-CER-RED"], "start": 3, "end": 6}]
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("product_question", text="is it dishwasher safe?", entities=mug)
+    tracker.slots.update({"pending_confirmation": "place_order", "pending_order": "OB-7KB8JMGK"})
+    events = await ActionShowProducts().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_product_detail_unknown_while_ordering",
+                                                            "utter_confirm_order_after_aside"]
+    assert not any(e.get("name") == "pending_confirmation" for e in events)

@@ -324,6 +324,24 @@ async def test_an_address_completed_in_a_second_message_is_taken(backend, dispat
     assert dispatcher.messages == []
 
 
+async def test_a_country_after_which_country_is_taken_whatever_the_nlu_reads(backend):
+    """"CH" (read as a stop) ended the order; "uk" and "switzerland" (read as FAQ questions) got a
+    shop answer and the address was lost."""
+    for earlier, country, intent, code in (("Hans Meier, Bahnhofstr 1, 8001 Zurich", "CH", "stop", "CH"),
+                                           ("Hans Meier, Bahnhofstr 1, 8001 Zurich", "switzerland", "faq", "CH"),
+                                           ("Mike Johnson, 1 Canada Square, London E14 5AB", "uk", "faq", "GB")):
+        tracker = form_tracker(new_identity(), country, intent, slots={"requested_slot": "shipping_address"})
+        tracker.events = [
+            {"event": "user", "text": earlier},
+            {"event": "bot", "text": "Which country is that in?", "metadata": {"utter_action": "utter_invalid_address_no_country"}},
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": country},
+            {"event": "action", "name": "order_form"}]
+        events = await ValidateOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
+        [address] = [e["value"] for e in events if e.get("name") == "shipping_address"]
+        assert address["country"] == code, country
+
+
 async def test_the_address_is_not_asked_again_under_what_was_wrong_with_it(backend, dispatcher):
     tracker = tracker_for(new_identity(), "Ada Lovelace, 12 Market Street, 10115 Berlin")
     tracker.events = [{"event": "user", "text": "Ada Lovelace, 12 Market Street, 10115 Berlin"},
@@ -363,6 +381,19 @@ async def test_order_form_question_while_asked_for_the_address_is_left_to_its_ru
         tracker = form_tracker(new_identity(), text, intent, slots=slots)
         assert await ValidateOrderForm().run(dispatcher, tracker, DOMAIN) == []
     assert dispatcher.messages == []
+
+
+async def test_an_address_worded_as_an_address_change_answers_the_address_question(backend):
+    """"deliver to 4 Elm Road, …" and "send it to my home" at "Where should we send it?" went to
+    changing an order already placed ("I don't see any orders") and the order being made was lost."""
+    slots = {"requested_slot": "shipping_address", "order_items": [BLUE_MUGS], "order_draft": [BLUE_MUGS]}
+    for text, said in (("deliver to Siobhan Kelly, 4 Elm Road, Cork T12 RW26, Ireland", None),
+                       ("send it to my home address pls", "utter_invalid_address_parts")):
+        dispatcher = CollectingDispatcher()
+        tracker = form_tracker(new_identity(), text, "change_shipping_address", slots=slots)
+        events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+        assert any(e.get("name") == "shipping_address" for e in events), text
+        assert [m["response"] for m in dispatcher.messages][:1] == ([said] if said else []), text
 
 
 async def test_order_form_answer_is_taken_whatever_it_reads_like(backend, dispatcher):
