@@ -14,6 +14,7 @@ from actions.cancel_questions import answer_about_the_cancel, picks_an_order_to_
 from actions.feedback import STATED_RATING, correct_the_rating_just_given
 from actions.language import is_foreign, only_english
 from actions.order_slots import DRAFT, asks_to_place_after_an_aside, at_the_summary
+from actions.order_so_far import tell_the_order_so_far
 from actions.order_wording import ORDINAL
 from actions.placed_order_edits import CHANGING
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
@@ -143,6 +144,9 @@ class ActionShowProducts(Action):
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "is it already packed?" at "Do you want me to cancel order …?"
             return answered
+        so_far = await tell_the_order_so_far(dispatcher, tracker) if not named_products else None
+        if so_far is not None:  # "whats the total so far" while ordering
+            return so_far
         if not named_products and len(tracker.get_slot(SHOWN) or []) == 1 and TAKES_THE_SHOWN.search(text):
             return [FollowupAction("order_form")]  # "ok 1 then", "i'll take it" after one product
         if named_products and (wants_to_order(text) or (counted_product(tracker) and not _asks(text))):

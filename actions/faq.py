@@ -15,6 +15,7 @@ from actions.cancel_questions import answer_about_the_cancel
 from actions.form_answers import intent_of
 from actions.order_wording import ABOUT_A_SHIPMENT
 from actions.order_slots import asks_to_place_after_an_aside
+from actions.order_so_far import tell_the_order_so_far
 from actions.orders import ActionTrackOrder, asks_about_own_order
 from actions.parsing import foreign_place
 from actions.support import add_to_the_ticket, tells_more_about_the_ticket
@@ -45,6 +46,9 @@ class ActionAnswerFaq(Action):
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "do i get my money back?" while a cancel waits: about that order
             return answered
+        so_far = await tell_the_order_so_far(dispatcher, tracker)
+        if so_far is not None:  # "whats the total now with shipping" while ordering: that order
+            return so_far
         if tells_more_about_the_ticket(tracker):
             # "it was €58.70 on paypal, around 3pm yesterday" after a payment ticket: no payment FAQ
             return await add_to_the_ticket(dispatcher, tracker)

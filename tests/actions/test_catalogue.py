@@ -272,3 +272,17 @@ async def test_a_detail_we_dont_know_at_the_summary_offers_no_person_over_the_or
     assert [m["response"] for m in dispatcher.messages] == ["utter_product_detail_unknown_while_ordering",
                                                             "utter_confirm_order_after_aside"]
     assert not any(e.get("name") == "pending_confirmation" for e in events)
+
+
+async def test_the_total_so_far_while_ordering_lists_the_order(backend):
+    """"whats the total so far" while the address was asked got the shop's categories."""
+    draft = [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2, "candidates": []},
+             {"sku": None, "name": "teapot", "quantity": 1, "candidates": []}]  # still "which teapot?"
+    for text in ("whats the total so far", "what's in my basket?"):
+        dispatcher = CollectingDispatcher()
+        tracker = load_tracker("product_question", text=text)
+        tracker.slots["order_draft"] = draft
+        assert await ActionShowProducts().run(dispatcher, tracker, {}) == []
+        [said] = dispatcher.messages
+        assert said["response"] == "utter_order_so_far", text
+        assert said["lines"] == "• 2 × Ceramic Mug Blue: €25.80" and said["subtotal"] == "€25.80", text
