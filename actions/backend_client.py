@@ -55,6 +55,7 @@ class Product:
     description: str = ""
     attributes: Dict[str, Any] = field(default_factory=dict)
     restock_days: Optional[int] = None  # out of stock: the usual days until it is back
+    synonyms: List[str] = field(default_factory=list)  # other names customers use ("manual grinder")
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Product":
@@ -68,6 +69,7 @@ class Product:
             description=data.get("description", ""),
             attributes=dict(data.get("attributes") or {}),
             restock_days=data.get("restock_days"),
+            synonyms=list(data.get("synonyms") or []),
         )
 
 

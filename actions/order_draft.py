@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 
-from actions.backend_client import BackendClient, BackendError
+from actions.backend_client import BackendClient, BackendError, Product
 from actions.parsing import quantity_in
 
 logger = logging.getLogger(__name__)
@@ -322,6 +322,59 @@ async def settle_by_rank(tracker: Tracker, item: Dict[str, Any]) -> bool:
             return False  # two at the lowest price: still "which?"
         picked = options[prices.index(best)]
     item.update(sku=picked["sku"], name=picked["name"], candidates=[])
+    return True
+
+
+# "the big one", "the largest"; "the small one": by the size or capacity the catalogue gives.
+_SIZED = re.compile(r"(?i)\b(?:(?P<big>big(?:ger|gest)?|large[rst]*|huge|biggie|bada)|"
+                    r"(?P<small>small(?:er|est)?|little|tiny|mini|compact|chota))\b")
+# Words of a description that tell nothing apart.
+_PLAIN = frozenset("the one ones for with and pls please want like i'd ill take that this which kind type".split())
+
+
+def _millilitres(product: Product) -> Optional[float]:
+    """ "350 ml", "1.2 L", "25 g" → 350, 1200, 25 (grams as millilitres: sizes of one kind compare)."""
+    for key in ("size", "capacity", "volume", "weight"):
+        match = re.match(r"\s*(\d+(?:[.,]\d+)?)\s*(ml|l|g|kg)\b", str(product.attributes.get(key) or ""), re.I)
+        if match:
+            number = float(match.group(1).replace(",", "."))
+            return number * (1000 if match.group(2).lower() in ("l", "kg") else 1)
+    return None
+
+
+def _described(product: Product) -> set:
+    """What a product is called or has besides its name: synonyms ("manual grinder", "camping cup"),
+    attribute values ("black") and true flags ("temperature control")."""
+    words = [*product.synonyms, *(str(v) for v in product.attributes.values() if isinstance(v, str)),
+             *(key.replace("_", " ") for key, value in product.attributes.items() if value is True)]
+    return _words(" ".join(words))
+
+
+async def settle_by_description(tracker: Tracker, item: Dict[str, Any]) -> bool:
+    """ "the manual one", "the one for camping", "the big one", "the one with temperature control"
+    to "which grinder?": the one option the description fits (it went round the same question)."""
+    text = tracker.latest_message.get("text") or ""
+    options = item["candidates"]
+    if not options or any(e.get("entity") == "product" for e in tracker.latest_message.get("entities") or []):
+        return False
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            products = [await backend.get_product(option["sku"]) for option in options]
+    except BackendError as error:
+        logger.warning("product lookup failed: %s", error)
+        return False
+    sized = _SIZED.search(text)
+    sizes = [_millilitres(product) for product in products]
+    if sized and None not in sizes:
+        best = (max if sized.group("big") else min)(sizes)
+        fits = [p for p, size in zip(products, sizes) if size == best]
+    else:
+        said = {word for word in _words(text) if len(word) > 2} - _PLAIN
+        bags = [_described(product) - _words(product.name) for product in products]
+        fits = [product for product, bag in zip(products, bags) if said & bag]
+    if len(fits) != 1:
+        return False
+    item.update(sku=fits[0].sku, name=fits[0].name, candidates=[])
     return True
 
 

@@ -23,8 +23,8 @@ from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, fr
                                   said_this_turn)
 from actions.language import is_foreign, only_english
 from actions.order_draft import (EACH_OF_THEM, drop_replaced, is_complete, is_removed, merge_into_draft, offers_named,
-                                 ones_of_the_same_kind, option_picked, remove_from_draft, settle_by_names, settle_by_rank,
-                                 take_alternative)
+                                 ones_of_the_same_kind, option_picked, remove_from_draft, settle_by_description,
+                                 settle_by_names, settle_by_rank, take_alternative)
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
 from actions.order_wording import asks_about_orders
 from actions.orders import ActionTrackOrder
@@ -327,8 +327,9 @@ class ValidateOrderForm(FormValidationAction):
             return {}  # its house number is not a quantity; extract_shipping_address keeps it
         if requested == ITEMS and open_choice(draft) is not None and only_asks(text):
             return {}  # "how much is the electric kettle?" to "which kettle?": its rule answers, then we ask again
-        if requested == ITEMS and open_choice(draft) is not None and await settle_by_rank(tracker, open_choice(draft)):
-            return {ITEMS: draft}  # "the cheaper one", "the first one"
+        choice = open_choice(draft) if requested == ITEMS else None
+        if choice is not None and (await settle_by_rank(tracker, choice) or await settle_by_description(tracker, choice)):
+            return {ITEMS: draft}  # "the cheaper one", "the first one", "the manual one", "the big one"
         taken = self._offer_taken(tracker, draft, text) or await self._shown_taken(tracker, draft, text)
         if taken:
             return taken

@@ -164,6 +164,28 @@ async def test_which_teapot_answered_with_a_word_of_its_name_is_that_teapot(back
     assert [item["sku"] for item in draft] == [None, "MUG-CER-BLU"]
 
 
+async def test_which_one_answered_with_a_description_is_the_one_it_fits(backend):
+    """"the manual one", "the one for camping", "the big one", "the one with temperature control"
+    to "which …?" asked the same question again and again."""
+    grinders = [{"sku": "GRN-HND-BUR", "name": "Hand Burr Grinder"}, {"sku": "GRN-ELC-BUR", "name": "Electric Burr Grinder"}]
+    mugs = [{"sku": "MUG-CER-RED", "name": "Ceramic Mug Red"}, {"sku": "MUG-ENM-CRM", "name": "Enamel Camp Mug Cream"},
+            {"sku": "MUG-TRV-STL", "name": "Insulated Travel Mug"}]
+    teapots = [{"sku": "TEA-POT-CST", "name": "Cast Iron Teapot 0.8 L"},
+               {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L"},
+               {"sku": "TEA-POT-CER", "name": "Ceramic Teapot 1.2 L Blue"}]
+    kettles = [{"sku": "KET-ELC-STL", "name": "Electric Kettle 1.7 L Steel"},
+               {"sku": "KET-GOO-BLK", "name": "Gooseneck Pour-Over Kettle Black"}]
+    for text, options, sku in (("the manual one", grinders, "GRN-HND-BUR"), ("the one for camping", mugs, "MUG-ENM-CRM"),
+                               ("the big one pls", teapots, "TEA-POT-CER"), ("the smallest", teapots, "TEA-POT-CST"),
+                               ("the one with temperature control", kettles, "KET-GOO-BLK")):
+        item = {"sku": None, "name": "x", "quantity": 1, "candidates": options}
+        slots = {"order_draft": [item], "requested_slot": "order_items"}
+        events = await ValidateOrderForm().run(CollectingDispatcher(), form_tracker(new_identity(), text, "inform", slots=slots),
+                                               DOMAIN)
+        draft = next(e["value"] for e in events if e["name"] == "order_draft")
+        assert [i["sku"] for i in draft] == [sku], text
+
+
 async def test_words_that_fit_one_products_name_need_no_which_question(backend, dispatcher):
     kettles = ["KET-ELC-STL", "KET-GOO-BLK", "KET-STV-RED"]
     for text, value in (("i'd like 1 electric kettle", "electric kettle"),
