@@ -6,7 +6,8 @@ another language hears that the bot only speaks English, and is offered a person
 (actions/language.py)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import re
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import UserUtteranceReverted
@@ -15,9 +16,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cancel import ActionAnswerConfirmation
 from actions.catalogue import ASKS_STOCK, SHOWN, ActionShowProducts
 from actions.feedback import correct_the_rating_just_given
-from actions.form_answers import intent_of
+from actions.form_answers import intent_of, last_utterance
 from actions.language import is_foreign, only_english
-from actions.parsing import decided_answer
+from actions.parsing import decided_answer, foreign_place
 from actions.support import add_to_the_ticket, offer_a_person, tells_more_about_the_ticket
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -49,6 +50,22 @@ def unclear_in_a_row(tracker: Tracker) -> int:
     return count
 
 
+# Delivery words, and the answers a "what about <place>?" follows up on.
+_ABOUT_DELIVERY = re.compile(r"(?i)\b(?:how long|deliver\w*|ship\w*|send|post(?:age)?|arriv\w*|courier|customs)\b")
+_DELIVERY_ANSWERS = ("utter_not_delivered_there", "utter_delivery_time", "utter_delivery_options",
+                     "utter_faq/shipping_costs", "utter_faq/customs_duties")
+
+
+def asks_about_delivery_to(tracker: Tracker) -> Optional[str]:
+    """The place we don't deliver to that an unplaced message asks about, else None ("weather in
+    new york" is no delivery question)."""
+    text = tracker.latest_message.get("text") or ""
+    place = foreign_place(text)
+    if place and (_ABOUT_DELIVERY.search(text) or last_utterance(tracker) in _DELIVERY_ANSWERS):
+        return place
+    return None
+
+
 class ActionFallback(Action):
     def name(self) -> Text:
         return "action_fallback"
@@ -62,6 +79,10 @@ class ActionFallback(Action):
             return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
         if is_foreign(tracker.latest_message.get("text") or ""):  # no "rephrase" they can't follow
             return only_english(dispatcher, tracker)
+        place = asks_about_delivery_to(tracker)
+        if place:  # "how long to new york", "what about australia" after Canada: not "outside what I can do"
+            dispatcher.utter_message(response="utter_not_delivered_there", place=place)
+            return []
         if tells_more_about_the_ticket(tracker):  # "around 3pm yesterday, €58.70" after a payment ticket
             return await add_to_the_ticket(dispatcher, tracker)
         corrected = await correct_the_rating_just_given(dispatcher, tracker)

@@ -33,6 +33,13 @@ devolver cancelar comprar taza tazas dos tres tetera hervidor cuánto cuesta
 voudrais retourner annuler acheter commander deux trois tasse tasses théière bouilloire combien
 kaufen bestellen zurückgeben stornieren zwei drei tasse tassen teekanne wasserkocher lager auf kostet
 comprare restituire annullare tazza tazze teiera quanto costa
+guten wie lange dauert versand nach liefern liefert lieferzeit können gibt auch schon jetzt heute warum wieso
+bestellt rechnung zahlung kosten wir uns
+vous livrez livrer savoir si pouvez peux suis combien pourquoi aujourd'hui demain déjà votre vos nous notre
+envoyer paiement facture prix
+vocês entregam quanto posso gostaria hoje amanhã já
+avete perché oggi domani spedizione spedite buongiorno
+envían pueden tarda hoy mañana tengo tiene buenos días buenas
 """.split())
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 

@@ -180,3 +180,33 @@ async def test_core_fallback_inside_a_form_pauses_it_under_the_offer(dispatcher)
     assert events[:3] == [UserUtteranceReverted(), SlotSet("pending_confirmation", "human_handoff"),
                           SlotSet("paused_form", "order_form")]
     assert ActiveLoop(None) in events
+
+
+async def test_a_place_we_dont_deliver_to_is_said_not_out_of_scope(dispatcher):
+    """"how long to new york" and "what about australia" after Canada read as out of scope."""
+    tracker = unclear(0)
+    tracker.latest_message.update(text="how long to new york", intent={"name": "out_of_scope", "confidence": 0.7})
+    assert await ActionFallback().run(dispatcher, tracker, {}) == []
+    tracker = unclear(0)
+    tracker.events += [{"event": "user", "text": "do you deliver to canada"},
+                       {"event": "bot", "text": "Sorry, we don't deliver to Canada.",
+                        "metadata": {"utter_action": "utter_not_delivered_there"}},
+                       {"event": "action", "name": "action_listen"},
+                       {"event": "user", "text": "what about australia"}]
+    tracker.latest_message.update(text="what about australia", intent={"name": "out_of_scope", "confidence": 0.7})
+    assert await ActionFallback().run(dispatcher, tracker, {}) == []
+    weather = unclear(0)
+    weather.latest_message.update(text="weather in new york", intent={"name": "out_of_scope", "confidence": 0.7})
+    await ActionFallback().run(dispatcher, weather, {})
+    assert [(m["response"], m.get("place")) for m in dispatcher.messages] == [
+        ("utter_not_delivered_there", "New York"), ("utter_not_delivered_there", "Australia"), ("utter_out_of_scope", None)]
+
+
+async def test_german_french_and_portuguese_hear_that_the_bot_speaks_english(dispatcher):
+    for text in ("Guten Tag, wie lange dauert der Versand nach München?",
+                 "Bonjour, je voudrais savoir si vous livrez en France", "olá, vocês entregam em Portugal?"):
+        said = CollectingDispatcher()
+        tracker = unclear(0)
+        tracker.latest_message.update(text=text, intent={"name": "out_of_scope", "confidence": 0.7})
+        await ActionFallback().run(said, tracker, {})
+        assert [m["response"] for m in said.messages] == ["utter_only_english"], text
