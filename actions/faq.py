@@ -18,7 +18,7 @@ from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_so_far import tell_the_order_so_far
 from actions.orders import ActionTrackOrder, asks_about_own_order
 from actions.parsing import foreign_place
-from actions.support import add_to_the_ticket, tells_more_about_the_ticket
+from actions.support import add_to_the_ticket, take_a_data_request, tells_more_about_the_ticket
 
 # Rasa's own action for the retrieval intent, which this one replaces in the rules; named here so
 # scripts/validate_bot.py counts the responses it stands for as used.
@@ -56,6 +56,10 @@ class ActionAnswerFaq(Action):
             # "which courier?" about the order just talked about, "is my parcel with dhl?": that order
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         answer = "utter_delivery_options" if intent_of(tracker) == "delivery_options" else selected_answer(tracker)
+        if answer == "utter_faq/account":
+            request = await take_a_data_request(dispatcher, tracker)
+            if request is not None:  # "delete all my data (gdpr)": the team does it, not an FAQ
+                return request
         place = foreign_place(text)
         if place and (answer in DELIVERY_ANSWERS or answer is None):
             dispatcher.utter_message(response="utter_not_delivered_there", place=place)

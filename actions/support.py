@@ -109,7 +109,11 @@ _COMPLAINS = re.compile(
     r"(?i)\b(?:not (?:happy|satisfied|pleased)|unhappy|disappoint\w*|dissatisfied|terrible|horrible|awful|"
     r"pathetic|worst|rubbish|useless|poor (?:quality|product)|bad (?:quality|product)|cheap quality|"
     r"broken|broke|damaged|cracked|chipped|defective|faulty|leak(?:s|ing|y)|stopped working|"
-    r"doesn'?t work|does not work|not working)\b")
+    r"doesn'?t work|does not work|not working|"
+    # a wrong item: "you sent me green mugs instead of white ones", "got the wrong colour"
+    r"wrong (?:items?|products?|colou?rs?|sizes?|things?|ones?|parcel|package)|sent (?:me )?(?:the )?wrong|"
+    r"(?:sent|got|received|delivered|came)\b.{1,60}\binstead of|not what i (?:ordered|wanted|asked for)|"
+    r"missing (?:items?|from (?:my|the) (?:order|parcel|package|box)))\b")
 
 
 # "yes, a person please", "card declined again, i want a person": someone, said plainly.
@@ -271,6 +275,33 @@ class ActionOpenTicket(Action):
         dispatcher.utter_message(response=response, ticket_id=ticket_id,
                                  json_message=handoff_payload(ticket_id))
         return end_active_form(tracker)
+
+
+# "please delete my account and all my data", "unsubscribe me from your emails": things only the
+# team can do, so a ticket (the privacy FAQ alone left the request with no one).
+_DATA_REQUEST = re.compile(
+    r"(?i)\b(?:delete|erase|remove|wipe|close|deactivate)\b.{0,30}\b(?:account|data|details|information|info)\b|"
+    r"\bgdpr\b.{0,40}\b(?:delete|deletion|erase|request|access|copy)\b|right to be forgotten|"
+    r"\b(?:unsubscribe|opt me out|stop (?:sending|emailing)|no more (?:e-?mails|newsletters?))\b")
+_UNSUBSCRIBE = re.compile(r"(?i)\b(?:unsubscribe|opt me out|stop (?:sending|emailing)|no more)\b")
+
+
+async def take_a_data_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """A request to delete the customer's data or to unsubscribe: a ticket for the team, and said
+    so; None when the message is no such request."""
+    text = tracker.latest_message.get("text") or ""
+    if not _DATA_REQUEST.search(text):
+        return None
+    unsubscribe = _UNSUBSCRIBE.search(text) is not None
+    try:
+        ticket = await _open(tracker, "unsubscribe request" if unsubscribe else "data deletion request")
+    except BackendError as error:
+        logger.warning("could not open a data request ticket: %s", error)
+        dispatcher.utter_message(response="utter_ticket_failed")
+        return []
+    dispatcher.utter_message(response="utter_unsubscribe_ticket" if unsubscribe else "utter_data_deletion_ticket",
+                             ticket_id=ticket.id)
+    return []
 
 
 async def open_complaint(dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import ActionAnswerFaq
 from tests.actions.conftest import load_tracker
@@ -47,3 +48,19 @@ async def test_delivery_options_and_a_courier_question_about_an_order(backend, d
     dispatcher.messages.clear()
     await ActionAnswerFaq().run(dispatcher, courier, {})
     assert [(m["response"], m.get("carrier")) for m in dispatcher.messages] == [("utter_order_status_shipped", "DHL")]
+
+
+async def test_a_request_to_delete_the_data_or_unsubscribe_opens_a_ticket(backend):
+    """"please delete my account and all my data" got the privacy FAQ and nothing was done."""
+    from tests.actions.test_support import tickets_of
+    for text, said, reason in (("please delete my account and all my data", "utter_data_deletion_ticket",
+                                "data deletion request"),
+                               ("unsubscribe me from your emails", "utter_unsubscribe_ticket", "unsubscribe request")):
+        dispatcher = CollectingDispatcher()
+        tracker = faq_tracker(text, "utter_faq/account")
+        assert await ActionAnswerFaq().run(dispatcher, tracker, {}) == []
+        assert [m["response"] for m in dispatcher.messages] == [said], text
+        assert [t["reason"] for t in tickets_of(backend, tracker.sender_id)][:1] == [reason], text
+    plain = CollectingDispatcher()
+    await ActionAnswerFaq().run(plain, faq_tracker("do i need an account to order", "utter_faq/account"), {})
+    assert [m["response"] for m in plain.messages] == ["utter_faq/account"]

@@ -372,3 +372,13 @@ def test_no_thanks_to_a_person_is_not_told_to_rephrase():
     from tests.actions.test_change_order import DOMAIN
     text = DOMAIN["responses"]["utter_no_human_then"][0]["text"]
     assert "other words" not in text and text.startswith("Okay.")
+
+
+def test_a_wrong_item_is_a_complaint_but_a_wish_for_another_is_not():
+    from actions.support import complains
+    for text in ("you sent me green mugs instead of white ones", "got the wrong colour", "item missing from my order",
+                 "you have sent me two white mugs instead of the red ones"):
+        assert complains(text), text
+    for text in ("can you send 2 red mugs instead of the blue ones", "i want red instead of blue",
+                 "wrong address on my order"):
+        assert not complains(text), text
