@@ -10,10 +10,10 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError
-from actions.feedback import FEEDBACK_SLOTS
+from actions.feedback import FEEDBACK_SLOTS, back_to_the_order
 from actions.form_answers import intent_of
 from actions.order_forms import CHANGE_SLOTS
-from actions.order_slots import ORDER_SLOTS, PENDING_ORDER
+from actions.order_slots import DRAFT, ORDER_SLOTS, PENDING_ORDER
 from actions.return_withdrawal import withdraws_a_return
 from actions.support import OFFERED_TICKET, PAUSED_FORM
 
@@ -57,6 +57,13 @@ class ActionStop(Action):
             # "remove everything, just cancel it" while changing an order: cancelling it is asked
             return ([ActiveLoop(None)] + [SlotSet(slot, None) for slot in TASK_SLOTS]
                     + [SlotSet("order_id", target), FollowupAction("action_cancel_order")])
+        if (tracker.active_loop or {}).get("name") == "feedback_form" and tracker.get_slot("feedback_id"):
+            # "skip" the comment: the rating is stored; an order being made goes on (it was lost,
+            # or at its summary cancelled)
+            dispatcher.utter_message(response="utter_feedback_thanks")
+            ended = FEEDBACK_SLOTS + ("requested_slot",) if tracker.get_slot(DRAFT) else TASK_SLOTS
+            return ([ActiveLoop(None)] + [SlotSet(slot, None) for slot in ended]
+                    + await back_to_the_order(dispatcher, tracker))
         pending_order = tracker.get_slot(PENDING_ORDER)
         unplaced = bool(pending_order and tracker.get_slot("pending_confirmation") == "place_order")
         if unplaced:
@@ -66,9 +73,7 @@ class ActionStop(Action):
             except BackendError as error:
                 logger.warning("cancelling the unconfirmed order %s failed: %s", pending_order, error)
         in_progress = _under_way(tracker)
-        if (tracker.active_loop or {}).get("name") == "feedback_form" and tracker.get_slot("feedback_id"):
-            dispatcher.utter_message(response="utter_feedback_thanks")  # "skip": the rating is stored
-        elif tracker.get_slot(OFFERED_TICKET) and tracker.get_slot("pending_confirmation") == "human_handoff":
+        if tracker.get_slot(OFFERED_TICKET) and tracker.get_slot("pending_confirmation") == "human_handoff":
             # "maybe later" to the offer of a person: the ticket stays with the team
             dispatcher.utter_message(response="utter_ticket_without_person", ticket_id=tracker.get_slot(OFFERED_TICKET))
         elif unplaced:  # "stop" at "Shall I place it?": said plainly that nothing was ordered

@@ -319,4 +319,18 @@ class ActionSubmitFeedback(Action):
                 dispatcher.utter_message(response="utter_feedback_comment_failed")
                 return cleared
         dispatcher.utter_message(response="utter_feedback_thanks")
-        return cleared
+        return cleared + await back_to_the_order(dispatcher, tracker)
+
+
+async def back_to_the_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """After feedback given in the middle of an order ("can i rate you first"), that order again:
+    its summary if it was waiting for a yes, else the order form's next question (it was dropped
+    without a word, and "continue my order" read as a cancel)."""
+    if not tracker.get_slot("order_draft"):
+        return []
+    number = tracker.get_slot("pending_order")
+    if number and tracker.get_slot("pending_confirmation") == "place_order":
+        from actions.place_order import ask_to_place_again  # imported here: it imports this module's importers
+        return await ask_to_place_again(dispatcher, tracker, number)
+    dispatcher.utter_message(response="utter_back_to_the_order")
+    return [FollowupAction("order_form")]

@@ -359,3 +359,23 @@ async def test_a_rating_with_a_complaint_from_a_customer_without_orders_is_store
     complaint = tracker_for(new_identity(), "2 stars, the mug arrived chipped")
     complaint.latest_message["intent"] = {"name": "complaint", "confidence": 0.8}
     assert await ActionOpenTicket().run(CollectingDispatcher(), complaint, {}) == [FollowupAction("feedback_form")]
+
+
+async def test_feedback_given_while_ordering_goes_back_to_the_order(backend):
+    """"i'd like 2 red mugs" → "can i rate you guys first" → "4" → "no": the order was dropped
+    without a word; "skip" at the comment too."""
+    mugs = [{"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 2, "candidates": []}]
+    identity = new_identity()
+    said = CollectingDispatcher()
+    tracker = tracker_for(identity, "no", slots={"order_draft": mugs, "order_items": mugs, "feedback_rating": 4,
+                                                  "feedback_comment": "-", "feedback_id": 1})
+    events = await ActionSubmitFeedback().run(said, tracker, {})
+    assert [m["response"] for m in said.messages] == ["utter_feedback_thanks", "utter_back_to_the_order"]
+    assert events[-1] == FollowupAction("order_form")
+    skipped = CollectingDispatcher()
+    tracker = tracker_for(identity, "skip", slots={"order_draft": mugs, "order_items": mugs, "feedback_id": 1,
+                                                    "requested_slot": "feedback_comment"})
+    tracker.active_loop = {"name": "feedback_form"}
+    events = await ActionStop().run(skipped, tracker, {})
+    assert [m["response"] for m in skipped.messages] == ["utter_feedback_thanks", "utter_back_to_the_order"]
+    assert events[-1] == FollowupAction("order_form") and SlotSet("order_draft", None) not in events
