@@ -124,6 +124,12 @@ _DECLINED = re.compile(r"(?i)\b(?:declined?|rejected|refused|fail(?:ed|s|ing)?|n
                        r"won'?t go through|doesn'?t go through|error|not accepted|isn'?t accepted|bounced)\b")
 
 
+# "i don't want to talk to anyone", "no need for a person": words of a person, refused.
+REFUSES_A_PERSON = re.compile(
+    r"(?i)\b(?:don'?t|dont|do not|no need to|not)\s+(?:(?:want|need|wanna)\s+(?:to\s+)?)?(?:talk|speak|chat)\b|"
+    r"\bno (?:need (?:for|of) )?(?:a )?(?:person|human|agent|staff)\b")
+
+
 def complains(text: Optional[str]) -> bool:
     return bool(_COMPLAINS.search(text or ""))
 
@@ -225,6 +231,11 @@ class ActionOpenTicket(Action):
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text") or ""
+        if intent == "contact_human_agent" and REFUSES_A_PERSON.search(text):
+            # "no i dont want to talk to anyone i want it delivered" was handed over to a person
+            tracker.latest_message["intent"] = {"name": "deny", "confidence": 1.0}
+            from actions.cancel import ActionAnswerConfirmation  # imported here: actions.cancel imports this module
+            return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
         asked_for_theirs = tracker.get_slot("requested_info") == "contact"  # "i don't know the email"
         if intent == "contact_human_agent" and asks_for_contact_details(text) and not asked_for_theirs:
             # "customer care number?": the number and email, and a person here if they like

@@ -382,3 +382,17 @@ def test_a_wrong_item_is_a_complaint_but_a_wish_for_another_is_not():
     for text in ("can you send 2 red mugs instead of the blue ones", "i want red instead of blue",
                  "wrong address on my order"):
         assert not complains(text), text
+
+
+async def test_refusing_a_person_in_words_of_one_hands_nothing_over(backend, dispatcher):
+    """"no i dont want to talk to anyone i want it delivered" to "Shall I ask someone to chase it?"
+    (read as a request for a person) handed the chat over."""
+    from tests.actions.test_orders import new_identity, tracker_for
+    identity = new_identity()
+    tracker = tracker_for(identity, "no i dont want to talk to anyone i want it delivered",
+                          slots={"pending_confirmation": "human_handoff"})
+    tracker.latest_message["intent"] = {"name": "contact_human_agent", "confidence": 0.8}
+    events = await ActionOpenTicket().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_no_human_then"]
+    assert not any(m.get("json_message") for m in dispatcher.messages)
+    assert SlotSet("pending_confirmation", None) in events and tickets_of(backend, identity) == []
