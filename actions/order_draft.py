@@ -284,6 +284,9 @@ async def settle_by_names(tracker: Tracker, draft: List[Dict[str, Any]]) -> None
                 fits = [p for p in products if _words(item["name"]) <= _words(p.name)]
                 if len(fits) != 1:
                     fits = [p for p in products if {w for w in _words(p.name) if len(w) > 2} <= said]
+                picked = option_picked(named["candidates"], text, tracker.latest_message.get("entities") or [])
+                if len(fits) != 1 and picked:  # "mujhe 2 mug chahiye red wale": the red one
+                    fits = [p for p in products if p.sku == picked["sku"]]
                 if len(fits) == 1:
                     item.update(sku=fits[0].sku, name=fits[0].name, candidates=[])
     except BackendError as error:

@@ -194,6 +194,13 @@ async def test_words_that_fit_one_products_name_need_no_which_question(backend, 
         events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), text, "place_order", entities), DOMAIN)
         draft = next(e["value"] for e in events if e["name"] == "order_draft")
         assert [(item["sku"], item["quantity"]) for item in draft] == [("KET-ELC-STL", 1)], text
+    # a colour only one of them has, said apart from the product ("which mug?" had been asked)
+    mugs = [{"entity": "product", "value": "mug", "start": 8, "end": 11, "quantity": 2,
+             "skus": ["MUG-CER-RED", "MUG-CER-BLU", "MUG-CER-WHT", "MUG-ENM-CRM"]}]
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), "mujhe 2 mug chahiye red wale",
+                                                                    "place_order", mugs), DOMAIN)
+    draft = next(e["value"] for e in events if e["name"] == "order_draft")
+    assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-RED", 2)]
 
 
 async def test_ill_take_it_orders_the_product_just_shown(backend, dispatcher):
