@@ -211,7 +211,7 @@ class CatalogueMatcher(GraphComponent, EntityExtractorMixin):
                 i -= 1  # one unknown word right before: "6 wine glasses", "2 large mugs"
             while i > 0 and i not in by_end and doc[i - 1].lower_ in QUANTITY_BRIDGE_WORDS:
                 i -= 1
-            after = by_start.get(mention.tok_end)
+            after = by_start.get(mention.tok_end) or _trailing(doc, mention.tok_end, quantities)
             if i in by_end and not by_end[i]["used"]:
                 qty = by_end[i]
             if after is not None and not after["used"] and (
@@ -228,6 +228,16 @@ class CatalogueMatcher(GraphComponent, EntityExtractorMixin):
             if not qty["used"] and qty["label"] != "ARTICLE" and _stands_alone(doc, qty):
                 entities.append(qty["entity"])
         return entities
+
+
+def _trailing(doc: Doc, end: int, quantities: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """A number right after a product that ends the message: "english breakfast 2", "red mug 3
+    pls" (the product's count; "mugs 2 teapots 3" is not read this way)."""
+    qty = next((q for q in quantities if q["tok_start"] == end and q["label"] != "ARTICLE"), None)
+    if qty is None:
+        return None
+    rest = doc[qty["tok_end"]:]
+    return qty if all(t.is_punct or t.lower_ in QUANTITY_TAIL_WORDS for t in rest) else None
 
 
 def _stands_alone(doc: Doc, qty: Dict[str, Any]) -> bool:

@@ -394,3 +394,13 @@ def test_a_category_word_naming_one_product_is_any_of_the_category(tmp_path):
         assert [e["skus"] for e in entities(component, "2 english breakfast tea", "product")] == [["TEA-EBF-250"]]
     finally:
         component.close()
+
+
+@pytest.mark.parametrize("text, quantity", [
+    ("glass teapot 2", 2), ("red mug 3 pls", 3), ("i want the cast iron teapot 2!", 2),
+    ("red mug 2 days ago", None),  # not at the end: not its count
+])
+def test_a_number_after_the_product_at_the_end_is_its_count(matcher, text, quantity):
+    """"english breakfast 2" at "How many?" was asked again and again."""
+    [product] = entities(matcher, text, "product")
+    assert product["quantity"] == quantity
