@@ -123,6 +123,30 @@ _RESIZING_NAMED = re.compile(r"(?i)\b(?:make|change|set|update)\s+(?:the|my|thos
                              r"(?:to\s+|into\s+)?(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\b")
 
 
+# "same as last time", "reorder my last order", "my usual": the last order's items again.
+REORDER = re.compile(r"(?i)\b(?:re-?order|order (?:it|that|them|the same) again|same (?:order )?as (?:last time|before|"
+                     r"my last(?: one| order)?|the last(?: one| order)?)|same again|(?:my|the) usual|repeat (?:my )?"
+                     r"(?:last |previous )?order|same (?:order|thing) again)\b")
+
+
+async def _the_last_order_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    """The last order's lines as this order's items, said so (they had read as an unknown product
+    or nothing); with no earlier order, that is said and the form asks what to order."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            last = await backend.get_last_order()
+    except BackendError as error:
+        logger.warning("last order lookup failed: %s", error)
+        last = None
+    if last is None or not last.lines:
+        dispatcher.utter_message(response="utter_no_order_to_repeat")
+        return {}
+    items = [{"sku": line.sku, "name": line.name, "quantity": line.quantity, "candidates": []} for line in last.lines]
+    dispatcher.utter_message(response="utter_order_again", number=last.number,
+                             lines="\n".join(f"• {line.quantity} × {line.name}" for line in last.lines))
+    return {ITEMS: items}
+
+
 def address_of(order: Order) -> Dict[str, Any]:
     """An order's shipping address as the order form's slot holds it (fields left empty dropped)."""
     return {key: value for key, value in (order.shipping_address or {}).items() if value is not None}
@@ -309,6 +333,8 @@ class ValidateOrderForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         requested = tracker.get_slot("requested_slot")
         draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
+        if not draft and requested in (None, ITEMS) and REORDER.search(tracker.latest_message.get("text") or ""):
+            return await _the_last_order_again(dispatcher, tracker)
         resized = new_quantity(tracker, draft)
         if resized is not None:
             at, quantity = resized

@@ -203,6 +203,24 @@ async def test_words_that_fit_one_products_name_need_no_which_question(backend, 
     assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-RED", 2)]
 
 
+async def test_reorder_takes_the_last_orders_items_again(backend):
+    """"same as last time pls", "reorder my last order", "my usual" asked what to order, or said
+    the words were no product."""
+    identity = new_identity()
+    await pending_order(backend, CollectingDispatcher(), identity, [BLUE_MUGS])
+    [last] = orders_of(backend, identity)
+    await ActionAnswerConfirmation().run(CollectingDispatcher(), answer(identity, last["number"], "affirm"), {})
+    for text in ("same as last time pls", "reorder my last order", "my usual"):
+        dispatcher = CollectingDispatcher()
+        events = await ValidateOrderForm().run(dispatcher, form_tracker(identity, text, "place_order"), DOMAIN)
+        assert [m["response"] for m in dispatcher.messages] == ["utter_order_again"], text
+        draft = next(e["value"] for e in events if e["name"] == "order_draft")
+        assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-BLU", 2)], text
+    nothing = CollectingDispatcher()
+    await ValidateOrderForm().run(nothing, form_tracker(new_identity(), "same as last time", "place_order"), DOMAIN)
+    assert [m["response"] for m in nothing.messages][:1] == ["utter_no_order_to_repeat"]
+
+
 async def test_ill_take_it_orders_the_product_just_shown(backend, dispatcher):
     for text, quantity in (("ok i'll take it", 1), ("i'll take them", None), ("i want 2 of those", 2), ("ok 1 then", 1)):
         tracker = form_tracker(new_identity(), text, "place_order", [], slots={"shown_products": ["BRW-FRP-800"]})
