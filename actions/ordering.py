@@ -152,6 +152,26 @@ def address_of(order: Order) -> Dict[str, Any]:
     return {key: value for key, value in (order.shipping_address or {}).items() if value is not None}
 
 
+# Where an order's message goes on with its address: "2 red mugs to Marta …", "… ship to …".
+_ADDRESS_FOLLOWS = re.compile(r"(?i)(?:\b(?:ship|send|deliver|post)(?:\s+(?:it|them|this|that))?\s+to|\bto|"
+                              r"\baddress(?:\s+is)?\s*:?)\s+")
+
+
+def address_in_the_order(text: str) -> Optional[str]:
+    """The address an order's message ends with ("2 red mugs please. ship to Marta Kowalska,
+    Mokotowska 15, 00-640 Warszawa, Poland. email marta@wp.pl"), with any contact after it; None
+    when it holds none (it was asked for again)."""
+    for marker in _ADDRESS_FOLLOWS.finditer(text):
+        rest = re.sub(r"(?i)[.;]?\s*(?:e-?mail|phone|mobile|tel)\s*(?:is|:)?\s*", ", ", text[marker.end():])
+        if is_address(rest) or is_address(_without_contact(rest)):
+            return rest
+    return None
+
+
+def _without_contact(text: str) -> str:
+    return re.sub(r",\s*[^,]*@[^,]*$", "", text).rstrip(" .")
+
+
 def early_address(tracker: Tracker) -> bool:
     """An address given while the form still asks about the items ("how many?" answered with
     "Arjun Rao, 12 Market Street, Dublin ..."): it is the address, and 12 is no quantity."""
@@ -514,6 +534,10 @@ class ValidateOrderForm(FormValidationAction):
             return {}
         if early_address(tracker):
             return {ADDRESS: tracker.latest_message.get("text")}
+        given = address_in_the_order(tracker.latest_message.get("text") or "") if tracker.get_slot(
+            "requested_slot") in (None, ITEMS) and not tracker.get_slot(ADDRESS) else None
+        if given:  # "2 red mugs to Marta Kowalska, …, Poland": the address came with the order
+            return {ADDRESS: given}
         saved = tracker.get_slot(SAVED) or {}
         text = tracker.latest_message.get("text") or ""
         if saved and tracker.get_slot("requested_slot") == ADDRESS and (

@@ -221,6 +221,20 @@ async def test_reorder_takes_the_last_orders_items_again(backend):
     assert [m["response"] for m in nothing.messages][:1] == ["utter_no_order_to_repeat"]
 
 
+async def test_an_address_said_with_the_order_is_taken(backend):
+    """"2 red mugs to Marta Kowalska, …, Poland" asked for the address again."""
+    mugs = [{"entity": "product", "value": "Ceramic Mug Red", "skus": ["MUG-CER-RED"], "quantity": 2,
+             "start": 2, "end": 10}]
+    for text in ("2 red mugs to Marta Kowalska, ul. Mokotowska 15, 00-640 Warszawa, Poland",
+                 "2 red mugs please. ship to Marta Kowalska, Mokotowska 15, 00-640 Warszawa, Poland. email marta@wp.pl"):
+        events = await ValidateOrderForm().run(CollectingDispatcher(), form_tracker(new_identity(), text, "place_order", mugs),
+                                               DOMAIN)
+        values = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        assert [(i["sku"], i["quantity"]) for i in values["order_items"]] == [("MUG-CER-RED", 2)], text
+        assert values["shipping_address"]["city"] == "Warszawa", text
+    assert values["order_contact"] == "marta@wp.pl"
+
+
 async def test_ill_take_it_orders_the_product_just_shown(backend, dispatcher):
     for text, quantity in (("ok i'll take it", 1), ("i'll take them", None), ("i want 2 of those", 2), ("ok 1 then", 1)):
         tracker = form_tracker(new_identity(), text, "place_order", [], slots={"shown_products": ["BRW-FRP-800"]})
