@@ -16,7 +16,10 @@ from actions.backend_client import BackendClient, Product
 from actions.order_changes import ChangeResult, explicit_quantity, mark_implicit, pick_sku, product_skus, replace_line
 
 # Words that put one product in the place of another.
-REPLACING = re.compile(r"(?i)\b(?:swap\w*|switch|exchange|replac(?:e|ing)|instead)\b|\bchange\b.{1,40}?\bto\b")
+REPLACING = re.compile(r"(?i)\b(?:swap\w*|switch|exchange|replac(?:e|ing)|instead)\b|\bchange\b.{1,40}?\bto\b|"
+                       + r"\bmake (?:it|that)\s+(?:the|a|an)\b")
+# "actually no make it the glass teapot" with one item: that item, whatever its kind.
+_CHANGE_OF_MIND = re.compile(r"(?i)\bmake (?:it|that)\s+(?:the|a|an)\b")
 # Words of product names that say nothing of what the product is.
 _NOT_KINDS = frozenset("the and with for one ones set pack".split())
 
@@ -71,6 +74,8 @@ async def _line_of_the_kind(backend: BackendClient, lines: List[Dict[str, Any]],
         return None  # "a kettle instead": which kettle, and so which item, is unknown
     new = await backend.get_product(product_skus(new_entity)[0])
     kin = [line for line in lines if _same_kind(await backend.get_product(line["sku"]), new)]
+    if not kin and len(lines) == 1 and _CHANGE_OF_MIND.search(text):
+        return lines[0]  # "actually no make it the glass teapot" for a french press
     if len(kin) > 1:
         said = _stems(text) - _stems(new.name)
         kin = [line for line in kin if said & _stems(line["name"])]

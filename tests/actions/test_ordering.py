@@ -235,6 +235,18 @@ async def test_an_address_said_with_the_order_is_taken(backend):
     assert values["order_contact"] == "marta@wp.pl"
 
 
+async def test_make_it_another_product_replaces_the_only_item(backend):
+    """"actually no make it the glass teapot" while ordering a french press added the teapot."""
+    press = {"sku": "BRW-FRP-800", "name": "French Press 800 ml", "quantity": 1, "candidates": []}
+    teapot = [{"entity": "product", "value": "Glass Teapot with Infuser 1 L", "skus": ["TEA-POT-GLS"],
+               "start": 25, "end": 37}]
+    slots = {"requested_slot": "shipping_address", "order_items": [press], "order_draft": [press]}
+    tracker = form_tracker(new_identity(), "actually no make it the glass teapot", "place_order", teapot, slots=slots)
+    events = await ValidateOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    draft = next(e["value"] for e in events if e["name"] == "order_draft")
+    assert [(item["sku"], item["quantity"]) for item in draft] == [("TEA-POT-GLS", 1)]
+
+
 async def test_ill_take_it_orders_the_product_just_shown(backend, dispatcher):
     for text, quantity in (("ok i'll take it", 1), ("i'll take them", None), ("i want 2 of those", 2), ("ok 1 then", 1)):
         tracker = form_tracker(new_identity(), text, "place_order", [], slots={"shown_products": ["BRW-FRP-800"]})
