@@ -522,6 +522,11 @@ class ValidateOrderForm(FormValidationAction):
         except BackendError as error:
             logger.warning("stock check failed: %s", error)
             short = {}  # creating the order checks stock again
+        if short and draft and is_complete(draft):
+            # only items with none left went: the rest goes on to the address ("What would you
+            # like to order?" had been asked with the rest kept); an offer can still be added
+            dispatcher.utter_message(response="utter_order_goes_on_without")
+            return {ITEMS: draft, DRAFT: draft, ALTERNATIVES: offered}
         if short:
             return {ITEMS: None, DRAFT: draft, ALTERNATIVES: offered}
         moot = {ALTERNATIVES: None} if tracker.get_slot(ALTERNATIVES) else {}  # offers for a short item

@@ -764,6 +764,18 @@ async def test_yes_right_after_no_at_the_summary_makes_the_order_again(backend, 
         number, [("MUG-CER-BLU", 2)])
 
 
+async def test_an_item_with_none_left_goes_and_the_rest_goes_on_to_the_address(backend):
+    """"2 black mugs and 1 glass teapot": the black mugs are out of stock; "What would you like to
+    order?" was asked with the teapot kept, and again after the address."""
+    black = {"sku": "MUG-CER-BLK", "name": "Ceramic Mug Black", "quantity": 2, "candidates": []}
+    teapot = {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 1, "candidates": []}
+    dispatcher = CollectingDispatcher()
+    tracker = form_tracker(new_identity(), "2 black mugs and 1 glass teapot", "place_order")
+    result = await ValidateOrderForm().validate_order_items([black, teapot], dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_out_of_stock", "utter_order_goes_on_without"]
+    assert result["order_items"] == [teapot] and result["order_alternatives"]
+
+
 async def test_place_order_short_stock_says_available_and_alternatives(backend, dispatcher):
     identity = new_identity()
     stock = available(backend, "MUG-CER-GRN")
