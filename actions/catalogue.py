@@ -17,7 +17,7 @@ from actions.order_slots import DRAFT, asks_to_place_after_an_aside, at_the_summ
 from actions.order_so_far import tell_the_order_so_far
 from actions.order_wording import ORDINAL
 from actions.placed_order_edits import CHANGING
-from actions.orders import REQUESTED, TASK, ActionTrackOrder
+from actions.orders import REQUESTED, TASK, ActionTrackOrder, answer_about_an_order
 from actions.order_draft import is_removed
 from actions.replacements import REPLACING
 from actions.ordering import TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order, new_quantity
@@ -167,6 +167,9 @@ class ActionShowProducts(Action):
         if names_only_an_order(tracker) or picks_a_listed_order(tracker, named_products):
             # "63YFJTV8", "status OB 3NXJBEPF"; "the teapot one", "the second one" when asked which order
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
+        about_an_order = await answer_about_an_order(dispatcher, tracker, domain)
+        if about_an_order is not None:  # "HZME5UYP", "whats in it" after an order's status, an email alone
+            return about_an_order
         if at_the_summary(tracker) and (new_quantity(tracker, tracker.get_slot(DRAFT) or []) is not None or (
                 named_products and (REPLACING.search(text) or any(
                     is_removed(e, text) for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "product")))):

@@ -18,6 +18,7 @@ from actions.catalogue import ASKS_STOCK, SHOWN, ActionShowProducts
 from actions.feedback import correct_the_rating_just_given
 from actions.form_answers import intent_of, last_utterance
 from actions.language import is_foreign, only_english
+from actions.orders import answer_about_an_order
 from actions.parsing import decided_answer, foreign_place
 from actions.support import add_to_the_ticket, offer_a_person, tells_more_about_the_ticket
 
@@ -77,6 +78,9 @@ class ActionFallback(Action):
         if tracker.get_slot("pending_confirmation") and decided_answer(tracker.latest_message.get("text")):
             # "ja bitte", "sí claro" to a question of ours, not understood as a yes or no by the NLU
             return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
+        about_an_order = await answer_about_an_order(dispatcher, tracker, domain)
+        if about_an_order is not None:  # "my phone is 98765 11111" when asked for it, "HZME5UYP"
+            return about_an_order
         if is_foreign(tracker.latest_message.get("text") or ""):  # no "rephrase" they can't follow
             return only_english(dispatcher, tracker)
         place = asks_about_delivery_to(tracker)

@@ -15,7 +15,8 @@ from actions.cancel_questions import answer_about_the_cancel
 from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, FOLLOW_UP, HOW_LONG,
                                    HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER, WHICH_ORDERS, of_category)
-from actions.parsing import contact_detail, foreign_place, format_price, order_number, within_phone_number
+from actions.parsing import (contact_detail, foreign_place, format_price, order_number, order_number_alone,
+                             whole_phone_number, within_phone_number)
 
 logger = logging.getLogger(__name__)
 REQUESTED = "requested_info"
@@ -54,8 +55,21 @@ def requested_order_number(tracker: Tracker) -> Optional[str]:
     return (
         order_number(latest_entity(tracker, "order_id"))
         or (order_number(text, asked=True) if requested == "order_id" else None)
+        or order_number_alone(text)  # "HZME5UYP", "#X5DKAPRB": a number the NLU took for no order
         or (order_number(tracker.get_slot("order_id")) if requested == "contact" else None)
     )
+
+
+def given_contact(tracker: Tracker) -> Optional[str]:
+    """The email or phone on an order that the latest message gives: as an entity in any message
+    ("OB-… ada@example.com"), or the whole answer when asked for it. A phone is read whole from
+    the message: the NLU's entity of "+91 98765 11111" was "+91 98765 1111", which no order has."""
+    text = tracker.latest_message.get("text") or ""
+    email, phone = latest_entity(tracker, "email"), latest_entity(tracker, "phone")
+    contact = contact_detail(email) if email else whole_phone_number(phone, text) if phone else None
+    if tracker.get_slot(REQUESTED) == "contact":
+        contact = contact or contact_detail(text)
+    return contact
 
 
 IN_TRANSIT = ("confirmed", "processing", "shipped")
@@ -190,11 +204,8 @@ class ActionTrackOrder(Action):
             return answered
         number = requested_order_number(tracker)
         text = tracker.latest_message.get("text") or ""
-        # The email or phone on the order: as an entity in any message ("OB-… ada@example.com"),
-        # or the whole answer when asked for it.
-        contact = contact_detail(latest_entity(tracker, "email", "phone"))
-        if tracker.get_slot(REQUESTED) == "contact":
-            contact = contact or contact_detail(text)
+        contact = given_contact(tracker)
+        given = contact is not None
         if number is None and tracker.get_slot(REQUESTED) is None and states_a_rating(text):
             # "1 star. worst service, order came 2 weeks late": feedback, stored with or without an order
             return [FollowupAction("feedback_form")]
@@ -207,6 +218,9 @@ class ActionTrackOrder(Action):
             # "did it ship yet", "what's the tracking number": the order just talked about, one
             # checked with its email too (the details given then still hold)
             number, contact = order_number(tracker.get_slot("order_id")), contact or tracker.get_slot("contact")
+        elif number and not contact and number == order_number(tracker.get_slot("order_id")):
+            # "where is OB-…" again right after it was opened with its email: the same details
+            contact = tracker.get_slot("contact")
         try:
             async with BackendClient(tracker.sender_id) as backend:
                 if followed_up and ABOUT_A_SHIPMENT.search(text) and await _never_ships(backend, number, contact):
@@ -216,7 +230,7 @@ class ActionTrackOrder(Action):
                         tracker, await self._last_order(dispatcher, backend, text, skus, categories,
                                                         picking=tracker.get_slot(REQUESTED) == "order_id"))
                 return without_stale_offer(
-                    tracker, await self._order_by_number(dispatcher, backend, number, contact, text))
+                    tracker, await self._order_by_number(dispatcher, backend, number, contact, text, given))
         except BackendError as error:
             logger.warning("order lookup failed: %s", error)
             dispatcher.utter_message(response="utter_backend_unavailable")
@@ -263,19 +277,51 @@ class ActionTrackOrder(Action):
     @staticmethod
     async def _order_by_number(
         dispatcher: CollectingDispatcher, backend: BackendClient, number: str, contact: Optional[str],
-        text: str,
+        text: str, given: bool = True,
     ) -> List[Dict[Text, Any]]:
+        """The order and its status; `given`: the message gave `contact` (not kept from before)."""
         try:
             order = await backend.get_order(number, contact)
         except NotFound:
-            if contact:  # asked again: a typo in the email is easily made
-                dispatcher.utter_message(response="utter_order_not_verified", number=number)
-                return [SlotSet(REQUESTED, "contact"), SlotSet("order_id", number), SlotSet(TASK, "track"),
-                        SlotSet("contact", None)]
-            dispatcher.utter_message(response="utter_ask_order_contact", number=number)
-            return [SlotSet(REQUESTED, "contact"), SlotSet("order_id", number), SlotSet(TASK, "track")]
+            return ask_for_the_contact(dispatcher, number, "track", tried=contact if given else None)
         offer = utter_order_status(dispatcher, order, text)
-        return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)] + offer
+        return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)] + verified_with(contact) + offer
+
+
+def ask_for_the_contact(dispatcher: CollectingDispatcher, number: str, task: str,
+                        tried: Optional[str] = None) -> List[Dict[Text, Any]]:
+    """Another chat's order (or none: the answer is the same): the email or phone on it is asked
+    for, and asked again after `tried` did not match (a typo in the email is easily made)."""
+    if tried:
+        dispatcher.utter_message(response="utter_order_not_verified", number=number)
+        return [SlotSet(REQUESTED, "contact"), SlotSet("order_id", number), SlotSet(TASK, task),
+                SlotSet("contact", None)]
+    dispatcher.utter_message(response="utter_ask_order_contact", number=number)
+    return [SlotSet(REQUESTED, "contact"), SlotSet("order_id", number), SlotSet(TASK, task)]
+
+
+def verified_with(contact: Optional[str]) -> List[Dict[Text, Any]]:
+    """The contact an order was opened with, kept as read (the slot's own mapping keeps the NLU's
+    entity, "+91 98765 1111" of "+91 98765 11111", and nothing for a number it did not see), so
+    that follow-ups on that order ("what was in it", "where is my refund") open it too."""
+    return [SlotSet("contact", contact)] if contact else []
+
+
+async def order_checked_elsewhere(backend: BackendClient, tracker: Tracker) -> Optional[Order]:
+    """The order just talked about when it is another chat's, opened with the email or phone on
+    it (slots order_id and contact); None when there is none, or it is this chat's own."""
+    number, contact = order_number(tracker.get_slot("order_id")), tracker.get_slot("contact")
+    if not number or not contact:
+        return None
+    try:
+        await backend.get_order(number)
+        return None  # this chat's own
+    except NotFound:
+        pass
+    try:
+        return await backend.get_order(number, contact)
+    except NotFound:
+        return None
 
 
 class ActionDeliveryTime(Action):
@@ -302,3 +348,72 @@ def utter_delivery_time(dispatcher: CollectingDispatcher, text: str) -> None:
         dispatcher.utter_message(response="utter_not_delivered_there", place=place)
     else:
         dispatcher.utter_message(response="utter_delivery_time")
+
+
+# An email or phone number and nothing else ("ada@example.com", "its +91 98765 11111").
+_ONLY_A_CONTACT = re.compile(r"(?i)^(?:\W|\b(?:it|its|it'?s|is|was|my|our|the|email|e-?mail|mail|address|phone|mobile|"
+                             r"number|no|here|try|use|used|with|on|for|of|order|this|that|one|ok|okay|sorry|oh|and)\b)*$")
+
+
+def only_gives_a_contact(text: str) -> bool:
+    """The message is an email or a phone number (9 digits at least: "12345678" is an order's)."""
+    contact, rest = contact_detail(text) or "", re.sub(r"\S+@\S+|[\d+()]", " ", text)
+    return ("@" in contact or len(contact.lstrip("+")) >= 9) and _ONLY_A_CONTACT.match(rest) is not None
+
+
+def order_in_view(tracker: Tracker) -> Optional[str]:
+    """The order the bot's last answer named ("Order OB-… is on its way", "I can't find order OB-…
+    on this chat"), whose number the response's metadata keeps; None after an answer about
+    anything else (a product: "whats in it" is then about that)."""
+    at_the_latest = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            if at_the_latest:
+                return None
+            at_the_latest = True
+        elif event.get("event") == "bot" and at_the_latest and (event.get("metadata") or {}).get("number"):
+            return order_number(str(event["metadata"]["number"]))
+    return None
+
+
+async def answer_about_an_order(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
+    """A message read as a product question, a bare value or out of scope that is about an order:
+    the email or phone asked for ("my phone is 98765 11111"), an order number alone ("HZME5UYP",
+    "#X5DKAPRB", "and x5dkaprb?"), "whats in it" right after an order's answer, or an email or
+    phone alone (a check of the order just talked about). The answer, or None when the message is
+    about something else (the caller answers it: the category list had answered all these)."""
+    if tracker.active_loop_name:
+        return None
+    text = tracker.latest_message.get("text") or ""
+    task, requested = tracker.get_slot(TASK), tracker.get_slot(REQUESTED)
+    if (requested == "contact" and given_contact(tracker)) or order_number_alone(text):
+        if task == "refund" and requested in ("order_id", "contact"):
+            from actions.refunds import ActionRefundStatus  # imported here: actions.refunds imports this module
+            return await ActionRefundStatus().run(dispatcher, tracker, domain)
+        if task == "cancel" and requested == "order_id":
+            from actions.cancel import ActionCancelOrder  # imported here: actions.cancel imports this module
+            return await ActionCancelOrder().run(dispatcher, tracker, domain)
+        return await ActionTrackOrder().run(dispatcher, tracker, domain)
+    shown = order_in_view(tracker)
+    about_it = shown and ASKS_CONTENTS.search(text) and not (named_skus(tracker) or latest_entity(tracker, "category"))
+    # not the answer to another question ("what's the new email for the order?", "Shall I …?")
+    alone = requested in (None, "order_id") and not tracker.get_slot("pending_confirmation") and only_gives_a_contact(text)
+    contact = given_contact(tracker) if alone else None
+    if not (about_it or contact):
+        return None
+    # the order the conversation is on, not one of the slot's when a number was asked for instead
+    number = shown or (order_number(tracker.get_slot("order_id")) if requested is None else None)
+    if number is None:  # "ada@example.com" out of the blue: the team finds orders by it
+        dispatcher.utter_message(response="utter_order_lookup_by_contact", contact=contact)
+        return [SlotSet("pending_confirmation", "human_handoff")]
+    if about_it and number == order_number(tracker.get_slot("order_id")):
+        contact = tracker.get_slot("contact")  # the details it was opened with, if another chat's
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            return without_stale_offer(tracker, await ActionTrackOrder._order_by_number(
+                dispatcher, backend, number, contact, text, given=not about_it))
+    except BackendError as error:
+        logger.warning("order lookup failed: %s", error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return []

@@ -43,6 +43,34 @@ def order_number(text: Optional[str], asked: bool = False) -> Optional[str]:
     return "OB-" + number[-8:]  # "OB 3NXJBEPF", "OB3NXJBEPF", "3NXJBEPF"
 
 
+# A message that is an order number and nothing more ("HZME5UYP", "#X5DKAPRB", "and x5dkaprb?"),
+# which the pattern above misses with one digit or none; one digit at least without "#", so that
+# no word of eight letters is taken for an order.
+_BARE_ORDER_NUMBER = re.compile(
+    r"(?i)^\s*(?:(?:and|what about|how about|n)\s+)?(?:(?:order|ob)\s*)?"
+    r"(?:#\s*([0-9A-Z]{8})|((?=[A-Z]*\d)(?=\d*[A-Z])[0-9A-Z]{8}))(?:\s+(?:pls|plz|please|status))?[\s.!?]*$")
+
+
+def order_number_alone(text: Optional[str]) -> Optional[str]:
+    """The order number a message is and nothing more, without its "OB-" ("HZME5UYP" → "OB-HZME5UYP")."""
+    match = _BARE_ORDER_NUMBER.match(text or "")
+    if not match:
+        return None
+    number = (match.group(1) or match.group(2)).upper()
+    return number if number.isdigit() else "OB-" + number
+
+
+def whole_phone_number(value: Optional[str], text: Optional[str]) -> Optional[str]:
+    """The phone number of `text` that `value` is part of, its separators removed: the NLU's phone
+    entity stops short of a number written in groups ("+91 98765 1111" of "+91 98765 11111"), and
+    the backend checks the last digits."""
+    wanted = re.sub(r"\D", "", value or "")
+    for phone in _PHONE.finditer(text or ""):
+        if wanted and wanted in re.sub(r"\D", "", phone.group(0)):
+            return contact_detail(phone.group(0))
+    return contact_detail(value)
+
+
 def within_phone_number(value: Optional[str], text: Optional[str]) -> bool:
     """True when `value` ("7700") is only part of a phone number in `text` ("its +44 7700 900123"),
     which the order-number pattern would otherwise take for an order."""

@@ -1,10 +1,11 @@
 """Where is my refund: the order's refund status, amount and date, read from the backend's
-`refund` of the order (the customer's own by number, else their newest order with a refund under
-way, else their last order)."""
+`refund` of the order (by number, another chat's after the email or phone on it, as tracking asks;
+else another chat's order just opened with them; else the customer's newest order with a refund
+under way, else their last order)."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -13,8 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.cancel_questions import answer_about_the_cancel
 from actions.order_forms import TARGET, status_words
-from actions.orders import REQUESTED, TASK, requested_order_number
-from actions.parsing import format_price
+from actions.orders import (REQUESTED, TASK, ask_for_the_contact, given_contact, order_checked_elsewhere,
+                            requested_order_number, verified_with)
+from actions.parsing import format_price, order_number
 from actions.returns import ITEMS, PENDING, refund_due
 
 logger = logging.getLogger(__name__)
@@ -39,13 +41,17 @@ class ActionRefundStatus(Action):
                 response="utter_refund_after_return", number=target["number"],
                 amount=format_price(refund_due(target, tracker.get_slot(ITEMS)), target["currency"]))
             return []
-        number = requested_order_number(tracker)
+        number, contact = requested_order_number(tracker), given_contact(tracker)
+        given = contact is not None
+        if number and not contact and number == order_number(tracker.get_slot("order_id")):
+            # "where is my refund for OB-…" right after it was opened with its email: the same details
+            contact = tracker.get_slot("contact")
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                order = await backend.get_order_or_last(number, usable=_has_refund)
+                order = await _order_meant(backend, tracker, number, contact)
         except NotFound:
-            dispatcher.utter_message(response="utter_refund_order_not_found", number=number)
-            return [SlotSet(REQUESTED, None), SlotSet(TASK, None)]
+            # another chat's order (or none): the email or phone on it, as tracking asks
+            return ask_for_the_contact(dispatcher, number, "refund", tried=contact if given else None)
         except BackendError as error:
             logger.warning("refund lookup failed: %s", error)
             dispatcher.utter_message(response="utter_backend_unavailable")
@@ -54,7 +60,18 @@ class ActionRefundStatus(Action):
             dispatcher.utter_message(response="utter_ask_refund_order_number")
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "refund")]
         utter_refund(dispatcher, order)
-        return [SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet("order_id", order.number)]
+        return [SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet("order_id", order.number)] + verified_with(contact)
+
+
+async def _order_meant(backend: BackendClient, tracker: Tracker, number: Optional[str],
+                       contact: Optional[str]) -> Optional[Order]:
+    """The order named (another chat's with the email or phone on it); without a number, another
+    chat's order just opened with its email ("where is my refund" right after it: this chat has
+    no orders of its own, and it said "I don't see any orders from you"), else the customer's own."""
+    if number:
+        return await backend.get_order(number, contact)
+    checked = await order_checked_elsewhere(backend, tracker)
+    return checked or await backend.get_order_or_last(None, usable=_has_refund)
 
 
 def _has_refund(order: Order) -> bool:

@@ -9,8 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import Product
 from actions.catalogue import CATEGORY_PAGE, ActionShowProducts, describe_product
+from actions.inform import ActionHandleInform
 from actions.settings import get_settings
 from tests.actions.conftest import load_tracker
+from tests.actions.test_orders import after_answer, new_identity, place_order, responses, tracker_for
 
 
 async def test_show_products_lists_categories_for_general_question(backend, dispatcher):
@@ -286,3 +288,28 @@ async def test_the_total_so_far_while_ordering_lists_the_order(backend):
         [said] = dispatcher.messages
         assert said["response"] == "utter_order_so_far", text
         assert said["lines"] == "• 2 × Ceramic Mug Blue: €25.80" and said["subtotal"] == "€25.80", text
+
+
+async def test_whats_in_it_and_a_bare_order_number_reach_the_order(backend):
+    """After another chat's order was opened with its email, "whats in it" got the categories; so
+    did an order number without its "OB-"."""
+    number = place_order(backend, new_identity(), email="grace@example.com")["number"]
+    stranger = new_identity()
+    d = CollectingDispatcher()
+    t = after_answer(stranger, "grace@example.com", [("utter_cancel_order_not_found", {"number": number})],
+                     [{"entity": "email", "value": "grace@example.com"}])
+    await ActionHandleInform().run(d, t, {})
+    assert responses(d) == ["utter_order_status_pending"]
+    d = CollectingDispatcher()
+    t = after_answer(stranger, "whats in it", [("utter_order_status_pending", {"number": number})],
+                     slots={"order_id": number, "contact": "grace@example.com"}, intent="product_info")
+    await ActionShowProducts().run(d, t, {})
+    assert responses(d) == ["utter_order_contents", "utter_order_status_pending"]
+    d = CollectingDispatcher()
+    own = new_identity()
+    n2 = place_order(backend, own)["number"]
+    while not any(c.isdigit() for c in n2):
+        n2 = place_order(backend, own)["number"]
+    t = tracker_for(own, n2.removeprefix("OB-"))
+    await ActionHandleInform().run(d, t, {})
+    assert responses(d) == ["utter_order_status_pending"]

@@ -413,3 +413,166 @@ async def test_which_courier_before_shipping_says_there_is_none_yet(backend, dis
     number = place_order(backend, identity)["number"]
     await ActionTrackOrder().run(dispatcher, tracker_for(identity, "which courier is it with?"), {})
     assert (dispatcher.messages[0]["response"], dispatcher.messages[0]["number"]) == ("utter_no_courier_yet", number)
+
+
+def order_with_phone(backend, identity: str, phone: str = "+919876511111") -> str:
+    response = httpx.post(
+        f"{backend.url}/api/v1/orders", headers={**BOT, "X-Channel-Identity": identity},
+        json={"lines": [{"sku": "MUG-CER-BLU", "quantity": 1}], "shipping_address": ADDRESS, "contact_phone": phone})
+    assert response.status_code == 201, response.text
+    return response.json()["number"]
+
+
+def after_answer(identity: str, text: str, said: list, entities=None, slots=None, intent: str = "inform"):
+    """`text` (read as `intent`) right after the bot said `said` [(response, its values)]; Rasa keeps
+    a response's values in its event's metadata ("number": the order it named)."""
+    tracker = tracker_for(identity, text, entities, slots)
+    tracker.latest_message["intent"] = {"name": intent, "confidence": 0.9}
+    spoken = [{"event": "bot", "text": response, "metadata": {"utter_action": response, **values}}
+              for response, values in said]
+    tracker.events = [{"event": "action", "name": "action_track_order"}, *spoken,
+                      {"event": "action", "name": "action_listen"},
+                      {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}]
+    return tracker
+
+
+def responses(dispatcher: CollectingDispatcher) -> list:
+    return [m["response"] for m in dispatcher.messages]
+
+
+# As the NLU reads them: the entity of a number written in groups stops short ("+91 98765 1111").
+@pytest.mark.parametrize("text, entities", [
+    ("+91 98765 11111", [{"entity": "phone", "value": "+91 98765 1111"}]),
+    ("its +91 98765 11111", [{"entity": "phone", "value": "+91 98765 1111"}]),
+    ("(+91) 98765 11111", [{"entity": "phone", "value": "+91) 98765 1111"}]),
+    ("+91-98765-11111", [{"entity": "phone", "value": "+91-98765-1111"}]),
+    ("+91 9876511111", [{"entity": "phone", "value": "9876511111"}, {"entity": "phone", "value": "+91 9876511111"}]),
+    ("+91 987 651 1111", [{"entity": "phone", "value": "+91 987 651 1111"}]),
+    ("0091 98765 11111", []), ("98765 11111", []), ("098765 11111", []), ("919876511111", []),
+    ("my phone is 98765 11111", []),
+])
+async def test_a_phone_written_any_ordinary_way_opens_another_chats_order(backend, text, entities):
+    """t2 M6: "+91 98765 11111", exactly the number on the order, was refused (the NLU's entity
+    lacked the last digit); the backend compares the last 9 digits of the whole number."""
+    number = order_with_phone(backend, new_identity())
+    stranger, dispatcher = new_identity(), CollectingDispatcher()
+    slots = {"requested_info": "contact", "order_id": number, "order_task": "track"}
+    events = await ActionTrackOrder().run(dispatcher, tracker_for(stranger, text, entities, slots), {})
+    assert responses(dispatcher) == ["utter_order_status_pending"] and dispatcher.messages[0]["number"] == number
+    kept = next(e["value"] for e in events if e.get("name") == "contact")
+    assert kept.replace("+", "").removeprefix("00").removeprefix("0").endswith("876511111"), kept
+
+
+@pytest.mark.parametrize("text, entities", [
+    ("+91 98765 11112", [{"entity": "phone", "value": "+91 98765 1111"}]),
+    ("+44 7700 900123", [{"entity": "phone", "value": "+44 7700 900123"}]),
+    ("98765 00000", []), ("my phone is 98765 00000", []), ("765 11111", []), ("+91 98765", []),
+])
+async def test_a_wrong_or_partial_phone_never_opens_the_order(backend, text, entities):
+    number = order_with_phone(backend, new_identity())
+    dispatcher = CollectingDispatcher()
+    slots = {"requested_info": "contact", "order_id": number, "order_task": "track"}
+    events = await ActionTrackOrder().run(dispatcher, tracker_for(new_identity(), text, entities, slots), {})
+    assert responses(dispatcher) in (["utter_order_not_verified"], ["utter_ask_order_contact"]), text
+    assert SlotSet("requested_info", "contact") in events
+
+
+async def test_the_phone_asked_for_read_as_out_of_scope_is_still_the_answer(backend):
+    """"my phone is 98765 00000" at "tell me the email or phone used on the order" got "Sorry,
+    that's outside what I can help with" (the NLU: out_of_scope); the check answers it."""
+    from actions.fallback import ActionFallback  # imported here: only this test needs it
+    number = order_with_phone(backend, new_identity())
+    slots = {"requested_info": "contact", "order_id": number, "order_task": "track"}
+    for text, said in (("my phone is 98765 00000", "utter_order_not_verified"),
+                       ("my phone is 98765 11111", "utter_order_status_pending")):
+        dispatcher = CollectingDispatcher()
+        tracker = after_answer(new_identity(), text, [("utter_ask_order_contact", {"number": number})],
+                               slots=slots, intent="out_of_scope")
+        await ActionFallback().run(dispatcher, tracker, {})
+        assert responses(dispatcher) == [said], text
+
+
+async def test_follow_ups_after_another_chats_order_was_opened_are_about_it(backend):
+    """t2 M7, m1, m11: after "+91 98765 11111" opened another chat's order, "and what was in it"
+    and "whats in it" (read as product questions) list its items, and "where is OB-…" again shows
+    it rather than "I can't find order … on this chat"."""
+    from actions.orders import answer_about_an_order  # the catalogue and the fallback ask it first
+    number = order_with_phone(backend, new_identity())
+    stranger, dispatcher = new_identity(), CollectingDispatcher()
+    slots = {"requested_info": "contact", "order_id": number, "order_task": "track",
+             "contact": "+91 98765 1111"}  # the slot's own mapping: the entity as the NLU cut it
+    events = await ActionTrackOrder().run(dispatcher, tracker_for(
+        stranger, "+91 98765 11111", [{"entity": "phone", "value": "+91 98765 1111"}], slots), {})
+    slots = {**slots, **{e["name"]: e["value"] for e in events if e.get("event") == "slot"}}
+    assert slots["contact"] == "+919876511111" and slots["requested_info"] is None
+    shown = [("utter_order_status_pending", {"number": number})]
+    for text in ("and what was in it", "whats in it", "what did i order?"):
+        dispatcher = CollectingDispatcher()
+        answered = await answer_about_an_order(dispatcher, after_answer(stranger, text, shown, slots=slots,
+                                                                        intent="product_info"), {})
+        assert answered is not None, text
+        assert responses(dispatcher) == ["utter_order_contents", "utter_order_status_pending"], text
+        assert "1 × Ceramic Mug Blue" in dispatcher.messages[0]["lines"]
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "order_id", "value": number}]
+    await ActionTrackOrder().run(dispatcher, tracker_for(stranger, f"where is {number}", entities, slots), {})
+    assert responses(dispatcher) == ["utter_order_status_pending"]
+
+
+async def test_whats_in_it_is_about_the_order_only_right_after_its_answer(backend):
+    """t2 m1: "whats in it" after "where is my order" lists its items (the category list had
+    answered); after a product's answer it stays a product question."""
+    from actions.orders import answer_about_an_order
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    dispatcher = CollectingDispatcher()
+    tracker = after_answer(identity, "whats in it", [("utter_order_status_pending", {"number": number}),
+                                                     ("utter_other_order_hint", {})],
+                           slots={"order_id": number}, intent="product_info")
+    await answer_about_an_order(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_order_contents", "utter_order_status_pending"]
+    tracker = after_answer(identity, "whats in it", [("utter_product_list", {"products": "• Gift Set"})],
+                           slots={"order_id": number}, intent="product_info")
+    assert await answer_about_an_order(CollectingDispatcher(), tracker, {}) is None
+
+
+async def test_an_order_number_alone_without_its_prefix_is_tracked(backend):
+    """t2 m2: "HZME5UYP", "#X5DKAPRB" and "and x5dkaprb?" got the category list."""
+    from actions.orders import answer_about_an_order
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    while not any(c.isdigit() for c in number):  # one of letters only is found with its "#"
+        number = place_order(backend, identity)["number"]
+    bare = number.removeprefix("OB-")
+    for text in (bare, f"#{bare}", f"and {bare.lower()}?", f"what about #{bare.lower()}"):
+        dispatcher = CollectingDispatcher()
+        tracker = tracker_for(identity, text)
+        tracker.latest_message["intent"] = {"name": "product_info", "confidence": 0.2}
+        assert await answer_about_an_order(dispatcher, tracker, {}) is not None, text
+        assert responses(dispatcher) == ["utter_order_status_pending"], text
+        assert dispatcher.messages[0]["number"] == number, text
+    for text in ("thankyou", "teapots?", "12345678"):  # no order number alone: not ours to answer
+        assert await answer_about_an_order(CollectingDispatcher(), tracker_for(identity, text), {}) is None, text
+
+
+async def test_an_email_alone_checks_the_order_just_named_or_says_what_can_be_done(backend):
+    """t2 m13: after "I can't find order OB-… on this chat" (a cancel), the email alone got the
+    category list. It checks that order (the right one opens it, a wrong one reveals nothing); out
+    of the blue, the team can find orders by it."""
+    from actions.orders import answer_about_an_order
+    number = place_order(backend, new_identity(), email="grace@example.com")["number"]
+    stranger = new_identity()
+    refused = [("utter_cancel_order_not_found", {"number": number})]
+    for text, said in (("mallory@example.com", "utter_order_not_verified"),
+                       ("grace@example.com", "utter_order_status_pending")):
+        dispatcher = CollectingDispatcher()
+        tracker = after_answer(stranger, text, refused, [{"entity": "email", "value": text}])
+        events = await answer_about_an_order(dispatcher, tracker, {})
+        assert responses(dispatcher) == [said], text
+    assert SlotSet("contact", "grace@example.com") in events
+    dispatcher = CollectingDispatcher()
+    tracker = after_answer(new_identity(), "grace@example.com", [("utter_greet", {})],
+                           [{"entity": "email", "value": "grace@example.com"}])
+    events = await answer_about_an_order(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_order_lookup_by_contact"]
+    assert events == [SlotSet("pending_confirmation", "human_handoff")]
