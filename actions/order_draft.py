@@ -42,15 +42,23 @@ def remove_from_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]
     """Takes out of the draft the products named to be removed; (their names, the other entities)."""
     removed, kept = [], []
     for entity in entities:
-        if entity.get("entity") != "product" or not is_removed(entity, text):
+        if entity.get("entity") not in ("product", "category") or not is_removed(entity, text):
             kept.append(entity)
             continue
-        named = _skus_of(_product_item(entity))
         for item in list(draft):
-            if named & _skus_of(item):
+            if _is_named(item, entity):
                 draft.remove(item)
                 removed.append(item["name"])
     return removed, kept
+
+
+def _is_named(item: Dict[str, Any], entity: Dict[str, Any]) -> bool:
+    """The product entity names the item, or the category entity its kind ("remove the tea": the
+    one tea; its name holds the category's word)."""
+    if entity.get("entity") == "product":
+        return bool(_skus_of(_product_item(entity)) & _skus_of(item))
+    kind = re.findall(r"[a-z]+", str(entity.get("value")).lower())[-1:]
+    return bool(item["sku"]) and bool(kind) and kind[0].rstrip("s") in _words(item["name"])
 
 
 def is_complete(draft: List[Dict[str, Any]]) -> bool:

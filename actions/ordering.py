@@ -63,7 +63,9 @@ TAKES_THE_SHOWN = re.compile(r"(?i)\b(?:take|buy|order|want|get|have|need|add|pu
 def edits_items(tracker: Tracker) -> bool:
     """ "And a teapot too", "remove the blue mugs" while the form asks for the address or contact."""
     text = tracker.latest_message.get("text") or ""
-    products = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "product"]
+    entities = tracker.latest_message.get("entities") or []
+    products = [e for e in entities if e.get("entity") == "product"
+                or (e.get("entity") == "category" and is_removed(e, text))]  # "remove the tea"
     return (tracker.get_slot("requested_slot") in (ADDRESS, CONTACT) and bool(products)
             and (intent_of(tracker) in ("place_order", "change_order") or wants_to_order(text)
                  or ADDING.search(text) is not None or any(is_removed(e, text) for e in products)))

@@ -513,6 +513,15 @@ async def test_order_form_takes_out_what_the_customer_no_longer_wants(backend, d
                                   "order_draft": [BLUE_MUGS]})
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
     assert events == [SlotSet("order_items", None), SlotSet("order_draft", [])]
+    # a kind the one item is of: "remove the tea" (a category to the NLU) was ignored
+    tea = {"sku": "TEA-EBF-250", "name": "English Breakfast Tea 250 g", "quantity": 2, "candidates": []}
+    text = "remove the tea"
+    tracker = form_tracker(new_identity(), text, "change_order", [{"entity": "category", "value": "Tea", "start": 11,
+                                                                   "end": 14}],
+                           slots={"requested_slot": "shipping_address", "order_items": [BLUE_MUGS, tea],
+                                  "order_draft": [BLUE_MUGS, tea]})
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("order_draft", [BLUE_MUGS]) in events
 
 
 async def test_order_form_new_quantity_while_asked_for_the_address(backend, dispatcher):
