@@ -174,6 +174,15 @@ def _without_contact(text: str) -> str:
     return re.sub(r",\s*[^,]*@[^,]*$", "", text).rstrip(" .")
 
 
+def _without_contact_lines(text: str) -> str:
+    """An address without the contact lines written under it ("Email: oliver@example.co.uk",
+    "Phone: 07700 900123"), which made it end in no country (the contact is read from them)."""
+    return _CONTACT_LINE.sub("", text).strip()
+
+
+_CONTACT_LINE = re.compile(r"(?im)^\s*(?:e-?mail|phone|tel(?:ephone)?|mobile|cell|contact)\s*(?:no\.?|number)?\s*:.*$\n?")
+
+
 def early_address(tracker: Tracker) -> bool:
     """An address given while the form still asks about the items ("how many?" answered with
     "Arjun Rao, 12 Market Street, Dublin ..."): it is the address, and 12 is no quantity."""
@@ -559,7 +568,8 @@ class ValidateOrderForm(FormValidationAction):
         # "deliver to 4 Elm Road, …", "send it to my home" read as changing a placed order's
         # address: the answer (wrong or right) to this question, unless an order is named
         own = ("place_order",) if order_number(text) else ("place_order", "change_shipping_address")
-        return free_text_answer(tracker, ADDRESS, lambda text: is_address(text) or tries_an_address(text),
+        return free_text_answer(tracker, ADDRESS,
+                                lambda text: is_address(_without_contact_lines(text)) or tries_an_address(text),
                                 own, yes_no_asked=bool(tracker.get_slot(SAVED)))
 
     async def extract_order_contact(
@@ -580,7 +590,7 @@ class ValidateOrderForm(FormValidationAction):
             return {ADDRESS: None, SAVED: {}}
         if isinstance(value, dict):
             return {ADDRESS: value}
-        address, problem = parse_address(str(value or ""))
+        address, problem = parse_address(_without_contact_lines(str(value or "")))
         earlier = answer_before_a_correction(tracker, "utter_invalid_address_") if address is None else None
         address = address or (complete_address(earlier, str(value or "")) if earlier else None)
         if address is None:

@@ -438,6 +438,17 @@ async def test_an_address_with_the_email_fills_both_and_one_without_commas_is_ex
     assert [m["response"] for m in explained.messages] == ["utter_invalid_address_parts"]
 
 
+async def test_a_labelled_address_with_contact_lines_fills_both(backend):
+    """"Name: … / Address: … / UK / Email: …" was refused ("start the address with the name")."""
+    text = "Name: Oliver Twist\nAddress: 221B Baker Street\nLondon NW1 6XE\nUK\nEmail: oliver@example.co.uk\nPhone: 07700 900123"
+    tracker = form_tracker(new_identity(), text, "inform", slots={"requested_slot": "shipping_address"})
+    dispatcher = CollectingDispatcher()
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    values = {e["name"]: e["value"] for e in events}
+    assert values["shipping_address"]["name"] == "Oliver Twist" and values["shipping_address"]["country"] == "GB"
+    assert values["order_contact"] == "oliver@example.co.uk, 07700900123" and dispatcher.messages == []
+
+
 async def test_order_form_contact_invalid_explains(backend, dispatcher):
     tracker = form_tracker(new_identity(), "no thanks", slots={"requested_slot": "order_contact"})
     events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
