@@ -123,8 +123,9 @@ def contact_parts(contact: Optional[str]) -> Tuple[Optional[str], Optional[str]]
 
 
 def contact_detail(text: Optional[str]) -> Optional[str]:
-    """An email address, or a phone number with its separators removed."""
-    text = text or ""
+    """An email address, or a phone number with its separators removed (and the trunk zero of
+    "+44 (0)7700 900123", which is not dialled after the country code)."""
+    text = re.sub(r"(\+\d{1,3})\s*\(0\)", r"\1", text or "")
     email = _EMAIL.search(text)
     if email:
         return email.group(0).lower()
@@ -326,12 +327,17 @@ def complete_address(earlier: str, answer: str, name: Optional[str] = None) -> O
     return next((found for found in (parse_address(t, name=name)[0] for t in tries) if found), None)
 
 
+_AGREEING_FIRST = re.compile(r"(?i)^(?:fine|ok(?:ay)?|sure|yes|yeah|yep|here|right|alright|great|thanks?|cool|done)"
+                             r"\s*[.!,:-]?\s+")
+
+
 def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
     if len(parts) < 4:
         # "Ada Lovelace, 12 Market Street, 10115 Berlin": all but the country
         ends_at_town = len(parts) == 3 and _postcode_in(parts[-1]) and country_code(parts[-1]) is None
         return None, "no_country" if ends_at_town else "parts"
-    name, country = parts[0].rsplit(":", 1)[-1].strip(), parts[-1]
+    # "Name: Ada", "fine. Lukas Berger": the name after a label or a word of agreement
+    name, country = _AGREEING_FIRST.sub("", parts[0].rsplit(":", 1)[-1].strip()), parts[-1]
     if re.search(r"\d", name) or len(name) < 2:
         return None, "name"
     code = country_code(country)

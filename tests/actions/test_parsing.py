@@ -304,3 +304,13 @@ def test_only_asks_a_question_about_a_product(text, asks):
                                         ("Sverige", "SE"), ("España", "ES")])
 def test_a_country_as_people_there_write_it(name, code):
     assert country_code(name) == code
+
+
+def test_a_word_of_agreement_is_no_part_of_the_name_and_a_trunk_zero_no_digit():
+    """"fine. Lukas Berger, …" was stored as the name "fine. Lukas Berger"; "+44 (0)7700 900123"
+    as +4407700900123."""
+    from actions.parsing import contact_detail, parse_address
+    assert parse_address("fine. Lukas Berger, Hauptstrasse 5, 10115 Berlin, Germany")[0]["name"] == "Lukas Berger"
+    assert parse_address("Dr. Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")[0]["name"] == "Dr. Ada Lovelace"
+    assert contact_detail("+44 (0)7700 900123") == "+447700900123"
+
