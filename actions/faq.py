@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel_questions import answer_about_the_cancel
 from actions.form_answers import intent_of
+from actions.more_questions import answer_the_other_questions
 from actions.order_wording import ABOUT_A_SHIPMENT
 from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_so_far import tell_the_order_so_far
@@ -65,6 +66,7 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(response="utter_not_delivered_there", place=place)
         elif answer is not None:
             dispatcher.utter_message(response=answer)
+            answer_the_other_questions(dispatcher, text, answer)  # "… and do you take paypal?"
         else:  # no selector output (never with our pipeline): what the FAQs cover
             dispatcher.utter_message(response="utter_help")
         return asks_to_place_after_an_aside(dispatcher, tracker, [])

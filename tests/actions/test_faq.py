@@ -64,3 +64,18 @@ async def test_a_request_to_delete_the_data_or_unsubscribe_opens_a_ticket(backen
     plain = CollectingDispatcher()
     await ActionAnswerFaq().run(plain, faq_tracker("do i need an account to order", "utter_faq/account"), {})
     assert [m["response"] for m in plain.messages] == ["utter_faq/account"]
+
+
+@pytest.mark.parametrize("text, selected, said", [
+    ("how much does shipping cost and do you take paypal", "utter_faq/shipping_costs",
+     ["utter_faq/shipping_costs", "utter_faq/payment_options"]),
+    ("whats ur return policy and how long is the warranty on kettles", "utter_faq/refund_policy",
+     ["utter_faq/refund_policy", "utter_faq/warranty"]),
+    ("do you charge for delivery, can I pay by bank transfer, and what is your returns policy?",
+     "utter_faq/refund_policy", ["utter_faq/refund_policy", "utter_faq/shipping_costs", "utter_faq/payment_options"]),
+    ("can i pay with paypal", "utter_faq/payment_options", ["utter_faq/payment_options"]),
+])
+async def test_every_question_of_a_message_is_answered(dispatcher, text, selected, said):
+    """Only the first of two or three questions in one message had been answered."""
+    await ActionAnswerFaq().run(dispatcher, faq_tracker(text, selected), {})
+    assert [m["response"] for m in dispatcher.messages] == said
