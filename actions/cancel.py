@@ -11,8 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
 from actions.cancel_questions import (CANCEL_OFFERS, OTHER_ORDER, another_order_named, answer_about_the_cancel,
-                                      ask_to_cancel, number_asked_about, offered_cancel, offered_orders,
-                                      picks_an_order_to_cancel, says_the_next_one_too)
+                                      ask_to_cancel, asked_just_now, cancel_run, number_asked_about, offered_cancel,
+                                      offered_orders, picks_an_order_to_cancel, says_the_next_one_too)
 from actions.change_address import NEW_ADDRESS, answer_change_address
 from actions.change_contact import answer_change_contact
 from actions.change_order import answer_change_order
@@ -47,13 +47,18 @@ def _ask_confirmation(dispatcher: CollectingDispatcher, order: Order) -> List[Di
 
 
 def _refuse(dispatcher: CollectingDispatcher, order: Order) -> List[Dict[Text, Any]]:
+    _say_why_not(dispatcher, order)
+    return _clear() + [SlotSet("order_id", order.number)]  # "ok cancel it" next is still about it
+
+
+def _say_why_not(dispatcher: CollectingDispatcher, order: Order) -> None:
+    """Why the order can't be cancelled, from its state ("has already shipped … return it")."""
     response = {
         "shipped": "utter_cannot_cancel_shipped",
         "delivered": "utter_cannot_cancel_delivered",
         "cancelled": "utter_cannot_cancel_cancelled",
     }.get(order.status, "utter_cannot_cancel")
     dispatcher.utter_message(response=response, number=order.number, status=order.status.replace("_", " "))
-    return _clear() + [SlotSet("order_id", order.number)]  # "ok cancel it" next is still about it
 
 
 # "until when can i cancel an order?", "is there a fee to cancel": the policy, not a cancel.
@@ -67,6 +72,13 @@ CANCEL_THEM_ALL = re.compile(r"(?i)\b(?:both|all (?:my |of (?:my |them|it)|the )
 # What the bot said about a cancel, after which "and the other one too" is another cancel.
 ABOUT_A_CANCEL = ("utter_order_cancelled", "utter_cancel_kept", "utter_cannot_cancel_shipped",
                   "utter_cannot_cancel_delivered", "utter_cannot_cancel_cancelled", "utter_cannot_cancel")
+# A cancel refused, which "why not??" asks about.
+CANCEL_REFUSALS = ("utter_cannot_cancel_shipped", "utter_cannot_cancel_delivered", "utter_cannot_cancel",
+                   "utter_cancel_refused")
+_ASKS_WHY = re.compile(r"(?i)^\W*(?:(?:but|and|so|ok|okay|wait)\W+)*(?:(?:why|how come|what do you mean|seriously|"
+                       r"huh|really)\b|what\s*\?)")
+# Orders past cancelling that "cancel all my orders" names, and at most how many.
+PAST_CANCELLING, AT_MOST_NAMED = ("shipped", "delivered"), 4
 
 
 class ActionCancelOrder(Action):
@@ -83,10 +95,13 @@ class ActionCancelOrder(Action):
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "what happens to my money if i cancel?" at the question: about its order
             return answered
-        if says_the_next_one_too(tracker):  # "cancel the other one too" at the next order's question: a yes
+        if says_the_next_one_too(tracker) or _says_yes_to_the_question(tracker):
+            # "cancel the other one too" at the next order's question, "ok yes cancel it, found it
+            # cheaper elsewhere" (read as a cancel, and asked again without a word): a yes, its reason stored
             return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
         number = requested_order_number(tracker)
         text = tracker.latest_message.get("text") or ""
+        all_of_them = number is None and CANCEL_THEM_ALL.search(text) is not None
         if number is None and CANCEL_POLICY_QUESTION.search(text) and tracker.get_slot(REQUESTED) is None:
             dispatcher.utter_message(response="utter_faq/cancellation_fee")
             return []
@@ -101,8 +116,8 @@ class ActionCancelOrder(Action):
                 return events + await _back_to_the_unplaced_order(dispatcher, tracker, events)
             number = changing  # "cancel the whole order": the order the change was for
         offered = offered_orders(tracker)  # the orders "which one?" named, if that was asked
-        other_than = (order_number(tracker.get_slot("order_id"))
-                      if number is None and not offered and OTHER_ORDER.search(text) else None)
+        other_than = (order_number(tracker.get_slot("order_id"))  # not "both": all of them
+                      if number is None and not offered and OTHER_ORDER.search(text) and not all_of_them else None)
         if number is None and other_than is None and not named_skus(tracker) and follows_up_on_the_order(tracker, text):
             # "cancel it" right after an order was talked about: that one (not theirs: refused)
             number = order_number(tracker.get_slot("order_id"))
@@ -123,8 +138,10 @@ class ActionCancelOrder(Action):
                 # one": not the order just talked about)
                 order = await backend.get_order_or_last(
                     number, skus, usable=lambda order: order.cancellable and order.number != other_than)
-                newest_of = number is None and other_than is None and not CANCEL_THEM_ALL.search(text)
+                newest_of = number is None and other_than is None and not all_of_them
                 others = await _also_cancellable(backend, order) if newest_of else []
+                # "cancel all my orders": the ones past cancelling are named too, with why
+                past = await _past_cancelling(backend) if all_of_them and number is None and not skus else []
         except NotFound:
             dispatcher.utter_message(response="utter_cancel_order_not_found", number=number)
             return _clear()
@@ -138,7 +155,11 @@ class ActionCancelOrder(Action):
         if order is None:
             dispatcher.utter_message(response="utter_ask_cancel_order_number")
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "cancel"), SlotSet(PENDING, None)]
+        for refused in past:
+            _say_why_not(dispatcher, refused)
         if not order.cancellable:
+            if past:  # none of them can be cancelled any more: each was said so
+                return forgotten + _clear() + [SlotSet("order_id", past[0].number)]
             return forgotten + _refuse(dispatcher, order)
         if others:  # "cancel my order" with more than one open: which one is asked about, and the others
             dispatcher.utter_message(response="utter_cancel_newest_of_several", orders=_order_lines(others))
@@ -159,6 +180,21 @@ def _change_under_way(tracker: Tracker) -> Optional[str]:
         return pending
     return {"change_address_form": "change_address", "change_order_form": "change_order"}.get(
         (tracker.active_loop or {}).get("name"))
+
+
+async def _past_cancelling(backend: BackendClient) -> List[Order]:
+    """The customer's orders on their way or delivered, which "cancel all" can't cancel (newest first)."""
+    orders = await backend.list_orders()
+    return [order for order in orders if order.status in PAST_CANCELLING and not order.cancellable][:AT_MOST_NAMED]
+
+
+def _says_yes_to_the_question(tracker: Tracker) -> bool:
+    """A yes to the cancel question just asked that the NLU read as a new cancel ("ok yes cancel it,
+    found it cheaper elsewhere"): no other order picked or named, nothing but that order."""
+    text = tracker.latest_message.get("text") or ""
+    return (tracker.get_slot(PENDING) == "cancel_order" and asked_just_now(tracker) and decided_answer(text) == "yes"
+            and not named_skus(tracker) and not entity_values(tracker, "category")
+            and not picks_an_order_to_cancel(tracker) and not another_order_named(tracker))
 
 
 async def _also_cancellable(backend: BackendClient, order: Optional[Order]) -> List[Order]:
@@ -373,7 +409,7 @@ class ActionAnswerConfirmation(Action):
             dispatcher.utter_message(response="utter_cancel_kept", number=number)
             if picks_an_order_to_cancel(tracker):  # "no the other one", "no, the red mug one": that one now
                 return _clear() + await ActionCancelOrder().run(dispatcher, tracker, domain)
-            return _clear()
+            return _clear() + await _ask_about_the_next_one(dispatcher, tracker)  # "cancel all": on to the next
         request = _cancel_request(tracker)
         try:
             async with BackendClient(tracker.sender_id) as backend:
@@ -381,17 +417,14 @@ class ActionAnswerConfirmation(Action):
                 await backend.cancel_order(number, f"customer: {said}" if said else "cancelled by the customer in chat")
         except Refused as refusal:
             # shipped since the question: said as the shop says it, not in the backend's words
-            return await _refused(dispatcher, tracker, refusal, number)
+            events = await _refused(dispatcher, tracker, refusal, number)
+            return events + await _ask_about_the_next_one(dispatcher, tracker)
         except BackendError as error:
             logger.warning("cancel failed: %s", error)
             dispatcher.utter_message(response="utter_backend_unavailable")
             return _clear()
         dispatcher.utter_message(response="utter_order_cancelled", number=number)
-        if CANCEL_THEM_ALL.search(request):  # "cancel both my orders": the next one now
-            following = await _next_cancellable(tracker)
-            if following is not None:
-                return _clear() + _ask_confirmation(dispatcher, following)
-        return _clear()
+        return _clear() + await _ask_about_the_next_one(dispatcher, tracker)  # "cancel both my orders"
 
 
 def _stray_order_form(tracker: Tracker) -> bool:
@@ -435,13 +468,22 @@ async def _refused(dispatcher: CollectingDispatcher, tracker: Tracker, refusal: 
     return _refuse(dispatcher, order)
 
 
-async def _next_cancellable(tracker: Tracker) -> Optional[Order]:
+async def _ask_about_the_next_one(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """In "cancel all my orders", after a yes or a no, the next order that can still be cancelled
+    and wasn't asked about in this run is asked about; [] outside such a run or at its end. After a
+    no it had stopped, and the orders left came back in a later, unrelated cancel, asking again
+    about the order the customer had just kept."""
+    said, asked = cancel_run(tracker)
+    if not any(CANCEL_THEM_ALL.search(message) for message in said + [tracker.latest_message.get("text") or ""]):
+        return []
     try:
         async with BackendClient(tracker.sender_id) as backend:
-            return next((order for order in await backend.list_orders() if order.cancellable), None)
+            following = next((order for order in await backend.list_orders()
+                              if order.cancellable and order.number not in asked), None)
     except BackendError as error:
         logger.warning("listing the orders left to cancel failed: %s", error)
-        return None
+        return []
+    return _ask_confirmation(dispatcher, following) if following is not None else []
 
 
 def _cancel_request(tracker: Tracker) -> str:
@@ -464,6 +506,10 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
         return await _answer_human_offer(dispatcher, tracker, True)  # "hmm ok actually yes"
     if OTHER_ORDER.search(text) and last in ABOUT_A_CANCEL:
         return await ActionCancelOrder().run(dispatcher, tracker, domain)  # "and the other one too"
+    if last in CANCEL_REFUSALS and _ASKS_WHY.search(text) and say_again(dispatcher, tracker, CANCEL_REFUSALS):
+        # "why not??" after "… has already shipped, so it can't be cancelled": why again, and a person
+        # (it had got "Okay.")
+        return offer_a_person(dispatcher, tracker, "utter_offer_a_person")
     if offered_orders(tracker):  # to "which order should I cancel?": "no, the red mug one" picks; a plain no leaves
         if picks_an_order_to_cancel(tracker) or not (intent_of(tracker) == "deny" or decided_answer(text) == "no"):
             return await ActionCancelOrder().run(dispatcher, tracker, domain)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -35,6 +35,9 @@ CANCEL_OFFERS = ("utter_return_not_delivered",)
 # "is it already packed?", "has it shipped yet?", "what's its status": where the order is.
 _ABOUT_ITS_STATE = re.compile(r"(?i)\b(?:pack(?:ed|ing)?|ship(?:ped|ping|s)?|sent|dispatch\w*|posted|status|"
                               r"on (?:its|the) way|left (?:the )?(?:warehouse|already)|process(?:ed|ing)|too late)\b")
+# "how long does that take", "when will it come": after the refund was explained (or about the
+# cancel itself) the refund's time, else where the order is.
+_ABOUT_TIMING = re.compile(r"(?i)\bhow (?:long|many days|soon|quickly|fast)\b|\bwhen (?:will|would|do|does|is|can|am)\b")
 # "what happens to my money?", "do i get a refund", "is there a fee": what cancelling costs.
 _ABOUT_THE_MONEY = re.compile(r"(?i)\b(?:money|refund\w*|paid|pay(?:ment)?|charged?|card|paypal|fees?|cost|"
                               r"(?:get|have) (?:it|that|everything) back)\b")
@@ -56,9 +59,47 @@ _ONE_MORE_TOO = re.compile(r"(?i)\b(?:(?:the\s+)?(?:other|second|2nd)|this|that)
 
 
 def _said_last(tracker: Tracker) -> List[str]:
-    """The responses of the bot's last turn."""
-    return [(event.get("metadata") or {}).get("utter_action") for event in previous_turn(tracker)
-            if event.get("event") == "bot"]
+    """The responses of the bot's last turn (a cancel question said again as it was, by its text,
+    is ASKED too: asked again after "hmm idk", it has no response name)."""
+    questions = _cancel_questions(tracker)
+    return [ASKED if event.get("text") in questions else (event.get("metadata") or {}).get("utter_action")
+            for event in previous_turn(tracker) if event.get("event") == "bot"]
+
+
+def _cancel_questions(tracker: Tracker) -> set:
+    """The texts of the cancel questions asked in the conversation."""
+    return {event.get("text") for event in tracker.events or [] if event.get("event") == "bot" and event.get("text")
+            and (event.get("metadata") or {}).get("utter_action") == ASKED}
+
+
+def asked_just_now(tracker: Tracker) -> bool:
+    """The bot's last turn asked "Do you want me to cancel order …?" (or said it again)."""
+    return ASKED in _said_last(tracker)
+
+
+def cancel_run(tracker: Tracker) -> Tuple[List[str], List[str]]:
+    """The bot's turns up to the latest message that each asked a cancel question ("cancel all my
+    orders", then each next order; a question about the order answered and asked again): the
+    customer's messages those turns answered and the orders they asked about. A turn without a cancel
+    question (the customer went on to a return, say) ends the run: nothing before it counts, so an
+    order kept in an earlier run is never asked about again."""
+    questions = _cancel_questions(tracker)
+    said: List[str] = []
+    asked: List[str] = []
+    turn: List[Dict[Text, Any]] = []
+    seen_latest = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "bot" and seen_latest:
+            turn.append(event)
+        elif event.get("event") == "user":
+            if seen_latest:
+                numbers = [order_number(e.get("text")) for e in turn if e.get("text") in questions]
+                if not numbers:
+                    break
+                said.insert(0, event.get("text") or "")
+                asked[:0] = [number for number in numbers if number]
+            seen_latest, turn = True, []
+    return said, asked
 
 
 def says_the_next_one_too(tracker: Tracker) -> bool:
@@ -157,6 +198,14 @@ async def answer_about_the_cancel(dispatcher: CollectingDispatcher,
         return None
     text = tracker.latest_message.get("text") or ""
     state, money = _ABOUT_ITS_STATE.search(text), _ABOUT_THE_MONEY.search(text)
+    if _ABOUT_TIMING.search(text) and not (state or money):
+        # "how long does that take" right after the refund was explained: the refund's time, asked
+        # again under it (it had got the order's status, and the question was dropped)
+        arrives = re.search(r"(?i)\b(?:arriv\w*|deliver\w*|come|get here|be here|reach\w*)\b", text)
+        if not arrives and ("utter_cancel_refund" in _said_last(tracker) or re.search(r"(?i)\bcancel", text)):
+            money = _ABOUT_TIMING.search(text)
+        else:
+            state = _ABOUT_TIMING.search(text)
     asked = number_asked_about(tracker) or order_number(tracker.get_slot("order_id"))
     if asked is None or not (state or money) or not (_A_QUESTION.search(text) or asks_instead_of_answering(text)):
         return None

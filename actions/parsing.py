@@ -502,7 +502,10 @@ def decided_answer(text: Optional[str]) -> Optional[str]:
     if not parts or _HOLD_ON.search(text or ""):  # "yes but wait": nothing decided yet
         return None
     last = parts[-1]
-    if _STARTS_WITH_NO.match(last) or re.match(r"(?i)\s*(?:keep|leave) (?:it|them)\b", last):
+    # "what? no", "huh?? nope": the no after a puzzled question decides (it had been read as unsure)
+    after_a_question = last.rsplit("?", 1)[-1]
+    if _STARTS_WITH_NO.match(last) or re.match(r"(?i)\s*(?:keep|leave) (?:it|them)\b", last) or (
+            "?" in last and re.search(r"\w", after_a_question) and _STARTS_WITH_NO.match(after_a_question)):
         return "no"
     return "yes" if _YES.search(last) and not _NO_WORD.search(last) else None
 

@@ -379,12 +379,19 @@ async def test_nothing_said_is_no_yes_and_the_last_words_decide(backend, dispatc
     assert status_of(backend, identity, number) == "cancelled"
 
 
+def after_cancel_all(identity: str, number: str, intent: str, request: str = "cancel all my orders"):
+    """A yes or no to "Do you want me to cancel order <number> …?", asked for `request`."""
+    tracker = answer(identity, number, intent)
+    tracker.events[1].update(text=f"Do you want me to cancel order {number} (1 × Ceramic Mug Blue; €17.80)?",
+                             metadata={"utter_action": "utter_confirm_cancel"})
+    tracker.events[0:0] = [{"event": "user", "text": request, "parse_data": {"intent": {"name": "cancel_order"}}}]
+    return tracker
+
+
 async def test_cancel_both_asks_about_each_order_in_turn(backend, dispatcher):
     identity = new_identity()
     first, second = place_order(backend, identity)["number"], place_order(backend, identity)["number"]
-    tracker = answer(identity, second, "affirm")
-    tracker.events[0:0] = [{"event": "user", "text": "cancel both my orders",
-                            "parse_data": {"intent": {"name": "cancel_order"}}}]
+    tracker = after_cancel_all(identity, second, "affirm", "cancel both my orders")
     events = await ActionAnswerConfirmation().run(dispatcher, tracker, {})
     assert [(m["response"], m["number"]) for m in dispatcher.messages] == [
         ("utter_order_cancelled", second), ("utter_confirm_cancel", first)]

@@ -12,7 +12,7 @@ from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
 from actions.catalogue import ActionShowProducts
 from actions.inform import ActionHandleInform
 from actions.refunds import ActionRefundStatus
-from tests.actions.test_cancel import CLEARED, answer, status_of
+from tests.actions.test_cancel import CLEARED, after_cancel_all, answer, status_of
 from tests.actions.test_orders import STAFF, new_identity, ship, tracker_for
 from tests.actions.test_replacements import named, placed_order
 
@@ -148,8 +148,7 @@ async def test_and_the_other_one_too_in_cancel_all_is_a_yes(backend):
     (read as a no) had kept it."""
     identity = new_identity()
     first, second = (placed_order(backend, identity, [("TEA-CAD-TIN", 1)]) for _ in range(2))
-    tracker = answer(identity, second, "affirm")
-    tracker.events[0:0] = [{"event": "user", "text": "cancel all my orders", "parse_data": {"intent": {"name": "cancel_order"}}}]
+    tracker = after_cancel_all(identity, second, "affirm")
     next_one = CollectingDispatcher()
     await ActionAnswerConfirmation().run(next_one, tracker, {})
     assert said_by(next_one) == [("utter_order_cancelled", second), ("utter_confirm_cancel", first)]
