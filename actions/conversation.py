@@ -40,14 +40,16 @@ class ActionStop(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
+        if withdraws_a_return(text) and not (tracker.active_loop or {}).get("name") \
+                and tracker.get_slot("pending_confirmation") not in ("return_order", "place_order"):
+            # "cancel my return", "i want to withdraw my return" with no return or order being made:
+            # the return registered (the return form asks), also when a question asked earlier was
+            # left unanswered ("which order?" after "my other order" kept it from it: t2 QA M1)
+            return [SlotSet("requested_info", None), SlotSet("order_task", None), FollowupAction("return_form")]
         if _under_way(tracker) and not LEAVING_WORDS.search(text) and not text.startswith("/"):
             # "flibber jabber" read as a stop: not understood, and what was under way goes on
             from actions.fallback import ActionFallback  # imported here: actions.fallback imports this module
             return await ActionFallback().run(dispatcher, tracker, domain)
-        if withdraws_a_return(text) and not ((tracker.active_loop or {}).get("name") or tracker.get_slot("pending_confirmation")
-                                             or tracker.get_slot("requested_info")):
-            # "cancel my return" with nothing under way: the return registered (the return form asks)
-            return [FollowupAction("return_form")]
         if ((tracker.active_loop or {}).get("name") == "return_form"
                 and tracker.get_slot("requested_slot") == "return_reason" and CHANGED_MIND.search(text)):
             # "I changed my mind" answers "why are you sending it back?": a reason, not a stop

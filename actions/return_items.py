@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from actions.order_changes import explicit_quantity, mark_implicit, pick_sku, product_skus
 from actions.order_wording import ALSO, RETURNING
-from actions.parsing import quantity_in
+from actions.parsing import asks_instead_of_answering, order_number, quantity_in
 
 EVERYTHING = re.compile(r"(?i)\b((?<!at )all|everything|every thing|whole|entire|both|the lot|"
                         r"sab|sabhi|saara|sara|poora|pura)\b")
@@ -29,13 +29,18 @@ CORRECTING = re.compile(r"(?i)\b(?:no|nope|nah|only|just|not|actually|instead|ra
                         r"sorry|oops|meant|except|keep|without|minus)\b")
 # "some of the mugs": how many is still open.
 SOME = re.compile(r"(?i)\b(some|a few|few|part)\b(\s+of)?(\s+(the|my|those|these))?\s*$")
+# "the rest too", "whatever is left": everything still to choose from (of a return on its way, what is
+# left of the order), not "keep the rest" (t2 QA m5).
+REST = re.compile(r"(?i)\b(?:the\s+)?(?:rest|remaining(?:\s+(?:ones?|items?|bits?|stuff))?|remainder|what'?s left|"
+                  r"whatever(?:'s| is)? left|everything else|(?:all\s+)?the others)\b")
 # Words that don't tell a line apart when the items are named by their words ("the red one").
 _FILLER = frozenset("""the a an one ones of it them that this those these please pls just only
     i'll ill i want to return send back item items my and""".split())
 # What joins the items to a reason said with them: "the teapot, the lid is cracked", "the mug pls its
 # chipped", "the teapot because it leaks", "the lid too small", "the teapot too, it's too heavy".
 _REASON_AFTER = re.compile(
-    r"(?i)^\s*(?:(?:too|as well|also)\b)?\s*(?:please|pls|plz)?\s*(?:[,;:.!-]+\s*|(?:because|coz|cause|cuz|since|as)\s+|"
+    # "the scale after all, it's inaccurate", "the teapot back, it leaks" (t2 QA m4)
+    r"(?i)^\s*(?:(?:too|as well|also|back|after all|anyway|then)\b\s*)*(?:please|pls|plz)?\s*(?:[,;:.!-]+\s*|(?:because|coz|cause|cuz|since|as)\s+|"
     r"(?=(?:it'?s|it is|its|they'?re|they are|it was|it came|it arrived|arrived|came|was|were|is|are|"
     r"doesn'?t|does not|didn'?t|not|too|wrong|broken|damaged|cracked|chipped|leaks|leaking)\b))"
     r"(?:because\s+)?(?P<reason>.+)$")
@@ -183,6 +188,13 @@ _PREDICATE = re.compile(
 _SUBJECT_LEAD = re.compile(
     r"(?i)(?:\b(?:one|two|three|\d+|some|both|all|a few|few|either|each)\s+of\s+)?"
     r"(?:\b(?:the|my|our|these|those|this|that|both|all|your)\s+)?(?:\b(?:\d+|one|two|three)\s+)?$")
+# "i want to return my order, it doesnt fit my kitchen", "send it all back because it's too big": the
+# reason after a request that names no product (t2 QA m4).
+_REASON_AFTER_REQUEST = re.compile(
+    r"(?i)\b(?:return\w*|send\w*(?:\s+[\w']+){0,4}?\s+back|give(?:\s+[\w']+){0,3}?\s+back|all of (?:it|them)|everything)"
+    r"(?:\s+(?:it|them|this|these|that|those|my|the|whole|entire|order|parcel|package|stuff|items?|all|back|of it|"
+    r"after all|anyway|then|now|as well|too|also|please|pls|plz|for (?:a )?refund))*"
+    r"\s*(?:[,;:.!-]+\s*|\b(?:because|coz|cuz|cause|since)\s+)(?=\S)")
 # "…, same reason as the other mugs": the reason of the return these join.
 _SAME_REASON_SAID = re.compile(r"(?i)\b(?:the\s+)?same\s+(?:reason|problem|issue|thing|as)\b")
 # Words between two products that only list items: ", and the teapot", ", 2 blue mugs", "not 3".
@@ -232,7 +244,20 @@ def _reason_start(text: str, named: List[Dict[str, Any]]) -> Optional[int]:
             return same.start()
         previous_end = end
     same = _SAME_REASON_SAID.search(text)  # "same reason for the teapot"
-    return same.start() if same else None
+    if same:
+        return same.start()
+    request = None if named else _REASON_AFTER_REQUEST.search(text)
+    return request.end() if request else None
+
+
+_NOT_WHY = re.compile(r"(?i)\W*(?:not|only|just|all|everything|some|part|one|two|\d+|from|thanks?|thank you|thx|cheers|"
+                      r"hi|hello|hey|the (?:one|other|last|first|second|latest|newest|recent|previous|older|earlier))\b")
+
+
+def _no_reason(said: str) -> bool:
+    """After a request that names no product: a question ("…, which one is it?"), an order number,
+    which order or items ("…, the one from last week", "…, not all of it") or thanks rather than why."""
+    return (asks_instead_of_answering(said) or order_number(said) is not None or _NOT_WHY.match(said) is not None)
 
 
 def read_return_message(text: str, entities: List[Dict[str, Any]]) -> ReturnMessage:
@@ -242,7 +267,7 @@ def read_return_message(text: str, entities: List[Dict[str, Any]]) -> ReturnMess
                     and e.get("start") is not None and e.get("end") is not None), key=lambda e: int(e["start"]))
     start = _reason_start(text, named)
     reason = tidy_reason(text[start:].strip(" .!")) if start is not None else ""
-    if start is None or not _is_a_reason(reason) or _only_talk(reason):
+    if start is None or not _is_a_reason(reason) or _only_talk(reason) or (not named and _no_reason(reason)):
         return ReturnMessage(list(entities), [], None, text)
     items = [e for e in entities if e.get("start") is None or int(e["start"]) < start]
     return ReturnMessage(items, [e for e in named if int(e["start"]) >= start], reason, text[:start])
@@ -271,6 +296,13 @@ def choose_from_message(lines: List[Dict[str, Any]], text: str, entities: List[D
     return choose_return_items(lines, items, text if len(items) > len(message.items) else message.item_text), message
 
 
+def _the_rest(text: str) -> bool:
+    """ "the rest too", not "keep the rest", "the rest is fine" or "the rest can stay"."""
+    rest = REST.search(text)
+    return rest is not None and not KEEPING.search(text[:rest.start()]) and not (
+        FINE_AFTER.match(text[rest.end():]) or re.match(r"(?i)\s*(?:can|will|should|may)\s+stay", text[rest.end():]))
+
+
 def _named_by_words(lines: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
     """The one line whose name holds every remaining word ("the glass one", "the red one")."""
     words = [w for w in re.findall(r"[a-z']+", text.lower()) if w not in _FILLER]  # no counts
@@ -283,7 +315,7 @@ def _named_by_words(lines: List[Dict[str, Any]], text: str) -> List[Dict[str, An
 def _without_products(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]],
                       text: str) -> ReturnChoice:
     """"all of it", a line named by its words, or a count for an order of one product ("just 1")."""
-    if EVERYTHING.search(text):
+    if EVERYTHING.search(text) or _the_rest(text):
         return ReturnChoice(lines=everything(lines))
     named = _named_by_words(lines, text)
     if named:

@@ -30,9 +30,10 @@ PENDING = "pending_confirmation"
 WITHDRAWAL = "withdraw_return"  # the pending confirmation
 SLOTS = (TARGET, "return_items", "return_reason", PENDING)
 
-# "cancel my return", "withdraw the return request", "i dont want to return it anymore", "i'll keep them".
+# "cancel my return", "withdraw the return request", "i dont want to return it anymore", "i'll keep them";
+# "/withdraw_return", typed as if it were a button's payload (t2 QA M1).
 WITHDRAWING = re.compile(
-    r"(?i)\b(?:cancel\w*|withdraw\w*|revok\w*|retract\w*|undo|call(?:ing)? off|take back|scrap|stop)\s+"
+    r"(?i)\b(?:cancel\w*|withdraw\w*|revok\w*|retract\w*|undo|call(?:ing)? off|take back|scrap|stop)[\s_]+"
     r"(?:the\s+|my\s+|this\s+|that\s+)?(?:return|refund)(?:\s+request)?\b(?!\s+(?:label|policy|address))|"
     r"\b(?:don'?t|dont|do not|no longer|not)\s+(?:want|need|wanna|going)\s+(?:to\s+)?(?:return|send)\b|"
     r"\b(?:won'?t|will not|not going to)\s+(?:be\s+)?(?:return|send)\w*\b|"

@@ -73,6 +73,10 @@ REFUND_WHEN = re.compile(r"(?i)\b(?:how (?:long|soon|many days|fast)|when)\b.{0,
 WHY_A_REASON = re.compile(r"(?i)\b(?:need|have|must|required?|necessary|mandatory|compulsory)\b.{0,25}\breason\b|"
                           r"\breason\b.{0,10}\b(?:needed|required|necessary|mandatory|compulsory)\b|"
                           r"\bwhy (?:do|does|should) (?:you|it|i) (?:need|want|have|matter|ask)|\bwhat (?:kind of |sort of )?reason\b")
+# "wait which order is that", "hmm what order is this about?", "what am i returning?": asked at the
+# reason prompt, which names no order (t2 QA M2).
+WHICH_ORDER = re.compile(r"(?i)\b(?:which|what|wich|wat)\s+(?:order|one|items?|products?|parcel|package)\b|"
+                         r"\bwhat (?:am i|are we|is (?:it|this|that))\s+(?:returning|sending|about)\b")
 BUYING = re.compile(r"(?i)\b(?:buy|purchase|order (?:more|another|new|some)|(?:like|want|wanna|need) to order)\b")
 # "ok send them back", "sure, return them": a yes to the summary that names what it agrees to.
 LEADING_YES = re.compile(r"(?i)^\W*(?:ok(?:ay)?|yes|yeah|yep|yup|sure|fine|alright|go ahead|please|pls|plz)\b")
@@ -143,6 +147,15 @@ class ValidateReturnForm(TargetOrderForm):
             return None
         return refusal_for(order.status), {}
 
+    async def extract_target_order(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        slots = await super().extract_target_order(dispatcher, tracker, domain)
+        for message in dispatcher.messages:  # the refusal names the return's state in words
+            if message.get("response") == "utter_return_already_requested":
+                message["status"] = return_state_words(str(message.get("status", "")).replace(" ", "_"))
+        return slots
+
     async def validate_target_order(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -176,7 +189,8 @@ class ValidateReturnForm(TargetOrderForm):
             return {**slots, ITEMS: everything(lines), **_reason_said(tracker, target, message)}
         if named.problem and named.problem[0] in ("how_many", "too_many"):  # "some of the mugs": how many
             self._explain(dispatcher, target, named)
-        return {**slots, ITEMS: named.lines, **_reason_said(tracker, target, message)} if named.lines else slots
+        # "i want to return my order, it doesnt fit my kitchen": the reason is kept while the items are asked
+        return {**slots, **({ITEMS: named.lines} if named.lines else {}), **_reason_said(tracker, target, message)}
 
     async def extract_return_items(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -236,6 +250,9 @@ class ValidateReturnForm(TargetOrderForm):
         if tracker.get_slot("requested_slot") != REASON:
             return {}
         text, intent = _text(tracker), intent_of(tracker)
+        if asks_which_order(text):  # "wait which order is that": never the reason, nor a new order
+            _say_which_order(dispatcher, tracker)
+            return {REASON: None}
         if intent in NOT_A_REASON:
             return {}  # its rule answers ("stop", "do i pay for return shipping?")
         message = read_return_message(text, _entities(tracker))
@@ -267,6 +284,21 @@ class ValidateReturnForm(TargetOrderForm):
         return {REASON: reason[:500]}
 
 
+def asks_which_order(text: str) -> bool:
+    """ "wait which order is that", "what order is this about?": a short question, not a reason that
+    mentions an order ("not the one i ordered")."""
+    return WHICH_ORDER.search(text) is not None and ("?" in text or len(text.split()) <= 8)
+
+
+def _say_which_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The order the return is about and what it holds (of a return on its way: what is still with
+    the customer); the form then asks the reason again."""
+    target = tracker.get_slot(TARGET) or {}
+    lines = "\n".join(f"• {line['quantity']} × {line['name']}" for line in target.get("lines") or [])
+    dispatcher.utter_message(response="utter_order_contents", number=target.get("number", ""), lines=lines,
+                             total=format_price(int(target.get("total_minor") or 0), target.get("currency") or "EUR"))
+
+
 async def _joining_its_return(tracker: Tracker, target: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """An order whose return is on the way: what is left of it to send back, and what its return
     holds and is worth so far (more joins the same return)."""
@@ -277,7 +309,17 @@ async def _joining_its_return(tracker: Tracker, target: Dict[str, Any]) -> Optio
         logger.warning("reading the return of %s failed: %s", target["number"], error)
         return None
     return {**target, "lines": order.left_to_return(), "returning": order.returning(),
-            "refund_due_minor": order.refund_due_minor, "reason_so_far": order.return_reason}
+            "refund_due_minor": order.refund_due_minor, "reason_so_far": order.return_reason,
+            "shipping_minor": order.shipping_minor}
+
+
+# "(it's {status})" of utter_return_already_requested: "(it's returned)" read oddly (t2 QA m14).
+RETURN_STATES = {"return_requested": "waiting for the items to reach us",
+                 "returned": "back with us, and its refund is being processed"}
+
+
+def return_state_words(status: str) -> str:
+    return RETURN_STATES.get(status, status_words(status))
 
 
 def refusal_for(status: str) -> str:
@@ -298,16 +340,20 @@ def _refused(dispatcher: CollectingDispatcher, number: str, status: str) -> List
     """Why the order can't go back, in the shop's words; "I can cancel it instead" for one not sent
     yet leaves that question open, so its "yes" asks to cancel it (as the form's refusal does)."""
     response = refusal_for(status)
-    dispatcher.utter_message(response=response, number=number, status=status_words(status))
+    dispatcher.utter_message(response=response, number=number, status=return_state_words(status))
     if response == "utter_return_not_delivered":
         return events_clearing((TARGET, ITEMS, REASON)) + [SlotSet(PENDING, "cancel_order"), SlotSet("order_id", number)]
     return events_clearing(FLOW_SLOTS)
 
 
 def _return_under_way(tracker: Tracker) -> bool:
-    """A return is being made in this chat: its form asks, its items are chosen, or its summary waits."""
-    return ((tracker.active_loop or {}).get("name") == "return_form" or isinstance(tracker.get_slot(ITEMS), list)
-            or tracker.get_slot(PENDING) == "return_order")
+    """A return is being made in this chat: its form asks one of its questions, its items are chosen,
+    or its summary waits. Not the form's activation: Rasa validates it with the form already active
+    and nothing asked yet, so "actually cancel my return, I'll keep it" only left a return never
+    started, and the one registered stayed (t2 QA M1)."""
+    asking = ((tracker.active_loop or {}).get("name") == "return_form"
+              and tracker.get_slot("requested_slot") in (TARGET, ITEMS, REASON))
+    return asking or isinstance(tracker.get_slot(ITEMS), list) or tracker.get_slot(PENDING) == "return_order"
 
 
 def _means_the_registered_return(tracker: Tracker) -> bool:
@@ -560,7 +606,8 @@ class ActionConfirmReturn(Action):
         if fault and not _said_during_this_return(tracker, *SORRY.values()):
             dispatcher.utter_message(response=SORRY[fault])  # the shop's fault: sorry first
         if target.get("returning"):  # its return is on the way: these join it (the rest: shipping back too)
-            rest = is_whole_order(items, target["lines"])
+            # "so the shipping is refunded too" only when there was shipping to refund (t2 QA m6)
+            rest = is_whole_order(items, target["lines"]) and int(target.get("shipping_minor", 1)) > 0
             dispatcher.utter_message(
                 response="utter_confirm_return_rest" if rest else "utter_confirm_return_more",
                 number=target["number"], items=items_text(items),

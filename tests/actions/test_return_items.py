@@ -249,3 +249,24 @@ def test_the_shops_fault_is_damage_or_the_wrong_item_sent_not_taste_or_size():
         "ordered blue but these are green": "wrong_item", "this is not what i ordered": "wrong_item",
         "received a different product": "wrong_item", "you sent it to the wrong address": None,
         "it's not broken, i just don't like it": None}
+
+
+def test_the_rest_is_everything_left_to_choose_but_not_the_rest_kept():
+    """t2 QA m5: "the rest too" while a return is on its way asked again what goes back."""
+    assert chosen("the rest too") == ([("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)], None)
+    assert chosen("i want to return whatever is left") == ([("MUG-CER-BLU", 2), ("TEA-POT-GLS", 1)], None)
+    for text in ("i'll keep the rest", "the rest is fine", "the rest can stay"):
+        assert chosen(text) == ([], ("unclear",)), text
+
+
+def test_a_reason_after_a_request_that_names_no_product():
+    """t2 QA m4: "i want to return my order, it doesnt fit my kitchen"; not a question, an order number
+    or which items."""
+    assert read_return_message("i want to return my order, it doesnt fit my kitchen", []).reason == \
+        "it doesnt fit my kitchen"
+    assert read_return_message("send it all back please because they are ugly", []).reason == "they are ugly"
+    assert read_return_message("all of it, they dont fit", []).reason == "they dont fit"
+    for text in ("i want to return my order, what do i do?", "i want to return my order, not all of it",
+                 "i want to return my order, OB-ABCD1234", "i want to return my order. thanks a lot",
+                 "i want to return my order", "i want to return my order as soon as possible"):
+        assert read_return_message(text, []).reason is None, text

@@ -59,10 +59,11 @@ async def answer_items(identity, target, text, intent="inform", entities=None):
 
 
 async def start(identity, text="i want to return my order", entities=None):
-    """The return form's validation on its activation by `text`: (events, what it said)."""
+    """The return form's validation on its activation by `text`: (events, what it said). Rasa
+    validates it with the form already active and nothing asked yet (t2 QA M1: a tracker without
+    the active form hid that "cancel my return" never reached the return registered)."""
     dispatcher = CollectingDispatcher()
     tracker = flow_tracker(identity, text, "refund_return_request", "return_form", entities)
-    tracker.active_loop = {}
     return await ValidateReturnForm().run(dispatcher, tracker, DOMAIN), dispatcher
 
 
@@ -463,6 +464,28 @@ async def test_the_rest_of_an_order_joining_its_return_adds_the_shipping_to_the_
     assert returning(backend, identity, number) == {"MUG-CER-BLU": 2}
     again, said = await start(identity)
     assert [m["response"] for m in said.messages] == ["utter_return_already_requested"]
+    # t2 QA m14: "(it's return requested)", "(it's returned)": the return's state in words
+    assert said.messages[0]["status"] == "waiting for the items to reach us"
+    staff_move(backend, number, "returned")
+    again, said = await start(identity, "can i also return the mugs")
+    assert [(m["response"], m["status"]) for m in said.messages] == [
+        ("utter_return_already_requested", "back with us, and its refund is being processed")]
+
+
+async def test_the_rest_of_an_order_with_free_shipping_refunds_no_shipping(backend):
+    """t2 QA m6: "Then the whole order goes back, so the shipping is refunded too" was said of an
+    order whose shipping was free."""
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 4))  # €51.60: free shipping
+    request_return_of(backend, identity, number, ("MUG-CER-BLU", 1))
+    events, _ = await start(identity, "i want to return the rest too")
+    target = events[0]["value"]
+    items = [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 3}]
+    assert SlotSet("return_items", items) in events  # t2 QA m5: "the rest too" is what is left
+    summary = CollectingDispatcher()
+    slots = {"target_order": target, "return_items": items, "return_reason": "too many"}
+    await ActionConfirmReturn().run(summary, tracker_for(identity, "", slots=slots), {})
+    assert (summary.messages[0]["response"], summary.messages[0]["amount"]) == ("utter_confirm_return_more", "€38.70")
 
 
 async def test_a_return_worded_with_a_quantity_is_no_new_order(backend):
@@ -1042,7 +1065,7 @@ async def test_a_registered_return_is_withdrawn_after_a_yes(backend):
     # "cancel my return" read as a stop, nothing under way: the return form asks about it
     stop = tracker_for(identity, "cancel my return")
     stop.latest_message["intent"] = {"name": "stop", "confidence": 0.9}
-    assert await ActionStop().run(CollectingDispatcher(), stop, DOMAIN) == [FollowupAction("return_form")]
+    assert (await ActionStop().run(CollectingDispatcher(), stop, DOMAIN))[-1] == FollowupAction("return_form")
     events, said = await start(identity, "cancel my return")  # none on its way now: said so
     assert [m["response"] for m in said.messages] == ["utter_no_return_to_withdraw"]
     request_return_of(backend, identity, number, ("TEA-POT-GLS", 1))
@@ -1050,6 +1073,91 @@ async def test_a_registered_return_is_withdrawn_after_a_yes(backend):
     events, said = await start(identity, "pls cancel the return, i'll keep it")  # the items reached us
     assert [m["response"] for m in said.messages] == ["utter_return_withdrawal_too_late"]
     assert status_of(backend, identity, number) == "returned"
+
+
+async def test_which_order_asked_at_the_reason_prompt_is_answered_not_stored(backend):
+    """t2 QA M2: "wait which order is that" at "Why are you sending it back?" became the reason, and
+    "hmm what order is this about?" started a new order: the order and what it holds are said, and
+    the reason is asked again."""
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 1), ("TEA-POT-GLS", 1))
+    events, _ = await start(identity, "i want to return the teapot", named("i want to return the teapot", "teapot", TEAPOTS))
+    target = events[0]["value"]
+    slots = {"target_order": target, "return_items": [GLASS], "requested_slot": "return_reason"}
+    for text, intent in (("wait which order is that", "track_order"), ("hmm what order is this about?", "place_order")):
+        said = CollectingDispatcher()
+        events = await ValidateReturnForm().run(said, flow_tracker(identity, text, intent, "return_form", slots=slots), DOMAIN)
+        assert events == [SlotSet("return_reason", None)], text
+        assert [(m["response"], m["number"], m["total"]) for m in said.messages] == [
+            ("utter_order_contents", number, "€50.70")], text
+        assert said.messages[0]["lines"] == "• 1 × Ceramic Mug Blue\n• 1 × Glass Teapot with Infuser 1 L"
+    # a reason that mentions what was ordered is still the reason
+    reason = "not what i ordered, the glass is thinner"
+    events = await ValidateReturnForm().run(CollectingDispatcher(), flow_tracker(
+        identity, reason, "complaint", "return_form", slots=slots), DOMAIN)
+    assert events == [SlotSet("return_reason", reason)]
+
+
+async def test_a_reason_said_after_the_request_is_not_asked_again(backend):
+    """t2 QA m4: "i want to return my order, it doesnt fit my kitchen" and "ok i want to return the
+    teapot after all, it's too heavy" were asked "Why are you sending it back?"."""
+    identity = new_identity()
+    delivered(backend, identity, ("MUG-CER-BLU", 1), ("TEA-POT-GLS", 1))
+    events, _ = await start(identity, "i want to return my order, it doesnt fit my kitchen")
+    assert SlotSet("return_reason", "it doesnt fit my kitchen") in events  # kept while the items are asked
+    assert not any(e.get("name") == "return_items" for e in events)
+    text = "ok i want to return the teapot after all, it's too heavy"
+    events, _ = await start(identity, text, named(text, "teapot", TEAPOTS))
+    assert SlotSet("return_items", [GLASS]) in events and SlotSet("return_reason", "it's too heavy") in events
+    for text in ("i want to return my order, which one is it?", "i want to return my order, the one from last week"):
+        events, _ = await start(identity, text)
+        assert not any(e.get("name") == "return_reason" for e in events), text
+
+
+async def test_a_registered_return_is_withdrawn_however_it_is_asked(backend):
+    """t2 QA M1: "actually cancel my return, I'll keep it", "i want to withdraw my return", "cancel the
+    return for OB-…", "i dont want to return the scale anymore, ill keep it" and "/withdraw_return"
+    said "No problem" or "already registered" (the form, active as Rasa validates its activation, took
+    them for leaving a return being made); once the items reached us it is too late, and said so."""
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 1), ("TEA-POT-GLS", 1))
+    request_return_of(backend, identity, number, ("MUG-CER-BLU", 1), ("TEA-POT-GLS", 1))
+    teapot = "i dont want to return the teapot anymore, ill keep it"
+    for text, entities in (("actually cancel my return, I'll keep it", None), ("i want to withdraw my return", None),
+                           (f"cancel the return for {number}", None), ("/withdraw_return", None),
+                           (teapot, named(teapot, "teapot", TEAPOTS))):
+        events, said = await start(identity, text, entities)
+        assert [m["response"] for m in said.messages] == ["utter_confirm_return_withdrawal"], text
+        assert said.messages[0]["number"] == number, text
+        assert SlotSet("pending_confirmation", "withdraw_return") in events, text
+    # read as a stop with an earlier question left open ("which one?" after "my other order")
+    stop = tracker_for(identity, "i want to withdraw my return", slots={"requested_info": "order_id", "order_task": "track"})
+    stop.latest_message["intent"] = {"name": "stop", "confidence": 0.9}
+    assert await ActionStop().run(CollectingDispatcher(), stop, DOMAIN) == [
+        SlotSet("requested_info", None), SlotSet("order_task", None), FollowupAction("return_form")]
+    # while a new return's reason is asked, "cancel my return" still leaves that one
+    slots = {"target_order": {"number": number}, "requested_slot": "return_reason"}
+    said = CollectingDispatcher()
+    await ValidateReturnForm().run(said, flow_tracker(identity, "cancel my return", "stop", "return_form", slots=slots), DOMAIN)
+    assert [m["response"] for m in said.messages] == ["utter_stopped"]
+
+    slots = {"target_order": next(e["value"] for e in events if e.get("name") == "target_order"),
+             "pending_confirmation": "withdraw_return"}
+    yes = confirmation(identity, "affirm", "return_form", slots)
+    yes.events[1]["metadata"] = {"utter_action": "utter_confirm_return_withdrawal"}
+    done = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(done, yes, {})
+    assert [m["response"] for m in done.messages] == ["utter_return_withdrawn"]
+    assert status_of(backend, identity, number) == "delivered" and returning(backend, identity, number) == {}
+
+    request_return_of(backend, identity, number, ("MUG-CER-BLU", 1))
+    staff_move(backend, number, "returned")
+    events, said = await start(identity, "actually i want to keep them, cancel the return")
+    assert [m["response"] for m in said.messages] == ["utter_return_withdrawal_too_late"]
+    staff_move(backend, number, "refunded", refund_minor=1190)
+    events, said = await start(identity, "i want to withdraw my return")
+    assert [m["response"] for m in said.messages] == ["utter_return_withdrawal_refunded"]
+    assert status_of(backend, identity, number) == "refunded"
 
 
 async def test_no_to_adding_to_a_registered_return_keeps_that_return(backend, dispatcher):
