@@ -14,19 +14,22 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
+from actions.backend_client import BackendClient, BackendError, Invalid, NotFound, Order, Refused
 from actions.change_contact import changes_the_contact, contact_text, new_contact, propose_contact_change
 from actions.form_answers import answer_before_a_correction, free_text_answer
-from actions.order_forms import NEW_CONTACT, TARGET, TargetOrderForm, events_clearing, not_editable, said_why_locked
+from actions.order_forms import (NEW_ADDRESS, NEW_CONTACT, TARGET, TargetOrderForm, events_clearing, not_editable,
+                                 order_number_named, order_view, said_why_locked, status_words)
 from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
 from actions.parsing import (complete_address, contact_with_address, format_address, is_address, joined_contact,
                              looks_like_address, parse_address)
 from actions.place_order import ActionPlaceOrder
+from actions.placed_order_edits import (ANOTHER_OF_THEIRS, listed_orders, moves_the_change, the_other_orders,
+                                        told_by_its_items)
 
 logger = logging.getLogger(__name__)
-NEW_ADDRESS = "new_shipping_address"
 PENDING = "pending_confirmation"
 FLOW_SLOTS = (TARGET, NEW_ADDRESS, PENDING)
+OTHER_ORDER = "other_order"  # extraction's value for another order named instead of the address
 
 
 def _cleared(tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -50,6 +53,10 @@ class ValidateChangeAddressForm(TargetOrderForm):
             # "pls update my email on the order to …", read as a change of address: the contact changes
             return await propose_contact_change(dispatcher, tracker) + [
                 ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_listen")]
+        if tracker.get_slot("requested_slot") is None and moves_the_change(tracker):
+            # "no, the other order, the french press one" at its summary, read as a new address change
+            return await move_the_address_change(dispatcher, tracker) + [
+                ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_listen")]
         return await super().run(dispatcher, tracker, domain)
 
     def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
@@ -61,11 +68,18 @@ class ValidateChangeAddressForm(TargetOrderForm):
         text = tracker.latest_message.get("text") or ""
         if tracker.get_slot("requested_slot") is None and looks_like_address(text):
             return {NEW_ADDRESS: text}  # "change the address to Ada Lovelace, ...": no need to ask
+        if tracker.get_slot("requested_slot") == NEW_ADDRESS and not looks_like_address(text):
+            other = await _the_other_order_meant(tracker)
+            if other is not None:  # validation changes the order: only it may set another slot
+                return {NEW_ADDRESS: {OTHER_ORDER: order_view(other)}}
         return free_text_answer(tracker, NEW_ADDRESS, is_address, "change_shipping_address")
 
     def validate_new_shipping_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if isinstance(value, dict) and OTHER_ORDER in value:
+            # "the french press one" at "What's the new address?": that order's address is asked for
+            return {TARGET: value[OTHER_ORDER], NEW_ADDRESS: None}
         if isinstance(value, dict):
             return {NEW_ADDRESS: value}
         # "… to 5 Avenue Foch, 75116 Paris, France": the name on the order stays
@@ -118,6 +132,8 @@ async def answer_change_address(dispatcher: CollectingDispatcher, tracker: Track
                                 affirmed: bool) -> List[Dict[Text, Any]]:
     target, address = tracker.get_slot(TARGET) or {}, tracker.get_slot(NEW_ADDRESS)
     number = target.get("number")
+    if moves_the_change(tracker):  # "no the other one": that order is asked about, nothing is changed
+        return await move_the_address_change(dispatcher, tracker)
     if not affirmed:
         dispatcher.utter_message(response="utter_address_change_kept", number=number)
         return _cleared(tracker)
@@ -162,3 +178,54 @@ async def another_address_at_the_question(dispatcher: CollectingDispatcher, trac
                                                 if contact or tracker.get_slot(NEW_CONTACT) else [])
     tracker.slots.update({NEW_ADDRESS: address, NEW_CONTACT: contact})
     return events + await ActionConfirmAddressChange().run(dispatcher, tracker, domain)
+
+
+async def _the_other_order_meant(tracker: Tracker) -> Optional[Order]:
+    """ "the french press one", "no, the other order" at "What's the new address?": the one other order
+    of theirs that can still change it means (t2 M3: a product card was shown and the address then
+    went to the order asked about); None when the message names none, or several could be meant."""
+    text = tracker.latest_message.get("text") or ""
+    target = (tracker.get_slot(TARGET) or {}).get("number")
+    named = order_number_named(tracker)
+    if not target or not ((named and named != target) or ANOTHER_OF_THEIRS.search(text) or told_by_its_items(tracker)):
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            candidates = await the_other_orders(backend, tracker)
+    except BackendError as error:  # not theirs, or not there: read as any other answer
+        logger.info("no other order for the address change: %s", error)
+        return None
+    return candidates[0] if len(candidates) == 1 and candidates[0].editable else None
+
+
+async def move_the_address_change(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """ "no, the other order, the french press one", "no the other one", "wrong order, OB-…" at
+    "Change the address of order …?": the same new address (and contact) asked about for that
+    order, changed only on its own yes (t2 M3: a second french press was being ordered and the new
+    address was lost). What stands in the way is said, the question staying about the order it
+    was; with several orders it could be, which one is asked."""
+    number = (tracker.get_slot(TARGET) or {}).get("number")
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            candidates = await the_other_orders(backend, tracker)
+    except NotFound:
+        dispatcher.utter_message(response="utter_change_order_not_found", number=order_number_named(tracker))
+        return []
+    except BackendError as error:
+        logger.warning("reading the order to move the address change to failed: %s", error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return []
+    if not candidates:
+        dispatcher.utter_message(response="utter_change_no_other_order", number=number)
+        return []
+    if len(candidates) > 1:  # its number, the answer, moves the change then
+        dispatcher.utter_message(response="utter_change_which_order", orders=listed_orders(candidates))
+        return []
+    other = candidates[0]
+    locked = not_editable(other)
+    if locked is not None:
+        response, values = locked
+        dispatcher.utter_message(response=response, number=other.number, status=status_words(other.status), **values)
+        return []
+    tracker.slots[TARGET] = order_view(other)
+    return [SlotSet(TARGET, tracker.slots[TARGET])] + await ActionConfirmAddressChange().run(dispatcher, tracker, {})

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Invalid, NotFound, Order, Refused
-from actions.order_forms import (NEW_CONTACT, TARGET, events_clearing, not_editable, order_number_named, order_view,
-                                 said_why_locked, status_words)
+from actions.order_forms import (NEW_CONTACT, TARGET, events_clearing, order_number_named, order_view, said_why_locked,
+                                 status_words)
 from actions.order_slots import DRAFT, PENDING_ORDER
 from actions.parsing import contact_detail, looks_like_address, order_number
 
@@ -38,6 +38,8 @@ _CHANGING = re.compile(r"(?i)\b(?:chang\w*|updat\w*|correct\w*|fix|replac\w*|swi
                        r"use|instead)\b")
 # "change my address and phone": an address change first (the phone is taken with the new address).
 _THE_ADDRESS = re.compile(r"(?i)\baddress\b")
+# "use my phone instead", "only the phone": the new detail is the whole change, not added to the one shown.
+_INSTEAD = re.compile(r"(?i)\b(?:instead|only|just|rather)\b")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _ORDER_NUMBERS = re.compile(r"(?i)\bOB-?[0-9A-Z]{8}\b")
 
@@ -61,6 +63,8 @@ def changes_the_contact(tracker: Tracker) -> bool:
     products = any(e.get("entity") in ("product", "category") for e in tracker.latest_message.get("entities") or [])
     if tracker.get_slot(DRAFT) or tracker.get_slot(PENDING_ORDER) or products or looks_like_address(text):
         return False  # "2 mugs please, my new number is …": an order with its contact
+    if tracker.get_slot(PENDING) == "change_contact" and new_contact(text):
+        return True  # "and add my phone too, +44 …" at "Change the contact details …?", however read
     about_the_address = _THE_ADDRESS.search(re.sub(r"(?i)e-?mail\s+address", "email", text))
     return bool(_THE_CONTACT.search(text) and _CHANGING.search(text)
                 and not (about_the_address and not new_contact(text)))
@@ -97,18 +101,36 @@ async def propose_contact_change(dispatcher: CollectingDispatcher, tracker: Trac
     if order is None:  # none on this chat: the team changes an order placed elsewhere
         dispatcher.utter_message(response="utter_contact_change_no_order")
         return events_clearing(FLOW_SLOTS)
-    locked = not_editable(order)
+    locked = contact_locked(order)
     if locked is not None:
         response, values = locked
         dispatcher.utter_message(response=response, number=order.number, status=status_words(order.status), **values)
         return events_clearing(FLOW_SLOTS) + [SlotSet("order_id", order.number)]
     target = _view(order)
     given = new_contact(tracker.latest_message.get("text"))
+    if given and (tracker.get_slot(TARGET) or {}).get("number") == order.number:
+        given = _with_the_change_shown(tracker, given)  # "and change my phone too, …" at its summary
     if not given:
         dispatcher.utter_message(response="utter_ask_new_contact", number=order.number)
         return [SlotSet(TARGET, target), SlotSet(NEW_CONTACT, None), SlotSet(PENDING, None),
                 SlotSet(REQUESTED, ASKED_FOR), SlotSet("order_id", order.number)]
     return ask_to_change(dispatcher, target, given) + [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)]
+
+
+def contact_locked(order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
+    """Once shipped the contact doesn't change: said without the "items and address" of
+    not_editable, which the customer didn't ask about (t2 m12)."""
+    return None if order.editable else ("utter_order_locked", {})
+
+
+def _with_the_change_shown(tracker: Tracker, given: Dict[str, str]) -> Dict[str, str]:
+    """The new email or phone said at "Change the contact details … to …?" added to the change shown,
+    one of a kind replacing the other ("and add my phone too, +44 7700 900123" after a new email:
+    t2 M10, the new email had been dropped and the backend kept the old one); "… instead" replaces it."""
+    shown = tracker.get_slot(NEW_CONTACT) if tracker.get_slot(PENDING) == "change_contact" else None
+    if not shown or _INSTEAD.search(tracker.latest_message.get("text") or ""):
+        return given
+    return {**shown, **given}
 
 
 def ask_to_change(dispatcher: CollectingDispatcher, target: Dict[str, Any],
@@ -127,7 +149,7 @@ def answer_new_contact(dispatcher: CollectingDispatcher, tracker: Tracker) -> Op
     waiting = tracker.get_slot(REQUESTED) == ASKED_FOR or tracker.get_slot(PENDING) == "change_contact"
     if not waiting or not target or not given:
         return None
-    return ask_to_change(dispatcher, target, given) + [SlotSet(REQUESTED, None)]
+    return ask_to_change(dispatcher, target, _with_the_change_shown(tracker, given)) + [SlotSet(REQUESTED, None)]
 
 
 async def answer_change_contact(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -141,7 +163,7 @@ async def answer_change_contact(dispatcher: CollectingDispatcher, tracker: Track
         async with BackendClient(tracker.sender_id) as backend:
             order = await backend.change_contact(number, tracker.get_slot(NEW_CONTACT) or {})
     except (Refused, Invalid) as refusal:
-        if not (isinstance(refusal, Refused) and await said_why_locked(dispatcher, tracker, number)):
+        if not (isinstance(refusal, Refused) and await said_why_locked(dispatcher, tracker, number, contact_locked)):
             dispatcher.utter_message(response="utter_contact_change_refused", number=number, reason=refusal.detail)
         return events_clearing(FLOW_SLOTS)
     except BackendError as error:  # still pending: "yes" again retries (the same PATCH again is harmless)

@@ -16,16 +16,17 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Product, Refused
 from actions.catalogue import stock_alternatives
+from actions.change_address import move_the_address_change
 from actions.change_contact import changes_the_contact, propose_contact_change
 from actions.conversation import leave, takes_leave
 from actions.form_answers import said_this_turn, say_again
 from actions.order_changes import MAX_QUANTITY, ChangeResult, apply_changes, carried_over, clauses
 from actions.order_draft import option_picked
-from actions.order_forms import (CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm, events_clearing, not_editable,
-                                 order_number_named, order_view, said_why_locked, status_words)
+from actions.order_forms import (CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm, events_clearing, naming_the_order,
+                                 not_editable, order_number_named, order_view, said_why_locked, status_words)
 from actions.order_slots import ORDER_SLOTS, PENDING_ORDER, at_the_summary
-from actions.placed_order_edits import (CHANGING, MORE_OF, moves_a_placed_order, moves_the_change,
-                                        told_by_its_items)
+from actions.placed_order_edits import (CHANGING, MORE_OF, amends_the_change, change_refused_for_stock, listed_orders,
+                                        moves_a_placed_order, moves_the_change, the_other_orders)
 from actions.orders import named_skus
 from actions.parsing import decided_answer, format_price, only_asks
 from actions.place_order import ask_to_place_again
@@ -76,9 +77,27 @@ class ValidateChangeOrderForm(TargetOrderForm):
 
     def order_skus(self, tracker: Tracker) -> List[str]:
         """ "remove the teapot", "make it 3 mugs", "2 aur chai": the order holding them (refused if
-        it shipped); a product to add goes to the newest order that can change."""
+        it shipped); a product to add goes to the newest order that can change, or to the order
+        told by what it holds ("add 2 masala chai to the order with the french press")."""
         text = tracker.latest_message.get("text") or ""
+        naming = naming_the_order(tracker)
+        if naming:
+            return [sku for entity in naming if entity.get("entity") == "product" for sku in entity.get("skus") or []]
         return named_skus(tracker) if CHANGING.search(text) or REPLACING.search(text) or MORE_OF.search(text) else []
+
+    def order_kinds(self, tracker: Tracker) -> List[str]:
+        """ "add 2 masala chai to the mugs order": the order holding a mug (t2 M4: a new order had
+        started, with its own shipping)."""
+        return [str(entity.get("value")) for entity in naming_the_order(tracker) if entity.get("entity") == "category"]
+
+    async def extract_target_order(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        refused = change_refused_for_stock(tracker)
+        if (refused is not None and tracker.get_slot("requested_slot") is None and not tracker.get_slot(TARGET)
+                and amends_the_change(tracker)):
+            return {TARGET: refused[0]}  # "ok make it 2 then" after "only 2 left": the order of that change
+        return await super().extract_target_order(dispatcher, tracker, domain)
 
     def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
         return not_editable(order)
@@ -98,7 +117,8 @@ class ValidateChangeOrderForm(TargetOrderForm):
             # "no" to "what should I change?": nothing, and the question is left
             dispatcher.utter_message(response="utter_order_change_kept", number=target["number"])
             return {CHANGES: NOTHING}
-        entities = tracker.latest_message.get("entities") or []
+        naming = naming_the_order(tracker)  # "to the mugs order": which order, not a change of its mugs
+        entities = [e for e in tracker.latest_message.get("entities") or [] if e not in naming]
         choice = tracker.get_slot(CHOICE)
         # "and remove the teapot" while "Shall I change it?" waits: that change is amended, not redone
         proposed = _proposed(tracker)
@@ -110,6 +130,8 @@ class ValidateChangeOrderForm(TargetOrderForm):
         if replaced is None and intent not in CHANGE_INTENTS:
             return {}  # not an answer (a swap read as a return request is one): its rule answers
         result = replaced or apply_changes(lines, entities, text, _changed_skus(target["lines"], lines))
+        if proposed is not None and result.changed and result.problem is None and change_refused_for_stock(tracker):
+            result = _instead_of_the_short(target["lines"], proposed, result)
         if result.problem == ("empty", "") and target["number"] == tracker.get_slot(PENDING_ORDER):
             return {CHANGES: EMPTIED}  # everything out of the order not yet placed: it is dropped
         if result.problem is not None and result.problem[0] == "ambiguous":
@@ -201,18 +223,16 @@ async def _move_the_change(dispatcher: CollectingDispatcher, tracker: Tracker) -
     """ "no, to the other order, the filters one", "wrong order, add it to OB-…": the change waiting
     is proposed for that order instead, never made without its own yes (the form, filled, shows
     its summary). What stands in the way is said and the change waiting is shown again; with
-    several orders it could be, which one is asked."""
+    several orders it could be, which one is asked. An address change waiting moves likewise
+    (actions/change_address.py)."""
+    if tracker.get_slot(PENDING) == "change_address":
+        return await move_the_address_change(dispatcher, tracker) + [
+            SlotSet("requested_slot", None), FollowupAction("action_listen")]
     target, lines = tracker.get_slot(TARGET), _proposed(tracker) or []
     number = order_number_named(tracker)
     try:
         async with BackendClient(tracker.sender_id) as backend:
-            if number:
-                candidates = [await backend.get_order(number)]
-            else:
-                candidates = [order for order in await backend.list_orders()
-                              if order.editable and order.number != target["number"]]
-                skus = set(told_by_its_items(tracker))  # "the filters one"
-                candidates = [order for order in candidates if not skus or skus & {line.sku for line in order.lines}]
+            candidates = await the_other_orders(backend, tracker)
     except NotFound:
         dispatcher.utter_message(response="utter_change_order_not_found", number=number)
         return []
@@ -224,9 +244,7 @@ async def _move_the_change(dispatcher: CollectingDispatcher, tracker: Tracker) -
         dispatcher.utter_message(response="utter_change_no_other_order", number=target["number"])
         return []
     if len(candidates) > 1:  # the question is the turn's last: the change waits for its answer
-        dispatcher.utter_message(response="utter_change_which_order", orders="\n".join(
-            f"• {order.number}: " + ", ".join(f"{line.quantity} × {line.name}" for line in order.lines)
-            for order in candidates[:6]))
+        dispatcher.utter_message(response="utter_change_which_order", orders=listed_orders(candidates))
         return [SlotSet("requested_slot", None), FollowupAction("action_listen")]
     other = candidates[0]
     locked = not_editable(other)
@@ -243,11 +261,35 @@ async def _move_the_change(dispatcher: CollectingDispatcher, tracker: Tracker) -
 
 
 def _proposed(tracker: Tracker) -> Optional[List[Dict[str, Any]]]:
-    """The order's lines as the change waiting for its "yes" would make them; None when none waits."""
+    """The order's lines as the change waiting for its "yes" would make them, or as the change just
+    refused for short stock would have ("ok make it 2 then" resizes it); None when none waits."""
     changes = tracker.get_slot(CHANGES)
     if tracker.get_slot(PENDING) != "change_order" or not isinstance(changes, list) or not changes:
-        return None
+        refused = change_refused_for_stock(tracker)
+        if refused is None or tracker.get_slot(TARGET) != refused[0]:
+            return None
+        changes = refused[1]
     return [{"sku": line["sku"], "name": line["name"], "quantity": int(line["quantity"])} for line in changes]
+
+
+def _instead_of_the_short(lines: List[Dict[str, Any]], refused: List[Dict[str, Any]],
+                          result: ChangeResult) -> ChangeResult:
+    """ "ok 2 english breakfast then" after "Masala Chai is out of stock. Similar items in stock: …":
+    the other product instead of what the refused change added, which keeps the order's count;
+    "ok make it 2 then" changes that count and keeps it."""
+    held = {line["sku"]: int(line["quantity"]) for line in lines}
+    asked = {line["sku"]: int(line["quantity"]) for line in refused}
+    after = {line["sku"]: dict(line) for line in result.lines}
+    added_other = any(sku not in asked for sku in after)
+    untouched = [sku for sku in _changed_skus(lines, refused) if sku in after and after[sku]["quantity"] == asked[sku]]
+    if not added_other or not untouched:
+        return result
+    for sku in untouched:
+        if sku in held:
+            after[sku]["quantity"] = held[sku]
+        else:
+            del after[sku]
+    return ChangeResult(lines=list(after.values()), changed=True)
 
 
 def _changed_skus(before: List[Dict[str, Any]], after: List[Dict[str, Any]]) -> List[str]:

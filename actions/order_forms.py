@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import abstractmethod
-from typing import Any, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Text, Tuple
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
@@ -22,6 +22,7 @@ from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.cancel_questions import CANCEL_OFFERS, answer_about_the_cancel, answers_the_cancel
 from actions.feedback import correct_the_rating_just_given
 from actions.form_answers import intent_of
+from actions.order_wording import of_category
 from actions.orders import entity_values, latest_entity, named_skus
 from actions.parsing import contact_detail, format_price, order_number, within_address, within_phone_number
 from actions.support import PAUSED_FORM, PENDING
@@ -33,8 +34,9 @@ CHANGES = "order_changes"  # an item change's new lines (actions/change_order.py
 # {"text", "entities", "index": the ambiguous product entity's, "options": [{"sku", "name"}]}.
 CHOICE = "order_change_choice"
 NEW_CONTACT = "new_order_contact"  # {"contact_email"} and/or {"contact_phone"} (actions/change_contact.py)
+NEW_ADDRESS = "new_shipping_address"  # an address change's new address (actions/change_address.py)
 # Slots of the flows on an existing order; a finished flow and "stop" clear them.
-CHANGE_SLOTS = (TARGET, CHANGES, CHOICE, "new_shipping_address", NEW_CONTACT, "return_items", "return_reason")
+CHANGE_SLOTS = (TARGET, CHANGES, CHOICE, NEW_ADDRESS, NEW_CONTACT, "return_items", "return_reason")
 # What extraction gives for an order the form can't act on (it has said why); validation then
 # ends the form: only validation may set slots other than the one it validates.
 REFUSED = {"refused": True}
@@ -85,6 +87,36 @@ def order_number_named(tracker: Tracker) -> Optional[str]:
                  if number and not within_address(number, text) and not within_phone_number(number, text)), None)
 
 
+# "to the mugs order", "the french press one"; "the order with the french press": what an order
+# holds tells which order is meant (the words after a product or kind, and before it).
+_ORDER_AFTER = re.compile(r"(?i)^\s*orders?\b")
+_ONE_AFTER = re.compile(r"(?i)^\s*(?:one|orders?)\b")
+_ORDER_WITH = re.compile(r"(?i)\border\s+(?:with|that has|which has|having|holding|containing|that contains|of)\s+"
+                         r"(?:(?:the|my|a|an|\d{1,2})\s+)*$")
+
+
+def naming_the_order(tracker: Tracker, one: bool = False) -> List[Dict[str, Any]]:
+    """The product and category entities of the latest message that say which order is meant, not
+    what it gets: "the mugs" of "add 2 masala chai to the mugs order", "the french press" of "…
+    to the order with the french press"; with `one`, "the filters one" too (an answer to "which
+    order?" or "no, the other order")."""
+    text = tracker.latest_message.get("text") or ""
+    after = _ONE_AFTER if one else _ORDER_AFTER
+    return [entity for entity in tracker.latest_message.get("entities") or []
+            if entity.get("entity") in ("product", "category") and entity.get("start") is not None
+            and entity.get("end") is not None
+            and (after.match(text[int(entity["end"]):]) or _ORDER_WITH.search(text[:int(entity["start"])]))]
+
+
+def holds_named(lines: Iterable[Any], named: List[Dict[str, Any]]) -> bool:
+    """The lines (an order's, or their views {"sku", "name"}) hold a product named, or one of a kind
+    named ("the mugs order": a mug)."""
+    skus = {sku for entity in named if entity.get("entity") == "product" for sku in entity.get("skus") or []}
+    kinds = [str(entity.get("value")) for entity in named if entity.get("entity") == "category"]
+    pairs = [(line["sku"], line.get("name") or "") if isinstance(line, dict) else (line.sku, line.name) for line in lines]
+    return any(sku in skus or any(of_category(name, kind) for kind in kinds) for sku, name in pairs)
+
+
 def order_view(order: Order) -> Dict[str, Any]:
     return {"number": order.number, "status": order.status, "currency": order.currency,
             "total_minor": order.total_minor, "address": order.shipping_address,
@@ -110,6 +142,10 @@ class TargetOrderForm(FormValidationAction):
     def order_skus(self, tracker: Tracker) -> List[str]:
         """The products whose order the message means (see finds_order_by_product)."""
         return named_skus(tracker) if self.finds_order_by_product else []
+
+    def order_kinds(self, tracker: Tracker) -> List[str]:
+        """The kinds of product whose order the message means ("the mugs order"): none unless a form says."""
+        return []
 
     # Which orders the form can act on, if not only the last: without a number, the newest of
     # them is meant ("return my order" after ordering again means the delivered one).
@@ -151,12 +187,15 @@ class TargetOrderForm(FormValidationAction):
             number = order_number(text)
             if number is None:
                 return {}  # not an answer: the form's rules may reply, then it asks again
-        skus = self.order_skus(tracker)
-        talked_about = number is None and not skus
+        skus, kinds = self.order_skus(tracker), self.order_kinds(tracker)
+        talked_about = number is None and not skus and not kinds
         if talked_about:  # activation: the order talked about, else the last one
             number = order_number(tracker.get_slot("order_id"))
         try:
             async with BackendClient(tracker.sender_id) as backend:
+                if kinds and number is None:  # "the mugs order": the products of that kind their orders hold
+                    skus = skus + [line.sku for held in await backend.list_orders() for line in held.lines
+                                   if any(of_category(line.name, kind) for kind in kinds)]
                 order = await backend.get_order_or_last(number, skus, self.usable)
                 if number and talked_about and order is not None and self.usable and not self.usable(order):
                     # "send the rest back too" after cancelling another order: the one it can act on
@@ -218,17 +257,19 @@ def events_clearing(slots: Tuple[str, ...]) -> List[Dict[Text, Any]]:
     return [SlotSet(slot, None) for slot in slots]
 
 
-async def said_why_locked(dispatcher: CollectingDispatcher, tracker: Tracker, number: str) -> bool:
+async def said_why_locked(dispatcher: CollectingDispatcher, tracker: Tracker, number: str,
+                          locked: Callable[[Order], Optional[Tuple[str, Dict[str, Any]]]] = not_editable) -> bool:
     """A change refused because the order shipped since its summary: said as the shop says it ("is
-    already shipped, … you can return it"), not in the backend's words; False if it can still change."""
+    already shipped, … you can return it"; `locked` words it), not in the backend's words; False if
+    it can still change."""
     try:
         async with BackendClient(tracker.sender_id) as backend:
             order = await backend.get_order(number)
     except BackendError as error:
         logger.warning("reading the order whose change was refused failed: %s", error)
         return False
-    locked = not_editable(order)
-    if locked is not None:
-        response, values = locked
+    refusal = locked(order)
+    if refusal is not None:
+        response, values = refusal
         dispatcher.utter_message(response=response, number=order.number, status=status_words(order.status), **values)
-    return locked is not None
+    return refusal is not None

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import List
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 
 from actions.backend_client import BackendClient, BackendError, Order
 from actions.cancel_questions import answers_the_cancel
 from actions.change_contact import changes_the_contact
-from actions.order_forms import CHANGES, TARGET, order_number_named, order_view
+from actions.form_answers import last_utterance
+from actions.order_forms import (CHANGES, NEW_ADDRESS, TARGET, holds_named, naming_the_order, order_number_named,
+                                 order_view)
 from actions.order_slots import DRAFT, PENDING_ORDER
 from actions.order_wording import RETURNING
 from actions.orders import named_skus
@@ -35,9 +37,10 @@ EDITING = re.compile(r"(?i)\b(add|also|plus|as well|too|throw in|make it|make th
 MORE_OF = re.compile(r"(?i)\b(?:\d{1,2}|one|ek)\s+(?:more|aur|extra)\b")
 # Words that only change something that exists: "make it 3 mugs", "remove the blue mugs".
 CHANGING = re.compile(r"(?i)\b(make it|make that|change (?:it|that|the)|remove|take out|instead of)\b")
-# "add a teapot to my order" / "to order OB-7KB8JMGK": an order already placed, not the one being made.
-TO_AN_ORDER = re.compile(r"(?i)\b(?:to|in|into|on)\s+(?:my|the|that|this|our)\s+(?:last\s+|previous\s+|"
-                         r"existing\s+|current\s+|recent\s+)?order\b|\bto\s+(?:order\s+)?(?:#\s*\d{3,}|"
+# "add a teapot to my order" / "to the mugs order" / "to order OB-7KB8JMGK": an order already
+# placed, not the one being made (nor "to my next order").
+TO_AN_ORDER = re.compile(r"(?i)\b(?:to|in|into|on)\s+(?:my|the|that|this|our)\s+(?:(?!(?:new|next|another|separate|"
+                         r"second)\b)[\w-]+\s+){0,3}?order\b|\bto\s+(?:order\s+)?(?:#\s*\d{3,}|"
                          r"OB-[0-9A-Z]{8})\b")
 # "send the tea caddy order to …", "ship OB-… to …", "deliver my order to …": an order placed goes
 # elsewhere (not "send an order to my mum": a new one).
@@ -46,8 +49,8 @@ SENDS_AN_ORDER = re.compile(r"(?i)\b(?:send|ship|deliver|redirect|forward|move|d
 # "no, to the other order", "wrong order": the change shown is meant for another order of theirs.
 ANOTHER_OF_THEIRS = re.compile(r"(?i)\bother order\b|\b(?:to|for|on|into|in) (?:the|my) other one\b|\bwrong order\b|"
                                r"\bnot (?:to |for |in |on )?(?:that|this) order\b")
-# "the filters one", "the mug order": an order told by what it holds.
-_ONE_OR_ORDER = re.compile(r"(?i)^\s*(?:one|order)\b")
+# "no the other one" to "Change the address of order …?": an address has no "other one" but the order.
+_THE_OTHER_ONE = re.compile(r"(?i)\b(?:the|my) other one\b")
 
 
 def _just_placed(tracker: Tracker) -> bool:
@@ -109,41 +112,77 @@ def amends_the_change(tracker: Tracker) -> bool:
     reads it onto the change shown), not a new order; not a question about a product, nor a yes,
     nor "as a new order". A no that says what instead ("no, 3 red mugs") corrects the change."""
     text = tracker.latest_message.get("text") or ""
-    if (tracker.get_slot(PENDING) != "change_order" or not (tracker.get_slot(TARGET) or {}).get("number")
-            or not tracker.get_slot(CHANGES) or NEW_ORDER.search(text) or RETURNING.search(text) or only_asks(text)
+    waiting = (tracker.get_slot(PENDING) == "change_order" and (tracker.get_slot(TARGET) or {}).get("number")
+               and tracker.get_slot(CHANGES)) or change_refused_for_stock(tracker) is not None
+    if (not waiting or NEW_ORDER.search(text) or RETURNING.search(text) or only_asks(text)
             or decided_answer(text) == "yes"):
         return False
-    named = any(e.get("entity") in ("product", "category") for e in tracker.latest_message.get("entities") or [])
+    # after a refusal for stock, a product ("ok 2 english breakfast then"), not a kind ("show me teas")
+    kinds = ("product", "category") if tracker.get_slot(PENDING) == "change_order" else ("product",)
+    named = any(e.get("entity") in kinds for e in tracker.latest_message.get("entities") or [])
     return named or quantity_in(text) is not None
+
+
+def change_refused_for_stock(tracker: Tracker) -> Optional[Tuple[Dict[str, Any], List[Dict[str, Any]]]]:
+    """The order and the lines of the change the bot's last turn refused for short stock ("Only 3
+    left … I haven't changed the order"), read back from the conversation: "ok make it 2 then"
+    amends that change (t2 M4: it had set the mugs of the order to 2); None after any other turn."""
+    if last_utterance(tracker) != "utter_order_change_not_sent":
+        return None
+    target = lines = None
+    for event in reversed(tracker.events or []):
+        value = event.get("value") if event.get("event") == "slot" else None
+        if target is None and event.get("name") == TARGET and isinstance(value, dict) and value.get("lines"):
+            target = value
+        elif lines is None and event.get("name") == CHANGES and isinstance(value, list) and value:
+            lines = value
+        if target is not None and lines is not None:
+            return target, lines
+    return None
 
 
 def moves_the_change(tracker: Tracker) -> bool:
     """ "no, to the other order, the filters one", "wrong order, add it to OB-…" while "Shall I change
-    order …?" waits: the same change for another order of theirs (proposed again for that one,
-    actions/change_order.py), not "as a new order"."""
+    order …?" waits, or "no, the other order, the french press one" at "Change the address of order
+    …?" (also "no the other one"): the same change for another order of theirs (proposed again for
+    that one, actions/change_order.py and actions/change_address.py), not "as a new order"."""
     text = tracker.latest_message.get("text") or ""
     target = (tracker.get_slot(TARGET) or {}).get("number")
-    if (tracker.get_slot(PENDING) != "change_order" or not target or not tracker.get_slot(CHANGES)
-            or NEW_ORDER.search(text)):
+    pending = tracker.get_slot(PENDING)
+    waiting = {"change_order": CHANGES, "change_address": NEW_ADDRESS}.get(pending)
+    if not waiting or not target or not tracker.get_slot(waiting) or NEW_ORDER.search(text):
         return False
     named = order_number_named(tracker)
     return (named is not None and named != target) or ANOTHER_OF_THEIRS.search(text) is not None \
+        or (pending == "change_address" and _THE_OTHER_ONE.search(text) is not None) \
         or bool(told_by_its_items(tracker))
 
 
-def told_by_its_items(tracker: Tracker) -> List[str]:
-    """The SKUs of "the filters one" / "the mug order" when the change waiting neither holds nor adds
-    them: another order is meant by what it holds."""
-    text = tracker.latest_message.get("text") or ""
-    held = {line["sku"] for line in (tracker.get_slot(TARGET) or {}).get("lines", [])}
-    held |= {line["sku"] for line in tracker.get_slot(CHANGES) or []}
-    skus: List[str] = []
-    for entity in tracker.latest_message.get("entities") or []:
-        end, found = entity.get("end"), set(entity.get("skus") or [])
-        if entity.get("entity") == "product" and end is not None and found and not found & held \
-                and _ONE_OR_ORDER.match(text[int(end):]):
-            skus += sorted(found)
-    return skus
+def told_by_its_items(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The products or kinds of "the filters one" / "the mug order" when the change waiting neither
+    holds nor adds them: another order is meant by what it holds."""
+    held = list((tracker.get_slot(TARGET) or {}).get("lines", [])) + list(tracker.get_slot(CHANGES) or [])
+    return [entity for entity in naming_the_order(tracker, one=True)
+            if (entity.get("skus") or entity.get("entity") == "category") and not holds_named(held, [entity])]
+
+
+async def the_other_orders(backend: BackendClient, tracker: Tracker) -> List[Order]:
+    """The orders a change waiting may be moved to: the one the message names ("wrong order, add it
+    to OB-…"; NotFound when not theirs), else their others that can still change, those holding
+    what it names if it does ("the filters one")."""
+    number = order_number_named(tracker)
+    if number:
+        return [await backend.get_order(number)]
+    target = (tracker.get_slot(TARGET) or {}).get("number")
+    named = told_by_its_items(tracker)
+    return [order for order in await backend.list_orders() if order.editable and order.number != target
+            and (not named or holds_named(order.lines, named))]
+
+
+def listed_orders(orders: List[Order]) -> str:
+    """ "• OB-…: 2 × Ceramic Mug White" per order, for "which order should the change go to?"."""
+    return "\n".join(f"• {order.number}: " + ", ".join(f"{line.quantity} × {line.name}" for line in order.lines)
+                     for order in orders[:6])
 
 
 def moves_a_placed_order(tracker: Tracker) -> bool:

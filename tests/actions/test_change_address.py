@@ -279,3 +279,127 @@ async def test_cancel_at_the_new_address_question_drops_the_address_change(backe
     events = await ActionCancelOrder().run(said, tracker, {})
     assert [(m["response"], m["number"]) for m in said.messages] == [("utter_confirm_cancel", number)]
     assert ActiveLoop(None) in events
+
+
+async def address_change_shown(identity):
+    """ "change the address of my order to <NEW_TEXT>" and its summary: the slots then."""
+    events, _ = await start(identity, f"change the address of my order to {NEW_TEXT}")
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    summary = CollectingDispatcher()
+    events = await ActionConfirmAddressChange().run(summary, flow_tracker(identity, "", "inform", "x", slots=slots), {})
+    assert [m["response"] for m in summary.messages] == ["utter_confirm_address_change"]
+    return {**slots, **{e["name"]: e["value"] for e in events}}
+
+
+async def test_the_other_order_at_the_address_summary_is_asked_about_with_the_same_address(backend):
+    """t2 M3: "no, the other order, the french press one" at "Change the address of order <mugs>?"
+    (read as a product question) started a new order of a french press and lost the new address.
+    The order form and the change form hand it on: the same address change is shown for the
+    french press order, and only its yes changes that order."""
+    from actions.change_order import ValidateChangeOrderForm
+    from actions.ordering import ValidateOrderForm
+    from actions.placed_order_edits import adds_to_a_placed_order
+    from tests.actions.test_ordering import form_tracker
+    from tests.actions.test_replacements import TO_THE_CHANGE_FORM, named, placed_order
+
+    identity = new_identity()
+    press = placed_order(backend, identity, [("BRW-FRP-800", 1)])
+    mugs = placed_order(backend, identity, [("MUG-CER-WHT", 2)])
+    slots = await address_change_shown(identity)
+    assert slots["target_order"]["number"] == mugs and slots["pending_confirmation"] == "change_address"
+    text = "no, the other order, the french press one"
+    entities = [named(text, "french press", ["BRW-FRP-800"], "French Press 800 ml")]
+    assert await adds_to_a_placed_order(form_tracker(identity, text, "product_info", entities, slots))
+    tracker = form_tracker(identity, text, "product_info", entities, slots)
+    tracker.active_loop = {}
+    assert await ValidateOrderForm().run(CollectingDispatcher(), tracker, DOMAIN) == TO_THE_CHANGE_FORM
+    said = CollectingDispatcher()
+    tracker = flow_tracker(identity, text, "product_info", "change_order_form", entities, slots=slots)
+    tracker.active_loop = {}
+    events = await ValidateChangeOrderForm().run(said, tracker, DOMAIN)
+    assert [(m["response"], m["number"]) for m in said.messages] == [("utter_confirm_address_change", press)]
+    assert "Cork" in said.messages[0]["new_address"] and "Dublin" in said.messages[0]["old_address"]
+    assert SlotSet("pending_confirmation", "change_address") in events and events[-1] == FollowupAction("action_listen")
+    assert address_of(backend, identity, press)["city"] == "Dublin"  # nothing before its yes
+    moved = {**slots, **{e["name"]: e["value"] for e in events if e.get("event") == "slot"}}
+    again = CollectingDispatcher()  # read as a change of address: the address form moves it alike
+    tracker = flow_tracker(identity, text, "change_shipping_address", "change_address_form", entities, slots=slots)
+    tracker.active_loop = {}
+    events = await ValidateChangeAddressForm().run(again, tracker, DOMAIN)
+    assert [(m["response"], m["number"]) for m in again.messages] == [("utter_confirm_address_change", press)]
+    assert SlotSet("pending_confirmation", "change_address") in events and ActiveLoop(None) in events
+    assert moved["target_order"]["number"] == press and moved["new_shipping_address"] == NEW_ADDRESS
+    done = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(done, confirmation(identity, "affirm", "action_confirm_address_change",
+                                                            moved), {})
+    assert [(m["response"], m["number"]) for m in done.messages] == [("utter_address_changed", press)]
+    assert (address_of(backend, identity, press)["city"], address_of(backend, identity, mugs)["city"]) == (
+        "Cork", "Dublin")
+
+
+async def test_no_the_other_one_at_the_address_summary_asks_about_the_other_order(backend):
+    """t2 M3 (t2-c35): "no the other one" only declined; read as a no, it asks about the other order
+    with the same address. With two others, which one is asked, and its number moves the change."""
+    from actions.inform import ActionHandleInform
+    from tests.actions.test_replacements import placed_order
+
+    identity = new_identity()
+    press = placed_order(backend, identity, [("BRW-FRP-800", 1)])
+    mugs = placed_order(backend, identity, [("MUG-CER-WHT", 2)])
+    slots = await address_change_shown(identity)
+    said = CollectingDispatcher()
+    tracker = confirmation(identity, "deny", "action_confirm_address_change", slots)
+    tracker.latest_message["text"] = "no the other one"
+    events = await ActionAnswerConfirmation().run(said, tracker, {})
+    assert [(m["response"], m["number"]) for m in said.messages] == [("utter_confirm_address_change", press)]
+    assert SlotSet("pending_confirmation", "change_address") in events
+    assert address_of(backend, identity, mugs)["city"] == address_of(backend, identity, press)["city"] == "Dublin"
+
+    caddy = placed_order(backend, identity, [("TEA-CAD-TIN", 1)])
+    asked = CollectingDispatcher()
+    tracker = confirmation(identity, "deny", "action_confirm_address_change", slots)
+    tracker.latest_message["text"] = "no the other one"
+    assert await ActionAnswerConfirmation().run(asked, tracker, {}) == []
+    assert [m["response"] for m in asked.messages] == ["utter_change_which_order"]
+    assert press in asked.messages[0]["orders"] and caddy in asked.messages[0]["orders"]
+    answer = CollectingDispatcher()
+    tracker = flow_tracker(identity, caddy, "inform", "x", [{"entity": "order_id", "value": caddy}], slots=slots)
+    tracker.active_loop = {}
+    assert await ActionHandleInform().run(answer, tracker, {}) == [FollowupAction("change_order_form")]
+    from actions.change_order import ValidateChangeOrderForm
+    tracker.active_loop = {}
+    await ValidateChangeOrderForm().run(answer, tracker, DOMAIN)
+    assert [(m["response"], m["number"]) for m in answer.messages] == [("utter_confirm_address_change", caddy)]
+
+
+async def test_the_order_told_by_its_items_at_the_new_address_question_is_the_one_changed(backend):
+    """t2 M3 (t2-c33): "i need to change my delivery address" (the mugs order, the newest) → "the
+    french press one" showed the product card, and the address then went to the mugs order. Now
+    the french press order's address is asked for, and its summary is the one shown."""
+    from tests.actions.test_replacements import named, placed_order
+
+    identity = new_identity()
+    press = placed_order(backend, identity, [("BRW-FRP-800", 1)])
+    mugs = placed_order(backend, identity, [("MUG-CER-WHT", 2)])
+    events, _ = await start(identity, "i need to change my delivery address")
+    slots = {"target_order": events[0]["value"], "requested_slot": "new_shipping_address"}
+    assert slots["target_order"]["number"] == mugs
+    text = "the french press one"
+    entities = [named(text, "french press", ["BRW-FRP-800"], "French Press 800 ml")]
+    said = CollectingDispatcher()
+    events = await ValidateChangeAddressForm().run(
+        said, flow_tracker(identity, text, "product_info", "change_address_form", entities, slots=slots), DOMAIN)
+    assert said.messages == []  # the form asks for the address again
+    switched = {e["name"]: e["value"] for e in events}
+    assert switched["target_order"]["number"] == press and switched["new_shipping_address"] is None
+    slots.update(target_order=switched["target_order"])
+    assert await answer_in_the_form(identity, slots, NEW_TEXT) == [SlotSet("new_shipping_address", NEW_ADDRESS)]
+    summary = CollectingDispatcher()
+    await ActionConfirmAddressChange().run(summary, flow_tracker(identity, "", "inform", "x", slots={
+        "target_order": switched["target_order"], "new_shipping_address": NEW_ADDRESS}), {})
+    assert [(m["response"], m["number"]) for m in summary.messages] == [("utter_confirm_address_change", press)]
+
+
+async def answer_in_the_form(identity, slots, text):
+    tracker = flow_tracker(identity, text, "inform", "change_address_form", slots=slots)
+    return await ValidateChangeAddressForm().run(CollectingDispatcher(), tracker, DOMAIN)

@@ -107,7 +107,15 @@ async def test_the_contact_of_a_shipped_order_is_not_changed(backend):
     tracker = flow_tracker(identity, EMAIL, "change_shipping_address", "change_address_form")
     tracker.active_loop = {}
     await ValidateChangeAddressForm().run(said, tracker, DOMAIN)
-    assert [(m["response"], m["number"]) for m in said.messages] == [("utter_order_locked_shipped", number)]
+    # t2 m12: said of the order, not of "its items and address", which the customer didn't ask about
+    assert [(m["response"], m["number"]) for m in said.messages] == [("utter_order_locked", number)]
+    assert "address" not in DOMAIN["responses"]["utter_order_locked"][0]["text"]
+    answer = CollectingDispatcher()  # shipped between the summary and the yes: worded alike
+    slots = {"target_order": {"number": number}, "new_order_contact": {"contact_email": "priya.new@example.com"},
+             "pending_confirmation": "change_contact"}
+    await ActionAnswerConfirmation().run(answer, answered(identity, "affirm", slots), {})
+    assert [(m["response"], m["number"]) for m in answer.messages] == [("utter_order_locked", number)]
+    assert contact_of(backend, identity, number) == ("ada@example.com", None)
 
 
 async def test_a_phone_given_with_a_new_address_changes_with_it(backend, dispatcher):
@@ -133,3 +141,38 @@ async def test_a_phone_given_with_a_new_address_changes_with_it(backend, dispatc
     assert [m["response"] for m in done.messages] == ["utter_address_changed", "utter_contact_changed"]
     assert address_of(backend, identity, number)["city"] == "Berlin"
     assert contact_of(backend, identity, number) == ("ada@example.com", "+491705556666")
+
+
+async def test_a_phone_added_at_the_summary_keeps_the_new_email_shown(backend):
+    """t2 M10: "update my email on the order to raj@example.in", then "and add my phone too, +44 7700
+    900123" at its summary showed the old email with the phone, and the yes kept the old email.
+    Now both: the new email and the phone; "… instead" makes the phone the whole change."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    tracker = flow_tracker(identity, "update my email on the order to raj@example.in", "change_shipping_address",
+                           "change_address_form", [{"entity": "email", "value": "raj@example.in"}])
+    tracker.active_loop = {}
+    shown = slots_after(await ValidateChangeAddressForm().run(CollectingDispatcher(), tracker, DOMAIN))
+    both = {"contact_email": "raj@example.in", "contact_phone": "+447700900123"}
+    for text, intent, form, new, said_new in (
+            ("and add my phone too, +44 7700 900123", "inform", None, both, "raj@example.in, +447700900123"),
+            ("also change the phone number on my order to +44 7700 900123", "change_shipping_address",
+             "change_address_form", both, "raj@example.in, +447700900123"),
+            ("and add my phone too, +44 7700 900123", "place_order", "change_order_form", both,
+             "raj@example.in, +447700900123"),
+            ("no, use my phone +44 7700 900123 instead", "inform", None, {"contact_phone": "+447700900123"},
+             "ada@example.com, +447700900123")):
+        said = CollectingDispatcher()
+        tracker = flow_tracker(identity, text, intent, form or "x", [{"entity": "phone", "value": "+44 7700 900123"}],
+                               slots=shown)
+        tracker.active_loop = {}
+        forms = {"change_address_form": ValidateChangeAddressForm, "change_order_form": ValidateChangeOrderForm}
+        run = forms[form]().run(said, tracker, DOMAIN) if form else ActionHandleInform().run(said, tracker, {})
+        slots = {**shown, **slots_after(await run)}
+        assert [(m["response"], m["number"]) for m in said.messages] == [("utter_confirm_contact_change", number)], text
+        assert said.messages[0]["new_contact"] == said_new, text
+        assert slots["new_order_contact"] == new, text
+        if new == both:
+            added = slots
+    await ActionAnswerConfirmation().run(CollectingDispatcher(), answered(identity, "affirm", added), {})
+    assert contact_of(backend, identity, number) == ("raj@example.in", "+447700900123")

@@ -375,3 +375,116 @@ async def test_no_to_what_should_i_change_leaves_the_form(backend):
     events = await ValidateChangeOrderForm().run(said, tracker, DOMAIN)
     assert [m["response"] for m in said.messages] == ["utter_order_change_kept"]
     assert SlotSet("target_order", None) in events and SlotSet("requested_slot", None) in events
+
+
+def told(text, words, entity, value, skus=None, quantity=None):
+    start = text.index(words)
+    found = {"entity": entity, "value": value, "start": start, "end": start + len(words)}
+    return {**found, "skus": skus, "quantity": quantity} if skus else found
+
+
+def two_masala_chai(text):
+    """ "add 2 masala chai …": the count and the tea."""
+    return [{"entity": "quantity", "value": "2", "start": 4, "end": 5},
+            told(text, "masala chai", "product", "Masala Chai 200 g", ["TEA-CHA-200"], 2)]
+
+
+MUGS_ORDER = "add 2 masala chai to the mugs order"
+MUGS_ORDER_ENTITIES = two_masala_chai(MUGS_ORDER) + [told(MUGS_ORDER, "mugs", "category", "Mugs")]
+
+
+async def change_form_started(identity, text, entities, intent="place_order", slots=None):
+    said = CollectingDispatcher()
+    tracker = flow_tracker(identity, text, intent, "change_order_form", entities, slots=slots)
+    tracker.active_loop = {}
+    events = await ValidateChangeOrderForm().run(said, tracker, DOMAIN)
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}, said
+
+
+async def test_an_order_told_by_what_it_holds_is_the_one_changed(backend):
+    """t2 M4: "add 2 masala chai to the mugs order" started a separate order with its own shipping
+    ("to my order" changed the placed one). The mugs order gets the chai (and no extra mug: the
+    mugs say which order); "to the order with the french press" likewise."""
+    from actions.ordering import ValidateOrderForm
+    from actions.placed_order_edits import adds_to_a_placed_order
+    from tests.actions.test_ordering import form_tracker
+    from tests.actions.test_replacements import TO_THE_CHANGE_FORM, placed_order
+
+    identity = new_identity()
+    mugs = placed_order(backend, identity, [("MUG-CER-WHT", 2)])
+    press = placed_order(backend, identity, [("BRW-FRP-800", 1)])  # newer
+    text, entities = MUGS_ORDER, MUGS_ORDER_ENTITIES
+    assert await adds_to_a_placed_order(form_tracker(identity, text, "place_order", entities))
+    tracker = form_tracker(identity, text, "place_order", entities)
+    tracker.active_loop = {}
+    assert await ValidateOrderForm().run(CollectingDispatcher(), tracker, DOMAIN) == TO_THE_CHANGE_FORM
+    slots, said = await change_form_started(identity, text, entities)
+    assert said.messages == [] and slots["target_order"]["number"] == mugs
+    assert [(line["sku"], line["quantity"]) for line in slots["order_changes"]] == [("MUG-CER-WHT", 2), ("TEA-CHA-200", 2)]
+
+    text = "add 2 masala chai to the order with the french press"
+    entities = two_masala_chai(text) + [told(text, "french press", "product", "French Press 800 ml", ["BRW-FRP-800"])]
+    slots, _ = await change_form_started(identity, text, entities)
+    assert slots["target_order"]["number"] == press
+    assert [(line["sku"], line["quantity"]) for line in slots["order_changes"]] == [("BRW-FRP-800", 1), ("TEA-CHA-200", 2)]
+    placed_order(backend, identity, [("TEA-POT-GLS", 1)])  # newer again: the mugs still say which
+    slots, _ = await change_form_started(identity, MUGS_ORDER, MUGS_ORDER_ENTITIES, "change_order", {"order_id": press})
+    assert slots["target_order"]["number"] == mugs
+
+
+def turn(said, slots, name):
+    """The events of an action's run, as the tracker keeps them: its slots and what it said."""
+    return ([{"event": "action", "name": name}] + [{"event": "slot", "name": k, "value": v} for k, v in slots.items()]
+            + [{"event": "bot", "text": m["response"], "metadata": {"utter_action": m["response"]}} for m in said])
+
+
+async def test_a_count_after_short_stock_resizes_the_refused_change(backend):
+    """t2 M4: "add 10 masala chai to the mugs order" → short stock → "ok make it 2 then" had set the
+    mugs of the order to 2 (or started a new order). It resizes the refused change: 2 of the tea
+    go to the mugs order; one of the similar items named instead takes the short one's place."""
+    import uuid
+    from actions.placed_order_edits import adds_to_a_placed_order
+    from tests.actions.test_replacements import placed_order
+
+    sku = f"TEA-{uuid.uuid4().hex[:6].upper()}"
+    httpx.post(f"{backend.url}/api/v1/staff/products", headers=STAFF, json={
+        "sku": sku, "name": "Spiced Chai Sampler", "category": "Tea", "price_minor": 900,
+        "initial_stock": 3}).raise_for_status()
+    identity = new_identity()
+    mugs = placed_order(backend, identity, [("MUG-CER-WHT", 2)])
+    placed_order(backend, identity, [("BRW-FRP-800", 1)])  # newer
+    text = "add 10 spiced chai to the mugs order"
+    entities = [{"entity": "quantity", "value": "10", "start": 4, "end": 6},
+                told(text, "spiced chai", "product", "Spiced Chai Sampler", [sku], 10), told(text, "mugs", "category", "Mugs")]
+    slots, _ = await change_form_started(identity, text, entities)
+    assert [(line["sku"], line["quantity"]) for line in slots["order_changes"]] == [("MUG-CER-WHT", 2), (sku, 10)]
+    refused = CollectingDispatcher()
+    events = await ActionConfirmOrderChange().run(refused, tracker_for(identity, text, slots=slots), {})
+    assert [m["response"] for m in refused.messages] == ["utter_order_short_stock", "utter_order_change_not_sent"]
+    history = ([{"event": "user", "text": text}] + turn([], slots, "change_order_form")
+               + turn(refused.messages, {e["name"]: e["value"] for e in events}, "action_confirm_order_change")
+               + [{"event": "action", "name": "action_listen"}])
+
+    def next_message(text, entities, intent="inform"):
+        tracker = flow_tracker(identity, text, intent, "change_order_form", entities)
+        tracker.active_loop = {}
+        tracker.events = history + [{"event": "user", "text": text}]
+        return tracker
+
+    for text, entities, lines in (
+            ("ok make it 2 then", [{"entity": "quantity", "value": "2", "start": 11, "end": 12}], [(sku, 2)]),
+            ("ok 2 english breakfast then", [told("ok 2 english breakfast then", "english breakfast", "product",
+                                                  "English Breakfast Tea 250 g", ["TEA-EBF-250"], 2)],
+             [("TEA-EBF-250", 2)])):
+        assert await adds_to_a_placed_order(next_message(text, entities)), text
+        said = CollectingDispatcher()
+        events = await ValidateChangeOrderForm().run(said, next_message(text, entities), DOMAIN)
+        changed = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        assert said.messages == [] and changed["target_order"]["number"] == mugs, text
+        assert [(line["sku"], line["quantity"]) for line in changed["order_changes"]] == [("MUG-CER-WHT", 2)] + lines
+    summary = CollectingDispatcher()
+    events = await ActionConfirmOrderChange().run(summary, tracker_for(identity, "", slots=changed), {})
+    assert [(m["response"], m["number"]) for m in summary.messages] == [("utter_confirm_order_change", mugs)]
+    await ActionAnswerConfirmation().run(CollectingDispatcher(), confirmation(
+        identity, "affirm", "action_confirm_order_change", {**changed, **{e["name"]: e["value"] for e in events}}), {})
+    assert lines_of(backend, identity, mugs) == [("MUG-CER-WHT", 2), ("TEA-EBF-250", 2)]
