@@ -19,6 +19,7 @@ from actions.change_order import answer_change_order
 from actions.conversation import CANCEL_THE_ORDER, ActionStop
 from actions.form_answers import intent_of, last_utterance, previous_turn, say_again
 from actions.order_forms import CHANGES, CHOICE, NEW_CONTACT, TARGET
+from actions.order_draft import remove_from_draft
 from actions.order_slots import DRAFT, ITEMS, PENDING_ORDER
 from actions.order_wording import NOT_RECEIVED, ORDINAL, ORDINALS, cancel_reason, of_category
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, entity_values, follows_up_on_the_order, named_skus,
@@ -69,6 +70,9 @@ CANCEL_POLICY_QUESTION = re.compile(
 # "cancel both my orders", "cancel all of them": one question per order, one after the other.
 CANCEL_THEM_ALL = re.compile(r"(?i)\b(?:both|all (?:my |of (?:my |them|it)|the )?(?:orders|of them)|every order|"
                              r"all \d+ orders)\b")
+# "cancel everything" with no order in hand: all of them too (it had asked about the newest only
+# and left the other open); while an order is changed or made, that one (CANCEL_THE_ORDER).
+CANCEL_EVERYTHING = re.compile(r"(?i)\bcancel\s+(?:\w+\s+)?everything\b")
 # What the bot said about a cancel, after which "and the other one too" is another cancel.
 ABOUT_A_CANCEL = ("utter_order_cancelled", "utter_cancel_kept", "utter_cannot_cancel_shipped",
                   "utter_cannot_cancel_delivered", "utter_cannot_cancel_cancelled", "utter_cannot_cancel")
@@ -92,6 +96,13 @@ class ActionCancelOrder(Action):
     ) -> List[Dict[Text, Any]]:
         if withdraws_a_return(tracker.latest_message.get("text")):  # "cancel my return": the return form asks
             return [FollowupAction("return_form")]
+        if _wants_the_order_after_all(tracker):
+            # "actually i changed my mind, place it after all" (a cancel to the NLU) right after the
+            # order was not placed: it had asked "Which order would you like to cancel?"
+            return await _order_again(dispatcher, tracker, domain)
+        said = await _what_the_cancel_did(dispatcher, tracker)
+        if said is not None:  # "is it cancelled now?", "did you cancel both" right after a cancel
+            return said
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "what happens to my money if i cancel?" at the question: about its order
             return answered
@@ -101,7 +112,7 @@ class ActionCancelOrder(Action):
             return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
         number = requested_order_number(tracker)
         text = tracker.latest_message.get("text") or ""
-        all_of_them = number is None and CANCEL_THEM_ALL.search(text) is not None
+        all_of_them = number is None and (CANCEL_THEM_ALL.search(text) or CANCEL_EVERYTHING.search(text)) is not None
         if number is None and CANCEL_POLICY_QUESTION.search(text) and tracker.get_slot(REQUESTED) is None:
             dispatcher.utter_message(response="utter_faq/cancellation_fee")
             return []
@@ -125,7 +136,11 @@ class ActionCancelOrder(Action):
             # "cancel" while an order is being made: that one is left, no placed order is touched
             return await ActionStop().run(dispatcher, tracker, domain)
         if number is None and tracker.get_slot(PENDING) == "place_order" and tracker.get_slot(PENDING_ORDER):
-            # "cancel" at "Shall I place it?": a no to that order, not a cancel of another
+            taken_out = await _take_out_of_the_unplaced_order(dispatcher, tracker, domain)
+            if taken_out is not None:  # "cancel the tea caddy", "cancel the caddy, just the mugs"
+                return taken_out
+            # "cancel" at "Shall I place it?" (or "cancel the tea caddy" with nothing else in it): a
+            # no to that order, not a cancel of another
             tracker.latest_message["intent"] = {"name": "deny", "confidence": 1.0}
             return await answer_place_order(dispatcher, tracker)
         skus, categories = named_skus(tracker), entity_values(tracker, "category")
@@ -350,6 +365,9 @@ class ActionAnswerConfirmation(Action):
                       domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         pending = tracker.get_slot(PENDING)
         text = tracker.latest_message.get("text")
+        said = await _what_the_cancel_did(dispatcher, tracker)
+        if said is not None:  # "did it work" right after a cancel (or at the next order's question)
+            return said
         if pending not in ASKED_BY:
             return await _with_no_question_open(dispatcher, tracker, domain, text or "")
         if pending == "return_order" and changes_the_return(tracker):
@@ -474,7 +492,7 @@ async def _ask_about_the_next_one(dispatcher: CollectingDispatcher, tracker: Tra
     no it had stopped, and the orders left came back in a later, unrelated cancel, asking again
     about the order the customer had just kept."""
     said, asked = cancel_run(tracker)
-    if not any(CANCEL_THEM_ALL.search(message) for message in said + [tracker.latest_message.get("text") or ""]):
+    if not _asked_for_them_all(tracker, said + [tracker.latest_message.get("text") or ""]):
         return []
     try:
         async with BackendClient(tracker.sender_id) as backend:
@@ -484,6 +502,89 @@ async def _ask_about_the_next_one(dispatcher: CollectingDispatcher, tracker: Tra
         logger.warning("listing the orders left to cancel failed: %s", error)
         return []
     return _ask_confirmation(dispatcher, following) if following is not None else []
+
+
+def _asked_for_them_all(tracker: Tracker, said: List[str]) -> bool:
+    """One of the messages `said` asks to cancel all the orders: "cancel both my orders", or "cancel
+    everything" said with no order being changed (that order alone was meant: cancelled, the run
+    would have gone on to ask about the others)."""
+    if any(CANCEL_THEM_ALL.search(message) for message in said):
+        return True
+    pending, form = None, None  # as they were when each message came
+    for event in tracker.events or []:
+        if event.get("event") == "slot" and event.get("name") == PENDING:
+            pending = event.get("value")
+        elif event.get("event") == "active_loop":
+            form = event.get("name")
+        elif (event.get("event") == "user" and event.get("text") in said
+              and CANCEL_EVERYTHING.search(event.get("text") or "")
+              and pending not in _CHANGE_QUESTIONS and form not in ("change_order_form", "change_address_form")):
+            return True
+    return False
+
+
+# The confirmations of a change of a placed order (`_change_under_way`).
+_CHANGE_QUESTIONS = ("change_order", "change_address", "change_contact")
+# "did it work", "is it cancelled now?", "did you cancel both", "ok so what got cancelled": whether the
+# cancel just answered was done (it had got "Okay.", or at the next order's question "Nothing has
+# happened yet").
+_ASKS_IF_DONE = re.compile(
+    r"(?i)\bdid (?:it|that|this|you|u|they|the cancel\w*)\b[^?.!]*?\b(?:work\w*|go through|cancel\w*|happen\w*)\b|"
+    r"\b(?:(?:is|was|are|were) (?:it|that|they|both|the orders?|my orders?|everything|all)|(?:has|have) "
+    r"(?:it|that|they|both|the orders?|my orders?|everything|all)(?: \w+)? been)(?: (?:now|really|both|all|already|"
+    r"of them))*\s+(?:done|cancel\w*|gone through|worked)\b|"
+    r"\bwhat (?:got|was|were|has been|have been|did you) cancel\w*")
+
+
+def _orders_of_the_cancel(tracker: Tracker) -> List[str]:
+    """The orders the bot's cancel answers just before the latest message named (the turns in a row
+    that were about a cancel), first named first; [] when the bot's last turn was about none."""
+    asked = {event.get("text") for event in tracker.events or [] if event.get("event") == "bot"
+             and (event.get("metadata") or {}).get("utter_action") == "utter_confirm_cancel"}
+    numbers: List[str] = []
+    turn: List[str] = []
+    seen_latest = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            if seen_latest and not turn:
+                break
+            numbers = turn + numbers
+            turn, seen_latest = [], True
+        elif seen_latest and event.get("event") == "bot" and (  # a question asked again has only its text
+                (event.get("metadata") or {}).get("utter_action") in _ABOUT_ORDERS_CANCELLED
+                or event.get("text") in asked):
+            turn = re.findall(r"\bOB-[0-9A-Z]{8}\b", event.get("text") or "") + turn
+    return list(dict.fromkeys(turn + numbers))
+
+
+# What the bot says in a cancel about the orders it names.
+_ABOUT_ORDERS_CANCELLED = ABOUT_A_CANCEL + ("utter_confirm_cancel", "utter_cancel_newest_of_several",
+                                            "utter_cancel_refused")
+
+
+async def _what_the_cancel_did(dispatcher: CollectingDispatcher,
+                               tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """ "did it work" right after a cancel: each order it named as it is now (cancelled, or still
+    confirmed), and the cancel question still open asked again; None for another message."""
+    text = tracker.latest_message.get("text") or ""
+    numbers = _orders_of_the_cancel(tracker) if _ASKS_IF_DONE.search(text) else []
+    if not numbers:
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            orders = [await backend.get_order(number) for number in numbers]
+    except BackendError as error:
+        logger.warning("reading the orders of the cancel failed: %s", error)
+        return None
+    for order in orders:
+        if order.status == "cancelled" or order.cancellable:
+            dispatcher.utter_message(response=f"utter_order_status_{order.status}", number=order.number,
+                                     total=format_price(order.total_minor, order.currency))
+        else:  # shipped meanwhile: why it can't be cancelled
+            _say_why_not(dispatcher, order)
+    if tracker.get_slot(PENDING) == "cancel_order":
+        _ask_again(dispatcher, tracker, "cancel_order")
+    return []
 
 
 def _cancel_request(tracker: Tracker) -> str:
@@ -506,6 +607,11 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
         return await _answer_human_offer(dispatcher, tracker, True)  # "hmm ok actually yes"
     if OTHER_ORDER.search(text) and last in ABOUT_A_CANCEL:
         return await ActionCancelOrder().run(dispatcher, tracker, domain)  # "and the other one too"
+    if _asks_to_cancel(text) and (last in ABOUT_A_CANCEL or named_skus(tracker) or entity_values(tracker, "category")
+                                  or requested_order_number(tracker)):
+        # "ok actually yes cancel the mugs one" after "… stays as it is" (read as a yes): that order
+        # is asked about (it had got "Okay.")
+        return await ActionCancelOrder().run(dispatcher, tracker, domain)
     if last in CANCEL_REFUSALS and _ASKS_WHY.search(text) and say_again(dispatcher, tracker, CANCEL_REFUSALS):
         # "why not??" after "… has already shipped, so it can't be cancelled": why again, and a person
         # (it had got "Okay.")
@@ -520,8 +626,9 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
     corrected = await correct_the_rating_just_given(dispatcher, tracker)
     if corrected is not None:  # "no sorry, 4" right after the feedback was stored
         return corrected
-    if says_yes and last == "utter_order_not_placed":
-        return await _order_again(dispatcher, tracker, domain)  # "sorry i meant yes"
+    if (says_yes and last == "utter_order_not_placed" and not _asks_to_cancel(text)) \
+            or _wants_the_order_after_all(tracker):
+        return await _order_again(dispatcher, tracker, domain)  # "sorry i meant yes", "no wait i want it after all"
     if NOT_RECEIVED.search(text) and tracker.get_slot("order_id"):
         # "but i never got it!" after its status: help with the order, not "Okay."
         return await ActionTrackOrder().run(dispatcher, tracker, domain)
@@ -532,6 +639,37 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
         return await ActionFallback().run(dispatcher, tracker, domain)
     dispatcher.utter_message(response="utter_ok")
     return [SlotSet(PENDING, None)]
+
+
+# "sorry", "actually", "wait": what follows the last of them is what the customer means now.
+_CHANGE_OF_MIND = re.compile(r"(?i)\b(?:actually|wait|sorry|i mean|i meant|on second thought)\b|[.!;]")
+# A change of mind towards the order just declined: "i changed my mind", "i want it after all".
+_AFTER_ALL = re.compile(r"(?i)\bafter all\b|\bchang\w* (?:of )?my mind\b|\bon second thought\b")
+# A "no" or a cancel that the last part still says: "dont cancel anything", "changed my mind, dont place it".
+_NOT_WANTED = re.compile(r"(?i)\b(?:no|nope|nah|not|don'?t|dont|do not|never|no need)\b")
+
+
+def _last_part(text: str) -> str:
+    parts = [part for part in _CHANGE_OF_MIND.split(text) if re.search(r"\w", part)]
+    return parts[-1] if parts else ""
+
+
+def _asks_to_cancel(text: str) -> bool:
+    """The message's last part asks to cancel ("ok actually yes cancel the mugs one"), not "hmm
+    actually no dont cancel anything" or "no need to cancel"."""
+    last = _last_part(text)
+    return re.search(r"(?i)\bcancel\b", last) is not None and not _NOT_WANTED.search(last)
+
+
+def _wants_the_order_after_all(tracker: Tracker) -> bool:
+    """Right after "no" released the order at its summary: "actually i changed my mind, place it
+    after all", "no wait i want it after all", whatever the NLU read (a cancel, for "changed my
+    mind"): the same order wanted after all, not a cancel or a new order."""
+    text = tracker.latest_message.get("text") or ""
+    if last_utterance(tracker) != "utter_order_not_placed" or re.search(r"(?i)\bcancel", text):
+        return False
+    last = _last_part(text)
+    return decided_answer(text) == "yes" or bool(_AFTER_ALL.search(text) and not _NOT_WANTED.search(last))
 
 
 # Said to take something in, not agreeing to anything: "Okay." answers them.
@@ -548,6 +686,47 @@ async def _back_to_the_unplaced_order(dispatcher: CollectingDispatcher, tracker:
     if not number or target.get("number") != number or SlotSet(PENDING, None) not in events:
         return []
     return await ask_to_place_again(dispatcher, tracker, number)
+
+
+# "cancel the caddy, just the mugs": the words naming what a cancel takes out ("caddy", which the
+# NLU finds no product in), up to where the message goes on.
+_CANCELLED_WORDS = re.compile(r"(?i)\bcancel\s+(?:the\s+|my\s+|a\s+|an\s+|that\s+|those\s+)?(?P<what>[a-z][a-z -]*?)\s*"
+                              r"(?=[,.;:!?]|\b(?:and|but|just|only|keep|please|pls|plz|from|out|then|too|now)\b|$)")
+# Words a cancel names no item with: "cancel it", "cancel the whole order", "cancel everything".
+_NOT_AN_ITEM = frozenset("it all order orders everything thing things whole entire lot one ones item items this that "
+                         "them".split())
+
+
+async def _take_out_of_the_unplaced_order(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                          domain: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
+    """ "cancel the tea caddy" at "Shall I place it?" of an order holding more: that item is taken
+    out and the summary shown again (the whole order had been thrown away). A product the NLU found
+    the order form takes out, as "remove the tea caddy"; an item named by a word of its name alone
+    ("the caddy") is taken out here. None when no item of the order is named, or every one is: a
+    no to the order."""
+    items = [dict(item) for item in tracker.get_slot(ITEMS) or tracker.get_slot(DRAFT) or []]
+    text = tracker.latest_message.get("text") or ""
+    left = [dict(item) for item in items]
+    if remove_from_draft(left, tracker.latest_message.get("entities") or [], text)[0]:
+        return [FollowupAction("order_form")] if left else None
+    named = _items_named_by_word(items, text)
+    if not named or len(named) == len(items):
+        return None
+    left = [item for item in items if item not in named]
+    dispatcher.utter_message(response="utter_order_items_removed", names=", ".join(item["name"] for item in named))
+    tracker.slots.update({ITEMS: left, DRAFT: left})
+    return [SlotSet(ITEMS, left), SlotSet(DRAFT, left)] + await ActionPlaceOrder().run(dispatcher, tracker, domain)
+
+
+def _items_named_by_word(items: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """The items whose names hold every word the cancel names ("cancel the caddy": Tea Caddy Tin)."""
+    cancelled = _CANCELLED_WORDS.search(text)
+    words = re.findall(r"[a-z]+", cancelled.group("what").lower()) if cancelled else []
+    said = {word.rstrip("s") for word in words if word not in _NOT_AN_ITEM}
+    if not said:
+        return []
+    return [item for item in items
+            if said <= {word.rstrip("s") for word in re.findall(r"[a-z]+", item["name"].lower())}]
 
 
 async def _order_again(dispatcher: CollectingDispatcher, tracker: Tracker,

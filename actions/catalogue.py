@@ -174,7 +174,11 @@ class ActionShowProducts(Action):
                 named_products and (REPLACING.search(text) or any(
                     is_removed(e, text) for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "product")))):
             # "make it 3", "make the mugs 4", "remove the french press", "swap the kettles for one
-            # gooseneck kettle" at "Shall I place it?": an edit of that order, not a product question
+            # gooseneck kettle" at "Shall I place it?": an edit of that order, not a product question;
+            # "cancel the tea caddy" goes to the cancel, which takes it out or (all there is) drops the order
+            if re.search(r"(?i)\bcancel\b", text):
+                from actions.cancel import ActionCancelOrder  # imported here: actions.cancel imports this module
+                return await ActionCancelOrder().run(dispatcher, tracker, domain)
             return [FollowupAction("order_form")]
         # "remove the mugs": a kind of product (a category to the NLU) taken out of the order
         named_a_kind = next(tracker.get_latest_entity_values("category"), None) is not None and CHANGING.search(text)

@@ -28,8 +28,10 @@ CHANGED_MIND = re.compile(r"(?i)\b(chang\w* (of )?(my )?mind|mind chang\w*|don'?
                           r"no longer (need|want)|not needed|not what i (wanted|expected))\b")
 
 
-# "just cancel it", "cancel the whole order": the order itself, not the change being made to it.
-CANCEL_THE_ORDER = re.compile(r"(?i)\bcancel (?:it|the (?:whole |entire )?order|my order|everything|all of it)\b")
+# "just cancel it", "cancel the whole order", "actually just cancel the whole thing" (it had dropped
+# the change and kept the order): the order itself, not the change being made to it.
+CANCEL_THE_ORDER = re.compile(r"(?i)\bcancel (?:it(?: all)?|(?:the|my|this|that) (?:whole |entire )?order|"
+                              r"the (?:whole|entire) (?:thing|lot)|the lot|everything|all of it)\b")
 
 
 class ActionStop(Action):

@@ -198,3 +198,76 @@ async def test_a_side_question_at_the_cancel_question_is_answered_and_the_questi
         ("utter_order_status_confirmed", number), ("utter_confirm_cancel", number)]
     assert await chat.say("ok go ahead", "affirm") == [("utter_order_cancelled", number)]
     assert status_of(backend, identity, number) == "cancelled"
+
+
+def naming(*entities):
+    """A tracker hook: the latest message's entities, as the NLU gave them."""
+    def hook(tracker):
+        tracker.latest_message["entities"] = list(entities)
+    return hook
+
+
+async def test_a_cancel_asked_for_after_dont_cancel_anything_asks_about_that_order(backend):
+    """t4 M5a: two open orders, "cancel my order", "no wait not that one the grinder one", "hmm
+    actually no dont cancel anything", then "ok actually yes cancel the mugs one" (read as a yes with
+    no question open) got "Okay." and the mug order stayed."""
+    from actions.catalogue import ActionShowProducts
+
+    identity = new_identity()
+    grinder = placed_order(backend, identity, [("GRN-ELC-BUR", 1)])
+    mugs = placed_order(backend, identity, [("MUG-CER-WHT", 2)])
+    chat = Chat(identity)
+    assert await chat.say("cancel my order", "cancel_order", ActionCancelOrder) == [
+        ("utter_cancel_newest_of_several", None), ("utter_confirm_cancel", mugs)]
+    grinders = {"entity": "product", "value": "grinder", "skus": ["GRN-ELC-BUR", "GRN-HND-BUR"], "start": 26, "end": 33}
+    assert await chat.say("no wait not that one the grinder one", "product_info", ActionShowProducts,
+                          tracker_hook=naming(grinders)) == [("utter_confirm_cancel", grinder)]
+    assert await chat.say("hmm actually no dont cancel anything", "deny") == [("utter_cancel_kept", grinder)]
+    mug_category = {"entity": "category", "value": "Mugs", "start": 26, "end": 30}
+    assert await chat.say("ok actually yes cancel the mugs one", "affirm", tracker_hook=naming(mug_category)) == [
+        ("utter_confirm_cancel", mugs)]
+    assert await chat.say("yes", "affirm") == [("utter_order_cancelled", mugs)]
+    assert [status_of(backend, identity, n) for n in (mugs, grinder)] == ["cancelled", "confirmed"]
+
+
+async def test_cancel_everything_asks_about_each_order_and_did_it_work_says_what_was_done(backend):
+    """t4 M5b: "cancel everything" with two open orders asked about the newest only (the other was
+    left open), and "did it work" afterwards got "Okay."."""
+    identity = new_identity()
+    older = placed_order(backend, identity, [("TEA-CAD-TIN", 1)])
+    newest = placed_order(backend, identity, [("MUG-CER-WHT", 2)])
+    chat = Chat(identity)
+    assert await chat.say("cancel everything", "cancel_order", ActionCancelOrder) == [("utter_confirm_cancel", newest)]
+    assert await chat.say("y", "affirm") == [("utter_order_cancelled", newest), ("utter_confirm_cancel", older)]
+    [cancelled, kept, (again, _)] = await chat.say("did it work", "affirm")
+    assert (cancelled, kept) == (("utter_order_status_cancelled", newest), ("utter_order_status_confirmed", older))
+    assert again.startswith(f"Do you want me to cancel order {older}")
+    assert status_of(backend, identity, older) == "confirmed"  # nothing done at the question
+    assert await chat.say("yes", "affirm") == [("utter_order_cancelled", older)]
+    assert await chat.say("is it cancelled now?", "cancel_order", ActionCancelOrder) == [
+        ("utter_order_status_cancelled", newest), ("utter_order_status_cancelled", older)]
+    assert [status_of(backend, identity, n) for n in (newest, older)] == ["cancelled", "cancelled"]
+
+
+async def test_cancel_the_whole_thing_at_a_change_asks_to_cancel_that_order_alone(backend):
+    """t4 M5c: "actually just cancel the whole thing" at "Shall I change it?" kept the order ("Okay,
+    order … stays as it is."), while "cancel the whole order" asked to cancel it. Cancelling it
+    ends there: "everything" at a change is that order, not all of the customer's orders."""
+    from tests.actions.test_pending_change import product, proposed
+
+    identity = new_identity()
+    other = placed_order(backend, identity, [("MUG-CER-WHT", 1)])
+    for text in ("actually just cancel the whole thing", "ok just cancel everything"):
+        number = placed_order(backend, identity, [("MUG-CER-RED", 2)])
+        request = f"add a tea infuser to order {number}"
+        slots, summary = await proposed(identity, request, product(request, "tea infuser", ["TEA-INF-STL"],
+                                                                   "Stainless Tea Infuser"), "place_order")
+        chat = Chat(identity)
+        chat.slots = slots
+        chat.events = [{"event": "slot", "name": "pending_confirmation", "value": "change_order"}, spoken(summary),
+                       {"event": "action", "name": "action_listen"}]
+        assert await chat.say(text, "cancel_order", ActionCancelOrder) == [("utter_confirm_cancel", number)], text
+        assert chat.slots["target_order"] is None and chat.slots["pending_confirmation"] == "cancel_order"
+        assert await chat.say("yes", "affirm") == [("utter_order_cancelled", number)], text
+        assert status_of(backend, identity, number) == "cancelled"
+    assert status_of(backend, identity, other) == "confirmed"

@@ -1484,3 +1484,108 @@ async def test_add_it_after_a_product_shown_during_the_order_adds_that_product(b
         "order_draft": [BLUE_MUGS], "shown_products": ["TEA-POT-GLS"], **ORDER_SLOTS_FILLED})
     events = await ValidateOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert SlotSet("order_items", [BLUE_MUGS, teapot]) not in events
+
+
+CADDY = {"sku": "TEA-CAD-TIN", "name": "Tea Caddy Tin", "quantity": 1, "candidates": []}
+
+
+async def test_cancelling_an_item_at_the_summary_takes_it_out_not_the_order(backend, dispatcher):
+    """t1 M1: "cancel the tea caddy pls" / "cancel the caddy, just the mugs" at "Shall I place it?"
+    threw the whole order away. The item goes and the summary is shown again; a product that is the
+    whole order, or "cancel it", is still a no to the order."""
+    identity = new_identity()
+    number = (await pending_order(backend, dispatcher, identity, [BLUE_MUGS, CADDY]))[1]["value"]
+    summary = {"pending_order": number, "pending_confirmation": "place_order",
+               "order_items": [BLUE_MUGS, CADDY], "order_draft": [BLUE_MUGS, CADDY], **ORDER_SLOTS_FILLED}
+    text = "cancel the tea caddy pls"
+    caddy = [{"entity": "product", "value": "Tea Caddy Tin", "skus": ["TEA-CAD-TIN"], "start": 11, "end": 20}]
+    cancel = tracker_for(identity, text, caddy, slots=summary)
+    cancel.latest_message["intent"] = {"name": "cancel_order", "confidence": 0.76}
+    assert await ActionCancelOrder().run(CollectingDispatcher(), cancel, {}) == [FollowupAction("order_form")]
+    said = CollectingDispatcher()
+    form = form_tracker(identity, text, "cancel_order", caddy, slots=summary)
+    events = await ValidateOrderForm().run(said, form, DOMAIN)
+    assert SlotSet("order_items", [BLUE_MUGS]) in events
+    assert [m["response"] for m in said.messages] == ["utter_order_items_removed"]
+    # "caddy" alone is no product to the NLU: the word names the item
+    text = "cancel the caddy, just the mugs"
+    mugs = [{"entity": "category", "value": "Mugs", "start": 27, "end": 31}]
+    cancel = tracker_for(identity, text, mugs, slots=summary)
+    cancel.latest_message["intent"] = {"name": "cancel_order", "confidence": 0.3}
+    said = CollectingDispatcher()
+    events = await ActionCancelOrder().run(said, cancel, {})
+    assert [m["response"] for m in said.messages] == ["utter_order_items_removed", "utter_confirm_order"]
+    assert said.messages[0]["names"] == "Tea Caddy Tin"
+    assert SlotSet("pending_confirmation", "place_order") in events and SlotSet("pending_order", number) in events
+    [order] = orders_of(backend, identity)
+    assert (order["number"], order["status"]) == (number, "pending")
+    assert [(line["sku"], line["quantity"]) for line in order["lines"]] == [("MUG-CER-BLU", 2)]
+    # the mugs are all that is left: cancelling them is a no to the order
+    left = {**summary, "order_items": [BLUE_MUGS], "order_draft": [BLUE_MUGS]}
+    blue = [{"entity": "product", "value": "Ceramic Mug Blue", "skus": ["MUG-CER-BLU"], "start": 11, "end": 20}]
+    cancel = tracker_for(identity, "cancel the blue mugs", blue, slots=left)
+    said = CollectingDispatcher()
+    await ActionCancelOrder().run(said, cancel, {})
+    assert [m["response"] for m in said.messages] == ["utter_order_not_placed"]
+    assert status_of(backend, identity, number) == "cancelled"
+
+
+async def test_cancel_it_at_the_summary_of_several_items_is_still_a_no(backend, dispatcher):
+    for text in ("cancel it", "cancel the whole order pls", "cancel everything"):
+        identity = new_identity()
+        number = (await pending_order(backend, dispatcher, identity, [BLUE_MUGS, CADDY]))[1]["value"]
+        summary = {"pending_order": number, "pending_confirmation": "place_order",
+                   "order_items": [BLUE_MUGS, CADDY], "order_draft": [BLUE_MUGS, CADDY], **ORDER_SLOTS_FILLED}
+        said = CollectingDispatcher()
+        await ActionCancelOrder().run(said, tracker_for(identity, text, slots=summary), {})
+        assert [m["response"] for m in said.messages] == ["utter_order_not_placed"], text
+        assert status_of(backend, identity, number) == "cancelled", text
+
+
+async def test_changing_your_mind_after_no_at_the_summary_makes_the_order_again(backend, dispatcher):
+    """t1 M11: "no" at the summary, then "actually i changed my mind, place it after all" (a cancel to
+    the NLU) asked "Which order would you like to cancel?". It makes the declined order again, as
+    "sorry i meant yes" does, whichever way it was read; "changed my mind, dont want it" does not."""
+    for text, intent, action in (("actually i changed my mind, place it after all", "cancel_order", ActionCancelOrder),
+                                 ("changed my mind, i do want it", "cancel_order", ActionCancelOrder),
+                                 ("no wait i want it after all", "deny", ActionAnswerConfirmation)):
+        identity = new_identity()
+        released = (await pending_order(backend, dispatcher, identity, [BLUE_MUGS]))[1]["value"]
+        await ActionAnswerConfirmation().run(CollectingDispatcher(), answer(identity, released, "deny"), {})
+        tracker = tracker_for(identity, text)
+        tracker.latest_message["intent"] = {"name": intent, "confidence": 0.4}
+        tracker.events = [{"event": "bot", "text": "I haven't placed the order.",
+                           "metadata": {"utter_action": "utter_order_not_placed"}},
+                          {"event": "action", "name": "action_listen"},
+                          {"event": "user", "text": text}]
+        again = CollectingDispatcher()
+        events = await action().run(again, tracker, {})
+        assert [m["response"] for m in again.messages] == ["utter_confirm_order"], text
+        [number] = [e["value"] for e in events if e["name"] == "pending_order"]
+        assert number != released and status_of(backend, identity, number) == "pending", text
+    tracker.latest_message["text"] = tracker.events[-1]["text"] = "i changed my mind, i dont want anything"
+    kept = CollectingDispatcher()
+    await ActionCancelOrder().run(kept, tracker, {})
+    assert "utter_confirm_order" not in [m.get("response") for m in kept.messages]
+
+
+async def test_cancelling_an_item_read_as_a_product_question_at_the_summary(backend, dispatcher):
+    """"cancel the tea caddy" read as a product question at the summary: taken out like "remove the
+    tea caddy"; when the caddy is all the order holds, a no to the order (not an empty order form)."""
+    text = "cancel the tea caddy"
+    caddy = [{"entity": "product", "value": "Tea Caddy Tin", "skus": ["TEA-CAD-TIN"], "start": 11, "end": 20}]
+    for items, said in (([BLUE_MUGS, CADDY], None), ([CADDY], "utter_order_not_placed")):
+        identity = new_identity()
+        number = (await pending_order(backend, dispatcher, identity, items))[1]["value"]
+        summary = {"pending_order": number, "pending_confirmation": "place_order",
+                   "order_items": items, "order_draft": items, **ORDER_SLOTS_FILLED}
+        question = tracker_for(identity, text, caddy, slots=summary)
+        question.latest_message["intent"] = {"name": "product_info", "confidence": 0.5}
+        answered = CollectingDispatcher()
+        events = await ActionShowProducts().run(answered, question, {})
+        if said is None:
+            assert events == [FollowupAction("order_form")] and answered.messages == []
+            assert status_of(backend, identity, number) == "pending"
+        else:
+            assert [m["response"] for m in answered.messages] == [said]
+            assert status_of(backend, identity, number) == "cancelled"
