@@ -17,7 +17,7 @@ from actions.more_questions import answer_the_other_questions
 from actions.order_wording import ABOUT_A_SHIPMENT
 from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_so_far import tell_the_order_so_far
-from actions.orders import ActionTrackOrder, asks_about_own_order
+from actions.orders import ActionTrackOrder, asks_about_own_order, asks_when_an_order_comes, product_spans
 from actions.parsing import foreign_place
 from actions.support import add_to_the_ticket, take_a_data_request, tells_more_about_the_ticket
 
@@ -61,7 +61,11 @@ class ActionAnswerFaq(Action):
             request = await take_a_data_request(dispatcher, tracker)
             if request is not None:  # "delete all my data (gdpr)": the team does it, not an FAQ
                 return request
-        place = foreign_place(text)
+        if (answer in DELIVERY_ANSWERS or answer is None) and asks_when_an_order_comes(tracker, text):
+            # "no im in ireland. order OB-… when does it ship", a pasted confirmation ending "when
+            # will it ship?": that order, not our delivery options
+            return await ActionTrackOrder().run(dispatcher, tracker, domain)
+        place = foreign_place(text, product_spans(tracker))  # "2 x Colombia Huila Beans" is no destination
         if place and (answer in DELIVERY_ANSWERS or answer is None):
             dispatcher.utter_message(response="utter_not_delivered_there", place=place)
         elif answer is not None:

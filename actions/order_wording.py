@@ -34,6 +34,20 @@ FOLLOW_UP = re.compile(r"(?i)\b(?:it|its|it'?s|that|this|that one|this one|the o
                        # "why so long?", "any update?": about the order just talked about, though unnamed
                        r"why so (?:long|late|slow)|how (?:much )?longer|any (?:update|news)|still (?:not|nothing|waiting)|"
                        r"taking (?:so|too) long|so late)\b")
+# "when?", "and when", "by when": right after an answer about an order, when that order comes.
+_BARE_WHEN = (r"^\W*(?:(?:and|so|but|ok|okay|ya|yeah)\W+)?(?:(?:by|till|until)\s+)?when"
+              r"(?:\s+(?:then|exactly|though|tho))?\W*$")
+BARE_WHEN = re.compile(_BARE_WHEN, re.IGNORECASE)
+# "when will it arrive", "order OB-… when does it ship", "how long will it take": when an order comes.
+WHEN_IT_COMES = re.compile(
+    _BARE_WHEN + r"|\bwhen\b.{0,40}\b(?:arriv\w*|come|coming|get (?:here|it|them|my)|be here|deliver\w*|ship\w*|"
+    r"dispatch\w*|sent|send|reach\w*|receive|expect\w*)\b|\bhow (?:long|soon|many days)\b|\beta\b|"
+    r"\bdelivery date\b|\bexpected (?:delivery|arrival|date)\b", re.IGNORECASE)
+# "late?", "still late", "eta?": a word or two right after an answer about an order, about that order.
+BARE_FOLLOW_UP = re.compile(_BARE_WHEN + r"|^\W*(?:(?:and|so|but|still|its|it'?s)\s+)?(?:late|delayed|eta|status|"
+                            r"update|updates|news)\W*$", re.IGNORECASE)
+# "ok back to my order", "continue with the mugs": back to the order being made.
+BACK_TO_THE_ORDER = re.compile(r"(?i)\b(?:back to|continue|carry on|go on with|resume|where were we)\b")
 ANOTHER_ORDER = re.compile(r"(?i)\b(?:my|last|latest|other|another|all|new|newest|previous|first)\b|"
                            r"\bit (?:usually )?takes?\b")  # "how long does it take": in general
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, datetime, timezone
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -13,10 +13,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.cancel_questions import answer_about_the_cancel
 from actions.order_slots import asks_to_place_after_an_aside
-from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, FOLLOW_UP, HOW_LONG,
-                                   HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER, WHICH_ORDERS, of_category)
+from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, BACK_TO_THE_ORDER,
+                                   BARE_FOLLOW_UP, FOLLOW_UP, HOW_LONG, HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS,
+                                   OWN_ORDER, WHEN_IT_COMES, WHICH_ORDERS, of_category)
 from actions.parsing import (contact_detail, foreign_place, format_price, order_number, order_number_alone,
-                             whole_phone_number, within_phone_number)
+                             whole_phone_number, within_date, within_phone_number)
 
 logger = logging.getLogger(__name__)
 REQUESTED = "requested_info"
@@ -46,14 +47,34 @@ def named_skus(tracker: Tracker) -> List[str]:
     return skus
 
 
+def product_spans(tracker: Tracker) -> List[Tuple[int, int]]:
+    """Where the latest message names products (the catalogue matcher's entities)."""
+    return [(int(entity["start"]), int(entity["end"])) for entity in tracker.latest_message.get("entities") or []
+            if entity.get("entity") == "product" and entity.get("start") is not None and entity.get("end") is not None]
+
+
+def said_order_number(tracker: Tracker) -> Optional[str]:
+    """The order number the latest message names: the shop's own ("OB-…") before bare digits, and
+    never a date's year or a part of a phone number (a pasted "Order number: OB-SEV2VWFK / Date: 7
+    Dec 2026" gave the NLU's order_id "2026" first)."""
+    text = tracker.latest_message.get("text") or ""
+    named = [order_number(value) for value in entity_values(tracker, "order_id")] + [order_number(text)]
+    named = [number for number in named
+             if number and not within_date(number, text) and not within_phone_number(number, text)]
+    written = (number for number in named  # "OB-SEV2VWFK" as the shop writes it, not "1042" or "SEV2VWFK"
+               if re.search(rf"(?i)\bOB[-\s]?{re.escape(number[3:])}\b", text) and number.startswith("OB-"))
+    return next(written, None) or next(iter(named), None)
+
+
 def requested_order_number(tracker: Tracker) -> Optional[str]:
     """The order number in the latest message, or the one asked for a moment ago."""
     requested = tracker.get_slot(REQUESTED)
     text = tracker.latest_message.get("text") or ""
-    if within_phone_number(latest_entity(tracker, "order_id") or order_number(text), text):
+    named = said_order_number(tracker)
+    if named is None and within_phone_number(latest_entity(tracker, "order_id") or order_number(text), text):
         return order_number(tracker.get_slot("order_id")) if requested == "contact" else None
     return (
-        order_number(latest_entity(tracker, "order_id"))
+        named
         or (order_number(text, asked=True) if requested == "order_id" else None)
         or order_number_alone(text)  # "HZME5UYP", "#X5DKAPRB": a number the NLU took for no order
         or (order_number(tracker.get_slot("order_id")) if requested == "contact" else None)
@@ -87,6 +108,16 @@ def follows_up_on_the_order(tracker: Tracker, text: str) -> bool:
     return bool(FOLLOW_UP.search(text) and not ANOTHER_ORDER.search(text))
 
 
+def order_followed_up(tracker: Tracker, text: str) -> Optional[str]:
+    """The order a follow-up is about: the one the bot's last answer named ("when will it arrive"
+    right after the order was placed, or "when?" / "late?" after its status: the shop's delivery
+    times had answered), else the one just talked about (`follows_up_on_the_order`)."""
+    shown = None if HYPOTHETICAL.search(text) else order_in_view(tracker)
+    if shown and (BARE_FOLLOW_UP.match(text) or (FOLLOW_UP.search(text) and not ANOTHER_ORDER.search(text))):
+        return shown
+    return order_number(tracker.get_slot("order_id")) if follows_up_on_the_order(tracker, text) else None
+
+
 def _order_lines(orders: List[Order]) -> str:
     """"• OB-…: 2 × Ceramic Mug Blue, 1 × Glass Teapot – shipped" per order, newest first; one past
     its expected delivery says so ("– shipped, late: expected 2026-11-20")."""
@@ -114,6 +145,15 @@ def _shipment_meant(orders: List[Order], text: str) -> Optional[Order]:
 
 def asks_about_own_order(text: str) -> bool:
     return bool(OWN_ORDER.search(text) or order_number(text)) and not HYPOTHETICAL.search(text)
+
+
+def asks_when_an_order_comes(tracker: Tracker, text: str) -> bool:
+    """ "order OB-… when does it ship", "when will my parcel come", whatever the NLU read (a delivery
+    question): when the customer's order comes. While ordering, only one named by its number: "when
+    will my order come" there is about the order being made."""
+    if not WHEN_IT_COMES.search(text) or HYPOTHETICAL.search(text):
+        return False
+    return said_order_number(tracker) is not None or bool(not tracker.active_loop_name and OWN_ORDER.search(text))
 
 
 def _problem_response(order: Order, text: str, today: date) -> Optional[str]:
@@ -161,6 +201,9 @@ def utter_order_status(dispatcher: CollectingDispatcher, order: Order, text: str
         tracking_number=order.tracking_number or "not yet available",
         estimated_delivery=order.estimated_delivery or "soon",
     )
+    if problem is None and order.status in ("confirmed", "processing") and WHEN_IT_COMES.search(text):
+        # "when will it arrive" before it ships: how long it takes once it does
+        dispatcher.utter_message(response="utter_delivery_time")
     return [SlotSet("pending_confirmation", "human_handoff")] if problem else []
 
 
@@ -199,6 +242,9 @@ class ActionTrackOrder(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        return while_a_form_waits(tracker, await self._answer(dispatcher, tracker))
+
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "has it shipped yet?" while a cancel waits: that order, then the question again
             return answered
@@ -206,18 +252,23 @@ class ActionTrackOrder(Action):
         text = tracker.latest_message.get("text") or ""
         contact = given_contact(tracker)
         given = contact is not None
+        if contact is None and leaves_the_check(tracker, text):
+            # "ok back to my order" to "the email on OB-…?" asked while ordering: the order goes on
+            return [SlotSet(REQUESTED, None)]
         if number is None and tracker.get_slot(REQUESTED) is None and states_a_rating(text):
             # "1 star. worst service, order came 2 weeks late": feedback, stored with or without an order
             return [FollowupAction("feedback_form")]
         if number is None and tracker.get_slot(REQUESTED) is None and HYPOTHETICAL.search(text):
-            utter_delivery_time(dispatcher, text)  # "if I order today when will it come"
+            utter_delivery_time(dispatcher, text, product_spans(tracker))  # "if I order today when will it come"
             return []
         skus, categories = named_skus(tracker), list(tracker.get_latest_entity_values("category"))
-        followed_up = number is None and not (skus or categories) and follows_up_on_the_order(tracker, text)
+        followed = None if number is not None or skus or categories else order_followed_up(tracker, text)
+        followed_up = followed is not None
         if followed_up:
             # "did it ship yet", "what's the tracking number": the order just talked about, one
             # checked with its email too (the details given then still hold)
-            number, contact = order_number(tracker.get_slot("order_id")), contact or tracker.get_slot("contact")
+            same = followed == order_number(tracker.get_slot("order_id"))
+            number, contact = followed, contact or (tracker.get_slot("contact") if same else None)
         elif number and not contact and number == order_number(tracker.get_slot("order_id")):
             # "where is OB-…" again right after it was opened with its email: the same details
             contact = tracker.get_slot("contact")
@@ -288,6 +339,40 @@ class ActionTrackOrder(Action):
         return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)] + verified_with(contact) + offer
 
 
+# The forms a check of another chat's order pauses while its email or phone is asked for: asked
+# again under that question, the order form's "Where should we send it?" took the email for the
+# address. (The other forms act on an order of this chat, and read an email as which one.)
+PAUSES_FOR_A_CHECK = ("order_form",)
+
+
+def while_a_form_waits(tracker: Tracker, events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """An order answer's events, with the form around it: asking for the email or phone on another
+    chat's order pauses the form under way, as an offer of a person does (support.offer_a_person);
+    the answer to that lets the form go on, its question asked again. An offer of a person in the
+    answer (a late order) keeps it paused: the offer's "no" goes back to it."""
+    from actions.support import PAUSED_FORM, end_active_form  # imported here: actions.support imports this module
+    form = (tracker.active_loop or {}).get("name")
+    asks = any(event.get("name") == REQUESTED and event.get("value") == "contact" for event in events)
+    if asks and form in PAUSES_FOR_A_CHECK and tracker.get_slot("requested_slot"):
+        return events + [SlotSet(PAUSED_FORM, form)] + end_active_form(tracker)
+    paused = tracker.get_slot(PAUSED_FORM)
+    goes_on = not any(event.get("event") == "followup" or (event.get("name") == "pending_confirmation"
+                                                          and event.get("value")) for event in events)
+    if paused in PAUSES_FOR_A_CHECK and not form and not asks and goes_on:
+        return events + [SlotSet(PAUSED_FORM, None), FollowupAction(paused)]
+    return events
+
+
+def leaves_the_check(tracker: Tracker, text: str) -> bool:
+    """Asked for the email or phone on another chat's order while ordering, a message that gives
+    none and names no order ("ok back to my order", "i don't have it"): the check is left (asked
+    again, it had looped), and the order form goes on."""
+    from actions.support import PAUSED_FORM  # imported here: actions.support imports this module
+    waits = tracker.get_slot(PAUSED_FORM) in PAUSES_FOR_A_CHECK and tracker.get_slot(REQUESTED) == "contact"
+    return bool(waits and not tracker.active_loop_name and said_order_number(tracker) is None
+                and (BACK_TO_THE_ORDER.search(text) or not asks_about_own_order(text)))
+
+
 def ask_for_the_contact(dispatcher: CollectingDispatcher, number: str, task: str,
                         tried: Optional[str] = None) -> List[Dict[Text, Any]]:
     """Another chat's order (or none: the answer is the same): the email or phone on it is asked
@@ -335,15 +420,16 @@ class ActionDeliveryTime(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
-        if not tracker.active_loop_name and (asks_about_own_order(text) or follows_up_on_the_order(tracker, text)):
+        if not tracker.active_loop_name and (asks_about_own_order(text) or order_followed_up(tracker, text)):
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
-        utter_delivery_time(dispatcher, text)
+        utter_delivery_time(dispatcher, text, product_spans(tracker))
         return asks_to_place_after_an_aside(dispatcher, tracker, [])
 
 
-def utter_delivery_time(dispatcher: CollectingDispatcher, text: str) -> None:
-    """The shop's delivery times; for a place we don't deliver to ("how long to mumbai"), that."""
-    place = foreign_place(text)
+def utter_delivery_time(dispatcher: CollectingDispatcher, text: str, products: List[Tuple[int, int]] = ()) -> None:
+    """The shop's delivery times; for a place we don't deliver to ("how long to mumbai"), that
+    (`products`: where the message names products, whose origin is no place: "colombia beans")."""
+    place = foreign_place(text, products)
     if place:
         dispatcher.utter_message(response="utter_not_delivered_there", place=place)
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 _CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
@@ -33,14 +33,43 @@ _PHONE = re.compile(r"\+?\d[\d\s().-]{6,18}\d")
 
 def order_number(text: Optional[str], asked: bool = False) -> Optional[str]:
     """The order number in an entity value or message ("order #1042" → "1042"); `asked`: the
-    message answers "what's your order number?", so eight letters alone are one too."""
-    match = _ORDER_NUMBER.search(text or "") or (_ORDER_NUMBER_ALONE.match(text or "") if asked else None)
+    message answers "what's your order number?", so eight letters alone are one too. The shop's
+    own number ("OB-…") goes before bare digits, and a date's year is none: a pasted "Order
+    number: OB-SEV2VWFK / Date: 7 Dec 2026" had been looked up as order 2026."""
+    found = [match for match in _ORDER_NUMBER.finditer(text or "") if not _in_a_date(match.start(), match.end(), text)]
+    match = next((match for match in found if re.match(r"(?i)OB", match.group(1) or "")), None) or (
+        found[0] if found else _ORDER_NUMBER_ALONE.match(text or "") if asked else None)
     if not match:
         return None
     number = (match.group(1) or match.group(2)).upper()
     if number.isdigit() or number.startswith("OB-"):
         return number
     return "OB-" + number[-8:]  # "OB 3NXJBEPF", "OB3NXJBEPF", "3NXJBEPF"
+
+
+# A date as customers and confirmation emails write it ("7 Dec 2026", "December 7, 2026", "Dec
+# 2026", "07/12/2026", "2026-12-07"), or a year said as one ("in 2025", "since 2024"): its digits are
+# no order's.
+_MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+          r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b\.?")
+_YEAR = r"(?:19|20)\d\d\b"
+_DATE = re.compile(
+    rf"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}|"
+    rf"\b{_MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{_YEAR}|"
+    rf"\b\d{{1,2}}[./-]\d{{1,2}}[./-]{_YEAR}|\b(?:19|20)\d\d[./-]\d{{1,2}}[./-]\d{{1,2}}\b|"
+    rf"\b(?:in|since|year|dated?:?)\s+{_YEAR}")
+
+
+def _in_a_date(start: int, end: int, text: Optional[str]) -> bool:
+    return any(date.start() <= start and end <= date.end() for date in _DATE.finditer(text or ""))
+
+
+def within_date(value: Optional[str], text: Optional[str]) -> bool:
+    """True when `value` ("2026", the NLU's order_id) is found in `text` only in a date ("Date: 7 Dec
+    2026") or as a year ("ordered in 2025"), never as an order number."""
+    spans = [match.span() for match in re.finditer(rf"(?<![\w-]){re.escape(str(value))}(?!\w)", text or "")] \
+        if value and str(value).isdigit() else []
+    return bool(spans) and all(_in_a_date(start, end, text) for start, end in spans)
 
 
 # A message that is an order number and nothing more ("HZME5UYP", "#X5DKAPRB", "and x5dkaprb?"),
@@ -214,14 +243,22 @@ _FOREIGN_PLACE = re.compile(r"(?i:\b(" + "|".join(sorted(
     + r")\b)|\b(US|U\.S\.A?\.?)(?=\W|$)")
 
 
-def foreign_place(text: Optional[str]) -> Optional[str]:
+# A place that is a product's origin, in its name: "Colombia Huila Beans", "colombia coffee".
+_ORIGIN_OF = re.compile(r"(?i)\s*(?:huila|yirgacheffe|single[- ]origin|(?:coffee\s+)?beans?|coffee|roast|blend)\b")
+
+
+def foreign_place(text: Optional[str], products: Sequence[Tuple[int, int]] = ()) -> Optional[str]:
     """The place we don't deliver to that `text` names ("how long delivery to mumbai" → "Mumbai");
-    "us" in lower case is the customer, not the country."""
-    match = _FOREIGN_PLACE.search(text or "")
-    if not match:
-        return None
-    place = match.group(1) or match.group(2)
-    return place.upper() if len(place) <= 3 or place.lower() in ("usa", "uae") else place.title()
+    "us" in lower case is the customer, not the country. A place in a product's name is no
+    destination (`products`: where the message names products): a pasted confirmation listing
+    "2 x Colombia Huila Beans 250 g" had been told "we don't deliver to Colombia"."""
+    for match in _FOREIGN_PLACE.finditer(text or ""):
+        if _ORIGIN_OF.match(text, match.end()) or any(start <= match.start() and match.end() <= end
+                                                      for start, end in products):
+            continue
+        place = match.group(1) or match.group(2)
+        return place.upper() if len(place) <= 3 or place.lower() in ("usa", "uae") else place.title()
+    return None
 
 
 # Words before the name: "change the address of my order to Ada …", "new address: Ada …", "i moved,

@@ -15,7 +15,7 @@ from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.cancel_questions import answer_about_the_cancel
 from actions.order_forms import TARGET, status_words
 from actions.orders import (REQUESTED, TASK, ask_for_the_contact, given_contact, order_checked_elsewhere,
-                            requested_order_number, verified_with)
+                            leaves_the_check, requested_order_number, verified_with, while_a_form_waits)
 from actions.parsing import format_price, order_number
 from actions.returns import ITEMS, PENDING, refund_due
 
@@ -31,6 +31,10 @@ class ActionRefundStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        # "where is my refund for OB-…" while ordering: the form waits for the email on it, as tracking's
+        return while_a_form_waits(tracker, await self._refund_status(dispatcher, tracker))
+
+    async def _refund_status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "what happens to my money?" while a cancel waits: that order's refund
             return answered
@@ -43,6 +47,8 @@ class ActionRefundStatus(Action):
             return []
         number, contact = requested_order_number(tracker), given_contact(tracker)
         given = contact is not None
+        if not given and leaves_the_check(tracker, tracker.latest_message.get("text") or ""):
+            return [SlotSet(REQUESTED, None)]  # "ok back to my order" instead of the email: the order goes on
         if number and not contact and number == order_number(tracker.get_slot("order_id")):
             # "where is my refund for OB-…" right after it was opened with its email: the same details
             contact = tracker.get_slot("contact")

@@ -79,3 +79,41 @@ async def test_every_question_of_a_message_is_answered(dispatcher, text, selecte
     """Only the first of two or three questions in one message had been answered."""
     await ActionAnswerFaq().run(dispatcher, faq_tracker(text, selected), {})
     assert [m["response"] for m in dispatcher.messages] == said
+
+
+PASTED = """Hi, I got this email:
+Subject: Your Hearth & Bean order {number} is confirmed
+Thank you for your order!
+1 x Ceramic Mug Blue  €12.90
+2 x Colombia Huila Beans 250 g  €23.80
+Ship to: Liam O'Connor, 9 Quay Street, Galway H91 E2RT, Ireland
+when will it ship?"""
+
+
+async def test_a_pasted_confirmation_or_an_order_named_with_when_it_ships_is_about_that_order(backend):
+    """t4 M9: a pasted confirmation listing "2 x Colombia Huila Beans 250 g" got "we don't deliver
+    to Colombia", and "no im in ireland. order OB-… when does it ship" the delivery options: both
+    are about that order (another chat's: its email is asked for). A product's origin is no
+    destination; a place asked about still is."""
+    from tests.actions.test_orders import new_identity, place_order
+    number = place_order(backend, new_identity(), email="liam@example.ie")["number"]
+    pasted = PASTED.format(number=number)
+    start = pasted.index("Colombia")
+    beans = [{"entity": "order_id", "value": number},
+             {"entity": "product", "value": "Colombia Huila Beans 250 g", "skus": ["COF-COL-250"],
+              "start": start, "end": start + len("Colombia Huila Beans")}]
+    for text, entities in ((pasted, beans), (f"no im in ireland. order {number} when does it ship",
+                                             [{"entity": "order_id", "value": number}])):
+        dispatcher = CollectingDispatcher()
+        tracker = faq_tracker(text, "utter_faq/shipping_costs")
+        tracker.latest_message["intent"] = {"name": "delivery_options", "confidence": 0.3}
+        tracker.latest_message["entities"] = entities
+        await ActionAnswerFaq().run(dispatcher, tracker, {})
+        assert [(m["response"], m.get("number")) for m in dispatcher.messages] == [
+            ("utter_ask_order_contact", number)], text
+    dispatcher = CollectingDispatcher()
+    listed = faq_tracker("do you have colombia beans and do you ship to colombia", "utter_faq/shipping_costs")
+    listed.latest_message["entities"] = [{"entity": "product", "value": "Colombia Huila Beans 250 g",
+                                          "skus": ["COF-COL-250"], "start": 12, "end": 26}]
+    await ActionAnswerFaq().run(dispatcher, listed, {})
+    assert [(m["response"], m.get("place")) for m in dispatcher.messages] == [("utter_not_delivered_there", "Colombia")]

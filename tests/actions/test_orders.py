@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import httpx
 import pytest
-from rasa_sdk.events import SlotSet
+import yaml
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, NotFound
-from actions.orders import ActionDeliveryTime, ActionTrackOrder, asks_about_own_order
+from actions.ordering import ValidateOrderForm
+from actions.orders import ActionDeliveryTime, ActionTrackOrder, asks_about_own_order, said_order_number
 from tests.actions.conftest import load_tracker
 
 BOT = {"Authorization": "Bearer dev-bot-token"}
@@ -576,3 +579,135 @@ async def test_an_email_alone_checks_the_order_just_named_or_says_what_can_be_do
     events = await answer_about_an_order(dispatcher, tracker, {})
     assert responses(dispatcher) == ["utter_order_lookup_by_contact"]
     assert events == [SlotSet("pending_confirmation", "human_handoff")]
+
+
+def confirm(backend, identity: str, number: str) -> None:
+    httpx.post(f"{backend.url}/api/v1/orders/{number}/confirm",
+               headers={**BOT, "X-Channel-Identity": identity}).raise_for_status()
+
+
+async def test_a_pasted_order_number_wins_over_the_year_of_its_date(backend):
+    """t4 M9: "Order number: OB-… / Date: 7 Dec 2026 / where is it" was looked up as order 2026
+    (the NLU's first order_id); a year is no order number, bare digits still are."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    text = f"Order number: {number}\nDate: 7 Dec 2026\nwhere is it"
+    for entities in ([{"entity": "order_id", "value": "2026"}, {"entity": "order_id", "value": number}], []):
+        dispatcher = CollectingDispatcher()
+        events = await ActionTrackOrder().run(dispatcher, tracker_for(identity, text, entities), {})
+        assert responses(dispatcher) == ["utter_order_status_pending"]
+        assert SlotSet("order_id", number) in events
+    dispatcher = CollectingDispatcher()
+    dated = tracker_for(identity, "Date: 7 Dec 2026. where is it", [{"entity": "order_id", "value": "2026"}])
+    await ActionTrackOrder().run(dispatcher, dated, {})
+    assert dispatcher.messages[0]["number"] == number  # the last order, not "order 2026"
+    assert said_order_number(tracker_for(identity, "order 2026 pls", [{"entity": "order_id", "value": "2026"}])) == "2026"
+
+
+def in_the_order_form(identity: str, text: str, entities=None, intent: str = "track_order", slots=None):
+    """`text` while the order form asks "Where should we send it?" for 2 blue mugs."""
+    draft = [{"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2, "candidates": []}]
+    tracker = tracker_for(identity, text, entities, {"order_items": draft, "order_draft": draft,
+                                                     "requested_slot": "shipping_address", **(slots or {})})
+    tracker.latest_message["intent"] = {"name": intent, "confidence": 0.9}
+    tracker.active_loop = {"name": "order_form"}
+    return tracker
+
+
+def slots_after(events: list) -> dict:
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+async def test_checking_another_order_while_ordering_pauses_the_form_then_it_goes_on(backend):
+    """t3 M10: "actually where is my order OB-…" (another chat's) while ordering got the question
+    for its email AND "Where should we send it?", and the email was then taken as the address.
+    The email question comes alone (the form waits), the email goes to the check, and the form
+    then goes on, its question asked again, the email no address."""
+    number = place_order(backend, new_identity(), email="priya.s@example.com")["number"]
+    customer = new_identity()
+    dispatcher = CollectingDispatcher()
+    asking = in_the_order_form(customer, f"actually where is my order {number}", [{"entity": "order_id", "value": number}])
+    events = await ActionTrackOrder().run(dispatcher, asking, {})
+    assert responses(dispatcher) == ["utter_ask_order_contact"]
+    assert events[-3:] == [SlotSet("paused_form", "order_form"), ActiveLoop(None), SlotSet("requested_slot", None)]
+    paused = {**asking.slots, **slots_after(events)}
+
+    dispatcher = CollectingDispatcher()
+    email = tracker_for(customer, "priya.s@example.com", [{"entity": "email", "value": "priya.s@example.com"}], paused)
+    events = await ActionTrackOrder().run(dispatcher, email, {})
+    assert responses(dispatcher) == ["utter_order_status_pending"]
+    assert events[-2:] == [SlotSet("paused_form", None), FollowupAction("order_form")]
+    # the form, started again on the same message, takes nothing from it and asks its question
+    resumed = in_the_order_form(customer, "priya.s@example.com", [{"entity": "email", "value": "priya.s@example.com"}],
+                                "inform", {**paused, **slots_after(events), "requested_slot": None})
+    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+    dispatcher = CollectingDispatcher()
+    form_events = await ValidateOrderForm().run(dispatcher, resumed, domain)
+    assert not {"shipping_address", "order_contact"} & set(slots_after(form_events)), form_events
+    assert dispatcher.messages == []
+
+
+async def test_leaving_the_check_while_ordering_goes_back_to_the_order(backend):
+    """Asked for the email on another chat's order while ordering, "ok back to my order" (no email)
+    leaves the check and the form goes on (it had asked for the email again and again); a wrong
+    email is asked again, the form still waiting."""
+    number = place_order(backend, new_identity(), email="priya.s@example.com")["number"]
+    customer = new_identity()
+    waiting = {"paused_form": "order_form", "requested_info": "contact", "order_id": number, "order_task": "track"}
+    dispatcher = CollectingDispatcher()
+    wrong = tracker_for(customer, "mallory@example.com", [{"entity": "email", "value": "mallory@example.com"}], waiting)
+    events = await ActionTrackOrder().run(dispatcher, wrong, {})
+    assert responses(dispatcher) == ["utter_order_not_verified"]
+    assert not any(event.get("event") == "followup" for event in events)
+    for text in ("ok back to my order", "i dont have that email"):
+        dispatcher = CollectingDispatcher()
+        events = await ActionTrackOrder().run(dispatcher, tracker_for(customer, text, [], waiting), {})
+        assert dispatcher.messages == [], text
+        assert events == [SlotSet("requested_info", None), SlotSet("paused_form", None),
+                          FollowupAction("order_form")], text
+
+
+async def test_when_will_it_arrive_right_after_placing_or_when_after_a_status_is_about_that_order(backend):
+    """t4 m3: "when will it arrive" right after an order was placed, and "when" after its status,
+    got the shop's delivery times; now that order (not the older one talked about before): its
+    status, and before it ships how long delivery takes; shipped, its expected date."""
+    identity = new_identity()
+    older = place_order(backend, identity)["number"]
+    number = place_order(backend, identity)["number"]
+    confirm(backend, identity, number)
+    placed = [("utter_order_placed", {"number": number, "total": "€16.80"})]
+    for text in ("when will it arrive", "when?"):
+        dispatcher = CollectingDispatcher()
+        tracker = after_answer(identity, text, placed, slots={"order_id": older}, intent="delivery_time")
+        await ActionDeliveryTime().run(dispatcher, tracker, {})
+        assert responses(dispatcher) == ["utter_order_status_confirmed", "utter_delivery_time"], text
+        assert dispatcher.messages[0]["number"] == number, text
+    shipped = {"carrier": "DHL", "tracking_number": "JD0143", "estimated_delivery": in_days(5)}
+    for status, extra in (("processing", {}), ("shipped", shipped)):
+        httpx.post(f"{backend.url}/api/v1/staff/orders/{number}/transition", headers=STAFF,
+                   json={"status": status, **extra}).raise_for_status()
+    dispatcher = CollectingDispatcher()
+    status = [("utter_order_status_shipped", {"number": number}), ("utter_other_order_hint", {})]
+    await ActionDeliveryTime().run(dispatcher, after_answer(identity, "when", status, intent="delivery_time"), {})
+    assert responses(dispatcher) == ["utter_order_status_shipped"]
+    assert dispatcher.messages[0]["estimated_delivery"] == in_days(5)
+    dispatcher = CollectingDispatcher()  # with no order just named, "when" is the shop's times
+    await ActionDeliveryTime().run(dispatcher, after_answer(identity, "when", [("utter_greet", {})],
+                                                            intent="delivery_time"), {})
+    assert responses(dispatcher) == ["utter_delivery_time"]
+
+
+async def test_late_right_after_an_orders_answer_is_about_that_order(backend):
+    """t4 m2: the one word "late?" right after an order's answer is about that order (here the
+    older one), not the newest, once the NLU reads it as tracking (it read a goodbye)."""
+    identity = new_identity()
+    older = place_order(backend, identity)["number"]
+    confirm(backend, identity, older)
+    place_order(backend, identity)
+    for text in ("late?", "still late"):
+        dispatcher = CollectingDispatcher()
+        tracker = after_answer(identity, text, [("utter_order_status_confirmed", {"number": older})],
+                               intent="track_order")
+        await ActionTrackOrder().run(dispatcher, tracker, {})
+        assert [(m["response"], m["number"]) for m in dispatcher.messages] == [
+            ("utter_order_status_confirmed", older)], text

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from actions.parsing import (agrees, asks_instead_of_answering, contact_detail, contact_with_address, country_code, only_asks, decided_answer,
-                             format_address, format_price, is_noise, order_number, parse_address, quantity_in, search_terms,
+                             foreign_place, format_address, format_price, is_noise, order_number, parse_address, quantity_in, search_terms,
                              unmatched_items, wants_to_order, within_address, within_phone_number)
 
 
@@ -25,6 +25,14 @@ from actions.parsing import (agrees, asks_instead_of_answering, contact_detail, 
     ("order status", None),
     ("call me at 12", None),
     (None, None),
+    # t4 M9: a pasted order email; the year of its date is no order number, the OB- number wins
+    ("Order number: OB-SEV2VWFK\nDate: 7 Dec 2026\nwhere is it", "OB-SEV2VWFK"),
+    ("Date: 7 Dec 2026\nOrder OB-SEV2VWFK", "OB-SEV2VWFK"),
+    ("ordered on 2026-12-07, order 3403", "3403"),
+    ("placed December 7, 2026", None),
+    ("on 07/12/2026", None),
+    ("i ordered it in 2025", None),
+    ("order 2026 pls", "2026"),
 ])
 def test_order_number(text, expected):
     assert order_number(text) == expected
@@ -314,3 +322,14 @@ def test_a_word_of_agreement_is_no_part_of_the_name_and_a_trunk_zero_no_digit():
     assert parse_address("Dr. Ada Lovelace, 12 Market Street, Dublin D02 X285, Ireland")[0]["name"] == "Dr. Ada Lovelace"
     assert contact_detail("+44 (0)7700 900123") == "+447700900123"
 
+
+
+@pytest.mark.parametrize("text, products, expected", [
+    ("how long delivery to mumbai", [], "Mumbai"),
+    ("2 x Colombia Huila Beans 250 g  €23.80", [(4, 24)], None),  # t4 M9: a pasted confirmation
+    ("i'll take the colombia beans", [], None),
+    ("colombia coffee, do you ship it to canada?", [], "Canada"),
+    ("do you ship to colombia? i like the Colombia Huila", [(36, 50)], "Colombia"),
+])
+def test_a_place_in_a_products_name_is_no_destination(text, products, expected):
+    assert foreign_place(text, products) == expected

@@ -94,3 +94,25 @@ async def test_a_phone_for_the_refund_asked_read_as_out_of_scope_still_answers_i
     tracker.latest_message["intent"] = {"name": "out_of_scope", "confidence": 0.5}
     await ActionFallback().run(dispatcher, tracker, {})
     assert responses(dispatcher) == ["utter_refund_refunded"]
+
+
+async def test_a_refund_of_another_chats_order_asked_while_ordering_waits_for_its_email_alone(backend):
+    """t3 M10, as for tracking: the email question comes alone (the order form waits, its "Where
+    should we send it?" no longer under it), and after the answer the form goes on."""
+    from rasa_sdk.events import ActiveLoop, FollowupAction
+    from tests.actions.test_orders import in_the_order_form
+    owner = new_identity()
+    number = place_order(backend, owner, email="grace@example.com")["number"]
+    refunded(backend, owner, number)
+    customer, dispatcher = new_identity(), CollectingDispatcher()
+    asking = in_the_order_form(customer, f"where is my refund for {number}", [{"entity": "order_id", "value": number}],
+                               intent="refund_status")
+    events = await ActionRefundStatus().run(dispatcher, asking, {})
+    assert responses(dispatcher) == ["utter_ask_order_contact"]
+    assert events[-3:] == [SlotSet("paused_form", "order_form"), ActiveLoop(None), SlotSet("requested_slot", None)]
+    dispatcher = CollectingDispatcher()
+    email = tracker_for(customer, "grace@example.com", [{"entity": "email", "value": "grace@example.com"}],
+                        slots_after(asking.slots, events))
+    events = await ActionRefundStatus().run(dispatcher, email, {})
+    assert responses(dispatcher) == ["utter_refund_refunded"]
+    assert events[-2:] == [SlotSet("paused_form", None), FollowupAction("order_form")]
