@@ -27,7 +27,7 @@ from actions.orders import (REQUESTED, TASK, ActionTrackOrder, entity_values, fo
 from actions.parsing import (agrees, asks_instead_of_answering, decided_answer, format_price, hesitates, is_noise, torn,
                              looks_like_gibberish, order_number)
 from actions.place_order import ActionPlaceOrder, answer_place_order, ask_to_place_again, order_form_slots
-from actions.placed_order_edits import amends_the_change, moves_the_change
+from actions.placed_order_edits import amends_the_change, moves_the_change, moves_the_new_order
 from actions.return_withdrawal import answer_withdrawal, withdraws_a_return
 from actions.returns import answer_return, changes_the_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
@@ -378,6 +378,9 @@ class ActionAnswerConfirmation(Action):
             items = added_items(tracker)
             return leave_the_change(dispatcher, tracker) + [SlotSet(ITEMS, items), SlotSet(DRAFT, items),
                                                             FollowupAction("order_form")]
+        if pending == "place_order" and moves_the_new_order(tracker):
+            # "no, add it to my existing order" at a new order's summary: a change of the placed one
+            return [FollowupAction("change_order_form")]
         if pending == "change_order" and (moves_the_change(tracker) or amends_the_change(tracker)):
             # "no i mean 3 red mugs not 2", "ok make it 4" at "Shall I change it?": the change is amended;
             # "no, to the other order": the same change proposed for that order

@@ -7,6 +7,7 @@ change of the contact alone ("update my email on the order") is actions/change_c
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -30,6 +31,44 @@ logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
 FLOW_SLOTS = (TARGET, NEW_ADDRESS, PENDING)
 OTHER_ORDER = "other_order"  # extraction's value for another order named instead of the address
+
+
+# "I've moved! Please send it to <address> instead", "my new address is …": the new address follows
+# the last of these words, whatever came before (a pasted email holding the old one).
+_NEW_ONE_FOLLOWS = re.compile(
+    r"(?i)\b(?:(?:send|ship|deliver|post|forward|redirect|divert|move)\s+(?:[\w'-]+\s+){0,4}?(?:to|at)|"
+    r"new (?:delivery |shipping |postal |home )?address(?:\s+is)?|(?:i|we)(?:'ve| have)? moved to|"
+    r"address is now)\s*:?\s*")
+# Words of a sentence or a request, never of a name, street or town: an address read across two
+# addresses and the talk between them ("Flat 4, Brighton BN1 3FS', I've moved! Please send it to …").
+_NO_ADDRESS_LINE = re.compile(r"(?i)[!?:;]|\b(?:send|ship|deliver|moved?|please|pls|address|instead|email)\b")
+TWO_ADDRESSES = "two_addresses"  # the problem of a message holding two addresses with no word of which is new
+
+
+def the_new_address(text: str, name: Optional[str]) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
+    """The new address in a request to move an order (`parse_address`'s address and problem): the
+    one after "send it to" / "new address is" when that one is whole, else the message read as one
+    address; two addresses read as one (t4 C2: the old street became line1 and "…, I've moved!
+    Please send it to Chloe Harris, 9 Preston Park Avenue" line2) are no address: the new one is
+    asked for (`TWO_ADDRESSES`)."""
+    for match in reversed(list(_NEW_ONE_FOLLOWS.finditer(text))):
+        address = parse_address(text[match.end():], name=name)[0]
+        if address is not None and not _two_in_one(address):
+            return address, None
+    address, problem = parse_address(text, name=name)
+    if address is not None and _two_in_one(address):
+        return None, TWO_ADDRESSES
+    return address, problem
+
+
+def _two_in_one(address: Dict[str, str]) -> bool:
+    """Lines holding talk, or a second line holding the name again or another postcode of the town
+    ("Flat 4, Brighton BN1 3FS, Chloe Harris, 9 Preston Park Avenue"): two addresses read as one."""
+    if any(_NO_ADDRESS_LINE.search(str(address.get(part) or "")) for part in ("name", "line1", "line2", "city")):
+        return True
+    extra = [part.strip().lower() for part in str(address.get("line2") or "").split(",")]
+    name, city = address["name"].lower(), address["city"].lower()
+    return any(part == name or (part.startswith(city) and re.search(r"\d", part)) for part in extra)
 
 
 def _cleared(tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -84,7 +123,9 @@ class ValidateChangeAddressForm(TargetOrderForm):
             return {NEW_ADDRESS: value}
         # "… to 5 Avenue Foch, 75116 Paris, France": the name on the order stays
         name = ((tracker.get_slot(TARGET) or {}).get("address") or {}).get("name")
-        address, problem = parse_address(str(value or ""), name=name)
+        address, problem = the_new_address(str(value or ""), name)
+        if problem == TWO_ADDRESSES:  # the form asks for the new one
+            return {NEW_ADDRESS: None}
         earlier = answer_before_a_correction(tracker, "utter_invalid_address_") if address is None else None
         address = address or (complete_address(earlier, str(value or ""), name=name) if earlier else None)
         if address is None:
@@ -169,9 +210,10 @@ async def another_address_at_the_question(dispatcher: CollectingDispatcher, trac
     """Another address said at "shall I change the address to …?": that one is asked about
     instead, or what is wrong with it is said (the question stays open)."""
     name = ((tracker.get_slot(TARGET) or {}).get("address") or {}).get("name")
-    address, problem = parse_address(text, name=name)
-    if address is None:
-        dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
+    address, problem = the_new_address(text, name)
+    if address is None:  # two addresses: the new one is asked for on its own
+        dispatcher.utter_message(response="utter_ask_new_shipping_address" if problem == TWO_ADDRESSES
+                                 else f"utter_invalid_address_{problem}")
         return []
     contact = new_contact(contact_with_address(text)) or None
     events = [SlotSet(NEW_ADDRESS, address)] + ([SlotSet(NEW_CONTACT, contact)]

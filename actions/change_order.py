@@ -7,6 +7,7 @@ Only while the backend says the order is `editable` (before shipping); a refusal
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -24,14 +25,16 @@ from actions.order_changes import MAX_QUANTITY, ChangeResult, apply_changes, car
 from actions.order_draft import option_picked
 from actions.order_forms import (CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm, events_clearing, naming_the_order,
                                  not_editable, order_number_named, order_view, said_why_locked, status_words)
-from actions.order_slots import ORDER_SLOTS, PENDING_ORDER, at_the_summary
+from actions.order_slots import DRAFT, ORDER_SLOTS, PENDING_ORDER, at_the_summary
 from actions.placed_order_edits import (CHANGING, MORE_OF, amends_the_change, change_refused_for_stock, listed_orders,
-                                        moves_a_placed_order, moves_the_change, the_other_orders)
+                                        moves_a_placed_order, moves_the_change, moves_the_new_order, the_other_orders)
 from actions.orders import named_skus
-from actions.parsing import decided_answer, format_price, only_asks
+from actions.parsing import decided_answer, format_price, looks_like_address, only_asks, tries_an_address
 from actions.place_order import ask_to_place_again
 from actions.replacements import REPLACING, replacement
+from actions.return_reasons import shops_fault
 from actions.returns import corrects_the_return
+from actions.support import complains
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -63,9 +66,17 @@ class ValidateChangeOrderForm(TargetOrderForm):
                   domain: DomainDict) -> List[Dict[Text, Any]]:
         if _leaves_the_choice(tracker):
             return await _leave_the_choice(dispatcher, tracker, domain)
+        if tracker.get_slot("requested_slot") is None and moves_the_new_order(tracker):
+            # "no, add it to my existing order" at "Shall I place it?": a change of that order instead
+            return await _into_the_placed_order(dispatcher, tracker)
         if tracker.get_slot("requested_slot") is None and at_the_summary(tracker):
             # "remove the grinder" at "Shall I place it?": an edit of the order being made
             return [SlotSet("requested_slot", None), FollowupAction("order_form")]
+        if tracker.get_slot("requested_slot") in (None, CHANGES) and gives_an_address(tracker):
+            # "Arjun Mehta, 9 Mariahilfer Strasse, 1060 Wien, Austria" to "What should I change?": the
+            # order's new address (t4 C1: the house number had become 9 tea caddies, and was stored)
+            return [SlotSet(CHANGES, None), SlotSet(CHOICE, None), SlotSet("requested_slot", None),
+                    FollowupAction("change_address_form")]
         if tracker.get_slot("requested_slot") is None and corrects_the_return(tracker):
             # "make it 2 mugs" at the summary of a return: the return's items, not the order's
             return [SlotSet("requested_slot", None), FollowupAction("return_form")]
@@ -73,6 +84,12 @@ class ValidateChangeOrderForm(TargetOrderForm):
             handed_on = await _no_change_of_items(dispatcher, tracker)
             if handed_on is not None:
                 return handed_on
+        if (tracker.get_slot("requested_slot") is None and not tracker.get_slot(TARGET)
+                and await _fault_of_a_sent_order(tracker)):
+            # "you've sent me two white mugs instead of the red ones I ordered. What can be done?": the
+            # apology and a free return, as "you sent me white mugs instead of red ones" gets (t4 M8: it
+            # was refused as "already delivered, so its items can't be changed")
+            return [SlotSet("requested_slot", None), FollowupAction("return_form")]
         return await super().run(dispatcher, tracker, domain)
 
     def order_skus(self, tracker: Tracker) -> List[str]:
@@ -126,6 +143,8 @@ class ValidateChangeOrderForm(TargetOrderForm):
         answered = _answer_to_choice(choice, entities, text) if choice and requested == CHANGES else None
         if answered is not None:  # "the glass one" to "which teapot?": the change asked for then
             text, entities, lines = choice["text"], answered, choice.get("lines") or target["lines"]
+        elif not REPLACING.search(text):
+            entities = await _told_apart(tracker, entities, text)
         replaced = await _replaced(tracker, lines, entities, text)
         if replaced is None and intent not in CHANGE_INTENTS:
             return {}  # not an answer (a swap read as a return request is one): its rule answers
@@ -260,6 +279,83 @@ async def _move_the_change(dispatcher: CollectingDispatcher, tracker: Tracker) -
     return [SlotSet(TARGET, view), SlotSet(CHANGES, moved.lines), SlotSet(CHOICE, None)]
 
 
+def gives_an_address(tracker: Tracker) -> bool:
+    """The message is an address, no product named: a new address of the order, never a count of
+    its items (a house number or a postcode); not while an order is being made (its address)."""
+    text = tracker.latest_message.get("text") or ""
+    if tracker.get_slot(DRAFT) or tracker.get_slot(PENDING_ORDER):
+        return False
+    named = any(e.get("entity") == "product" for e in tracker.latest_message.get("entities") or [])
+    return not named and (looks_like_address(text) or tries_an_address(text))
+
+
+async def _fault_of_a_sent_order(tracker: Tracker) -> bool:
+    """A complaint of what came ("you sent me white mugs instead of the red ones", "it arrived
+    broken") about an order that can no longer change: the return form's, with its apology."""
+    text = tracker.latest_message.get("text") or ""
+    if not complains(text) or shops_fault(text) is None:
+        return False
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order_or_last(order_number_named(tracker), (),
+                                                    lambda order: order.returnable or order.adds_to_return)
+    except BackendError as error:  # not theirs, or not there: the form says so
+        logger.info("no order for the complaint: %s", error)
+        return False
+    return order is not None and not order.editable
+
+
+async def _into_the_placed_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """ "no, add it to my existing order", "add it to OB-… instead" at a new order's summary (t4 M3:
+    the summary came again): its items are proposed as a change of the order placed, made only on
+    that change's own yes, and the new order, never placed, is dropped at once, so its stock is free
+    for the change. What stands in the way is said and the new order waits as it was; with several
+    orders it could go to, which one is asked."""
+    pending = tracker.get_slot(PENDING_ORDER)
+    named = order_number_named(tracker)
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            new = await backend.get_order(pending)
+            if named and named != pending:
+                candidates = [await backend.get_order(named)]
+            else:
+                candidates = [order for order in await backend.list_orders()
+                              if order.editable and order.number != pending]
+            if len(candidates) != 1 or not_editable(candidates[0]) is not None:
+                await _say_why_it_stays(dispatcher, candidates, pending)
+                return await ask_to_place_again(dispatcher, tracker, pending) + [
+                    SlotSet("requested_slot", None), FollowupAction("action_listen")]
+            view = order_view(candidates[0])
+            moved = carried_over([], order_view(new)["lines"], view["lines"])
+            if moved.problem is not None:
+                await ValidateChangeOrderForm._explain(dispatcher, view, moved.problem)
+                return [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+            await backend.cancel_order(pending, reason=f"added to order {view['number']} in chat")
+    except NotFound:
+        dispatcher.utter_message(response="utter_change_order_not_found", number=named)
+        return [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+    except BackendError as error:
+        logger.warning("moving the new order %s to an order placed failed: %s", pending, error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+    # the form, filled, shows the change for its yes
+    return events_clearing(ORDER_SLOTS) + [SlotSet(PENDING, None), SlotSet(TARGET, view),
+                                           SlotSet(CHANGES, moved.lines), SlotSet(CHOICE, None)]
+
+
+async def _say_why_it_stays(dispatcher: CollectingDispatcher, candidates: List[Order], pending: str) -> None:
+    """Why the new order's items can't go to an order placed: none that can change, several, or the
+    one named has shipped."""
+    if not candidates:
+        dispatcher.utter_message(response="utter_change_no_other_order", number=pending)
+    elif len(candidates) > 1:
+        dispatcher.utter_message(response="utter_change_which_order", orders=listed_orders(candidates))
+    else:
+        response, values = not_editable(candidates[0]) or ("utter_change_no_other_order", {})
+        dispatcher.utter_message(response=response, number=candidates[0].number,
+                                 status=status_words(candidates[0].status), **values)
+
+
 def _proposed(tracker: Tracker) -> Optional[List[Dict[str, Any]]]:
     """The order's lines as the change waiting for its "yes" would make them, or as the change just
     refused for short stock would have ("ok make it 2 then" resizes it); None when none waits."""
@@ -320,6 +416,34 @@ async def _replaced(tracker: Tracker, lines: List[Dict[str, Any]], entities: Lis
     except BackendError as error:
         logger.warning("reading a replacement failed: %s", error)
         return None
+
+
+# Words of product names that tell none apart: "add the teapot with the lid" is no "Glass Teapot with Infuser".
+_TELLS_NOTHING = frozenset("with and for the of a an in on to l ml g kg cm set pair pack".split())
+
+
+async def _told_apart(tracker: Tracker, entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """ "ok aur ek mug add kar do blue wala": the one product named, of several it could be, that a word
+    of the message tells apart (the blue mug, whose name alone has "blue"; t4 M2: not the red mug
+    the order held, nor "which mug?"). The entities as they were when it names several products,
+    or no word tells."""
+    products = [entity for entity in entities if entity.get("entity") == "product"]
+    if len(products) != 1 or len(products[0].get("skus") or []) < 2:
+        return entities
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            options = [{"sku": p.sku, "name": p.name} for p in [await backend.get_product(sku)
+                                                                  for sku in products[0]["skus"]]]
+    except BackendError as error:
+        logger.warning("product lookup failed: %s", error)
+        return entities
+    names = [set(re.findall(r"[a-z]+", option["name"].lower())) - _TELLS_NOTHING for option in options]
+    said = set(re.findall(r"[a-z]+", text.lower()))
+    picked = [option for option, words in zip(options, names) if said & (words - set.intersection(*names))]
+    if len(picked) != 1:
+        return entities
+    return [{**entity, "skus": [picked[0]["sku"]], "value": picked[0]["name"]} if entity is products[0] else entity
+            for entity in entities]
 
 
 def _answer_to_choice(choice: Dict[str, Any], entities: List[Dict[str, Any]],

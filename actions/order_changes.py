@@ -46,11 +46,11 @@ def _operation(text_before: str) -> Optional[str]:
     return found
 
 
-_TOO = re.compile(r"(?i)^\s*(?:too|as well|also|extra)\b")
+_TOO = re.compile(r"(?i)^\s*(?:too|as well|also|extra|add)\b")
 
 
 def _added_after(text: str, entity: Dict[str, Any]) -> Optional[str]:
-    """"oh and a teapot too": the word after the product says it is added."""
+    """"oh and a teapot too", "aur ek mug add kar do": the word after the product says it is added."""
     end = entity.get("end")
     return "add" if end is not None and _TOO.match(text[int(end):]) else None
 

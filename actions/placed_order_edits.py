@@ -20,7 +20,7 @@ from actions.change_contact import changes_the_contact
 from actions.form_answers import last_utterance
 from actions.order_forms import (CHANGES, NEW_ADDRESS, TARGET, holds_named, naming_the_order, order_number_named,
                                  order_view)
-from actions.order_slots import DRAFT, PENDING_ORDER
+from actions.order_slots import DRAFT, PENDING_ORDER, at_the_summary
 from actions.order_wording import RETURNING
 from actions.orders import named_skus
 from actions.parsing import decided_answer, looks_like_address, only_asks, order_number, quantity_in
@@ -46,6 +46,22 @@ TO_AN_ORDER = re.compile(r"(?i)\b(?:to|in|into|on)\s+(?:my|the|that|this|our)\s+
 # elsewhere (not "send an order to my mum": a new one).
 SENDS_AN_ORDER = re.compile(r"(?i)\b(?:send|ship|deliver|redirect|forward|move|divert)\s+(?!(?:an?|another|new)\s)"
                             r"(?:[\w-]+\s+){0,3}?(?:order\b|OB-?[0-9A-Z]{8}\b)")
+# What the bot says of an order placed, changed or moved: the next messages may be about that order.
+ORDER_TALK = ("utter_order_placed", "utter_order_changed", "utter_address_changed", "utter_contact_changed")
+# How many messages after that (this one included) "add a blue mug to it" still means that order.
+RECENT_TURNS = 3
+# "and 2 red mugs", "oh and the teapot": the next words about the order just placed (t4 M2: a second
+# order had started, with its own shipping).
+AND_MORE = re.compile(r"(?i)^\W*(?:(?:oh|ok(?:ay)?|ah|um+|hmm+|wait|sorry|actually)\W+)*(?:and|aur|also|plus)\b")
+# "can you add a blue mug to it", "aur ek mug add kar do", "put 2 white mugs in it as well": more for
+# the order talked about a moment ago, a side question or two between.
+ADDS_TO_IT = re.compile(r"(?i)\b(?:add|throw in|include|put)\b")
+# At a new order's summary: "no, add it to my existing order", "put them in the order i already
+# placed", "add it to OB-… instead": its items go to the order placed before (t4 M3).
+TO_THE_PLACED_ORDER = re.compile(
+    r"(?i)\b(?:to|in|into|on|onto|with)\s+(?:my|the|our|that)\s+(?:existing|other|previous|earlier|first|last|old|"
+    r"older|original|current|open|placed|already placed|real)\s+(?:[\w-]+\s+){0,2}?order\b|"
+    r"\border (?:i|we) (?:have )?(?:already |just )?(?:placed|made|have|had|did)\b")
 # "no, to the other order", "wrong order": the change shown is meant for another order of theirs.
 ANOTHER_OF_THEIRS = re.compile(r"(?i)\bother order\b|\b(?:to|for|on|into|in) (?:the|my) other one\b|\bwrong order\b|"
                                r"\bnot (?:to |for |in |on )?(?:that|this) order\b")
@@ -53,18 +69,43 @@ ANOTHER_OF_THEIRS = re.compile(r"(?i)\bother order\b|\b(?:to|for|on|into|in) (?:
 _THE_OTHER_ONE = re.compile(r"(?i)\b(?:the|my) other one\b")
 
 
-def _just_placed(tracker: Tracker) -> bool:
-    """The bot's last turn before this message said an order was placed."""
-    seen_user = False
+def _messages_since_order_talk(tracker: Tracker) -> Optional[int]:
+    """How many messages (this one included) the customer sent since the bot said an order was
+    placed or changed (`ORDER_TALK`): 1 right after it; None when that was longer ago."""
+    messages = 0
     for event in reversed(tracker.events or []):
         if event.get("event") == "user":
-            if seen_user:
-                return False
-            seen_user = True
-        elif (seen_user and event.get("event") == "bot"
-              and (event.get("metadata") or {}).get("utter_action") == "utter_order_placed"):
-            return True
-    return False
+            messages += 1
+            if messages > RECENT_TURNS:
+                return None
+        elif (messages and event.get("event") == "bot"
+              and (event.get("metadata") or {}).get("utter_action") in ORDER_TALK):
+            return messages
+    return None
+
+
+def _follows_up_on_a_placed_order(tracker: Tracker) -> bool:
+    """ "oh and a teapot too", "and 2 red mugs" right after an order was placed or changed, or "can
+    you add a blue mug to it" a side question later: more for that order."""
+    text = tracker.latest_message.get("text") or ""
+    since = _messages_since_order_talk(tracker)
+    if only_asks(text):  # "and how much is the blue mug?": a question, no change
+        return False
+    if since == 1 and (EDITING.search(text) or AND_MORE.match(text)):
+        return True
+    return since is not None and ADDS_TO_IT.search(text) is not None
+
+
+def moves_the_new_order(tracker: Tracker) -> bool:
+    """ "no, add it to my existing order", "… to OB-… instead" at the summary of an order not placed
+    yet: its items are a change of the order placed before (actions/change_order.py), not the
+    summary again (t4 M3)."""
+    text = tracker.latest_message.get("text") or ""
+    if not at_the_summary(tracker) or NEW_ORDER.search(text):
+        return False
+    named = order_number_named(tracker)
+    return TO_THE_PLACED_ORDER.search(text) is not None or (
+        named is not None and named != tracker.get_slot(PENDING_ORDER) and TO_AN_ORDER.search(text) is not None)
 
 
 async def adds_to_a_placed_order(tracker: Tracker) -> bool:
@@ -76,12 +117,13 @@ async def adds_to_a_placed_order(tracker: Tracker) -> bool:
     (`moves_the_change`). Also what is about an order placed but changes no items, which the change
     form hands on: its new address or contact, an answer to the cancel question."""
     text = tracker.latest_message.get("text") or ""
-    if amends_the_change(tracker) or moves_the_change(tracker) or answers_the_cancel(tracker):
+    if (amends_the_change(tracker) or moves_the_change(tracker) or answers_the_cancel(tracker)
+            or moves_the_new_order(tracker)):
         return True
     if (tracker.get_slot("requested_slot") is None and not NEW_ORDER.search(text)
             and (moves_a_placed_order(tracker) or changes_the_contact(tracker))):
         return True  # the change form hands it to the address change or the contact change
-    follow_up = _just_placed(tracker) and EDITING.search(text) is not None
+    follow_up = _follows_up_on_a_placed_order(tracker)
     to_an_order = TO_AN_ORDER.search(text)
     explicit = follow_up or to_an_order is not None
     changing = CHANGING.search(text) is not None

@@ -82,11 +82,14 @@ BUYING = re.compile(r"(?i)\b(?:buy|purchase|order (?:more|another|new|some)|(?:l
 LEADING_YES = re.compile(r"(?i)^\W*(?:ok(?:ay)?|yes|yeah|yep|yup|sure|fine|alright|go ahead|please|pls|plz)\b")
 # "not buy", "i don't want to buy": said before the buying word, no purchase.
 NOT_BEFORE = re.compile(r"(?i)\b(?:not|no|never|don'?t|dont|do not|didn'?t|isn'?t)\b(?:\s+\w+){0,3}\s*$")
-# "i want a replacement", "can you send me a new one instead": not a refund, the team's to arrange.
+# "i want a replacement", "can you send me a new one instead": not a refund, the team's to arrange;
+# after a wrong item, "I'd rather have the right ones sent", "send me the correct mugs" (t4 M8: the
+# bot's own suggested words had started a new order).
 REPLACEMENT = re.compile(
     r"(?i)\b(?:replacement|replace (?:it|them|this|that|mine|the \w+(?: \w+)?)|exchange|"
     r"(?:send|ship|give|get)(?: me| us)? (?:a |an )?(?:new|fresh|another|working|replacement|different) "
-    r"(?:one|ones|piece|item|\w+)|new one instead)\b")
+    r"(?:one|ones|piece|item|\w+)|new one instead|"
+    r"(?:send|ship|give|get)(?: me| us)?(?: the)? (?:right|correct) \w+|(?:right|correct) \w+ sent)\b")
 # "replace the hand grinder with the electric one": a swap for another product (the change form's
 # while the order is not sent), not a new one of the same.
 SWAP = re.compile(r"(?i)\b(?:replace|swap|exchange|change)\b.{1,40}?\b(?:with|for|into)\b"
@@ -406,16 +409,17 @@ RETURN_TURNS = ("utter_return_requested", "utter_confirm_return", "utter_confirm
 
 
 def continues_a_return(tracker: Tracker) -> bool:
-    """ "i want to return 2 blue mugs" (read as an order), "the teapot too" right after a return
-    was asked about or registered, "you sent me green mugs instead of blue ones", or any message
-    about the items at a return's summary ("no only 2 mugs not 3", "no!! i want to RETURN 1 white
-    mug not buy"): the return form's, never checkout's. A purchase said in so many words ("i also
-    want to buy a teapot") is checkout's."""
+    """ "i want to return 2 blue mugs" (read as an order), "the teapot too" or "I'd rather have the
+    right ones sent" right after a return was asked about or registered, "you sent me green mugs
+    instead of blue ones", or any message about the items at a return's summary ("no only 2 mugs
+    not 3", "no!! i want to RETURN 1 white mug not buy"): the return form's, never checkout's. A
+    purchase said in so many words ("i also want to buy a teapot") is checkout's."""
     text = _text(tracker)
     if buys(text):
         return False
-    return bool(RETURNING.search(text)) or (last_utterance(tracker) in RETURN_TURNS and bool(ALSO.search(text))) \
-        or corrects_the_return(tracker) or reports_a_wrong_item(text)
+    asked_about = last_utterance(tracker) in RETURN_TURNS
+    return bool(RETURNING.search(text)) or (asked_about and bool(ALSO.search(text))) \
+        or corrects_the_return(tracker) or reports_a_wrong_item(text) or (asked_about and wants_a_replacement(text))
 
 
 def buys(text: str) -> bool:

@@ -403,3 +403,45 @@ async def test_the_order_told_by_its_items_at_the_new_address_question_is_the_on
 async def answer_in_the_form(identity, slots, text):
     tracker = flow_tracker(identity, text, "inform", "change_address_form", slots=slots)
     return await ValidateChangeAddressForm().run(CollectingDispatcher(), tracker, DOMAIN)
+
+
+PASTED_EMAIL = ("Hi, re this email:\n'Your order has been received. Delivery address: Chloe Harris, Flat 4, "
+                "28 Victoria Road, Brighton BN1 3FS'\nI've moved! Please send it to Chloe Harris, "
+                "9 Preston Park Avenue, Brighton BN1 6HL, UK instead")
+PRESTON_PARK = {"name": "Chloe Harris", "line1": "9 Preston Park Avenue", "city": "Brighton", "postal_code": "BN1 6HL",
+                "country": "GB"}
+
+
+async def test_the_address_after_send_it_to_is_the_new_one_and_two_without_a_word_are_asked_about(backend):
+    """t4 C2: a pasted email holding the old address, then "I've moved! Please send it to <new> instead",
+    offered (and after a yes stored) line1 "28 Victoria Road" and line2 "Flat 4, Brighton BN1 3FS', I've
+    moved! Please send it to Chloe Harris, 9 Preston Park Avenue". The address after "send it to" is
+    the new one; two addresses with no word of which is new are no address: the new one is asked for."""
+    from actions.change_address import another_address_at_the_question
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    events, said = await start(identity, PASTED_EMAIL)
+    assert SlotSet("new_shipping_address", PRESTON_PARK) in events and said.messages == []
+    for text in ("my new address is Chloe Harris, 9 Preston Park Avenue, Brighton BN1 6HL, UK",
+                 "Please send it to Chloe Harris, 9 Preston Park Avenue, Brighton BN1 6HL, UK"):
+        assert SlotSet("new_shipping_address", PRESTON_PARK) in (await start(identity, text))[0], text
+    two = ("Chloe Harris, Flat 4, 28 Victoria Road, Brighton BN1 3FS\n"
+           "Chloe Harris, 9 Preston Park Avenue, Brighton BN1 6HL, UK")
+    for text in (two, PASTED_EMAIL.replace("Please send it to ", "")):
+        asked = CollectingDispatcher()
+        events = await answer_address(identity, asked, text)
+        assert events == [SlotSet("new_shipping_address", None)] and asked.messages == [], text  # the form asks again
+    # said at "Change the address … to …?", the same
+    target = (await start(identity))[0][0]["value"]
+    slots = {"target_order": target, "new_shipping_address": NEW_ADDRESS, "pending_confirmation": "change_address"}
+    again = CollectingDispatcher()
+    events = await another_address_at_the_question(again, flow_tracker(identity, PASTED_EMAIL, "inform", "x",
+                                                                        slots=slots), {}, PASTED_EMAIL)
+    assert SlotSet("new_shipping_address", PRESTON_PARK) in events
+    assert [m["response"] for m in again.messages] == ["utter_confirm_address_change"]
+    assert "Preston Park" in again.messages[0]["new_address"] and "moved" not in again.messages[0]["new_address"]
+    again = CollectingDispatcher()
+    assert await another_address_at_the_question(again, flow_tracker(identity, two, "inform", "x", slots=slots),
+                                                  {}, two) == []
+    assert [m["response"] for m in again.messages] == ["utter_ask_new_shipping_address"]
+    assert address_of(backend, identity, number)["city"] == "Dublin"  # nothing before a yes

@@ -488,3 +488,103 @@ async def test_a_count_after_short_stock_resizes_the_refused_change(backend):
     await ActionAnswerConfirmation().run(CollectingDispatcher(), confirmation(
         identity, "affirm", "action_confirm_order_change", {**changed, **{e["name"]: e["value"] for e in events}}), {})
     assert lines_of(backend, identity, mugs) == [("MUG-CER-WHT", 2), ("TEA-EBF-250", 2)]
+
+
+ARJUN = "Arjun Mehta, 9 Mariahilfer Strasse, 1060 Wien, Austria"
+ARJUN_ADDRESS = {"name": "Arjun Mehta", "line1": "9 Mariahilfer Strasse", "city": "Wien", "postal_code": "1060",
+                 "country": "AT"}
+TO_THE_ADDRESS_FORM = [SlotSet("order_changes", None), SlotSet("order_change_choice", None),
+                       SlotSet("requested_slot", None), FollowupAction("change_address_form")]
+
+
+async def test_an_address_to_what_should_i_change_is_the_new_address_never_a_count(backend):
+    """t4 C1: "Arjun Mehta, 9 Mariahilfer Strasse, 1060 Wien, Austria" to "What should I change in order
+    …?" proposed 9 × Tea Caddy Tin (the house number; 3 mugs for "3 Mariahilfer Strasse"), and a yes
+    stored it. It is the order's new address: the address change takes it, the items stay."""
+    from actions.change_address import ValidateChangeAddressForm
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    target = order_view_of(backend, identity, number)
+    for text in (ARJUN, "Arjun Mehta 3 Mariahilfer Strasse 1060 Wien Austria"):
+        said = CollectingDispatcher()
+        tracker = flow_tracker(identity, text, "inform", "change_order_form", [{"entity": "order_id", "value": "1060"}],
+                               slots={"target_order": target, "requested_slot": "order_changes"})
+        assert await ValidateChangeOrderForm().run(said, tracker, DOMAIN) == TO_THE_ADDRESS_FORM, text
+        assert said.messages == [], text
+    # said with the request itself, the same
+    said = CollectingDispatcher()
+    tracker = flow_tracker(identity, f"change my order: {ARJUN}", "change_order", "change_order_form")
+    tracker.active_loop = {}
+    assert await ValidateChangeOrderForm().run(said, tracker, DOMAIN) == TO_THE_ADDRESS_FORM
+    # the address form the hand-off starts reads the same message, for the same order
+    handed = flow_tracker(identity, ARJUN, "inform", "change_address_form", slots={"target_order": target})
+    handed.active_loop = {}
+    events = await ValidateChangeAddressForm().run(CollectingDispatcher(), handed, DOMAIN)
+    assert SlotSet("new_shipping_address", ARJUN_ADDRESS) in events
+    assert lines_of(backend, identity, number) == [("MUG-CER-BLU", 1)]
+
+
+def after_order_talk(identity, text, entities, number, said_since=()):
+    """`text` read as a new order, some messages after the bot said order `number` was placed:
+    `said_since` holds (message, response) pairs of the side questions between."""
+    from tests.actions.test_ordering import form_tracker
+    tracker = form_tracker(identity, text, "place_order", entities)
+    tracker.events = [{"event": "user", "text": "yes"},
+                      {"event": "bot", "text": f"Your order {number} is placed.",
+                       "metadata": {"utter_action": "utter_order_placed"}}]
+    for message, response in said_since:
+        tracker.events += [{"event": "user", "text": message},
+                           {"event": "bot", "text": "…", "metadata": {"utter_action": response}}]
+    tracker.events += [{"event": "action", "name": "action_listen"}, {"event": "user", "text": text},
+                       {"event": "action", "name": "order_form"}]
+    return tracker
+
+
+async def test_add_x_to_it_or_and_x_right_after_an_order_changes_that_order(backend):
+    """t4 M2: "can you add a blue mug to it" after a question about the order just placed, "and 2 red
+    mugs" right after placing, "And could you add two of the white mugs to it as well?" and "and add
+    the tea caddy i asked for" right after an address change, "ok aur ek mug add kar do blue wala"
+    after two tracking questions: each had started a second order with its own shipping."""
+    from actions.ordering import ValidateOrderForm
+    from tests.actions.test_replacements import TO_THE_CHANGE_FORM
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    blue_mug = "can you add a blue mug to it"
+    red = "and 2 red mugs"
+    white = "And could you add two of the white mugs to it as well?"
+    caddy = "and add the tea caddy i asked for"
+    hinglish = "ok aur ek mug add kar do blue wala"
+    moved = ("Done: order will go to …", "utter_address_changed")
+    for text, entities, since in (
+            (blue_mug, [told(blue_mug, "blue mug", "product", "Ceramic Mug Blue", ["MUG-CER-BLU"], 1)],
+             [("when will it arrive", "utter_faq/delivery_time")]),
+            (red, [told(red, "red mugs", "product", "Ceramic Mug Red", ["MUG-CER-RED"], 2)], []),
+            (white, [told(white, "white mugs", "product", "Ceramic Mug White", ["MUG-CER-WHT"], 2)], [moved]),
+            (caddy, [told(caddy, "tea caddy", "product", "Tea Caddy Tin", ["TEA-CAD-TIN"])], [moved]),
+            (hinglish, [told(hinglish, "mug", "product", "mug", ["MUG-CER-BLU", "MUG-CER-RED"])],
+             [("bhai mera order kab aayega", "utter_order_status"), ("tracking number kya hai", "utter_no_tracking_yet")])):
+        tracker = after_order_talk(identity, text, entities, number, since)
+        events = await ValidateOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
+        assert events == TO_THE_CHANGE_FORM, text
+    # the change form adds the red mugs to the order placed
+    slots, said = await change_form_started(identity, red, [told(red, "red mugs", "product", "Ceramic Mug Red",
+                                                                   ["MUG-CER-RED"], 2)])
+    assert said.messages == [] and slots["target_order"]["number"] == number
+    assert [(line["sku"], line["quantity"]) for line in slots["order_changes"]] == [("MUG-CER-BLU", 1), ("MUG-CER-RED", 2)]
+    # "blue wala": the blue one, not the red mugs the order holds, nor "which mug?"; "add" after it adds
+    from tests.actions.test_replacements import placed_order
+    reds_identity = new_identity()
+    reds = placed_order(backend, reds_identity, [("MUG-CER-RED", 2)])
+    mugs = ["MUG-CER-BLK", "MUG-CER-BLU", "MUG-CER-GRN", "MUG-CER-RED", "MUG-CER-WHT"]
+    for text, lines in ((hinglish, [("MUG-CER-RED", 2), ("MUG-CER-BLU", 1)]),
+                        ("ek mug add kar do", [("MUG-CER-RED", 3)])):
+        slots, said = await change_form_started(reds_identity, text, [told(text, "mug", "product", "mug", mugs)])
+        assert said.messages == [] and slots["target_order"]["number"] == reds, text
+        assert [(line["sku"], line["quantity"]) for line in slots["order_changes"]] == lines, text
+    # longer ago, a new order without a word of adding, or a question: no change
+    for text, since in ((blue_mug, [("hi", "utter_greet")] * 3), ("2 red mugs", []),
+                        ("and how much is the red mugs?", [])):
+        tracker = after_order_talk(identity, text, [told(text, "red mugs" if "red" in text else "blue mug", "product",
+                                                         "Ceramic Mug Red", ["MUG-CER-RED"], 2)], number, since)
+        assert FollowupAction("change_order_form") not in await ValidateOrderForm().run(
+            CollectingDispatcher(), tracker, DOMAIN), text

@@ -1188,3 +1188,51 @@ async def test_how_returns_work_is_answered_not_started_as_a_return(backend):
     # a plain request is still a return
     events, said = await start(identity, "i want to send it back")
     assert "utter_faq/refund_policy" not in [m.get("response") for m in said.messages]
+
+
+async def test_a_wrong_item_asked_about_as_a_change_gets_the_apology_and_the_right_ones_go_through_the_team(backend):
+    """t4 M8: "you've sent me two white mugs instead of the red ones I ordered. What can be done?" (read
+    as a change) was refused as "already delivered, so its items and address can't be changed", and
+    "I'd rather have the right ones sent please" (the bot's own suggestion after the apology) started a
+    new order. The first is the return with the apology, the second the replacement through the team."""
+    from actions.ordering import ValidateOrderForm
+    identity = new_identity()
+    httpx.post(f"{backend.url}/api/v1/staff/products/MUG-CER-RED/restock", headers=STAFF,
+               json={"quantity": 2, "note": "tests/actions returns"}).raise_for_status()
+    number = delivered(backend, identity, ("MUG-CER-RED", 2))
+    text = "you've sent me two white mugs instead of the red ones I ordered. What can be done?"
+    entities = [found(text, "two", "quantity", value="2"),
+                found(text, "white mugs", value="Ceramic Mug White", skus=["MUG-CER-WHT"], quantity=2)]
+    change = flow_tracker(identity, text, "change_order", "change_order_form", entities)
+    change.active_loop = {}
+    said = CollectingDispatcher()
+    assert await ValidateChangeOrderForm().run(said, change, DOMAIN) == [
+        SlotSet("requested_slot", None), FollowupAction("return_form")]
+    assert said.messages == []
+    events, said = await start(identity, text, entities)
+    assert [m["response"] for m in said.messages] == ["utter_return_sorry_wrong_item"]
+    target = next(e["value"] for e in events if e.get("name") == "target_order")
+    assert target["number"] == number and SlotSet("return_reason", text.rstrip("?")) in events
+    assert not any(e.get("name") == "return_items" for e in events)  # then "what goes back?"
+    # "What would you like to send back?" then the right ones asked for, read as a new order or not
+    for wording, intent in (("I'd rather have the right ones sent please", "place_order"),
+                            ("id rather have the right ones sent", "nlu_fallback")):
+        history = [{"event": "bot", "text": "I'm sorry …", "metadata": {"utter_action": "utter_return_sorry_wrong_item"}},
+                   {"event": "bot", "text": "What would you like to send back?",
+                    "metadata": {"utter_action": "utter_ask_return_items"}},
+                   {"event": "action", "name": "action_listen"}, {"event": "user", "text": wording}]
+        if intent == "place_order":  # the order form it started hands it back to the return
+            ordering = flow_tracker(identity, wording, intent, "order_form")
+            ordering.active_loop, ordering.events = {}, history
+            assert await ValidateOrderForm().run(CollectingDispatcher(), ordering, DOMAIN) == [
+                SlotSet("requested_slot", None), FollowupAction("return_form")], wording
+        tracker = flow_tracker(identity, wording, intent, "return_form",
+                               slots={"target_order": target, "requested_slot": "return_items", "return_reason": text})
+        tracker.events = history + tracker.events
+        said = CollectingDispatcher()
+        events = await ValidateReturnForm().run(said, tracker, DOMAIN)
+        responses = [m["response"] for m in said.messages]
+        assert responses[0] == "utter_return_replacement", wording
+        assert responses[1] in ("utter_complaint_ticket", "utter_ticket_already_open"), wording
+        assert SlotSet("pending_confirmation", "human_handoff") in events, wording
+    assert orders_of(backend, identity) == [(number, "delivered")]  # no new order, nothing returned yet
