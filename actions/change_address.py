@@ -15,16 +15,16 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendClient, BackendError, Invalid, NotFound, Order, Refused
+from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
 from actions.change_contact import changes_the_contact, contact_text, new_contact, propose_contact_change
 from actions.form_answers import answer_before_a_correction, free_text_answer
 from actions.order_forms import (NEW_ADDRESS, NEW_CONTACT, TARGET, TargetOrderForm, events_clearing, not_editable,
-                                 order_number_named, order_view, said_why_locked, status_words)
+                                 order_number_named, order_view, said_why_locked)
 from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
 from actions.parsing import (complete_address, contact_with_address, format_address, is_address, joined_contact,
                              looks_like_address, parse_address)
 from actions.place_order import ActionPlaceOrder
-from actions.placed_order_edits import (ANOTHER_OF_THEIRS, listed_orders, moves_the_change, the_other_orders,
+from actions.placed_order_edits import (ANOTHER_OF_THEIRS, moves_the_change, the_other_order, the_other_orders,
                                         told_by_its_items)
 
 logger = logging.getLogger(__name__)
@@ -246,28 +246,8 @@ async def move_the_address_change(dispatcher: CollectingDispatcher, tracker: Tra
     order, changed only on its own yes (t2 M3: a second french press was being ordered and the new
     address was lost). What stands in the way is said, the question staying about the order it
     was; with several orders it could be, which one is asked."""
-    number = (tracker.get_slot(TARGET) or {}).get("number")
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            candidates = await the_other_orders(backend, tracker)
-    except NotFound:
-        dispatcher.utter_message(response="utter_change_order_not_found", number=order_number_named(tracker))
-        return []
-    except BackendError as error:
-        logger.warning("reading the order to move the address change to failed: %s", error)
-        dispatcher.utter_message(response="utter_backend_unavailable")
-        return []
-    if not candidates:
-        dispatcher.utter_message(response="utter_change_no_other_order", number=number)
-        return []
-    if len(candidates) > 1:  # its number, the answer, moves the change then
-        dispatcher.utter_message(response="utter_change_which_order", orders=listed_orders(candidates))
-        return []
-    other = candidates[0]
-    locked = not_editable(other)
-    if locked is not None:
-        response, values = locked
-        dispatcher.utter_message(response=response, number=other.number, status=status_words(other.status), **values)
+    other, _ = await the_other_order(dispatcher, tracker, (tracker.get_slot(TARGET) or {}).get("number"))
+    if other is None:  # said why, or asked which (its number, the answer, moves the change then)
         return []
     tracker.slots[TARGET] = order_view(other)
     return [SlotSet(TARGET, tracker.slots[TARGET])] + await ActionConfirmAddressChange().run(dispatcher, tracker, {})

@@ -27,7 +27,7 @@ from actions.order_forms import (CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm
                                  not_editable, order_number_named, order_view, said_why_locked, status_words)
 from actions.order_slots import DRAFT, ORDER_SLOTS, PENDING_ORDER, at_the_summary
 from actions.placed_order_edits import (CHANGING, MORE_OF, amends_the_change, change_refused_for_stock, listed_orders,
-                                        moves_a_placed_order, moves_the_change, moves_the_new_order, the_other_orders)
+                                        moves_a_placed_order, moves_the_change, moves_the_new_order, the_other_order)
 from actions.orders import named_skus
 from actions.parsing import decided_answer, format_price, looks_like_address, only_asks, tries_an_address
 from actions.place_order import ask_to_place_again
@@ -248,28 +248,10 @@ async def _move_the_change(dispatcher: CollectingDispatcher, tracker: Tracker) -
         return await move_the_address_change(dispatcher, tracker) + [
             SlotSet("requested_slot", None), FollowupAction("action_listen")]
     target, lines = tracker.get_slot(TARGET), _proposed(tracker) or []
-    number = order_number_named(tracker)
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            candidates = await the_other_orders(backend, tracker)
-    except NotFound:
-        dispatcher.utter_message(response="utter_change_order_not_found", number=number)
-        return []
-    except BackendError as error:
-        logger.warning("reading the order to move the change to failed: %s", error)
-        dispatcher.utter_message(response="utter_backend_unavailable")
-        return []
-    if not candidates:
-        dispatcher.utter_message(response="utter_change_no_other_order", number=target["number"])
-        return []
-    if len(candidates) > 1:  # the question is the turn's last: the change waits for its answer
-        dispatcher.utter_message(response="utter_change_which_order", orders=listed_orders(candidates))
+    other, which_asked = await the_other_order(dispatcher, tracker, target["number"])
+    if which_asked:  # the question is the turn's last: the change waits for its answer
         return [SlotSet("requested_slot", None), FollowupAction("action_listen")]
-    other = candidates[0]
-    locked = not_editable(other)
-    if locked is not None:
-        response, values = locked
-        dispatcher.utter_message(response=response, number=other.number, status=status_words(other.status), **values)
+    if other is None:
         return []
     view = order_view(other)
     moved = carried_over(target["lines"], lines, view["lines"])

@@ -131,15 +131,20 @@ REORDER = re.compile(r"(?i)\b(?:re-?order|order (?:it|that|them|the same) again|
                      r"(?:last |previous )?order|same (?:order|thing) again)\b")
 
 
+async def last_order(tracker: Tracker) -> Optional[Order]:
+    """The customer's last order, or None (none, or the backend unreachable: asked as if none)."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            return await backend.get_last_order()
+    except BackendError as error:
+        logger.warning("last order lookup failed: %s", error)
+        return None
+
+
 async def _the_last_order_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
     """The last order's lines as this order's items, said so (they had read as an unknown product
     or nothing); with no earlier order, that is said and the form asks what to order."""
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            last = await backend.get_last_order()
-    except BackendError as error:
-        logger.warning("last order lookup failed: %s", error)
-        last = None
+    last = await last_order(tracker)
     if last is None or not last.lines:
         dispatcher.utter_message(response="utter_no_order_to_repeat")
         return {}
@@ -670,12 +675,7 @@ class ActionAskShippingAddress(Action):
                                      contact=saved.get("contact") or "none")
             return []
         if saved is None:
-            try:
-                async with BackendClient(tracker.sender_id) as backend:
-                    last = await backend.get_last_order()
-            except BackendError as error:
-                logger.warning("last order lookup failed: %s", error)
-                last = None
+            last = await last_order(tracker)
             if last is not None and last.shipping_address:
                 contact = joined_contact(last.contact_email, last.contact_phone)
                 dispatcher.utter_message(response="utter_ask_reuse_address",

@@ -13,13 +13,14 @@ import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend_client import BackendClient, BackendError, Order
+from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.cancel_questions import answers_the_cancel
 from actions.change_contact import changes_the_contact
 from actions.form_answers import last_utterance
-from actions.order_forms import (CHANGES, NEW_ADDRESS, TARGET, holds_named, naming_the_order, order_number_named,
-                                 order_view)
+from actions.order_forms import (CHANGES, NEW_ADDRESS, TARGET, holds_named, naming_the_order, not_editable,
+                                 order_number_named, order_view, status_words)
 from actions.order_slots import DRAFT, PENDING_ORDER, at_the_summary
 from actions.order_wording import RETURNING
 from actions.orders import named_skus
@@ -267,3 +268,34 @@ async def swaps_an_item_of_a_placed_order(tracker: Tracker) -> bool:
     except BackendError as error:
         logger.warning("last order lookup failed: %s", error)
         return False
+
+
+async def the_other_order(dispatcher: CollectingDispatcher, tracker: Tracker,
+                          current: Optional[str]) -> Tuple[Optional[Order], bool]:
+    """(the one other order of theirs a change waiting is moved to, False) for "no, the other
+    order, the french press one"; (None, False) after saying what stands in the way: an order
+    number unknown, none other, the backend down, one that can no longer change; (None, True)
+    after asking which, with several."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            candidates = await the_other_orders(backend, tracker)
+    except NotFound:
+        dispatcher.utter_message(response="utter_change_order_not_found", number=order_number_named(tracker))
+        return None, False
+    except BackendError as error:
+        logger.warning("reading the order to move the change to failed: %s", error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return None, False
+    if not candidates:
+        dispatcher.utter_message(response="utter_change_no_other_order", number=current)
+        return None, False
+    if len(candidates) > 1:
+        dispatcher.utter_message(response="utter_change_which_order", orders=listed_orders(candidates))
+        return None, True
+    locked = not_editable(candidates[0])
+    if locked is not None:
+        response, values = locked
+        dispatcher.utter_message(response=response, number=candidates[0].number,
+                                 status=status_words(candidates[0].status), **values)
+        return None, False
+    return candidates[0], False
