@@ -291,11 +291,17 @@ async def settle_by_names(tracker: Tracker, draft: List[Dict[str, Any]]) -> None
                     draft[draft.index(item)] = named  # "4 mugs - 2 blue 2 white": those, no "which mug?"
                     _split_choice(draft, named, [], text)
                     continue
-                fits = [p for p in products if _words(item["name"]) <= _words(p.name)]
+                # "1 electric kettle": the one whose name holds the words; not when they only name
+                # the kind all of them are ("1 tea", though only English Breakfast Tea says "tea")
+                of_the_kind = all(_words(item["name"]) <= _words(p.category) for p in products)
+                fits = [] if of_the_kind else [p for p in products if _words(item["name"]) <= _words(p.name)]
                 if len(fits) != 1:
                     fits = [p for p in products if {w for w in _words(p.name) if len(w) > 2} <= said]
-                picked = option_picked(named["candidates"], text, tracker.latest_message.get("entities") or [])
-                if len(fits) != 1 and picked:  # "mujhe 2 mug chahiye red wale": the red one
+                # "mujhe 2 mug chahiye red wale": the red one, by a word besides the one that named
+                # them all ("1 tea": not English Breakfast Tea, the one tea with "tea" in its name)
+                besides = re.sub(rf"(?i)\b(?:{'|'.join(map(re.escape, _words(item['name'])))})s?\b", " ", text)
+                picked = option_picked(named["candidates"], besides, tracker.latest_message.get("entities") or [])
+                if len(fits) != 1 and picked:
                     fits = [p for p in products if p.sku == picked["sku"]]
                 if len(fits) == 1:
                     item.update(sku=fits[0].sku, name=fits[0].name, candidates=[])

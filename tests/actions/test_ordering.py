@@ -201,6 +201,13 @@ async def test_words_that_fit_one_products_name_need_no_which_question(backend, 
                                                                     "place_order", mugs), DOMAIN)
     draft = next(e["value"] for e in events if e["name"] == "order_draft")
     assert [(item["sku"], item["quantity"]) for item in draft] == [("MUG-CER-RED", 2)]
+    # the word that named them all picks none ("tea" is only in English Breakfast Tea's name)
+    teas = [{"entity": "product", "value": "tea", "start": 2, "end": 5, "quantity": 1,
+             "skus": ["TEA-EBF-250", "TEA-SEN-100", "TEA-CHA-200"]}]
+    events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), "1 tea please", "place_order", teas),
+                                           DOMAIN)
+    draft = next(e["value"] for e in events if e["name"] == "order_draft")
+    assert [item["sku"] for item in draft] == [None]
 
 
 async def test_reorder_takes_the_last_orders_items_again(backend):
