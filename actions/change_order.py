@@ -22,7 +22,7 @@ from actions.change_contact import changes_the_contact, propose_contact_change
 from actions.conversation import leave, takes_leave
 from actions.form_answers import said_this_turn, say_again
 from actions.order_changes import MAX_QUANTITY, ChangeResult, apply_changes, carried_over, clauses
-from actions.order_draft import option_picked
+from actions.order_draft import besides, option_picked, pick_alternative
 from actions.order_forms import (CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm, events_clearing, naming_the_order,
                                  not_editable, order_number_named, order_view, said_why_locked, status_words)
 from actions.order_slots import DRAFT, ORDER_SLOTS, PENDING_ORDER, at_the_summary
@@ -419,12 +419,12 @@ async def _told_apart(tracker: Tracker, entities: List[Dict[str, Any]], text: st
     except BackendError as error:
         logger.warning("product lookup failed: %s", error)
         return entities
-    names = [set(re.findall(r"[a-z]+", option["name"].lower())) - _TELLS_NOTHING for option in options]
-    said = set(re.findall(r"[a-z]+", text.lower()))
-    picked = [option for option, words in zip(options, names) if said & (words - set.intersection(*names))]
-    if len(picked) != 1:
+    said = " ".join(word for word in re.findall(r"[a-z]+", besides(text, str(products[0].get("value") or "")).lower())
+                    if word not in _TELLS_NOTHING)
+    picked = pick_alternative(options, said)
+    if picked is None:
         return entities
-    return [{**entity, "skus": [picked[0]["sku"]], "value": picked[0]["name"]} if entity is products[0] else entity
+    return [{**entity, "skus": [picked["sku"]], "value": picked["name"]} if entity is products[0] else entity
             for entity in entities]
 
 

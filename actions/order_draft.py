@@ -299,8 +299,8 @@ async def settle_by_names(tracker: Tracker, draft: List[Dict[str, Any]]) -> None
                     fits = [p for p in products if {w for w in _words(p.name) if len(w) > 2} <= said]
                 # "mujhe 2 mug chahiye red wale": the red one, by a word besides the one that named
                 # them all ("1 tea": not English Breakfast Tea, the one tea with "tea" in its name)
-                besides = re.sub(rf"(?i)\b(?:{'|'.join(map(re.escape, _words(item['name'])))})s?\b", " ", text)
-                picked = option_picked(named["candidates"], besides, tracker.latest_message.get("entities") or [])
+                picked = option_picked(named["candidates"], besides(text, item["name"]),
+                                       tracker.latest_message.get("entities") or [])
                 if len(fits) != 1 and picked:
                     fits = [p for p in products if p.sku == picked["sku"]]
                 if len(fits) == 1:
@@ -395,6 +395,13 @@ async def settle_by_description(tracker: Tracker, item: Dict[str, Any]) -> bool:
         return False
     item.update(sku=fits[0].sku, name=fits[0].name, candidates=[])
     return True
+
+
+def besides(text: str, naming: str) -> str:
+    """`text` without the words that named the products ("mug" of "2 mug red wale"), so that the
+    word telling one apart is another."""
+    words = _words(naming)
+    return re.sub(rf"(?i)\b(?:{'|'.join(map(re.escape, words))})s?\b", " ", text) if words else text
 
 
 def pick_alternative(alternatives: List[Dict[str, Any]], text: str) -> Optional[Dict[str, Any]]:
