@@ -170,13 +170,9 @@ def address_in_the_order(text: str) -> Optional[str]:
     when it holds none (it was asked for again)."""
     for marker in _ADDRESS_FOLLOWS.finditer(text):
         rest = re.sub(r"(?i)[.;]?\s*(?:e-?mail|phone|mobile|tel)\s*(?:is|:)?\s*", ", ", text[marker.end():])
-        if is_address(rest) or is_address(_without_contact(rest)):
+        if is_address(rest):
             return rest
     return None
-
-
-def _without_contact(text: str) -> str:
-    return re.sub(r",\s*[^,]*@[^,]*$", "", text).rstrip(" .")
 
 
 def _without_contact_lines(text: str) -> str:
