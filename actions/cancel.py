@@ -407,7 +407,10 @@ class ActionAnswerConfirmation(Action):
             _ask_again(dispatcher, tracker, pending)
             return []
         # Asked again by this action itself below: a "yes" to that answers the same question.
-        if not (_just_asked_to_confirm(tracker, ASKED_BY[pending] + (self.name(),))
+        # A person is offered by actions that say other things too: after another of their answers
+        # the offer stands no more ("ok" two turns after one had handed the chat over)
+        offer_passed = pending == "human_handoff" and last_utterance(tracker) not in (None,) + QUESTIONS[pending]
+        if not ((_just_asked_to_confirm(tracker, ASKED_BY[pending] + (self.name(),)) and not offer_passed)
                 or _last_said_was_the_question(tracker, pending) or _names_the_action(text or "", pending)
                 or _answers_the_offer_of_a_person(tracker, pending)):
             # Other messages came between the question and this "yes" (a product question, say),
@@ -417,6 +420,9 @@ class ActionAnswerConfirmation(Action):
             dispatcher.utter_message(response="utter_ok")
             return [SlotSet(PENDING, None)]
         if pending == "place_order":
+            taken_out = await _take_out_of_the_unplaced_order(dispatcher, tracker, domain)
+            if taken_out is not None:  # "no filters", "yes but without the tea": that item out, asked again
+                return taken_out
             return await answer_place_order(dispatcher, tracker)
         if pending == "cancel_order" and offered_cancel(tracker):
             return await _take_up_the_offer(dispatcher, tracker, intent_of(tracker) == "affirm")
@@ -603,8 +609,10 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
     """A yes or no with nothing asked: what it answers from what was said before, else "Okay."."""
     says_yes = intent_of(tracker) == "affirm" or decided_answer(text) == "yes"
     last = last_utterance(tracker)
-    if intent_of(tracker) == "affirm" and (WANTS_A_PERSON.search(text) or last in OFFERS_A_PERSON):
-        # "yes, a person please" with no offer open, or "yes" to "I can fetch a person"
+    if intent_of(tracker) == "affirm" and (WANTS_A_PERSON.search(text) or (
+            last in OFFERS_A_PERSON and decided_answer(text) == "yes")):
+        # "yes, a person please" with no offer open, or "yes" to "I can fetch a person" (not
+        # "haha cool" or "ok": a ticket for the team each time)
         return await _answer_human_offer(dispatcher, tracker, True)
     if says_yes and last in DECLINED_A_PERSON:
         return await _answer_human_offer(dispatcher, tracker, True)  # "hmm ok actually yes"
@@ -691,10 +699,14 @@ async def _back_to_the_unplaced_order(dispatcher: CollectingDispatcher, tracker:
     return await ask_to_place_again(dispatcher, tracker, number)
 
 
-# "cancel the caddy, just the mugs": the words naming what a cancel takes out ("caddy", which the
-# NLU finds no product in), up to where the message goes on.
-_CANCELLED_WORDS = re.compile(r"(?i)\bcancel\s+(?:the\s+|my\s+|a\s+|an\s+|that\s+|those\s+)?(?P<what>[a-z][a-z -]*?)\s*"
-                              r"(?=[,.;:!?]|\b(?:and|but|just|only|keep|please|pls|plz|from|out|then|too|now)\b|$)")
+# "cancel the caddy, just the mugs", "yes but without the tea", "no filters": the words naming what
+# is taken out ("caddy", which the NLU finds no product in), up to where the message goes on; a
+# bare "no" only right before them ("no the blue ones" picks, it takes nothing out).
+_CANCELLED_WORDS = re.compile(
+    r"(?i)(?:\b(?:cancel|remove|drop|delete|skip|without|minus|take\s+(?:off|out))\s+"
+    r"(?:the\s+|my\s+|a\s+|an\s+|that\s+|those\s+|any\s+)?|\bno\s+(?!the\b|thanks?\b|wait\b))"
+    r"(?P<what>[a-z][a-z -]*?)\s*(?=[,.;:!?]|\b(?:and|but|just|only|keep|please|pls|plz|from|out|off|then|too|now|"
+    r"though)\b|$)")
 # Words a cancel names no item with: "cancel it", "cancel the whole order", "cancel everything".
 _NOT_AN_ITEM = frozenset("it all order orders everything thing things whole entire lot one ones item items this that "
                          "them".split())

@@ -130,3 +130,21 @@ async def leave(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     """A form's question left from its validation, as "stop" leaves it; the turn ends there (after
     the form no rule says what comes next, and the NLU's thank or goodbye rule would ask again)."""
     return await ActionStop().run(dispatcher, tracker, domain) + [FollowupAction("action_listen")]
+
+
+class ActionGoodbye(Action):
+    """A goodbye, unless it is nonsense the NLU read as one ("zzz", "flibber jabber" were told
+    "Bye, and thanks for stopping by!" in the middle of an order): that is not understood."""
+
+    def name(self) -> Text:
+        return "action_goodbye"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        if LEAVING_WORDS.search(text) or TAKING_LEAVE.match(text) or text.startswith("/"):
+            dispatcher.utter_message(response="utter_goodbye")
+            return []
+        from actions.fallback import ActionFallback  # imported here: actions.fallback imports this module
+        return await ActionFallback().run(dispatcher, tracker, domain)

@@ -94,11 +94,16 @@ async def _new_contact_at_the_summary(dispatcher: CollectingDispatcher, tracker:
 _INSTEAD = re.compile(r"(?i)\b(?:instead|only|just|rather)\b")
 
 
+# "my phone is 070 123 4567 too", "also my phone …": given besides the one the order has.
+_ALSO = re.compile(r"(?i)\b(?:too|also|as well|add|and my)\b")
+
+
 def _changed_contact(contact: Optional[str], text: str) -> Optional[str]:
-    """The order's new contact: what `text` gives; when the order had both an email and a phone,
-    the one of the other kind stays ("the email is wrong, it's priya@example.com" keeps the phone)."""
+    """The order's new contact: what `text` gives; when the order had both an email and a phone, or
+    the new one comes "too", the one of the other kind stays ("the email is wrong, it's
+    priya@example.com" keeps the phone; "my phone is 070 123 4567 too" the email)."""
     email, phone = contact_parts(contact_details(text))
     kept_email, kept_phone = contact_parts(contact)
-    if _INSTEAD.search(text) or not (kept_email and kept_phone):
+    if _INSTEAD.search(text) or not (kept_email and kept_phone or _ALSO.search(text)):
         return joined_contact(email, phone)
     return joined_contact(email or kept_email, phone or kept_phone)

@@ -16,11 +16,15 @@ TOPICS = (
                                  r"free (?:shipping|delivery)|free over"),
     ("utter_faq/payment_options", r"pay(?:ing)? (?:by|with|via)|paypal|apple ?pay|google ?pay|credit card|debit card|"
                                   r"bank transfer|cash on delivery|\bcod\b|instal+ments?|payment (?:options|methods)"),
-    ("utter_faq/refund_policy", r"return(?:s)? policy|refund policy|can i return|how (?:do|can) i return"),
+    ("utter_faq/refund_policy", r"return(?:s)? policy|refund policy|can i return|how (?:do|can) i return|"
+                                r"(?:return|returns) postage|who pays (?:for )?(?:the )?(?:return|postage)"),
     ("utter_faq/warranty", r"warranty|guarantee"),
     ("utter_faq/gift_wrapping", r"gift ?wrap"),
     ("utter_faq/customs_duties", r"customs|import (?:vat|dut(?:y|ies)|tax)"),
-    ("utter_faq/opening_hours", r"opening hours|(?:are|r) you open|what time do you"),
+    ("utter_faq/opening_hours", r"opening hours|(?:are|r) you open|what time do you|your hours|business hours"),
+    ("utter_faq/store_location", r"pick ?up|click and collect|collect (?:it|in person)|visit (?:your|the) (?:shop|store)|"
+                                 r"physical (?:shop|store)|where are you based"),
+    ("utter_delivery_options", r"do you (?:ship|deliver)|(?:ship|deliver)(?:ping|y)? to\b"),
     ("utter_faq/invoice", r"invoice|vat receipt"),
     ("utter_faq/discounts", r"discount|promo ?code|coupon|voucher"),
     ("utter_delivery_time", r"how long (?:does|will|would|for) (?:the )?(?:delivery|shipping|it take)|delivery times?|"

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.cancel_questions import answer_about_the_cancel
+from actions.more_questions import answer_the_other_questions
 from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, BACK_TO_THE_ORDER,
                                    BARE_FOLLOW_UP, FOLLOW_UP, HOW_LONG, HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS,
@@ -423,6 +424,7 @@ class ActionDeliveryTime(Action):
         if not tracker.active_loop_name and (asks_about_own_order(text) or order_followed_up(tracker, text)):
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         utter_delivery_time(dispatcher, text, product_spans(tracker))
+        answer_the_other_questions(dispatcher, text, "utter_delivery_time")  # "… and do you take paypal?"
         return asks_to_place_after_an_aside(dispatcher, tracker, [])
 
 

@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, KEY, ORDER_SLOTS, PENDING_ORDER
+from actions.form_answers import last_utterance
 from actions.ordering import address_of, intent_of, say_short_stock
 from actions.parsing import contact_parts, format_address, format_price, joined_contact
 
@@ -143,6 +144,9 @@ async def answer_place_order(dispatcher: CollectingDispatcher, tracker: Tracker)
     (the order had been placed with the item the customer said to leave out)."""
     number = tracker.get_slot(PENDING_ORDER)
     affirmed = intent_of(tracker) == "affirm"
+    if affirmed and last_utterance(tracker) == "utter_what_to_change_first":
+        # "yes" to "What should I change first?" changes nothing and places nothing: the summary again
+        return await ask_to_place_again(dispatcher, tracker, number)
     if affirmed and _YES_WITH_A_CHANGE.search(tracker.latest_message.get("text") or ""):
         if any(e.get("entity") == "product" for e in tracker.latest_message.get("entities") or []):
             return [FollowupAction("order_form")]

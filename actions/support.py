@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, NotFound, Ticket
 from actions.form_answers import last_utterance
 from actions.orders import latest_entity, named_skus, states_a_rating
-from actions.parsing import order_number, says_no
+from actions.parsing import contact_detail, order_number, says_no
 
 logger = logging.getLogger(__name__)
 TRANSCRIPT_TURNS = 30
@@ -231,6 +231,10 @@ class ActionOpenTicket(Action):
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot(PENDING) == "place_order" and tracker.get_slot("pending_order") and contact_detail(text):
+            # "yes but use my phone instead 070 123 4567" at the summary: the order's contact, not
+            # a request for the shop's number
+            return [FollowupAction("action_handle_inform")]
         if intent == "contact_human_agent" and REFUSES_A_PERSON.search(text):
             # "no i dont want to talk to anyone i want it delivered" was handed over to a person
             tracker.latest_message["intent"] = {"name": "deny", "confidence": 1.0}

@@ -72,3 +72,15 @@ async def test_a_murmur_read_as_a_yes_with_nothing_asked_is_not_understood(dispa
         tracker.latest_message["intent"] = {"name": "affirm", "confidence": 0.7}
         await ActionAnswerConfirmation().run(dispatcher, tracker, {})
         assert [m["response"] for m in dispatcher.messages] == [said], text
+
+
+async def test_a_goodbye_is_said_unless_it_is_nonsense(dispatcher):
+    """"zzz" and "flibber jabber" read as goodbye were told "Bye, and thanks for stopping by!"."""
+    from actions.conversation import ActionGoodbye
+    for text, said in (("bye", "utter_goodbye"), ("see you later", "utter_goodbye"), ("ttyl", "utter_goodbye"),
+                       ("zzz", "utter_ask_rephrase"), ("flibber jabber", "utter_ask_rephrase")):
+        answered = CollectingDispatcher()
+        tracker = tracker_for(new_identity(), text)
+        tracker.latest_message["intent"] = {"name": "goodbye", "confidence": 0.7}
+        await ActionGoodbye().run(answered, tracker, {})
+        assert [m["response"] for m in answered.messages] == [said], text

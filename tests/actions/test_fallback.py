@@ -210,3 +210,18 @@ async def test_german_french_and_portuguese_hear_that_the_bot_speaks_english(dis
         tracker.latest_message.update(text=text, intent={"name": "out_of_scope", "confidence": 0.7})
         await ActionFallback().run(said, tracker, {})
         assert [m["response"] for m in said.messages] == ["utter_only_english"], text
+
+
+async def test_ok_after_another_answer_than_the_offer_of_a_person_hands_nothing_over(backend, dispatcher):
+    """"." "?" "..." "ok": the "ok" came after an out-of-scope answer, two turns after the offer, and
+    opened a ticket for the team."""
+    tracker = confirmation(new_identity(), "affirm", "action_fallback", {"pending_confirmation": "human_handoff"})
+    tracker.latest_message["text"] = "ok"
+    tracker.events = [{"event": "bot", "text": "Shall I ask someone?", "metadata": {"utter_action": "utter_offer_human"}},
+                      {"event": "action", "name": "action_listen"}, {"event": "user", "text": "..."},
+                      {"event": "action", "name": "action_fallback"},
+                      {"event": "bot", "text": "Sorry, that's outside", "metadata": {"utter_action": "utter_out_of_scope"}},
+                      {"event": "action", "name": "action_listen"}, {"event": "user", "text": "ok"}]
+    await ActionAnswerConfirmation().run(dispatcher, tracker, {})
+    assert not any(m.get("json_message") for m in dispatcher.messages)
+    assert "utter_handoff_ticket" not in [m.get("response") for m in dispatcher.messages]

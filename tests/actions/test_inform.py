@@ -101,6 +101,11 @@ async def test_a_new_email_at_the_summary_keeps_the_phone_given_with_the_first(b
     order = httpx.get(f"{backend.url}/api/v1/orders/{number}", headers={**BOT, "X-Channel-Identity": identity}).json()
     assert (order["status"], order["contact_email"], order["contact_phone"]) == (
         "pending", "ada.l@example.com", "+353851234567")  # changed in place, not replaced
+    # a phone "too" with only an email on the order joins it (the email had been dropped)
+    slots["order_contact"] = "ada.l@example.com"
+    events = await ActionHandleInform().run(dispatcher, tracker_for(identity, "my phone is 070 123 4567 too",
+                                                                    slots=slots), {})
+    assert events[0] == SlotSet("order_contact", "ada.l@example.com, 0701234567")
 
 
 async def test_an_address_we_dont_ship_to_says_so_not_order_not_found(backend, dispatcher):

@@ -757,6 +757,33 @@ async def test_a_yes_with_a_change_places_nothing(backend, dispatcher):
                                            "start": 20, "end": 25}]
     assert await ActionAnswerConfirmation().run(CollectingDispatcher(), tracker, {}) == [FollowupAction("order_form")]
     assert status_of(backend, identity, number) == "pending"
+    # a "yes" to "What should I change first?" had placed the order, the caddy still in it
+    tracker = answer(identity, number, "affirm")
+    tracker.events[1] = {"event": "bot", "text": "What should I change first?",
+                         "metadata": {"utter_action": "utter_what_to_change_first"}}
+    tracker.events[0] = {"event": "action", "name": "action_answer_confirmation"}
+    again = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(again, tracker, {})
+    assert [m["response"] for m in again.messages] == ["utter_confirm_order"]
+    assert status_of(backend, identity, number) == "pending"
+
+
+async def test_no_or_yes_without_an_item_at_the_summary_takes_only_it_out(backend, dispatcher):
+    """"no filters" threw the whole order away; "yes but without the tea" showed the teas."""
+    identity = new_identity()
+    filters = {"sku": "BRW-FLT-100", "name": "Paper Filters 100 pack", "quantity": 2, "candidates": []}
+    for text, intent in (("no filters", "deny"), ("yes but without the filters", "affirm")):
+        number = (await pending_order(backend, dispatcher, identity, [BLUE_MUGS, filters], key=text))[1]["value"]
+        tracker = answer(identity, number, intent)
+        tracker.latest_message["text"] = text
+        tracker.slots.update({"order_items": [BLUE_MUGS, filters], "order_draft": [BLUE_MUGS, filters],
+                              **ORDER_SLOTS_FILLED})
+        said = CollectingDispatcher()
+        events = await ActionAnswerConfirmation().run(said, tracker, {})
+        assert [m["response"] for m in said.messages] == ["utter_order_items_removed", "utter_confirm_order"], text
+        assert SlotSet("order_items", [BLUE_MUGS]) in events, text
+        assert [(o["number"], o["status"]) for o in orders_of(backend, identity) if o["number"] == number] == [
+            (number, "pending")], text
 
 
 async def test_answer_no_cancels_pending_order_and_releases_stock(backend, dispatcher):

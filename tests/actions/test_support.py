@@ -396,3 +396,30 @@ async def test_refusing_a_person_in_words_of_one_hands_nothing_over(backend, dis
     assert [m["response"] for m in dispatcher.messages] == ["utter_no_human_then"]
     assert not any(m.get("json_message") for m in dispatcher.messages)
     assert SlotSet("pending_confirmation", None) in events and tickets_of(backend, identity) == []
+
+
+async def test_a_phone_at_the_summary_read_as_asking_for_ours_is_the_orders_contact(backend, dispatcher):
+    """"yes but use my phone instead 070 123 4567" at "Shall I place it?" got the shop's number."""
+    from tests.actions.test_orders import new_identity, tracker_for
+    tracker = tracker_for(new_identity(), "yes but use my phone instead 070 123 4567",
+                          slots={"pending_confirmation": "place_order", "pending_order": "OB-7KB8JMGK"})
+    tracker.latest_message["intent"] = {"name": "contact_human_agent", "confidence": 0.6}
+    assert await ActionOpenTicket().run(dispatcher, tracker, {}) == [FollowupAction("action_handle_inform")]
+    assert dispatcher.messages == []
+
+
+async def test_ok_after_i_can_fetch_a_person_hands_nothing_over(backend, dispatcher):
+    """"haha cool", "lol ok", "ok" after "I'm a bot… I can fetch a person" each opened a ticket."""
+    from actions.cancel import ActionAnswerConfirmation
+    from tests.actions.test_orders import new_identity, tracker_for
+    for text in ("haha cool", "lol ok", "ok"):
+        identity = new_identity()
+        tracker = tracker_for(identity, text)
+        tracker.latest_message["intent"] = {"name": "affirm", "confidence": 0.8}
+        tracker.events = [{"event": "bot", "text": "I'm a bot", "metadata": {"utter_action": "utter_iamabot"}},
+                          {"event": "action", "name": "action_listen"}, {"event": "user", "text": text}]
+        said = CollectingDispatcher()
+        await ActionAnswerConfirmation().run(said, tracker, {})
+        assert [m["response"] for m in said.messages] == ["utter_ok"], text
+        assert tickets_of(backend, identity) == [], text
+
