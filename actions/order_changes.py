@@ -148,8 +148,9 @@ def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], t
             if quantity is None:
                 continue  # "the blue mug" with nothing to do to it
             new[sku]["quantity"] = quantity
-        else:
-            new[sku] = {"sku": sku, "name": name, "quantity": quantity or carried or 1}
+        else:  # "remove the red mugs, the blue ones instead": as many as went; "… and add a french press": 1
+            said_one = entity.get("implicit_quantity") and entity.get("start") is not None
+            new[sku] = {"sku": sku, "name": name, "quantity": quantity or (None if said_one else carried) or 1}
             carried = None
         changed = True
     return _checked(new, changed)

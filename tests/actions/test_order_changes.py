@@ -61,6 +61,15 @@ def test_apply_changes_replace_keeps_quantity():
     assert result.lines == [{"sku": "MUG-CER-RED", "name": "red mugs", "quantity": 2}]
 
 
+def test_a_product_added_with_a_after_a_removal_is_one():
+    """"remove the mugs and add a french press" made 2 french presses, as many as the mugs."""
+    text = "remove the blue mugs and add a french press"
+    entities = product(text, "blue mugs", ["MUG-CER-BLU"]) + product(text, "french press", ["BRW-FRP-800"], 1,
+                                                                     implicit=True)
+    result = apply_changes([MUGS, TEAPOT], entities, text)
+    assert result.lines == [TEAPOT, {"sku": "BRW-FRP-800", "name": "french press", "quantity": 1}]
+
+
 def test_apply_changes_ambiguous_new_product_asks():
     text = "add a teapot"
     result = apply_changes([MUGS], product(text, "teapot", TEAPOTS, 1, implicit=True), text)
