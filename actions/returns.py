@@ -125,6 +125,12 @@ class ValidateReturnForm(TargetOrderForm):
     def name(self) -> Text:
         return "validate_return_form"
 
+    def order_kinds(self, tracker: Tracker) -> List[str]:
+        """ "i want to return the mugs, too small": the order holding mugs (a kind to the NLU), not
+        the newest delivered one (QA: the french press order's return was registered)."""
+        return [str(entity.get("value")) for entity in tracker.latest_message.get("entities") or []
+                if entity.get("entity") == "category"]
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
         if tracker.get_slot("requested_slot") is None and await swaps_an_item_of_a_placed_order(tracker):

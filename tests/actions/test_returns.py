@@ -1236,3 +1236,16 @@ async def test_a_wrong_item_asked_about_as_a_change_gets_the_apology_and_the_rig
         assert responses[1] in ("utter_complaint_ticket", "utter_ticket_already_open"), wording
         assert SlotSet("pending_confirmation", "human_handoff") in events, wording
     assert orders_of(backend, identity) == [(number, "delivered")]  # no new order, nothing returned yet
+
+
+async def test_a_kind_named_in_the_return_picks_the_order_holding_it(backend):
+    """"i want to return the mugs, too small" with a newer delivered french press order registered
+    the french press's return (the mugs are a kind, not a product, to the NLU)."""
+    identity = new_identity()
+    mugs = delivered(backend, identity, ("MUG-CER-GRN", 2))
+    delivered(backend, identity, ("BRW-FRP-800", 1))
+    text = "i want to return the mugs, too small"
+    at = text.index("mugs")
+    events, _ = await start(identity, text, [{"entity": "category", "value": "Mugs", "start": at, "end": at + 4}])
+    target = next(e["value"] for e in events if e.get("name") == "target_order")
+    assert target["number"] == mugs
