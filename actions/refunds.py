@@ -5,6 +5,7 @@ under way, else their last order)."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -18,6 +19,7 @@ from actions.orders import (REQUESTED, TASK, ask_for_the_contact, given_contact,
                             leaves_the_check, requested_order_number, verified_with, while_a_form_waits)
 from actions.parsing import format_price, order_number
 from actions.returns import ITEMS, PENDING, refund_due
+from actions.support import ticket_with_an_offer
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +67,15 @@ class ActionRefundStatus(Action):
         if order is None:
             dispatcher.utter_message(response="utter_ask_refund_order_number")
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "refund")]
+        found = [SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet("order_id", order.number)] + verified_with(contact)
+        if order.refund_status == "refunded" and DISPUTES_THE_AMOUNT.search(tracker.latest_message.get("text") or ""):
+            # "i only got 20 euros back but paid 39.80": the team checks it (the same status line came back)
+            return found + await ticket_with_an_offer(
+                dispatcher, tracker, "refund amount disputed", "utter_refund_amount_ticket", number=order.number,
+                amount=format_price(order.refund_amount_minor or 0, order.currency),
+                date=(order.refunded_at or "")[:10] or "recently")
         utter_refund(dispatcher, order)
-        return [SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet("order_id", order.number)] + verified_with(contact)
+        return found
 
 
 async def _order_meant(backend: BackendClient, tracker: Tracker, number: Optional[str],
@@ -78,6 +87,12 @@ async def _order_meant(backend: BackendClient, tracker: Tracker, number: Optiona
         return await backend.get_order(number, contact)
     checked = await order_checked_elsewhere(backend, tracker)
     return checked or await backend.get_order_or_last(None, usable=_has_refund)
+
+
+# A refund less than the customer expected: "only got 20 back", "where is the rest", "not the full amount".
+DISPUTES_THE_AMOUNT = re.compile(r"(?i)\bonly (?:got|received|refunded|get|gave)\b|\bwhere(?:'s| is) the rest\b|"
+                                 r"\b(?:not|wasn'?t|isn'?t) the (?:full|whole|right|correct) (?:amount|refund|sum)\b|"
+                                 r"\b(?:partial|short|missing|less than)\b|\bwhy only\b")
 
 
 def _has_refund(order: Order) -> bool:

@@ -49,7 +49,7 @@ OFFERED_FOR = {
 # What the bot says when it has opened a ticket (or added to one) and offers a person: what the
 # customer writes next about the problem belongs to that ticket.
 TICKET_OFFERS = ("utter_complaint_ticket", "utter_payment_issue_ticket", "utter_payment_declined_ticket",
-                 "utter_ticket_already_open", "utter_ticket_details_added")
+                 "utter_ticket_already_open", "utter_ticket_details_added", "utter_refund_amount_ticket")
 # Every offer of a person (pending_confirmation "human_handoff"), asked again as it was said.
 PERSON_OFFERS = tuple(OFFERED_FOR) + TICKET_OFFERS + ("utter_contact_details", "utter_offer_a_person",
                                                       "utter_sorry_offer_a_person")
@@ -317,6 +317,20 @@ async def take_a_data_request(dispatcher: CollectingDispatcher, tracker: Tracker
     dispatcher.utter_message(response="utter_unsubscribe_ticket" if unsubscribe else "utter_data_deletion_ticket",
                              ticket_id=ticket.id)
     return []
+
+
+async def ticket_with_an_offer(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str,
+                               response: str, **values: Any) -> List[Dict[Text, Any]]:
+    """A ticket for the team about `reason`, said with `response` (which offers a person): a "yes"
+    hands that ticket over, as after a complaint."""
+    try:
+        ticket = await _open(tracker, reason)
+    except BackendError as error:
+        logger.warning("could not open a %s ticket: %s", reason, error)
+        dispatcher.utter_message(response="utter_ticket_failed")
+        return []
+    dispatcher.utter_message(response=response, ticket_id=ticket.id, **values)
+    return [SlotSet(PENDING, "human_handoff"), SlotSet(OFFERED_TICKET, ticket.id)]
 
 
 async def open_complaint(dispatcher: CollectingDispatcher, tracker: Tracker,

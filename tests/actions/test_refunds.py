@@ -116,3 +116,20 @@ async def test_a_refund_of_another_chats_order_asked_while_ordering_waits_for_it
     events = await ActionRefundStatus().run(dispatcher, email, {})
     assert responses(dispatcher) == ["utter_refund_refunded"]
     assert events[-2:] == [SlotSet("paused_form", None), FollowupAction("order_form")]
+
+
+async def test_a_refund_less_than_expected_opens_a_ticket_and_offers_a_person(backend):
+    """"i only got 10 euros back but paid 12.90, where is the rest" got the same status line."""
+    from tests.actions.test_support import tickets_of
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    refunded(backend, identity, number)
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_for(identity, f"i only got 10 euros back for {number} but paid 12.90, where is the rest")
+    events = await ActionRefundStatus().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_refund_amount_ticket"] and dispatcher.messages[0]["amount"] == "€10.00"
+    assert SlotSet("pending_confirmation", "human_handoff") in events
+    assert [t["reason"] for t in tickets_of(backend, identity)] == ["refund amount disputed"]
+    plain = CollectingDispatcher()
+    await ActionRefundStatus().run(plain, tracker_for(identity, f"where is my refund for {number}"), {})
+    assert responses(plain) == ["utter_refund_refunded"]
