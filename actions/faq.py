@@ -6,6 +6,7 @@ courier?" after tracking it): then that order's status with its carrier. Right a
 opened, more about the problem read as a question of this kind goes to the ticket."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -28,6 +29,9 @@ REPLACES = "utter_faq"
 # delivery_options, whose answer lists where we do: a plain no first).
 DELIVERY_ANSWERS = ("utter_faq/shipping_costs", "utter_faq/customs_duties", "utter_faq/minimum_order",
                     "utter_delivery_options")
+
+
+EXPRESS = re.compile(r"(?i)\b(?:express|next[- ]day|faster (?:delivery|shipping)|priority (?:delivery|shipping))\b")
 
 
 def selected_answer(tracker: Tracker) -> Optional[str]:
@@ -57,6 +61,8 @@ class ActionAnswerFaq(Action):
             # "which courier?" about the order just talked about, "is my parcel with dhl?": that order
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         answer = "utter_delivery_options" if intent_of(tracker) == "delivery_options" else selected_answer(tracker)
+        if EXPRESS.search(text) and answer in ("utter_delivery_options", "utter_faq/shipping_costs", None):
+            answer = "utter_faq/shipping_costs"  # "i want express delivery pls": it says how express can be had
         if answer == "utter_faq/account":
             request = await take_a_data_request(dispatcher, tracker)
             if request is not None:  # "delete all my data (gdpr)": the team does it, not an FAQ

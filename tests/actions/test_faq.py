@@ -117,3 +117,11 @@ async def test_a_pasted_confirmation_or_an_order_named_with_when_it_ships_is_abo
                                           "skus": ["COF-COL-250"], "start": 12, "end": 26}]
     await ActionAnswerFaq().run(dispatcher, listed, {})
     assert [(m["response"], m.get("place")) for m in dispatcher.messages] == [("utter_not_delivered_there", "Colombia")]
+
+
+async def test_express_asked_for_says_how_it_can_be_had(dispatcher):
+    """"i want express delivery pls" at the summary got the list of countries we deliver to."""
+    tracker = faq_tracker("i want express delivery pls", "utter_faq/shipping_costs")
+    tracker.latest_message["intent"] = {"name": "delivery_options", "confidence": 0.8}
+    await ActionAnswerFaq().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_faq/shipping_costs"]
