@@ -433,10 +433,11 @@ def option_picked(options: List[Dict[str, Any]], text: str,
     return None if other else picked
 
 
-def take_alternative(draft: List[Dict[str, Any]], alternatives: List[Dict[str, Any]], text: str) -> bool:
-    """Adds the offered product the message picks, with its quantity, in place of the short item.
-    True if one was picked."""
-    offer = pick_alternative(alternatives, text)
+def take_alternative(draft: List[Dict[str, Any]], alternatives: List[Dict[str, Any]], text: str,
+                     offer: Optional[Dict[str, Any]] = None) -> bool:
+    """Adds the offered product the message picks (or `offer`, named by the NLU), with its quantity,
+    in place of the short item. True if one was picked."""
+    offer = offer or pick_alternative(alternatives, text)
     if offer is None:
         return False
     offered_words = set(re.findall(r"[a-z]+", offer["name"].lower()))
@@ -447,7 +448,8 @@ def take_alternative(draft: List[Dict[str, Any]], alternatives: List[Dict[str, A
             item["quantity"] = count
             kept.add(item["sku"])
     drop_replaced(draft, {offer["sku"]} | kept)
-    count = _count_before_its_words(offer["name"], set(), text) if kept else quantity_in(text)
+    # "the cast iron one then": its "one" is no count (3 had been asked for, 1 was taken)
+    count = _count_before_its_words(offer["name"], set(), text) if kept else quantity_in(_THE_X_ONE.sub(" ", text))
     same = next((item for item in draft if item["sku"] == offer["sku"]), None)
     if same is None:  # "ok red ones instead then": as many as were asked for of the short one
         draft.append({"sku": offer["sku"], "name": offer["name"], "quantity": count or offer.get("count"),
@@ -455,6 +457,9 @@ def take_alternative(draft: List[Dict[str, Any]], alternatives: List[Dict[str, A
     else:
         same["quantity"] = count or same["quantity"]
     return True
+
+
+_THE_X_ONE = re.compile(r"(?i)\b(?:the|that|this)\s+(?:[a-z-]+\s+){0,3}ones?\b")
 
 
 def _count_before_its_words(name: str, other_words: set, text: str) -> Optional[int]:

@@ -23,8 +23,8 @@ from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, fr
                                   said_this_turn)
 from actions.language import is_foreign, only_english
 from actions.order_draft import (EACH_OF_THEM, drop_replaced, is_complete, is_removed, merge_into_draft, offers_named,
-                                 ones_of_the_same_kind, option_picked, remove_from_draft, settle_by_description,
-                                 settle_by_names, settle_by_rank, take_alternative)
+                                 ones_of_the_same_kind, option_picked, pick_alternative, remove_from_draft,
+                                 settle_by_description, settle_by_names, settle_by_rank, take_alternative)
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
 from actions.order_wording import asks_about_orders
 from actions.orders import ActionTrackOrder
@@ -73,7 +73,29 @@ def edits_items(tracker: Tracker) -> bool:
 
 def changes_items(tracker: Tracker) -> bool:
     """The message edits the order being made while the form asks for something else."""
-    return edits_items(tracker) or new_quantity(tracker, tracker.get_slot(DRAFT) or []) is not None
+    return (edits_items(tracker) or new_quantity(tracker, tracker.get_slot(DRAFT) or []) is not None
+            or offer_picked(tracker) is not None)
+
+
+def offer_picked(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The product offered for a short item that the message takes: "the cast iron one then" (the
+    NLU names it), "ok, 2 blue ones then" (a word only its name has); also once the rest of the
+    order went on to the address. None for a question ("how much is the blue one?": its rule)."""
+    alternatives = tracker.get_slot(ALTERNATIVES) or []
+    text = tracker.latest_message.get("text") or ""
+    if not alternatives or only_asks(text) or tracker.get_slot("requested_slot") not in (ITEMS, ADDRESS, CONTACT):
+        return None
+    products = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "product"]
+    waiting = any(item.get("sku") and not item.get("quantity") for item in tracker.get_slot(DRAFT) or [])
+    if products and waiting:
+        return None  # "5 is fine, also 2 sencha" for the short chai: both (the merge reads them)
+    if products:
+        named = {sku for entity in products for sku in entity.get("skus") or []}
+        offered = [offer for offer in alternatives if offer["sku"] in named]
+        return offered[0] if len(products) == 1 and len(offered) == 1 else None
+    if intent_of(tracker) not in ITEM_INTENTS + ("affirm", "deny"):
+        return None
+    return pick_alternative(alternatives, text)
 
 
 def new_quantity(tracker: Tracker, draft: List[Dict[str, Any]]) -> Optional[Tuple[int, int]]:
@@ -376,7 +398,7 @@ class ValidateOrderForm(FormValidationAction):
         adding = edits_items(tracker)
         text = tracker.latest_message.get("text") or ""
         if requested in (ADDRESS, CONTACT):  # "how much is the v60?", "add that too" while the address is asked
-            taken = await self._shown_taken(tracker, draft, text)
+            taken = self._offer_taken(tracker, draft, text) or await self._shown_taken(tracker, draft, text)
             if taken:
                 return taken
         if not adding and requested not in (None, ITEMS):
@@ -503,11 +525,9 @@ class ValidateOrderForm(FormValidationAction):
     def _offer_taken(tracker: Tracker, draft: List[Dict[str, Any]], text: str) -> Dict[Text, Any]:
         """ "ok, 2 blue ones then" names no product: it may pick one offered for a short item (not
         "how much is the blue one?", which its rule answers)."""
-        entities = tracker.latest_message.get("entities") or []
-        if (tracker.get_slot("requested_slot") != ITEMS or any(e.get("entity") == "product" for e in entities)
-                or intent_of(tracker) not in ITEM_INTENTS + ("affirm", "deny") or only_asks(text)):
-            return {}
-        return {ITEMS: draft} if take_alternative(draft, tracker.get_slot(ALTERNATIVES) or [], text) else {}
+        offer = offer_picked(tracker)
+        return {ITEMS: draft} if offer and take_alternative(draft, tracker.get_slot(ALTERNATIVES) or [], text,
+                                                             offer) else {}
 
     async def validate_order_items(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -875,6 +875,24 @@ async def test_order_form_takes_an_offered_product_after_an_out_of_stock_answer(
     assert SlotSet("order_draft", [dict(blue, quantity=None)]) in events
 
 
+async def test_an_offer_named_by_the_nlu_takes_as_many_as_were_asked_also_at_the_address(backend):
+    """"the cast iron one then" after 3 blue ceramic teapots were out of stock took 1 (its "one"),
+    and once the rest of an order went on to the address, an offer was no more taken."""
+    offers = [{"sku": "TEA-POT-CST", "name": "Cast Iron Teapot 0.8 L", "count": 3},
+              {"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "count": 3}]
+    text = "the cast iron one then"
+    cast_iron = [{"entity": "product", "value": "Cast Iron Teapot 0.8 L", "skus": ["TEA-POT-CST"], "start": 4, "end": 13}]
+    teapot = {"sku": "TEA-POT-CST", "name": "Cast Iron Teapot 0.8 L", "quantity": 3, "candidates": []}
+    for draft, requested in (([], "order_items"), ([BLUE_MUGS], "shipping_address")):
+        slots = {"order_draft": draft, "order_items": draft or None, "requested_slot": requested,
+                 "order_alternatives": offers}
+        dispatcher = CollectingDispatcher()
+        events = await ValidateOrderForm().run(dispatcher, form_tracker(new_identity(), text, "place_order", cast_iron,
+                                                                        slots=slots), DOMAIN)
+        assert SlotSet("order_items", draft + [teapot]) in events, requested
+        assert not any(e.get("name") == "shipping_address" and e.get("value") for e in events), requested
+
+
 async def test_instead_replaces_the_short_item_still_waiting_for_a_quantity(backend, dispatcher):
     short_red = {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": None, "candidates": []}
     slots = {"order_draft": [BLUE_MUGS, short_red], "requested_slot": "order_items",
