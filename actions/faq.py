@@ -18,7 +18,8 @@ from actions.more_questions import answer_the_other_questions
 from actions.order_wording import ABOUT_A_SHIPMENT
 from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_so_far import tell_the_order_so_far
-from actions.orders import ActionTrackOrder, asks_about_own_order, asks_when_an_order_comes, product_spans
+from actions.orders import (ActionTrackOrder, answer_about_an_order, asks_about_own_order, asks_when_an_order_comes,
+                            product_spans)
 from actions.parsing import foreign_place
 from actions.support import add_to_the_ticket, take_a_data_request, tells_more_about_the_ticket
 
@@ -51,6 +52,9 @@ class ActionAnswerFaq(Action):
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "do i get my money back?" while a cancel waits: about that order
             return answered
+        about_an_order = await answer_about_an_order(dispatcher, tracker, domain)
+        if about_an_order is not None:  # "what's in my order now" right after placing it, "HZME5UYP"
+            return about_an_order
         so_far = await tell_the_order_so_far(dispatcher, tracker)
         if so_far is not None:  # "whats the total now with shipping" while ordering: that order
             return so_far

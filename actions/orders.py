@@ -421,6 +421,9 @@ class ActionDeliveryTime(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
+        about_an_order = await answer_about_an_order(dispatcher, tracker, domain)
+        if about_an_order is not None:  # "what's in my order now" right after placing it
+            return about_an_order
         if not tracker.active_loop_name and (asks_about_own_order(text) or order_followed_up(tracker, text)):
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         utter_delivery_time(dispatcher, text, product_spans(tracker))

@@ -711,3 +711,15 @@ async def test_late_right_after_an_orders_answer_is_about_that_order(backend):
         await ActionTrackOrder().run(dispatcher, tracker, {})
         assert [(m["response"], m["number"]) for m in dispatcher.messages] == [
             ("utter_order_status_confirmed", older)], text
+
+
+async def test_whats_in_my_order_now_right_after_placing_it_lists_it(backend):
+    """"what's in my order now" right after "Your order … is placed" got the delivery times (read as
+    a delivery question)."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    dispatcher = CollectingDispatcher()
+    tracker = after_answer(identity, "what's in my order now", [("utter_order_placed", {"number": number})],
+                           intent="delivery_time")
+    await ActionDeliveryTime().run(dispatcher, tracker, {})
+    assert responses(dispatcher)[0] == "utter_order_contents"
