@@ -92,7 +92,11 @@ def offer_picked(tracker: Tracker) -> Optional[Dict[str, Any]]:
     if products:
         named = {sku for entity in products for sku in entity.get("skus") or []}
         offered = [offer for offer in alternatives if offer["sku"] in named]
-        return offered[0] if len(products) == 1 and len(offered) == 1 else None
+        if len(products) == 1 and len(offered) == 1:
+            return offered[0]
+        vague = len(products) == 1 and len(named) > 1 and not offered
+        # "the glass one then" after the teapots offered: not "which glass?" (drinking glasses)
+        return pick_alternative(alternatives, text) if vague else None
     if intent_of(tracker) not in ITEM_INTENTS + ("affirm", "deny"):
         return None
     return pick_alternative(alternatives, text)

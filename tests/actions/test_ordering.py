@@ -891,6 +891,14 @@ async def test_an_offer_named_by_the_nlu_takes_as_many_as_were_asked_also_at_the
                                                                         slots=slots), DOMAIN)
         assert SlotSet("order_items", draft + [teapot]) in events, requested
         assert not any(e.get("name") == "shipping_address" and e.get("value") for e in events), requested
+    # "the glass one then": the NLU finds drinking glasses, the offers hold one glass teapot
+    glasses = [{"entity": "product", "value": "glass", "skus": ["GLS-TMB-SET", "GLS-DBW-2PC"], "start": 4, "end": 9}]
+    slots = {"order_draft": [], "requested_slot": "order_items", "order_alternatives": offers}
+    events = await ValidateOrderForm().run(CollectingDispatcher(), form_tracker(new_identity(), "the glass one then",
+                                                                                "place_order", glasses, slots=slots),
+                                           DOMAIN)
+    assert SlotSet("order_items", [{"sku": "TEA-POT-GLS", "name": "Glass Teapot with Infuser 1 L", "quantity": 3,
+                                    "candidates": []}]) in events
 
 
 async def test_instead_replaces_the_short_item_still_waiting_for_a_quantity(backend, dispatcher):
