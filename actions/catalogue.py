@@ -23,6 +23,7 @@ from actions.replacements import REPLACING
 from actions.ordering import TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order, new_quantity
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
 from actions.product_questions import Answer, answer_about, details_of
+from actions.product_sizes import by_size, measure, ranks_by_size
 from actions.returns import continues_a_return
 from actions.support import complains, open_complaint
 
@@ -196,7 +197,8 @@ class ActionShowProducts(Action):
                 if answer:  # "is it dishwasher safe?", "when is it back in stock?"
                     return await _answer_about(dispatcher, backend, products[0], answer, at_the_summary(tracker))
                 if products:
-                    details = len(products) == 1 or ASKS_DETAILS.search(text) is not None
+                    details = (len(products) == 1 or ASKS_DETAILS.search(text) is not None
+                               or ranks_by_size(text) is not None)  # "which is bigger?": the sizes
                     lines = "\n".join(f"• {describe_product(p, exact, details)}" for p in products)
                     dispatcher.utter_message(response="utter_product_list", products=lines)
                     if total > len(products):
@@ -223,10 +225,14 @@ class ActionShowProducts(Action):
         text = tracker.latest_message.get("text") or ""
         category = str(next(tracker.get_latest_entity_values("category"), None) or "")
         low, high = price_range_minor(text)
-        ranked = RANKING.search(text)
+        sized = ranks_by_size(text)
+        ranked = RANKING.search(text) or sized is not None
         shown = tracker.get_slot(SHOWN) or []
+        if sized is not None and len(shown) == 1 and not named_products and not category:
+            # "do you have a bigger one?" right after one product: its kind, bigger than it
+            return await _bigger_or_smaller(dispatcher, backend, await backend.get_product(shown[0]), sized)
         if ranked and len(shown) > 1 and not named_products and not category and high is None:
-            # "which is cheaper?" right after two or more products: the cheaper of those
+            # "which is cheaper?", "which one is bigger?" right after two or more products: that one of those
             products, total = [await backend.get_product(sku) for sku in shown[:10]], len(shown)
         elif (high is not None or ranked) and not named_products:  # "anything under 10 euro", "cheapest mug"
             products, total = await backend.products_in(category, 100 if ranked or low else CATEGORY_PAGE, high)
@@ -247,7 +253,9 @@ class ActionShowProducts(Action):
                 named = next(tracker.get_latest_entity_values("product"), None)
                 dispatcher.utter_message(response="utter_no_such_colour", colour=colour,
                                          category=str(named or products[0].category).lower())
-        if ranked and products:  # "cheapest teapot?": that one
+        if sized is not None and by_size(products, sized):  # "the biggest teapot", "which is smaller?"
+            products, total = by_size(products, sized), 1
+        elif ranked and products and sized is None:  # "cheapest teapot?": that one
             products = sorted(products, key=lambda p: p.price_minor, reverse=ranked.group("top") is not None)[:1]
             total = 1
         elif low is not None:
@@ -287,6 +295,24 @@ class ActionShowProducts(Action):
             # ("is the mug in green?" tells another one apart)
             return in_hand
         return list(found.values())[:6]
+
+
+async def _bigger_or_smaller(dispatcher: CollectingDispatcher, backend: BackendClient, product: Product,
+                             bigger: bool) -> Tuple[List[Product], int]:
+    """The products of `product`'s category bigger (or smaller) than it, nearest size first; when
+    there are none, that it is already the biggest (smallest) one."""
+    siblings, _ = await backend.products_in(product.category, 100)
+    own = measure(product)
+    if own is None:
+        return siblings[:CATEGORY_PAGE], len(siblings)
+    beyond = [(p, size[1]) for p in siblings if (size := measure(p)) and size[0] == own[0]
+              and (size[1] > own[1] if bigger else size[1] < own[1])]
+    if not beyond:
+        dispatcher.utter_message(response="utter_product_already_extreme", name=product.name,
+                                 extreme="biggest" if bigger else "smallest", category=product.category.lower())
+        return [product], 1
+    beyond.sort(key=lambda pair: abs(pair[1] - own[1]))
+    return [p for p, _ in beyond[:CATEGORY_PAGE]], len(beyond)
 
 
 async def _answer_about(dispatcher: CollectingDispatcher, backend: BackendClient, product: Product,

@@ -313,3 +313,51 @@ async def test_whats_in_it_and_a_bare_order_number_reach_the_order(backend):
     t = tracker_for(own, n2.removeprefix("OB-"))
     await ActionHandleInform().run(d, t, {})
     assert responses(d) == ["utter_order_status_pending"]
+
+
+async def test_which_one_is_bigger_the_smallest_and_a_bigger_one(backend):
+    """"which one is bigger?" after two teapots had listed them both (only prices ranked);
+    "smallest mug", "biggest teapot" give that one; "do you have a bigger one?" after a teapot gives
+    the bigger ones of its kind, nearest first, or says it is already the biggest."""
+    def ask(text: str, shown=(), entities=()) -> CollectingDispatcher:
+        dispatcher = CollectingDispatcher()
+        tracker = load_tracker("product_question", text=text, entities=list(entities))
+        tracker.slots["shown_products"] = list(shown)
+        return dispatcher, tracker
+
+    def listed(dispatcher: CollectingDispatcher) -> list:
+        return [line[2:].split(":")[0] for line in dispatcher.messages[-1]["products"].splitlines()]
+
+    teapots = [{"entity": "product", "value": "teapot", "skus": ["TEA-POT-CST", "TEA-POT-GLS", "TEA-POT-CER"]}]
+    mugs = [{"entity": "category", "value": "Mugs"}]
+    for text, shown, entities, expected in (
+            ("which one is bigger?", ["TEA-POT-CST", "TEA-POT-GLS"], (), ["Glass Teapot with Infuser 1 L"]),
+            ("which is smaller", ["TEA-POT-CER", "TEA-POT-GLS"], (), ["Glass Teapot with Infuser 1 L"]),
+            ("whats your biggest teapot", (), teapots, ["Ceramic Teapot 1.2 L Blue"]),
+            ("smallest mug?", (), mugs, ["Espresso Cups Set of 4"]),
+            ("do you have a bigger one?", ["TEA-POT-CST"], (), ["Glass Teapot with Infuser 1 L",
+                                                                 "Ceramic Teapot 1.2 L Blue"])):
+        dispatcher, tracker = ask(text, shown, entities)
+        await ActionShowProducts().run(dispatcher, tracker, {})
+        assert listed(dispatcher) == expected, text
+        assert "size" in dispatcher.messages[-1]["products"], text  # the sizes compared are shown
+    dispatcher, tracker = ask("any larger ones?", ["TEA-POT-CER"])
+    await ActionShowProducts().run(dispatcher, tracker, {})
+    assert (dispatcher.messages[0]["response"], dispatcher.messages[0]["extreme"]) == (
+        "utter_product_already_extreme", "biggest")
+
+
+def test_sizes_compare_within_their_measure():
+    from actions.product_sizes import by_size, measure, ranks_by_size
+
+    def product(sku: str, size: str) -> Product:
+        return Product(sku=sku, name=sku, category="X", price_minor=100, currency="EUR", available=1,
+                       attributes={"size": size})
+    assert measure(product("a", "0.8 L")) == ("volume", 800.0)
+    assert measure(product("b", "250 g")) == ("weight", 250.0)
+    assert measure(product("c", "set of 4")) is None
+    tin, pot, cup = product("tin", "1 kg"), product("pot", "1,2 l"), product("cup", "90 ml")
+    assert by_size([tin, pot, cup], biggest=True) == [pot]  # a kilo is not bigger than a litre
+    assert by_size([tin, cup], biggest=True) == []  # nothing to compare against
+    assert (ranks_by_size("which one is bigger"), ranks_by_size("the smallest"), ranks_by_size("the cheapest")) == (
+        True, False, None)
