@@ -33,7 +33,7 @@ from actions.returns import answer_return, changes_the_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
 from actions.feedback import correct_the_rating_just_given
 from actions.support import (OFFERED_TICKET, PAUSED_FORM, PERSON_OFFERS, WANTS_A_PERSON, ActionOpenTicket,
-                             add_to_the_ticket, end_active_form, offer_a_person, says_more)
+                             add_to_the_ticket, chase_the_late_order, end_active_form, offer_a_person, says_more)
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -400,6 +400,8 @@ class ActionAnswerConfirmation(Action):
         elif (asks_instead_of_answering(text) or hesitates(text) or torn(text) or looks_like_gibberish(text) or is_noise(text)
               or intent_of(tracker) not in ("affirm", "deny") or (intent_of(tracker) == "affirm" and not agrees(text))):
             answered = await answer_about_the_cancel(dispatcher, tracker)
+            if answered is None:  # "so what now?" after a late order: the team chases it
+                answered = await chase_the_late_order(dispatcher, tracker)
             if answered is not None:  # "is it already packed?" read as a yes or no: answered, asked again
                 return answered
             # "what happens next?", "hmm idk", "." or "lkjlkj" read as a yes would act without consent

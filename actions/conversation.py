@@ -1,4 +1,5 @@
-"""Leaving whatever the bot was in the middle of: "stop", "never mind"."""
+"""Leaving whatever the bot was in the middle of ("stop", "never mind"), and the small talk around
+it: greetings, goodbyes, "what can you do"."""
 from __future__ import annotations
 
 import logging
@@ -15,7 +16,7 @@ from actions.form_answers import intent_of
 from actions.order_forms import CHANGE_SLOTS
 from actions.order_slots import DRAFT, ORDER_SLOTS, PENDING_ORDER
 from actions.return_withdrawal import withdraws_a_return
-from actions.support import OFFERED_TICKET, PAUSED_FORM
+from actions.support import OFFERED_TICKET, PAUSED_FORM, chase_the_late_order
 
 logger = logging.getLogger(__name__)
 # Slots that remember an unfinished task; clearing them means a later "yes" or "1042" starts nothing.
@@ -148,3 +149,68 @@ class ActionGoodbye(Action):
             return []
         from actions.fallback import ActionFallback  # imported here: actions.fallback imports this module
         return await ActionFallback().run(dispatcher, tracker, domain)
+
+
+# A greeting's words, chat spellings and typos included ("hii", "helo", "gud mrng", "namaste ji"):
+# what a greeting has, and nonsense the NLU reads as one ("blorp", "flurb") lacks.
+GREETING_WORDS = re.compile(
+    r"(?i)\b(?:h+i+|hie|hy|hai|h?ell?o+w?|hel+o+|hallo+|hullo|hlo+|hlw|he+y+|hay|heya|hiya|howdy|hola|yo+|"
+    r"sup|wass?up|wh?at'?s? (?:up|new|going on)|(?:good|gud|gd) ?(?:morning|mrng|mng|afternoon|aftrnoon|"
+    r"evening|evng|day|nite|night)|morning|evening|afternoon|gm|g'?day|top of the morning|greetings|salut|"
+    r"bonjour|ciao|oi|namaste|namaskar\w*|namasthe|vanakkam|salaam|salam|assalam\w*|as salam\w*|radhe radhe|"
+    r"ram ram|jai shri ram|jai jinendra|sat shri akal|anyone there|any ?body there|"
+    r"(?:nice|good) to (?:meet|see) you|hope you'?re (?:well|having))\b")
+# Asking how the bot is: "how are you", "how r u doing", "hows it going", "kaise ho".
+HOW_ARE_YOU = re.compile(
+    r"(?i)\bhow(?:'?s| is| are| r|'?re)? ?(?:you|u|ya|yu|things|it going|everything|life|(?:your|ur) (?:day|week|morning))\b|"
+    r"\bhow (?:have|ve|'ve) (?:you|u) been\b|\bhow (?:do|d) (?:you|u) do\b|\b(?:hru|wbu|hbu)\b|"
+    r"\bwhat'?s new with you\b|\b(?:kaise|kaisa|kaisi) (?:ho|hai|hain)\b|\bkya haal\b")
+# A reading of "greet" this sure needs no greeting word ("top of the day to you").
+SURE_GREETING = 0.8
+
+
+def greets(tracker: Tracker) -> bool:
+    """The latest message is a greeting: by its words, or the NLU is sure of it."""
+    text = tracker.latest_message.get("text") or ""
+    confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
+    return bool(GREETING_WORDS.search(text) or HOW_ARE_YOU.search(text) or text.startswith("/")
+                or confidence >= SURE_GREETING)
+
+
+class ActionGreet(Action):
+    """A greeting, answered in kind: "how are you" hears how the bot is before what it can do. Like a
+    goodbye, a greeting that is nonsense ("blorp", "flurb" were greeted) is not understood, and
+    "hello?? what now" right after an order was said to be late asks what the shop does about it."""
+
+    def name(self) -> Text:
+        return "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        chased = await chase_the_late_order(dispatcher, tracker)
+        if chased is not None:
+            return chased
+        if not greets(tracker):
+            from actions.fallback import ActionFallback  # imported here: actions.fallback imports this module
+            return await ActionFallback().run(dispatcher, tracker, domain)
+        asks_how = HOW_ARE_YOU.search(tracker.latest_message.get("text") or "")
+        dispatcher.utter_message(response="utter_greet_how_are_you" if asks_how else "utter_greet")
+        return []
+
+
+class ActionHelp(Action):
+    """What the bot can do; but "what r u going to do about it" right after an order was said to be
+    late (read as help, it got this menu) asks what the shop does about that order."""
+
+    def name(self) -> Text:
+        return "action_help"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        chased = await chase_the_late_order(dispatcher, tracker)
+        if chased is not None:
+            return chased
+        dispatcher.utter_message(response="utter_help")
+        return []

@@ -20,7 +20,7 @@ from actions.form_answers import intent_of, last_utterance
 from actions.language import is_foreign, only_english
 from actions.orders import answer_about_an_order
 from actions.parsing import decided_answer, foreign_place
-from actions.support import add_to_the_ticket, offer_a_person, tells_more_about_the_ticket
+from actions.support import add_to_the_ticket, chase_the_late_order, offer_a_person, tells_more_about_the_ticket
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
@@ -78,6 +78,9 @@ class ActionFallback(Action):
         if tracker.get_slot("pending_confirmation") and decided_answer(tracker.latest_message.get("text")):
             # "ja bitte", "sí claro" to a question of ours, not understood as a yes or no by the NLU
             return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
+        chased = await chase_the_late_order(dispatcher, tracker)
+        if chased is not None:  # "so what now?" right after "order … is late": that order is chased
+            return chased
         about_an_order = await answer_about_an_order(dispatcher, tracker, domain)
         if about_an_order is not None:  # "my phone is 98765 11111" when asked for it, "HZME5UYP"
             return about_an_order

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Ticket
 from actions.form_answers import last_utterance
-from actions.orders import latest_entity, named_skus, states_a_rating
+from actions.orders import latest_entity, named_skus, order_in_view, states_a_rating
 from actions.parsing import contact_detail, order_number, says_no
 
 logger = logging.getLogger(__name__)
@@ -46,10 +46,12 @@ OFFERED_FOR = {
     "utter_offer_human": "not understood by the bot",
     "utter_offer_human_out_of_scope": "not understood by the bot",
 }
+LATE_ORDER = OFFERED_FOR["utter_order_late"]
 # What the bot says when it has opened a ticket (or added to one) and offers a person: what the
 # customer writes next about the problem belongs to that ticket.
 TICKET_OFFERS = ("utter_complaint_ticket", "utter_payment_issue_ticket", "utter_payment_declined_ticket",
-                 "utter_ticket_already_open", "utter_ticket_details_added", "utter_refund_amount_ticket")
+                 "utter_ticket_already_open", "utter_ticket_details_added", "utter_refund_amount_ticket",
+                 "utter_late_order_ticket")
 # Every offer of a person (pending_confirmation "human_handoff"), asked again as it was said.
 PERSON_OFFERS = tuple(OFFERED_FOR) + TICKET_OFFERS + ("utter_contact_details", "utter_offer_a_person",
                                                       "utter_sorry_offer_a_person")
@@ -253,6 +255,10 @@ class ActionOpenTicket(Action):
         if intent == "complaint" and not offered and not tracker.active_loop_name and states_a_rating(text):
             # "1 star. worst service": a rating, stored with its comment (and a low one's ticket)
             return [FollowupAction("feedback_form")]
+        if intent == "complaint" and not _ASKS_FOR_A_PERSON.search(text):
+            chased = await chase_the_late_order(dispatcher, tracker)
+            if chased is not None:  # "this is unacceptable" right after "order … is late": that order's ticket
+                return chased
         still_offered = offered and tracker.get_slot(PENDING) == "human_handoff"
         if offered and (intent not in ("complaint", "payment_issue") or (still_offered and WANTS_A_PERSON.search(text))):
             # "yes" to the offer of a person after a complaint or a payment problem, a person asked
@@ -319,18 +325,58 @@ async def take_a_data_request(dispatcher: CollectingDispatcher, tracker: Tracker
     return []
 
 
-async def ticket_with_an_offer(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str,
-                               response: str, **values: Any) -> List[Dict[Text, Any]]:
-    """A ticket for the team about `reason`, said with `response` (which offers a person): a "yes"
+async def ticket_with_an_offer(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, response: str,
+                               order: Optional[str] = None, if_open: Optional[str] = None,
+                               **values: Any) -> List[Dict[Text, Any]]:
+    """A ticket for the team about `reason` (and `order`, else the order meant), said with
+    `response` (which offers a person), or `if_open` when that ticket was open already: a "yes"
     hands that ticket over, as after a complaint."""
     try:
-        ticket = await _open(tracker, reason)
+        ticket = await _open(tracker, reason, order=order)
     except BackendError as error:
         logger.warning("could not open a %s ticket: %s", reason, error)
         dispatcher.utter_message(response="utter_ticket_failed")
         return []
-    dispatcher.utter_message(response=response, ticket_id=ticket.id, **values)
+    said = if_open if if_open and ticket.already_open else response
+    dispatcher.utter_message(response=said, ticket_id=ticket.id, **values)
     return [SlotSet(PENDING, "human_handoff"), SlotSet(OFFERED_TICKET, ticket.id)]
+
+
+# "what r u going to do about it", "so what now?", "this is unacceptable": the customer asks what the
+# shop does about a problem the bot has just owned up to.
+_WHAT_NOW = re.compile(
+    r"(?i)^\W*(?:(?:and|ok|okay)\W+)?(?:so|then)\W*$|"  # "so?", "and then?", "ok so?"
+    r"\b(?:what now|now what|what next|"
+    r"what(?:'?s| is) (?:next|the plan|being done|happening|going to happen)|"
+    r"what (?:are|r|will|would|can|do|should|shall) (?:you|u|ya|we|i|you guys|your team) "
+    r"(?:going to |gonna |gna |planning to |supposed to )?do\b|what (?:are|r) (?:you|u) doing about|"
+    r"do something|fix (?:it|this)|sort (?:it|this) out|chase|"
+    r"unacceptable|ridiculous|not (?:ok|okay|acceptable|good enough|fair)|"
+    r"how (?:much )?long(?:er)? (?:do|must|should|will|am) i (?:have to |supposed to )?wait)")
+
+
+def late_order_asked_about(tracker: Tracker) -> Optional[str]:
+    """The late order the latest message asks the shop to act on, while the person offered about
+    it is still open ("so what now?", "what will you do about it", a complaint); else None."""
+    text = tracker.latest_message.get("text") or ""
+    if _offered_reason(tracker) != LATE_ORDER:
+        return None
+    if not (_WHAT_NOW.search(text) or complains(text)
+            or (tracker.latest_message.get("intent") or {}).get("name") == "complaint"):
+        return None
+    return order_in_view(tracker) or order_number(tracker.get_slot("order_id"))
+
+
+async def chase_the_late_order(dispatcher: CollectingDispatcher,
+                               tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """A follow-up on a late order the bot has just owned up to (read as help, it got the menu): an
+    apology, a ticket for the team to chase that order, and the offer of a person, whose "yes" hands
+    that ticket over. None when the message is no such follow-up."""
+    number = late_order_asked_about(tracker)
+    if number is None:
+        return None
+    return await ticket_with_an_offer(dispatcher, tracker, LATE_ORDER, "utter_late_order_ticket", order=number,
+                                      if_open="utter_ticket_already_open", number=number)
 
 
 async def open_complaint(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -343,12 +389,12 @@ async def open_complaint(dispatcher: CollectingDispatcher, tracker: Tracker,
     return await ActionOpenTicket().run(dispatcher, tracker, domain)
 
 
-async def _open(tracker: Tracker, reason: str, any_open: bool = False) -> Ticket:
-    """Opens the ticket, about the order named, else the one holding a product named ("one of the
-    mugs I received is chipped"), else the one talked about, else their only order, if it is the
-    customer's own; one found through someone else's contact details (or gone) is not theirs to
-    reference: 404, no order. With `any_open`, the conversation's open ticket takes the request."""
-    order = order_number(latest_entity(tracker, "order_id"))
+async def _open(tracker: Tracker, reason: str, any_open: bool = False, order: Optional[str] = None) -> Ticket:
+    """Opens the ticket, about `order`, else the order named, else the one holding a product named
+    ("one of the mugs I received is chipped"), else the one talked about, else their only order, if
+    it is the customer's own; one found through someone else's contact details (or gone) is not
+    theirs to reference: 404, no order. With `any_open`, the conversation's open ticket takes the request."""
+    order = order or order_number(latest_entity(tracker, "order_id"))
     async with BackendClient(tracker.sender_id) as backend:
         if order is None:
             order = await _order_meant(backend, tracker)

@@ -84,3 +84,30 @@ async def test_a_goodbye_is_said_unless_it_is_nonsense(dispatcher):
         tracker.latest_message["intent"] = {"name": "goodbye", "confidence": 0.7}
         await ActionGoodbye().run(answered, tracker, {})
         assert [m["response"] for m in answered.messages] == [said], text
+
+
+def greeted(text: str, confidence: float = 0.9) -> list:
+    """What action_greet says to `text`, read as a greeting with `confidence`."""
+    import asyncio
+    from actions.conversation import ActionGreet
+    said = CollectingDispatcher()
+    tracker = tracker_for(new_identity(), text)
+    tracker.latest_message["intent"] = {"name": "greet", "confidence": confidence}
+    asyncio.run(ActionGreet().run(said, tracker, {}))
+    return [m["response"] for m in said.messages]
+
+
+def test_how_are_you_is_answered_before_what_the_bot_can_do():
+    """QA: "how are you" got the introduction as if it were a plain "hi"."""
+    for text in ("how are you", "how r u doing", "hi how are you", "hows it going", "how have you been",
+                 "kaise ho"):
+        assert greeted(text) == ["utter_greet_how_are_you"], text
+    for text in ("hi", "hello there", "hii", "helo", "good morning", "namaste", "yo", "gud mrng sir", "/greet"):
+        assert greeted(text, 0.5) == ["utter_greet"], text
+
+
+def test_nonsense_read_as_a_greeting_is_not_understood():
+    """QA: "blorp" and "flurb" were greeted; a sure reading still is."""
+    for text in ("blorp", "flurb", "glorp"):
+        assert greeted(text, 0.34) == ["utter_ask_rephrase"], text
+    assert greeted("top of the day to ya", 0.85) == ["utter_greet"]

@@ -423,3 +423,78 @@ async def test_ok_after_i_can_fetch_a_person_hands_nothing_over(backend, dispatc
         assert [m["response"] for m in said.messages] == ["utter_ok"], text
         assert tickets_of(backend, identity) == [], text
 
+
+
+async def late_order_answered(backend) -> tuple:
+    """A chat whose order is two days late, tracked: (its identity, the order's number, what the
+    bot's answer set)."""
+    from tests.actions.test_orders import in_days, ship, tracker_for
+    from actions.orders import ActionTrackOrder
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    ship(backend, identity, number, expected=in_days(-2))
+    said = CollectingDispatcher()
+    events = await ActionTrackOrder().run(said, tracker_for(identity, "my order is late"), {})
+    assert [m["response"] for m in said.messages] == ["utter_order_late"]
+    return identity, number, {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("what r u going to do about it", "help"),
+    ("so what now?", "nlu_fallback"),
+    ("this is unacceptable, what will you do", "complaint"),
+    ("hello?? now what", "greet"),
+    ("so what now?", "affirm"),  # a yes to the person offered would act without consent
+])
+async def test_what_now_after_a_late_order_apologises_and_opens_a_ticket_for_it(backend, text, intent):
+    """QA: "what r u going to do about it" right after "order … is late" got the general menu."""
+    from actions.conversation import ActionGreet, ActionHelp
+    from actions.fallback import ActionFallback
+    from tests.actions.test_orders import after_answer
+    identity, number, slots = await late_order_answered(backend)
+    tracker = after_answer(identity, text, [("utter_order_late", {"number": number})], slots=slots, intent=intent)
+    action = {"help": ActionHelp, "nlu_fallback": ActionFallback, "complaint": ActionOpenTicket,
+              "greet": ActionGreet, "affirm": ActionAnswerConfirmation}[intent]
+    said = CollectingDispatcher()
+    events = await action().run(said, tracker, {})
+    assert [(m["response"], m["number"]) for m in said.messages] == [("utter_late_order_ticket", number)]
+    ticket = staff_ticket(backend, said.messages[0]["ticket_id"])
+    assert (ticket["reason"], ticket["order_number"]) == ("late order", number)
+    assert events == [SlotSet("pending_confirmation", "human_handoff"), SlotSet("offered_ticket", ticket["id"])]
+    # "yes" to the person offered hands that same ticket over
+    answer = said_after(tracker, "utter_late_order_ticket", "yes please", "affirm",
+                        pending_confirmation="human_handoff", offered_ticket=ticket["id"])
+    handed = CollectingDispatcher()
+    await ActionAnswerConfirmation().run(handed, answer, {})
+    assert [(m["response"], m["ticket_id"]) for m in handed.messages] == [("utter_handoff_ticket", ticket["id"])]
+    assert [t["id"] for t in tickets_of(backend, identity)] == [ticket["id"]]
+
+
+async def test_the_late_order_chased_again_gets_its_open_ticket(backend):
+    from actions.conversation import ActionHelp
+    from tests.actions.test_orders import after_answer
+    identity, number, slots = await late_order_answered(backend)
+    chased = []
+    for text in ("what will you do about it", "seriously, what are you going to do"):
+        said = CollectingDispatcher()
+        await ActionHelp().run(said, after_answer(identity, text, [("utter_order_late", {"number": number})],
+                                                  slots=slots, intent="help"), {})
+        chased.append((said.messages[0]["response"], said.messages[0]["ticket_id"]))
+    assert [response for response, _ in chased] == ["utter_late_order_ticket", "utter_ticket_already_open"]
+    assert chased[0][1] == chased[1][1]
+
+
+async def test_help_or_nonsense_without_a_late_order_is_not_chased(backend):
+    from actions.conversation import ActionHelp
+    from actions.fallback import ActionFallback
+    from tests.actions.test_orders import after_answer
+    said = CollectingDispatcher()
+    await ActionHelp().run(said, after_answer(new_identity(), "what can you do", [("utter_greet", {})],
+                                              intent="help"), {})
+    assert [m["response"] for m in said.messages] == ["utter_help"]
+    identity, number, slots = await late_order_answered(backend)
+    said = CollectingDispatcher()
+    await ActionFallback().run(said, after_answer(identity, "blorp", [("utter_order_late", {"number": number})],
+                                                  slots=slots, intent="nlu_fallback"), {})
+    assert [m["response"] for m in said.messages] == ["utter_ask_rephrase"]
+    assert tickets_of(backend, identity) == []
