@@ -10,6 +10,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel_questions import answer_about_the_cancel
@@ -18,6 +19,7 @@ from actions.more_questions import answer_the_other_questions
 from actions.order_wording import ABOUT_A_SHIPMENT
 from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_so_far import tell_the_order_so_far
+from actions.ordering import orders_with_a_request
 from actions.orders import (ActionTrackOrder, answer_about_an_order, asks_about_own_order, asks_when_an_order_comes,
                             product_spans)
 from actions.parsing import foreign_place
@@ -83,4 +85,6 @@ class ActionAnswerFaq(Action):
             answer_the_other_questions(dispatcher, text, answer)  # "… and do you take paypal?"
         else:  # no selector output (never with our pipeline): what the FAQs cover
             dispatcher.utter_message(response="utter_help")
+        if orders_with_a_request(tracker):  # "1 sencha gift wrapped please": the order starts too
+            return [FollowupAction("order_form")]
         return asks_to_place_after_an_aside(dispatcher, tracker, [])

@@ -526,3 +526,74 @@ async def ones_of_the_same_kind(tracker: Tracker, draft: List[Dict[str, Any]], t
     except BackendError as error:
         logger.warning("product search failed: %s", error)  # said as not found
     return found
+
+
+# Colours the catalogue's variants come in ("Ceramic Mug Red", "… White"): a word of these said alone
+# may name one.
+_COLOUR = re.compile(r"(?i)\b(?:red|blue|green|white|black|cream|grey|gray|yellow|pink|purple|orange|brown|beige|"
+                     r"navy)\b")
+_COUNT_BEFORE = re.compile(r"(?i)\b(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+$")
+
+
+async def colours_named(tracker: Tracker, draft: List[Dict[str, Any]], text: str,
+                        entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """ "make it 2 white and 2 red" (the NLU found only the white mugs): a colour said alone is the
+    variant in that colour of the product named last before it, else of a product in the order;
+    a product entity each, with the count said before it. None for a colour before a product
+    ("a red teapot") or after one several products match ("2 mugs, the red ones": "which?" asks)."""
+    products = [e for e in entities if e.get("entity") == "product"]
+    if not _COLOUR.search(text) or any(not isinstance(e.get("start"), int) or not isinstance(e.get("end"), int)
+                                       for e in products):
+        return []  # no colour; or a button's payload: no words around it
+    found = []
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            for match in _COLOUR.finditer(text):
+                if _describes_a_product(match, products, text):
+                    continue
+                bases = _bases_of(match.start(), products, draft)
+                variant = await _variant(backend, bases, match.group(0).lower()) if bases else None
+                if variant is not None:
+                    count = _COUNT_BEFORE.search(text[:match.start()])
+                    found.append({"entity": "product", "value": variant.name, "skus": [variant.sku],
+                                  "quantity": _count(count.group(1)) if count else None,
+                                  "start": match.start(), "end": match.end()})
+    except BackendError as error:
+        logger.warning("product lookup failed: %s", error)  # said as not found
+    return found
+
+
+def _describes_a_product(match: re.Match, products: List[Dict[str, Any]], text: str) -> bool:
+    """The colour is part of a product the NLU found, or said right before one ("a red teapot")."""
+    return any(e["start"] <= match.start() < e["end"]
+               or (e["start"] >= match.end() and not text[match.end():e["start"]].strip()) for e in products)
+
+
+def _bases_of(at: int, products: List[Dict[str, Any]], draft: List[Dict[str, Any]]) -> List[str]:
+    """The SKUs a colour at `at` may be a variant of: the one product named last before it, or,
+    with none named before it, the order's."""
+    before = [e for e in products if e["end"] <= at]
+    if before:
+        skus = before[-1].get("skus") or []
+        return skus if len(skus) == 1 else []
+    return [item["sku"] for item in draft if item.get("sku")]
+
+
+async def _variant(backend: BackendClient, bases: List[str], colour: str) -> Optional[Product]:
+    """The one product that is one of `bases` in `colour`: the same name but for its colour word."""
+    variants: Dict[str, Product] = {}
+    kinds: Dict[str, List[Product]] = {}  # the products of each category, looked up once
+    for sku in bases:
+        base = await backend.get_product(sku)
+        own = _colour_of(base)
+        if not own:
+            continue
+        if base.category not in kinds:
+            kinds[base.category] = await backend.search_products(category=base.category, limit=100)
+        variants.update({other.sku: other for other in kinds[base.category] if _colour_of(other) == colour
+                         and _words(other.name) - {colour} == _words(base.name) - {own}})
+    return next(iter(variants.values())) if len(variants) == 1 else None
+
+
+def _colour_of(product: Product) -> str:
+    return str(product.attributes.get("colour") or "").lower()

@@ -8,6 +8,7 @@ the order is in actions/place_order.py.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -22,11 +23,12 @@ from actions.conversation import leave, takes_leave
 from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, free_text_answer, intent_of, last_utterance,
                                   said_this_turn)
 from actions.language import is_foreign, only_english
-from actions.order_draft import (EACH_OF_THEM, drop_replaced, is_complete, is_removed, merge_into_draft, offers_named,
-                                 ones_of_the_same_kind, option_picked, pick_alternative, remove_from_draft,
+from actions.order_changes import clauses
+from actions.order_draft import (EACH_OF_THEM, colours_named, drop_replaced, is_complete, is_removed, merge_into_draft,
+                                 offers_named, ones_of_the_same_kind, option_picked, pick_alternative, remove_from_draft,
                                  settle_by_description, settle_by_names, settle_by_rank, take_alternative)
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
-from actions.order_wording import asks_about_orders
+from actions.order_wording import RETURNING, asks_about_orders
 from actions.orders import ActionTrackOrder
 from actions.parsing import (agrees, asks_to_buy, complete_address, contact_detail, contact_details, contact_with_address,
                              format_address, format_price, is_address, joined_contact, only_asks, order_number,
@@ -124,7 +126,18 @@ def new_quantity(tracker: Tracker, draft: List[Dict[str, Any]]) -> Optional[Tupl
     names = [{word.rstrip("s") for word in re.findall(r"[a-z]+", item["name"].lower())} for item in draft]
     shared = set.intersection(*names) if len(names) > 1 else set()  # one item: any word of its name
     meant = [at for at, words in enumerate(names) if said & (words - shared)]
+    if len(meant) != 1:
+        meant = _items_named_within(draft, entities, named.span("what"))
     return (meant[0], quantity) if len(meant) == 1 else None
+
+
+def _items_named_within(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]],
+                        span: Tuple[int, int]) -> List[int]:
+    """The draft's items a product the NLU found within `span` names: "make the moka pots 2" is the
+    Stovetop Espresso Maker, though its name has no "moka"."""
+    skus = {sku for e in entities if e.get("entity") == "product" and isinstance(e.get("start"), int)
+            and span[0] <= e["start"] < span[1] for sku in e.get("skus") or []}
+    return [at for at, item in enumerate(draft) if item["sku"] in skus]
 
 
 ALL_THERE_IS = re.compile(r"(?i)\b(?:whatever|all|as many as) (?:you(?:'ve| have)?|u) (?:have|got|can)\b|"
@@ -343,6 +356,55 @@ def leaves_the_choice(tracker: Tracker) -> bool:
             and option_picked(choice["candidates"], text, tracker.latest_message.get("entities") or []) is None)
 
 
+def message_view(tracker: Tracker, text: str, entities: List[Dict[str, Any]],
+                 draft: Optional[List[Dict[str, Any]]] = None) -> Tracker:
+    """The tracker as if its latest message were `text` with `entities` (one edit of several, or
+    the message with what the NLU missed), holding `draft` if given (what the edits before left)."""
+    view = copy.copy(tracker)
+    view.latest_message = {**tracker.latest_message, "text": text, "entities": entities}
+    view.slots = {**tracker.slots, **({DRAFT: draft} if draft is not None else {})}
+    return view
+
+
+def edits_one_by_one(tracker: Tracker) -> List[Tuple[str, List[Dict[str, Any]]]]:
+    """ "make the moka pots 2, drop the french press and add a hand grinder" to an order made (at its
+    summary, or while its address or contact is asked): each edit with its entities, to be read in
+    turn as if said alone (only the first had been made). One part for one edit, or for items
+    listed at once ("2 blue mugs and a teapot": no verb starts its second part)."""
+    text = tracker.latest_message.get("text") or ""
+    entities = tracker.latest_message.get("entities") or []
+    asked = tracker.get_slot("requested_slot")
+    if not (asked in (ADDRESS, CONTACT) or (asked is None and at_the_summary(tracker))):
+        return [(text, entities)]
+    return clauses(text, entities)
+
+
+async def with_colours_named(tracker: Tracker) -> Tracker:
+    """The tracker with a product entity for each colour said alone that names a variant of a product
+    named before it or in the order ("make it 2 white and 2 red": the red mugs); as it was else."""
+    text = tracker.latest_message.get("text") or ""
+    entities = tracker.latest_message.get("entities") or []
+    draft = tracker.get_slot(DRAFT) or []
+    if tracker.get_slot(ALTERNATIVES) or open_choice(draft) or contact_detail(text) or is_address(text) \
+            or tries_an_address(text):
+        return tracker  # "2 red ones then" picks an offer, "red" answers "which mug?"; "12 Red Lion St" is no mug
+    found = await colours_named(tracker, draft, text, entities)
+    if not found:
+        return tracker
+    return message_view(tracker, text, sorted(entities + found, key=lambda e: e.get("start") or 0))
+
+
+def orders_with_a_request(tracker: Tracker) -> bool:
+    """ "1 sencha gift wrapped please", "2 mugs please, can i use my discount code": an order read as
+    the FAQ about what comes with it, nothing being ordered yet. The FAQ's answer says what the chat
+    can't do (a person can, before the "yes"); the order form takes the items."""
+    text = tracker.latest_message.get("text") or ""
+    return (intent_of(tracker) == "faq" and tracker.active_loop_name in (None, "order_form")
+            and not tracker.get_slot(DRAFT) and not tracker.get_slot(PENDING_ORDER)
+            and any(e.get("entity") == "product" for e in tracker.latest_message.get("entities") or [])
+            and asks_to_buy(text) and not RETURNING.search(text))
+
+
 PREORDER = re.compile(r"(?i)\bpre-?\s?orders?(?:ing|ed)?\b|\b(?:reserve|hold) (?:one|it|them|some|a \w+) for me\b")
 
 
@@ -384,11 +446,24 @@ class ValidateOrderForm(FormValidationAction):
         if starting and (names_only_an_order(tracker) or asks_about_orders(text)):
             # "order YJK4DZZC", "order details pls", "and the other order?": not "what would you like to order?"
             return _answered_instead(await ActionTrackOrder().run(dispatcher, tracker, domain))
-        return await super().run(dispatcher, tracker, domain)
+        # "make it 2 white and 2 red": every slot's reading knows the red mugs
+        return await super().run(dispatcher, await with_colours_named(tracker), domain)
 
     async def extract_order_items(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        edits = edits_one_by_one(tracker)
+        if len(edits) == 1:
+            return await self._items_said(dispatcher, tracker)
+        found: Dict[Text, Any] = {}
+        for text, entities in edits:  # each edit on the draft the ones before it left
+            draft = found.get(ITEMS, tracker.get_slot(DRAFT))
+            said = await self._items_said(dispatcher, message_view(tracker, text, entities, draft))
+            found.update({slot: value for slot, value in said.items() if value is not None})
+        return found
+
+    async def _items_said(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """The order's items after the latest message: added, taken out, recounted, or a question answered."""
         requested = tracker.get_slot("requested_slot")
         draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
         if not draft and requested in (None, ITEMS) and REORDER.search(tracker.latest_message.get("text") or ""):
@@ -437,7 +512,7 @@ class ValidateOrderForm(FormValidationAction):
             # "5 is fine, also 2 sencha", "whatever you have plus 2 sencha" to "how many masala chai?":
             # the count is for the chai, the sencha joins (the chai had been dropped for the sencha)
             asked_about["quantity"] = loose_count(text, entities) or await self._all_there_is(tracker, asked_about, text)
-        if not adding and intent_of(tracker) not in ITEM_INTENTS:
+        if not adding and intent_of(tracker) not in ITEM_INTENTS and not orders_with_a_request(tracker):
             # "ok 3 then" reads as a yes: a quantity or a product still answers the question asked.
             answers = requested == ITEMS and intent_of(tracker) not in OTHER_REQUESTS
             return {ITEMS: draft} if answers and self._merge(dispatcher, tracker, draft, entities, text, True) else {}
