@@ -376,7 +376,30 @@ def edits_one_by_one(tracker: Tracker) -> List[Tuple[str, List[Dict[str, Any]]]]
     asked = tracker.get_slot("requested_slot")
     if not (asked in (ADDRESS, CONTACT) or (asked is None and at_the_summary(tracker))):
         return [(text, entities)]
-    return clauses(text, entities)
+    return [recount for part in clauses(text, entities) for recount in _recounts(*part)]
+
+
+_RECOUNT_VERB = re.compile(r"(?i)^\s*(make|change|set|update)\b")
+# "… and the teapot 2" after "make the mugs 4": a second recount without its verb.
+_NEXT_RECOUNT = re.compile(r"(?i)\s*(?:,|\band\b)\s*(?=(?:the|my|those|these)\s+[a-z][a-z ]*?\s+(?:to\s+)?"
+                           r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\b)")
+
+
+def _recounts(text: str, entities: List[Dict[str, Any]]) -> List[Tuple[str, List[Dict[str, Any]]]]:
+    """ "make the mugs 4 and the teapot 2": each recount said with the verb ("make the teapot 2"),
+    its entities moved with it; the part as it was when it recounts one item or none."""
+    verb = _RECOUNT_VERB.match(text)
+    cuts = [match.span() for match in _NEXT_RECOUNT.finditer(text)] if verb else []
+    if not cuts or any(e.get("start") is None for e in entities):
+        return [(text, entities)]
+    bounds = [0] + [edge for cut in cuts for edge in cut] + [len(text)]
+    parts = []
+    for start, end in zip(bounds[::2], bounds[1::2]):
+        prefix = "" if start == 0 else f"{verb.group(1)} "
+        moved = len(prefix) - start
+        parts.append((prefix + text[start:end], [{**e, "start": e["start"] + moved, "end": e["end"] + moved}
+                                                 for e in entities if start <= e["start"] < end]))
+    return parts
 
 
 async def with_colours_named(tracker: Tracker) -> Tracker:

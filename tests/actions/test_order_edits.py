@@ -38,6 +38,12 @@ SEVERAL_EDITS = [
       {"entity": "product", "value": "mug", "skus": MUGS, "quantity": 4, "start": 32, "end": 36},
       {"entity": "quantity", "value": "4", "implicit": False, "start": 37, "end": 38}],
      [("KIT-FRT-JUG", 1), ("MUG-CER-BLU", 4), ("TEA-POT-GLS", 1)], ["utter_order_quantity_changed"]),
+    ("make the mugs 4 and the teapot 2", "change_order", [BLUE_MUGS, TEAPOT],  # the second without its verb
+     [{"entity": "product", "value": "mug", "skus": MUGS, "start": 9, "end": 13},
+      {"entity": "quantity", "value": "4", "implicit": False, "start": 14, "end": 15},
+      {"entity": "product", "value": "teapot", "skus": TEAPOTS, "start": 24, "end": 30},
+      {"entity": "quantity", "value": "2", "implicit": False, "start": 31, "end": 32}],
+     [("MUG-CER-BLU", 4), ("TEA-POT-GLS", 2)], ["utter_order_quantity_changed"] * 2),
 ]
 
 
@@ -89,6 +95,12 @@ def test_items_listed_at_once_or_one_edit_are_read_whole():
     parts = edits_one_by_one(form_tracker(new_identity(), text, "change_order", entities, slots=summary))
     assert [part for part, _ in parts] == ["remove the teapot", "add 3 mugs"]
     assert parts[1][1][1] == {**entities[2], "start": 6, "end": 10}  # "add 3 mugs"
+    parts = edits_one_by_one(form_tracker(new_identity(), SEVERAL_EDITS[3][0], "change_order", SEVERAL_EDITS[3][3],
+                                          slots=summary))
+    assert [part for part, _ in parts] == ["make the mugs 4", "make the teapot 2"]
+    assert parts[1][1][0] == {**SEVERAL_EDITS[3][3][2], "start": 9, "end": 15}  # "make the teapot 2"
+    for text in ("make the mugs 4", "make it 2 white and 2 red", "change the mugs to 4 and the address too"):
+        assert len(edits_one_by_one(form_tracker(new_identity(), text, "change_order", [], slots=summary))) == 1, text
     for text in ("remove the teapot, then add a grinder", "remove the teapot also add a grinder"):
         parts = edits_one_by_one(form_tracker(new_identity(), text, "change_order", [], slots=summary))
         assert [part for part, _ in parts] == ["remove the teapot", "add a grinder"], text
