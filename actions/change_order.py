@@ -22,7 +22,7 @@ from actions.change_contact import changes_the_contact, propose_contact_change
 from actions.conversation import leave, takes_leave
 from actions.form_answers import said_this_turn, say_again
 from actions.order_changes import MAX_QUANTITY, ChangeResult, apply_changes, carried_over, clauses
-from actions.order_draft import besides, option_picked, pick_alternative
+from actions.order_draft import besides, colours_named, option_picked, pick_alternative
 from actions.order_forms import (CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm, events_clearing, naming_the_order,
                                  not_editable, order_number_named, order_view, said_why_locked, status_words)
 from actions.order_slots import DRAFT, ORDER_SLOTS, PENDING_ORDER, at_the_summary
@@ -140,6 +140,9 @@ class ValidateChangeOrderForm(TargetOrderForm):
         # "and remove the teapot" while "Shall I change it?" waits: that change is amended, not redone
         proposed = _proposed(tracker)
         lines = proposed if proposed is not None else target["lines"]
+        # "make it 1 red and 1 blue": a colour alone is that variant of a mug named or in the order
+        entities = sorted(entities + await colours_named(tracker, lines, text, entities),
+                          key=lambda e: e.get("start") if isinstance(e.get("start"), int) else -1)
         answered = _answer_to_choice(choice, entities, text) if choice and requested == CHANGES else None
         if answered is not None:  # "the glass one" to "which teapot?": the change asked for then
             text, entities, lines = choice["text"], answered, choice.get("lines") or target["lines"]

@@ -588,3 +588,20 @@ async def test_add_x_to_it_or_and_x_right_after_an_order_changes_that_order(back
                                                          "Ceramic Mug Red", ["MUG-CER-RED"], 2)], number, since)
         assert FollowupAction("change_order_form") not in await ValidateOrderForm().run(
             CollectingDispatcher(), tracker, DOMAIN), text
+
+
+async def test_colours_alone_amend_the_change_waiting(backend):
+    """QA: "actually make it 1 red and 1 blue" at "Order … would then be: 2 × Ceramic Mug Red … Shall
+    I change it?" proposed 1 red mug alone (the NLU finds no product in "red" or "blue")."""
+    from tests.actions.test_replacements import placed_order
+    identity = new_identity()
+    number = placed_order(backend, identity, [("MUG-CER-BLU", 2)])
+    text = "actually make it 1 red and 1 blue"
+    entities = [{"entity": "quantity", "value": "1", "start": text.index("1 red"), "end": text.index("1 red") + 1},
+                {"entity": "quantity", "value": "1", "start": text.index("1 blue"), "end": text.index("1 blue") + 1}]
+    red = {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 2}
+    slots = {"target_order": order_view_of(backend, identity, number), "order_changes": [red],
+             "pending_confirmation": "change_order"}
+    changed, said = await change_form_started(identity, text, entities, intent="change_order", slots=slots)
+    assert [(line["sku"], line["quantity"]) for line in changed["order_changes"]] == [
+        ("MUG-CER-RED", 1), ("MUG-CER-BLU", 1)], said.messages
