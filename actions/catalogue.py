@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Product
 from actions.cancel_questions import answer_about_the_cancel, picks_an_order_to_cancel
-from actions.feedback import STATED_RATING, correct_the_rating_just_given
+from actions.feedback import STATED_RATING, correct_the_rating_just_given, praises_what_was_received
 from actions.language import is_foreign, only_english
 from actions.order_slots import DRAFT, asks_to_place_after_an_aside, at_the_summary
 from actions.order_so_far import tell_the_order_so_far
@@ -23,7 +23,7 @@ from actions.replacements import REPLACING
 from actions.ordering import TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order, new_quantity
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
 from actions.product_questions import Answer, answer_about, details_of
-from actions.product_sizes import by_size, measure, ranks_by_size
+from actions.product_sizes import SIZE_RANKING, by_size, measure, ranks_by_size, sorted_by_size
 from actions.returns import continues_a_return
 from actions.support import complains, open_complaint
 
@@ -34,14 +34,15 @@ CATEGORY_PAGE = 10  # products listed for "show me mugs"; the rest are counted
 # "how many blue mugs do you have left": the number, not just "in stock".
 ASKS_HOW_MANY = re.compile(r"(?i)\b(how many|how much stock|kitne|kitna stock|quantity (left|available)|left)\b")
 # "tell me more about the french press", "what material is it": the product's attributes too.
-ASKS_DETAILS = re.compile(r"(?i)\b(more about|details?|specs?|specifications?|features?|material|made (?:of|from)|"
-                          r"size|dimensions?|capacity|how big|volume|watt\w*|power|temperature|colou?rs?|"
+ASKS_DETAILS = re.compile(r"(?i)\b(more about|details?|specs?|specifications?|features?|materials?|made (?:of|from)|"
+                          r"sizes?|dimensions?|capacity|capacities|how big|volume|watt\w*|power|temperature|colou?rs?|"
                           r"describe|description|info|information)\b")
 # "how many left", "stock hai?": about stock, so after a product was shown, about that product.
 ASKS_STOCK = re.compile(r"(?i)\b(stock|left|available|availability|how many|kitne|kitna)\b")
 # "is it in stock", "how much is that one": the products just shown.
 REFERS_BACK = re.compile(r"(?i)\b(it|its|it'?s|that|this|these|those|them|they|(?:the|that|this)(?: \w+)? ones?)\b")
 SHOWN = "shown_products"  # SKUs of the products the bot listed last
+LISTED = "utter_product_list"
 # "anything under 10 euro", "mugs below €15": a price limit.
 PRICE_LIMIT = re.compile(r"(?i)\b(?:under|below|less than|cheaper than|max(?:imum)?|up ?to|within|not more than)"
                          r"\s*(?:€|eur\b|euros?\b)?\s*(\d{1,5}(?:[.,]\d{1,2})?)")
@@ -55,6 +56,14 @@ RANKING = re.compile(r"(?i)\b(?:cheapest|cheaper|least expensive|less expensive|
 # "the mug", "my kettle", "this teapot": one the customer has in hand (ordering it, just shown).
 THE_ONE_MEANT = re.compile(r"(?i)\b(?:the|this|that|my|these|those)\s+[a-z]")
 THE_X_ONE = re.compile(r"(?i)\bthe\s+[a-z-]+(?:\s+[a-z-]+)?\s+one\b")
+# "whats the difference?", "compare them": the products in hand side by side.
+COMPARES = re.compile(r"(?i)\b(?:differen(?:ce|ces|t)|differ|compare|comparison|vs|versus|pros and cons|"
+                      r"which (?:one |of them )?(?:is|would you) (?:better|recommend))\b")
+# "a bigger teapot than the glass one": what follows "than" is the one compared with.
+THAN = re.compile(r"(?i)\bthan\b")
+# "does the cast iron teapot come with an infuser?": the infuser is what it is asked about, not a product asked for.
+COMES_WITH = re.compile(r"(?i)\b(?:(?:come|comes|coming|sold|supplied|delivered) with|includes?|including|"
+                        r"(?:has|have) (?:a|an|its own))\s+(?:a |an |the )?$")
 # "do the kettles have warranty": the shop's warranty, whatever the product.
 WARRANTY = re.compile(r"(?i)\b(?:warrant(?:y|ies)|guarantee)\b")
 # "do you sell toasters", "any frying pans?": asking for a thing, which may not be sold here.
@@ -126,7 +135,9 @@ class ActionShowProducts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        events = asks_to_place_after_an_aside(dispatcher, tracker, await self._answer(dispatcher, tracker, domain))
+        answer = await self._answer(dispatcher, tracker, domain)
+        # while "Which kettle would you like?" is open the order form asks that again: no "shall I place it?" too
+        events = answer if _open_choice(tracker) else asks_to_place_after_an_aside(dispatcher, tracker, answer)
         if tracker.latest_action_name not in (None, "action_listen") and not any(
                 e.get("event") == "followup" for e in events):
             # run as another action's follow-up ("mokka pot" read as an order): no rule knows
@@ -165,6 +176,8 @@ class ActionShowProducts(Action):
             return [FollowupAction("feedback_form")]  # "the french press is great, 5 stars": a review
         if complains(text):  # "not happy with the quality of the mug"
             return await open_complaint(dispatcher, tracker, domain)
+        if praises_what_was_received(text) and not wants_to_order(text):
+            return [FollowupAction("feedback_form")]  # "the french press I got last week is amazing": feedback
         if names_only_an_order(tracker) or picks_a_listed_order(tracker, named_products):
             # "63YFJTV8", "status OB 3NXJBEPF"; "the teapot one", "the second one" when asked which order
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
@@ -192,15 +205,19 @@ class ActionShowProducts(Action):
         exact = ASKS_HOW_MANY.search(text) is not None
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                products, total = await self._products(dispatcher, backend, tracker, named_products)
-                answer = answer_about(products[0], text) if len(products) == 1 else None
+                products, total, listed_as = await self._products(dispatcher, backend, tracker, named_products)
+                # "a bigger teapot than the glass one?" compares: no yes or no about its glass
+                answer = answer_about(products[0], text) if len(products) == 1 and not compares(text) else None
                 if answer:  # "is it dishwasher safe?", "when is it back in stock?"
-                    return await _answer_about(dispatcher, backend, products[0], answer, at_the_summary(tracker))
+                    ordering = at_the_summary(tracker) or (tracker.active_loop or {}).get("name") == "order_form"
+                    return await _answer_about(dispatcher, backend, products[0], answer, ordering)
                 if products:
                     details = (len(products) == 1 or ASKS_DETAILS.search(text) is not None
-                               or ranks_by_size(text) is not None)  # "which is bigger?": the sizes
+                               or ranks_by_size(text) is not None  # "which is bigger?": the sizes
+                               or COMPARES.search(text) is not None)  # "whats the difference?"
                     lines = "\n".join(f"• {describe_product(p, exact, details)}" for p in products)
-                    dispatcher.utter_message(response="utter_product_list", products=lines)
+                    by_size_order = {"order": "biggest" if ranks_by_size(text) else "smallest"} if listed_as != LISTED else {}
+                    dispatcher.utter_message(response=listed_as, products=lines, **by_size_order)
                     if total > len(products):
                         dispatcher.utter_message(response="utter_more_products", more=total - len(products))
                     return [SlotSet(SHOWN, [p.sku for p in products])]
@@ -219,21 +236,30 @@ class ActionShowProducts(Action):
         return []
 
     async def _products(self, dispatcher: CollectingDispatcher, backend: BackendClient, tracker: Tracker,
-                        named_products: bool) -> Tuple[List[Product], int]:
-        """The products the message asks about, and how many there are in all; what it asked for
-        and we don't have (a price range, a colour) is said first."""
+                        named_products: bool) -> Tuple[List[Product], int, str]:
+        """The products the message asks about, how many there are in all, and the response that
+        lists them; what it asked for and we don't have (a price range, a colour) is said first."""
         text = tracker.latest_message.get("text") or ""
         category = str(next(tracker.get_latest_entity_values("category"), None) or "")
         low, high = price_range_minor(text)
         sized = ranks_by_size(text)
         ranked = RANKING.search(text) or sized is not None
-        shown = tracker.get_slot(SHOWN) or []
-        if sized is not None and len(shown) == 1 and not named_products and not category:
-            # "do you have a bigger one?" right after one product: its kind, bigger than it
-            return await _bigger_or_smaller(dispatcher, backend, await backend.get_product(shown[0]), sized)
-        if ranked and len(shown) > 1 and not named_products and not category and high is None:
-            # "which is cheaper?", "which one is bigger?" right after two or more products: that one of those
-            products, total = [await backend.get_product(sku) for sku in shown[:10]], len(shown)
+        if sized is not None and (named_products or category):
+            # "which mug is the biggest", "a bigger teapot than the glass one": by the whole kind
+            of_the_kind = await _by_size_in_kind(dispatcher, backend, tracker, sized, category)
+            if of_the_kind is not None:
+                return of_the_kind
+        in_hand = _in_hand(tracker) if not named_products and not category else []
+        if sized is not None and len(in_hand) == 1:
+            # "do you have a bigger one?" right after one product, or ordering one: its kind, bigger than it
+            return *await _bigger_or_smaller(dispatcher, backend, await backend.get_product(in_hand[0]), sized), LISTED
+        if (ranked or COMPARES.search(text)) and len(in_hand) > 1 and high is None:
+            # "which is cheaper?", "which one is bigger?", "whats the difference?" after two or more
+            # products (or at "Which kettle would you like?"): those
+            products, total = [await backend.get_product(sku) for sku in in_hand[:10]], len(in_hand)
+            ordered = sorted_by_size(products, sized) if sized is not None else []
+            if ordered:  # "which one is bigger?": all of them, biggest first, so the sizes compare
+                return ordered, len(ordered), "utter_products_by_size"
         elif (high is not None or ranked) and not named_products:  # "anything under 10 euro", "cheapest mug"
             products, total = await backend.products_in(category, 100 if ranked or low else CATEGORY_PAGE, high)
             products = [p for p in products if low is None or p.price_minor >= low]
@@ -247,6 +273,9 @@ class ActionShowProducts(Action):
                 dispatcher.utter_message(response="utter_no_such_colour", colour=colour, category=category.lower())
         else:
             products = await self._find_products(backend, tracker)
+            if len(products) == 1 and COMPARES.search(text):
+                # "the difference between the electric and the hand grinder": the matcher found one
+                products = _told_apart((await backend.products_in(products[0].category, 30))[0], text) or products
             total = len(products)
             colour = missing_colour(text, products) if products else None
             if colour:  # "do you have pink teapots": no, and the ones there are
@@ -260,20 +289,25 @@ class ActionShowProducts(Action):
             total = 1
         elif low is not None:
             products = products[:CATEGORY_PAGE]
-        return products, total
+        return products, total, LISTED
 
     @staticmethod
     async def _find_products(backend: BackendClient, tracker: Tracker) -> List[Product]:
         """The products named, else those the words find; a follow-up on the products just shown
         ("is it in stock", "is the green one available") keeps to them."""
         text = tracker.latest_message.get("text") or ""
-        wanted = [str(v) for v in tracker.get_latest_entity_values("product")]
+        named = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "product"]
+        features = [e for e in named if _a_feature(e, text)]
+        if features:  # "does the cast iron one come with an infuser?": the teapot is asked about
+            text = text[:min(_start(e, text) for e in features)]
+            named = [e for e in named if e not in features]
+        wanted = [str(e["value"]) for e in named]
         terms = wanted or search_terms(text)
         # "is it dishwasher safe?" while ordering: "it" is what is being ordered, if nothing was shown
-        shown = tracker.get_slot(SHOWN) or [item["sku"] for item in tracker.get_slot(DRAFT) or [] if item.get("sku")]
+        shown = _in_hand(tracker)
         found: Dict[str, Product] = {}
-        for entity in tracker.latest_message.get("entities") or []:
-            if entity.get("entity") == "product" and len(entity.get("skus") or []) == 1:
+        for entity in named:
+            if len(entity.get("skus") or []) == 1:
                 product = await backend.get_product(entity["skus"][0])  # the matcher's one product
                 found[product.sku] = product
                 terms = [term for term in terms if term != str(entity["value"])]
@@ -297,6 +331,89 @@ class ActionShowProducts(Action):
         return list(found.values())[:6]
 
 
+def compares(text: str) -> bool:
+    """ "which is cheaper", "a bigger one than the glass one", "whats the difference": a comparison."""
+    return any(pattern.search(text) for pattern in (RANKING, SIZE_RANKING, COMPARES, THAN))
+
+
+def _open_choice(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The item of the order being made still waiting for "Which kettle would you like?"."""
+    return next((item for item in tracker.get_slot(DRAFT) or [] if not item.get("sku") and item.get("candidates")), None)
+
+
+def _in_hand(tracker: Tracker) -> List[str]:
+    """SKUs of what a follow-up without a name ("which one is bigger?", "is it in stock?") is
+    about: the options of "Which kettle would you like?" when that was asked last, else the
+    products shown last, else those being ordered."""
+    choice = _open_choice(tracker)
+    shown = tracker.get_slot(SHOWN) or []
+    if choice and (not shown or _said_last(tracker) == "utter_ask_which_product"):
+        return [option["sku"] for option in choice["candidates"]]
+    return shown or [item["sku"] for item in tracker.get_slot(DRAFT) or [] if item.get("sku")]
+
+
+def _said_last(tracker: Tracker) -> Optional[str]:
+    said = next((e for e in reversed(tracker.events or []) if e.get("event") == "bot"), None)
+    return (said.get("metadata") or {}).get("utter_action") if said else None
+
+
+def _a_feature(entity: Dict[str, Any], text: str) -> bool:
+    """A product named as what another comes with ("does the teapot come with an infuser?")."""
+    start = _start(entity, text)
+    return start > 0 and COMES_WITH.search(text[:start]) is not None
+
+
+def _start(entity: Dict[str, Any], text: str) -> int:
+    """Where the entity is in the text (-1: not found)."""
+    start = entity.get("start")
+    return int(start) if start is not None else text.lower().find(str(entity.get("value") or "").lower())
+
+
+async def _by_size_in_kind(dispatcher: CollectingDispatcher, backend: BackendClient, tracker: Tracker,
+                           bigger: bool, category: str) -> Optional[Tuple[List[Product], int, str]]:
+    """ "which mug is the biggest": the biggest of the whole category of the kind named (the
+    products a name matches are not all of its kind); "a bigger teapot than the glass one": those
+    bigger than the one compared with. None when nothing names a kind."""
+    text = tracker.latest_message.get("text") or ""
+    than = THAN.search(text)
+    kind = category or await _kind_named(backend, tracker, than.start() if than else len(text))
+    if not kind:
+        return None
+    of_the_kind, _ = await backend.products_in(kind, 100)
+    compared_with = _compared_with(tracker, of_the_kind, text[than.end():], bigger) if than else None
+    if compared_with is not None:
+        return *await _bigger_or_smaller(dispatcher, backend, compared_with, bigger), LISTED
+    extreme = by_size(of_the_kind, bigger)
+    return (extreme, 1, LISTED) if extreme else None
+
+
+async def _kind_named(backend: BackendClient, tracker: Tracker, before: int) -> str:
+    """The category of the first product named before `before` ("a bigger teapot than the glass
+    one": the teapot's)."""
+    text = tracker.latest_message.get("text") or ""
+    named = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "product"]
+    named = [e for e in named if _start(e, text) < before] or named
+    if not named:
+        return ""
+    first = min(named, key=lambda e: _start(e, text))
+    if first.get("skus"):
+        return (await backend.get_product(first["skus"][0])).category
+    found = await backend.search_products(query=str(first["value"]), limit=1)
+    return found[0].category if found else ""
+
+
+def _compared_with(tracker: Tracker, of_the_kind: List[Product], reference: str, bigger: bool) -> Optional[Product]:
+    """The product after "than": told apart among its kind ("the ceramic ones"), or the one in
+    hand ("than this one"); of several, the biggest (for "bigger") or the smallest."""
+    held = set(_in_hand(tracker))
+    meant = _told_apart(of_the_kind, reference) or (
+        [p for p in of_the_kind if p.sku in held] if REFERS_BACK.search(reference) else [])
+    measured = [(p, size[1]) for p in meant if (size := measure(p))]
+    if not measured:
+        return None
+    return (max if bigger else min)(measured, key=lambda pair: pair[1])[0]
+
+
 async def _bigger_or_smaller(dispatcher: CollectingDispatcher, backend: BackendClient, product: Product,
                              bigger: bool) -> Tuple[List[Product], int]:
     """The products of `product`'s category bigger (or smaller) than it, nearest size first; when
@@ -317,8 +434,9 @@ async def _bigger_or_smaller(dispatcher: CollectingDispatcher, backend: BackendC
 
 async def _answer_about(dispatcher: CollectingDispatcher, backend: BackendClient, product: Product,
                         answer: Answer, ordering: bool = False) -> List[Dict[Text, Any]]:
-    """The answer; a detail we don't know offers someone to check it, but not at an order's summary,
-    whose "Shall I place it?" the offer took over (a "no thanks" lost the order)."""
+    """The answer; a detail we don't know offers someone to check it, but not while an order is
+    being made: at its summary the offer took over "Shall I place it?" (a "no thanks" lost the
+    order), and the order form asks its own question next."""
     response, values = answer
     if response == "utter_product_detail_unknown" and ordering:
         response = "utter_product_detail_unknown_while_ordering"

@@ -30,9 +30,22 @@ FEEDBACK_SLOTS = (RATING, COMMENT, FEEDBACK_ID, ABOUT)
 NO_COMMENT = "-"  # a skipped comment still fills the slot, so the form ends
 LOW_RATING = 2
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
-# A rating stated in the request itself ("the french press is awesome, 5 stars"): explicit forms
-# only, so that "my order 1042 was great" is not a rating.
-STATED_RATING = re.compile(r"(?i)\b([1-5]|one|two|three|four|five)\s*(?:/\s*5|stars?|out of (?:5|five))")
+# A rating stated in the request itself ("the french press is awesome, 5 stars", "8/10", "★★★★"):
+# explicit forms only, so that "my order 1042 was great" is not a rating, nor a date "from 5/10".
+_NOT_A_DATE = r"(?<!on )(?<!from )(?<!since )(?<!by )(?<!before )(?<!after )(?<!until )(?<![\d/.])"
+STATED_RATING = re.compile(
+    rf"(?i){_NOT_A_DATE}\b(?:[1-5]|one|two|three|four|five)\s*(?:/\s*5\b|stars?\b|out of (?:5|five)\b)(?!\s*/\s*\d)"
+    rf"|{_NOT_A_DATE}\b(?:10|[1-9]|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:/\s*10|out of (?:10|ten))\b"
+    r"(?!\s*/\s*\d)|[⭐★]{1,5}")
+_OUT_OF_TEN = re.compile(r"(?i)(?:/\s*10|out of (?:10|ten))\b")
+_TENS = {"six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+# Praise of something received ("the french press I got last week is amazing"): feedback, not a
+# product search; said as a statement, not asked ("is the glass teapot nice?").
+_PRAISE = re.compile(r"(?i)(?<!not )(?<!n't )(?<!isnt )\b(?:amazing|awesome|great|excellent|perfect|fantastic|lovely|"
+                     r"love (?:it|them|this|that)|loving it|brilliant|beautiful|wonderful|superb|outstanding|"
+                     r"(?:so|really|very) good|happy with|pleased with|delighted with)\b")
+_RECEIVED = re.compile(r"(?i)\b(?:i|we)\s+(?:just\s+)?(?:got|bought|received|ordered|purchased)\b|\b(?:arrived|came|"
+                       r"delivered)\b|\b(?:just )?want(?:ed)? to (?:say|tell you|let you know)\b")
 NOT_A_COMMENT = frozenset({"stop", "wait", "help", "contact_human_agent"})
 # After a rating of 1-2, what the customer says about the order is the comment, not a new request.
 LOW_RATING_PROBLEMS = ("refund_return_request", "payment_issue", "refund_status", "track_order")
@@ -50,15 +63,38 @@ _RATING_WORDS = (
 
 
 def rating_in(text: str) -> Optional[int]:
-    """"4", "4/5", "4 stars", "five" → the rating; "3.5", "three and a half", "-1", "minus 1" → 0
-    (no rating from 1 to 5, asked again); anything else → None."""
+    """"4", "4/5", "4 stars", "five", "8/10" (4), "★★★★" → the rating; "3.5", "three and a half",
+    "-1", "minus 1" → 0 (no rating from 1 to 5, asked again); anything else → None."""
     if re.search(r"\d[.,]\d|(?<![\w-])-\s*\d|(?i:\bminus\b|\bhalf\b|½)", text):
         return 0
+    stated = stated_rating(text)
+    if stated is not None:
+        return stated
     match = re.search(r"\b(\d{1,2})\s*(?:/\s*5|stars?|out of 5)?\b", text)
     if match:
         return int(match.group(1))
     word = re.search(r"\b(one|two|three|four|five)\b", text.lower())
     return _WORDS[word.group(1)] if word else None
+
+
+def stated_rating(text: str) -> Optional[int]:
+    """The rating a message states in a rating's form ("4/5", "four stars", "★★★★"), one out of
+    ten halved ("8/10", "10 out of 10"); None when it states none."""
+    found = STATED_RATING.search(text)
+    if found is None:
+        return None
+    said = found.group(0)
+    stars = sum(said.count(star) for star in "⭐★")
+    if stars:
+        return stars
+    number = re.search(r"\d+|[a-z]+", said.lower()).group(0)
+    value = int(number) if number.isdigit() else {**_WORDS, **_TENS}[number]
+    return max(1, int(value / 2 + 0.5)) if _OUT_OF_TEN.search(said) else value
+
+
+def praises_what_was_received(text: str) -> bool:
+    """ "the french press I got last week is amazing", "just wanted to say the mugs are lovely"."""
+    return bool(_PRAISE.search(text) and _RECEIVED.search(text)) and "?" not in text
 
 
 _RATING_WORD = r"(?:[1-5]|one|two|three|four|five)"
@@ -71,6 +107,9 @@ _CORRECTION = re.compile(r"(?i)^\W*(?:" + _FILLER + r"\W+)*" + _RATING_WORD +
                          r"\s*(?:/\s*5|stars?|out of (?:5|five))?(?:\W+" + _FILLER + r")*\W*$")
 _NOT_THIS = re.compile(r"(?i)\bnot (?:a )?" + _RATING_WORD + r"\b")
 _CLAUSE_END = re.compile(r"[.!?;,]\s+(?=\w)")
+# "sorry i meant 4, pressed the wrong button": words about the slip, no comment on the shop.
+_ABOUT_THE_SLIP = re.compile(r"(?i)^\W*(?:(?:i|sorry|oops|my bad)\W+)*(?:press(?:ed)?|click(?:ed)?|tap(?:ped)?|hit|typo|"
+                             r"mis-?\w+|wrong|by (?:mistake|accident)|accident\w*|fat[- ]finger\w*)\b")
 
 
 def corrected_rating(text: str) -> Optional[int]:
@@ -84,14 +123,21 @@ def corrected_rating(text: str) -> Optional[int]:
 
 
 def correction_and_comment(text: str) -> Tuple[Optional[int], str]:
-    """"wait no, 1. the mug arrived smashed": the corrected rating and what follows it, the comment."""
+    """"wait no, 1. the mug arrived smashed", "the lid is a bit loose. change my rating to 3": the
+    corrected rating and the rest of the message, the comment."""
     rating = corrected_rating(text)
     if rating is not None:
         return rating, ""
-    for end in _CLAUSE_END.finditer(text):  # "wait no, 1. the mug…": the shortest start that corrects
+    ends = list(_CLAUSE_END.finditer(text))
+    for end in ends:  # "wait no, 1. the mug…": the shortest start that corrects
         rating = corrected_rating(text[:end.start()])
         if rating is not None:
-            return rating, text[end.end():].strip()
+            rest = text[end.end():].strip()
+            return rating, "" if _ABOUT_THE_SLIP.search(rest) else rest
+    for end in ends:  # "the lid is loose. change my rating to 3": the longest end that corrects
+        rating = corrected_rating(text[end.end():])
+        if rating is not None:
+            return rating, text[:end.start()].strip()
     return None, ""
 
 
@@ -161,18 +207,33 @@ async def correct_the_rating_just_given(dispatcher: CollectingDispatcher,
     if (tracker.active_loop or {}).get("name") == "feedback_form" and tracker.get_slot("requested_slot"):
         return None  # the form asked for it and reads it (just started, it has asked nothing yet)
     feedback_id = rated_just_now(tracker)
-    rating, _ = correction_and_comment(tracker.latest_message.get("text") or "") if feedback_id else (None, "")
+    rating, comment = correction_and_comment(tracker.latest_message.get("text") or "") if feedback_id else (None, "")
     if rating is None:
         return None
     try:
         async with BackendClient(tracker.sender_id) as backend:
             await backend.correct_rating(int(feedback_id), rating)
+            if comment:  # "actually make it 3 stars, the handle was loose": added to what was said before
+                await backend.add_feedback_comment(int(feedback_id), _added_to_the_comment(tracker, comment))
     except BackendError as error:
         logger.warning("correcting rating %s failed: %s", feedback_id, error)
         dispatcher.utter_message(response="utter_backend_unavailable")
         return []
     dispatcher.utter_message(response="utter_feedback_rating_corrected", rating=rating)
     return []
+
+
+def _added_to_the_comment(tracker: Tracker, comment: str) -> str:
+    """The comment stored with the latest feedback (the slot's last value before it was cleared), and `comment`."""
+    said = None
+    for event in reversed(tracker.events or []):
+        if event.get("event") != "slot" or event.get("value") is None:
+            continue
+        if event.get("name") == FEEDBACK_ID:  # where the latest feedback began
+            break
+        if event.get("name") == COMMENT and said is None and event["value"] != NO_COMMENT:
+            said = event["value"]
+    return f"{said}\n{comment}" if said else comment
 
 
 # "no", "no thanks", "i dont want to rate", "rather not": no rating at all (not "not bad", a 3).
@@ -184,6 +245,20 @@ _NO_RATING = re.compile(r"(?i)^\W*(?:no+|nope|nah|no thanks?|no thank you|not no
 def _declines_to_rate(tracker: Tracker) -> bool:
     text = tracker.latest_message.get("text") or ""
     return bool(_NO_RATING.search(text)) and rating_in(text) is None
+
+
+async def _order_rated(tracker: Tracker, backend: BackendClient) -> Optional[str]:
+    """The order a rating is about: the one its button names, else the one just talked about
+    ("where is my order", then "great, 5 stars"), else the customer's only delivered order."""
+    number = order_number(tracker.get_slot(ABOUT)) or order_number(tracker.get_slot("order_id"))
+    if number:
+        return number
+    try:
+        delivered = [order.number for order in await backend.list_orders() if order.status == "delivered"]
+    except BackendError as error:
+        logger.info("orders not listed for the feedback: %s", error)
+        return None
+    return delivered[0] if len(delivered) == 1 else None
 
 
 class ValidateFeedbackForm(FormValidationAction):
@@ -218,8 +293,8 @@ class ValidateFeedbackForm(FormValidationAction):
             rating = rating_in_words(text) if rating is None else rating
             if rating is not None:
                 return {RATING: rating}
-        stated = STATED_RATING.search(text) if tracker.get_slot("requested_slot") is None else None
-        return {RATING: rating_in(stated.group(0))} if stated else {}
+        stated = stated_rating(text) if tracker.get_slot("requested_slot") is None else None
+        return {RATING: stated} if stated is not None else {}
 
     async def validate_feedback_rating(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -243,8 +318,8 @@ class ValidateFeedbackForm(FormValidationAction):
     @staticmethod
     async def _store(tracker: Tracker, rating: int) -> int:
         """About the order when it is the customer's own, else about the conversation."""
-        number = order_number(tracker.get_slot(ABOUT))
         async with BackendClient(tracker.sender_id) as backend:
+            number = await _order_rated(tracker, backend)
             if number:
                 try:
                     return await backend.create_feedback(rating, tracker.sender_id, number)
@@ -257,9 +332,11 @@ class ValidateFeedbackForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         """Any text answers "tell us more", even one read as a complaint ("delivery was slow"); a
         question ("actually where is my order?") is left to its rule, and the comment asked again."""
+        text, intent = tracker.latest_message.get("text") or "", intent_of(tracker)
+        if tracker.get_slot("requested_slot") is None and praises_what_was_received(text):
+            return {COMMENT: text}  # "the french press I got is amazing" started it: the rating is asked
         if tracker.get_slot("requested_slot") != COMMENT:
             return {}
-        text, intent = tracker.latest_message.get("text") or "", intent_of(tracker)
         corrected, comment = correction_and_comment(text)
         if corrected is not None:
             slots = await self._correct(dispatcher, tracker, corrected)

@@ -17,7 +17,9 @@ BACK_IN_STOCK = re.compile(
     r"(?i)\b(?:back in stock|in stock again|available again|restock\w*|re-stock\w*|back (?:again|soon)|"
     r"come back|coming back|when (?:will|do|can) (?:you|u|i)\b.{0,30}\b(?:more|again|restock|buy it|get it)|"
     r"when (?:are|is|will)\b.{0,40}\bback)\b")
-YES_NO_QUESTION = re.compile(r"(?i)^\W*(?:(?:and|so|but|also|hi|hey|ok)\W+)?(?:is|are|does|do|can|will|would|could)\b")
+# "is it…", also after a word or two of lead-in ("wait, is it dishwasher safe?", "oh and does it…").
+YES_NO_QUESTION = re.compile(r"(?i)^\W*(?:(?:and|so|but|also|hi|hey|ok|okay|oh|wait|um+|hmm+|btw|sorry|actually|"
+                             r"quick question|one more thing)\W+){0,3}(?:is|are|does|do|can|will|would|could)\b")
 # How people ask about a property, and the words the catalogue's attributes use for it.
 _PROPERTIES = {
     "dishwasher": ("dishwasher",), "microwave": ("microwave",), "oven": ("oven",), "freezer": ("freezer",),
@@ -25,6 +27,7 @@ _PROPERTIES = {
     "vegan": ("vegan",), "organic": ("organic",), "gluten": ("gluten",), "fairtrade": ("fair trade", "fairtrade"),
     "handmade": ("handmade",), "leak": ("leak",), "insulated": ("insulated",), "decaf": ("decaf",),
     "caffeine": ("caffeine", "decaf"), "temperature": ("temperature",), "timer": ("timer",),
+    "infuser": ("infuser",), "lid": ("lid",), "strainer": ("strainer",),
 }
 _MATERIALS = ("glass", "steel", "stainless", "ceramic", "stoneware", "porcelain", "enamel", "cast iron", "iron",
               "aluminium", "aluminum", "plastic", "wood", "wooden", "bamboo", "copper", "silicone")
@@ -44,7 +47,7 @@ def answer_about(product: Product, text: str) -> Optional[Answer]:
     asked = next((key for key in _PROPERTIES if re.search(rf"\b{key}", lowered)), None)
     if asked is None:
         return None
-    known = _detail_naming(product, _PROPERTIES[asked])
+    known = _detail_naming(product, _PROPERTIES[asked]) or _named_for(product, _PROPERTIES[asked])
     if known:
         return "utter_product_has", {"name": product.name, "detail": known}
     return "utter_product_detail_unknown", {"name": product.name, "details": details_of(product) or "its price"}
@@ -63,6 +66,12 @@ def _details(product: Product) -> List[str]:
 
 def _detail_naming(product: Product, words: Tuple[str, ...]) -> Optional[str]:
     return next((said for said in _details(product) if any(word in said.lower() for word in words)), None)
+
+
+def _named_for(product: Product, words: Tuple[str, ...]) -> Optional[str]:
+    """ "an infuser" for the "Glass Teapot with Infuser": a part its name says it has."""
+    said = next((word for word in words if re.search(rf"\b{word}", product.name.lower())), None)
+    return None if said is None else ("an " if said[0] in "aeiou" else "a ") + said
 
 
 def _material(product: Product, material: str) -> Answer:

@@ -36,13 +36,20 @@ def measure(product: Product) -> Optional[Measure]:
 def by_size(products: List[Product], biggest: bool) -> List[Product]:
     """The biggest (or smallest) of the products whose sizes compare: those measured like most of
     them (a volume against a volume); [] when fewer than two of them compare."""
+    return sorted_by_size(products, biggest)[:1]
+
+
+def sorted_by_size(products: List[Product], biggest: bool) -> List[Product]:
+    """The products whose sizes compare, biggest (or smallest) first, then those that don't; []
+    when fewer than two of them compare."""
     measured = [(product, size) for product in products if (size := measure(product))]
     kinds = [kind for _, (kind, _) in measured]
     common = max(set(kinds), key=kinds.count) if kinds else None
     comparable = [(product, amount) for product, (kind, amount) in measured if kind == common]
     if len(comparable) < 2:
         return []
-    return [max(comparable, key=lambda pair: pair[1] if biggest else -pair[1])[0]]
+    ordered = [product for product, _ in sorted(comparable, key=lambda pair: -pair[1] if biggest else pair[1])]
+    return ordered + [product for product in products if product not in ordered]
 
 
 def ranks_by_size(text: str) -> Optional[bool]:

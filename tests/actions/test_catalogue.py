@@ -316,7 +316,7 @@ async def test_whats_in_it_and_a_bare_order_number_reach_the_order(backend):
 
 
 async def test_which_one_is_bigger_the_smallest_and_a_bigger_one(backend):
-    """"which one is bigger?" after two teapots had listed them both (only prices ranked);
+    """"which one is bigger?" after two teapots had listed them both (only prices ranked): both, by size;
     "smallest mug", "biggest teapot" give that one; "do you have a bigger one?" after a teapot gives
     the bigger ones of its kind, nearest first, or says it is already the biggest."""
     def ask(text: str, shown=(), entities=()) -> CollectingDispatcher:
@@ -331,8 +331,10 @@ async def test_which_one_is_bigger_the_smallest_and_a_bigger_one(backend):
     teapots = [{"entity": "product", "value": "teapot", "skus": ["TEA-POT-CST", "TEA-POT-GLS", "TEA-POT-CER"]}]
     mugs = [{"entity": "category", "value": "Mugs"}]
     for text, shown, entities, expected in (
-            ("which one is bigger?", ["TEA-POT-CST", "TEA-POT-GLS"], (), ["Glass Teapot with Infuser 1 L"]),
-            ("which is smaller", ["TEA-POT-CER", "TEA-POT-GLS"], (), ["Glass Teapot with Infuser 1 L"]),
+            ("which one is bigger?", ["TEA-POT-CST", "TEA-POT-GLS"], (), ["Glass Teapot with Infuser 1 L",
+                                                                            "Cast Iron Teapot 0.8 L"]),
+            ("which is smaller", ["TEA-POT-CER", "TEA-POT-GLS"], (), ["Glass Teapot with Infuser 1 L",
+                                                                        "Ceramic Teapot 1.2 L Blue"]),
             ("whats your biggest teapot", (), teapots, ["Ceramic Teapot 1.2 L Blue"]),
             ("smallest mug?", (), mugs, ["Espresso Cups Set of 4"]),
             ("do you have a bigger one?", ["TEA-POT-CST"], (), ["Glass Teapot with Infuser 1 L",
