@@ -16,7 +16,7 @@ from actions.form_answers import intent_of
 from actions.order_forms import CHANGE_SLOTS
 from actions.order_slots import DRAFT, ORDER_SLOTS, PENDING_ORDER
 from actions.return_withdrawal import withdraws_a_return
-from actions.support import OFFERED_TICKET, PAUSED_FORM, chase_the_late_order
+from actions.support import OFFERED_TICKET, PAUSED_FORM, answer_while_the_team_is_awaited, chase_the_late_order
 
 logger = logging.getLogger(__name__)
 # Slots that remember an unfinished task; clearing them means a later "yes" or "1042" starts nothing.
@@ -188,9 +188,10 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        chased = await chase_the_late_order(dispatcher, tracker)
-        if chased is not None:
-            return chased
+        for answer in (chase_the_late_order, answer_while_the_team_is_awaited):
+            answered = await answer(dispatcher, tracker)
+            if answered is not None:  # "hello? anyone there?" right after a handoff: the team is awaited
+                return answered
         if not greets(tracker):
             from actions.fallback import ActionFallback  # imported here: actions.fallback imports this module
             return await ActionFallback().run(dispatcher, tracker, domain)

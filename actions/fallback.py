@@ -1,5 +1,6 @@
 """Two-stage fallback: an unclear message gets a rephrase request with suggestions, an out-of-scope
-one says what the bot can do; a second of either in a row offers a person, and a "yes" opens the
+one says what the bot can do; a second of either in a row offers a person (not for a clear request
+that is just not ours, "book me a flight": no one here can do that either), and a "yes" opens the
 handoff ticket (actions/cancel.py answers it). Gibberish reads as out of scope to the NLU, so
 counting only unclear messages, a customer typing nonsense was never offered anyone. A message in
 another language hears that the bot only speaks English, and is offered a person
@@ -19,8 +20,9 @@ from actions.feedback import correct_the_rating_just_given
 from actions.form_answers import intent_of, last_utterance
 from actions.language import is_foreign, only_english
 from actions.orders import answer_about_an_order
-from actions.parsing import decided_answer, foreign_place
-from actions.support import add_to_the_ticket, chase_the_late_order, offer_a_person, tells_more_about_the_ticket
+from actions.parsing import decided_answer, foreign_place, is_noise, looks_like_gibberish
+from actions.support import (add_to_the_ticket, answer_while_the_team_is_awaited, chase_the_late_order, hand_over,
+                             note_the_ticket_closed, offer_a_person, refuses_a_bot, tells_more_about_the_ticket)
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
@@ -57,6 +59,17 @@ _DELIVERY_ANSWERS = ("utter_not_delivered_there", "utter_delivery_time", "utter_
                      "utter_faq/shipping_costs", "utter_faq/customs_duties")
 
 
+def clearly_out_of_scope(tracker: Tracker) -> bool:
+    """ "tell me a joke", "book me a flight to paris": understood, just not ours; no person can help
+    with it either, so a second one is not offered one. Gibberish the NLU reads as out of scope
+    ("blah blah", "qwerty") is not understood: a person is offered after two."""
+    text = tracker.latest_message.get("text") or ""
+    confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
+    words = set(re.findall(r"[a-z']+", text.lower()))
+    return (intent_of(tracker) == OUT_OF_SCOPE and confidence >= 0.5 and len(words) >= 3
+            and not looks_like_gibberish(text) and not is_noise(text))
+
+
 def asks_about_delivery_to(tracker: Tracker) -> Optional[str]:
     """The place we don't deliver to that an unplaced message asks about, else None ("weather in
     new york" is no delivery question)."""
@@ -78,9 +91,12 @@ class ActionFallback(Action):
         if tracker.get_slot("pending_confirmation") and decided_answer(tracker.latest_message.get("text")):
             # "ja bitte", "sí claro" to a question of ours, not understood as a yes or no by the NLU
             return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
-        chased = await chase_the_late_order(dispatcher, tracker)
-        if chased is not None:  # "so what now?" right after "order … is late": that order is chased
-            return chased
+        for answer in (chase_the_late_order, answer_while_the_team_is_awaited, note_the_ticket_closed):
+            answered = await answer(dispatcher, tracker)
+            if answered is not None:  # "so what now?" after "order … is late", "anyone there?" after a handoff
+                return answered
+        if refuses_a_bot(tracker.latest_message.get("text")):  # "I don't want to talk to a robot"
+            return await hand_over(dispatcher, tracker, domain)
         about_an_order = await answer_about_an_order(dispatcher, tracker, domain)
         if about_an_order is not None:  # "my phone is 98765 11111" when asked for it, "HZME5UYP"
             return about_an_order
@@ -98,7 +114,7 @@ class ActionFallback(Action):
         if tracker.get_slot(SHOWN) and ASKS_STOCK.search(tracker.latest_message.get("text") or ""):
             # "how many left" after a product, read as out of scope: that product's stock
             return await ActionShowProducts().run(dispatcher, tracker, domain)
-        if unclear_in_a_row(tracker) >= 2:  # understood but not ours ("what's the weather") is no "I don't understand"
+        if unclear_in_a_row(tracker) >= 2 and not clearly_out_of_scope(tracker):
             return offer_a_person(dispatcher, tracker,
                                   "utter_offer_human_out_of_scope" if out_of_scope else "utter_offer_human")
         dispatcher.utter_message(response="utter_out_of_scope" if out_of_scope else "utter_ask_rephrase")

@@ -23,7 +23,8 @@ from actions.ordering import orders_with_a_request
 from actions.orders import (ActionTrackOrder, answer_about_an_order, asks_about_own_order, asks_when_an_order_comes,
                             product_spans)
 from actions.parsing import foreign_place
-from actions.support import add_to_the_ticket, take_a_data_request, tells_more_about_the_ticket
+from actions.support import (add_to_the_ticket, answer_while_the_team_is_awaited, asks_for_a_person, hand_over,
+                             note_the_ticket_closed, take_a_data_request, tells_more_about_the_ticket)
 
 # Rasa's own action for the retrieval intent, which this one replaces in the rules; named here so
 # scripts/validate_bot.py counts the responses it stands for as used.
@@ -60,6 +61,14 @@ class ActionAnswerFaq(Action):
         so_far = await tell_the_order_so_far(dispatcher, tracker)
         if so_far is not None:  # "whats the total now with shipping" while ordering: that order
             return so_far
+        if asks_for_a_person(tracker):
+            # "ok I want gift wrap, can i talk to a person about it before confirming": the person the
+            # FAQ itself recommends, not that FAQ again
+            return await hand_over(dispatcher, tracker, domain)
+        for answer in (answer_while_the_team_is_awaited, note_the_ticket_closed):
+            answered = await answer(dispatcher, tracker)
+            if answered is not None:  # "how long will it take for someone to answer" after a handoff
+                return answered
         if tells_more_about_the_ticket(tracker):
             # "it was €58.70 on paypal, around 3pm yesterday" after a payment ticket: no payment FAQ
             return await add_to_the_ticket(dispatcher, tracker)

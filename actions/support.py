@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Text
+from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
@@ -20,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, NotFound, Ticket
 from actions.form_answers import last_utterance
 from actions.orders import latest_entity, named_skus, order_in_view, states_a_rating
-from actions.parsing import contact_detail, order_number, says_no
+from actions.parsing import agrees, contact_detail, decided_answer, order_number, says_no
 
 logger = logging.getLogger(__name__)
 TRANSCRIPT_TURNS = 30
@@ -52,9 +53,18 @@ LATE_ORDER = OFFERED_FOR["utter_order_late"]
 TICKET_OFFERS = ("utter_complaint_ticket", "utter_payment_issue_ticket", "utter_payment_declined_ticket",
                  "utter_ticket_already_open", "utter_ticket_details_added", "utter_refund_amount_ticket",
                  "utter_late_order_ticket")
+# Deleting the customer's data is for good: asked first, and a "yes" (answered like a person offered,
+# pending_confirmation "human_handoff") files the request for the team: the reason and the reply.
+DATA_CONFIRMATIONS = {
+    "utter_confirm_data_deletion": ("data deletion request", "utter_data_deletion_ticket"),
+    "utter_confirm_detail_removal": ("personal details removal request", "utter_detail_removal_ticket"),
+}
 # Every offer of a person (pending_confirmation "human_handoff"), asked again as it was said.
 PERSON_OFFERS = tuple(OFFERED_FOR) + TICKET_OFFERS + ("utter_contact_details", "utter_offer_a_person",
-                                                      "utter_sorry_offer_a_person")
+                                                      "utter_sorry_offer_a_person") + tuple(DATA_CONFIRMATIONS)
+# What the bot says when it has handed the chat over, or answered while the team is awaited.
+HANDOFF_LINES = ("utter_handoff_ticket", "utter_sorry_handing_over", "utter_handoff_ticket_no_calls",
+                 "utter_ticket_waiting", "utter_ticket_waiting_no_calls")
 # Sent during a handoff by the backend and the gateway, not by an action; named here so
 # scripts/validate_bot.py counts them as used.
 HANDOFF_RESPONSES = ("utter_handoff_started", "utter_handoff_out_of_hours",
@@ -95,7 +105,20 @@ _A_PERSON_HERE = re.compile(r"(?i)\b(?:talk|speak|chat|connect|transfer|call me|
 _ASKS_FOR_A_PERSON = re.compile(
     r"(?i)\b(?:talk|speak|chat|connect|transfer|put me through|escalate)\b.{0,25}"
     r"\b(?:person|human|agent|some ?one|somebody|representative|executive|manager|supervisor|senior|staff|team)\b|"
+    r"\b(?:get|fetch|bring)\b (?:me )?(?:a |an |the )?(?:real )?(?:person|human|agent|some ?one|somebody|"
+    r"manager|supervisor)\b|"  # "get me a person to upgrade it"
     r"\b(?:call me|call back|real person|human being)\b")
+
+
+# "I don't want to talk to a robot", "no bots please", "not a bot, a real person": a person wanted,
+# though the words refuse something (they were read as refusing a person, or as a plain "no").
+_NO_BOT = re.compile(
+    r"(?i)\b(?:no|not|don'?t want|dont want|do not want|hate|stop|enough|without|tired of|sick of|"
+    r"instead of|rather than)\b[\w\s,'-]{0,25}?\b(?:bots?|robots?|chat ?bots?|ai|automated)\b")
+
+
+def refuses_a_bot(text: Optional[str]) -> bool:
+    return bool(_NO_BOT.search(text or ""))
 
 
 # How a request for a person names one: without any of these, the bot asks before handing over.
@@ -163,13 +186,17 @@ def offer_a_person(dispatcher: CollectingDispatcher, tracker: Optional[Tracker],
     return [SlotSet(PENDING, "human_handoff"), SlotSet(PAUSED_FORM, paused)] + end_active_form(tracker)
 
 
+def _last_person_offer(tracker: Tracker) -> Optional[str]:
+    offers = (said for said in ((e.get("metadata") or {}).get("utter_action") for e in reversed(tracker.events or [])
+                                if e.get("event") == "bot") if said in PERSON_OFFERS)
+    return next(offers, None)
+
+
 def _offered_reason(tracker: Tracker) -> Optional[str]:
     """The reason for a ticket opened by a "yes" to the person offered last, while that offer is open."""
     if tracker.get_slot(PENDING) != "human_handoff":
         return None
-    offers = (said for said in ((e.get("metadata") or {}).get("utter_action") for e in reversed(tracker.events or [])
-                                if e.get("event") == "bot") if said in PERSON_OFFERS)
-    return OFFERED_FOR.get(next(offers, None))
+    return OFFERED_FOR.get(_last_person_offer(tracker))
 
 
 # A question rather than more about the problem ("what payment methods do you take?").
@@ -220,6 +247,100 @@ async def add_to_the_ticket(dispatcher: CollectingDispatcher, tracker: Tracker,
     return [] if ticket.id == offered else [SlotSet(OFFERED_TICKET, ticket.id)]  # the offer stays open
 
 
+# When the team answers in the chat (utter_faq/opening_hours; the backend's STAFF_HOURS say the same).
+SUPPORT_ZONE = ZoneInfo("Europe/Berlin")  # CET, as the hours are given
+SUPPORT_HOURS = {0: (9, 18), 1: (9, 18), 2: (9, 18), 3: (9, 18), 4: (9, 18), 5: (10, 14)}  # weekday: (from, to)
+
+
+def when_the_team_answers(now: Optional[datetime] = None) -> str:
+    """ "Someone should answer you here soon." in support hours, else from when they will."""
+    local = (now or datetime.now(timezone.utc)).astimezone(SUPPORT_ZONE)
+    opens, closes = SUPPORT_HOURS.get(local.weekday(), (0, 0))
+    if opens <= local.hour < closes:
+        return "Someone should answer you here soon."
+    for days in range(8):
+        day = local + timedelta(days=days)
+        opens = SUPPORT_HOURS.get(day.weekday(), (None,))[0]
+        if opens is not None and (days or local.hour < opens):
+            named = "today" if days == 0 else "tomorrow" if days == 1 else f"on {day:%A}"
+            return f"Our team is offline right now; someone will answer you here {named} from {opens}:00 CET."
+    return "Someone will answer you here as soon as they can."
+
+
+# "call me on +49 …", "will they call me or not?": the team answers in the chat, not by phone.
+_CALL = re.compile(r"(?i)\b(?:call|ring|phone)\b(?! (?:it|that|this)\b)|\bcall ?back\b")
+# Right after a handoff: asking whether, when or how the team answers ("hello? anyone there?", "when?",
+# "how long will it take for someone to answer", "so will they call me or not?").
+_ASKS_AFTER_THE_TEAM = re.compile(
+    r"(?i)\b(?:any ?(?:one|body|1) (?:there|here|around|home)|still there|hello+|how long|when|"
+    r"will (?:they|someone|somebody|anyone|you|u)|are (?:they|you) (?:there|coming|going)|is (?:any|some) ?(?:one|body)|"
+    r"wait\w*|call|reply|respond|answer)\b|^\W*\?[?!\s]*$")
+
+
+def after_a_handoff(tracker: Tracker) -> Optional[int]:
+    """The ticket the chat was just handed over with, while nothing else has been said since."""
+    if last_utterance(tracker) not in HANDOFF_LINES:
+        return None
+    said = next((e.get("text") or "" for e in reversed(tracker.events or []) if e.get("event") == "bot"), "")
+    found = re.search(r"ticket #(\d+)", said)
+    return int(found.group(1)) if found else None
+
+
+async def answer_while_the_team_is_awaited(dispatcher: CollectingDispatcher,
+                                           tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """ "hello? anyone there?", "when?", "will they call me?" right after a handoff (the gateway
+    takes the chat then; these reach the bot when it has not): the message joins the ticket, and the
+    customer hears that the team answers here, and when. None for any other message."""
+    text = tracker.latest_message.get("text") or ""
+    if after_a_handoff(tracker) is None or not _ASKS_AFTER_THE_TEAM.search(text):
+        return None
+    try:
+        ticket = await _open(tracker, REASONS["contact_human_agent"][0], any_open=True)
+    except BackendError as error:
+        logger.warning("could not add a follow-up to the handed-over ticket: %s", error)
+        dispatcher.utter_message(response="utter_ticket_failed")
+        return []
+    response = "utter_ticket_waiting_no_calls" if _CALL.search(text) else "utter_ticket_waiting"
+    dispatcher.utter_message(response=response, ticket_id=ticket.id, when=when_the_team_answers())
+    return []
+
+
+# "please close the ticket, it was my mistake": the problem has gone; the team closes the ticket.
+_CLOSES_THE_TICKET = re.compile(
+    r"(?i)\b(?:close|cancel|withdraw|drop|delete|forget)\b.{0,12}\b(?:ticket|complaint|case)\b|"
+    r"\b(?:ticket|complaint|case)\b.{0,20}\b(?:can be|be) closed\b")
+
+
+def ticket_in_the_chat(tracker: Tracker) -> Optional[int]:
+    """The ticket the bot named last in this chat ("… (ticket #108)"), if any."""
+    for event in reversed(tracker.events or []):
+        found = re.search(r"ticket #(\d+)", event.get("text") or "") if event.get("event") == "bot" else None
+        if found:
+            return int(found.group(1))
+    return None
+
+
+async def note_the_ticket_closed(dispatcher: CollectingDispatcher,
+                                 tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """A request to close the chat's ticket: added to it for the team, who close it; no person is
+    offered to someone whose problem is solved. None for any other message."""
+    text = tracker.latest_message.get("text") or ""
+    if not _CLOSES_THE_TICKET.search(text) or not (tracker.get_slot(OFFERED_TICKET) or ticket_in_the_chat(tracker)):
+        return None
+    try:
+        ticket = await _open(tracker, "customer asked to close the ticket", any_open=True)
+    except BackendError as error:
+        logger.warning("could not add the close request to a ticket: %s", error)
+        dispatcher.utter_message(response="utter_ticket_failed")
+        return []
+    dispatcher.utter_message(response="utter_ticket_close_noted", ticket_id=ticket.id)
+    if tracker.get_slot(PENDING) != "human_handoff":
+        return [SlotSet(OFFERED_TICKET, None)]
+    paused = tracker.get_slot(PAUSED_FORM)  # the offer of a person is off; a form it paused goes on
+    return [SlotSet(OFFERED_TICKET, None), SlotSet(PENDING, None), SlotSet(PAUSED_FORM, None)] + (
+        [FollowupAction(paused)] if paused else [])
+
+
 def asks_for_contact_details(text: Optional[str]) -> bool:
     return bool(_CONTACT_DETAILS.search(text or "")) and not _A_PERSON_HERE.search(text or "")
 
@@ -237,17 +358,21 @@ class ActionOpenTicket(Action):
             # "yes but use my phone instead 070 123 4567" at the summary: the order's contact, not
             # a request for the shop's number
             return [FollowupAction("action_handle_inform")]
-        if intent == "contact_human_agent" and REFUSES_A_PERSON.search(text):
+        answered = await self._answered_otherwise(dispatcher, tracker, domain)
+        if answered is not None:
+            return answered
+        no_bot = refuses_a_bot(text)  # "I don't want to talk to a robot": a person, said as a refusal
+        if intent == "contact_human_agent" and REFUSES_A_PERSON.search(text) and not no_bot:
             # "no i dont want to talk to anyone i want it delivered" was handed over to a person
             tracker.latest_message["intent"] = {"name": "deny", "confidence": 1.0}
             from actions.cancel import ActionAnswerConfirmation  # imported here: actions.cancel imports this module
             return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
         asked_for_theirs = tracker.get_slot("requested_info") == "contact"  # "i don't know the email"
-        if intent == "contact_human_agent" and asks_for_contact_details(text) and not asked_for_theirs:
+        if intent == "contact_human_agent" and asks_for_contact_details(text) and not (asked_for_theirs or no_bot):
             # "customer care number?": the number and email, and a person here if they like
             dispatcher.utter_message(response="utter_contact_details")
             return [SlotSet(PENDING, "human_handoff")]
-        if intent == "contact_human_agent" and not _NAMES_SOMEONE.search(text):
+        if intent == "contact_human_agent" and not _NAMES_SOMEONE.search(text) and not no_bot:
             # read as a request for a person without naming one ("i don't know the email"): asked
             dispatcher.utter_message(response="utter_offer_a_person")
             return [SlotSet(PENDING, "human_handoff")]
@@ -293,9 +418,47 @@ class ActionOpenTicket(Action):
             paused = (tracker.active_loop or {}).get("name")
             return [SlotSet(PENDING, "human_handoff"), SlotSet(OFFERED_TICKET, ticket_id),
                     SlotSet(PAUSED_FORM, paused)] + end_active_form(tracker)
+        if _CALL.search(tracker.latest_message.get("text") or ""):
+            response = "utter_handoff_ticket_no_calls"  # "can someone call me on +49 …": they answer here
         dispatcher.utter_message(response=response, ticket_id=ticket_id,
                                  json_message=handoff_payload(ticket_id))
         return end_active_form(tracker)
+
+    @staticmethod
+    async def _answered_otherwise(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
+        """Messages read as a request for a person (or a yes to one) that are something else: a
+        yes to deleting data, a question after the handoff, a ticket to close, a data request, or
+        nonsense read as a yes after the person offered was declined. None for the rest."""
+        data_request = confirmed_data_request(tracker)
+        if data_request is not None:  # "yes" to "shall I ask our team to delete it?"
+            return await file_the_data_request(dispatcher, tracker, *data_request)
+        for answer in (answer_while_the_team_is_awaited, note_the_ticket_closed):
+            answered = await answer(dispatcher, tracker)
+            if answered is not None:
+                return answered
+        if (tracker.latest_message.get("intent") or {}).get("name") == "contact_human_agent":
+            answered = await take_a_data_request(dispatcher, tracker)
+            if answered is not None:  # "please remove my phone number from your system": not our number
+                return answered
+        if declined_before(tracker):
+            # "ghhh" read as a yes after "no thanks" to a person: no handoff without a yes in words
+            if agrees(tracker.latest_message.get("text")):
+                dispatcher.utter_message(response="utter_ok")
+                return [SlotSet(PENDING, None)]
+            from actions.fallback import ActionFallback  # imported here: actions.fallback imports this module
+            return await ActionFallback().run(dispatcher, tracker, domain)
+        return None
+
+
+def declined_before(tracker: Tracker) -> bool:
+    """A "yes" that comes right after the customer declined the person offered, and says neither a
+    yes in words ("hmm ok actually yes") nor who it wants: no consent to hand the chat over."""
+    from actions.cancel import DECLINED_A_PERSON  # imported here: actions.cancel imports this module
+    text = tracker.latest_message.get("text") or ""
+    return ((tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+            and tracker.get_slot(PENDING) != "human_handoff" and last_utterance(tracker) in DECLINED_A_PERSON
+            and decided_answer(text) != "yes" and not WANTS_A_PERSON.search(text) and not text.startswith("/"))
 
 
 # "please delete my account and all my data", "unsubscribe me from your emails": things only the
@@ -305,23 +468,67 @@ _DATA_REQUEST = re.compile(
     r"\bgdpr\b.{0,40}\b(?:delete|deletion|erase|request|access|copy)\b|right to be forgotten|"
     r"\b(?:unsubscribe|opt me out|stop (?:sending|emailing)|no more (?:e-?mails|newsletters?))\b")
 _UNSUBSCRIBE = re.compile(r"(?i)\b(?:unsubscribe|opt me out|stop (?:sending|emailing)|no more)\b")
+# "please remove my phone number from your system": one detail out of the shop's records.
+_DETAIL_REMOVAL = re.compile(
+    r"(?i)\b(?:delete|erase|remove|wipe)\b.{0,20}?\b(?P<detail>phone(?: number)?|mobile(?: number)?|number|"
+    r"e-?mail(?: address)?|address|name)\b.{0,20}\bfrom (?:your|the|ur) (?:system|records?|database|db|files?|"
+    r"servers?|site|website|shop|store|list|mailing list)s?\b")
+# "how do i delete my account", "is it possible to delete my account later if i want?": asking about it,
+# not asking for it (tickets were filed on such questions, and irreversibly at that).
+_ASKS_HOW = re.compile(
+    r"(?i)\b(?:how (?:do|can|could|would|should|will) (?:i|we|you)|how to|is it possible|(?:would|will) it be possible|"
+    r"possible to|can i|could i|am i able|will i be able|do you (?:let|allow)|what happens|if i (?:want|wish|decide)|"
+    r"later|some ?day|in (?:the )?future)\b")
+_REQUEST_NOW = re.compile(r"(?i)\b(?:please|pls|plz|i want|i wanna|i'?d like|i would like|go ahead|right now|asap)\b")
+
+
+def asks_how_to_delete(text: str) -> bool:
+    return bool(_ASKS_HOW.search(text)) and not (_REQUEST_NOW.search(text) and not re.search(r"(?i)\blater\b", text))
 
 
 async def take_a_data_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
-    """A request to delete the customer's data or to unsubscribe: a ticket for the team, and said
-    so; None when the message is no such request."""
+    """A request to unsubscribe: a ticket for the team, and said so. A request to delete the
+    customer's data, or one detail of it: asked first (it cannot be undone), and a "yes" files it
+    (ActionOpenTicket). A question how to: answered. None when the message is none of these."""
     text = tracker.latest_message.get("text") or ""
+    detail = _DETAIL_REMOVAL.search(text)
+    if detail:
+        dispatcher.utter_message(response="utter_confirm_detail_removal", detail=detail.group("detail").lower())
+        return [SlotSet(PENDING, "human_handoff")]
     if not _DATA_REQUEST.search(text):
         return None
-    unsubscribe = _UNSUBSCRIBE.search(text) is not None
+    if _UNSUBSCRIBE.search(text) is None:
+        if asks_how_to_delete(text):
+            dispatcher.utter_message(response="utter_data_deletion_how")
+            return []
+        dispatcher.utter_message(response="utter_confirm_data_deletion")
+        return [SlotSet(PENDING, "human_handoff")]
     try:
-        ticket = await _open(tracker, "unsubscribe request" if unsubscribe else "data deletion request")
+        ticket = await _open(tracker, "unsubscribe request")
     except BackendError as error:
         logger.warning("could not open a data request ticket: %s", error)
         dispatcher.utter_message(response="utter_ticket_failed")
         return []
-    dispatcher.utter_message(response="utter_unsubscribe_ticket" if unsubscribe else "utter_data_deletion_ticket",
-                             ticket_id=ticket.id)
+    dispatcher.utter_message(response="utter_unsubscribe_ticket", ticket_id=ticket.id)
+    return []
+
+
+def confirmed_data_request(tracker: Tracker) -> Optional[tuple]:
+    """(reason, reply) of the data request the latest "yes" confirms, else None."""
+    if tracker.get_slot(PENDING) != "human_handoff" or (tracker.latest_message.get("intent") or {}).get("name") != "affirm":
+        return None
+    return DATA_CONFIRMATIONS.get(_last_person_offer(tracker))
+
+
+async def file_the_data_request(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                reason: str, reply: str) -> List[Dict[Text, Any]]:
+    try:
+        ticket = await _open(tracker, reason)
+    except BackendError as error:
+        logger.warning("could not open a %s ticket: %s", reason, error)
+        dispatcher.utter_message(response="utter_ticket_failed")
+        return []
+    dispatcher.utter_message(response=reply, ticket_id=ticket.id)
     return []
 
 

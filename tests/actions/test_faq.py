@@ -50,17 +50,23 @@ async def test_delivery_options_and_a_courier_question_about_an_order(backend, d
     assert [(m["response"], m.get("carrier")) for m in dispatcher.messages] == [("utter_order_status_shipped", "DHL")]
 
 
-async def test_a_request_to_delete_the_data_or_unsubscribe_opens_a_ticket(backend):
-    """"please delete my account and all my data" got the privacy FAQ and nothing was done."""
+async def test_a_request_to_delete_the_data_is_asked_first_and_unsubscribing_opens_a_ticket(backend):
+    """"please delete my account and all my data" got the privacy FAQ and nothing was done; then it
+    filed the deletion at once, on a question too (qa3-3): the deletion is asked first
+    (tests/actions/test_qa15_support.py), the unsubscribe is filed."""
+    from rasa_sdk.events import SlotSet
+
+    from tests.actions.test_orders import new_identity
     from tests.actions.test_support import tickets_of
-    for text, said, reason in (("please delete my account and all my data", "utter_data_deletion_ticket",
-                                "data deletion request"),
-                               ("unsubscribe me from your emails", "utter_unsubscribe_ticket", "unsubscribe request")):
+    for text, said, reasons in (("please delete my account and all my data", "utter_confirm_data_deletion", []),
+                                ("unsubscribe me from your emails", "utter_unsubscribe_ticket", ["unsubscribe request"])):
         dispatcher = CollectingDispatcher()
         tracker = faq_tracker(text, "utter_faq/account")
-        assert await ActionAnswerFaq().run(dispatcher, tracker, {}) == []
+        tracker.sender_id = new_identity()
+        events = await ActionAnswerFaq().run(dispatcher, tracker, {})
+        assert events == ([SlotSet("pending_confirmation", "human_handoff")] if not reasons else []), text
         assert [m["response"] for m in dispatcher.messages] == [said], text
-        assert [t["reason"] for t in tickets_of(backend, tracker.sender_id)][:1] == [reason], text
+        assert [t["reason"] for t in tickets_of(backend, tracker.sender_id)] == reasons, text
     plain = CollectingDispatcher()
     await ActionAnswerFaq().run(plain, faq_tracker("do i need an account to order", "utter_faq/account"), {})
     assert [m["response"] for m in plain.messages] == ["utter_faq/account"]
