@@ -61,10 +61,34 @@ ABOUT_A_SHIPMENT = re.compile(
     r"(?i)\b(?:tracking|track(?:ing)? (?:no|number|id|link)|courier|carrier|dhl|ups|dpd|gls|hermes|fedex|"
     r"late|delayed|overdue|ages|supposed to (?:arrive|come|be here)|still (?:not|waiting)|not (?:yet )?arrived)\b")
 
+# "my order is late", "why so long", "it should be here by now": an order said to be late (not "is it
+# too late to cancel").
+SAYS_LATE = re.compile(
+    r"(?i)\b(?<!too )(?:late|delayed|overdue)\b|\b(?:ages|forever)\b|\bsupposed to (?:arrive|come|be here)\b|"
+    r"\bshould (?:have )?(?:be here|arrived|come)\b|\bstill (?:not|nothing|waiting)\b|\bnot (?:yet )?arrived\b|"
+    r"\bwhy (?:so|is it so|is it taking so) (?:long|slow)\b|\btaking (?:so|too) long\b|\bhow (?:much )?longer\b")
+# "the tracking number is not working", "it says DHL but the tracking doesnt work": a tracking that fails.
+TRACKING_FAILS = re.compile(
+    r"(?i)\b(?:tracking|track(?:ing)? (?:no|number|id|link)|dhl|ups|dpd|gls|hermes|fedex)\b.{0,40}?"
+    r"\b(?:not|doesn'?t|does not|isn'?t|won'?t|can'?t|cannot|invalid|wrong|error|broken|nothing)\b|"
+    r"\b(?:can'?t|cannot|unable to) track\b")
+# "cancel my first order", "the older order", "the oldest one": the earliest order, not the newest
+# ("the first one" from a list the bot showed is the first listed: ORDINAL).
+EARLIEST = re.compile(r"(?i)\b(?:first|oldest|older|earlier|earliest)\s+(?:order|purchase)\b(?!s)|"
+                      r"\b(?:oldest|older|earlier|earliest)\s+one\b")
+
 # "the second one", "2nd", "the last one": a pick from the orders just listed.
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
             "fifth": 4, "5th": 4, "sixth": 5, "6th": 5, "last": -1}
 ORDINAL = re.compile(r"(?i)\b(" + "|".join(ORDINALS) + r")\b")
+# "the second one", "2nd pls", "the last order": nothing but a pick from a list.
+PICKS_FROM_A_LIST = re.compile(r"(?i)^\W*(?:(?:and|ok|okay|so|no|i mean)\W+)*(?:the\s+)?(?:" + "|".join(ORDINALS)
+                               + r")(?:\s+(?:one|order))?(?:\s+(?:pls|plz|please))?\W*$")
+# "the mugs one", "the teapot order", "the one with the glasses": an order told by what it holds.
+BY_ITS_ITEMS = re.compile(r"(?i)\b(?:one|ones|order|orders|parcel|package)\b")
+# Words of a new purchase or a change, which make "the blue one" no pick of an order.
+BUYS_OR_CHANGES = re.compile(r"(?i)\b(?:buy|purchase|want|need|take|add|remove|swap|replace|change|cancel|return|"
+                             r"instead|also|too|more|another|new)\b")
 
 # "what's in my order", "what did I order": the order's items, with its status.
 ASKS_CONTENTS = re.compile(

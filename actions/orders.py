@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, datetime, timezone
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -15,8 +15,9 @@ from actions.cancel_questions import answer_about_the_cancel
 from actions.more_questions import answer_the_other_questions
 from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, BACK_TO_THE_ORDER,
-                                   BARE_FOLLOW_UP, FOLLOW_UP, HOW_LONG, HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS,
-                                   OWN_ORDER, WHEN_IT_COMES, WHICH_ORDERS, of_category)
+                                   BARE_FOLLOW_UP, BUYS_OR_CHANGES, BY_ITS_ITEMS, EARLIEST, FOLLOW_UP, HOW_LONG,
+                                   HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER, PICKS_FROM_A_LIST, SAYS_LATE,
+                                   TRACKING_FAILS, WHEN_IT_COMES, WHERE_IS, WHICH_ORDERS, of_category)
 from actions.parsing import (contact_detail, foreign_place, format_price, order_number, order_number_alone,
                              whole_phone_number, within_date, within_phone_number)
 
@@ -48,6 +49,22 @@ def named_skus(tracker: Tracker) -> List[str]:
     return skus
 
 
+# "not the filters", "except the mugs": products named as not meant.
+_NOT_MEANT = re.compile(r"(?i)\b(?:not|except|apart from|other than)\s+(?:the\s+|my\s+|a\s+)?$")
+
+
+def meant_skus(tracker: Tracker) -> List[str]:
+    """`named_skus` without the products said not to be meant ("the dripper one is late, not the filters")."""
+    text = tracker.latest_message.get("text") or ""
+    skus: List[str] = []
+    for entity in tracker.latest_message.get("entities") or []:
+        start = entity.get("start")
+        if entity.get("entity") != "product" or (start is not None and _NOT_MEANT.search(text[:int(start)])):
+            continue
+        skus += entity.get("skus") or []
+    return skus
+
+
 def product_spans(tracker: Tracker) -> List[Tuple[int, int]]:
     """Where the latest message names products (the catalogue matcher's entities)."""
     return [(int(entity["start"]), int(entity["end"])) for entity in tracker.latest_message.get("entities") or []
@@ -60,11 +77,19 @@ def said_order_number(tracker: Tracker) -> Optional[str]:
     Dec 2026" gave the NLU's order_id "2026" first)."""
     text = tracker.latest_message.get("text") or ""
     named = [order_number(value) for value in entity_values(tracker, "order_id")] + [order_number(text)]
-    named = [number for number in named
-             if number and not within_date(number, text) and not within_phone_number(number, text)]
+    named = [number for number in named if number and not within_date(number, text)
+             and not within_phone_number(number, text) and not within_email(number, text)]
     written = (number for number in named  # "OB-SEV2VWFK" as the shop writes it, not "1042" or "SEV2VWFK"
                if re.search(rf"(?i)\bOB[-\s]?{re.escape(number[3:])}\b", text) and number.startswith("OB-"))
     return next(written, None) or next(iter(named), None)
+
+
+def within_email(number: Optional[str], text: str) -> bool:
+    """True when `number` ("OB-MURPHY57") is read only from inside an email address in `text`
+    ("grace.murphy57@example.com"): no order's number."""
+    code = re.escape(str(number or "").removeprefix("OB-"))
+    outside = re.sub(r"\S+@\S+", " ", text)
+    return bool(code) and re.search(rf"(?i){code}", text) is not None and re.search(rf"(?i){code}", outside) is None
 
 
 def requested_order_number(tracker: Tracker) -> Optional[str]:
@@ -74,9 +99,10 @@ def requested_order_number(tracker: Tracker) -> Optional[str]:
     named = said_order_number(tracker)
     if named is None and within_phone_number(latest_entity(tracker, "order_id") or order_number(text), text):
         return order_number(tracker.get_slot("order_id")) if requested == "contact" else None
+    asked = order_number(text, asked=True) if requested == "order_id" else None
     return (
         named
-        or (order_number(text, asked=True) if requested == "order_id" else None)
+        or (asked if not within_email(asked, text) else None)
         or order_number_alone(text)  # "HZME5UYP", "#X5DKAPRB": a number the NLU took for no order
         or (order_number(tracker.get_slot("order_id")) if requested == "contact" else None)
     )
@@ -135,13 +161,48 @@ def _order_lines(orders: List[Order]) -> str:
 
 
 def _shipment_meant(orders: List[Order], text: str) -> Optional[Order]:
-    """"tracking number?", "it was supposed to arrive ages ago": the order shipped (a late one
-    first), when the newest is not the one on the road."""
-    if not ABOUT_A_SHIPMENT.search(text) or not orders or orders[0].status == "shipped":
+    """"my order is late", "why so long": the order that is late, whichever is newest; "tracking
+    number?": the order shipped (a late one first), when the newest is not the one on the road."""
+    if not orders or not (ABOUT_A_SHIPMENT.search(text) or SAYS_LATE.search(text)):
         return None
     today = datetime.now(timezone.utc).date()
+    late = [o for o in orders if _is_late(o, today)]
+    if late and SAYS_LATE.search(text):
+        return late[0]
+    if orders[0].status == "shipped" or not ABOUT_A_SHIPMENT.search(text):
+        return None
     shipped = sorted((o for o in orders if o.status == "shipped"), key=lambda o: not _is_late(o, today))
     return shipped[0] if shipped else None
+
+
+def _the_other_of_two(orders: List[Order], shown: List[str], text: str) -> Optional[Order]:
+    """ "and my other order?" with two orders on the go, right after the bot's answer about one of
+    them: the other one (without one in view, both are listed)."""
+    if len(orders) != 2 or not shown or shown[0] not in {o.number for o in orders} \
+            or not re.search(r"(?i)\bother\b", text) or re.search(r"(?i)\b(?:all|both)\b", text):
+        return None
+    return next(o for o in orders if o.number != shown[0])
+
+
+def _earliest_meant(orders: List[Order], text: str) -> Optional[Order]:
+    """"my first order", "the older one": the earliest of the orders (listed newest first)."""
+    return orders[-1] if orders and EARLIEST.search(text) else None
+
+
+def _followed_by_its_wording(text: str) -> bool:
+    """A follow-up said as one ("did it ship yet", "why so long?"), not just "my order" after
+    another chat's order was opened with its email (follows_up_on_the_order)."""
+    return bool(BARE_FOLLOW_UP.match(text) or (FOLLOW_UP.search(text) and not ANOTHER_ORDER.search(text)))
+
+
+async def _late_instead(backend: BackendClient, number: Optional[str]) -> Optional[str]:
+    """ "it's late" about this chat's order `number`, which is not late while another is: that other one."""
+    today = datetime.now(timezone.utc).date()
+    orders = await backend.list_orders(limit=10)
+    followed = next((o for o in orders if o.number == number), None)
+    if followed is None or _is_late(followed, today):
+        return None
+    return next((o.number for o in orders if _is_late(o, today)), None)
 
 
 def asks_about_own_order(text: str) -> bool:
@@ -179,11 +240,60 @@ def _is_late(order: Order, today: date) -> bool:
     return order.status in IN_TRANSIT and expected < today
 
 
-def utter_order_status(dispatcher: CollectingDispatcher, order: Order, text: str = "") -> List[Dict[Text, Any]]:
+def _reassures(dispatcher: CollectingDispatcher, order: Order, text: str, insists: bool) -> Optional[List[Dict[Text, Any]]]:
+    """A shipped order said to be late before its expected date, or whose tracking "doesn't work":
+    why (not late yet; a new tracking number takes a while to show), not the status line again;
+    when the tracking fails or the customer insists, the offer of a person. None for other messages."""
+    fails = TRACKING_FAILS.search(text) is not None
+    if order.status != "shipped" or not (fails or (SAYS_LATE.search(text) and order.estimated_delivery)):
+        return None
+    values = dict(number=order.number, carrier=order.carrier or "our carrier",
+                  tracking_number=order.tracking_number or "not yet available",
+                  estimated_delivery=order.estimated_delivery or "soon")
+    response = "utter_tracking_not_working" if fails else (
+        "utter_order_still_on_time" if insists else "utter_order_not_late_yet")
+    dispatcher.utter_message(response=response, **values)
+    if not (fails or insists):
+        return []
+    dispatcher.utter_message(response="utter_offer_a_person")
+    return [SlotSet("pending_confirmation", "human_handoff")]
+
+
+class Said(NamedTuple):
+    """What the bot said before that changes an order's answer: that the order isn't late yet (the
+    customer insists), and the tickets opened about orders (order number → ticket)."""
+    not_late_yet: bool = False
+    tickets: Dict[str, int] = {}
+
+
+def said_before(tracker: Tracker, text: str) -> Said:
+    """What the bot said in this conversation that the answer to `text` depends on."""
+    insists = bool(SAYS_LATE.search(text)) and said_lately(tracker, "utter_order_not_late_yet", "utter_order_still_on_time")
+    tickets = {}
+    for event in tracker.events or []:
+        metadata = (event.get("metadata") or {}) if event.get("event") == "bot" else {}
+        number = order_number(str(metadata.get("number") or ""))
+        if number and metadata.get("ticket_id"):
+            tickets[number] = metadata["ticket_id"]
+    return Said(insists, tickets)
+
+
+def utter_order_status(dispatcher: CollectingDispatcher, order: Order, text: str = "",
+                       said: Said = Said()) -> List[Dict[Text, Any]]:
     """One response per status, so the wording lives in the domain; a late or missing order gets
-    an apology and an offer of a person instead (answered by action_answer_confirmation). Asked
-    what is in it, its items come first."""
+    an apology and an offer of a person instead (answered by action_answer_confirmation), or, once
+    a ticket is open about it, that the team is chasing it. Asked what is in it, its items come first."""
     problem = _problem_response(order, text, datetime.now(timezone.utc).date())
+    reassured = None if problem or ASKS_CONTENTS.search(text) else _reassures(dispatcher, order, text,
+                                                                               said.not_late_yet)
+    if reassured is not None:
+        return reassured
+    if problem == "utter_order_late" and order.number in said.tickets:
+        # "when will it come" after the ticket to chase it was opened: no second offer
+        dispatcher.utter_message(response="utter_order_late_being_chased", number=order.number,
+                                 ticket_id=said.tickets[order.number], carrier=order.carrier or "our carrier",
+                                 estimated_delivery=order.estimated_delivery or "soon")
+        return []
     if problem is None and COURIER_QUESTION.search(text) and order.status in ("pending", "confirmed", "processing"):
         # "which courier?" before it ships: there is none yet, and the customer hears when there will be
         dispatcher.utter_message(response="utter_no_courier_yet", number=order.number)
@@ -262,7 +372,7 @@ class ActionTrackOrder(Action):
         if number is None and tracker.get_slot(REQUESTED) is None and HYPOTHETICAL.search(text):
             utter_delivery_time(dispatcher, text, product_spans(tracker))  # "if I order today when will it come"
             return []
-        skus, categories = named_skus(tracker), list(tracker.get_latest_entity_values("category"))
+        skus, categories = meant_skus(tracker), list(tracker.get_latest_entity_values("category"))
         followed = None if number is not None or skus or categories else order_followed_up(tracker, text)
         followed_up = followed is not None
         if followed_up:
@@ -275,14 +385,22 @@ class ActionTrackOrder(Action):
             contact = tracker.get_slot("contact")
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                if followed_up and ABOUT_A_SHIPMENT.search(text) and await _never_ships(backend, number, contact):
-                    number = None  # "which courier?" right after cancelling one: the order on its way
+                if followed_up and not _followed_by_its_wording(text) \
+                        and await order_checked_elsewhere(backend, tracker) is None:
+                    number = None  # "where is my order" after an email given while ordering: this chat's orders
+                about_a_parcel = ABOUT_A_SHIPMENT.search(text) or WHEN_IT_COMES.search(text) or SAYS_LATE.search(text)
+                if number and followed_up and about_a_parcel and await _never_ships(backend, number, contact):
+                    number = None  # "which courier?", "when will it come" right after a cancelled one: the order on its way
+                if number and followed_up and not given and SAYS_LATE.search(text):
+                    number = await _late_instead(backend, number) or number  # "it's late": the one that is
+                said = said_before(tracker, text)
                 if number is None:
                     return without_stale_offer(
                         tracker, await self._last_order(dispatcher, backend, text, skus, categories,
-                                                        picking=tracker.get_slot(REQUESTED) == "order_id"))
+                                                        picking=tracker.get_slot(REQUESTED) == "order_id",
+                                                        shown=orders_in_view(tracker), said=said))
                 return without_stale_offer(
-                    tracker, await self._order_by_number(dispatcher, backend, number, contact, text, given))
+                    tracker, await self._order_by_number(dispatcher, backend, number, contact, text, given, said))
         except BackendError as error:
             logger.warning("order lookup failed: %s", error)
             dispatcher.utter_message(response="utter_backend_unavailable")
@@ -291,24 +409,35 @@ class ActionTrackOrder(Action):
     @staticmethod
     async def _last_order(dispatcher: CollectingDispatcher, backend: BackendClient,
                           text: str, skus: List[str], categories: List[str] = (),
-                          picking: bool = False) -> List[Dict[Text, Any]]:
+                          picking: bool = False, shown: List[str] = (), said: Said = Said()) -> List[Dict[Text, Any]]:
         """The order a message without a number means: the one holding a product it names ("the
-        tea infuser order"), else the last one; "all my orders" or "my other order" lists them."""
+        tea infuser order"; of those, one the bot's last answer named, `shown`), else the one late
+        or shipped that a parcel question means, else the earliest for "my first order", else the
+        last one; "all my orders" or "my other order" lists them."""
         every = await backend.list_orders(limit=10)
         orders = [o for o in every if o.status not in ("cancelled", "expired")]
-        ordinal = ORDINAL.search(text) if picking else None
-        if ordinal and orders:  # "the second one" after the list: as it was listed
-            listed, index = orders[:6], ORDINALS[ordinal.group(1).lower()]
-            picked = listed[index] if -len(listed) <= index < len(listed) else listed[-1]
+        as_shown = [o for number in shown for o in every if o.number == number] if len(shown) > 1 else orders[:6]
+        ordinal = ORDINAL.search(text) if picking or (len(shown) > 1 and PICKS_FROM_A_LIST.match(text)) else None
+        if ordinal and as_shown:  # "the second one" after the list: as it was listed
+            index = ORDINALS[ordinal.group(1).lower()]
+            picked = as_shown[index] if -len(as_shown) <= index < len(as_shown) else as_shown[-1]
             return await ActionTrackOrder._order_by_number(dispatcher, backend, picked.number, None, text)
-        listed = orders if len(orders) > 1 else every  # "and the other order?": a cancelled one too
+        the_other = _the_other_of_two(orders, shown, text) if not (skus or categories) else None
+        if the_other:  # "and my other order?" with two: the one not just talked about
+            return await ActionTrackOrder._order_by_number(dispatcher, backend, the_other.number, None, text)
+        # "and the other order?" with one on its way, "show all my orders": the cancelled ones too
+        listed = every if len(orders) <= 1 or re.search(r"(?i)\ball\b", text) else orders
         if (ALL_ORDERS.search(text) or WHICH_ORDERS.search(text)) and len(listed) > 1:
             dispatcher.utter_message(response="utter_order_list", orders=_order_lines(listed))
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
-        # "the grinder order" even once cancelled, "the order with the mugs" (a category to the NLU)
-        holding = sorted((o for o in every if _holds(o, skus, categories)), key=lambda o: o not in orders)
+        # "the grinder order" even once cancelled, "the order with the mugs" (a category to the NLU);
+        # one just shown first ("the mugs one" after the list), one late first ("the dripper one is late")
+        holding = sorted((o for o in every if _holds(o, skus, categories)),
+                         key=lambda o: (o not in orders, o.number not in shown))
         # the newest order still under way or done, before a cancelled one ("which courier?" after cancelling the newest)
-        order = holding[0] if holding else _shipment_meant(orders, text) or (orders[0] if orders else await backend.get_last_order())
+        order = (_shipment_meant(holding, text) or holding[0]) if holding else (
+            _shipment_meant(orders, text) or _earliest_meant(orders, text)
+            or (orders[0] if orders else await backend.get_last_order()))
         if order is None and HOW_LONG.search(text) and not asks_about_own_order(text):
             # "how many days for delivery" from someone without orders: the times, then the number
             utter_delivery_time(dispatcher, text)
@@ -317,7 +446,7 @@ class ActionTrackOrder(Action):
         if order is None:
             dispatcher.utter_message(response="utter_ask_order_number")
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
-        offer = utter_order_status(dispatcher, order, text)
+        offer = utter_order_status(dispatcher, order, text, said)
         others = [o for o in orders if o.number != order.number and o.status in IN_TRANSIT]
         if not offer:  # a question of ours must stay the last message
             if others:  # "where is my order" with more than one on its way: the others too
@@ -329,14 +458,14 @@ class ActionTrackOrder(Action):
     @staticmethod
     async def _order_by_number(
         dispatcher: CollectingDispatcher, backend: BackendClient, number: str, contact: Optional[str],
-        text: str, given: bool = True,
+        text: str, given: bool = True, said: Said = Said(),
     ) -> List[Dict[Text, Any]]:
         """The order and its status; `given`: the message gave `contact` (not kept from before)."""
         try:
             order = await backend.get_order(number, contact)
         except NotFound:
             return ask_for_the_contact(dispatcher, number, "track", tried=contact if given else None)
-        offer = utter_order_status(dispatcher, order, text)
+        offer = utter_order_status(dispatcher, order, text, said)
         return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)] + verified_with(contact) + offer
 
 
@@ -467,6 +596,70 @@ def order_in_view(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def _last_answer(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The bot's messages since the customer's message before the latest, in order."""
+    said: List[Dict[Text, Any]] = []
+    at_the_latest = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            if at_the_latest:
+                break
+            at_the_latest = True
+        elif event.get("event") == "bot" and at_the_latest:
+            said.insert(0, event)
+    return said
+
+
+def orders_in_view(tracker: Tracker) -> List[str]:
+    """Every order the bot's last answer named, as it named them: the one it was about (its
+    metadata's "number") and those it listed ("• OB-…: 2 × Ceramic Mug Blue – shipped")."""
+    numbers: List[str] = []
+    for event in _last_answer(tracker):
+        metadata = event.get("metadata") or {}
+        named = ([str(metadata["number"])] if metadata.get("number") else []) + re.findall(
+            r"\bOB-[0-9A-Z]{8}\b", str(metadata.get("orders") or ""))
+        numbers += [number for number in map(order_number, named) if number and number not in numbers]
+    return numbers
+
+
+def said_lately(tracker: Tracker, *responses: str) -> bool:
+    """The bot's last answer was one of `responses`."""
+    return any((event.get("metadata") or {}).get("utter_action") in responses for event in _last_answer(tracker))
+
+
+# "is the blue one in stock?", "how much is the teapot one": a product question, whatever was said before.
+_ASKS_ABOUT_A_PRODUCT = re.compile(r"(?i)\b(?:stock|price|prices|cost|costs|how much|available|availability|sell|"
+                                   r"do you have|have you got|colou?rs?|sizes?|bigger|smaller|cheaper)\b")
+
+
+def picks_an_order_in_view(tracker: Tracker) -> bool:
+    """ "the mugs one", "the teapot order", "the second one" right after the bot named or listed the
+    customer's orders: one of them, not a product to buy ("i want the blue one too" is)."""
+    text = tracker.latest_message.get("text") or ""
+    if not orders_in_view(tracker) or BUYS_OR_CHANGES.search(text) or HYPOTHETICAL.search(text) \
+            or _ASKS_ABOUT_A_PRODUCT.search(text):
+        return False
+    names_items = bool(named_skus(tracker) or latest_entity(tracker, "category"))
+    return bool((names_items and BY_ITS_ITEMS.search(text))
+                or (len(orders_in_view(tracker)) > 1 and PICKS_FROM_A_LIST.match(text)))
+
+
+def asks_after_an_order_holding(tracker: Tracker) -> bool:
+    """ "tracking for the teapot?", "the dripper one is late", "where is the glass teapot": a
+    product named in a question about a parcel (whether an order holds it is the backend's)."""
+    text = tracker.latest_message.get("text") or ""
+    named = bool(meant_skus(tracker) or latest_entity(tracker, "category"))
+    return named and not HYPOTHETICAL.search(text) and bool(
+        ABOUT_A_SHIPMENT.search(text) or SAYS_LATE.search(text) or WHERE_IS.search(text) or NOT_RECEIVED.search(text))
+
+
+async def _an_order_holds(tracker: Tracker) -> bool:
+    """One of the customer's orders holds a product (or kind) the latest message names."""
+    skus, categories = meant_skus(tracker), entity_values(tracker, "category")
+    async with BackendClient(tracker.sender_id) as backend:
+        return any(_holds(order, skus, categories) for order in await backend.list_orders(limit=10))
+
+
 async def answer_about_an_order(dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
     """A message read as a product question, a bare value or out of scope that is about an order:
@@ -486,6 +679,13 @@ async def answer_about_an_order(dispatcher: CollectingDispatcher, tracker: Track
             from actions.cancel import ActionCancelOrder  # imported here: actions.cancel imports this module
             return await ActionCancelOrder().run(dispatcher, tracker, domain)
         return await ActionTrackOrder().run(dispatcher, tracker, domain)
+    if picks_an_order_in_view(tracker) or asks_after_an_order_holding(tracker):
+        try:
+            if picks_an_order_in_view(tracker) or await _an_order_holds(tracker):
+                # "the mugs one" after the orders were listed, "tracking for the teapot?": that order
+                return await ActionTrackOrder().run(dispatcher, tracker, domain)
+        except BackendError as error:
+            logger.warning("order lookup failed: %s", error)
     shown = order_in_view(tracker)
     about_it = shown and ASKS_CONTENTS.search(text) and not (named_skus(tracker) or latest_entity(tracker, "category"))
     # not the answer to another question ("what's the new email for the order?", "Shall I …?")

@@ -79,7 +79,7 @@ async def test_track_order_shipped_gives_carrier_and_tracking(backend, dispatche
     entities = [{"entity": "order_id", "value": f"order #{number}"}]
     await ActionTrackOrder().run(dispatcher, tracker_for(identity, f"order #{number} is late", entities), {})
     message = dispatcher.messages[0]
-    assert message["response"] == "utter_order_status_shipped"
+    assert message["response"] == "utter_order_not_late_yet"  # before its expected date: not late yet
     assert (message["carrier"], message["tracking_number"], message["estimated_delivery"]) == (
         "DHL", "JD0142", in_days(3))
 
