@@ -550,6 +550,10 @@ class ActionDeliveryTime(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
+        from actions.support import answer_while_the_team_is_awaited  # here: actions.support imports this module
+        awaited = await answer_while_the_team_is_awaited(dispatcher, tracker)
+        if awaited is not None:  # "when?", "how long till someone answers" right after a handoff
+            return awaited
         about_an_order = await answer_about_an_order(dispatcher, tracker, domain)
         if about_an_order is not None:  # "what's in my order now" right after placing it
             return about_an_order

@@ -13,6 +13,7 @@ from actions.cancel import ActionAnswerConfirmation
 from actions.conversation import ActionGreet
 from actions.faq import ActionAnswerFaq
 from actions.fallback import ActionFallback
+from actions.orders import ActionDeliveryTime
 from actions.support import ActionOpenTicket, when_the_team_answers
 from tests.actions.test_faq import faq_tracker
 from tests.actions.test_orders import new_identity, tracker_for
@@ -168,6 +169,11 @@ async def test_follow_ups_after_a_handoff_are_about_the_waiting_ticket_and_join_
     await ActionOpenTicket().run(call, turn(identity, "so will they call me or not?", "contact_human_agent", waiting), {})
     assert [(m["response"], m["ticket_id"]) for m in call.messages] == [("utter_ticket_waiting_no_calls", ticket_id)]
     assert [t["id"] for t in tickets_of(backend, identity)] == [ticket_id]
+
+    when = CollectingDispatcher()  # read as a delivery time question
+    await ActionDeliveryTime().run(when, turn(identity, "how long will it take for someone to answer", "delivery_time",
+                                              handoff), {})
+    assert [(m["response"], m["ticket_id"]) for m in when.messages] == [("utter_ticket_waiting", ticket_id)]
 
     hello = CollectingDispatcher()  # no handoff before it: a greeting
     await ActionGreet().run(hello, turn(identity, "hello? anyone there?", "greet"), {})
