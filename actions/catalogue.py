@@ -17,7 +17,7 @@ from actions.order_slots import DRAFT, asks_to_place_after_an_aside, at_the_summ
 from actions.order_so_far import tell_the_order_so_far
 from actions.order_wording import ORDINAL
 from actions.placed_order_edits import CHANGING
-from actions.orders import REQUESTED, TASK, ActionTrackOrder, answer_about_an_order
+from actions.orders import REQUESTED, TASK, ActionTrackOrder, answer_about_an_order, picks_an_order_in_view
 from actions.order_draft import is_removed
 from actions.replacements import REPLACING
 from actions.ordering import TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order, new_quantity
@@ -159,6 +159,10 @@ class ActionShowProducts(Action):
         so_far = await tell_the_order_so_far(dispatcher, tracker) if not named_products else None
         if so_far is not None:  # "whats the total so far" while ordering
             return so_far
+        if picks_an_order_in_view(tracker):  # "the mugs one" right after the orders were listed: that
+            picked = await answer_about_an_order(dispatcher, tracker, domain)  # order ("one" is no count)
+            if picked is not None:
+                return picked
         if not named_products and len(tracker.get_slot(SHOWN) or []) == 1 and TAKES_THE_SHOWN.search(text):
             return [FollowupAction("order_form")]  # "ok 1 then", "i'll take it" after one product
         if named_products and (wants_to_order(text) or (counted_product(tracker) and not _asks(text))):

@@ -218,3 +218,19 @@ async def test_a_late_order_already_being_chased_is_not_offered_a_person_again(b
     events = await ActionDeliveryTime().run(dispatcher, tracker, {})
     assert responses(dispatcher) == ["utter_order_late_being_chased"] and dispatcher.messages[0]["ticket_id"] == 112
     assert SlotSet("pending_confirmation", "human_handoff") not in events
+
+
+async def test_the_mugs_one_read_as_a_counted_product_question_is_that_order(backend, dispatcher):
+    """F2: "the mugs one" after the orders were listed (a product question with the count "one" to the
+    NLU) had started a mug picker that then stuck to every reply."""
+    from actions.catalogue import ActionShowProducts
+    identity = new_identity()
+    mugs = place(backend, identity, MUG)
+    confirm(backend, identity, mugs)
+    teapot = place(backend, identity, TEAPOT)
+    confirm(backend, identity, teapot)
+    said = [("utter_order_status_confirmed", {"number": teapot}), ("utter_other_open_orders", {"orders": listed(mugs)})]
+    entities = MUGS + [{"entity": "quantity", "value": "1", "start": 9, "end": 12}]
+    tracker = after_answer(identity, "the mugs one", said, entities=entities, intent="product_info")
+    events = await ActionShowProducts().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["number"] == mugs and SlotSet("order_id", mugs) in events
