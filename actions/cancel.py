@@ -10,22 +10,24 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
-from actions.cancel_questions import (CANCEL_OFFERS, OTHER_ORDER, another_order_named, answer_about_the_cancel,
-                                      ask_to_cancel, asked_just_now, cancel_run, number_asked_about, offered_cancel,
-                                      offered_orders, picks_an_order_to_cancel, says_the_next_one_too)
+from actions.cancel_questions import (ASKED, CANCEL_OFFERS, OTHER_ORDER, another_order_named, answer_about_the_cancel,
+                                      ask_to_cancel, asked_just_now, cancel_run, changes_instead_of_cancelling,
+                                      number_asked_about, offered_cancel, offered_orders, picks_an_order_to_cancel,
+                                      says_the_next_one_too)
 from actions.change_address import NEW_ADDRESS, answer_change_address
 from actions.change_contact import answer_change_contact
 from actions.change_order import answer_change_order
 from actions.conversation import CANCEL_THE_ORDER, ActionStop
 from actions.form_answers import intent_of, last_utterance, previous_turn, say_again
-from actions.order_forms import CHANGES, CHOICE, NEW_CONTACT, TARGET
+from actions.order_changes import apply_changes
+from actions.order_forms import CHANGES, CHOICE, NEW_CONTACT, TARGET, order_view
 from actions.order_draft import remove_from_draft
 from actions.order_slots import DRAFT, ITEMS, PENDING_ORDER
 from actions.order_wording import NOT_RECEIVED, ORDINAL, ORDINALS, cancel_reason, of_category
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, entity_values, follows_up_on_the_order, named_skus,
                             requested_order_number)
 from actions.parsing import (agrees, asks_instead_of_answering, decided_answer, format_price, hesitates, is_noise, torn,
-                             looks_like_gibberish, order_number)
+                             looks_like_gibberish, order_number, qualified_yes)
 from actions.place_order import ActionPlaceOrder, answer_place_order, ask_to_place_again, order_form_slots
 from actions.placed_order_edits import amends_the_change, moves_the_change, moves_the_new_order
 from actions.return_withdrawal import answer_withdrawal, withdraws_a_return
@@ -106,6 +108,8 @@ class ActionCancelOrder(Action):
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "what happens to my money if i cancel?" at the question: about its order
             return answered
+        if changes_instead_of_cancelling(tracker):  # "can i change it to 1 pair instead of cancelling"
+            return await _change_instead(dispatcher, tracker)
         if says_the_next_one_too(tracker) or _says_yes_to_the_question(tracker):
             # "cancel the other one too" at the next order's question, "ok yes cancel it, found it
             # cheaper elsewhere" (read as a cancel, and asked again without a word): a yes, its reason stored
@@ -335,6 +339,88 @@ def _answers_the_offer_of_a_person(tracker: Tracker, pending: str) -> bool:
         for event in previous_turn(tracker) if event.get("event") == "bot")
 
 
+# The confirmations that cancel or change an order placed: a yes with a "but" is asked again there.
+_ACTS_ON_AN_ORDER = ("cancel_order", "change_order", "change_address", "change_contact")
+# "i don't need it", "dont want them anymore" to "Do you want me to cancel …?": the NLU's no, meaning a yes.
+_NO_LONGER_WANTED = re.compile(r"(?i)\b(?:don'?t|dont|do not|no longer)\s+(?:really\s+)?(?:need|want)\s+"
+                               r"(?:it|them|this|that|those|the order)\b|\bno longer (?:need|want)")
+# "make it 3 then", "keep both", "swap the mug for a red one" read as a no at the summary: an edit.
+_AN_EDIT = re.compile(r"(?i)\b(?:add|put|make|change|swap|switch|replace|instead|keep (?:the|my|both|those|that)|bring|"
+                      r"more|less|fewer)\b|\b\d{1,2}\b")
+# "actually put it back", "ok then keep the red one after all", "add the mug back": at the summary,
+# the last edit undone (the whole order had been thrown away).
+_PUTS_BACK = re.compile(r"(?i)\b(?:put|add|bring|get)\s+(?:\w+\s+){0,3}?back\b|\bundo\b|\bre-?add\b|"
+                        r"\bkeep\s+(?:the|my|that|those|both)\b.*\b(?:after all|too|as well)\b")
+_NOT_PUT_BACK = re.compile(r"(?i)\b(?:don'?t|dont|do not|no need to|never)\s+(?:\w+\s+)?(?:put|add|bring|keep)\b")
+
+
+def _offer_lapsed(tracker: Tracker) -> bool:
+    """ "I can cancel it instead" (a return asked for too early), and the bot's last turn answered
+    something else ("where is my order"): the customer moved on, and the offer stands no more."""
+    if offered_cancel(tracker) is None:
+        return False
+    offers = {event.get("text") for event in tracker.events or [] if event.get("event") == "bot"
+              and (event.get("metadata") or {}).get("utter_action") in CANCEL_OFFERS}
+    said = [event for event in previous_turn(tracker) if event.get("event") == "bot"]
+    return bool(said) and not any((event.get("metadata") or {}).get("utter_action") in CANCEL_OFFERS
+                                  or event.get("text") in offers for event in said)
+
+
+async def _change_instead(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The order the cancel question is about changed instead: its change form proposes the change
+    read from the message ("1 pair"), or asks what to change; nothing is cancelled."""
+    number = number_asked_about(tracker) or offered_cancel(tracker) or order_number(tracker.get_slot("order_id"))
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            view = order_view(await backend.get_order(number))
+    except BackendError as error:
+        logger.warning("reading the order to change instead of cancelling failed: %s", error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return []
+    result = apply_changes(view["lines"], tracker.latest_message.get("entities") or [],
+                           tracker.latest_message.get("text") or "")
+    changes = [{"sku": line["sku"], "name": line["name"], "quantity": int(line["quantity"])}
+               for line in result.lines] if result.changed and result.problem is None else None
+    return [SlotSet(PENDING, None), SlotSet("order_id", number), SlotSet(TARGET, view), SlotSet(CHANGES, changes),
+            SlotSet(CHOICE, None), FollowupAction("change_order_form")]
+
+
+def _cancel_asked_before_the_offer(tracker: Tracker) -> Optional[str]:
+    """The order the cancel question asked about in the bot's turn before its offer of a person
+    ("kindly do the needful" to the cancel question, read as a request for someone)."""
+    if tracker.get_slot(PENDING) != "human_handoff":
+        return None
+    users = 0
+    for event in reversed(tracker.events or []):
+        users += event.get("event") == "user"
+        if users > 2:
+            return None
+        if users == 2 and event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == ASKED:
+            return order_number(event.get("text"))
+    return None
+
+
+# "dont cancel it", "no need to cancel": no cancel asked for.
+_NOT_CANCELLED = re.compile(r"(?i)\b(?:don'?t|dont|do not|not|never|no need to)\s+(?:\w+\s+)?cancel")
+
+
+async def _cancel_after_the_offer_of_a_person(dispatcher: CollectingDispatcher,
+                                              tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """ "no just cancel it" to the offer of a person made at the cancel question: that question
+    again (it had got "Okay." and the cancel was dropped); None for another answer."""
+    text = tracker.latest_message.get("text") or ""
+    number = _cancel_asked_before_the_offer(tracker)
+    if number is None or not re.search(r"(?i)\bcancel", text) or _NOT_CANCELLED.search(text):
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(number)
+    except BackendError as error:
+        logger.warning("reading the order asked to cancel failed: %s", error)
+        return None
+    return _ask_confirmation(dispatcher, order) if order.cancellable else _refuse(dispatcher, order)
+
+
 def _names_the_action(text: str, pending: str) -> bool:
     named = _NAMED_ACTIONS.get(pending)
     return bool(named and named.search(text)) and decided_answer(text) == "yes"
@@ -388,6 +474,20 @@ class ActionAnswerConfirmation(Action):
         if pending == "cancel_order" and another_order_named(tracker):
             # "yes cancel OB-…" naming another order than the one asked about: that one is asked about
             return await ActionCancelOrder().run(dispatcher, tracker, domain)
+        if pending == "cancel_order" and _offer_lapsed(tracker):
+            # "refund?" → "I can cancel it instead", then "where is my order" answered: a later "ok"
+            # or 😡 is about that answer, not a yes to the offer (it had walked on to a cancel)
+            tracker.slots[PENDING] = None
+            return [SlotSet(PENDING, None)] + await _with_no_question_open(dispatcher, tracker, domain, text or "")
+        if changes_instead_of_cancelling(tracker):
+            # "yes 1 pair please", "no, just 1 pair" at the cancel question: that order changed instead
+            return await _change_instead(dispatcher, tracker)
+        back_to_the_cancel = await _cancel_after_the_offer_of_a_person(dispatcher, tracker)
+        if back_to_the_cancel is not None:  # "no just cancel it" to "Shall I ask someone…?"
+            return back_to_the_cancel
+        if pending == "place_order" and _PUTS_BACK.search(text or "") and not _NOT_PUT_BACK.search(text or ""):
+            # "actually put it back", "ok then keep the red one after all": the last edit undone, not a no
+            return await _put_back_into_the_unplaced_order(dispatcher, tracker, domain)
         decided = "yes" if pending == "cancel_order" and says_the_next_one_too(tracker) else decided_answer(text)
         picks = pending == "cancel_order" and intent_of(tracker) != "deny" and picks_an_order_to_cancel(tracker)
         if decided is None and picks:
@@ -398,7 +498,10 @@ class ActionAnswerConfirmation(Action):
             # the words decide, not the NLU: "no its fine" and "sorry i meant yes" read either way
             tracker.latest_message["intent"] = {"name": "affirm" if decided == "yes" else "deny", "confidence": 1.0}
         elif (asks_instead_of_answering(text) or hesitates(text) or torn(text) or looks_like_gibberish(text) or is_noise(text)
-              or intent_of(tracker) not in ("affirm", "deny") or (intent_of(tracker) == "affirm" and not agrees(text))):
+              or intent_of(tracker) not in ("affirm", "deny") or (intent_of(tracker) == "affirm" and not agrees(text))
+              or (pending in _ACTS_ON_AN_ORDER and qualified_yes(text))
+              or (pending == "cancel_order" and _NO_LONGER_WANTED.search(text or ""))):
+            # "yes but …" to a cancel or a change, "i don't need it" to "cancel it?": asked again
             answered = await answer_about_the_cancel(dispatcher, tracker)
             if answered is None:  # "so what now?" after a late order: the team chases it
                 answered = await chase_the_late_order(dispatcher, tracker)
@@ -425,6 +528,10 @@ class ActionAnswerConfirmation(Action):
             taken_out = await _take_out_of_the_unplaced_order(dispatcher, tracker, domain)
             if taken_out is not None:  # "no filters", "yes but without the tea": that item out, asked again
                 return taken_out
+            if intent_of(tracker) == "deny" and decided is None and _AN_EDIT.search(text or ""):
+                # "make it 3 then", "keep both": an edit read as a no, which had thrown the order away
+                dispatcher.utter_message(response="utter_what_to_change_first")
+                return []
             return await answer_place_order(dispatcher, tracker)
         if pending == "cancel_order" and offered_cancel(tracker):
             return await _take_up_the_offer(dispatcher, tracker, intent_of(tracker) == "affirm")
@@ -744,6 +851,53 @@ def _items_named_by_word(items: List[Dict[str, Any]], text: str) -> List[Dict[st
         return []
     return [item for item in items
             if said <= {word.rstrip("s") for word in re.findall(r"[a-z]+", item["name"].lower())}]
+
+
+async def _put_back_into_the_unplaced_order(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    """ "actually put it back" at "Shall I place it?": what the last edit took out (or made fewer)
+    goes back in and the summary is shown again; when nothing was, what to change is asked."""
+    items = [dict(item) for item in tracker.get_slot(ITEMS) or tracker.get_slot(DRAFT) or []]
+    back = _taken_out_lately(tracker, items, tracker.latest_message.get("text") or "")
+    if not back:
+        dispatcher.utter_message(response="utter_what_to_change_first")
+        return []
+    restored = {item["sku"]: item for item in items}
+    for item in back:
+        restored[item["sku"]] = {**restored.get(item["sku"], item), "quantity": item["quantity"]}
+    kept = list(restored.values())
+    dispatcher.utter_message(response="utter_order_items_put_back", names=", ".join(item["name"] for item in back))
+    tracker.slots.update({ITEMS: kept, DRAFT: kept})
+    return [SlotSet(ITEMS, kept), SlotSet(DRAFT, kept)] + await ActionPlaceOrder().run(dispatcher, tracker, domain)
+
+
+# Words of "put it back", "keep the red one after all" that name no item.
+_NO_NAME_WORDS = frozenset("a an the it them that those this one ones of with for and back put add keep bring "
+                           "all after then too well as ok okay actually please pl".split())
+
+
+def _taken_out_lately(tracker: Tracker, items: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """The items of the order being made that an earlier version of it had more of, as they were
+    then: the newest such version, or the newest holding an item the message names a word of ("keep
+    the red one": not the black mug that was out of stock)."""
+    now = {item["sku"]: int(item.get("quantity") or 0) for item in items}
+    said = {word.rstrip("s") for word in re.findall(r"[a-z]+", text.lower())} - _NO_NAME_WORDS
+    versions = []
+    for event in reversed(tracker.events or []):
+        if event.get("event") != "slot" or event.get("name") not in (ITEMS, DRAFT):
+            continue
+        if event.get("value") is None and event.get("name") == DRAFT:
+            break  # the order being made began after it
+        fewer = [dict(item, quantity=int(item.get("quantity") or 0)) for item in event.get("value") or []
+                 if item.get("sku") and int(item.get("quantity") or 0) > now.get(item["sku"], 0)]
+        if fewer:
+            versions.append(fewer)
+
+    def named(item: Dict[str, Any]) -> bool:
+        return bool(said & {word.rstrip("s") for word in re.findall(r"[a-z]+", item["name"].lower())})
+    if not any(named(item) for fewer in versions for item in fewer):
+        return versions[0] if versions else []
+    return next([item for item in fewer if named(item)] for fewer in versions if any(map(named, fewer)))
 
 
 async def _order_again(dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -128,6 +128,34 @@ def answers_the_cancel(tracker: Tracker) -> bool:
     return says_the_next_one_too(tracker) or plain
 
 
+# "can i change it to 1 pair instead of cancelling", "no, just 1 pair", "reduce it to 2": a change of
+# the order asked about, not its cancel (t2 F22: "yes 1 pair please" then cancelled the whole order).
+_CHANGE_INSTEAD = re.compile(
+    r"(?i)\binstead of (?:cancel\w*|that|it)\b|\brather than cancel\w*|"
+    r"\b(?:change|edit|modify|amend)\s+(?:it|that|this|the order|my order|this order|the quantity)\b")
+# "no, just 1 pair", "reduce it to 2", "keep only the mugs", "yes 1 pair please": a change when no
+# cancel is said with it ("cancel just one of them" is a cancel).
+_FEWER = re.compile(
+    r"(?i)\b(?:reduce|lower|cut|make|update)\s+(?:it|that|this|the order|my order|them|the quantity)\s+"
+    r"(?:(?:down\s+)?to\s+|into\s+)?(?:\d{1,2}|one|two|three|just|only)\b|"
+    r"\b(?:just|only)\s+(?:\d{1,2}|one|two|three)\b|\b(?:keep|want|need)\s+(?:just|only)\b")
+_A_COUNT = re.compile(r"\b\d{1,2}\b")
+# "dont change it, cancel it": no change meant.
+_NOT_CHANGED = re.compile(r"(?i)\b(?:don'?t|dont|do not|not|no need to|never)\s+(?:\w+\s+)?"
+                          r"(?:change|edit|modify|reduce)\b")
+
+
+def changes_instead_of_cancelling(tracker: Tracker) -> bool:
+    """At "Do you want me to cancel order …?", a change of that order asked for instead ("can i change
+    it to 1 pair instead of cancelling"), or a yes carrying a count and no cancel ("yes 1 pair
+    please"): never a yes to the cancel."""
+    text = tracker.latest_message.get("text") or ""
+    if tracker.get_slot(PENDING) != "cancel_order" or another_order_named(tracker) or _NOT_CHANGED.search(text):
+        return False
+    fewer = _FEWER.search(text) is not None or (_A_COUNT.search(text) is not None and decided_answer(text) != "no")
+    return _CHANGE_INSTEAD.search(text) is not None or (fewer and re.search(r"(?i)\bcancel|\borders?\b", text) is None)
+
+
 def another_order_named(tracker: Tracker) -> Optional[str]:
     """An order number the message names ("yes cancel OB-…") other than the one the open cancel
     question is about: that order is meant, never the one asked about (not a postcode or phone)."""

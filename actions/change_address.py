@@ -16,13 +16,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
-from actions.change_contact import changes_the_contact, contact_text, new_contact, propose_contact_change
+from actions.change_contact import (changes_the_contact, changes_the_contact_at_the_summary, contact_changed,
+                                    contact_text, new_contact, propose_contact_change)
 from actions.form_answers import answer_before_a_correction, free_text_answer
-from actions.order_forms import (NEW_ADDRESS, NEW_CONTACT, TARGET, TargetOrderForm, events_clearing, not_editable,
-                                 order_number_named, order_view, said_why_locked)
+from actions.order_forms import (NEW_ADDRESS, NEW_CONTACT, REFUSED, TARGET, TargetOrderForm, events_clearing,
+                                 not_editable, order_number_named, order_view, said_why_locked)
 from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
 from actions.parsing import (complete_address, contact_with_address, format_address, is_address, joined_contact,
-                             looks_like_address, parse_address)
+                             looks_like_address, new_name_in, parse_address)
 from actions.place_order import ActionPlaceOrder
 from actions.placed_order_edits import (ANOTHER_OF_THEIRS, moves_the_change, the_other_order, the_other_orders,
                                         told_by_its_items)
@@ -71,6 +72,50 @@ def _two_in_one(address: Dict[str, str]) -> bool:
     return any(part == name or (part.startswith(city) and re.search(r"\d", part)) for part in extra)
 
 
+def _renamed(tracker: Tracker, text: str) -> Optional[Dict[str, str]]:
+    """ "change the name to Nina Kovač", "the name is wrong, it should be just Nina Kovač": the order's
+    address with that name (QA F8: the whole address had to be written again); None otherwise."""
+    name = new_name_in(text) if not looks_like_address(text) else None
+    address = (tracker.get_slot(TARGET) or {}).get("address") or {}
+    if name is None or not address.get("line1"):
+        return None
+    return {**{part: value for part, value in address.items() if value}, "name": name}
+
+
+async def new_name_at_the_summary(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Optional[List[Dict[Text, Any]]]:
+    """ "the name is wrong, it should be just Nina Kovač" at "Shall I place it?", however the NLU read
+    it: the summary again with that name on the address (QA F8); None when no order waits there or
+    the message gives no new name alone."""
+    text, address = tracker.latest_message.get("text") or "", tracker.get_slot(ADDRESS)
+    at_the_summary = tracker.get_slot(PENDING) == "place_order" and tracker.get_slot(PENDING_ORDER)
+    name = new_name_in(text) if at_the_summary and address and not looks_like_address(text) else None
+    if name is None:
+        return None
+    tracker.slots[ADDRESS] = {**address, "name": name}
+    return [SlotSet(ADDRESS, tracker.slots[ADDRESS])] + await ActionPlaceOrder().run(dispatcher, tracker, domain)
+
+
+async def _new_contact_at_the_summary(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> List[Dict[Text, Any]]:
+    """ "change the email to alek2@example.pl" at "Shall I place it?": the summary again with that
+    contact (QA F44: the address form had opened and rejected the email); without one in the
+    message, it is asked for (its answer changes the summary: actions/inform.py)."""
+    contact = contact_changed(tracker.get_slot(CONTACT), tracker.latest_message.get("text") or "")
+    if not new_contact(tracker.latest_message.get("text")):
+        dispatcher.utter_message(response="utter_ask_new_contact", number=tracker.get_slot(PENDING_ORDER))
+        return []
+    tracker.slots[CONTACT] = contact
+    return [SlotSet(CONTACT, contact)] + await ActionPlaceOrder().run(dispatcher, tracker, domain)
+
+
+def _ending_the_form(events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """The form ends having replied itself: the next action is the one `events` hand over to, or listening."""
+    handed_over = any(event.get("event") == "followup" for event in events)
+    return events + [ActiveLoop(None), SlotSet("requested_slot", None)] + (
+        [] if handed_over else [FollowupAction("action_listen")])
+
+
 def _cleared(tracker: Tracker) -> List[Dict[Text, Any]]:
     """The flow's slots cleared, the contact given with the address too if there was one."""
     return events_clearing(FLOW_SLOTS) + ([SlotSet(NEW_CONTACT, None)] if tracker.get_slot(NEW_CONTACT) else [])
@@ -88,6 +133,11 @@ class ValidateChangeAddressForm(TargetOrderForm):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
+        if changes_the_contact_at_the_summary(tracker):
+            return _ending_the_form(await _new_contact_at_the_summary(dispatcher, tracker, domain))
+        renamed = await new_name_at_the_summary(dispatcher, tracker, domain)
+        if renamed is not None:
+            return _ending_the_form(renamed)
         if changes_the_contact(tracker):
             # "pls update my email on the order to …", read as a change of address: the contact changes
             return await propose_contact_change(dispatcher, tracker) + [
@@ -101,12 +151,26 @@ class ValidateChangeAddressForm(TargetOrderForm):
     def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:
         return not_editable(order)
 
+    async def extract_target_order(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        found = await super().extract_target_order(dispatcher, tracker, domain)
+        if found or tracker.get_slot(TARGET) or tracker.get_slot("requested_slot") is not None:
+            return found
+        # No order on this chat ("can i change my delivery address"): the answer, not a question for a
+        # number that no order of theirs has (QA t3 F12: it was asked again after every question).
+        dispatcher.utter_message(response="utter_address_change_no_order")
+        return {TARGET: REFUSED}
+
     async def extract_new_shipping_address(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         text = tracker.latest_message.get("text") or ""
         if tracker.get_slot("requested_slot") is None and looks_like_address(text):
             return {NEW_ADDRESS: text}  # "change the address to Ada Lovelace, ...": no need to ask
+        renamed = _renamed(tracker, text)
+        if renamed is not None:  # "change the name to Nina Kovač": the address with that name
+            return {NEW_ADDRESS: renamed}
         if tracker.get_slot("requested_slot") == NEW_ADDRESS and not looks_like_address(text):
             other = await _the_other_order_meant(tracker)
             if other is not None:  # validation changes the order: only it may set another slot

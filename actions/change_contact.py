@@ -22,7 +22,7 @@ from actions.backend_client import BackendClient, BackendError, Invalid, NotFoun
 from actions.order_forms import (NEW_CONTACT, TARGET, events_clearing, order_number_named, order_view, said_why_locked,
                                  status_words)
 from actions.order_slots import DRAFT, PENDING_ORDER
-from actions.parsing import contact_detail, looks_like_address, order_number
+from actions.parsing import contact_detail, contact_parts, joined_contact, looks_like_address, order_number
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -68,6 +68,25 @@ def changes_the_contact(tracker: Tracker) -> bool:
     about_the_address = _THE_ADDRESS.search(re.sub(r"(?i)e-?mail\s+address", "email", text))
     return bool(_THE_CONTACT.search(text) and _CHANGING.search(text)
                 and not (about_the_address and not new_contact(text)))
+
+
+def changes_the_contact_at_the_summary(tracker: Tracker) -> bool:
+    """ "change the email to …", "update my phone" at "Shall I place it?" of an order being made, with no
+    address: its contact changes, not its address (QA F44: the address form had opened)."""
+    text = tracker.latest_message.get("text") or ""
+    at_the_summary = tracker.get_slot(PENDING) == "place_order" and tracker.get_slot(PENDING_ORDER)
+    return bool(at_the_summary and _THE_CONTACT.search(text) and (_CHANGING.search(text) or new_contact(text))
+                and not looks_like_address(text))
+
+
+def contact_changed(contact: Optional[str], text: str) -> Optional[str]:
+    """An order's contact as `joined_contact` keeps it, with the email or phone of `text` in place of
+    the one of its kind ("change the email to …" keeps the phone); "… instead", "only …": the new one alone."""
+    given = new_contact(text)
+    email, phone = contact_parts(contact)
+    if _INSTEAD.search(text):
+        email, phone = None, None
+    return joined_contact(given.get("contact_email") or email, given.get("contact_phone") or phone)
 
 
 def contact_text(contact: Dict[str, Optional[str]]) -> str:

@@ -229,15 +229,19 @@ def country_code(text: str) -> Optional[str]:
 _NOT_SHIPPED = frozenset("""india usa us america canada australia china japan korea singapore brazil
     mexico argentina chile colombia peru nigeria kenya egypt pakistan bangladesh nepal uae dubai qatar
     israel turkey russia ukraine indonesia malaysia philippines thailand vietnam taiwan iceland serbia
-    morocco""".split()) | {"united states", "united states of america", "south africa", "new zealand",
-                          "south korea", "sri lanka", "united arab emirates", "saudi arabia", "hong kong"}
+    morocco liechtenstein monaco andorra albania montenegro moldova belarus""".split()) | {
+    "united states", "united states of america", "south africa", "new zealand", "south korea", "sri lanka",
+    "united arab emirates", "saudi arabia", "hong kong", "san marino", "vatican city", "canary islands",
+    "the canary islands", "canaries", "faroe islands", "bosnia and herzegovina", "north macedonia"}
 # Places customers ask about that we don't deliver to: those countries and their big cities.
 _FOREIGN_CITIES = frozenset("""mumbai bombay delhi bangalore bengaluru chennai kolkata hyderabad pune
     ahmedabad jaipur lucknow chandigarh kochi gurgaon gurugram noida karachi lahore dhaka kathmandu
     colombo toronto vancouver montreal sydney melbourne brisbane perth auckland tokyo osaka seoul
     beijing shanghai manila jakarta bangkok istanbul ankara moscow kyiv kiev cairo lagos nairobi
-    johannesburg riyadh doha""".split()) | {"new york", "los angeles", "san francisco", "abu dhabi",
-                                            "new delhi", "cape town", "mexico city", "sao paulo"}
+    johannesburg riyadh doha vaduz tenerife lanzarote""".split()) | {"new york", "los angeles", "san francisco",
+                                                                    "abu dhabi", "new delhi", "cape town",
+                                                                    "mexico city", "sao paulo", "monte carlo",
+                                                                    "gran canaria", "las palmas"}
 _FOREIGN_PLACE = re.compile(r"(?i:\b(" + "|".join(sorted(
     (re.escape(place) for place in (_NOT_SHIPPED - {"us"}) | _FOREIGN_CITIES), key=len, reverse=True))
     + r")\b)|\b(US|U\.S\.A?\.?)(?=\W|$)")
@@ -308,10 +312,11 @@ def _name_at_street(parts: List[str]) -> List[str]:
 def _address_parts(text: str, lead_in: bool = True) -> List[str]:
     """Comma- or line-separated parts, without the words before the name, a trailing "please", or
     an email or phone number given with it ("…, Ireland, ada@example.com")."""
-    text = _EMAIL.sub(" ", text or "")
+    text = re.sub(rf"{_CONTACT_LABEL}?{_EMAIL.pattern}", " ", text or "")
     text = _ORDER_NUMBER_SAID.sub(r"\1", text)  # "the address of order OB-D7H4SBES to Alan Turing, …"
     text = re.sub(r"(?i)\bOB-(?=[0-9A-Z]*\d)[0-9A-Z]{8}\b", " ", text)  # "… of OB-7C5FXG94 to …": never the address
-    text = re.sub(r"\+\d[\d\s().-]{6,18}\d", " ", text)  # "+353 87 123 4567"; a postcode has no "+"
+    # "+353 87 123 4567", "tel +47 912 34 567": a postcode has no "+"
+    text = re.sub(rf"{_CONTACT_LABEL}?\+\d[\d\s().-]{{6,18}}\d", " ", text)
     text = _COURTESY_AT_END.sub("", _ADDRESS_LEAD_IN.sub("", text, count=1) if lead_in else text)
     parts = [_PART_LABEL.sub("", part.strip()) for part in re.split(r"[,\n]", text)]
     while parts and not re.search(r"\d", parts[0]):  # "sure, its Maria Garcia, …", "hi there, Bob …"
@@ -324,6 +329,9 @@ def _address_parts(text: str, lead_in: bool = True) -> List[str]:
 
 # A part that is only a phone number given with the address ("…, Ireland, 087 123 4567").
 _PHONE_PART = re.compile(r"(?i)(?:(?:phone|tel|mobile|mob|ph)\b\W*)?\+?(?:\d[\s().-]*){9,15}")
+# The label of an email or phone given after the address ("tel +47 …", "ph: +43 …", "email: …"): no country.
+_CONTACT_LABEL = (r"(?i:\b(?:e-?mail(?:\s+address)?|mail|tel(?:ephone)?|phone|ph|mob(?:ile)?|cell(?:\s*phone)?|"
+                  r"whats\s?app|contact)\.?(?:\s*(?:no|number|nr|#)\.?)?\s*[:=-]?\s*)")
 
 
 def _postcode_in(part: str) -> Optional["re.Match[str]"]:
@@ -339,6 +347,7 @@ def parse_address(text: Optional[str], name: Optional[str] = None) -> Tuple[Opti
     address starts at the street (a change of address keeps the name on the order)."""
     candidates = [_address_parts(text or ""), _address_parts(text or "", lead_in=False)]
     candidates += [split for split in map(_name_at_street, candidates[1:]) if split]
+    candidates += [split for split in (_parts_of_one_line(parts[0]) for parts in candidates if len(parts) == 1) if split]
     if name:  # the order's name before an address that starts at the street
         candidates += [[name] + parts for parts in candidates if parts and re.search(r"\d", parts[0])]
     first = _parse_parts(candidates[0])
@@ -346,6 +355,38 @@ def parse_address(text: Optional[str], name: Optional[str] = None) -> Tuple[Opti
         return next((found for found in map(_parse_parts, candidates[1:])
                      if found[0] and not _REQUEST_WORDS.search(f"{found[0]['name']} {found[0]['line1']}")), first)
     return first
+
+
+def _parts_of_one_line(line: str) -> List[str]:
+    """ "Priya Sharma Kungsgatan 44 111 35 Stockholm Sweden" → its parts, where the line tells them
+    surely (QA F7): a country at the end, the town after its postcode, and the name before a street
+    that starts at its number ("… 12 Market Street 10115 …") or is one word before it ("Kungsgatan 44");
+    [] otherwise (the customer is asked for commas)."""
+    words = line.split()
+    size = next((n for n in (3, 2, 1) if len(words) > n + 3 and _a_country(" ".join(words[-n:]), fuzzy=n == 1)), 0)
+    number = next((i for i, word in enumerate(words[:-size]) if re.search(r"\d", word)), None) if size else None
+    if number is None or number == 0:
+        return []
+    after = " ".join(words[number + 1:-size])
+    postcode = _postcode_in(after)
+    town = after[postcode.end():].strip() if postcode else ""
+    if not town or re.search(r"\d", town):
+        return []
+    between = after[:postcode.start()].strip()
+    if between:  # "12 Market Street": the name is all before the number
+        name, street = words[:number], f"{words[number]} {between}"
+    elif number == 3 and not between:  # "Kungsgatan 44": the street is one word
+        name, street = words[:2], " ".join(words[2:number + 1])
+    else:
+        return []
+    if not name or _TALK.search(" ".join(name)) or re.search(r"\d", between):  # "i want 2 mugs for Ada …"
+        return []
+    return [" ".join(name), street, f"{postcode.group(0)} {town}", " ".join(words[-size:])]
+
+
+def _a_country(text: str, fuzzy: bool) -> bool:
+    folded = _fold(text)
+    return folded in _COUNTRIES or folded in _NOT_SHIPPED or bool(fuzzy and country_code(text))
 
 
 # Words of a request, never of a name or street: "i moved, pls send it to Flat 2, …" read without
@@ -366,6 +407,44 @@ def complete_address(earlier: str, answer: str, name: Optional[str] = None) -> O
 
 _AGREEING_FIRST = re.compile(r"(?i)^(?:fine|ok(?:ay)?|sure|yes|yeah|yep|here|right|alright|great|thanks?|cool|done)"
                              r"\s*[.!,:-]?\s+")
+# Words of talk, never of a person's name: "no i said different address. Kari Nordmann, …" had put the
+# whole sentence on the parcel (QA F8).
+_TALK = re.compile(r"(?i)\b(?:i|i'?m|me|my|you|it|is|was|the|to|no|not|said|say|told|want|wanted|need|should|"
+                   r"different|other|order|address|back|please|pls|plz|send|ship|deliver|instead|actually|sorry|"
+                   r"wrong|new|this|that|here|ok|okay|yes)\b")
+
+
+def _name_after_talk(name: str) -> str:
+    """ "ok back to the order. Nina Kovač" → "Nina Kovač": sentences of talk before the name go (not a
+    title's or an initial's dot: "Dr. Ada Lovelace", "J. Smith")."""
+    sentences = re.split(r"(?<=[.!?])\s+", name)
+    while len(sentences) > 1 and (_TALK.search(sentences[0]) or sentences[0].endswith(("!", "?"))):
+        sentences = sentences[1:]
+    return " ".join(sentences)
+
+
+# "change the name to Nina Kovač", "the name is wrong, it should be just Nina Kovač": the recipient's new name.
+_NEW_NAME = re.compile(r"(?i)\bname\b.*?(?:\bto\b|\bbe\b|\bis\b|\bit'?s\b|\bits\b|:)\s*(?:(?:just|only|simply)\s+)?"
+                       r"(?P<name>[^\d,.:;!?@]+?)[\s.!]*$")
+
+
+def new_name_in(text: Optional[str]) -> Optional[str]:
+    """The new name for the parcel a message gives, without an address (QA F8: only the whole address
+    again had fixed a name); None when it gives none."""
+    match = _NEW_NAME.search(_COURTESY_AT_END.sub("", text or ""))
+    name = match["name"].strip() if match else ""
+    if len(name) < 2 or len(name.split()) > 5 or _TALK.search(name):
+        return None
+    return name
+
+
+def _without_talk_before_name(parts: List[str]) -> List[str]:
+    """ "no i said different address, Kari Nordmann, Bryggen 3, …": a first part of talk before the
+    name (the part with no digit just before the street's) is no part of the address."""
+    if len(parts) >= 5 and _TALK.search(parts[0]) and not re.search(r"\d", parts[0] + parts[1]) \
+            and re.search(r"\d", parts[2]) and not _TALK.search(parts[1]):
+        return parts[1:]
+    return parts
 
 
 def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
@@ -373,8 +452,9 @@ def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[s
         # "Ada Lovelace, 12 Market Street, 10115 Berlin": all but the country
         ends_at_town = len(parts) == 3 and _postcode_in(parts[-1]) and country_code(parts[-1]) is None
         return None, "no_country" if ends_at_town else "parts"
+    parts = _without_talk_before_name(parts)
     # "Name: Ada", "fine. Lukas Berger": the name after a label or a word of agreement
-    name, country = _AGREEING_FIRST.sub("", parts[0].rsplit(":", 1)[-1].strip()), parts[-1]
+    name, country = _name_after_talk(_AGREEING_FIRST.sub("", parts[0].rsplit(":", 1)[-1].strip())), parts[-1]
     if re.search(r"\d", name) or len(name) < 2:
         return None, "name"
     code = country_code(country)
@@ -402,9 +482,19 @@ def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[s
     return address, None
 
 
+# "oh and add 2 more …", "pls remove …": a change of items, whatever place it ends in.
+_CHANGES_ITEMS = re.compile(r"(?i)^\W*(?:(?:oh|and|ok(?:ay)?|so|also|pls|please|can you|could you|now)\W+)*"
+                            r"(?:add|remove|drop|take out|plus|make it)\b")
+# "2 bags of colombia", "3 packs of the kenya": a product by its origin.
+_ORIGIN_AT_END = re.compile(r"(?i)\b(?:bags?|packs?|packets?|pouch(?:es)?|tins?|boxes?)\s+(?:of\s+)?(?:the\s+)?"
+                            r"[a-z]+(?:\s+[a-z]+)?\W*$")
+
+
 def tries_an_address(text: Optional[str]) -> bool:
     """ "Bob Brown 5 High Street Cork T12 AB34 Ireland": a number and a country at the end, commas
     or not; an address however badly written, whose form then says what it needs."""
+    if _CHANGES_ITEMS.match(text or "") or _ORIGIN_AT_END.search(text or ""):
+        return False  # "add 2 more bags of colombia": the beans (QA F30), never an address
     words = re.findall(r"[a-z]+", (text or "").lower())
     ends_in_country = any(country_code(" ".join(words[-n:])) or " ".join(words[-n:]) in _NOT_SHIPPED
                           for n in (1, 2, 3) if len(words) > n)
@@ -477,9 +567,14 @@ _PLAIN_YES_OR_NO = re.compile(r"(?i)^\s*(?:yes|yeah|yep|yup|yess+|sure|absolutel
                               r"ji|go ahead|please do|do it|no|nope|nah|nahi|nahin|don'?t|do not)\b")
 
 
+# "yes? whats the total again", "ok?? how much is it": a yes asked back, then a question; no consent.
+_QUESTIONING_YES = re.compile(r"(?i)^\W*(?:yes|yeah|yep|yup|ok(?:ay)?|sure|right|fine)\s*\?+\W*\w")
+
+
 def asks_instead_of_answering(text: Optional[str]) -> bool:
     text = text or ""
-    return not text.startswith("/") and bool(_QUESTION.search(text)) and not _PLAIN_YES_OR_NO.match(text)
+    return not text.startswith("/") and (bool(_QUESTIONING_YES.match(text)) or (
+        bool(_QUESTION.search(text)) and not _PLAIN_YES_OR_NO.match(text)))
 
 
 # "maybe", "hmm idk", "umm", "i guess": no yes, whatever the NLU makes of it.
@@ -512,8 +607,27 @@ def looks_like_gibberish(text: Optional[str]) -> bool:
 _CHANGE_OF_MIND = re.compile(r"(?i)\b(?:actually|i mean|i meant|sorry|wait|oh|on second thought)\b|[.!;]")
 _NOT_A_NO = re.compile(r"(?i)\bno (?:problem|prob|probs|worries|issues?|rush)\b")
 _YES = re.compile(r"(?i)\b(?:yes|yeah|yep|yup|yess+|sure|go ahead|place (?:it|the order|my order)|do it|confirm|"
-                  r"please do|proceed|haan|han|ji|oui|si|sí|claro|ja|absolutely|of course|definitely)\b")
+                  r"please do|proceed|haan|han|ji|oui|si|sí|claro|ja|absolutely|of course|definitely|"
+                  r"do the needful)\b")
 _NO_WORD = re.compile(r"(?i)\b(?:no|nope|nah|nahi|nahin|don'?t|do not|not|never|keep it|leave it)\b")
+# "no more changes, place it", "nope that's all, go ahead", "don't change anything, just place it":
+# a request to go ahead wins over the no words before it (the order had been thrown away); not
+# "don't place it", "no need to go ahead", "place it later", nor "go ahead and cancel it".
+_GO_AHEAD = re.compile(r"(?i)\b(?:place|confirm|submit|book)\s+(?:it|the order|my order|that|this|them)\b|"
+                       r"\bgo ahead\b|\bproceed\b")
+_NOT_GOING_AHEAD = re.compile(
+    r"(?i)\b(?:don'?t|dont|do not|not|never|no need to|rather not|won'?t|can'?t|cannot|shouldn'?t|wouldn'?t)\s+"
+    r"(?:\w+\s+){0,2}?(?:place|confirm|submit|book|go ahead|proceed)\b|\b(?:later|yet|tomorrow)\b|"
+    r"\b(?:cancel\w*|scrap|discard|delete|remove|drop|release)\b")
+# "yes but make it 2 caddies", "ok, except the infuser": a yes that asks for something else first.
+_YES_AND_BUT = re.compile(r"(?i)^\W*(?:(?:yes|yeah|yep|yup|ok(?:ay)?|sure|fine|alright|go ahead|do it)\b[\s,.!]*)+"
+                          r"(?:but|except|though|although|only if|as long as)\b")
+
+
+def qualified_yes(text: Optional[str]) -> bool:
+    """ "yes but make it 2 caddies", "yes? whats the total again": a yes that is no consent as it
+    stands (a change or a question comes with it)."""
+    return bool(_YES_AND_BUT.match(text or "") or _QUESTIONING_YES.match(text or ""))
 
 
 # Words that agree: an "affirm" without any of them ("same address") is no consent to act.
@@ -541,8 +655,13 @@ def decided_answer(text: Optional[str]) -> Optional[str]:
     last = parts[-1]
     # "what? no", "huh?? nope": the no after a puzzled question decides (it had been read as unsure)
     after_a_question = last.rsplit("?", 1)[-1]
-    if _STARTS_WITH_NO.match(last) or re.match(r"(?i)\s*(?:keep|leave) (?:it|them)\b", last) or (
-            "?" in last and re.search(r"\w", after_a_question) and _STARTS_WITH_NO.match(after_a_question)):
+    if "?" in last and re.search(r"\w", after_a_question) and _STARTS_WITH_NO.match(after_a_question):
+        return "no"
+    if qualified_yes(last):
+        return None
+    if _GO_AHEAD.search(last) and not _NOT_GOING_AHEAD.search(last):
+        return "yes"
+    if _STARTS_WITH_NO.match(last) or re.match(r"(?i)\s*(?:keep|leave) (?:it|them)\b", last):
         return "no"
     return "yes" if _YES.search(last) and not _NO_WORD.search(last) else None
 
