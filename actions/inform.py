@@ -16,6 +16,7 @@ from actions.catalogue import ActionShowProducts, counted_product
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.place_order import PENDING, ActionPlaceOrder
 from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
+from actions.ordering import orders_with_its_address
 from actions.parsing import (contact_detail, contact_details, contact_parts, is_address, joined_contact,
                              looks_like_address, parse_address)
 from actions.placed_order_edits import moves_a_placed_order, moves_the_change
@@ -37,6 +38,8 @@ class ActionHandleInform(Action):
             return await _new_contact_at_the_summary(dispatcher, tracker, domain, text)
         if tracker.get_slot(PENDING) == "change_address" and looks_like_address(text):
             return await another_address_at_the_question(dispatcher, tracker, domain, text)
+        if orders_with_its_address(tracker):  # "2 red mugs. ship to …, 1010 Wien, Austria": no order 1010
+            return [FollowupAction("order_form")]
         new_contact = answer_new_contact(dispatcher, tracker)
         if new_contact is not None:  # "priya.new@example.com" to "what's the new email or phone number?"
             return new_contact

@@ -47,11 +47,41 @@ def remove_from_draft(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]
         if entity.get("entity") not in ("product", "category") or not is_removed(entity, text):
             kept.append(entity)
             continue
-        for item in list(draft):
-            if _is_named(item, entity):
-                draft.remove(item)
-                removed.append(item["name"])
+        named = [item for item in draft if _is_named(item, entity)] or _described_by(draft, _said_of(entity, text))
+        for item in named:
+            draft.remove(item)
+            removed.append(item["name"])
+    if not removed:  # "remove the red ones": no product to the NLU, a word of one item's name
+        match = _REMOVING_THE_ONE.search(text)
+        for item in _described_by(draft, match.group("what")) if match else []:
+            draft.remove(item)
+            removed.append(item["name"])
     return removed, kept
+
+
+# "remove the red ones", "drop the ceramic one", "i dont want the glass one".
+_REMOVING_THE_ONE = re.compile(r"(?i)\b(?:remove|drop|delete|take out|without|don'?t want|do not want|scrap|skip)\s+"
+                               r"(?:the|that|those|these|my)\s+(?P<what>[a-z][a-z -]*?)\s+ones?\b")
+
+
+def removes_one_described(draft: List[Dict[str, Any]], text: str) -> bool:
+    """ "remove the red ones" names one item of the order by a word of its name."""
+    match = _REMOVING_THE_ONE.search(text)
+    return bool(match and _described_by(draft, match.group("what")))
+
+
+def _said_of(entity: Dict[str, Any], text: str) -> str:
+    """The words that named the entity in the message ("glass" of "remove the glass one")."""
+    start, end = entity.get("start"), entity.get("end")
+    return text[int(start):int(end)] if isinstance(start, int) and isinstance(end, int) else str(entity.get("value"))
+
+
+def _described_by(draft: List[Dict[str, Any]], words: str) -> List[Dict[str, Any]]:
+    """The one item of the order whose name has all the words said ("glass" for the Glass Teapot,
+    though the catalogue reads "glass" as drinking glasses); none unless exactly one."""
+    said = _words(words) - {"the", "one"}
+    fits = [item for item in draft if item["sku"] and said and said <= _words(item["name"])]
+    return fits if len(fits) == 1 else []
 
 
 def _is_named(item: Dict[str, Any], entity: Dict[str, Any]) -> bool:
@@ -253,6 +283,22 @@ def _corrected(entity: Dict[str, Any], text: str, following: Optional[int]) -> D
     return dict(entity, quantity=int(match.group(1))) if match else entity
 
 
+# "the enamel camp mug, 2 of them", "colombia coffee beans, 3 bags", "blue mug x2": the count said
+# after the product (not "…, 2 white mugs": that count is the next product's).
+_COUNT_AFTER = re.compile(r"(?i)^\s*(?:[,(-]\s*)?(?:x\s*(?P<times>\d{1,2})\b|(?P<count>\d{1,2}|one|two|three|four|five|six|"
+                          r"seven|eight|nine|ten)\s*(?:x\b|of (?:them|those|these|it)\b|(?:bags?|packs?|pcs|pieces?|"
+                          r"units?|nos|boxes|box|tins?|jars?|sets?)\b(?!\s+of\b)|(?=\s*(?:[,.;!)]|and\b|please\b|pls\b|$))))")
+
+
+def _count_after(entity: Dict[str, Any], text: str) -> Optional[int]:
+    end = entity.get("end")
+    match = _COUNT_AFTER.match(text[int(end):]) if isinstance(end, int) else None
+    if match is None:
+        return None
+    said = (match.group("times") or match.group("count")).lower()
+    return int(said) if said.isdigit() else _COUNT_WORDS[said]
+
+
 def _add_products(draft: List[Dict[str, Any]], products: List[Dict[str, Any]], text: str) -> None:
     """The products named join the draft, or change the count of the same ones in it."""
     starts = [e.get("start") for e in products[1:]] + [None]
@@ -262,6 +308,7 @@ def _add_products(draft: List[Dict[str, Any]], products: List[Dict[str, Any]], t
         _settle_by_draft(item, draft)
         same = next((d for d in draft if item["sku"] and d["sku"] == item["sku"]), None)
         if same is None:
+            item["quantity"] = item["quantity"] or _count_after(entity, text)
             if item["quantity"] is None and _the_one(entity, text):
                 item["quantity"] = 1  # "2 red mugs and the hand grinder": one of it, not "how many?"
             draft.append(item)
@@ -299,14 +346,27 @@ async def settle_by_names(tracker: Tracker, draft: List[Dict[str, Any]]) -> None
                     fits = [p for p in products if {w for w in _words(p.name) if len(w) > 2} <= said]
                 # "mujhe 2 mug chahiye red wale": the red one, by a word besides the one that named
                 # them all ("1 tea": not English Breakfast Tea, the one tea with "tea" in its name)
-                picked = option_picked(named["candidates"], besides(text, item["name"]),
-                                       tracker.latest_message.get("entities") or [])
+                clause, near = _own_clause(item, text, tracker.latest_message.get("entities") or [])
+                picked = option_picked(named["candidates"], besides(clause, item["name"]), near)
                 if len(fits) != 1 and picked:
                     fits = [p for p in products if p.sku == picked["sku"]]
                 if len(fits) == 1:
                     item.update(sku=fits[0].sku, name=fits[0].name, candidates=[])
     except BackendError as error:
         logger.warning("product lookup failed: %s", error)  # the form asks which one
+
+
+def _own_clause(item: Dict[str, Any], text: str,
+                entities: List[Dict[str, Any]]) -> Tuple[str, List[Dict[str, Any]]]:
+    """The words from the product that named the item up to the next product named ("one tea
+    kettle, electric one" of "2 blue mugs and one tea kettle, electric one": not a blue kettle), with
+    that product; the whole message when it is not named in it ("which teapot?" answered)."""
+    products = [e for e in entities if e.get("entity") == "product" and isinstance(e.get("start"), int)]
+    own = next((e for e in products if str(e.get("value")) == item["name"]), None)
+    if own is None:
+        return text, entities
+    following = [int(e["start"]) for e in products if int(e["start"]) > int(own["start"])]
+    return text[int(own["start"]):min(following, default=len(text))], [own]
 
 
 _RANKED = re.compile(r"(?i)\b(?:the\s+(?P<ordinal>first|second|third|fourth|1st|2nd|3rd|4th|last)\b|"
@@ -382,13 +442,20 @@ async def settle_by_description(tracker: Tracker, item: Dict[str, Any]) -> bool:
     except BackendError as error:
         logger.warning("product lookup failed: %s", error)
         return False
+    said = {word for word in _words(text) if len(word) > 2} - _PLAIN
+    names = [_words(product.name) for product in products]
+    shared = set.intersection(*names)
+    named = [product for product, name in zip(products, names) if said & (name - shared)]
+    if named:  # "electric" is the Electric Kettle's name, though the stovetop one works on electric hobs
+        products = named
     sized = _SIZED.search(text)
     sizes = [_millilitres(product) for product in products]
-    if sized and None not in sizes:
+    if len(named) == 1:
+        fits = named
+    elif sized and None not in sizes:
         best = (max if sized.group("big") else min)(sizes)
         fits = [p for p, size in zip(products, sizes) if size == best]
     else:
-        said = {word for word in _words(text) if len(word) > 2} - _PLAIN
         bags = [_described(product) - _words(product.name) for product in products]
         fits = [product for product, bag in zip(products, bags) if said & bag]
     if len(fits) != 1:

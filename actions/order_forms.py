@@ -161,6 +161,10 @@ class TargetOrderForm(FormValidationAction):
         if about_the_cancel is not None:
             return about_the_cancel
         requested = tracker.get_slot("requested_slot")
+        if requested is None and self.name() != "validate_return_form" and _orders_with_its_address(tracker):
+            # "3 cast iron teapots to Ines Costa, …, Portugal" read as changing an order's address or
+            # items: a new order (ending this form at its activation hands the message to the order form)
+            return [SlotSet("requested_slot", None), FollowupAction("order_form")]
         if requested == TARGET and not tracker.get_slot(TARGET) and without_its_number(tracker):
             return offer_to_find_the_order(dispatcher, tracker)
         if requested is None:  # "oh sorry i meant 4" right after a rating, read as "make it 4"
@@ -226,6 +230,11 @@ class TargetOrderForm(FormValidationAction):
         if not isinstance(value, dict) or value.get("refused"):
             return dict(ENDED)
         return {TARGET: value}
+
+
+def _orders_with_its_address(tracker: Tracker) -> bool:
+    from actions.ordering import orders_with_its_address  # here: actions.ordering imports this module
+    return orders_with_its_address(tracker)
 
 
 async def _about_the_cancel(dispatcher: CollectingDispatcher, tracker: Tracker,

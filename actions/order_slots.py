@@ -31,9 +31,12 @@ def asks_to_place_after_an_aside(dispatcher: CollectingDispatcher, tracker: Trac
                                  answer: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
     """After a side question answered at the summary ("how much is shipping?"), "Shall I place
     it?" again: without it the order was left hanging under the answer. Not when the answer moved
-    on (to a form) or asked a question of its own (a person offered)."""
+    on (to a form) or asked a question of its own (a person offered), nor while the order form
+    asks about an item added there (two questions at once, and a "yes" placed it without the item)."""
     moved_on = any(event.get("event") == "followup" or (
         event.get("event") == "slot" and event.get("name") == "pending_confirmation") for event in answer)
-    if at_the_summary(tracker) and not moved_on:
+    # an edit under way ("which kettle?" after "add a kettle"): the order form asks its question again
+    editing = tracker.active_loop_name == "order_form"
+    if at_the_summary(tracker) and not moved_on and not editing:
         dispatcher.utter_message(response="utter_confirm_order_after_aside")
     return answer

@@ -26,15 +26,17 @@ from actions.language import is_foreign, only_english
 from actions.order_changes import clauses
 from actions.order_draft import (EACH_OF_THEM, colours_named, drop_replaced, is_complete, is_removed, merge_into_draft,
                                  offers_named, ones_of_the_same_kind, option_picked, pick_alternative, remove_from_draft,
-                                 settle_by_description, settle_by_names, settle_by_rank, take_alternative)
+                                 removes_one_described, settle_by_description, settle_by_names, settle_by_rank,
+                                 take_alternative)
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
 from actions.order_wording import RETURNING, asks_about_orders
+from actions.order_forms import order_number_named
 from actions.orders import ActionTrackOrder
 from actions.parsing import (agrees, asks_to_buy, complete_address, contact_detail, contact_details, contact_with_address,
                              format_address, format_price, is_address, joined_contact, only_asks, order_number,
                              parse_address, quantity_in, tries_an_address, unmatched_items, wants_to_order,
                              within_phone_number, without_phone_numbers)
-from actions.placed_order_edits import adds_to_a_placed_order
+from actions.placed_order_edits import SENDS_AN_ORDER, TO_AN_ORDER, adds_to_a_placed_order
 from actions.replacements import REPLACING, replacement
 from actions.returns import continues_a_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
@@ -68,9 +70,12 @@ def edits_items(tracker: Tracker) -> bool:
     entities = tracker.latest_message.get("entities") or []
     products = [e for e in entities if e.get("entity") == "product"
                 or (e.get("entity") == "category" and is_removed(e, text))]  # "remove the tea"
-    return (tracker.get_slot("requested_slot") in (ADDRESS, CONTACT) and bool(products)
-            and (intent_of(tracker) in ("place_order", "change_order") or wants_to_order(text)
-                 or ADDING.search(text) is not None or any(is_removed(e, text) for e in products)))
+    if tracker.get_slot("requested_slot") not in (ADDRESS, CONTACT):
+        return False
+    if removes_one_described(tracker.get_slot(DRAFT) or [], text):
+        return True  # "remove the red ones": no product to the NLU
+    return bool(products) and (intent_of(tracker) in ("place_order", "change_order") or wants_to_order(text)
+                               or ADDING.search(text) is not None or any(is_removed(e, text) for e in products))
 
 
 def changes_items(tracker: Tracker) -> bool:
@@ -207,11 +212,35 @@ def address_in_the_order(text: str) -> Optional[str]:
     """The address an order's message ends with ("2 red mugs please. ship to Marta Kowalska,
     Mokotowska 15, 00-640 Warszawa, Poland. email marta@wp.pl"), with any contact after it; None
     when it holds none (it was asked for again)."""
+    found = _address_found(text)
+    return found[1] if found else None
+
+
+def _address_found(text: str) -> Optional[Tuple[int, str]]:
+    """Where the address an order's message ends with starts (its "to"), and the address."""
     for marker in _ADDRESS_FOLLOWS.finditer(text):
         rest = re.sub(r"(?i)[.;]?\s*(?:e-?mail|phone|mobile|tel)\s*(?:is|:)?\s*", ", ", text[marker.end():])
         if is_address(rest):
-            return rest
+            return marker.start(), rest
     return None
+
+
+def orders_with_its_address(tracker: Tracker) -> bool:
+    """ "3 cast iron teapots to Ines Costa, Rua das Flores 5, 4050-262 Porto, Portugal", "2 red mugs
+    … ship to Arjun Mehta, …, 1010 Wien, Austria": products ordered, then the address they go to; a
+    new order whatever the NLU read (its postcode is no order number, "Costa" no question of
+    cost). Not an order placed sent elsewhere ("send the teapot order to …", "ship OB-… to …")."""
+    text = tracker.latest_message.get("text") or ""
+    found = _address_found(text)
+    if found is None:
+        return False
+    before, entities = text[:found[0]], tracker.latest_message.get("entities") or []
+    said_before = [e for e in entities if isinstance(e.get("end"), int) and e["end"] <= found[0]]
+    products = [e for e in said_before if e.get("entity") == "product"]
+    counted = any(e.get("quantity") for e in products) or any(
+        e.get("entity") == "quantity" and not e.get("implicit") for e in said_before)
+    return (bool(products) and (counted or asks_to_buy(before)) and not order_number(before)
+            and not SENDS_AN_ORDER.search(before) and not TO_AN_ORDER.search(before))
 
 
 def _without_contact_lines(text: str) -> str:
@@ -314,19 +343,25 @@ def _say_unmatched(dispatcher: CollectingDispatcher, text: str, entities: List[D
     products = [e for e in entities if e.get("entity") == "product"]
     if any(e.get("start") is None or e.get("end") is None for e in products):
         return  # a button's payload: no words to check
-    missing = [word for word in unmatched_items(text, [(int(e["start"]), int(e["end"])) for e in products])
-               if word.lower() not in found]
+    address = _address_found(text)
+    ordered = text[:address[0]] if address else text  # "… to Al Reed, 1 Main Street, …": no item "Main"
+    missing = [word for word in unmatched_items(ordered, [(int(e["start"]), int(e["end"])) for e in products])
+               if word.lower() not in found and word.lower() not in COUNT_WORDS]
     if missing:
         dispatcher.utter_message(response="utter_order_items_not_found", names=", ".join(f'"{w}"' for w in missing))
 
+
+# "2 nos blue mug", "3 pcs": words that count, no item
+COUNT_WORDS = frozenset("nos nums qty pcs pieces piece units unit numbers".split())
 
 _FILLER = frozenset("a an the some one pls plz please ok okay hi hello hey and or ? ! .".split())
 
 
 def names_only_an_order(tracker: Tracker) -> bool:
-    """An order number and no product: "order YJK4DZZC" is about that order, not a new one."""
+    """An order number and no product: "order YJK4DZZC" is about that order, not a new one (nor
+    is the postcode of an address: "Tom Weber, Lange Straße 3, 26122 Oldenburg, Germany")."""
     kinds = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
-    return "order_id" in kinds and "product" not in kinds
+    return "order_id" in kinds and "product" not in kinds and order_number_named(tracker) is not None
 
 
 def only_names_a_product(tracker: Tracker) -> bool:
@@ -356,6 +391,33 @@ def leaves_the_choice(tracker: Tracker) -> bool:
             and option_picked(choice["candidates"], text, tracker.latest_message.get("entities") or []) is None)
 
 
+# "yes", "yes place the order", "ok confirm it": a yes to placing the order, and nothing else.
+_PLACE_IT = re.compile(r"(?i)^\W*(?:(?:yes|yeah|yea|yep|yup|ya|ok(?:ay)?|sure|fine|please|pls|go ahead|just|now|do it|"
+                       r"confirm|place|send|it|the|my|order|that|all good)\b\W*)+$")
+
+
+def places_before_the_choice(tracker: Tracker) -> bool:
+    """ "yes", "yes place the order" at the summary while "which kettle?" asks about an item added
+    there: not placed (it had been placed without the kettle), the choice comes first."""
+    return (at_the_summary(tracker) and tracker.get_slot("requested_slot") in (None, ITEMS)
+            and open_choice(tracker.get_slot(DRAFT) or []) is not None
+            and _PLACE_IT.match(tracker.latest_message.get("text") or "") is not None)
+
+
+# "bye", "i have to go, ill come back later": leaving, not a thank-you ("thanks" alone is answered in kind).
+_GOING = re.compile(r"(?i)\b(?:(?:good)?bye+|cya|see (?:you|ya)|ttyl|gtg|g2g|later|(?:have|need|must|got|gotta) (?:to )?go|"
+                    r"leave it|gotta run|good ?night)\b")
+
+
+def says_goodbye(tracker: Tracker) -> bool:
+    """ "bye", "thanks, bye" while the form asks for the items, address or contact: the order is
+    left as "stop" leaves it (it had been read as a wrong address, and the form would not let go)."""
+    text = tracker.latest_message.get("text") or ""
+    return (tracker.get_slot("requested_slot") in (ITEMS, ADDRESS, CONTACT) and takes_leave(tracker)
+            and (intent_of(tracker) == "goodbye" or _GOING.search(text) is not None)
+            and not is_address(text) and contact_detail(text) is None)
+
+
 def message_view(tracker: Tracker, text: str, entities: List[Dict[str, Any]],
                  draft: Optional[List[Dict[str, Any]]] = None) -> Tracker:
     """The tracker as if its latest message were `text` with `entities` (one edit of several, or
@@ -376,7 +438,15 @@ def edits_one_by_one(tracker: Tracker) -> List[Tuple[str, List[Dict[str, Any]]]]
     asked = tracker.get_slot("requested_slot")
     if not (asked in (ADDRESS, CONTACT) or (asked is None and at_the_summary(tracker))):
         return [(text, entities)]
-    return [recount for part in clauses(text, entities) for recount in _recounts(*part)]
+    parts = clauses(text, entities)
+    if any(_SWAP_IT.match(part) for part, _ in parts[1:]):
+        return [(text, entities)]  # "i'd prefer the cast iron one, swap it": one swap, not an add
+    return [recount for part in parts for recount in _recounts(*part)]
+
+
+# "swap it", "pls replace that": a swap of what the message named before it.
+_SWAP_IT = re.compile(r"(?i)^\W*(?:(?:and|then|so|pls|please|just)\s+)*(?:swap|switch|replace|exchange)\w*"
+                      r"(?:\s+(?:it|that|them|this|those|these)(?:\s+one)?)?(?:\s+(?:pls|please|then|instead|for me))?\W*$")
 
 
 _RECOUNT_VERB = re.compile(r"(?i)^\s*(make|change|set|update)\b")
@@ -408,10 +478,13 @@ async def with_colours_named(tracker: Tracker) -> Tracker:
     text = tracker.latest_message.get("text") or ""
     entities = tracker.latest_message.get("entities") or []
     draft = tracker.get_slot(DRAFT) or []
-    if tracker.get_slot(ALTERNATIVES) or open_choice(draft) or contact_detail(text) or is_address(text) \
-            or tries_an_address(text):
+    address = _address_found(text)  # "2 mugs red n 1 blue … ship to <address>": the colours of the items
+    ordered = text[:address[0]] if address else text
+    if tracker.get_slot(ALTERNATIVES) or open_choice(draft) or contact_detail(ordered) or is_address(ordered) \
+            or tries_an_address(ordered):
         return tracker  # "2 red ones then" picks an offer, "red" answers "which mug?"; "12 Red Lion St" is no mug
-    found = await colours_named(tracker, draft, text, entities)
+    found = await colours_named(tracker, draft, ordered, [e for e in entities if not isinstance(e.get("start"), int)
+                                                          or e["start"] < len(ordered)])
     if not found:
         return tracker
     return message_view(tracker, text, sorted(entities + found, key=lambda e: e.get("start") or 0))
@@ -445,13 +518,21 @@ class ValidateOrderForm(FormValidationAction):
                   domain: DomainDict) -> List[Dict[Text, Any]]:
         if leaves_the_choice(tracker):
             return await self._leave_the_choice(dispatcher, tracker, domain)
+        if says_goodbye(tracker):
+            return await self._leave_saying_goodbye(dispatcher, tracker, domain)
         if wants_a_separate_order(tracker):
             return await self._separate_order(dispatcher, tracker, domain)
-        starting = tracker.get_slot("requested_slot") is None and not tracker.get_slot(DRAFT)
+        if places_before_the_choice(tracker):
+            draft = tracker.get_slot(DRAFT)
+            dispatcher.utter_message(response="utter_order_choice_first", name=open_choice(draft)["name"])
+            return [SlotSet(DRAFT, draft)]  # the form asks "which kettle?" again
+        # not after the only item went out of stock at the summary ("…, 26122 Oldenburg" was order 26122)
+        starting = tracker.get_slot("requested_slot") is None and not tracker.get_slot(DRAFT) \
+            and not tracker.get_slot(ALTERNATIVES)
         if starting and continues_a_return(tracker):
             # "i want to return 2 blue mugs", "the teapot too" after a return: never a new order
             return [SlotSet("requested_slot", None), FollowupAction("return_form")]
-        if await adds_to_a_placed_order(tracker):
+        if not orders_with_its_address(tracker) and await adds_to_a_placed_order(tracker):
             # Ending this form at its activation hands the same message to the change form.
             return [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
         if starting and only_names_a_product(tracker):
@@ -535,7 +616,13 @@ class ValidateOrderForm(FormValidationAction):
             # "5 is fine, also 2 sencha", "whatever you have plus 2 sencha" to "how many masala chai?":
             # the count is for the chai, the sencha joins (the chai had been dropped for the sencha)
             asked_about["quantity"] = loose_count(text, entities) or await self._all_there_is(tracker, asked_about, text)
-        if not adding and intent_of(tracker) not in ITEM_INTENTS and not orders_with_a_request(tracker):
+        elif requested == ITEMS and asked_about is not None and not products:
+            everything = await self._all_there_is(tracker, asked_about, text)
+            if everything:  # "ok give me whatever you have" (a "no" to the NLU) to "how many?" when short
+                asked_about["quantity"] = everything
+                return {ITEMS: draft}
+        if not adding and intent_of(tracker) not in ITEM_INTENTS and not orders_with_a_request(tracker) \
+                and not orders_with_its_address(tracker):
             # "ok 3 then" reads as a yes: a quantity or a product still answers the question asked.
             answers = requested == ITEMS and intent_of(tracker) not in OTHER_REQUESTS
             return {ITEMS: draft} if answers and self._merge(dispatcher, tracker, draft, entities, text, True) else {}
@@ -571,6 +658,14 @@ class ValidateOrderForm(FormValidationAction):
         if not (at_the_summary(tracker) and is_complete(kept)):
             return await leave(dispatcher, tracker, domain)
         return [SlotSet(ITEMS, kept), SlotSet(DRAFT, kept)]  # the form ends, action_place_order asks again
+
+    @staticmethod
+    async def _leave_saying_goodbye(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[Dict[Text, Any]]:
+        """Leaves the order as "stop" does (an order waiting for its "yes" is released), said as a goodbye."""
+        events = await leave(CollectingDispatcher(), tracker, domain)  # its "What else can I do?" asks on
+        dispatcher.utter_message(response="utter_order_left_goodbye")
+        return events
 
     @staticmethod
     def _merge(dispatcher: CollectingDispatcher, tracker: Tracker, draft: List[Dict[str, Any]],

@@ -147,6 +147,11 @@ async def answer_place_order(dispatcher: CollectingDispatcher, tracker: Tracker)
     if affirmed and last_utterance(tracker) == "utter_what_to_change_first":
         # "yes" to "What should I change first?" changes nothing and places nothing: the summary again
         return await ask_to_place_again(dispatcher, tracker, number)
+    waiting = next((item for item in tracker.get_slot(DRAFT) or [] if not item.get("sku")), None)
+    if affirmed and waiting is not None:
+        # "yes place the order" while "which kettle?" waits (it had been placed without the kettle):
+        # the order form says the kettle comes first and asks which
+        return [FollowupAction("order_form")]
     if affirmed and _YES_WITH_A_CHANGE.search(tracker.latest_message.get("text") or ""):
         if any(e.get("entity") == "product" for e in tracker.latest_message.get("entities") or []):
             return [FollowupAction("order_form")]
