@@ -25,6 +25,8 @@ WRONG_ITEM = re.compile(
     r"\s+(?:wrong|incorrect|different)\b(?!\s+(?:address|email|e-mail|day|date|time|number|message|notification))|"
     r"\b(?:wrong|incorrect)\s+(?:items?|products?|things?|order|parcel|package|articles?|ones?)\b|"
     r"\b(?:sent|send|shipped|delivered|got|received?|came|arrived|gave)\b[^.!?]{0,40}\binstead of\b|"
+    # "i got mugs instead", "they sent me the red ones instead" (not "i got red, i want blue instead")
+    r"\b(?:got|received?|sent(?: me| us)?|came with|delivered)\s+[\w\s-]{1,30}?\binstead\b(?=\s*(?:$|[.!?,;]))|"
     r"\b(?:ordered|asked for|paid for|chose|picked)\b[^.!?]{1,40}?\bbut\b[^.!?]{0,20}?"
     r"\b(?:got|received?|came|arrived|sent|these are|they are|they'?re|it is|it'?s|its|this is|that is)\b|"
     r"\bnot what i (?:ordered|asked for|paid for)\b|\bsomeone else'?s (?:order|parcel|package|items?)\b")
@@ -51,3 +53,26 @@ def shops_fault(text: Optional[str]) -> Optional[str]:
 def reports_a_wrong_item(text: Optional[str]) -> bool:
     """ "you sent me green mugs instead of blue ones": a return of what came, however the NLU read it."""
     return shops_fault(text) == "wrong_item"
+
+
+# "it never arrived", "i didn't get it", "the parcel hasn't come", "nothing came": nothing reached
+# the customer, so nothing can go back (not "haven't used it since i got it", nor a part missing).
+NEVER_ARRIVED = re.compile(
+    r"(?i)\b(?:never|not|didn'?t|did not|haven'?t|have not|hasn'?t|has not|wasn'?t|was not|nahi|nhi)\s+"
+    r"(?:yet\s+|even\s+|actually\s+|ever\s+|been\s+)*"
+    r"(?:arriv\w*|receiv\w*|deliver\w*|got(?:ten)?(?: it| them| the \w+| my \w+| anything)?|get (?:it|them|anything)|"
+    r"came|come|turn(?:ed)? up|show(?:ed|n)? up|reach\w*)\b(?!\s+(?:broken|damaged|cracked|late|on time|in time|"
+    r"properly|right|correctly|intact|working))|"
+    r"\bnothing (?:came|arrived|was delivered)\b|\bno (?:parcel|package)\b|"
+    r"\b(?:parcel|package|order|it) (?:was |got |has been )?(?:stolen|lost)\b")
+
+
+# "never got the blue ones, you sent green": something else came, the wrong item.
+SOMETHING_CAME = re.compile(r"(?i)\binstead\b|\b(?:you|u|they|it) (?:sent|shipped|gave)\b|\b(?:i )?got (?:a |an |some )?\w+ ones?\b")
+
+
+def never_arrived(text: Optional[str]) -> bool:
+    """ "return it, it never arrived": the customer doesn't have it (a carrier claim, not a return);
+    the wrong item or damage that did arrive is the shop's fault instead."""
+    text = text or ""
+    return bool(NEVER_ARRIVED.search(text)) and shops_fault(text) is None and not SOMETHING_CAME.search(text)

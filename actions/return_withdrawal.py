@@ -23,7 +23,7 @@ from actions.order_forms import TARGET, order_view
 from actions.order_wording import RETURNING
 from actions.orders import latest_entity, named_skus
 from actions.parsing import format_price, order_number
-from actions.return_items import items_text
+from actions.return_items import choose_return_items, items_text
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -39,6 +39,18 @@ WITHDRAWING = re.compile(
     r"\b(?:won'?t|will not|not going to)\s+(?:be\s+)?(?:return|send)\w*\b|"
     r"\b(?:decided|rather|prefer|chose|choose)\s+not\s+(?:to\s+)?(?:return|send)\b|"
     r"\b(?:i'?ll|i will|i'?d rather|gonna|going to|want to|wanna)\s+keep\s+(?:it|them|the\s+\w+)\b")
+
+
+# "withdraw the blue mug from the return", "take the teapot out of my return", "remove the mug from
+# the return, i keep it": one item out of the return registered, the rest still going back.
+TAKES_OUT = re.compile(
+    r"(?i)\b(?:withdraw|remove|take|cancel|drop|pull)\b(?P<what>.{1,40}?)\b(?:from|out of|off)\s+"
+    r"(?:the|my|this|that)\s+return\b")
+
+
+def takes_out_of_the_return(text: Optional[str]) -> bool:
+    match = TAKES_OUT.search(text or "")
+    return match is not None and re.search(r"(?i)\b(?:it|them|everything|all)\s*$", match.group("what")) is None
 
 
 def withdraws_a_return(text: Optional[str]) -> bool:
@@ -69,6 +81,42 @@ async def ask_to_withdraw(dispatcher: CollectingDispatcher, tracker: Tracker) ->
                              amount=format_price(order.refund_due_minor, order.currency))
     view = {**order_view(order), "returning": order.returning()}
     return _ended(tracker, [SlotSet(TARGET, view), SlotSet(PENDING, WITHDRAWAL), SlotSet("order_id", order.number)])
+
+
+async def ask_to_take_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """ "withdraw the blue mug from the return, i keep it": the return registered holds more, so that
+    item comes out and the rest stays (QA: a new return was started). The backend withdraws whole
+    returns, so on "yes" the return is withdrawn and the rest registered again with its reason.
+    Naming nothing of it, or all of it, asks to withdraw the whole return."""
+    try:
+        order = await _registered_return(tracker)
+    except BackendError as error:
+        logger.warning("looking for the return to take an item out of failed: %s", error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return _ended(tracker, [])
+    if order is None or order.status != "return_requested":
+        return await ask_to_withdraw(dispatcher, tracker)
+    returning = order.returning()
+    out = choose_return_items(returning, tracker.latest_message.get("entities") or [],
+                              tracker.latest_message.get("text") or "").lines
+    keep = _without(returning, out)
+    if not out or not keep:
+        return await ask_to_withdraw(dispatcher, tracker)
+    prices = {line.sku: line.unit_price_minor for line in order.lines}
+    kept_refund = sum(prices[item["sku"]] * int(item["quantity"]) for item in keep)
+    dispatcher.utter_message(response="utter_return_rest_stays", number=order.number, rest=items_text(keep),
+                             amount=format_price(kept_refund, order.currency))
+    dispatcher.utter_message(response="utter_confirm_return_withdrawal", number=order.number, items=items_text(out),
+                             amount=format_price(order.refund_due_minor - kept_refund, order.currency))
+    view = {**order_view(order), "returning": out, "keep": keep, "reason": order.return_reason or "customer return"}
+    return _ended(tracker, [SlotSet(TARGET, view), SlotSet(PENDING, WITHDRAWAL), SlotSet("order_id", order.number)])
+
+
+def _without(returning: List[Dict[str, Any]], out: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """What stays in the return once `out` is taken out of it."""
+    taken = {item["sku"]: int(item["quantity"]) for item in out}
+    kept = [{**item, "quantity": int(item["quantity"]) - taken.get(item["sku"], 0)} for item in returning]
+    return [item for item in kept if item["quantity"] > 0]
 
 
 async def _registered_return(tracker: Tracker) -> Optional[Order]:
@@ -130,6 +178,8 @@ async def answer_withdrawal(dispatcher: CollectingDispatcher, tracker: Tracker, 
                     return cleared + _too_late(dispatcher, order)
                 dispatcher.utter_message(response="utter_no_return_to_withdraw")
                 return cleared
+            if target.get("keep"):  # one item out: the rest goes back as before
+                return cleared + await _register_the_rest(dispatcher, backend, target)
     except BackendError as error:  # still pending: the user can say "yes" again
         logger.warning("withdrawing the return of %s failed: %s", number, error)
         dispatcher.utter_message(response="utter_backend_unavailable")
@@ -137,3 +187,21 @@ async def answer_withdrawal(dispatcher: CollectingDispatcher, tracker: Tracker, 
     dispatcher.utter_message(response="utter_return_withdrawn", number=number,
                              items=items_text(target.get("returning") or []))
     return cleared
+
+
+async def _register_the_rest(dispatcher: CollectingDispatcher, backend: BackendClient,
+                             target: Dict[str, Any]) -> List[Dict[Text, Any]]:
+    """After the return was withdrawn, what stays in it is registered again with its reason."""
+    number, keep = target["number"], target["keep"]
+    try:
+        order = await backend.request_return(number, target.get("reason") or "customer return", keep)
+    except Refused as refusal:
+        logger.warning("registering the rest of the return of %s again refused: %s", number, refusal.detail)
+        dispatcher.utter_message(response="utter_return_withdrawn", number=number,
+                                 items=items_text(target.get("returning") or []))
+        dispatcher.utter_message(response="utter_return_refused", number=number, reason=refusal.detail)
+        return []
+    dispatcher.utter_message(response="utter_return_taken_out", number=number,
+                             items=items_text(target.get("returning") or []), rest=items_text(order.returning()),
+                             amount=format_price(order.refund_due_minor, order.currency))
+    return []

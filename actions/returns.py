@@ -10,9 +10,13 @@ At the summary, or while the reason is asked, a message about the items changes 
 too", "no only 2 mugs not 3") or, said again, shows the summary again; whatever the NLU read, it
 never starts an order (`continues_a_return`, asked by the actions a message may reach first). A
 question at the reason step is answered (or left to its rule) and the reason asked again. The
-shop's fault (damage, the wrong item sent: actions/return_reasons.py) gets an apology first. A
-replacement is the team's to arrange: a ticket and the offer of a person. "Cancel my return" takes
-back a registered one (actions/return_withdrawal.py). An order another flow was about when the
+shop's fault (damage, the wrong item sent: actions/return_reasons.py) gets an apology first, and
+once registered a ticket asks the team for the prepaid label (its postage is ours). A replacement
+or a warranty repair is the team's to arrange: a ticket and the offer of a person, and the refund
+return lapses; an exchange is said to be a return plus a new order (or a person's to arrange). An
+order that never arrived is no return: a ticket for the team. Opened tea or coffee stays, the rest
+of the return goes on. "Cancel my return" takes back a registered one, "take the mug out of the
+return" one item of it (actions/return_withdrawal.py). An order another flow was about when the
 return started is looked up afresh, so one not delivered is refused in the shop's words.
 """
 from __future__ import annotations
@@ -28,17 +32,19 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Order, Refused
 from actions.form_answers import OTHER_REQUESTS, intent_of, last_utterance, said_this_turn
+from actions.order_changes import explicit_quantity
 from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing, status_words
 from actions.order_wording import ALSO, RETURNING
 from actions.orders import named_skus
-from actions.parsing import asks_instead_of_answering, decided_answer, format_price, quantity_in
+from actions.parsing import asks_instead_of_answering, decided_answer, format_price, order_number, quantity_in
 from actions.placed_order_edits import swaps_an_item_of_a_placed_order
 from actions.return_items import (ItemChange, ReturnChoice, ReturnMessage, about_items, change_of_items,
                                   choose_from_message, choose_return_items, everything, is_whole_order, items_text,
                                   read_return_message, tidy_reason)
-from actions.return_reasons import reports_a_wrong_item, shops_fault
-from actions.return_withdrawal import ask_to_withdraw, withdraws_a_return
-from actions.support import PAUSED_FORM, open_complaint
+from actions.return_reasons import never_arrived, reports_a_wrong_item, shops_fault
+from actions.return_withdrawal import ask_to_take_out, ask_to_withdraw, takes_out_of_the_return, withdraws_a_return
+from actions.support import OFFERED_TICKET, PAUSED_FORM, open_complaint, ticket_with_an_offer
+from actions.support import _open as _open_ticket
 
 logger = logging.getLogger(__name__)
 ITEMS = "return_items"
@@ -136,8 +142,15 @@ class ValidateReturnForm(TargetOrderForm):
         if tracker.get_slot("requested_slot") is None and await swaps_an_item_of_a_placed_order(tracker):
             # "replace the hand grinder with the electric grinder", not sent yet: the change form's
             return [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
+        claimed = await claim_under_warranty(dispatcher, tracker)
+        if claimed is not None:  # "i want it repaired under warranty": the team's, not a refund
+            return claimed
         if wants_a_replacement(_text(tracker)):
             return await _offer_a_replacement(dispatcher, tracker, domain)
+        exchange = _explain_the_exchange(dispatcher, tracker)  # "can i exchange it for the blue one?"
+        if takes_out_of_the_return(_text(tracker)) and _means_the_registered_return(tracker):
+            # "withdraw the blue mug from the return, i keep it": that item out, the rest stays
+            return await ask_to_take_out(dispatcher, tracker)
         if withdraws_a_return(_text(tracker)) and _means_the_registered_return(tracker):
             # "actually cancel my return, i'll keep them": the return already registered
             return await ask_to_withdraw(dispatcher, tracker)
@@ -145,7 +158,7 @@ class ValidateReturnForm(TargetOrderForm):
             return _leave_the_return(dispatcher, tracker)
         if asks_how_returns_work(_text(tracker)):
             return _how_returns_work(dispatcher, tracker)
-        return _forget_another_flows_order(tracker) + await super().run(dispatcher, tracker, domain)
+        return _forget_another_flows_order(tracker) + exchange + await super().run(dispatcher, tracker, domain)
 
     @staticmethod
     def usable(order: Order) -> bool:  # type: ignore[override]
@@ -179,6 +192,8 @@ class ValidateReturnForm(TargetOrderForm):
             if target is None:
                 dispatcher.utter_message(response="utter_backend_unavailable")
                 return dict(ENDED)
+        if never_arrived(_text(tracker)):  # "return it, it never arrived": nothing to send back
+            return {**ENDED, **_as_slots(await _not_received(dispatcher, tracker, target["number"]))}
         target = {**target, "lines": await _with_categories(tracker, target["lines"])}
         slots[TARGET] = target
         slots.update(_sorry_for_the_fault(dispatcher, tracker))  # "you sent me the wrong mugs": sorry first
@@ -219,8 +234,10 @@ class ValidateReturnForm(TargetOrderForm):
         if tracker.get_slot("requested_slot") != ITEMS or not target or "lines" not in target:
             return {}
         choice, _ = choose_from_message(target["lines"], _text(tracker), _entities(tracker))
-        if not choice.lines and choice.problem == ("unclear",):
-            choice = _count_for_the_product_before(tracker, target["lines"]) or choice
+        if not choice.lines and choice.problem and choice.problem[0] in ("unclear", "ambiguous"):
+            choice = _count_for_the_product_before(tracker, target["lines"], choice) or choice
+        elif len(choice.lines) == 1 and not choice.counted and last_utterance(tracker) == "utter_return_items_ambiguous":
+            choice = _with_the_count_said_before(tracker, choice)  # "1 mug" → "which one?" → "the blue one"
         if choice.lines:
             return {ITEMS: choice.lines}
         if choice.problem == ("unclear",) and (intent_of(tracker) == "deny" or NOTHING.match(_text(tracker))):
@@ -228,7 +245,8 @@ class ValidateReturnForm(TargetOrderForm):
         if choice.problem == ("unclear",) and intent_of(tracker) in OTHER_REQUESTS - {"refund_return_request"}:
             return {}  # another request: its rule answers, then the form asks again
         self._explain(dispatcher, target, choice)
-        return {ITEMS: None}
+        # "sorry i meant 1 mug, the color is wrong": which mug is asked, the reason is kept (QA: asked again)
+        return {ITEMS: None, **_reason_said(tracker)}
 
     @staticmethod
     def _explain(dispatcher: CollectingDispatcher, target: Dict[str, Any], choice: ReturnChoice) -> None:
@@ -409,9 +427,12 @@ def added_to_refund(target: Dict[str, Any], items: List[Dict[str, Any]]) -> int:
 
 
 # What the bot says while a return is asked about or just registered.
-RETURN_TURNS = ("utter_return_requested", "utter_confirm_return", "utter_confirm_return_items",
-                "utter_confirm_return_more", "utter_confirm_return_rest", "utter_ask_return_items",
-                "utter_ask_return_more_items")
+# Each way of saying a return was registered (who pays its postage).
+REGISTRATIONS = ("utter_return_requested", "utter_return_requested_label", "utter_return_requested_wrong_item",
+                 "utter_return_requested_no_label")
+RETURN_TURNS = REGISTRATIONS + ("utter_confirm_return", "utter_confirm_return_items", "utter_confirm_return_more",
+                                "utter_confirm_return_rest", "utter_ask_return_items", "utter_ask_return_more_items",
+                                "utter_return_opened_consumable", "utter_return_opened_consumable_rest")
 
 
 def continues_a_return(tracker: Tracker) -> bool:
@@ -479,6 +500,35 @@ def item_change(tracker: Tracker) -> Optional[ItemChange]:
                            at_summary=tracker.get_slot("requested_slot") is None)
 
 
+# "can i exchange the blue mug for a white one", "swap it for the bigger size", "i want a white one
+# instead" (not "my money back instead"): another product for the one sent back.
+EXCHANGE = re.compile(
+    r"(?i)\b(?:exchange|swap|switch)\b.{1,40}?\b(?:for|with|into|to)\b|"
+    r"\b(?:want|like|prefer|rather have|need)\b(?![^.!?]{0,30}\b(?:money|refund|cash|credit)\b)[^.!?]{0,30}?"
+    r"\b(?:one|ones|colou?r|size|model|version)\s+instead\b")
+
+
+def asks_for_an_exchange(text: str) -> bool:
+    """Another product for the one going back; not a new one of the same (a replacement) nor the
+    shop's fault (the team's replacement is offered for that)."""
+    return bool(EXCHANGE.search(text)) and not wants_a_replacement(text) and shops_fault(text) is None
+
+
+def _explain_the_exchange(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """An exchange is a return for a refund plus a new order, or a person arranges it (QA: "can i
+    exchange it for the white one?" became a refund return without a word). Said once per return;
+    the return goes on, the wish its reason, so its summary asks which they want."""
+    text = _text(tracker)
+    if not asks_for_an_exchange(text) or _said_during_this_return(tracker, "utter_return_exchange"):
+        return []
+    dispatcher.utter_message(response="utter_return_exchange")
+    if tracker.get_slot(REASON):
+        return []
+    reason = f"exchange: {tidy_reason(' '.join(text.split()))}"[:500]
+    tracker.slots[REASON] = reason
+    return [SlotSet(REASON, reason)]
+
+
 def wants_a_replacement(text: str) -> bool:
     return REPLACEMENT.search(text) is not None and NOT_REPLACEMENT.search(text) is None and SWAP.search(text) is None
 
@@ -508,7 +558,8 @@ def changes_the_return(tracker: Tracker) -> bool:
     """At the return's summary, a change of its items or a replacement asked for instead: the return
     form's to handle, not a yes or no."""
     return tracker.get_slot(PENDING) == "return_order" and (
-        corrects_the_return(tracker) or wants_a_replacement(_text(tracker)))
+        corrects_the_return(tracker) or wants_a_replacement(_text(tracker)) or asks_for_an_exchange(_text(tracker))
+        or claims_a_warranty(_text(tracker)))
 
 
 def leaves_the_return(tracker: Tracker) -> bool:
@@ -527,14 +578,52 @@ RETURN_LOGISTICS = re.compile(
 
 
 def asks_how_returns_work(text: str) -> bool:
-    return bool(RETURN_LOGISTICS.search(text)) and (
+    return bool(RETURN_LOGISTICS.search(text) or POSTAGE.search(text)) and (
         asks_instead_of_answering(text) or re.match(r"(?i)\s*(?:is|are|any)\b", text) is not None)
+
+
+# "so who pays the postage?", "is the return shipping free?", "do i have to pay to send it back?"
+POSTAGE = re.compile(
+    r"(?i)\bwho (?:pays|covers|is paying|will pay)\b|\bprepaid\b|\b(?:return )?label\b|"
+    r"\b(?:postage|return shipping|shipping back|sending (?:it|them) back|send(?:ing)? (?:it|them) back)\b.{0,30}"
+    r"\b(?:free|pay|paid|cost|charge\w*|on (?:you|me|us))\b|"
+    r"\b(?:pay|paying|cost|charged?)\b.{0,25}\b(?:postage|return shipping|shipping back|send(?:ing)? (?:it|them) back)\b")
+
+
+def _registered_fault_return(tracker: Tracker) -> Optional[str]:
+    """The response that said the return just registered in this chat was the shop's fault, if so."""
+    for event in reversed(tracker.events or []):
+        said = (event.get("metadata") or {}).get("utter_action") if event.get("event") == "bot" else None
+        if said in REGISTRATIONS:
+            return said if said != REGISTERED[None] else None
+    return None
+
+
+def answer_about_the_postage(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """ "so who pays the postage? you said damaged items are free", about the return being made or
+    just registered: who pays, said plainly (QA: the whole policy came back instead). None when
+    the message asks no such thing or no return is in view (the policy answers that)."""
+    if not POSTAGE.search(_text(tracker)):
+        return None
+    registered = _registered_fault_return(tracker)
+    under_way = _return_under_way(tracker) or bool(tracker.get_slot(TARGET))
+    if registered and not under_way:
+        ticket = tracker.get_slot(OFFERED_TICKET)
+        dispatcher.utter_message(response="utter_return_postage_ours" if ticket else "utter_return_postage_ask",
+                                 ticket_id=ticket)
+        return []
+    if not under_way:
+        return None
+    fault = shops_fault(tracker.get_slot(REASON))  # not the message's: "you said damaged items are free"
+    dispatcher.utter_message(response="utter_return_postage_free" if fault else "utter_return_postage_yours")
+    return []
 
 
 def _how_returns_work(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
     """The return policy (where to, postage, label); a return under way asks its question again, one
     that this question itself started ends (a question is not a request to return something)."""
-    dispatcher.utter_message(response="utter_faq/refund_policy")
+    if answer_about_the_postage(dispatcher, tracker) is None:
+        dispatcher.utter_message(response="utter_faq/refund_policy")
     if not (tracker.get_slot(TARGET) or tracker.get_slot(ITEMS)):
         return [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
     requested = tracker.get_slot("requested_slot")
@@ -552,20 +641,93 @@ def _leave_the_return(dispatcher: CollectingDispatcher, tracker: Tracker) -> Lis
 async def _offer_a_replacement(dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> List[Dict[Text, Any]]:
     """ "i want a replacement": the bot registers returns for a refund; a replacement is arranged by
-    the team, so it says so, opens a ticket about the order and offers a person. "No" to the person
-    goes back to the return's summary when there is one."""
+    the team, so it says so, opens a ticket about the order and offers a person. The refund return
+    lapses: a replacement was chosen instead (QA: "no" to the person asked the refund again)."""
     target = tracker.get_slot(TARGET) or {}
     dispatcher.utter_message(response="utter_return_replacement")
-    events: List[Dict[Text, Any]] = []
+    ours = tracker.get_slot(PENDING) == "return_order"  # its summary's question lapses too
+    events: List[Dict[Text, Any]] = events_clearing((TARGET, ITEMS, REASON) + ((PENDING,) if ours else ()))
     if target.get("number"):  # the ticket names this order
         tracker.slots["order_id"] = target["number"]
         events.append(SlotSet("order_id", target["number"]))
-    summary_shown = bool(target and tracker.get_slot(ITEMS) and tracker.get_slot(REASON))
     events += await open_complaint(dispatcher, tracker, domain)
-    if summary_shown and any(e.get("name") == PENDING and e.get("value") == "human_handoff" for e in events):
-        events.append(SlotSet(PAUSED_FORM, "return_form"))
     # after the form no rule may show the summary: the offer of a person is the open question
-    return events + [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
+    return events + [SlotSet(PAUSED_FORM, None), SlotSet("requested_slot", None), ActiveLoop(None),
+                     FollowupAction("action_listen")]
+
+
+# "i want it repaired under warranty", "my kettle stopped working, is it under guarantee?": a claim
+# about the customer's own item, not "do your products have a warranty".
+WARRANTY = re.compile(r"(?i)\b(?:repair\w*|warrant(?:y|ee)|guarantee)\b")
+THEIR_OWN = re.compile(r"(?i)\b(?:it|its|it'?s|my|mine|this|that|them|they|they'?re)\b|\bOB-?[0-9A-Z]{8}\b")
+# An electrical item, which the 2-year warranty covers (faq/warranty).
+ELECTRICAL = re.compile(r"(?i)\b(?:electric\w*|digital)\b")
+ELECTRICAL_DETAILS = ("power", "temperature_control")
+WARRANTY_TICKET = "warranty claim"
+
+
+# What makes a mention of the warranty a claim: a repair asked for, or a fault.
+CLAIMING = re.compile(r"(?i)\b(?:repair\w*|fix\w*|claim\w*|under (?:the |my |its )?(?:warranty|guarantee))\b")
+
+
+def claims_a_warranty(text: str) -> bool:
+    """Not "does it come with a warranty?": a repair or a fault of their own item."""
+    return bool(WARRANTY.search(text) and THEIR_OWN.search(text)) and (
+        bool(CLAIMING.search(text)) or shops_fault(text) == "damaged")
+
+
+async def claim_under_warranty(dispatcher: CollectingDispatcher,
+                               tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """A warranty claim for an electrical item of a delivered order ("the grinder stopped working,
+    i want it repaired under warranty"): a ticket on that order for the team to arrange the repair,
+    and a person offered at once (QA: the warranty FAQ's "contact us" to a customer contacting us).
+    A return under way lapses: a repair was chosen instead. None when the message claims nothing,
+    or no delivered order of theirs holds an electrical item (the warranty FAQ answers that)."""
+    if not claims_a_warranty(_text(tracker)):
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            claimed = await _order_under_warranty(backend, tracker)
+    except BackendError as error:
+        logger.warning("looking for the order of a warranty claim failed: %s", error)
+        return None
+    if claimed is None:
+        return None
+    order, items = claimed
+    dispatcher.utter_message(response="utter_warranty_claim", number=order.number, items=", ".join(items))
+    tracker.slots["order_id"] = order.number
+    ours = tracker.get_slot(PENDING) == "return_order"
+    events = events_clearing((TARGET, ITEMS, REASON) + ((PENDING,) if ours else ())) + [
+        SlotSet("order_id", order.number)]
+    events += await ticket_with_an_offer(dispatcher, tracker, WARRANTY_TICKET, "utter_complaint_ticket",
+                                         order=order.number, if_open="utter_ticket_already_open")
+    return events + [SlotSet(PAUSED_FORM, None), SlotSet("requested_slot", None), ActiveLoop(None),
+                     FollowupAction("action_listen")]
+
+
+async def _order_under_warranty(backend: BackendClient, tracker: Tracker) -> Optional[Tuple[Order, List[str]]]:
+    """The delivered order meant (the return's, the one talked about, the one holding a product
+    named, else the newest) with its electrical items' names; None if it holds none."""
+    meant = {(tracker.get_slot(TARGET) or {}).get("number"), order_number(tracker.get_slot("order_id") or ""),
+             order_number(_text(tracker))} - {None}
+    skus = set(named_skus(tracker))
+    orders = [o for o in await backend.list_orders() if o.status in RETURNING_STATUSES]
+    if skus:  # "my kettle": the orders holding it, the one meant first
+        orders = [o for o in orders if skus & {line.sku for line in o.lines}]
+    elif meant & {o.number for o in orders}:  # "i want it repaired": the order being talked about
+        orders = [o for o in orders if o.number in meant]
+    orders.sort(key=lambda o: o.number not in meant)  # stable: newest first otherwise
+    for order in orders:
+        electrical = [line for line in order.lines
+                      if (not skus or line.sku in skus) and await _is_electrical(backend, line.sku)]
+        if electrical:
+            return order, [line.name for line in electrical]
+    return None
+
+
+async def _is_electrical(backend: BackendClient, sku: str) -> bool:
+    product = await backend.get_product(sku)
+    return bool(ELECTRICAL.search(product.name)) or any(detail in product.attributes for detail in ELECTRICAL_DETAILS)
 
 
 async def _with_categories(tracker: Tracker, lines: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -580,17 +742,40 @@ async def _with_categories(tracker: Tracker, lines: List[Dict[str, Any]]) -> Lis
     return [{**line, "category": categories[line["sku"]]} for line in lines]
 
 
-def _count_for_the_product_before(tracker: Tracker, lines: List[Dict[str, Any]]) -> Optional[ReturnChoice]:
+def _count_for_the_product_before(tracker: Tracker, lines: List[Dict[str, Any]],
+                                  choice: ReturnChoice) -> Optional[ReturnChoice]:
     """"2" right after "3 blue mugs" got "you can return up to 2" (or "some mugs" got "how many?"):
-    the count is for that product."""
+    the count is for that product; so is "sorry i meant 1 mug" when the mug asked about is one of
+    the mugs it could mean (QA: "which mug?" was asked, and 2 blue mugs proposed after)."""
     count = quantity_in(_text(tracker))
     previous = [e for e in tracker.events if e.get("event") == "user"][-2:-1]
     if count is None or not previous:
         return None
     said = (previous[0].get("parse_data") or {}).get("entities") or []
-    choice = choose_return_items(
+    before = choose_return_items(
         lines, [{**e, "quantity": count} for e in said if e.get("entity") in ("product", "category")], "")
-    return choice if len(choice.lines) == 1 else None
+    if len(before.lines) != 1:
+        return None
+    if choice.problem and choice.problem[0] == "ambiguous":
+        asked_how_many = last_utterance(tracker) in ("utter_return_items_too_many", "utter_return_items_how_many")
+        could_mean = {sku for e in _entities(tracker) for sku in (e.get("skus") or [])}
+        if not asked_how_many or before.lines[0]["sku"] not in could_mean:
+            return None
+    return before
+
+
+def _with_the_count_said_before(tracker: Tracker, choice: ReturnChoice) -> ReturnChoice:
+    """ "the blue one" answering "which mug?" for "1 mug": that many of it, not all of them."""
+    previous = [e for e in tracker.events if e.get("event") == "user"][-2:-1]
+    if not previous:
+        return choice
+    said = [explicit_quantity(e) for e in (previous[0].get("parse_data") or {}).get("entities") or []
+            if e.get("entity") in ("product", "category")]
+    count = next((n for n in said if n is not None), None) or quantity_in(previous[0].get("text") or "")
+    line = choice.lines[0]
+    if count is None or not 1 <= count <= int(line["quantity"]):
+        return choice
+    return ReturnChoice(lines=[{**line, "quantity": count}], named={line["sku"]: count}, counted=[line["sku"]])
 
 
 class ActionConfirmReturn(Action):
@@ -607,14 +792,28 @@ class ActionConfirmReturn(Action):
             return events_clearing(FLOW_SLOTS if ours else (TARGET, ITEMS, REASON))
         if target.get("status", "delivered") not in RETURNING_STATUSES:  # another flow's order: why not
             return _refused(dispatcher, target["number"], target["status"])
+        if never_arrived(reason):  # "why?" "it never came": nothing to send back
+            return events_clearing(FLOW_SLOTS) + await _not_received(dispatcher, tracker, target["number"])
         categories = {line["sku"]: line.get("category") for line in target["lines"]}
         opened = [item for item in items if categories.get(item["sku"]) in CONSUMABLES]
+        events: List[Dict[Text, Any]] = []
         if opened and OPENED.search(reason) and not FAULTY.search(reason) and not UNOPENED.search(reason):
-            dispatcher.utter_message(response="utter_return_opened_consumable", items=items_text(opened))
-            return events_clearing(FLOW_SLOTS)
+            rest = [item for item in items if item not in opened]
+            if not rest:
+                dispatcher.utter_message(response="utter_return_opened_consumable", items=items_text(opened))
+                return events_clearing(FLOW_SLOTS)
+            # "the mugs are too small and i opened the tea": the tea stays, the mugs still go back
+            # (QA: the whole return was dropped, and "ok just the mugs then" became a product search)
+            dispatcher.utter_message(response="utter_return_opened_consumable_rest", items=items_text(opened),
+                                     rest=items_text(rest))
+            items, events = rest, [SlotSet(ITEMS, rest)]
         fault = shops_fault(reason)
         if fault and not _said_during_this_return(tracker, *SORRY.values()):
             dispatcher.utter_message(response=SORRY[fault])  # the shop's fault: sorry first
+        if fault == "wrong_item" and not _said_during_this_return(tracker, "utter_return_wrong_item_note"):
+            # the order's lines are refunded, but what goes back is what came instead (QA: "send back
+            # the espresso cups" to a customer who got mugs)
+            dispatcher.utter_message(response="utter_return_wrong_item_note", items=items_text(items))
         if target.get("returning"):  # its return is on the way: these join it (the rest: shipping back too)
             # "so the shipping is refunded too" only when there was shipping to refund (t2 QA m6)
             rest = is_whole_order(items, target["lines"]) and int(target.get("shipping_minor", 1)) > 0
@@ -623,18 +822,36 @@ class ActionConfirmReturn(Action):
                 number=target["number"], items=items_text(items),
                 returning=items_text(target["returning"]), reason=reason,
                 amount=format_price(added_to_refund(target, items), target["currency"]))
-            return [SlotSet(PENDING, "return_order")]
+            return events + [SlotSet(PENDING, "return_order")]
         whole = is_whole_order(items, target["lines"])
         dispatcher.utter_message(
             response="utter_confirm_return" if whole else "utter_confirm_return_items",
             number=target["number"], items=items_text(items), reason=reason,
             amount=format_price(refund_due(target, items), target["currency"]))
-        return [SlotSet(PENDING, "return_order")]
+        return events + [SlotSet(PENDING, "return_order")]
+
+
+NOT_RECEIVED_TICKET = "delivered order not received"  # as support.py's "yes" to the tracking offer names it
+
+
+async def _not_received(dispatcher: CollectingDispatcher, tracker: Tracker, number: str) -> List[Dict[Text, Any]]:
+    """An order the customer never got is no return (QA: "return it, it never arrived" registered
+    one and asked them to post back what they don't have): the team claims it from the carrier
+    (a ticket, the one already open about it if any) and a person is offered."""
+    dispatcher.utter_message(response="utter_return_not_received", number=number)
+    tracker.slots["order_id"] = number
+    return [SlotSet("order_id", number)] + await ticket_with_an_offer(
+        dispatcher, tracker, NOT_RECEIVED_TICKET, "utter_complaint_ticket", order=number,
+        if_open="utter_ticket_already_open")
+
+
+def _as_slots(events: List[Dict[Text, Any]]) -> Dict[Text, Any]:
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
 
 
 def _said_during_this_return(tracker: Tracker, *responses: Text) -> bool:
     """One of `responses` was said since the last return was registered or left (once per return)."""
-    ends = ("utter_return_requested", "utter_return_not_requested", "utter_stopped", "utter_nothing_to_stop")
+    ends = REGISTRATIONS + ("utter_return_not_requested", "utter_stopped", "utter_nothing_to_stop")
     for event in reversed(tracker.events or []):
         said = (event.get("metadata") or {}).get("utter_action") if event.get("event") == "bot" else None
         if said in responses:
@@ -692,9 +909,35 @@ async def answer_return(dispatcher: CollectingDispatcher, tracker: Tracker, affi
         logger.warning("return request for %s failed: %s", number, error)
         dispatcher.utter_message(response="utter_backend_unavailable")
         return []
+    return events_clearing(FLOW_SLOTS) + await _say_registered(dispatcher, tracker, order, reason)
+
+
+# Why the team is asked to send a prepaid label: the return is the shop's fault, so its postage is ours.
+LABEL_TICKET = "prepaid return label"
+# The return registered, by who pays its postage: the customer, or the shop (by the fault).
+REGISTERED = {None: "utter_return_requested", "damaged": "utter_return_requested_label",
+              "wrong_item": "utter_return_requested_wrong_item"}
+
+
+async def _say_registered(dispatcher: CollectingDispatcher, tracker: Tracker, order: Order,
+                          reason: Optional[str]) -> List[Dict[Text, Any]]:
+    """ "Done: the return … is registered", with where and how it goes back. The shop's fault
+    (damaged, faulty, the wrong item sent) goes back free, as the policy says: a ticket asks the
+    team for the prepaid label, and a person asked for later takes that ticket (QA: the customer
+    was told to post a broken mug to Dublin at their own cost)."""
     returning = order.returning()
-    dispatcher.utter_message(response="utter_return_requested", number=order.number,
-                             items=items_text(returning),
-                             them="it" if sum(item["quantity"] for item in returning) == 1 else "them",
-                             amount=format_price(order.refund_due_minor, order.currency))
-    return events_clearing(FLOW_SLOTS)
+    values = dict(number=order.number, items=items_text(returning),
+                  them="it" if sum(item["quantity"] for item in returning) == 1 else "them",
+                  amount=format_price(order.refund_due_minor, order.currency))
+    fault = shops_fault(reason)
+    if fault is None:
+        dispatcher.utter_message(response=REGISTERED[None], **values)
+        return []
+    try:
+        ticket = await _open_ticket(tracker, LABEL_TICKET, order=order.number)
+    except BackendError as error:  # registered all the same: a person sends the label
+        logger.warning("could not open the return label ticket of %s: %s", order.number, error)
+        dispatcher.utter_message(response="utter_return_requested_no_label", **values)
+        return []
+    dispatcher.utter_message(response=REGISTERED[fault], ticket_id=ticket.id, **values)
+    return [SlotSet(OFFERED_TICKET, ticket.id)]
