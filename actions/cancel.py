@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
 from actions.cancel_questions import (ASKED, CANCEL_OFFERS, OTHER_ORDER, another_order_named, answer_about_the_cancel,
                                       ask_to_cancel, asked_just_now, cancel_run, changes_instead_of_cancelling,
-                                      number_asked_about, offered_cancel, offered_orders, picks_an_order_to_cancel,
-                                      says_the_next_one_too)
+                                      keeps_the_order, number_asked_about, offered_cancel, offered_orders,
+                                      picks_an_order_to_cancel, says_the_next_one_too, wants_it_placed)
 from actions.change_address import NEW_ADDRESS, answer_change_address
 from actions.change_contact import answer_change_contact
 from actions.change_order import answer_change_order
@@ -35,7 +35,8 @@ from actions.returns import answer_return, changes_the_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
 from actions.feedback import correct_the_rating_just_given
 from actions.support import (OFFERED_TICKET, PAUSED_FORM, PERSON_OFFERS, WANTS_A_PERSON, ActionOpenTicket,
-                             add_to_the_ticket, chase_the_late_order, end_active_form, offer_a_person, says_more)
+                             add_to_the_ticket, chase_the_late_order, end_active_form, hand_over, offer_a_person,
+                             refuses_a_bot, says_more)
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -209,9 +210,11 @@ async def _past_cancelling(backend: BackendClient) -> List[Order]:
 
 def _says_yes_to_the_question(tracker: Tracker) -> bool:
     """A yes to the cancel question just asked that the NLU read as a new cancel ("ok yes cancel it,
-    found it cheaper elsewhere"): no other order picked or named, nothing but that order."""
+    found it cheaper elsewhere"), or a no ("don't cancel it", "no, keep it, i confirm the order"):
+    no other order picked or named, nothing but that order."""
     text = tracker.latest_message.get("text") or ""
-    return (tracker.get_slot(PENDING) == "cancel_order" and asked_just_now(tracker) and decided_answer(text) == "yes"
+    answered = keeps_the_order(text) or decided_answer(text) == "yes"
+    return (tracker.get_slot(PENDING) == "cancel_order" and asked_just_now(tracker) and answered
             and not named_skus(tracker) and not entity_values(tracker, "category")
             and not picks_an_order_to_cancel(tracker) and not another_order_named(tracker))
 
@@ -451,6 +454,8 @@ class ActionAnswerConfirmation(Action):
                       domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         pending = tracker.get_slot(PENDING)
         text = tracker.latest_message.get("text")
+        if refuses_a_bot(text):  # "no bots please", read as a no: a person wanted
+            return await hand_over(dispatcher, tracker, domain)
         said = await _what_the_cancel_did(dispatcher, tracker)
         if said is not None:  # "did it work" right after a cancel (or at the next order's question)
             return said
@@ -489,6 +494,10 @@ class ActionAnswerConfirmation(Action):
             # "actually put it back", "ok then keep the red one after all": the last edit undone, not a no
             return await _put_back_into_the_unplaced_order(dispatcher, tracker, domain)
         decided = "yes" if pending == "cancel_order" and says_the_next_one_too(tracker) else decided_answer(text)
+        if pending == "cancel_order" and keeps_the_order(text):
+            # "no, i actually want to confirm it", "keep it. i confirm the order": the order, not its
+            # cancel, is confirmed (a "confirm" read as a yes had cancelled it); a cancel needs a plain yes
+            decided = "no"
         picks = pending == "cancel_order" and intent_of(tracker) != "deny" and picks_an_order_to_cancel(tracker)
         if decided is None and picks:
             # "the one with the red mugs", "the other one": that order is asked about instead (after a
@@ -545,6 +554,8 @@ class ActionAnswerConfirmation(Action):
             dispatcher.utter_message(response="utter_cancel_kept", number=number)
             if picks_an_order_to_cancel(tracker):  # "no the other one", "no, the red mug one": that one now
                 return _clear() + await ActionCancelOrder().run(dispatcher, tracker, domain)
+            if wants_it_placed(text):  # "no, place it": an order not yet placed is asked about again
+                return _clear() + await _ask_to_place(dispatcher, tracker, number)
             return _clear() + await _ask_about_the_next_one(dispatcher, tracker)  # "cancel all": on to the next
         request = _cancel_request(tracker)
         try:
@@ -746,6 +757,9 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
     corrected = await correct_the_rating_just_given(dispatcher, tracker)
     if corrected is not None:  # "no sorry, 4" right after the feedback was stored
         return corrected
+    waiting = await _back_to_the_waiting_order(dispatcher, tracker, text)
+    if waiting is not None:  # "sorry i meant yes place the order" after a detour at the summary
+        return waiting
     if (says_yes and last == "utter_order_not_placed" and not _asks_to_cancel(text)) \
             or _wants_the_order_after_all(tracker):
         return await _order_again(dispatcher, tracker, domain)  # "sorry i meant yes", "no wait i want it after all"
@@ -759,6 +773,45 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
         return await ActionFallback().run(dispatcher, tracker, domain)
     dispatcher.utter_message(response="utter_ok")
     return [SlotSet(PENDING, None)]
+
+
+# "yes place it", "confirm OB-… please", "how do i confirm it?": about placing the order waiting.
+_PLACING = re.compile(r"(?i)\b(?:place|confirm|submit|finali[sz]e|complete)\b")
+
+
+async def _back_to_the_waiting_order(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     text: str) -> Optional[List[Dict[Text, Any]]]:
+    """The order made in this chat still waits for its yes, but its question was left (a person
+    offered at the summary and handed over, qa2 F1: every "yes place it" then got "Okay."): a yes
+    naming placing it places it; another yes, or a question how to, shows its summary and asks
+    again. None when no such order waits, or the message is no yes to it (another order named)."""
+    number = tracker.get_slot(PENDING_ORDER)
+    decided = decided_answer(text)
+    if not number or decided == "no" or not (decided == "yes" or text.startswith("/affirm") or _PLACING.search(text)):
+        return None
+    if re.search(r"(?i)\bcancel", text):  # "yes cancel it": no yes to placing it
+        return None
+    if order_number(text) not in (None, number):
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(number)
+    except BackendError as error:
+        logger.warning("reading the order waiting for its yes failed: %s", error)
+        return None
+    if order.status != "pending":  # confirmed or expired meanwhile: not waiting any more
+        return None
+    if decided == "yes" and _PLACING.search(text) and not asks_instead_of_answering(text):
+        tracker.latest_message["intent"] = {"name": "affirm", "confidence": 1.0}
+        return await answer_place_order(dispatcher, tracker)
+    return await ask_to_place_again(dispatcher, tracker, number)
+
+
+async def _ask_to_place(dispatcher: CollectingDispatcher, tracker: Tracker, number: str) -> List[Dict[Text, Any]]:
+    """ "no, place it" at the cancel question of an order not yet placed: its summary and "Shall I
+    place it?" again (nothing is placed without that yes); [] for an order placed already."""
+    asked = await ask_to_place_again(dispatcher, tracker, number)
+    return asked + [SlotSet(PENDING_ORDER, number)] if asked else []
 
 
 # "sorry", "actually", "wait": what follows the last of them is what the customer means now.

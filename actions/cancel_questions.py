@@ -124,7 +124,8 @@ def answers_the_cancel(tracker: Tracker) -> bool:
     if ASKED not in said and not set(said) & set(CANCEL_OFFERS):
         return False
     named = any(e.get("entity") in ("product", "category") for e in tracker.latest_message.get("entities") or [])
-    plain = not named and not wants_to_order(text) and decided_answer(text) is not None  # not "no, i want to order …"
+    plain = not named and not wants_to_order(text) and (decided_answer(text) is not None or keeps_the_order(text))
+    # (not "no, i want to order …")
     return says_the_next_one_too(tracker) or plain
 
 
@@ -143,6 +144,41 @@ _A_COUNT = re.compile(r"\b\d{1,2}\b")
 # "dont change it, cancel it": no change meant.
 _NOT_CHANGED = re.compile(r"(?i)\b(?:don'?t|dont|do not|not|no need to|never)\s+(?:\w+\s+)?"
                           r"(?:change|edit|modify|reduce)\b")
+
+
+# At "Do you want me to cancel order …?", words keeping the order or going ahead with it: "keep it",
+# "i still want it", "i confirm the order", "place it", "don't cancel", "please don't". A "confirm"
+# there is about the order, not its cancel (parsing.decided_answer reads it as a yes, right at "Shall
+# I place it?"): "no, i actually want to confirm it" had cancelled the order (qa2 F35).
+_KEEPS = re.compile(
+    r"(?i)\bkeep (?:it|them|the order|my order|this order|that order|both|everything)\b|"
+    r"\b(?:still|do|really) (?:want|need) (?:it|them|this|that|the order|my order)\b|\bwant (?:it|them) after all\b|"
+    r"\b(?:place|submit|book) (?:it|them|the order|my order|this order|that)\b|\bconfirm (?:the|my|this) order\b|"
+    r"^\W*(?:please|pls|plz)?\s*(?:no\W+)?(?:don'?t|dont|do not)\W*$")
+# "confirm it" keeps the order after a no ("no, i actually want to confirm it"); alone it may confirm the cancel.
+_CONFIRMS_IT = re.compile(r"(?i)\bconfirm (?:it|that|them)\b")
+_A_NO = re.compile(r"(?i)\b(?:no|nope|nah|not|don'?t|dont)\b")
+# "don't cancel", "no need to cancel it", "not cancel": no cancel asked for.
+_DONT_CANCEL = re.compile(r"(?i)\b(?:don'?t|dont|do not|not|never|no need to)\s+(?:\w+\s+)?cancel\w*")
+# What places an order (not only keeps it): "no, i actually want to confirm it, place it".
+_PLACES = re.compile(r"(?i)\b(?:place|submit|book|confirm)\b")
+
+
+def keeps_the_order(text: Optional[str]) -> bool:
+    """At the cancel question, a message that keeps (or confirms) the order: a no, whatever
+    parsing.decided_answer reads. A cancel it asks for without a "don't" makes it no keeping one."""
+    text = text or ""
+    if _DONT_CANCEL.search(text):
+        return True
+    if re.search(r"(?i)\bcancel", _DONT_CANCEL.sub(" ", text)):
+        return False  # "yes cancel it, confirm it": the cancel is asked for
+    return bool(_KEEPS.search(text) or (_CONFIRMS_IT.search(text) and _A_NO.search(text)))
+
+
+def wants_it_placed(text: Optional[str]) -> bool:
+    """A message keeping the order that asks to place (or confirm) it: an order not yet placed is
+    asked about again ("Shall I place it?"), not merely kept waiting."""
+    return keeps_the_order(text) and _PLACES.search(text or "") is not None
 
 
 def changes_instead_of_cancelling(tracker: Tracker) -> bool:

@@ -149,8 +149,10 @@ class ValidateChangeOrderForm(TargetOrderForm):
         elif not REPLACING.search(text):
             entities = await _told_apart(tracker, entities, text)
         replaced = await _replaced(tracker, lines, entities, text)
-        if replaced is None and intent not in CHANGE_INTENTS:
-            return {}  # not an answer (a swap read as a return request is one): its rule answers
+        if replaced is None and intent not in CHANGE_INTENTS and not amends_the_change(tracker):
+            # not an answer (a swap read as a return request is one): its rule answers; but "yes but
+            # make it 2 caddies" at "Shall I change it?" amends the change waiting (qa2 F23)
+            return {}
         result = replaced or apply_changes(lines, entities, text, _changed_skus(target["lines"], lines))
         if proposed is not None and result.changed and result.problem is None and change_refused_for_stock(tracker):
             result = _instead_of_the_short(target["lines"], proposed, result)

@@ -15,6 +15,7 @@ from actions.feedback import FEEDBACK_SLOTS, back_to_the_order
 from actions.form_answers import intent_of
 from actions.order_forms import CHANGE_SLOTS
 from actions.order_slots import DRAFT, ORDER_SLOTS, PENDING_ORDER
+from actions.parsing import decided_answer
 from actions.return_withdrawal import withdraws_a_return
 from actions.support import OFFERED_TICKET, PAUSED_FORM, answer_while_the_team_is_awaited, chase_the_late_order
 
@@ -35,6 +36,10 @@ CANCEL_THE_ORDER = re.compile(r"(?i)\bcancel (?:it(?: all)?|(?:the|my|this|that)
                               r"the (?:whole|entire) (?:thing|lot)|the lot|everything|all of it)\b")
 
 
+# "place it", "go ahead": what a yes read as a stop says to do at the order's summary.
+_PLACES_IT = re.compile(r"(?i)\b(?:place|confirm|submit|go ahead|proceed)\b")
+
+
 class ActionStop(Action):
     def name(self) -> Text:
         return "action_stop"
@@ -43,6 +48,12 @@ class ActionStop(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("pending_confirmation") == "place_order" and _PLACES_IT.search(text) \
+                and decided_answer(text) == "yes" and not re.search(r"(?i)\bcancel", text):
+            # "forget that, place it as it is" at the summary, read as a stop: a yes, not the order
+            # dropped (a "yes cancel" stays a stop)
+            from actions.cancel import ActionAnswerConfirmation  # imported here: actions.cancel imports this module
+            return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
         if withdraws_a_return(text) and not (tracker.active_loop or {}).get("name") \
                 and tracker.get_slot("pending_confirmation") not in ("return_order", "place_order"):
             # "cancel my return", "i want to withdraw my return" with no return or order being made:

@@ -135,7 +135,7 @@ def _finished() -> List[Dict[Text, Any]]:
 
 # "yes but without the caddy", "ok yes, except the infuser": a yes that asks for a change first.
 _YES_WITH_A_CHANGE = re.compile(r"(?i)\b(?:but|without|except|minus|apart from|other than|instead|remove|take out|"
-                                r"leave out|drop|no more|don'?t (?:add|include|want|need))\b")
+                                r"leave out|drop|no more(?!\s+changes?\b)|don'?t (?:add|include|want|need))\b")
 
 
 async def answer_place_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
