@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Ticket
 from actions.form_answers import last_utterance
+from actions.order_slots import at_the_summary
 from actions.orders import latest_entity, named_skus, order_in_view, states_a_rating
 from actions.parsing import agrees, contact_detail, decided_answer, order_number, says_no
 
@@ -341,6 +342,22 @@ async def note_the_ticket_closed(dispatcher: CollectingDispatcher,
         [FollowupAction(paused)] if paused else [])
 
 
+# "same email", "the same phone number" at the order's summary: the order's contact kept as it is,
+# not the shop's email asked for (qa2 F1: a person was offered, and the order was left unplaced).
+_SAME_CONTACT = re.compile(r"(?i)\bsame (?:e-?mail|mail|phone|mobile|number|contact|details)\b")
+# The confirmations a "kindly do the needful" (a request for a person to the NLU) answers with a yes.
+_ANSWERED_WITH_A_YES = ("cancel_order", "place_order", "change_order", "change_address", "change_contact",
+                        "return_order", "withdraw_return")
+
+
+def answers_a_question_with_a_yes(tracker: Tracker) -> bool:
+    """ "kindly do the needful" at "Do you want me to cancel order …?", read as a request for a
+    person: a yes to the question open (cancel, place, change, return), naming no one."""
+    text = tracker.latest_message.get("text") or ""
+    return (tracker.get_slot(PENDING) in _ANSWERED_WITH_A_YES and decided_answer(text) == "yes"
+            and not _NAMES_SOMEONE.search(text) and not refuses_a_bot(text))
+
+
 def asks_for_contact_details(text: Optional[str]) -> bool:
     return bool(_CONTACT_DETAILS.search(text or "")) and not _A_PERSON_HERE.search(text or "")
 
@@ -358,6 +375,15 @@ class ActionOpenTicket(Action):
             # "yes but use my phone instead 070 123 4567" at the summary: the order's contact, not
             # a request for the shop's number
             return [FollowupAction("action_handle_inform")]
+        if at_the_summary(tracker) and _SAME_CONTACT.search(text):
+            # "same email" at "Shall I place it?": the contact stays; the summary and its question again
+            from actions.place_order import ask_to_place_again  # imported here: it imports this module
+            asked = await ask_to_place_again(dispatcher, tracker, tracker.get_slot("pending_order"))
+            if asked:
+                return asked
+        if intent == "contact_human_agent" and answers_a_question_with_a_yes(tracker):
+            from actions.cancel import ActionAnswerConfirmation  # imported here: actions.cancel imports this module
+            return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
         answered = await self._answered_otherwise(dispatcher, tracker, domain)
         if answered is not None:
             return answered
