@@ -11,16 +11,18 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Product
 from actions.cancel_questions import answer_about_the_cancel, picks_an_order_to_cancel
-from actions.feedback import STATED_RATING, correct_the_rating_just_given, praises_what_was_received
+from actions.feedback import correct_the_rating_just_given, praises_what_was_received
 from actions.language import is_foreign, only_english
 from actions.order_slots import DRAFT, asks_to_place_after_an_aside, at_the_summary
 from actions.order_so_far import tell_the_order_so_far
 from actions.order_wording import ORDINAL
 from actions.placed_order_edits import CHANGING
-from actions.orders import REQUESTED, TASK, ActionTrackOrder, answer_about_an_order, picks_an_order_in_view
+from actions.orders import (REQUESTED, TASK, ActionTrackOrder, answer_about_an_order, picks_an_order_in_view,
+                            states_a_rating)
 from actions.order_draft import is_removed
 from actions.replacements import REPLACING
-from actions.ordering import TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order, new_quantity
+from actions.ordering import (TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order, new_quantity,
+                             orders_with_its_address)
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
 from actions.product_questions import Answer, answer_about, details_of
 from actions.product_sizes import SIZE_RANKING, by_size, measure, ranks_by_size, sorted_by_size
@@ -165,8 +167,13 @@ class ActionShowProducts(Action):
                 return picked
         if not named_products and len(tracker.get_slot(SHOWN) or []) == 1 and TAKES_THE_SHOWN.search(text):
             return [FollowupAction("order_form")]  # "ok 1 then", "i'll take it" after one product
-        if named_products and (wants_to_order(text) or (counted_product(tracker) and not _asks(text))):
+        if named_products and orders_with_its_address(tracker):
+            # "3 cast iron teapots to Ines Costa, …, Portugal": an order and where it goes (QA F36)
+            return [FollowupAction("order_form")]
+        if named_products and not states_a_rating(text) and (
+                wants_to_order(text) or (counted_product(tracker) and not _asks(text))):
             # "I'd like 2 teapots", "3 english breakfast tea": the order form reads the same items
+            # ("the teapot is lovely, 5 stars" counts no teapots: a review, below)
             return [FollowupAction("order_form")]
         if not named_products and is_foreign(text):  # "ist der Wasserkocher auf Lager?"
             return only_english(dispatcher, tracker)
@@ -176,7 +183,7 @@ class ActionShowProducts(Action):
                 return corrected
         if named_products and continues_a_return(tracker):
             return [FollowupAction("return_form")]  # "the teapot too" after a return, "return 2 mugs"
-        if STATED_RATING.search(tracker.latest_message.get("text") or ""):
+        if states_a_rating(text):
             return [FollowupAction("feedback_form")]  # "the french press is great, 5 stars": a review
         if complains(text):  # "not happy with the quality of the mug"
             return await open_complaint(dispatcher, tracker, domain)

@@ -15,13 +15,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel_questions import answer_about_the_cancel
 from actions.form_answers import intent_of
-from actions.more_questions import answer_the_other_questions
+from actions.more_questions import answer_the_other_questions, delivery_detail, other_answers
 from actions.order_wording import ABOUT_A_SHIPMENT
 from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_so_far import tell_the_order_so_far
 from actions.ordering import orders_with_a_request
 from actions.orders import (ActionTrackOrder, answer_about_an_order, asks_about_own_order, asks_when_an_order_comes,
-                            product_spans)
+                            gives_feedback, product_spans)
 from actions.parsing import foreign_place
 from actions.support import (add_to_the_ticket, answer_while_the_team_is_awaited, asks_for_a_person, hand_over,
                              note_the_ticket_closed, take_a_data_request, tells_more_about_the_ticket)
@@ -33,6 +33,9 @@ REPLACES = "utter_faq"
 # delivery_options, whose answer lists where we do: a plain no first).
 DELIVERY_ANSWERS = ("utter_faq/shipping_costs", "utter_faq/customs_duties", "utter_faq/minimum_order",
                     "utter_delivery_options")
+# Other answers a question about how the parcel is delivered may get ("can i send this as a gift
+# to my mom in spain" reads as gift wrapping): its own answer first.
+ANSWERS_WITH_A_DELIVERY = ("utter_faq/gift_wrapping",)
 
 
 EXPRESS = re.compile(r"(?i)\b(?:express|next[- ]day|faster (?:delivery|shipping)|priority (?:delivery|shipping))\b")
@@ -52,6 +55,8 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
+        if gives_feedback(tracker):  # "shipping was fast, 5/5": a review, not the shipping FAQ
+            return [FollowupAction("feedback_form")]
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "do i get my money back?" while a cancel waits: about that order
             return answered
@@ -87,8 +92,12 @@ class ActionAnswerFaq(Action):
             # will it ship?": that order, not our delivery options
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         place = foreign_place(text, product_spans(tracker))  # "2 x Colombia Huila Beans" is no destination
+        about_delivery = answer in DELIVERY_ANSWERS + ANSWERS_WITH_A_DELIVERY or answer is None
+        detail = delivery_detail(text) if about_delivery else None
         if place and (answer in DELIVERY_ANSWERS or answer is None):
             dispatcher.utter_message(response="utter_not_delivered_there", place=place)
+        elif detail is not None:  # "do you deliver on weekends": that, not where and for how much we ship
+            _answer_the_delivery_detail(dispatcher, text, detail, answer)
         elif answer is not None:
             dispatcher.utter_message(response=answer)
             answer_the_other_questions(dispatcher, text, answer)  # "… and do you take paypal?"
@@ -97,3 +106,14 @@ class ActionAnswerFaq(Action):
         if orders_with_a_request(tracker):  # "1 sencha gift wrapped please": the order starts too
             return [FollowupAction("order_form")]
         return asks_to_place_after_an_aside(dispatcher, tracker, [])
+
+
+def _answer_the_delivery_detail(dispatcher: CollectingDispatcher, text: str, detail: str,
+                                selected: Optional[str]) -> None:
+    """The answer about how the parcel is delivered; the selector's own answer after it unless it is
+    the general one ("can i send this as a gift to my mom": the gift wrapping too), then the
+    message's further questions."""
+    said = [detail] + ([selected] if selected not in (None, "utter_delivery_options", detail) else [])
+    said += [response for response in other_answers(text, detail) if response not in said]
+    for response in said:
+        dispatcher.utter_message(response=response)

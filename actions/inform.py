@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder, picks_an_order_to_cancel
 from actions.cancel_questions import answers_the_cancel
-from actions.change_address import another_address_at_the_question
+from actions.change_address import another_address_at_the_question, new_name_at_the_summary
 from actions.change_contact import answer_new_contact, changes_the_contact, propose_contact_change
 from actions.catalogue import ActionShowProducts, counted_product
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
@@ -36,6 +36,9 @@ class ActionHandleInform(Action):
             return await _new_address_at_the_summary(dispatcher, tracker, domain, text)
         if tracker.get_slot(PENDING) == "place_order" and tracker.get_slot(PENDING_ORDER) and contact_detail(text):
             return await _new_contact_at_the_summary(dispatcher, tracker, domain, text)
+        renamed = await new_name_at_the_summary(dispatcher, tracker, domain)
+        if renamed is not None:  # "the name is wrong, it should be just Nina Kovač" at "Shall I place it?"
+            return renamed
         if tracker.get_slot(PENDING) == "change_address" and looks_like_address(text):
             return await another_address_at_the_question(dispatcher, tracker, domain, text)
         if orders_with_its_address(tracker):  # "2 red mugs. ship to …, 1010 Wien, Austria": no order 1010

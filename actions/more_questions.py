@@ -30,7 +30,27 @@ TOPICS = (
     ("utter_delivery_time", r"how long (?:does|will|would|for) (?:the )?(?:delivery|shipping|it take)|delivery times?|"
                             r"how (?:many|long) days"),
 )
+# Questions about how a parcel is delivered, which the general delivery answer doesn't answer
+# ("do you deliver on weekends", "can the courier leave it with a neighbour", "do you ship to a
+# packstation"): their own answer, first (actions/faq.py), or as a further question.
+DELIVERY_DETAILS = (
+    ("utter_delivery_days", r"weekends?|saturdays?|sundays?|(?:time|delivery) ?slots?|(?:choose|pick|select|set) "
+                            r"(?:a |the |my )?(?:delivery )?(?:time|day|date|hour)|specific (?:time|day|date|hour)|"
+                            r"(?:evening|night|morning) deliver(?:y|ies)|deliver(?:y|ed)? (?:in the )?(?:evening|morning)"),
+    ("utter_delivery_not_home", r"neighbou?rs?|(?:not|nobody|no one|noone) (?:be |is )?(?:at )?home|safe ?place|"
+                                r"doorstep|front door|porch|miss(?:ed)? (?:the )?(?:delivery|courier|parcel)|"
+                                r"leave (?:it|the (?:parcel|package)) (?:at|by|outside|with|in)\b"),
+    ("utter_delivery_any_address", r"pack ?stations?|parcel (?:lockers?|stations?|box(?:es)?)|lockers?|"
+                                   r"(?:my|the|an?) office|work address|(?:to|at) my work\b|different (?:address|person|"
+                                   r"recipient)|some(?:one|body) else|another (?:address|person)|as an? gift|"
+                                   r"gift (?:to|for)|to (?:my|a) (?:mom|mum|mother|dad|father|parents|friend|sister|"
+                                   r"brother|grandma|grandmother|grandpa|aunt|uncle|son|daughter|wife|husband|partner|"
+                                   r"girlfriend|boyfriend|colleague)\b"),
+)
+TOPICS += DELIVERY_DETAILS
 _TOPICS = [(response, re.compile(rf"(?i)\b(?:{words})")) for response, words in TOPICS]
+_DETAILS = _TOPICS[-len(DELIVERY_DETAILS):]
+_DETAIL_ANSWERS = {response for response, _ in DELIVERY_DETAILS}
 # Questions joined in one message: "… and do you …", "…? also …", "…, and how long …".
 _JOINED = re.compile(r"(?i)\b(?:and|also|plus)\b|\?.*\w")
 
@@ -39,8 +59,15 @@ def other_answers(text: str, answered: Optional[str]) -> List[str]:
     """The answers to the message's further questions, besides `answered` (up to two)."""
     if not _JOINED.search(text):
         return []
-    found = [response for response, words in _TOPICS if words.search(text) and response != answered]
+    found = [response for response, words in _TOPICS if words.search(text) and response != answered
+             and not (response == "utter_delivery_options" and answered in _DETAIL_ANSWERS)]
     return found[:2]
+
+
+def delivery_detail(text: str) -> Optional[str]:
+    """The answer to a question about how the parcel is delivered ("can i choose a delivery time
+    slot": "utter_delivery_days"), None for any other question."""
+    return next((response for response, words in _DETAILS if words.search(text)), None)
 
 
 def answer_the_other_questions(dispatcher: CollectingDispatcher, text: str, answered: Optional[str]) -> None:

@@ -18,8 +18,8 @@ from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, 
                                    BARE_FOLLOW_UP, BUYS_OR_CHANGES, BY_ITS_ITEMS, EARLIEST, FOLLOW_UP, HOW_LONG,
                                    HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER, PICKS_FROM_A_LIST, SAYS_LATE,
                                    TRACKING_FAILS, WHEN_IT_COMES, WHERE_IS, WHICH_ORDERS, of_category)
-from actions.parsing import (contact_detail, foreign_place, format_price, order_number, order_number_alone,
-                             whole_phone_number, within_date, within_phone_number)
+from actions.parsing import (contact_detail, foreign_place, format_price, looks_like_address, order_number,
+                             order_number_alone, whole_phone_number, within_date, within_phone_number)
 
 logger = logging.getLogger(__name__)
 REQUESTED = "requested_info"
@@ -346,6 +346,16 @@ def states_a_rating(text: str) -> bool:
     return bool(STATED_RATING.search(text))
 
 
+def gives_feedback(tracker: Tracker) -> bool:
+    """ "delivery was slow, 2/5", "8/10", "just wanted to say the mugs I got are lovely" while no
+    question waits for its answer (a form's, an order number): feedback, whatever the NLU read ("Via
+    Roma 3/5, …" is an address)."""
+    from actions.feedback import praises_what_was_received  # imported here: actions.feedback imports this module
+    text = tracker.latest_message.get("text") or ""
+    asking = tracker.active_loop_name or tracker.get_slot("requested_slot") or tracker.get_slot(REQUESTED)
+    return not asking and (states_a_rating(text) or praises_what_was_received(text)) and not looks_like_address(text)
+
+
 class ActionTrackOrder(Action):
     def name(self) -> Text:
         return "action_track_order"
@@ -353,12 +363,17 @@ class ActionTrackOrder(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        return while_a_form_waits(tracker, await self._answer(dispatcher, tracker))
+        return while_a_form_waits(tracker, await self._answer(dispatcher, tracker, domain))
 
-    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "has it shipped yet?" while a cancel waits: that order, then the question again
             return answered
+        from actions.change_address import new_name_at_the_summary  # here: actions.change_address imports this module
+        renamed = await new_name_at_the_summary(dispatcher, tracker, domain)
+        if renamed is not None:  # "the name is wrong, it should be just Nina Kovač" at "Shall I place it?" (QA F8)
+            return renamed
         number = requested_order_number(tracker)
         text = tracker.latest_message.get("text") or ""
         contact = given_contact(tracker)
@@ -550,6 +565,8 @@ class ActionDeliveryTime(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
+        if gives_feedback(tracker):  # "delivery was slow, 2/5": a review of it
+            return [FollowupAction("feedback_form")]
         from actions.support import answer_while_the_team_is_awaited  # here: actions.support imports this module
         awaited = await answer_while_the_team_is_awaited(dispatcher, tracker)
         if awaited is not None:  # "when?", "how long till someone answers" right after a handoff

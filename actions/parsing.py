@@ -260,9 +260,16 @@ def foreign_place(text: Optional[str], products: Sequence[Tuple[int, int]] = ())
         if _ORIGIN_OF.match(text, match.end()) or any(start <= match.start() and match.end() <= end
                                                       for start, end in products):
             continue
-        place = match.group(1) or match.group(2)
-        return place.upper() if len(place) <= 3 or place.lower() in ("usa", "uae") else place.title()
+        place = re.sub(r"(?i)^the\s+", "", match.group(1) or match.group(2))
+        name = place.upper() if len(place) <= 3 or place.lower().replace(".", "") in ("us", "usa", "uae") else " ".join(
+            word if word in ("of", "and") else word.capitalize() for word in place.lower().split())
+        # "we don't deliver to the US", "to the Canary Islands" (said after "to" in the answer)
+        return f"the {name}" if _WITH_THE.match(place) else name
     return None
+
+
+# Places named with "the": "the US", "the UAE", "the Philippines".
+_WITH_THE = re.compile(r"(?i)(?:u\.?s\.?(?:a\.?)?|uae)$|united\b|philippines|canar|faroe")
 
 
 # Words before the name: "change the address of my order to Ada …", "new address: Ada …", "i moved,
@@ -549,10 +556,11 @@ _WANT_THE_THING = re.compile(r"(?i)\b(?:i'?d like|i would like|i want|i need|i'?
 # "2 white mugs please": a quantity first and a please.
 _QUANTITY_PLEASE = re.compile(
     r"(?i)^\s*(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a dozen)\s+\w.*\b(please|pls|plz)\b")
-_ASKING = re.compile(r"(?i)\b(how much|price|prices|cost|costs|in stock|available|do you (?:have|sell)|"
-                     r"know|details|tell me|what|which|where is|status|"
-                     r"how (?:big|heavy|tall|large|small|wide|long|hot)|dishwasher|microwave|induction|made of|"
-                     r"weigh\w*|difference|compare|does (?:it|the|this|that)|is (?:it|the|this|that)\b[^?]*\?)")
+# Whole words: "Costa" in an address is no "cost", "whatever" no "what".
+_ASKING = re.compile(r"(?i)\b(?:(?:how much|pric(?:e|es|ed)|costs?|in stock|available|do you (?:have|sell)|"
+                     r"know|details|tell me|what(?:'?s)?|which|where is|status|"
+                     r"how (?:big|heavy|tall|large|small|wide|long|hot)|dishwasher|microwave\w*|induction|made of|"
+                     r"weigh\w*|differences?|compare[sd]?|does (?:it|the|this|that))\b|is (?:it|the|this|that)\b[^?]*\?)")
 
 
 _CHANGE_VERB = re.compile(r"(?i)\b(add|remove|drop|delete|make it|instead|replace|swap|change|more|less|fewer|"

@@ -116,7 +116,7 @@ async def test_when_will_my_parcel_come_gives_the_orders_expected_date(backend, 
 
 
 async def test_delivery_time_to_a_place_we_dont_deliver_to_says_so(dispatcher):
-    for text, place in (("how long delivery to mumbai", "Mumbai"), ("ship to the US how many days", "US")):
+    for text, place in (("how long delivery to mumbai", "Mumbai"), ("ship to the US how many days", "the US")):
         dispatcher.messages.clear()
         await ActionDeliveryTime().run(dispatcher, load_tracker("track_order", text=text), {})
         assert [(m["response"], m.get("place")) for m in dispatcher.messages] == [("utter_not_delivered_there", place)]
