@@ -23,6 +23,7 @@ from actions.ordering import orders_with_a_request
 from actions.orders import (ActionTrackOrder, answer_about_an_order, asks_about_own_order, asks_when_an_order_comes,
                             gives_feedback, product_spans)
 from actions.parsing import foreign_place
+from actions.returns import answer_about_the_postage, claim_under_warranty
 from actions.support import (add_to_the_ticket, answer_while_the_team_is_awaited, asks_for_a_person, hand_over,
                              note_the_ticket_closed, take_a_data_request, tells_more_about_the_ticket)
 
@@ -60,6 +61,12 @@ class ActionAnswerFaq(Action):
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "do i get my money back?" while a cancel waits: about that order
             return answered
+        claimed = await claim_under_warranty(dispatcher, tracker)
+        if claimed is not None:  # "i want it repaired under warranty" (faq/warranty): a claim, not the policy
+            return claimed
+        postage = answer_about_the_postage(dispatcher, tracker)
+        if postage is not None:  # "so who pays the postage?" after a damaged item's return
+            return postage
         about_an_order = await answer_about_an_order(dispatcher, tracker, domain)
         if about_an_order is not None:  # "what's in my order now" right after placing it, "HZME5UYP"
             return about_an_order

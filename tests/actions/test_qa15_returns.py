@@ -285,3 +285,19 @@ async def test_one_item_is_taken_out_of_a_registered_return_and_the_rest_stays(b
     assert responses(answer) == ["utter_return_taken_out"] and answer.messages[0]["rest"] == "1 × Ceramic Mug Red"
     assert status_of(backend, identity, number) == "return_requested"
     assert returning(backend, identity, number) == {"MUG-CER-RED": 1}
+
+
+async def test_a_warranty_claim_read_as_the_warranty_faq_is_a_claim(backend):
+    """qa3-39: "no i want it repaired under warranty" read as faq/warranty got the policy's "contact us"."""
+    from actions.faq import ActionAnswerFaq
+    identity = new_identity()
+    number = delivered(backend, identity, ("GRN-ELC-BUR", 1))
+    tracker = tracker_for(identity, "the grinder stopped working, i want it repaired under warranty")
+    tracker.latest_message["intent"] = {"name": "faq", "confidence": 0.8}
+    tracker.latest_message["response_selector"] = {"faq": {"response": {
+        "utter_action": "utter_faq/warranty", "intent_response_key": "faq/warranty", "confidence": 0.8}}}
+    said = CollectingDispatcher()
+    await ActionAnswerFaq().run(said, tracker, {})
+    assert responses(said) == ["utter_warranty_claim", "utter_complaint_ticket"]
+    [ticket] = tickets_of(backend, identity)
+    assert (ticket["reason"], ticket["order_number"]) == ("warranty claim", number)
