@@ -757,7 +757,7 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
     corrected = await correct_the_rating_just_given(dispatcher, tracker)
     if corrected is not None:  # "no sorry, 4" right after the feedback was stored
         return corrected
-    waiting = await _back_to_the_waiting_order(dispatcher, tracker, text)
+    waiting = await back_to_the_waiting_order(dispatcher, tracker, text)
     if waiting is not None:  # "sorry i meant yes place the order" after a detour at the summary
         return waiting
     if (says_yes and last == "utter_order_not_placed" and not _asks_to_cancel(text)) \
@@ -779,7 +779,7 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
 _PLACING = re.compile(r"(?i)\b(?:place|confirm|submit|finali[sz]e|complete)\b")
 
 
-async def _back_to_the_waiting_order(dispatcher: CollectingDispatcher, tracker: Tracker,
+async def back_to_the_waiting_order(dispatcher: CollectingDispatcher, tracker: Tracker,
                                      text: str) -> Optional[List[Dict[Text, Any]]]:
     """The order made in this chat still waits for its yes, but its question was left (a person
     offered at the summary and handed over, qa2 F1: every "yes place it" then got "Okay."): a yes

@@ -374,6 +374,11 @@ class ActionTrackOrder(Action):
         renamed = await new_name_at_the_summary(dispatcher, tracker, domain)
         if renamed is not None:  # "the name is wrong, it should be just Nina Kovač" at "Shall I place it?" (QA F8)
             return renamed
+        if tracker.get_slot("pending_order"):
+            from actions.cancel import back_to_the_waiting_order  # here: actions.cancel imports this module
+            waiting = await back_to_the_waiting_order(dispatcher, tracker, tracker.latest_message.get("text") or "")
+            if waiting is not None:  # "confirm OB-… please" for the order still waiting for its yes: placed
+                return waiting
         number = requested_order_number(tracker)
         text = tracker.latest_message.get("text") or ""
         contact = given_contact(tracker)

@@ -169,3 +169,14 @@ async def test_after_a_detour_a_yes_or_how_to_shows_the_waiting_order_again(back
     assert await chat.say(text, "affirm") == [("utter_confirm_order", number)]
     assert chat.slots["pending_confirmation"] == "place_order"
     assert status_of(backend, chat.identity, number) == "pending"
+
+
+async def test_after_a_detour_confirm_the_order_read_as_tracking_places_it(backend):
+    """qa2 F1 live: "confirm OB-… please" read as track_order only said the order was waiting."""
+    from actions.orders import ActionTrackOrder
+    chat = await after_a_handoff_at_the_summary(backend)
+    number = chat.slots["pending_order"]
+    assert await chat.say(f"confirm {number} please", "track_order", ActionTrackOrder) == [("utter_order_placed", number)]
+    assert status_of(backend, chat.identity, number) == "confirmed"
+    assert [said for said, _ in await chat.say(f"where is {number}", "track_order", ActionTrackOrder)] != [
+        "utter_order_placed"]  # a status question places nothing
