@@ -33,7 +33,7 @@ from actions.placed_order_edits import amends_the_change, moves_the_change, move
 from actions.return_withdrawal import answer_withdrawal, withdraws_a_return
 from actions.returns import answer_return, changes_the_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
-from actions.feedback import correct_the_rating_just_given
+from actions.feedback import correct_the_rating_just_given, stated_rating
 from actions.support import (OFFERED_TICKET, PAUSED_FORM, PERSON_OFFERS, WANTS_A_PERSON, ActionOpenTicket,
                              add_to_the_ticket, chase_the_late_order, end_active_form, hand_over, offer_a_person,
                              refuses_a_bot, says_more)
@@ -760,6 +760,8 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
     waiting = await back_to_the_waiting_order(dispatcher, tracker, text)
     if waiting is not None:  # "sorry i meant yes place the order" after a detour at the summary
         return waiting
+    if stated_rating(text) is not None and tracker.get_slot("requested_slot") is None:
+        return [FollowupAction("feedback_form")]  # "⭐⭐⭐⭐⭐" read as a yes to nothing: a rating
     if (says_yes and last == "utter_order_not_placed" and not _asks_to_cancel(text)) \
             or _wants_the_order_after_all(tracker):
         return await _order_again(dispatcher, tracker, domain)  # "sorry i meant yes", "no wait i want it after all"

@@ -180,3 +180,14 @@ async def test_after_a_detour_confirm_the_order_read_as_tracking_places_it(backe
     assert status_of(backend, chat.identity, number) == "confirmed"
     assert [said for said, _ in await chat.say(f"where is {number}", "track_order", ActionTrackOrder)] != [
         "utter_order_placed"]  # a status question places nothing
+
+
+async def test_stars_read_as_a_yes_to_nothing_are_a_rating():
+    """qa2 F28: "⭐⭐⭐⭐⭐" with nothing asked read as affirm and got "Okay."."""
+    from rasa_sdk.events import FollowupAction
+    from rasa_sdk.executor import CollectingDispatcher
+    from actions.cancel import ActionAnswerConfirmation
+    from tests.actions.test_orders import new_identity, tracker_for
+    tracker = tracker_for(new_identity(), "⭐⭐⭐⭐⭐")
+    tracker.latest_message["intent"] = {"name": "affirm", "confidence": 0.9}
+    assert await ActionAnswerConfirmation().run(CollectingDispatcher(), tracker, {}) == [FollowupAction("feedback_form")]
