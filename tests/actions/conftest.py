@@ -47,14 +47,17 @@ def load_tracker(state: str, text: str = None, entities: list = None) -> Tracker
 
 @pytest.fixture(autouse=True)
 def enough_stock(request):
-    """Many tests order (and ship) a blue mug from the session's one backend, some a teapot, chai
-    or an electric grinder (little of them in stock): top them up when low."""
+    """Many tests order (and ship) a blue mug from the session's one backend, others a red or white
+    mug, a teapot, chai, a caddy, a french press or a grinder: top those up when low. Products some
+    tests need scarce or out of stock (the black and green mugs, the cast iron teapot) are left."""
     if "backend" not in request.fixturenames:
         return
     service = request.getfixturevalue("backend")
     staff = {"Authorization": "Bearer dev-staff-token"}
-    for sku in ("MUG-CER-BLU", "TEA-POT-GLS", "TEA-CHA-200", "GRN-ELC-BUR"):
-        stock = httpx.get(f"{service.url}/api/v1/staff/products/{sku}/stock", headers=staff).json()
-        if stock["available"] < 10:
+    available = {p["sku"]: p["available"] for p in
+                 httpx.get(f"{service.url}/api/v1/products", params={"limit": 100}).json()["data"]}
+    for sku in ("MUG-CER-BLU", "MUG-CER-RED", "MUG-CER-WHT", "TEA-POT-GLS", "TEA-CHA-200", "TEA-CAD-TIN",
+                "BRW-FRP-800", "GRN-ELC-BUR", "GRN-HND-BUR"):
+        if available.get(sku, 0) < 10:
             httpx.post(f"{service.url}/api/v1/staff/products/{sku}/restock", headers=staff,
                        json={"quantity": 40, "note": "tests/actions top-up"}).raise_for_status()
