@@ -70,7 +70,7 @@ def test_a_product_name_alone_shows_the_product(stack):
 
 def test_shipping_costs_to_a_country_we_dont_ship_to_say_so(stack):
     replies = texts(say(stack.rasa.url, new_sender(), "delivery charges for usa?"))
-    assert "don't deliver to USA" in replies and "€4.90" not in replies
+    assert "don't deliver to the USA" in replies and "€4.90" not in replies
 
 
 def test_a_complaint_worded_as_a_product_remark_opens_a_ticket(stack):
