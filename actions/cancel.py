@@ -415,11 +415,8 @@ async def _cancel_after_the_offer_of_a_person(dispatcher: CollectingDispatcher,
     number = _cancel_asked_before_the_offer(tracker)
     if number is None or not re.search(r"(?i)\bcancel", text) or _NOT_CANCELLED.search(text):
         return None
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            order = await backend.get_order(number)
-    except BackendError as error:
-        logger.warning("reading the order asked to cancel failed: %s", error)
+    order = await _read_order(tracker, number, "the order asked to cancel")
+    if order is None:
         return None
     return _ask_confirmation(dispatcher, order) if order.cancellable else _refuse(dispatcher, order)
 
@@ -590,25 +587,27 @@ async def _take_up_the_offer(dispatcher: CollectingDispatcher, tracker: Tracker,
     if not affirmed:
         dispatcher.utter_message(response="utter_cancel_kept", number=number)
         return _clear()
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            order = await backend.get_order(number)
-    except BackendError as error:
-        logger.warning("reading the order offered to cancel failed: %s", error)
+    order = await _read_order(tracker, number, "the order offered to cancel")
+    if order is None:
         dispatcher.utter_message(response="utter_backend_unavailable")
         return []
     return _ask_confirmation(dispatcher, order) if order.cancellable else _refuse(dispatcher, order)
 
 
+async def _read_order(tracker: Tracker, number: str, what: str) -> Optional[Order]:
+    """The order, or None when the backend can't say (logged as reading `what`)."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            return await backend.get_order(number)
+    except BackendError as error:
+        logger.warning("reading %s failed: %s", what, error)
+        return None
+
+
 async def _refused(dispatcher: CollectingDispatcher, tracker: Tracker, refusal: Refused,
                    number: str) -> List[Dict[Text, Any]]:
     """Why the backend refused the cancel, from the order's state now ("has already shipped")."""
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            order = await backend.get_order(number)
-    except BackendError as error:
-        logger.warning("reading the order whose cancel was refused failed: %s", error)
-        order = None
+    order = await _read_order(tracker, number, "the order whose cancel was refused")
     if order is None or order.cancellable:  # refused for a reason its state doesn't tell
         dispatcher.utter_message(response="utter_cancel_refused", number=number, reason=refusal.detail)
         return _clear()
@@ -795,11 +794,8 @@ async def back_to_the_waiting_order(dispatcher: CollectingDispatcher, tracker: T
         return None
     if order_number(text) not in (None, number):
         return None
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            order = await backend.get_order(number)
-    except BackendError as error:
-        logger.warning("reading the order waiting for its yes failed: %s", error)
+    order = await _read_order(tracker, number, "the order waiting for its yes")
+    if order is None:
         return None
     if order.status != "pending":  # confirmed or expired meanwhile: not waiting any more
         return None
