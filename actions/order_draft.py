@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 # teapot" corrects an answer instead.
 REMOVING = re.compile(r"(?i)(?:\b(remove|drop|delete|without|take out|don'?t want|do not want|(?<!n't )(?<!nt )forget|scrap|skip|"
                       r"(?<!n't )(?<!nt )(?<!not )cancel)"
-                      r"\s+(?:the\s+|a\s+|an\s+|any\s+|my\s+)?|\b(?:no|not)\s+(?:any\s+|more\s+)?)$")
+                      r"\s+(?:the\s+|a\s+|an\s+|any\s+|my\s+|one\s+|\d{1,2}\s+)?|\b(?:no|not)\s+(?:any\s+|more\s+)?)$")
 
 
 def is_removed(entity: Dict[str, Any], text: str) -> bool:
@@ -569,6 +569,34 @@ _COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fiv
 def _count(word: str) -> int:
     return int(word) if word.isdigit() else _COUNT_WORDS[word.lower()]
 
+
+
+# "remove 1 white mug", "take 2 of the mugs out", "drop one caddy"; "one less enamel mug"; "take one
+# off": fewer of an item, not a new count of it ("remove 1 white mug" had set 3 mugs to 1).
+_FEWER_BY_VERB = re.compile(r"(?i)\b(?:remove|drop|delete|take(?: away)?|minus|subtract)\s+(?P<count>\d{1,2}|an?|one|two|"
+                            r"three|four|five)\s+(?:of\s+(?:the|my|those|these)\s+)?(?=[a-z])")
+_FEWER_BY_LESS = re.compile(r"(?i)\b(?P<count>\d{1,2}|one|two|three|four|five)\s+(?:less|fewer)\b")
+_TAKE_ONE_OFF = re.compile(r"(?i)\b(?:take|knock)\s+(?P<count>\d{1,2}|one|two|three)\s+off\b")
+
+
+def fewer_of(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str) -> Optional[Tuple[int, int]]:
+    """(which item, its new count) when the message takes some of an item away: the product named
+    right after the count, else the order's only item; None when it says no such thing, names no
+    item of the order, or takes away all of it (a removal)."""
+    said = _FEWER_BY_VERB.search(text) or _FEWER_BY_LESS.search(text) or _TAKE_ONE_OFF.search(text)
+    if said is None:
+        return None
+    after = [e for e in entities if e.get("entity") in ("product", "category") and isinstance(e.get("start"), int)
+             and e["start"] >= said.end("count")]
+    if after:
+        meant = [at for at, item in enumerate(draft) if _is_named(item, after[0])] or [
+            at for at, item in enumerate(draft) if item in _described_by(draft, _said_of(after[0], text))]
+    else:
+        meant = [0] if len(draft) == 1 else []
+    if len(meant) != 1 or not draft[meant[0]].get("quantity"):
+        return None
+    left = int(draft[meant[0]]["quantity"]) - _count(said.group("count"))
+    return (meant[0], left) if left > 0 else None
 
 async def ones_of_the_same_kind(tracker: Tracker, draft: List[Dict[str, Any]], text: str,
                                  entities: List[Dict[str, Any]]) -> List[str]:

@@ -24,8 +24,8 @@ from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, fr
                                   said_this_turn)
 from actions.language import is_foreign, only_english
 from actions.order_changes import clauses
-from actions.order_draft import (EACH_OF_THEM, colours_named, drop_replaced, is_complete, is_removed, merge_into_draft,
-                                 offers_named, ones_of_the_same_kind, option_picked, pick_alternative, remove_from_draft,
+from actions.order_draft import (EACH_OF_THEM, colours_named, drop_replaced, fewer_of, is_complete, is_removed,
+                                 merge_into_draft, offers_named, ones_of_the_same_kind, option_picked, pick_alternative, remove_from_draft,
                                  removes_one_described, settle_by_description, settle_by_names, settle_by_rank,
                                  take_alternative)
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
@@ -572,8 +572,9 @@ class ValidateOrderForm(FormValidationAction):
         draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
         if not draft and requested in (None, ITEMS) and REORDER.search(tracker.latest_message.get("text") or ""):
             return await _the_last_order_again(dispatcher, tracker)
-        resized = new_quantity(tracker, draft)
-        if resized is not None:
+        resized = new_quantity(tracker, draft) or (fewer_of(draft, tracker.latest_message.get("entities") or [],
+                                                            tracker.latest_message.get("text") or "") if draft else None)
+        if resized is not None:  # "make the mugs 4"; "remove 1 white mug", "one less enamel mug": 3 mugs become 2
             at, quantity = resized
             draft[at]["quantity"] = quantity
             dispatcher.utter_message(response="utter_order_quantity_changed", quantity=quantity, name=draft[at]["name"])

@@ -192,3 +192,30 @@ async def test_a_colour_alone_while_the_address_is_asked_joins_the_order(backend
     red = {"sku": "MUG-CER-RED", "name": "Ceramic Mug Red", "quantity": 2, "candidates": []}
     assert {"event": "slot", "timestamp": None, "name": "order_items", "value": [BLUE_MUGS, red]} in events
     assert [m["response"] for m in said.messages] == ["utter_order_items_added"]  # not "which country?"
+
+
+WHITE_MUGS = {"sku": "MUG-CER-WHT", "name": "Ceramic Mug White", "quantity": 3, "candidates": []}
+CADDY = {"sku": "TEA-CAD-TIN", "name": "Tea Caddy Tin", "quantity": 1, "candidates": []}
+
+
+def said_entities(text: str, words: str, value: str, skus: list) -> list:
+    start = text.index(words)
+    return [{"entity": "product", "value": value, "skus": skus, "start": start, "end": start + len(words)}]
+
+
+@pytest.mark.parametrize("text, items, entities, lines", [
+    ("remove 1 white mug", [WHITE_MUGS, CADDY], "white mug", [("MUG-CER-WHT", 2), ("TEA-CAD-TIN", 1)]),
+    ("one less white mug please", [WHITE_MUGS, CADDY], "white mug", [("MUG-CER-WHT", 2), ("TEA-CAD-TIN", 1)]),
+    ("take 2 of the mugs out", [WHITE_MUGS, CADDY], "mugs", [("MUG-CER-WHT", 1), ("TEA-CAD-TIN", 1)]),
+    ("take one off, 2 is enough", [WHITE_MUGS], None, [("MUG-CER-WHT", 2)]),
+    ("remove 1 caddy", [WHITE_MUGS, CADDY], "caddy", [("MUG-CER-WHT", 3)]),  # all there was of it
+])
+async def test_some_of_an_item_taken_away_at_the_summary_leaves_the_rest(backend, text, items, entities, lines):
+    """QA (critical): "remove 1 white mug" at the summary of 3 white mugs set them to 1 (two released,
+    and bought by another chat at once); "take one off" and "one less …" were ignored or misread."""
+    restock(backend, "MUG-CER-WHT")
+    restock(backend, "TEA-CAD-TIN")
+    skus = {"white mug": ["MUG-CER-WHT"], "mugs": MUGS, "caddy": ["TEA-CAD-TIN"]}
+    found = said_entities(text, entities, entities, skus[entities]) if entities else []
+    _, after, _ = await edited_at_the_summary(backend, [dict(item) for item in items], text, "change_order", found)
+    assert after == sorted(lines), text
