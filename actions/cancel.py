@@ -300,6 +300,19 @@ ANSWERS = {"change_order": answer_change_order, "change_address": answer_change_
            "withdraw_return": answer_withdrawal}
 
 
+# The questions that would change an order already placed (its items, address, contact, a return).
+_CHANGES_A_PLACED_ORDER = ("change_order", "change_address", "change_contact", "return_order")
+_STARTS_WITH_NO = re.compile(r"(?i)^\W*(?:no+|nope|nah|nahi)\b")
+_AS_IT_IS = re.compile(r"(?i)\b(?:as it is|as is|the way it is|unchanged|as before|(?:keep|leave) (?:it|them|the order|"
+                       r"my order|everything|that)|confirm (?:it|the order|my order|the original|the old))\b")
+
+
+def keeps_it_as_it_is(text: Optional[str]) -> bool:
+    """ "no, i confirm the order as it is", "no keep it": a no that confirms things as they are (the
+    word "confirm" had read as a yes and made the change)."""
+    return bool(_STARTS_WITH_NO.search(text or "") and _AS_IT_IS.search(text or ""))
+
+
 def _ask_again(dispatcher: CollectingDispatcher, tracker: Tracker, pending: str) -> bool:
     """Sends the open question again as it was asked (text and Yes/No buttons); False if it is
     not in the conversation any more."""
@@ -495,6 +508,8 @@ class ActionAnswerConfirmation(Action):
             # "no, i actually want to confirm it", "keep it. i confirm the order": the order, not its
             # cancel, is confirmed (a "confirm" read as a yes had cancelled it); a cancel needs a plain yes
             decided = "no"
+        if pending in _CHANGES_A_PLACED_ORDER and keeps_it_as_it_is(text):
+            decided = "no"  # "no, i confirm the order as it is" to "Shall I change it?" had changed it
         picks = pending == "cancel_order" and intent_of(tracker) != "deny" and picks_an_order_to_cancel(tracker)
         if decided is None and picks:
             # "the one with the red mugs", "the other one": that order is asked about instead (after a

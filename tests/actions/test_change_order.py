@@ -605,3 +605,22 @@ async def test_colours_alone_amend_the_change_waiting(backend):
     changed, said = await change_form_started(identity, text, entities, intent="change_order", slots=slots)
     assert [(line["sku"], line["quantity"]) for line in changed["order_changes"]] == [
         ("MUG-CER-RED", 1), ("MUG-CER-BLU", 1)], said.messages
+
+
+async def test_no_i_confirm_the_order_as_it_is_changes_nothing(backend):
+    """QA (critical): "no, i confirm the order as it is" to "Shall I change it?" made the change (its
+    "confirm" read as a yes); so it did at a return's question."""
+    identity = new_identity()
+    number = place_order(backend, identity)["number"]
+    events, _ = await change_requested(backend, identity)
+    slots = {e["name"]: e["value"] for e in events}
+    summary = CollectingDispatcher()
+    events = await ActionConfirmOrderChange().run(summary, tracker_for(identity, "", slots=slots), {})
+    slots.update({e["name"]: e["value"] for e in events})
+    for text in ("no, i confirm the order as it is", "no keep it"):
+        tracker = confirmation(identity, "affirm", "action_confirm_order_change", slots)
+        tracker.latest_message["text"] = text
+        answer = CollectingDispatcher()
+        await ActionAnswerConfirmation().run(answer, tracker, {})
+        assert "utter_order_changed" not in [m["response"] for m in answer.messages], text
+        assert lines_of(backend, identity, number) == [("MUG-CER-BLU", 1)], text
