@@ -27,7 +27,7 @@ from actions.parsing import format_price, only_asks, order_number, quantity_in, 
 from actions.product_questions import Answer, answer_about, details_of
 from actions.product_sizes import SIZE_RANKING, by_size, measure, ranks_by_size, sorted_by_size
 from actions.returns import continues_a_return
-from actions.support import complains, open_complaint
+from actions.support import complain_about_what_came, complains
 
 logger = logging.getLogger(__name__)
 
@@ -185,8 +185,8 @@ class ActionShowProducts(Action):
             return [FollowupAction("return_form")]  # "the teapot too" after a return, "return 2 mugs"
         if states_a_rating(text):
             return [FollowupAction("feedback_form")]  # "the french press is great, 5 stars": a review
-        if complains(text):  # "not happy with the quality of the mug"
-            return await open_complaint(dispatcher, tracker, domain)
+        if complains(text):  # "not happy with the quality of the mug", "the tea tasted like dust"
+            return await complain_about_what_came(dispatcher, tracker, domain)
         if praises_what_was_received(text) and not wants_to_order(text):
             return [FollowupAction("feedback_form")]  # "the french press I got last week is amazing": feedback
         if names_only_an_order(tracker) or picks_a_listed_order(tracker, named_products):

@@ -21,8 +21,9 @@ from actions.form_answers import intent_of, last_utterance
 from actions.language import is_foreign, only_english
 from actions.orders import answer_about_an_order
 from actions.parsing import decided_answer, foreign_place, is_noise, looks_like_gibberish
-from actions.support import (add_to_the_ticket, answer_while_the_team_is_awaited, chase_the_late_order, hand_over,
-                             note_the_ticket_closed, offer_a_person, refuses_a_bot, tells_more_about_the_ticket)
+from actions.support import (add_to_the_ticket, answer_while_the_team_is_awaited, chase_the_late_order,
+                             complain_about_what_came, complains, hand_over, note_the_ticket_closed, offer_a_person,
+                             refuses_a_bot, tells_more_about_the_ticket)
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
@@ -111,6 +112,8 @@ class ActionFallback(Action):
         corrected = await correct_the_rating_just_given(dispatcher, tracker)
         if corrected is not None:  # "oops i meant 4" after the feedback was stored
             return corrected
+        if complains(tracker.latest_message.get("text")):  # "coffee arrived, smells off" read as out of scope
+            return await complain_about_what_came(dispatcher, tracker, domain)
         if tracker.get_slot(SHOWN) and ASKS_STOCK.search(tracker.latest_message.get("text") or ""):
             # "how many left" after a product, read as out of scope: that product's stock
             return await ActionShowProducts().run(dispatcher, tracker, domain)

@@ -10,7 +10,10 @@ import re
 NOT_RECEIVED = re.compile(
     r"(?i)\b(not|never|didn'?t|did not|haven'?t|have not|hasn'?t|nahi|nhi)\b.{0,25}"
     r"\b(receiv\w*|got|get|arriv\w*|came|come|deliver\w*|mila|aaya)\b|\b(missing|stolen|lost)\b|"
-    r"\bnothing (?:here|came|arrived)\b|\bnot here\b|\bno (?:parcel|package|sign of it)\b")
+    r"\bnothing (?:here|came|arrived|was (?:there|delivered|left))\b|\bnot here\b|\bno (?:parcel|package|sign of it)\b|"
+    # "package shows delivered but nothing at my door", "it's not at my door"
+    r"\b(?:nothing|not|isn'?t|wasn'?t|no (?:parcel|package|box)) (?:at|on|in|by) (?:my|the|our) "
+    r"(?:door\w*|porch|mailbox|letterbox|reception|house|home|flat|apartment)\b")
 
 # Delivery-time questions about the customer's own order ("when will my parcel come") want its
 # status and expected date; general ones ("how many days does delivery take", "if I order today

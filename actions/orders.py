@@ -218,6 +218,16 @@ def asks_when_an_order_comes(tracker: Tracker, text: str) -> bool:
     return said_order_number(tracker) is not None or bool(not tracker.active_loop_name and OWN_ORDER.search(text))
 
 
+def complains_about_what_came(text: str) -> bool:
+    """Damaged, spoilt or fewer than ordered; not a parcel that is late, lost or untrackable
+    ("the tracking is not working", "my parcel is missing")."""
+    from actions.support import SHORT_DELIVERY, reports_what_came_wrong  # here: actions.support imports this module
+    if re.search(SHORT_DELIVERY, text, re.IGNORECASE):
+        return True
+    return reports_what_came_wrong(text) and not (NOT_RECEIVED.search(text) or SAYS_LATE.search(text)
+                                                  or TRACKING_FAILS.search(text))
+
+
 def _problem_response(order: Order, text: str, today: date) -> Optional[str]:
     """A response that owns up to a problem instead of the plain status, with an offer of a person:
     a delivered order the customer says they don't have, or one past its expected delivery."""
@@ -389,6 +399,11 @@ class ActionTrackOrder(Action):
         if number is None and tracker.get_slot(REQUESTED) is None and states_a_rating(text):
             # "1 star. worst service, order came 2 weeks late": feedback, stored with or without an order
             return [FollowupAction("feedback_form")]
+        if complains_about_what_came(text):
+            # "got it today but one of the cups is chipped": sorry and the free return or a ticket,
+            # not "I hope you enjoy it!"
+            from actions.support import complain_about_what_came  # here: actions.support imports this module
+            return await complain_about_what_came(dispatcher, tracker, domain)
         if number is None and tracker.get_slot(REQUESTED) is None and HYPOTHETICAL.search(text):
             utter_delivery_time(dispatcher, text, product_spans(tracker))  # "if I order today when will it come"
             return []

@@ -17,7 +17,8 @@ DAMAGED = re.compile(
     r"faulty|defect\w*|leak\w*|stopped working|not working|(?:does|did|do|is|are)n'?t (?:work|heat|close|seal)|"
     r"won'?t (?:work|heat|close|seal|turn on|switch on)|dead on arrival|missing|torn|tore|ripped|split|stale|"
     r"spoil\w*|mou?ldy?|rust(?:y|ed|ing)?|bent|warped|snapped|melted|burnt|peeling|flaking|"
-    r"f[ae]ll(?:s|ing)? apart|came apart|expired|not what i ordered)\b")
+    r"f[ae]ll(?:s|ing)? apart|came apart|expired|not what i ordered|smell(?:s|ed|ing)? (?:bad|off|weird|funny|strange)|"
+    r"tast(?:es?|ed|ing) (?:like|off|weird|bad|funny))\b")
 # We sent something other than what was ordered: "you sent me green mugs instead of blue ones",
 # "wrong item received", "i got the wrong colour mugs", "ordered blue but these are green".
 WRONG_ITEM = re.compile(

@@ -60,7 +60,8 @@ OPENED = re.compile(r"(?i)\b(?:opened|open|tasted|tried|brewed|used|drank|drunk|
 UNOPENED = re.compile(r"(?i)\b(?:(?:haven'?t|have not|hasn'?t|has not|not|never|didn'?t|did not)\s+(?:\w+\s+)?"
                       r"(?:opened?|open(?:ed)? it|tried|tasted|used)|unopened|sealed|still (?:closed|packed|wrapped))\b")
 FAULTY = re.compile(r"(?i)\b(?:faulty|damaged|broken|torn|stale|mou?ldy?|expired|wrong|spoil\w*|contaminat\w*|"
-                    r"insects?|bugs?|smells? (?:bad|off|weird)|leak\w*|defect\w*)\b")
+                    r"insects?|bugs?|smell(?:s|ed|ing)? (?:bad|off|weird|funny|strange)|"
+                    r"tast(?:es?|ed|ing) (?:like|off|weird|bad|funny)|leak\w*|defect\w*)\b")
 # "same reason", "same as before", "same reason as the other mugs": the reason of the return the
 # items join.
 SAME_REASON = re.compile(

@@ -23,6 +23,7 @@ from actions.form_answers import last_utterance
 from actions.order_slots import at_the_summary
 from actions.orders import latest_entity, named_skus, order_in_view, states_a_rating
 from actions.parsing import agrees, contact_detail, decided_answer, order_number, says_no
+from actions.return_reasons import shops_fault
 
 logger = logging.getLogger(__name__)
 TRANSCRIPT_TURNS = 30
@@ -129,6 +130,11 @@ _NAMES_SOMEONE = re.compile(
     r"support|help ?desk|call|talk|speak|chat with|contact|insaan|banda|live)\b")
 
 
+# Less came than was ordered: "only 1 travel mug inside, i ordered 2", "received only 2 of the 4 cups".
+SHORT_DELIVERY = (r"\bonly (?:\d+|one|two|three|half)\b.{0,40}\b(?:inside|in (?:it|the (?:box|parcel|package))|came|"
+                  r"arrived|was there|were there)\b|\b(?:got|received|came with) only (?:\d+|one|two|three|half)\b|"
+                  r"\b(?!(?:parcel|package|order|delivery|shipment|it|everything)\b)\w+ (?:is|are|was|were) missing\b")
+_SHORT = re.compile("(?i)" + SHORT_DELIVERY)
 # A complaint worded as a remark on a product ("not happy with the quality of the mug", "broken
 # item what to do"), which the NLU may read as a product question.
 _COMPLAINS = re.compile(
@@ -139,7 +145,13 @@ _COMPLAINS = re.compile(
     # a wrong item: "you sent me green mugs instead of white ones", "got the wrong colour"
     r"wrong (?:items?|products?|colou?rs?|sizes?|things?|ones?|parcel|package)|sent (?:me )?(?:the )?wrong|"
     r"(?:sent|got|received|delivered|came)\b.{1,60}\binstead of|not what i (?:ordered|wanted|asked for)|"
-    r"missing (?:items?|from (?:my|the) (?:order|parcel|package|box)))\b")
+    r"missing (?:items?|from (?:my|the) (?:order|parcel|package|box)))\b|" + r"(?:" + r")|(?:".join(
+        (r"\b(?:stale|mou?ldy|rancid|spoilt|spoiled|torn|ripped|dented|shattered|smashed|trash|garbage)\b",
+         # "smells weird", "tasted like dust": not "what does it smell like"
+         r"\b(?:smell|tast)(?:s|ed|ing|es|y)\b[\s,]*(?:really |very |so |a bit |kind of |kinda )?"
+         r"(?:weird|off|bad|funny|strange|awful|horrible|disgusting|musty|old|burnt|of nothing|like (?:dust|"
+         r"cardboard|nothing|water|chemicals?|plastic|soap|metal|paper|mou?ld|dirt|ash|hay|sawdust|old))\b",
+         SHORT_DELIVERY)) + r")")
 
 
 # "yes, a person please", "card declined again, i want a person": someone, said plainly.
@@ -158,6 +170,18 @@ REFUSES_A_PERSON = re.compile(
 
 def complains(text: Optional[str]) -> bool:
     return bool(_COMPLAINS.search(text or ""))
+
+
+# What came is spoilt: "smells off", "tasted like dust" (return_reasons.DAMAGED has the breakages).
+_SPOILT = re.compile(r"(?i)\b(?:trash|garbage|rancid|(?:smell|tast)(?:s|ed|es)\b[\s,]*(?:\w+ )?"
+                     r"(?:weird|off|bad|funny|strange|awful|horrible|disgusting|musty|old|burnt|like))\b")
+
+
+def reports_what_came_wrong(text: Optional[str]) -> bool:
+    """ "one of the cups is chipped", "only 1 travel mug inside, i ordered 2", "the sencha smells
+    off": something wrong with what arrived, rather than with the parcel's journey."""
+    text = text or ""
+    return bool(_SHORT.search(text) or _SPOILT.search(text) or shops_fault(text) == "damaged")
 
 
 def asks_for_a_person(tracker: Tracker) -> bool:
@@ -620,6 +644,31 @@ async def open_complaint(dispatcher: CollectingDispatcher, tracker: Tracker,
     tracker.latest_message["intent"] = {"name": "complaint", "confidence": 1.0}
     tracker.active_loop = {}
     return await ActionOpenTicket().run(dispatcher, tracker, domain)
+
+
+async def complain_about_what_came(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    """A complaint about an item received, read as an order, a product search or a status question
+    ("the sencha is stale and smells weird" started a new order of sencha): an item that arrived
+    damaged or spoilt in a delivered order goes back free (the return form says sorry and offers
+    the free return or a replacement); anything else (less came than ordered, "tastes like dust"
+    with no order of theirs to return) is a complaint ticket."""
+    text = tracker.latest_message.get("text") or ""
+    if shops_fault(text) == "damaged" and not _SHORT.search(text) and await _returnable_order_meant(tracker):
+        return [FollowupAction("return_form")]
+    return await open_complaint(dispatcher, tracker, domain)
+
+
+async def _returnable_order_meant(tracker: Tracker) -> bool:
+    """A delivered order of theirs to return from: the one holding a product named, else any."""
+    skus = set(named_skus(tracker))
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            orders = [o for o in await backend.list_orders(limit=10) if o.returnable or o.adds_to_return]
+    except BackendError as error:
+        logger.warning("looking for the order of a complaint failed: %s", error)
+        return False
+    return any(not skus or skus & {line.sku for line in o.lines} for o in orders)
 
 
 async def _open(tracker: Tracker, reason: str, any_open: bool = False, order: Optional[str] = None) -> Ticket:
