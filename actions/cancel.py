@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
 from actions.cancel_questions import (ASKED, CANCEL_OFFERS, OTHER_ORDER, another_order_named, answer_about_the_cancel,
                                       ask_to_cancel, asked_just_now, cancel_run, changes_instead_of_cancelling,
-                                      keeps_the_order, number_asked_about, offered_cancel, offered_orders,
-                                      picks_an_order_to_cancel, says_the_next_one_too, wants_it_placed)
+                                      keeps_its_items, keeps_the_order, number_asked_about, offered_cancel,
+                                      offered_orders, picks_an_order_to_cancel, says_the_next_one_too, wants_it_placed)
 from actions.change_address import NEW_ADDRESS, answer_change_address
 from actions.change_contact import answer_change_contact
 from actions.change_order import answer_change_order
@@ -22,8 +22,8 @@ from actions.form_answers import intent_of, last_utterance, previous_turn, say_a
 from actions.order_changes import apply_changes
 from actions.order_forms import CHANGES, CHOICE, NEW_CONTACT, TARGET, order_view
 from actions.order_draft import remove_from_draft
-from actions.order_slots import DRAFT, ITEMS, PENDING_ORDER
-from actions.order_wording import NOT_RECEIVED, ORDINAL, ORDINALS, cancel_reason, of_category
+from actions.order_slots import DRAFT, ITEMS, KEY, PENDING_ORDER
+from actions.order_wording import EARLIEST, NOT_RECEIVED, ORDINAL, ORDINALS, cancel_reason, of_category
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, entity_values, follows_up_on_the_order, named_skus,
                             requested_order_number)
 from actions.parsing import (agrees, asks_instead_of_answering, decided_answer, format_price, hesitates, is_noise, torn,
@@ -106,12 +106,15 @@ class ActionCancelOrder(Action):
         said = await _what_the_cancel_did(dispatcher, tracker)
         if said is not None:  # "is it cancelled now?", "did you cancel both" right after a cancel
             return said
+        undone = await _undo_the_cancel(dispatcher, tracker, domain)
+        if undone is not None:  # "oops i didnt mean to cancel, can you undo that"
+            return undone
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "what happens to my money if i cancel?" at the question: about its order
             return answered
         if changes_instead_of_cancelling(tracker):  # "can i change it to 1 pair instead of cancelling"
             return await _change_instead(dispatcher, tracker)
-        if says_the_next_one_too(tracker) or _says_yes_to_the_question(tracker):
+        if says_the_next_one_too(tracker) or _says_yes_to_the_question(tracker) or keeps_its_items(tracker):
             # "cancel the other one too" at the next order's question, "ok yes cancel it, found it
             # cheaper elsewhere" (read as a cancel, and asked again without a word): a yes, its reason stored
             return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
@@ -134,7 +137,11 @@ class ActionCancelOrder(Action):
         offered = offered_orders(tracker)  # the orders "which one?" named, if that was asked
         other_than = (order_number(tracker.get_slot("order_id"))  # not "both": all of them
                       if number is None and not offered and OTHER_ORDER.search(text) and not all_of_them else None)
-        if number is None and other_than is None and not named_skus(tracker) and follows_up_on_the_order(tracker, text):
+        # "cancel my first order", "the older order": the oldest that can still be cancelled (it had
+        # asked about the newest, which a quick "yes" cancelled)
+        earliest = number is None and other_than is None and not all_of_them and EARLIEST.search(text) is not None
+        if number is None and other_than is None and not earliest and not named_skus(tracker) \
+                and follows_up_on_the_order(tracker, text):
             # "cancel it" right after an order was talked about: that one (not theirs: refused)
             number = order_number(tracker.get_slot("order_id"))
         if number is None and (tracker.active_loop or {}).get("name") == "order_form":
@@ -156,9 +163,12 @@ class ActionCancelOrder(Action):
                     return forgotten + await _the_order_holding(dispatcher, tracker, backend, skus, categories, offered)
                 # without a number: the newest order that can still be cancelled ("the other
                 # one": not the order just talked about)
-                order = await backend.get_order_or_last(
-                    number, skus, usable=lambda order: order.cancellable and order.number != other_than)
-                newest_of = number is None and other_than is None and not all_of_them
+                if earliest and not skus:
+                    order = await _the_oldest_cancellable(backend)
+                else:
+                    order = await backend.get_order_or_last(
+                        number, skus, usable=lambda order: order.cancellable and order.number != other_than)
+                newest_of = number is None and other_than is None and not all_of_them and not earliest
                 others = await _also_cancellable(backend, order) if newest_of else []
                 # "cancel all my orders": the ones past cancelling are named too, with why
                 past = await _past_cancelling(backend) if all_of_them and number is None and not skus else []
@@ -185,6 +195,40 @@ class ActionCancelOrder(Action):
             dispatcher.utter_message(response="utter_cancel_newest_of_several", orders=_order_lines(others))
         # its yes must reach us, not the form
         return forgotten + _ask_confirmation(dispatcher, order) + end_active_form(tracker)
+
+
+# "oops i didnt mean to cancel, can you undo that", "restore my order", "uncancel it": a cancel taken back.
+UNDOES_A_CANCEL = re.compile(
+    r"(?i)\b(?:undo|un-?cancel\w*|restore|reinstate|reactivate|revive|reverse)\b|"
+    r"\bbring (?:it|that|them|the order|my order) back\b|"
+    r"\b(?:didn'?t|did not|didnt|never) (?:mean|want|wanted) (?:to|u to|you to) cancel|"
+    r"\bcancell?ed (?:it |that |the order |my order )?by (?:mistake|accident)")
+
+
+async def _undo_the_cancel(dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
+    """A cancel taken back: a cancelled order can't be restored, so that is said and the same items
+    (and address) are offered as a new order, its summary asking "Shall I place it?" (it had only
+    said "is already cancelled"). None when the message takes back no cancel, or the order meant
+    isn't cancelled."""
+    text = tracker.latest_message.get("text") or ""
+    if not UNDOES_A_CANCEL.search(text) or tracker.get_slot(PENDING) == "place_order":  # "undo" there: put back
+        return None
+    number = requested_order_number(tracker) or order_number(tracker.get_slot("order_id"))
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(number) if number else next(
+                (order for order in await backend.list_orders() if order.status == "cancelled"), None)
+    except BackendError as error:  # not theirs, or not there: the cancel itself says why
+        logger.info("reading the order to restore failed: %s", error)
+        return None
+    if order is None or order.status != "cancelled" or not order.lines:
+        return None
+    dispatcher.utter_message(response="utter_cancel_cannot_undo", number=order.number)
+    # a new order: no key or unplaced order of an earlier one may be reused for it
+    slots = order_form_slots(order) + [SlotSet(PENDING_ORDER, None), SlotSet(KEY, None)]
+    tracker.slots.update({event["name"]: event["value"] for event in slots})
+    return _clear() + slots + await ActionPlaceOrder().run(dispatcher, tracker, domain)
 
 
 # A change of the order waiting for its "yes" (or its new address), forgotten when the whole order
@@ -217,6 +261,12 @@ def _says_yes_to_the_question(tracker: Tracker) -> bool:
     return (tracker.get_slot(PENDING) == "cancel_order" and asked_just_now(tracker) and answered
             and not named_skus(tracker) and not entity_values(tracker, "category")
             and not picks_an_order_to_cancel(tracker) and not another_order_named(tracker))
+
+
+async def _the_oldest_cancellable(backend: BackendClient) -> Optional[Order]:
+    """The customer's oldest order that can still be cancelled; else their last one (said why not)."""
+    orders = await backend.list_orders()
+    return next((order for order in reversed(orders) if order.cancellable), orders[0] if orders else None)
 
 
 async def _also_cancellable(backend: BackendClient, order: Optional[Order]) -> List[Order]:
@@ -504,7 +554,7 @@ class ActionAnswerConfirmation(Action):
             # "actually put it back", "ok then keep the red one after all": the last edit undone, not a no
             return await _put_back_into_the_unplaced_order(dispatcher, tracker, domain)
         decided = "yes" if pending == "cancel_order" and says_the_next_one_too(tracker) else decided_answer(text)
-        if pending == "cancel_order" and keeps_the_order(text):
+        if pending == "cancel_order" and (keeps_the_order(text) or keeps_its_items(tracker)):
             # "no, i actually want to confirm it", "keep it. i confirm the order": the order, not its
             # cancel, is confirmed (a "confirm" read as a yes had cancelled it); a cancel needs a plain yes
             decided = "no"

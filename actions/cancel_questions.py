@@ -126,7 +126,7 @@ def answers_the_cancel(tracker: Tracker) -> bool:
     named = any(e.get("entity") in ("product", "category") for e in tracker.latest_message.get("entities") or [])
     plain = not named and not wants_to_order(text) and (decided_answer(text) is not None or keeps_the_order(text))
     # (not "no, i want to order …")
-    return says_the_next_one_too(tracker) or plain
+    return says_the_next_one_too(tracker) or plain or keeps_its_items(tracker)
 
 
 # "can i change it to 1 pair instead of cancelling", "no, just 1 pair", "reduce it to 2": a change of
@@ -173,6 +173,32 @@ def keeps_the_order(text: Optional[str]) -> bool:
     if re.search(r"(?i)\bcancel", _DONT_CANCEL.sub(" ", text)):
         return False  # "yes cancel it, confirm it": the cancel is asked for
     return bool(_KEEPS.search(text) or (_CONFIRMS_IT.search(text) and _A_NO.search(text)))
+
+
+# "no wait keep the french press", "keep my mugs": what is kept, named after "keep".
+_KEEPS_AN_ITEM = re.compile(r"(?i)\bkeep(?:ing)?\s+(?:the|my|that|those|this|these)\s+(?P<what>[a-z][a-z -]*)")
+_ITEMS_ASKED = re.compile(r"\(([^;)]*)")  # "(1 × French Press 800 ml; €39.80)" of the cancel question
+
+
+def keeps_its_items(tracker: Tracker) -> bool:
+    """At "Do you want me to cancel order …?", "no wait keep the french press" naming an item of that
+    order: a no to its cancel (it had become a product search, and "cancel all my orders" stopped
+    there, never asking about the orders left). A cancel asked for with it is no keeping."""
+    text = tracker.latest_message.get("text") or ""
+    kept = _KEEPS_AN_ITEM.search(text)
+    if tracker.get_slot(PENDING) != "cancel_order" or kept is None \
+            or re.search(r"(?i)\bcancel", _DONT_CANCEL.sub(" ", text)):
+        return False
+    questions = _cancel_questions(tracker)
+    asked = next((event.get("text") for event in reversed(tracker.events or []) if event.get("event") == "bot"
+                  and event.get("text") in questions), None)
+    items = _ITEMS_ASKED.search(asked or "")
+    return bool(items and _words(kept.group("what")) & _words(items.group(1)))
+
+
+def _words(text: str) -> set:
+    """The words of a product name, singular ("mugs": mug), without counts and units."""
+    return {word.rstrip("s") for word in re.findall(r"[a-z]{3,}", text.lower())} - {"the", "and", "one", "order"}
 
 
 def wants_it_placed(text: Optional[str]) -> bool:
@@ -260,6 +286,9 @@ async def answer_about_the_cancel(dispatcher: CollectingDispatcher,
     product named, or not about its state or the money)."""
     if tracker.get_slot(PENDING) != "cancel_order":
         return None
+    if keeps_its_items(tracker):  # "no wait keep the french press", read as a product search: a no
+        from actions.cancel import ActionAnswerConfirmation  # here: actions.cancel imports this module
+        return await ActionAnswerConfirmation().run(dispatcher, tracker, {})
     text = tracker.latest_message.get("text") or ""
     state, money = _ABOUT_ITS_STATE.search(text), _ABOUT_THE_MONEY.search(text)
     if _ABOUT_TIMING.search(text) and not (state or money):

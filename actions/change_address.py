@@ -20,7 +20,7 @@ from actions.change_contact import (changes_the_contact, changes_the_contact_at_
                                     contact_text, new_contact, propose_contact_change)
 from actions.form_answers import answer_before_a_correction, free_text_answer
 from actions.order_forms import (NEW_ADDRESS, NEW_CONTACT, REFUSED, TARGET, TargetOrderForm, events_clearing,
-                                 not_editable, order_number_named, order_view, said_why_locked)
+                                 not_editable, order_number_named, order_view, said_why_locked, status_words)
 from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
 from actions.parsing import (complete_address, contact_with_address, format_address, is_address, joined_contact,
                              looks_like_address, new_name_in, parse_address)
@@ -233,6 +233,61 @@ class ActionConfirmAddressChange(Action):
         return [SlotSet(PENDING, "change_address")]
 
 
+# "change the address on all my orders", "both orders", "every order": each order that can still
+# change is asked about in turn (only the newest had been, and the others were never mentioned).
+ALL_THE_ORDERS = re.compile(r"(?i)\b(?:all|both|every|each)\b(?:\s+(?:of\s+)?(?:my|the|our|these|those))?\s+orders?\b|"
+                            r"\b(?:all|both) of them\b")
+_ASKS_ABOUT_ADDRESS = ("utter_confirm_address_change", "utter_confirm_address_and_contact_change")
+# Orders on their way that no longer change, named at the end of such a run.
+_ON_THE_WAY = ("processing", "shipped")
+
+
+def _address_run(tracker: Tracker) -> Optional[List[str]]:
+    """The orders asked about since the customer asked to change the address of all their orders,
+    the bot having talked of nothing but address changes since; None outside such a run."""
+    asked: List[str] = []
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user" and ALL_THE_ORDERS.search(event.get("text") or ""):
+            return asked
+        said = (event.get("metadata") or {}).get("utter_action") or ""
+        if event.get("event") != "bot" or not said:  # a question said again by its text alone
+            continue
+        if said in _ASKS_ABOUT_ADDRESS:
+            asked += re.findall(r"\bOB-[0-9A-Z]{8}\b", event.get("text") or "")
+        elif "address" not in said and "contact" not in said:
+            return None
+    return None
+
+
+async def _the_next_order_of_the_run(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """In "change the address on all my orders", after a yes or no: the next order that can still
+    change asked about, with the same new address; at the run's end, the orders on their way that
+    can't change any more are named. `events` unchanged outside such a run."""
+    asked = _address_run(tracker)
+    address, contact = tracker.get_slot(NEW_ADDRESS), tracker.get_slot(NEW_CONTACT)
+    if asked is None or not address:
+        return events
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            orders = await backend.list_orders()
+    except BackendError as error:
+        logger.warning("listing the orders left for the address change failed: %s", error)
+        return events
+    asked.append((tracker.get_slot(TARGET) or {}).get("number"))
+    following = next((order for order in orders if order.editable and order.number not in asked
+                      and format_address(order.shipping_address or {}) != format_address(address)), None)
+    if following is None:
+        for order in orders:
+            refusal = not_editable(order) if order.status in _ON_THE_WAY else None
+            if refusal is not None:
+                dispatcher.utter_message(response=refusal[0], number=order.number, status=status_words(order.status), **refusal[1])
+        return events
+    tracker.slots.update({TARGET: order_view(following), NEW_ADDRESS: address, NEW_CONTACT: contact})
+    return events + [SlotSet(TARGET, tracker.slots[TARGET]), SlotSet(NEW_ADDRESS, address),
+                     SlotSet(NEW_CONTACT, contact)] + await ActionConfirmAddressChange().run(dispatcher, tracker, {})
+
+
 async def answer_change_address(dispatcher: CollectingDispatcher, tracker: Tracker,
                                 affirmed: bool) -> List[Dict[Text, Any]]:
     target, address = tracker.get_slot(TARGET) or {}, tracker.get_slot(NEW_ADDRESS)
@@ -241,7 +296,7 @@ async def answer_change_address(dispatcher: CollectingDispatcher, tracker: Track
         return await move_the_address_change(dispatcher, tracker)
     if not affirmed:
         dispatcher.utter_message(response="utter_address_change_kept", number=number)
-        return _cleared(tracker)
+        return await _the_next_order_of_the_run(dispatcher, tracker, _cleared(tracker))
     contact, contact_refused = tracker.get_slot(NEW_CONTACT), None
     try:
         async with BackendClient(tracker.sender_id) as backend:
@@ -254,7 +309,7 @@ async def answer_change_address(dispatcher: CollectingDispatcher, tracker: Track
     except (Refused, Invalid) as refusal:
         if not (isinstance(refusal, Refused) and await said_why_locked(dispatcher, tracker, number)):
             dispatcher.utter_message(response="utter_address_change_refused", number=number, reason=refusal.detail)
-        return _cleared(tracker)
+        return await _the_next_order_of_the_run(dispatcher, tracker, _cleared(tracker))
     except BackendError as error:  # still pending: "yes" again retries (a PUT is safe to repeat)
         logger.warning("changing the address of %s failed: %s", number, error)
         dispatcher.utter_message(response="utter_backend_unavailable")
@@ -266,7 +321,7 @@ async def answer_change_address(dispatcher: CollectingDispatcher, tracker: Track
     elif contact:
         dispatcher.utter_message(response="utter_contact_changed", number=order.number, contact=contact_text(
             {"contact_email": order.contact_email, "contact_phone": order.contact_phone}))
-    return _cleared(tracker)
+    return await _the_next_order_of_the_run(dispatcher, tracker, _cleared(tracker))
 
 
 async def another_address_at_the_question(dispatcher: CollectingDispatcher, tracker: Tracker,
