@@ -375,6 +375,12 @@ def _instead_of_the_short(lines: List[Dict[str, Any]], refused: List[Dict[str, A
     return ChangeResult(lines=list(after.values()), changed=True)
 
 
+def _same_lines(before: List[Dict[str, Any]], after: List[Dict[str, Any]]) -> bool:
+    """The change leaves every item and count as the order has them."""
+    return ({line["sku"]: int(line["quantity"]) for line in before}
+            == {line["sku"]: int(line["quantity"]) for line in after})
+
+
 def _changed_skus(before: List[Dict[str, Any]], after: List[Dict[str, Any]]) -> List[str]:
     """The items a change is about: added, or their count changed."""
     held = {line["sku"]: int(line["quantity"]) for line in before}
@@ -499,6 +505,9 @@ class ActionConfirmOrderChange(Action):
         target, changes = tracker.get_slot(TARGET), tracker.get_slot(CHANGES)
         if not target or not changes:
             return events_clearing(FLOW_SLOTS)  # refused by the form, which said why
+        if _same_lines(target["lines"], changes):  # nothing to propose: never "shall I change it?" (qa15 F30)
+            dispatcher.utter_message(response="utter_order_change_kept", number=target["number"])
+            return events_clearing(FLOW_SLOTS)
         prices = {line["sku"]: line for line in target["lines"]}
         try:
             async with BackendClient(tracker.sender_id) as backend:
@@ -535,6 +544,9 @@ async def answer_change_order(dispatcher: CollectingDispatcher, tracker: Tracker
     target, changes = tracker.get_slot(TARGET) or {}, tracker.get_slot(CHANGES) or []
     number = target.get("number")
     if not affirmed:
+        dispatcher.utter_message(response="utter_order_change_kept", number=number)
+        return events_clearing(FLOW_SLOTS)
+    if _same_lines(target.get("lines") or [], changes):  # a "done, changed" would say what didn't happen
         dispatcher.utter_message(response="utter_order_change_kept", number=number)
         return events_clearing(FLOW_SLOTS)
     lines = [{"sku": line["sku"], "quantity": int(line["quantity"])} for line in changes]

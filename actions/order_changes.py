@@ -116,7 +116,7 @@ def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], t
     if not products:
         return _bare_quantity(new, entities, text, focus)
     previous_end, carried = 0, None  # carried: the quantity of a product being replaced
-    changed, operation = False, None
+    operation = None
     for entity in products:
         start = entity.get("start")
         before = text[previous_end:start] if start is not None else ""
@@ -152,8 +152,13 @@ def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], t
             said_one = entity.get("implicit_quantity") and entity.get("start") is not None
             new[sku] = {"sku": sku, "name": name, "quantity": quantity or (None if said_one else carried) or 1}
             carried = None
-        changed = True
-    return _checked(new, changed)
+    # a change that leaves every line as it was ("make it 2" of 2) is none: never proposed as one
+    return _checked(new, _differs(lines, new))
+
+
+def _differs(lines: List[Dict[str, Any]], new: Dict[str, Dict[str, Any]]) -> bool:
+    held = {line["sku"]: int(line["quantity"]) for line in lines}
+    return held != {sku: int(line["quantity"]) for sku, line in new.items()}
 
 
 def replace_line(lines: List[Dict[str, Any]], old_sku: str, new: Dict[str, Any], quantity: Optional[int] = None,
@@ -184,8 +189,11 @@ def _bare_quantity(new: Dict[str, Dict[str, Any]], entities: List[Dict[str, Any]
     meant = [sku for sku in focus if sku in new] if len(new) > 1 else list(new)
     if quantity is None or len(meant) != 1:
         return ChangeResult(lines=list(new.values()))
-    new[meant[0]]["quantity"] = quantity
-    return _checked(new, True)
+    before = new[meant[0]]["quantity"]
+    # "add 2 more bags of colombia" (the product not recognised) to an order of 2: 4, not 2 (qa15 F30)
+    more = _count_more(text) if _operation(text) == "add" else None
+    new[meant[0]]["quantity"] = before + more if more is not None else quantity
+    return _checked(new, new[meant[0]]["quantity"] != before)
 
 
 # Where a message's next change begins: "remove the blue mugs and swap the red mug for a white one".

@@ -40,7 +40,7 @@ from actions.placed_order_edits import SENDS_AN_ORDER, TO_AN_ORDER, adds_to_a_pl
 from actions.replacements import REPLACING, replacement
 from actions.returns import continues_a_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
-from actions.support import complains, open_complaint
+from actions.support import complain_about_what_came, complains
 
 logger = logging.getLogger(__name__)
 
@@ -372,10 +372,48 @@ def only_names_a_product(tracker: Tracker) -> bool:
     if not spans or any(None in span for span in spans) or wants_to_order(text) or any(
             e.get("entity") == "quantity" and not e.get("implicit") for e in entities):
         return False
+    if _PLEASE.search(text):
+        return False  # "a tea infuser please", "a sencha please": one item asked for (qa15 N3)
     rest = text
     for start, end in sorted(spans, reverse=True):
         rest = rest[:int(start)] + " " + rest[int(end):]
     return all(word in _FILLER for word in re.findall(r"[a-z]+|[?!.]", rest.lower()))
+
+
+_PLEASE = re.compile(r"(?i)\b(?:please|pls|plz)\b")
+# "btw do you have english breakfast tea", "siri ask the shop if they have chai", "what is masala chai"
+STOCK_QUESTION = re.compile(
+    r"(?i)\b(?:do|does)\s+(?:you|u|ya|they|the (?:shop|store))(?:\s+(?:guys|also|still|even|currently))?\s+"
+    r"(?:have|sell|stock|carry|got)\b|\bif (?:you|u|they|the (?:shop|store)) (?:(?:also|still) )?(?:have|sell|stock|carry)\b|"
+    r"^\s*(?:btw\s+|so\s+|and\s+)?what(?:'?s| is| are)\b|\bis there (?:any|a|an)\b")
+# Words that make a product question an order ("do you have sencha? add 2 then").
+_ORDERS_IT = re.compile(r"(?i)\b(?:add|put|order|buy|i'?ll take|i want|i'?d like|i would like|give me|send me)\b")
+
+
+def asks_about_a_product(tracker: Tracker) -> bool:
+    """A question about a product named ("do you have X", "what is X"), no count nor wish to buy it:
+    the product's card answers; nothing is ordered (qa15 N2, N14, N25)."""
+    text = tracker.latest_message.get("text") or ""
+    entities = tracker.latest_message.get("entities") or []
+    if not any(e.get("entity") == "product" for e in entities) or _ORDERS_IT.search(text) or any(
+            e.get("entity") == "quantity" and not e.get("implicit") for e in entities):
+        return False
+    return bool(STOCK_QUESTION.search(text)) or (only_asks(text) and not wants_to_order(text))
+
+
+# "can i return it if i don't like it?", "how do returns work": the policy, asked while ordering.
+_RETURN_POLICY_ASKED = re.compile(r"(?i)\bif\b|\bhow (?:do|does|can|would)\b|\bcan (?:i|we)\b|\bcould (?:i|we)\b|"
+                                  r"\bwhat if\b|\bpossible\b|\bpolicy\b|\ballowed\b")
+
+
+_RETURNS = re.compile(r"(?i)\breturns\b|\brefunds?\b")
+
+
+def asks_the_return_policy(tracker: Tracker) -> bool:
+    """While an order is being made (nothing placed yet), a return asked about as a policy."""
+    text = tracker.latest_message.get("text") or ""
+    return (bool(tracker.get_slot(DRAFT)) and bool(RETURNING.search(text) or _RETURNS.search(text))
+            and _RETURN_POLICY_ASKED.search(text) is not None and order_number_named(tracker) is None)
 
 
 def open_choice(draft: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
@@ -495,10 +533,17 @@ def orders_with_a_request(tracker: Tracker) -> bool:
     the FAQ about what comes with it, nothing being ordered yet. The FAQ's answer says what the chat
     can't do (a person can, before the "yes"); the order form takes the items."""
     text = tracker.latest_message.get("text") or ""
-    return (intent_of(tracker) == "faq" and tracker.active_loop_name in (None, "order_form")
+    return (intent_of(tracker) in ("faq", "delivery_time", "delivery_options")
+            and tracker.active_loop_name in (None, "order_form")
             and not tracker.get_slot(DRAFT) and not tracker.get_slot(PENDING_ORDER)
             and any(e.get("entity") == "product" for e in tracker.latest_message.get("entities") or [])
-            and asks_to_buy(text) and not RETURNING.search(text))
+            and any(asks_to_buy(part) and not RETURNING.search(part) for part in _SENTENCES.split(text)))
+
+
+# "can i get 2 espresso cup sets? and how long does delivery take", "… 2 ethiopia beans, also whats
+# ur return policy": the order and the question apart (the question alone reads as no order; qa15 N2)
+_SENTENCES = re.compile(r"(?i)[?.!;]+|,?\s*\b(?:also|and|but|btw)\b\s*(?=(?:what|whats|how|when|where|which|why|do|does|"
+                        r"can you|could you|is|are|will)\b)")
 
 
 PREORDER = re.compile(r"(?i)\bpre-?\s?orders?(?:ing|ed)?\b|\b(?:reserve|hold) (?:one|it|them|some|a \w+) for me\b")
@@ -535,13 +580,20 @@ class ValidateOrderForm(FormValidationAction):
         if not orders_with_its_address(tracker) and await adds_to_a_placed_order(tracker):
             # Ending this form at its activation hands the same message to the change form.
             return [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
-        if starting and only_names_a_product(tracker):
-            # "mokka pot", "kettle" on its own: its price and stock, not "how many?"
+        if starting and (only_names_a_product(tracker) or asks_about_a_product(tracker)):
+            # "mokka pot", "kettle" on its own, "what is masala chai": its price and stock, not "how many?"
             return [SlotSet("requested_slot", None), FollowupAction("action_show_products")]
+        if not starting and tracker.get_slot(DRAFT):
+            answered = await self._answer_aside(dispatcher, tracker, domain)
+            if answered is not None:
+                return answered
         text = tracker.latest_message.get("text") or ""
         if starting and complains(text) and not asks_to_buy(text):
-            # "the teapot i got is cracked": a complaint, not "which teapot would you like?"
-            return _answered_instead(await open_complaint(dispatcher, tracker, domain))
+            # "the teapot i got is cracked", "the sencha is stale": a complaint, never a new order
+            complained = await complain_about_what_came(dispatcher, tracker, domain)
+            if any(event.get("event") == "followup" for event in complained):  # the return form's
+                return [SlotSet("requested_slot", None)] + complained
+            return _answered_instead(complained)
         if starting and PREORDER.search(text):  # "can i preorder one": the shop takes no pre-orders
             dispatcher.utter_message(response="utter_no_preorders")
             return _answered_instead([])
@@ -552,6 +604,24 @@ class ValidateOrderForm(FormValidationAction):
             return _answered_instead(await ActionTrackOrder().run(dispatcher, tracker, domain))
         # "make it 2 white and 2 red": every slot's reading knows the red mugs
         return await super().run(dispatcher, await with_colours_named(tracker), domain)
+
+    @staticmethod
+    async def _answer_aside(dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> Optional[List[Dict[Text, Any]]]:
+        """ "btw do you have english breakfast tea", "can i return it if i don't like it?" while the
+        address or contact is asked: answered, nothing added, the order kept (the draft set again, so
+        the form goes on and asks its question again); None for anything else."""
+        requested = tracker.get_slot("requested_slot")
+        if requested in (ITEMS, ADDRESS, CONTACT) and asks_the_return_policy(tracker):
+            dispatcher.utter_message(response="utter_faq/refund_policy")
+        elif requested in (ADDRESS, CONTACT) and asks_about_a_product(tracker):
+            from actions.catalogue import ActionShowProducts  # here: actions.catalogue imports this module
+            shown = await ActionShowProducts().run(dispatcher, tracker, domain)
+            return [event for event in shown if event.get("event") == "slot" and event.get("name") != DRAFT
+                    and event.get("name") != "requested_slot"] + [SlotSet(DRAFT, tracker.get_slot(DRAFT))]
+        else:
+            return None
+        return [SlotSet(DRAFT, tracker.get_slot(DRAFT))]
 
     async def extract_order_items(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
