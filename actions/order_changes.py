@@ -121,6 +121,9 @@ def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], t
         start = entity.get("start")
         before = text[previous_end:start] if start is not None else ""
         previous_end = entity.get("end") or previous_end
+        if _KEEPS.search(before):  # "remove the scale, keep the beans": the beans stay as they are
+            operation = None
+            continue
         operation = _operation(before) or operation or _added_after(text, entity)  # "remove the mugs and the teapot"
         skus = product_skus(entity)
         sku = pick_sku(skus, new)
@@ -201,6 +204,8 @@ _NEXT_CHANGE = re.compile(r"(?i)\s*(?:[,;]|\band\b|\balso\b|\bthen\b|\bplus\b)(?
                           r"\s*(?=(?:remove|delete|take|drop|add|swap\w*|switch|exchange|replace|change|make|put|"
                           r"get rid)\b)")
 
+
+_KEEPS = re.compile(r"(?i)\bkeep\b")  # not "leave": "leave out the teapot" takes it out
 
 def clauses(text: str, entities: List[Dict[str, Any]]) -> List[Tuple[str, List[Dict[str, Any]]]]:
     """The message's changes one by one, each with its entities (positions within it); one part

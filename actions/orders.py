@@ -598,6 +598,9 @@ class ActionDeliveryTime(Action):
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         utter_delivery_time(dispatcher, text, product_spans(tracker))
         answer_the_other_questions(dispatcher, text, "utter_delivery_time")  # "… and do you take paypal?"
+        from actions.ordering import orders_with_a_request  # here: actions.ordering imports this module
+        if orders_with_a_request(tracker):  # "can i get 2 espresso cup sets? and how long does delivery take?"
+            return [FollowupAction("order_form")]
         return asks_to_place_after_an_aside(dispatcher, tracker, [])
 
 

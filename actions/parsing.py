@@ -555,7 +555,7 @@ _WANT_THE_THING = re.compile(r"(?i)\b(?:i'?d like|i would like|i want|i need|i'?
                              r"can i (?:get|have)|give me)\s+(?:the|this|that|a|an)\s+\w")
 # "2 white mugs please": a quantity first and a please.
 _QUANTITY_PLEASE = re.compile(
-    r"(?i)^\s*(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a dozen)\s+\w.*\b(please|pls|plz)\b")
+    r"(?i)^\s*(\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten|a dozen)\s+\w.*\b(please|pls|plz)\b")
 # Whole words: "Costa" in an address is no "cost", "whatever" no "what".
 _ASKING = re.compile(r"(?i)\b(?:(?:how much|pric(?:e|es|ed)|costs?|in stock|available|do you (?:have|sell)|"
                      r"know|details|tell me|what(?:'?s)?|which|where is|status|"

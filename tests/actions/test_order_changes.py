@@ -146,3 +146,18 @@ def test_a_category_named_in_a_removal_is_the_orders_items_of_it():
         {"entity": "category", "value": "Mugs", "start": text.index("mugs"), "end": text.index("mugs") + 4}]
     result = apply_changes([press, red, blue, teapot], entities, text)
     assert result.changed and result.lines == [teapot]
+
+
+def test_keep_the_other_item_after_a_removal_keeps_it():
+    """QA: "remove the scale, keep the beans" carried "remove" on to the beans: "That would leave order … empty"."""
+    text = "remove the teapot, keep the mugs"
+    entities = product(text, "teapot", TEAPOTS) + product(text, "mugs", ["MUG-CER-BLU"])
+    result = apply_changes([MUGS, TEAPOT], entities, text)
+    assert result.problem is None and result.changed and result.lines == [MUGS]
+    text = "i do not want the teapot"  # a "not" before a product still takes it out
+    assert apply_changes([MUGS, TEAPOT], product(text, "teapot", TEAPOTS), text).lines == [MUGS]
+
+
+def test_a_item_please_is_an_order():
+    from actions.parsing import wants_to_order
+    assert wants_to_order("a tea infuser please") and wants_to_order("an electric kettle pls")

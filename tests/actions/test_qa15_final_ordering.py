@@ -156,3 +156,17 @@ async def test_an_order_with_a_question_is_answered_and_started(backend):
     events = await ActionAnswerFaq().run(said, tracker, DOMAIN)
     assert [m["response"] for m in said.messages] == ["utter_faq/refund_policy"]
     assert events == [FollowupAction("order_form")]
+
+
+async def test_an_order_with_a_delivery_time_question_is_answered_and_started(backend):
+    """verify-1 N2: "can i get 2 of the espresso cup sets? and how long does delivery take to
+    germany?" (delivery_time) answered the delivery time and lost the order."""
+    from actions.orders import ActionDeliveryTime
+    text = "can i get 2 of the espresso cup sets? and how long does delivery take to germany?"
+    entities = named(text, "espresso cup sets", "MUG-ESP-SET", "Espresso Cups Set of 4", 2)
+    tracker = tracker_for(new_identity(), text, entities=entities)
+    tracker.latest_message["intent"] = {"name": "delivery_time", "confidence": 0.9}
+    said = CollectingDispatcher()
+    events = await ActionDeliveryTime().run(said, tracker, DOMAIN)
+    assert [m["response"] for m in said.messages] == ["utter_delivery_time"]
+    assert events == [FollowupAction("order_form")]
