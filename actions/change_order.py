@@ -26,7 +26,8 @@ from actions.order_draft import besides, colours_named, option_picked, pick_alte
 from actions.order_forms import (CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm, events_clearing, naming_the_order,
                                  not_editable, order_number_named, order_view, said_why_locked, status_words)
 from actions.order_slots import DRAFT, ORDER_SLOTS, PENDING_ORDER, at_the_summary
-from actions.placed_order_edits import (CHANGING, MORE_OF, amends_the_change, change_refused_for_stock, listed_orders,
+from actions.placed_order_edits import (CHANGING, MORE_OF, amends_the_change, change_after_a_question,
+                                        change_refused_for_stock, listed_orders,
                                         moves_a_placed_order, moves_the_change, moves_the_new_order, the_other_order)
 from actions.orders import named_skus
 from actions.parsing import decided_answer, format_price, looks_like_address, only_asks, tries_an_address
@@ -149,7 +150,8 @@ class ValidateChangeOrderForm(TargetOrderForm):
         elif not REPLACING.search(text):
             entities = await _told_apart(tracker, entities, text)
         replaced = await _replaced(tracker, lines, entities, text)
-        if replaced is None and intent not in CHANGE_INTENTS and not amends_the_change(tracker):
+        if (replaced is None and intent not in CHANGE_INTENTS and not amends_the_change(tracker)
+                and change_after_a_question(tracker) != "change_order_form"):  # "is it shipped? also add a grinder"
             # not an answer (a swap read as a return request is one): its rule answers; but "yes but
             # make it 2 caddies" at "Shall I change it?" amends the change waiting (qa2 F23)
             return {}

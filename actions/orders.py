@@ -373,7 +373,7 @@ class ActionTrackOrder(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        return while_a_form_waits(tracker, await self._answer(dispatcher, tracker, domain))
+        return while_a_form_waits(tracker, then_the_change(tracker, await self._answer(dispatcher, tracker, domain)))
 
     async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
@@ -430,10 +430,12 @@ class ActionTrackOrder(Action):
                     number = await _late_instead(backend, number) or number  # "it's late": the one that is
                 said = said_before(tracker, text)
                 if number is None:
+                    # "… also add 1 more grinder": that change comes next, not "if you meant another order"
                     return without_stale_offer(
                         tracker, await self._last_order(dispatcher, backend, text, skus, categories,
                                                         picking=tracker.get_slot(REQUESTED) == "order_id",
-                                                        shown=orders_in_view(tracker), said=said))
+                                                        shown=orders_in_view(tracker), said=said,
+                                                        hint=_change_after_a_question(tracker) is None))
                 return without_stale_offer(
                     tracker, await self._order_by_number(dispatcher, backend, number, contact, text, given, said))
         except BackendError as error:
@@ -444,7 +446,8 @@ class ActionTrackOrder(Action):
     @staticmethod
     async def _last_order(dispatcher: CollectingDispatcher, backend: BackendClient,
                           text: str, skus: List[str], categories: List[str] = (),
-                          picking: bool = False, shown: List[str] = (), said: Said = Said()) -> List[Dict[Text, Any]]:
+                          picking: bool = False, shown: List[str] = (), said: Said = Said(),
+                          hint: bool = True) -> List[Dict[Text, Any]]:
         """The order a message without a number means: the one holding a product it names ("the
         tea infuser order"; of those, one the bot's last answer named, `shown`), else the one late
         or shipped that a parcel question means, else the earliest for "my first order", else the
@@ -483,7 +486,7 @@ class ActionTrackOrder(Action):
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
         offer = utter_order_status(dispatcher, order, text, said)
         others = [o for o in orders if o.number != order.number and o.status in IN_TRANSIT]
-        if not offer:  # a question of ours must stay the last message
+        if not offer and hint:  # a question of ours must stay the last message
             if others:  # "where is my order" with more than one on its way: the others too
                 dispatcher.utter_message(response="utter_other_open_orders", orders=_order_lines(others))
             else:
@@ -502,6 +505,24 @@ class ActionTrackOrder(Action):
             return ask_for_the_contact(dispatcher, number, "track", tried=contact if given else None)
         offer = utter_order_status(dispatcher, order, text, said)
         return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)] + verified_with(contact) + offer
+
+
+def _change_after_a_question(tracker: Tracker) -> Optional[str]:
+    from actions.placed_order_edits import change_after_a_question  # here: it imports this module
+    return change_after_a_question(tracker)
+
+
+def then_the_change(tracker: Tracker, events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """A status answer's events, then the change asked in the same message ("is my order shipped
+    yet? also add 1 more grinder", "… also pls send it to <address>"), as if said alone: its form
+    proposes it for the order just answered about (QA N3, N7); not when the answer asked a question
+    of its own (an order number, an email, "shall I bring in a person?")."""
+    form = _change_after_a_question(tracker)
+    answered = any(e.get("name") == "order_id" and e.get("value") for e in events)
+    asked = any(e.get("name") in (REQUESTED, "pending_confirmation") and e.get("value") for e in events)
+    if form is None or not answered or asked or any(e.get("event") == "followup" for e in events):
+        return events
+    return events + [FollowupAction(form)]
 
 
 # The forms a check of another chat's order pauses while its email or phone is asked for: asked

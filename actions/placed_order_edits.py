@@ -70,6 +70,36 @@ ANOTHER_OF_THEIRS = re.compile(r"(?i)\bother order\b|\b(?:to|for|on|into|in) (?:
 _THE_OTHER_ONE = re.compile(r"(?i)\b(?:the|my) other one\b")
 
 
+# "is my order shipped yet? also add 1 more grinder", "where's my order? also pls send it to <address>":
+# where a question about the order ends and a second request begins.
+_THEN = re.compile(r"(?i)\?|\b(?:also|btw|by the way|plus|and (?:pls|plz|please|can you|could you|can u))\b")
+# "send it to …", "ship them to … instead", "change the address to …": the order goes elsewhere.
+_SENDS_IT = re.compile(r"(?i)\b(?:send|ship|deliver|redirect|forward|divert)\s+(?:it|them|the (?:parcel|package|"
+                       r"order))\s+to\b|\bchange (?:the|my) (?:delivery |shipping )?address\b")
+# "add 1 more grinder", "remove the mugs", "make it 2": its items change.
+_CHANGES_ITEMS = re.compile(r"(?i)\b(?:add|remove|take out|make it|make that|swap|replace|drop)\b|"
+                             + MORE_OF.pattern.removeprefix("(?i)"))
+
+
+def change_after_a_question(tracker: Tracker) -> Optional[str]:
+    """The form of a change asked after a question about the order in the same message ("is my
+    order shipped yet? also add 1 more grinder": change_order_form; "where's my order? also pls send
+    it to <address> instead": change_address_form), for the tracking answer to hand over to once
+    the status is said (QA N3, N7); None without one, or while an order is being made."""
+    text = tracker.latest_message.get("text") or ""
+    then = _THEN.search(text)
+    if then is None or tracker.get_slot("requested_slot") or tracker.get_slot(DRAFT) or tracker.get_slot(PENDING_ORDER):
+        return None
+    rest = text[then.end():]
+    if _SENDS_IT.search(rest) and looks_like_address(rest):
+        return "change_address_form"
+    named_after = any(e.get("entity") in ("product", "category") and (e.get("start") or 0) >= then.end()
+                      for e in tracker.latest_message.get("entities") or [])
+    if _CHANGES_ITEMS.search(rest) and named_after and not RETURNING.search(rest) and not NEW_ORDER.search(rest):
+        return "change_order_form"
+    return None
+
+
 def _messages_since_order_talk(tracker: Tracker) -> Optional[int]:
     """How many messages (this one included) the customer sent since the bot said an order was
     placed or changed (`ORDER_TALK`): 1 right after it; None when that was longer ago."""
