@@ -21,7 +21,8 @@ from actions.orders import (REQUESTED, TASK, ActionTrackOrder, answer_about_an_o
                             states_a_rating)
 from actions.order_draft import is_removed
 from actions.replacements import REPLACING
-from actions.ordering import (TAKES_THE_SHOWN, adds_to_a_placed_order, names_only_an_order, new_quantity,
+from actions.ordering import (TAKES_THE_SHOWN, adds_to_a_placed_order, answers_the_paused_choice,
+                             back_to_the_paused_order, names_only_an_order, new_quantity,
                              orders_with_its_address)
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
 from actions.product_questions import Answer, answer_about, details_of
@@ -165,8 +166,11 @@ class ActionShowProducts(Action):
             picked = await answer_about_an_order(dispatcher, tracker, domain)  # order ("one" is no count)
             if picked is not None:
                 return picked
+        if answers_the_paused_choice(tracker):  # "the gooseneck one" to "which kettle?", then a person offered
+            return back_to_the_paused_order(tracker, answers_it=True)
         if not named_products and len(tracker.get_slot(SHOWN) or []) == 1 and TAKES_THE_SHOWN.search(text):
-            return [FollowupAction("order_form")]  # "ok 1 then", "i'll take it" after one product
+            # "ok 1 then", "i'll take it" after one product
+            return back_to_the_paused_order(tracker, answers_it=False)
         if named_products and orders_with_its_address(tracker):
             # "3 cast iron teapots to Ines Costa, …, Portugal": an order and where it goes (QA F36)
             return [FollowupAction("order_form")]

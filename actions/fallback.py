@@ -11,7 +11,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.events import FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
@@ -21,7 +21,7 @@ from actions.form_answers import intent_of, last_utterance
 from actions.language import is_foreign, only_english
 from actions.orders import answer_about_an_order
 from actions.parsing import decided_answer, foreign_place, is_noise, looks_like_gibberish
-from actions.support import (add_to_the_ticket, answer_while_the_team_is_awaited, chase_the_late_order,
+from actions.support import (PAUSED_FORM, PENDING, add_to_the_ticket, answer_while_the_team_is_awaited, chase_the_late_order,
                              complain_about_what_came, complains, hand_over, note_the_ticket_closed, offer_a_person,
                              refuses_a_bot, tells_more_about_the_ticket)
 
@@ -81,6 +81,15 @@ def asks_about_delivery_to(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def back_to_the_paused_form(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The offer of a person left unanswered by another miss: the form it paused goes on and asks
+    its question again, as after a "no"."""
+    paused = tracker.get_slot(PAUSED_FORM)
+    if not paused or tracker.get_slot(PENDING) != "human_handoff":
+        return []
+    return [SlotSet(PENDING, None), SlotSet(PAUSED_FORM, None), FollowupAction(paused)]
+
+
 class ActionFallback(Action):
     def name(self) -> Text:
         return "action_fallback"
@@ -117,6 +126,11 @@ class ActionFallback(Action):
         if tracker.get_slot(SHOWN) and ASKS_STOCK.search(tracker.latest_message.get("text") or ""):
             # "how many left" after a product, read as out of scope: that product's stock
             return await ActionShowProducts().run(dispatcher, tracker, domain)
+        resumed = back_to_the_paused_form(tracker)
+        if resumed:  # "??" to "shall I ask someone?" while "which kettle?" waited: no offer a third
+            # time, nor the order left behind; the form's question again (verify-3 F10)
+            dispatcher.utter_message(response="utter_out_of_scope" if out_of_scope else "utter_ask_rephrase")
+            return resumed
         if unclear_in_a_row(tracker) >= 2 and not clearly_out_of_scope(tracker):
             return offer_a_person(dispatcher, tracker,
                                   "utter_offer_human_out_of_scope" if out_of_scope else "utter_offer_human")
@@ -136,6 +150,10 @@ class ActionDefaultFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        resumed = back_to_the_paused_form(tracker)
+        if resumed:  # a miss at the offer of a person: the form it paused asks again (its place kept)
+            dispatcher.utter_message(response="utter_default")
+            return resumed
         if unclear_in_a_row(tracker) < 2:
             dispatcher.utter_message(response="utter_default")
             return [UserUtteranceReverted()]

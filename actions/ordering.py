@@ -40,7 +40,7 @@ from actions.placed_order_edits import SENDS_AN_ORDER, TO_AN_ORDER, adds_to_a_pl
 from actions.replacements import REPLACING, replacement
 from actions.returns import continues_a_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
-from actions.support import complain_about_what_came, complains
+from actions.support import PAUSED_FORM, PENDING, complain_about_what_came, complains
 
 logger = logging.getLogger(__name__)
 
@@ -421,6 +421,29 @@ def open_choice(draft: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     return next((item for item in draft if not item["sku"]), None)
 
 
+def paused_under_an_offer(tracker: Tracker) -> bool:
+    """The order form the offer of a person paused, the offer still open (neither yes nor no yet)."""
+    return tracker.get_slot(PAUSED_FORM) == "order_form" and tracker.get_slot(PENDING) == "human_handoff"
+
+
+def answers_the_paused_choice(tracker: Tracker) -> bool:
+    """ "the gooseneck one" after "Which kettle would you like?", then the offer of a person: an
+    answer to the order's question, not a product search (QA verify-3 F10)."""
+    choice = open_choice(tracker.get_slot(DRAFT) or [])
+    return paused_under_an_offer(tracker) and choice is not None and option_picked(
+        choice["candidates"], tracker.latest_message.get("text") or "",
+        tracker.latest_message.get("entities") or []) is not None
+
+
+def back_to_the_paused_order(tracker: Tracker, answers_it: bool) -> List[Dict[Text, Any]]:
+    """The offer of a person is left and the order form it paused goes on; `answers_it`: the message
+    answers the form's open question ("which kettle?"), so the form reads it as that answer."""
+    if not paused_under_an_offer(tracker):
+        return [FollowupAction("order_form")]
+    asked = [SlotSet("requested_slot", ITEMS)] if answers_it else []
+    return [SlotSet(PENDING, None), SlotSet(PAUSED_FORM, None)] + asked + [FollowupAction("order_form")]
+
+
 def leaves_the_choice(tracker: Tracker) -> bool:
     """ "thanks", "ok bye", "never mind" to "which kettle would you like?", picking none of them."""
     choice = open_choice(tracker.get_slot(DRAFT) or [])
@@ -787,6 +810,12 @@ class ValidateOrderForm(FormValidationAction):
         # "i'll take it": one of it; "i'll take them": how many is asked
         one = re.search(r"(?i)\b(?:it|that|this|one)\b", text) and not re.search(r"(?i)\b(?:them|these|those)\b", text)
         quantity = quantity_in(text) or (1 if one else None)
+        choice = open_choice(draft)
+        if choice is not None and product.sku in {option["sku"] for option in choice["candidates"]}:
+            # one of the kettles "which kettle?" asks about, shown on its own: that kettle (verify-3 F10)
+            choice.update(sku=product.sku, name=product.name, candidates=[],
+                          quantity=quantity_in(text) or choice["quantity"] or quantity)
+            return {ITEMS: draft}
         return {ITEMS: draft + [{"sku": product.sku, "name": product.name, "quantity": quantity, "candidates": []}]}
 
     @staticmethod

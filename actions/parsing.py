@@ -556,6 +556,9 @@ _WANT_THE_THING = re.compile(r"(?i)\b(?:i'?d like|i would like|i want|i need|i'?
 # "2 white mugs please": a quantity first and a please.
 _QUANTITY_PLEASE = re.compile(
     r"(?i)^\s*(\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten|a dozen)\s+\w.*\b(please|pls|plz)\b")
+# "a mug and a teapot", "an electric kettle, a gooseneck kettle": things listed one by one, each
+# with its "a" (a customer's list is an order; "a mug" alone is its card), no question.
+_LISTED_THINGS = re.compile(r"(?i)^\s*(?:an?|one)\s+[^?]+?(?:\s+and|\s*,|\s*&|\s+plus)\s+(?:an?|one|\d{1,2})\s+[a-z][^?]*$")
 # Whole words: "Costa" in an address is no "cost", "whatever" no "what".
 _ASKING = re.compile(r"(?i)\b(?:(?:how much|pric(?:e|es|ed)|costs?|in stock|available|do you (?:have|sell)|"
                      r"know|details|tell me|what(?:'?s)?|which|where is|status|"
@@ -731,7 +734,7 @@ def wants_to_order(text: Optional[str]) -> bool:
     text = text or ""
     if _ASKING.search(text):
         return False
-    return asks_to_buy(text) or bool(_WANT_THE_THING.search(text))
+    return asks_to_buy(text) or bool(_WANT_THE_THING.search(text) or _LISTED_THINGS.search(text))
 
 
 def asks_to_buy(text: Optional[str]) -> bool:
