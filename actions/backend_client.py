@@ -112,6 +112,7 @@ class Order:
     contact_email: Optional[str] = None
     contact_phone: Optional[str] = None
     return_reason: Optional[str] = None
+    cancel_reason: Optional[str] = None
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Order":
@@ -136,6 +137,7 @@ class Order:
             contact_email=data.get("contact_email"),
             contact_phone=data.get("contact_phone"),
             return_reason=data.get("return_reason"),
+            cancel_reason=data.get("cancel_reason"),
         )
 
     @property

@@ -10,10 +10,11 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
-from actions.cancel_questions import (ASKED, CANCEL_OFFERS, OTHER_ORDER, another_order_named, answer_about_the_cancel,
-                                      ask_to_cancel, asked_just_now, cancel_run, changes_instead_of_cancelling,
-                                      keeps_its_items, keeps_the_order, number_asked_about, offered_cancel,
-                                      offered_orders, picks_an_order_to_cancel, says_the_next_one_too, wants_it_placed)
+from actions.cancel_questions import (ASKED, CANCEL_OFFERS, OTHER_ORDER, another_order_named, answer_a_shop_cancel,
+                                      answer_about_the_cancel, ask_to_cancel, asked_just_now, cancel_run,
+                                      changes_instead_of_cancelling, keeps_its_items, keeps_the_order,
+                                      number_asked_about, offered_cancel, offered_orders, picks_an_order_to_cancel,
+                                      says_the_next_one_too, wants_it_placed)
 from actions.change_address import NEW_ADDRESS, answer_change_address
 from actions.change_contact import answer_change_contact
 from actions.change_order import answer_change_order
@@ -190,7 +191,9 @@ class ActionCancelOrder(Action):
         if not order.cancellable:
             if past:  # none of them can be cancelled any more: each was said so
                 return forgotten + _clear() + [SlotSet("order_id", past[0].number)]
-            return forgotten + _refuse(dispatcher, order)
+            # "why was it cancelled?", "i didnt cancel it!": the shop's cancel said, not "already cancelled"
+            by_the_shop = await answer_a_shop_cancel(dispatcher, tracker, domain, order)
+            return forgotten + (by_the_shop if by_the_shop is not None else _refuse(dispatcher, order))
         if others:  # "cancel my order" with more than one open: which one is asked about, and the others
             dispatcher.utter_message(response="utter_cancel_newest_of_several", orders=_order_lines(others))
         # its yes must reach us, not the form

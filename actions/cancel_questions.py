@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Order
 from actions.form_answers import previous_turn
+from actions.order_slots import KEY, PENDING_ORDER
 from actions.order_wording import ORDINAL
 from actions.parsing import (asks_instead_of_answering, decided_answer, format_price, order_number, wants_to_order,
                              within_address, within_phone_number)
@@ -327,3 +328,61 @@ def _about(entity: Dict[str, Any], order: Order) -> bool:
     if entity.get("entity") == "order_id":
         return order_number(str(entity.get("value"))) in (None, order.number)
     return bool(set(entity.get("skus") or []) & {line.sku for line in order.lines})
+
+
+# Cancel reasons of the customer's own side: the chat's ("customer: …", "… in chat"), the API's
+# default, an expiry, a customer's own words. Any other reason is the shop's note ("cancelled by
+# staff", "item damaged in warehouse"): the customer's API gives the reason, not who cancelled.
+_CUSTOMERS_OWN_CANCEL = re.compile(r"(?i)\bcustomer\b|\bin chat\b|^\s*expired\b|\bmy mind\b|\bby mistake\b|"
+                                   r"\bcheaper\b")
+_NO_NOTE = re.compile(r"(?i)^\s*cancell?ed by (?:staff|the shop|us)\s*$")
+
+
+def shop_cancel_note(order: Order) -> Optional[str]:
+    """The note of a cancel made by the shop ("" without one); None if the order isn't cancelled or
+    its cancel was the customer's (or an expiry)."""
+    reason = order.cancel_reason or ""
+    if order.status != "cancelled" or not reason or _CUSTOMERS_OWN_CANCEL.search(reason):
+        return None
+    return "" if _NO_NOTE.match(reason) else reason.strip()
+
+
+async def answer_a_shop_cancel(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any],
+                               order: Order) -> Optional[List[Dict[Text, Any]]]:
+    """An order the shop cancelled, asked about ("why was it cancelled?", "i didnt cancel it!", where
+    it is): that the shop cancelled it and its note, an apology, a person offered, and the same
+    items (and address) as a new order, its summary asking "Shall I place it?". None for any other order."""
+    note = shop_cancel_note(order)
+    if note is None:
+        return None
+    why = f' with this note: "{note}"' if note else ""
+    dispatcher.utter_message(response="utter_cancelled_by_the_shop", number=order.number, why=why)
+    if not order.lines:
+        return [SlotSet("order_id", order.number)]
+    from actions.place_order import ActionPlaceOrder, order_form_slots  # here: it imports this module
+    # a new order: no key or unplaced order of an earlier one may be reused for it
+    slots = order_form_slots(order) + [SlotSet(PENDING_ORDER, None), SlotSet(KEY, None)]
+    tracker.slots.update({event["name"]: event["value"] for event in slots})
+    return ([SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet(PENDING, None), SlotSet("order_id", order.number)]
+            + slots + await ActionPlaceOrder().run(dispatcher, tracker, domain))
+
+
+# "why was it cancelled?", "i didnt cancel it!", "who cancelled my order": about a cancel already made.
+ASKS_WHY_CANCELLED = re.compile(r"(?i)\b(?:why|how come|who)\b[^.!?]*\bcancell?ed\b|"
+                                r"\b(?:didn'?t|did not|didnt|never)\s+(?:cancel|ask)\w*\b")
+
+
+async def answer_why_it_was_cancelled(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
+    """For actions that read such a question as theirs (tracking, returns): the order talked
+    about, if the shop cancelled it, answered as answer_a_shop_cancel does; else None."""
+    number = order_number(tracker.get_slot("order_id"))
+    if number is None or not ASKS_WHY_CANCELLED.search(tracker.latest_message.get("text") or ""):
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(number)
+    except BackendError as error:
+        logger.info("reading the cancelled order %s failed: %s", number, error)
+        return None
+    return await answer_a_shop_cancel(dispatcher, tracker, domain, order)

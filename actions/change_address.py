@@ -23,7 +23,7 @@ from actions.order_forms import (NEW_ADDRESS, NEW_CONTACT, REFUSED, TARGET, Targ
                                  not_editable, order_number_named, order_view, said_why_locked, status_words)
 from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
 from actions.parsing import (complete_address, contact_with_address, format_address, is_address, joined_contact,
-                             looks_like_address, new_name_in, parse_address)
+                             looks_like_address, new_name_in, order_number, parse_address)
 from actions.place_order import ActionPlaceOrder
 from actions.placed_order_edits import (ANOTHER_OF_THEIRS, moves_the_change, the_other_order, the_other_orders,
                                         told_by_its_items)
@@ -121,6 +121,74 @@ def _cleared(tracker: Tracker) -> List[Dict[Text, Any]]:
     return events_clearing(FLOW_SLOTS) + ([SlotSet(NEW_CONTACT, None)] if tracker.get_slot(NEW_CONTACT) else [])
 
 
+# "can i still change the address?", "is it too late to change my address", "is it possible to
+# update the delivery address": whether it can, not a change (a request would give or await the address).
+_CHANGED = r"(?:change|update|edit|correct|modify|fix)"
+_CAN_IT_CHANGE = re.compile(
+    rf"(?i)\b(?:can|could|may)\s+(?:i|we|you)\s+still\s+{_CHANGED}\b[^.!?]*\baddress\b|"
+    rf"\b(?:is it|am i|are we)\s+(?:still\s+)?(?:possible|too late|able)\s+to\s+{_CHANGED}\b[^.!?]*\baddress\b|"
+    rf"\btoo late to\s+{_CHANGED}\b[^.!?]*\baddress\b|\baddress\b[^.!?]*\bstill be\s+{_CHANGED}(?:d|ed)?\b")
+# "just asking", "i dont have the new address yet", "not yet", "later": no address now.
+_NOT_YET = re.compile(r"(?i)\b(?:just|only)\s+(?:asking|wondering|checking)\b|\bnot\s+(?:yet|sure yet|now)\b|"
+                      r"\bdon'?t\s+(?:have|know)\b[^.!?]*\byet\b|\b(?:later|tomorrow)\b")
+# "where's my order and can i still change the address?": its status too.
+_WHERE_IS_IT = re.compile(r"(?i)\bwhere(?:'?s| is| are)\b|\bstatus\b|\bshipped yet\b")
+
+
+def asks_if_it_can_change(text: str) -> bool:
+    return bool(_CAN_IT_CHANGE.search(text)) and not looks_like_address(text)
+
+
+async def _read_the_order(tracker: Tracker) -> Optional[Order]:
+    """The order named or talked about, else the newest that can still change, else the last."""
+    number = order_number_named(tracker) or order_number(tracker.get_slot("order_id"))
+    async with BackendClient(tracker.sender_id) as backend:
+        return await backend.get_order_or_last(number, (), lambda order: order.editable)
+
+
+def _status_if_asked(dispatcher: CollectingDispatcher, order: Order, text: str) -> None:
+    if _WHERE_IS_IT.search(text):
+        from actions.orders import utter_order_status  # here: actions.orders leads back to this module
+        utter_order_status(dispatcher, order, text)
+
+
+async def _whether_it_can_change(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Yes while the order hasn't shipped (the new address whenever they have it); no once it has, and why."""
+    text = tracker.latest_message.get("text") or ""
+    try:
+        order = await _read_the_order(tracker)
+    except BackendError as error:
+        logger.warning("reading the order for an address question failed: %s", error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return _cleared(tracker)
+    if order is None:
+        dispatcher.utter_message(response="utter_address_change_no_order")
+        return _cleared(tracker)
+    _status_if_asked(dispatcher, order, text)
+    refused = not_editable(order)
+    if refused is None:
+        dispatcher.utter_message(response="utter_address_can_still_change", number=order.number,
+                                 status=status_words(order.status))
+    else:
+        response, values = refused
+        dispatcher.utter_message(response=response, number=order.number, status=status_words(order.status), **values)
+    return _cleared(tracker) + [SlotSet("order_id", order.number)]
+
+
+async def _address_later(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """No new address yet at "What's the new address?": the order keeps its address (its status if
+    asked too), and how to change it later."""
+    number, text = (tracker.get_slot(TARGET) or {}).get("number"), tracker.latest_message.get("text") or ""
+    if number and _WHERE_IS_IT.search(text):
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                _status_if_asked(dispatcher, await backend.get_order(number), text)
+        except BackendError as error:
+            logger.info("reading the order's status failed: %s", error)
+    dispatcher.utter_message(response="utter_address_change_later", number=number or "your order")
+    return _cleared(tracker) + ([SlotSet("order_id", number)] if number else [])
+
+
 class ValidateChangeAddressForm(TargetOrderForm):
     finds_order_by_product = True  # "the address of the grinder order": the order holding it
 
@@ -146,6 +214,13 @@ class ValidateChangeAddressForm(TargetOrderForm):
             # "no, the other order, the french press one" at its summary, read as a new address change
             return await move_the_address_change(dispatcher, tracker) + [
                 ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_listen")]
+        requested, text = tracker.get_slot("requested_slot"), tracker.latest_message.get("text") or ""
+        if requested is None and not tracker.get_slot(TARGET) and asks_if_it_can_change(text):
+            # "can i still change the address?": answered for its order, no form asking for an address
+            return _ending_the_form(await _whether_it_can_change(dispatcher, tracker))
+        if requested == NEW_ADDRESS and _NOT_YET.search(text) and not looks_like_address(text):
+            # "i am just asking, i dont have the new address yet": the form is left, the order as it was
+            return _ending_the_form(await _address_later(dispatcher, tracker))
         return await super().run(dispatcher, tracker, domain)
 
     def refusal(self, order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:

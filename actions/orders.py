@@ -11,7 +11,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
-from actions.cancel_questions import answer_about_the_cancel
+from actions.cancel_questions import answer_about_the_cancel, answer_why_it_was_cancelled
 from actions.more_questions import answer_the_other_questions
 from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, BACK_TO_THE_ORDER,
@@ -384,6 +384,9 @@ class ActionTrackOrder(Action):
         renamed = await new_name_at_the_summary(dispatcher, tracker, domain)
         if renamed is not None:  # "the name is wrong, it should be just Nina Kovač" at "Shall I place it?" (QA F8)
             return renamed
+        shop_cancel = await answer_why_it_was_cancelled(dispatcher, tracker, domain)
+        if shop_cancel is not None:  # "why was it cancelled??" about an order the shop cancelled
+            return shop_cancel
         if tracker.get_slot("pending_order"):
             from actions.cancel import back_to_the_waiting_order  # here: actions.cancel imports this module
             waiting = await back_to_the_waiting_order(dispatcher, tracker, tracker.latest_message.get("text") or "")
