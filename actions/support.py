@@ -130,6 +130,20 @@ _NAMES_SOMEONE = re.compile(
     r"support|help ?desk|call|talk|speak|chat with|contact|insaan|banda|live)\b")
 
 
+# Asking for someone, not only naming them: "get me a real person", "can i talk to someone",
+# "agent please"; "my friend works in your customer service" and "i spoke to someone yesterday"
+# name someone and ask for no one (they were handed over, and the gateway then kept the chat).
+_REQUESTS_SOMEONE = re.compile(
+    r"(?i)\b(?:talk|speak|chat|connect|transfer|put me (?:through|in touch)|get me|give me|call me|call back|"
+    r"contact me|reach me|want|need|wanna|would like|'d like|can i|could i|can you|could you|can someone|"
+    r"may i|let me|please|pls|plz|now|asap|immediately|escalate|hand (?:me )?over)\b|\?")
+
+
+def only_mentions_someone(text: str) -> bool:
+    """A sentence of four words or more that names a person or the team but asks for no one."""
+    return len(re.findall(r"[a-z']+", text.lower())) >= 4 and not _REQUESTS_SOMEONE.search(text)
+
+
 # Less came than was ordered: "only 1 travel mug inside, i ordered 2", "received only 2 of the 4 cups".
 SHORT_DELIVERY = (r"\bonly (?:\d+|one|two|three|half)\b.{0,40}\b(?:inside|in (?:it|the (?:box|parcel|package))|came|"
                   r"arrived|was there|were there)\b|\b(?:got|received|came with) only (?:\d+|one|two|three|half)\b|"
@@ -422,8 +436,10 @@ class ActionOpenTicket(Action):
             # "customer care number?": the number and email, and a person here if they like
             dispatcher.utter_message(response="utter_contact_details")
             return [SlotSet(PENDING, "human_handoff")]
-        if intent == "contact_human_agent" and not _NAMES_SOMEONE.search(text) and not no_bot:
-            # read as a request for a person without naming one ("i don't know the email"): asked
+        if intent == "contact_human_agent" and not no_bot and (
+                not _NAMES_SOMEONE.search(text) or only_mentions_someone(text)):
+            # read as a request for a person without naming one ("i don't know the email"), or naming
+            # one without asking for them ("my friend works in your customer service"): asked first
             dispatcher.utter_message(response="utter_offer_a_person")
             return [SlotSet(PENDING, "human_handoff")]
         offered = tracker.get_slot(OFFERED_TICKET)

@@ -217,3 +217,14 @@ async def test_a_person_asked_for_with_an_faq_question_is_handed_over(backend):
     tracker.sender_id = new_identity()
     await ActionAnswerFaq().run(dispatcher, tracker, {})
     assert responses(dispatcher) == ["utter_handoff_ticket"]
+
+
+@pytest.mark.parametrize("text", ["my friend works in your customer service",
+                                  "i spoke to someone yesterday about my order"])
+async def test_naming_someone_without_asking_for_them_offers_a_person_first(backend, text):
+    """verify-3 N22: such statements (read as contact_human_agent) were handed over at once, and the
+    gateway then kept the chat with staff until Monday."""
+    dispatcher = CollectingDispatcher()
+    events = await ActionOpenTicket().run(dispatcher, turn(new_identity(), text, "contact_human_agent"), {})
+    assert responses(dispatcher) == ["utter_offer_a_person"]
+    assert SlotSet("pending_confirmation", "human_handoff") in events
