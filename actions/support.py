@@ -569,14 +569,7 @@ async def take_a_data_request(dispatcher: CollectingDispatcher, tracker: Tracker
             return []
         dispatcher.utter_message(response="utter_confirm_data_deletion")
         return [SlotSet(PENDING, "human_handoff")]
-    try:
-        ticket = await _open(tracker, "unsubscribe request")
-    except BackendError as error:
-        logger.warning("could not open a data request ticket: %s", error)
-        dispatcher.utter_message(response="utter_ticket_failed")
-        return []
-    dispatcher.utter_message(response="utter_unsubscribe_ticket", ticket_id=ticket.id)
-    return []
+    return await file_the_data_request(dispatcher, tracker, "unsubscribe request", "utter_unsubscribe_ticket")
 
 
 def confirmed_data_request(tracker: Tracker) -> Optional[tuple]:
