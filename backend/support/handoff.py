@@ -1,7 +1,8 @@
 """Human handoff use cases. While a ticket's handoff is active (started, not ended) the bot is
 silent in its conversation: the gateway records the customer's messages here and staff answer
 through `add_staff_message`, which reaches the customer through the gateway's push. Resolving
-ends the handoff and tells the customer the assistant is back."""
+ends the handoff and tells the customer the assistant is back; so does the customer's own
+"back to the bot" (`back_to_bot`), which leaves the ticket open for staff to follow up."""
 from __future__ import annotations
 
 import logging
@@ -24,6 +25,8 @@ logger = logging.getLogger(__name__)
 _tickets = SupportTicket.__table__
 _messages = TicketMessage.__table__
 STAFF_NAME = "Our team"
+BACK_TO_BOT_NOTE = ("[The customer went back to the assistant: the handoff ended. The ticket "
+                    "stays open: answer to follow up.]")
 
 
 def _check_open(ticket: dict) -> None:
@@ -154,12 +157,76 @@ async def resolve_ticket(session: AsyncSession, settings, ticket_id: int,
         await session.execute(update(_tickets).where(_tickets.c.id == ticket_id).values(**changes))
         ticket = await _ticket(session, ticket_id)
     notified = False
-    if was_active and ticket["conversation_id"]:
-        text = render(settings.NOTIFY_DOMAIN_PATH, "utter_handoff_ended")
+    if was_active:
         key = f"handoff:{ticket_id}:ended:{ticket['handoff_ended_at'].timestamp()}"
-        try:
-            await push_texts(settings, ticket["conversation_id"], [text], key)
-            notified = True
-        except CustomerUnreachable:
-            logger.warning("ticket %s resolved, but the customer was not told", ticket_id)
+        notified = await _tell_customer(settings, ticket, key, "utter_handoff_ended")
     return {"ticket": ticket, "handoff_ended": was_active, "customer_notified": notified}
+
+
+async def back_to_bot(session: AsyncSession, settings, ticket_id: int, text: str,
+                      external_id: str | None, command: bool) -> dict:
+    """The customer asked to go back to the bot: the handoff ends, their message is recorded
+    with a note saying so, and the ticket stays open (not resolved) for staff to follow up; then
+    the customer is told they are back with the assistant. A change of mind that is not a
+    command ("never mind") ends it only while no staff member has answered: after that it may
+    be said to them. Repeats change nothing (see BackToBotPublic's outcome)."""
+    try:
+        async with session.begin():
+            ticket = await _ticket(session, ticket_id)
+            outcome = await _back_to_bot_refusal(session, ticket, external_id, command)
+            if outcome is not None:
+                return {"ticket": ticket, "outcome": outcome, "customer_notified": False}
+            if not await _end_handoff(session, ticket_id):
+                return {"ticket": ticket, "outcome": "not_handed_off", "customer_notified": False}
+            await _insert_message(session, ticket_id=ticket_id, sender="user", author=None,
+                                  text=f"{text}\n{BACK_TO_BOT_NOTE}", external_id=external_id)
+            ticket = await _ticket(session, ticket_id)
+    except IntegrityError:  # the same external id, recorded concurrently
+        return {"ticket": await _ticket(session, ticket_id), "outcome": "duplicate",
+                "customer_notified": False}
+    key = f"handoff:{ticket_id}:back-to-bot:{ticket['handoff_ended_at'].timestamp()}"
+    notified = await _tell_customer(settings, ticket, key, "utter_handoff_back_to_bot",
+                                    ticket_id=ticket_id)
+    return {"ticket": ticket, "outcome": "ended", "customer_notified": notified}
+
+
+async def _back_to_bot_refusal(session: AsyncSession, ticket: dict, external_id: str | None,
+                               command: bool) -> str | None:
+    """Why the handoff is not ended here, or None to end it."""
+    if await _recorded(session, external_id):
+        return "duplicate"
+    if not ticket["handoff_active"]:
+        return "not_handed_off"
+    if not command and await _staff_answered(session, ticket["id"]):
+        return "staff_answered"
+    return None
+
+
+async def _staff_answered(session: AsyncSession, ticket_id: int) -> bool:
+    found = await session.execute(select(_messages.c.id).where(
+        _messages.c.ticket_id == ticket_id, _messages.c.sender == "agent").limit(1))
+    return found.first() is not None
+
+
+async def _end_handoff(session: AsyncSession, ticket_id: int) -> bool:
+    """Ends the ticket's handoff; False when it was no longer active (ended concurrently)."""
+    now = utcnow()
+    ended = await session.execute(update(_tickets).where(
+        _tickets.c.id == ticket_id, handoff_is_active()).values(
+        handoff_ended_at=now, updated_at=now))
+    return ended.rowcount == 1
+
+
+async def _tell_customer(settings, ticket: dict, dedupe_key: str, response: str,
+                         **values: object) -> bool:
+    """Pushes `response` to the ticket's conversation; False when the gateway did not take it
+    (the handoff has ended anyway: the bot answers their next message)."""
+    if not ticket["conversation_id"]:
+        return False
+    text = render(settings.NOTIFY_DOMAIN_PATH, response, **values)
+    try:
+        await push_texts(settings, ticket["conversation_id"], [text], dedupe_key)
+    except CustomerUnreachable:
+        logger.warning("ticket %s: the customer was not told (%s)", ticket["id"], response)
+        return False
+    return True

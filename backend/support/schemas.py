@@ -144,3 +144,25 @@ class ResolvePublic(BaseModel):
     ticket: TicketPublic
     handoff_ended: bool = Field(description="false when the ticket was already resolved")
     customer_notified: bool
+
+
+class BackToBotCreate(Strict):
+    """What the customer wrote to leave the handoff ("back to the bot", "never mind")."""
+    text: str = Field(min_length=1, max_length=4000)
+    external_id: str | None = Field(default=None, min_length=1, max_length=200)
+    command: bool = Field(default=True, description="an unmistakable command ('back to the bot', "
+                          "'/bot'); false for a change of mind ('never mind'), which ends the "
+                          "handoff only while no staff member has answered on the ticket")
+
+
+BackToBotOutcome = Literal["ended", "duplicate", "not_handed_off", "staff_answered"]
+
+
+class BackToBotPublic(BaseModel):
+    ticket: TicketPublic
+    outcome: BackToBotOutcome = Field(description=(
+        "ended: the handoff ended here, the message is on the ticket; duplicate: this "
+        "external_id was recorded before, nothing changed; not_handed_off: the handoff had "
+        "already ended, nothing recorded; staff_answered: not a command and staff have "
+        "answered, nothing recorded (the message is for staff)"))
+    customer_notified: bool = Field(description="the customer was told they are back with the bot")

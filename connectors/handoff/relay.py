@@ -2,7 +2,10 @@
 to the bot:
 
 - `divert` before asking the bot: while staff have the conversation the message goes to the
-  ticket and into the staff Slack thread instead, and the bot stays silent;
+  ticket and into the staff Slack thread instead, and the bot stays silent. A way out
+  (`back_to_bot.wish`: "back to the bot"; "never mind" while no staff member has answered) ends
+  the handoff instead: the ticket stays open, staff read a line in the thread, and the backend
+  tells the customer through the gateway's push that they are back with the assistant;
 - `intercept` on the bot's replies: a `{"custom": {"handoff": {"ticket_id": N}}}` payload (from
   action_open_ticket) is taken out, the handoff is started in the backend, the ticket is posted
   to the staff channel, and the customer is told when someone will answer.
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from connectors.handoff import ticket_post
+from connectors.handoff import back_to_bot, ticket_post
 from connectors.handoff.staff_channel import post_staff_message
 from connectors.handoff.state import ActiveHandoffs, BackendUnavailable, HandoffBackend, Refused
 
@@ -40,6 +43,9 @@ class HandoffRelay:
         ticket = await self._active_ticket(sender_id)
         if ticket is None:
             return False
+        wish = back_to_bot.wish(text)
+        if wish and await self._back_to_bot(sender_id, ticket, text, external_id, wish):
+            return True
         try:
             recorded = await self.backend.add_customer_message(ticket["id"], text, external_id)
         except Refused:  # resolved a moment ago: the bot answers again
@@ -50,6 +56,26 @@ class HandoffRelay:
             recorded = {"duplicate": False}
         if not recorded.get("duplicate") and ticket.get("slack_thread_ts"):
             await self._post(ticket_post.customer_line(ticket, text), ticket["slack_thread_ts"])
+        return True
+
+    async def _back_to_bot(self, sender_id: str, ticket: dict, text: str,
+                           external_id: str | None, wish: str) -> bool:
+        """True when the handoff ended at the customer's word (now or by an earlier copy of the
+        message). False leaves the message to the usual path: staff have answered and it was
+        not a command, the handoff had ended already, or the backend did not answer."""
+        try:
+            result = await self.backend.back_to_bot(ticket["id"], text, external_id,
+                                                    command=wish == back_to_bot.COMMAND)
+        except (BackendUnavailable, Refused) as error:
+            logger.error("could not end the handoff of ticket %s: %s", ticket["id"], error)
+            return False
+        if result["outcome"] not in ("ended", "duplicate"):
+            return False
+        self.active.put(sender_id, None)  # with the bot again
+        thread = result["ticket"].get("slack_thread_ts")
+        if result["outcome"] == "ended" and thread:
+            line = ticket_post.back_to_bot_line(result["ticket"], text, result["customer_notified"])
+            await self._post(line, thread)
         return True
 
     async def intercept(self, sender_id: str, replies: list[dict]) -> list[dict]:

@@ -73,6 +73,11 @@ class HandoffBackend:
         return await self._call("POST", f"/{ticket_id}/customer-messages",
                                 json={"text": text, "external_id": external_id})
 
+    async def back_to_bot(self, ticket_id: int, text: str, external_id: str | None,
+                          command: bool) -> dict:
+        return await self._call("POST", f"/{ticket_id}/back-to-bot", json={
+            "text": text, "external_id": external_id, "command": command})
+
     async def staff_reply(self, ticket_id: int, text: str, author: str | None,
                           external_id: str | None) -> dict:
         return await self._call("POST", f"/{ticket_id}/messages",

@@ -1,5 +1,6 @@
 """What staff see in the staff Slack channel: the ticket (Block Kit, with a Resolve button) and,
-in its thread, what the customer writes during the handoff."""
+in its thread, what the customer writes during the handoff and whether they went back to the
+bot."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -68,6 +69,15 @@ def transcript(ticket: dict) -> str:
 
 def customer_line(ticket: dict, text: str) -> str:
     return f"*{escape(customer_name(ticket))}* ({channel_name(ticket)}): {escape(text)}"
+
+
+def back_to_bot_line(ticket: dict, text: str, customer_told: bool) -> str:
+    """The thread's note that the customer left the handoff themselves (the ticket stays open)."""
+    told = "" if customer_told else " They could not be told (their channel is unreachable)."
+    return (f":leftwards_arrow_with_hook: *{escape(customer_name(ticket))}* "
+            f"({channel_name(ticket)}) went back to the bot: {escape(text)}\n"
+            f"The ticket stays open: reply here to follow up (that hands the conversation to "
+            f"you again), or Resolve it.{told}")
 
 
 def _context(text: str) -> dict:

@@ -1,5 +1,6 @@
-"""Staff routes of the human handoff: the gateway starts a handoff and records what the customer
-writes; staff (from Slack through the gateway, or directly) answer and resolve."""
+"""Staff routes of the human handoff: the gateway starts a handoff, records what the customer
+writes and ends it when the customer goes back to the bot; staff (from Slack through the
+gateway, or directly) answer and resolve."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -8,9 +9,10 @@ from fastapi import APIRouter, Path
 
 from backend.api.deps import ReadSessionDep, SessionDep, SettingsDep, StaffDep
 from backend.support import handoff, service
-from backend.support.schemas import (CustomerMessageCreate, HandoffPublic, ResolvePublic,
-                                     SlackThreadSet, StaffMessageCreate, TicketMessagePublic,
-                                     TicketPublic, TicketResolve)
+from backend.support.schemas import (BackToBotCreate, BackToBotPublic, CustomerMessageCreate,
+                                     HandoffPublic, ResolvePublic, SlackThreadSet,
+                                     StaffMessageCreate, TicketMessagePublic, TicketPublic,
+                                     TicketResolve)
 
 router = APIRouter(prefix="/staff/tickets", tags=["staff"])
 TicketId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -38,6 +40,13 @@ async def set_slack_thread(ticket_id: TicketId, data: SlackThreadSet, session: S
 async def add_customer_message(ticket_id: TicketId, data: CustomerMessageCreate,
                                session: SessionDep, _staff: StaffDep) -> dict:
     return await handoff.add_customer_message(session, ticket_id, data.text, data.external_id)
+
+
+@router.post("/{ticket_id}/back-to-bot", response_model=BackToBotPublic)
+async def back_to_bot(ticket_id: TicketId, data: BackToBotCreate, session: SessionDep,
+                      settings: SettingsDep, _staff: StaffDep) -> dict:
+    return await handoff.back_to_bot(session, settings, ticket_id, data.text, data.external_id,
+                                     data.command)
 
 
 @router.post("/{ticket_id}/messages", response_model=TicketMessagePublic, status_code=201)
