@@ -10,6 +10,7 @@ class ErrorCode(str, Enum):
     PRODUCT_NOT_FOUND = "product_not_found"
     ORDER_NOT_FOUND = "order_not_found"
     UNKNOWN_SKU = "unknown_sku"
+    ADDRESS_NOT_SERVED = "address_not_served"
     PRODUCT_INACTIVE = "product_inactive"
     INSUFFICIENT_STOCK = "insufficient_stock"
     INVALID_TRANSITION = "invalid_transition"

@@ -1,6 +1,7 @@
 """One settings object for the backend, read from the environment and the repo's .env."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +28,11 @@ class Settings(BaseSettings):
     EXPIRY_INTERVAL_SECONDS: float = Field(default=60, ge=0)  # 0 disables the background sweep
     MAX_REQUEST_BYTES: int = Field(default=65536, ge=1024)
     CURRENCY: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    # Where orders may be shipped: ISO alpha-2 codes, comma-separated. The EU's 27, the UK (GB),
+    # Switzerland and Norway; places inside them outside the VAT area are refused by postcode
+    # (backend/orders/delivery_area.py).
+    DELIVERY_COUNTRIES: str = ("AT,BE,BG,HR,CY,CZ,DK,EE,FI,FR,DE,GR,HU,IE,IT,LV,LT,LU,MT,NL,PL,PT,"
+                               "RO,SK,SI,ES,SE,GB,CH,NO")
     # Test-only: sleep this long between reading stock and reserving it, inside the
     # transaction, to widen any race window. Must stay 0 in production.
     RESERVE_DELAY_MS: int = Field(default=0, ge=0, le=5000)
@@ -70,6 +76,17 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
+    @field_validator("DELIVERY_COUNTRIES")
+    @classmethod
+    def _country_codes(cls, value: str) -> str:
+        codes = [code.strip().upper() for code in value.split(",") if code.strip()]
+        wrong = [code for code in codes if not re.fullmatch(r"[A-Z]{2}", code)]
+        if wrong:
+            raise ValueError(f"not ISO alpha-2 country codes: {', '.join(wrong)} (write IE,DE,GB)")
+        if not codes:
+            raise ValueError("name at least one country (ISO alpha-2, comma-separated: IE,DE,GB)")
+        return ",".join(codes)
+
     @field_validator("STAFF_HOURS")
     @classmethod
     def _readable_hours(cls, value: str) -> str:
@@ -93,6 +110,10 @@ class Settings(BaseSettings):
             return self.TRACKER_STORE_URL
         path = self.RASA_TRACKER_DB
         return f"sqlite+aiosqlite:///{path if path.is_absolute() else REPO_ROOT / path}"
+
+    @property
+    def delivery_countries(self) -> frozenset[str]:
+        return frozenset(self.DELIVERY_COUNTRIES.split(","))
 
     @property
     def is_sqlite(self) -> bool:

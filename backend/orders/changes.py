@@ -10,6 +10,7 @@ from backend.customers.service import ChannelRef, Identity, find_identity
 from backend.errors import OrderLocked
 from backend.inventory.allocation import allocate_stock, release_stock
 from backend.orders import events, queries
+from backend.orders.delivery_area import check_served
 from backend.orders.models import Order, OrderLine
 from backend.orders.pricing import merge_lines, price_lines, totals
 from backend.orders.schemas import Address, LineIn
@@ -66,8 +67,10 @@ async def change_items(
 
 
 async def change_address(
-    session: AsyncSession, *, ref: ChannelRef | None, actor: str, number: str, address: Address,
+    session: AsyncSession, settings: Settings, *, ref: ChannelRef | None, actor: str, number: str,
+    address: Address,
 ) -> dict:
+    check_served(settings, address)
     async with session.begin():
         order = await _owned_editable(session, ref, number, "address")
         after = address.model_dump(mode="json")

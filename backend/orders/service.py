@@ -19,6 +19,7 @@ from backend.errors import (ErrorCode, IdempotencyConflict, InvalidRequest, Inva
 from backend.inventory.allocation import (allocate_stock, decrease_stock, release_stock,
                                           return_stock)
 from backend.orders import events, placement_pg, queries, returns
+from backend.orders.delivery_area import check_served
 from backend.orders.models import Order, OrderLine
 from backend.orders.pricing import merge_lines, price_lines, totals
 from backend.orders.rows import insert_order_rows, pending_order
@@ -64,6 +65,7 @@ async def place_order(
     data: OrderCreate, idempotency_key: str | None,
 ) -> tuple[dict, bool]:
     """Returns (order view, created). A replayed Idempotency-Key returns the first order."""
+    check_served(settings, data.shipping_address)
     quantities = merge_lines(data.lines, settings)
     request_hash = _request_hash(data)
     if database.kw["bind"].dialect.name == "postgresql":

@@ -97,9 +97,9 @@ async def change_order_items(number: str, data: ItemsUpdate, session: SessionDep
 
 @router.put("/{number}/address", response_model=OrderPublic)
 async def change_order_address(number: str, data: AddressUpdate, session: SessionDep,
-                               ref: CustomerDep) -> dict:
+                               settings: SettingsDep, ref: CustomerDep) -> dict:
     return await own_task(changes.change_address(
-        session, ref=ref, actor=f"customer:{ref.label}", number=number,
+        session, settings, ref=ref, actor=f"customer:{ref.label}", number=number,
         address=data.shipping_address))
 
 

@@ -64,7 +64,7 @@ async def change_order_items_staff(number: str, data: ItemsUpdate, session: Sess
 
 @router.put("/{number}/address", response_model=OrderPublic)
 async def change_order_address_staff(number: str, data: AddressUpdate, session: SessionDep,
-                                     staff: StaffDep) -> dict:
+                                     settings: SettingsDep, staff: StaffDep) -> dict:
     return await own_task(changes.change_address(
-        session, ref=None, actor=f"staff:{staff}", number=number,
+        session, settings, ref=None, actor=f"staff:{staff}", number=number,
         address=data.shipping_address))
