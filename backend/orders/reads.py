@@ -14,7 +14,7 @@ def _digits(phone: str | None) -> str:
     return re.sub(r"\D", "", phone or "")
 
 
-def _verified(order: dict, email: str | None, phone: str | None) -> bool:
+def verified(order: dict, email: str | None, phone: str | None) -> bool:
     if email and order["contact_email"]:
         if email.strip().lower() == order["contact_email"].lower():
             return True
@@ -30,7 +30,7 @@ async def read_order_for(session: AsyncSession, *, ref: ChannelRef, number: str,
         raise not_found(number)
     identity = await find_identity(session, ref)
     mine = identity is not None and identity.customer_id == order["customer_id"]
-    if not (mine or _verified(order, email, phone)):
+    if not (mine or verified(order, email, phone)):
         # Same answer as "no such order": don't reveal that the number exists.
         raise not_found(number)
     return (await queries.views_for(session, [order]))[0]

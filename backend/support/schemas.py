@@ -61,6 +61,9 @@ class TicketCreate(Strict):
     reason: str = Field(min_length=1, max_length=500)
     conversation_id: str | None = Field(default=None, max_length=200)
     order_number: str | None = Field(default=None, max_length=20)
+    # Another customer's order is linked only with the email or phone on it (as GET /orders/{n}).
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
     transcript: list[TranscriptTurn] = Field(default_factory=list, max_length=200)
     any_open: bool = Field(default=False, description="join the conversation's open ticket whatever "
                            "its problem (a request for a person: the team takes up what is open)")

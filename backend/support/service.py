@@ -9,6 +9,7 @@ from backend.customers.models import Customer
 from backend.customers.service import ChannelRef, find_or_create_identity
 from backend.errors import ErrorCode, NotFound
 from backend.orders.models import Order
+from backend.orders.reads import verified
 from backend.orders.service import not_found
 from backend.support.models import Feedback, SupportTicket, TicketMessage
 from backend.support.schemas import FeedbackCreate, FeedbackUpdate, TicketCreate, TicketUpdate
@@ -22,14 +23,18 @@ DONE = ("resolved", "closed")
 LOW_RATING = 2  # ratings at or below get a follow-up ticket
 
 
-async def _own_order_id(session: AsyncSession, customer_id: int, number: str | None) -> int | None:
+async def _own_order_id(session: AsyncSession, customer_id: int, number: str | None,
+                        email: str | None = None, phone: str | None = None) -> int | None:
+    """The customer's own order's id, or another's when `email` or `phone` is the one on it (the
+    chat verified it, as reading it does); else 404, the same as for no such order."""
     if not number:
         return None
-    order_id = (await session.execute(select(_orders.c.id).where(
-        _orders.c.number == number.upper(), _orders.c.customer_id == customer_id))).scalar()
-    if order_id is None:
+    order = (await session.execute(select(_orders.c.id, _orders.c.customer_id, _orders.c.contact_email,
+                                          _orders.c.contact_phone).where(
+        _orders.c.number == number.upper()))).mappings().first()
+    if order is None or not (order["customer_id"] == customer_id or verified(order, email, phone)):
         raise not_found(number)
-    return order_id
+    return order["id"]
 
 
 async def create_feedback(session: AsyncSession, *, ref: ChannelRef, data: FeedbackCreate) -> dict:
@@ -152,7 +157,7 @@ async def create_ticket(session: AsyncSession, *, ref: ChannelRef, data: TicketC
     request added to it. The result's `already_open` says which."""
     async with session.begin():
         identity = await find_or_create_identity(session, ref)
-        order_id = await _own_order_id(session, identity.customer_id, data.order_number)
+        order_id = await _own_order_id(session, identity.customer_id, data.order_number, data.email, data.phone)
         now = utcnow()
         same = await _open_for_the_same_problem(session, identity.customer_id, order_id, data)
         if same is not None:

@@ -87,3 +87,25 @@ async def test_a_request_for_a_person_can_join_whatever_ticket_is_open(client):
         "transcript": [{"sender": "user", "text": "can i talk to a human"}]})
     assert person.status_code == 200 and person.json()["id"] == complaint["id"]
     assert person.json()["reason"] == "complaint"
+
+
+async def test_a_ticket_links_another_customers_order_only_with_its_email_or_phone(client):
+    """A chat that verified someone else's order (a gift, a partner's) opens a ticket about it: the
+    email or phone on the order links it; without them, or with wrong ones, 404 as for no order."""
+    product = await create_product(client)
+    order = await create_order(client, "web:owner-" + uuid.uuid4().hex, (product["sku"], 1),
+                               email="grace@example.com", contact_phone="+353 85 123 4567")
+    asker = "web:other-" + uuid.uuid4().hex
+
+    async def ticket(**contact) -> httpx.Response:
+        return await client.post("/api/v1/tickets", headers=bot(asker), json={
+            "reason": "late order", "conversation_id": asker, "order_number": order["number"], **contact})
+
+    for refused in ({}, {"email": "mallory@example.com"}, {"phone": "085 999 0000"}):
+        response = await ticket(**refused)
+        assert response.status_code == 404, refused
+        assert response.headers["content-type"].startswith("application/problem+json")
+    by_email = await ticket(email="Grace@Example.com")
+    assert by_email.status_code == 201 and by_email.json()["order_number"] == order["number"]
+    by_phone = await ticket(phone="085 123 4567")  # the same problem: the same ticket
+    assert by_phone.json()["id"] == by_email.json()["id"] and by_phone.json()["already_open"] is True
