@@ -113,6 +113,7 @@ class Order:
     contact_phone: Optional[str] = None
     return_reason: Optional[str] = None
     cancel_reason: Optional[str] = None
+    expires_at: Optional[str] = None  # until when a pending (unconfirmed) order holds its stock
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Order":
@@ -138,6 +139,7 @@ class Order:
             contact_phone=data.get("contact_phone"),
             return_reason=data.get("return_reason"),
             cancel_reason=data.get("cancel_reason"),
+            expires_at=data.get("expires_at"),
         )
 
     @property
@@ -373,11 +375,14 @@ class BackendClient:
 
     async def open_ticket(
         self, reason: str, conversation_id: str, transcript: List[Dict[str, Any]],
-        order_number: Optional[str] = None, any_open: bool = False,
+        order_number: Optional[str] = None, any_open: bool = False, contact: Optional[str] = None,
     ) -> Ticket:
-        """A new ticket, or the open one for the same problem (any open one with `any_open`)."""
+        """A new ticket, or the open one for the same problem (any open one with `any_open`);
+        `contact`, the email or phone on another customer's order, links that order too."""
         body = {"reason": reason, "conversation_id": conversation_id, "transcript": transcript,
                 "order_number": order_number, "any_open": any_open}
+        if contact:
+            body["email" if "@" in contact else "phone"] = contact
         ticket = await self._post("/tickets", body)
         return Ticket(id=int(ticket["id"]), already_open=bool(ticket.get("already_open")))
 

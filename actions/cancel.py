@@ -10,12 +10,15 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
-from actions.cancel_questions import (ASKED, CANCEL_OFFERS, OTHER_ORDER, another_order_named, answer_a_shop_cancel,
-                                      answer_about_the_cancel, ask_to_cancel, asked_just_now, cancel_run,
+from actions.cancel_items import items_out_at_the_question, items_out_of_an_order, propose_without
+from actions.cancel_questions import (ASKED, CANCEL_OFFERS, CANCEL_POLICY_QUESTION, OTHER_ORDER, another_order_named,
+                                      answer_a_shop_cancel, answer_about_the_cancel, answer_beside_a_cancel,
+                                      ask_to_cancel, asked_just_now, asks_to_cancel_too, cancel_run,
                                       changes_instead_of_cancelling, keeps_its_items, keeps_the_order,
-                                      number_asked_about, offered_cancel, offered_orders, picks_an_order_to_cancel,
-                                      says_the_next_one_too, wants_it_placed)
-from actions.change_address import NEW_ADDRESS, answer_change_address
+                                      naming_the_order_to_cancel, number_asked_about, offered_cancel, offered_orders,
+                                      picks_an_order_to_cancel, says_the_next_one_too, wants_it_placed)
+from actions.change_address import (NEW_ADDRESS, answer_change_address, declines_the_new_address, keep_the_address,
+                                   new_name_at_the_summary)
 from actions.change_contact import answer_change_contact
 from actions.change_order import answer_change_order
 from actions.conversation import CANCEL_THE_ORDER, ActionStop
@@ -35,9 +38,10 @@ from actions.return_withdrawal import answer_withdrawal, withdraws_a_return
 from actions.returns import answer_return, changes_the_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
 from actions.feedback import correct_the_rating_just_given, stated_rating
-from actions.support import (OFFERED_TICKET, PAUSED_FORM, PERSON_OFFERS, WANTS_A_PERSON, ActionOpenTicket,
-                             add_to_the_ticket, chase_the_late_order, end_active_form, hand_over, offer_a_person,
-                             refuses_a_bot, says_more)
+from actions.support import (PERSON_OFFERS, WANTS_A_PERSON, ActionOpenTicket, answer_an_emoji, chase_the_late_order,
+                             end_active_form, hand_over, offer_a_person, refuses_a_bot)
+from actions.ticket_follow_ups import add_to_the_ticket, says_more
+from actions.tickets import OFFERED_TICKET, PAUSED_FORM
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -66,11 +70,6 @@ def _say_why_not(dispatcher: CollectingDispatcher, order: Order) -> None:
     dispatcher.utter_message(response=response, number=order.number, status=order.status.replace("_", " "))
 
 
-# "until when can i cancel an order?", "is there a fee to cancel": the policy, not a cancel.
-CANCEL_POLICY_QUESTION = re.compile(
-    r"(?i)\b(?:until|till|up to|by) when\b|\bhow (?:long|late)\b.*\bcancel|\bcancel\w*\s+(?:policy|fees?|charges?)\b|"
-    r"\b(?:fee|charge|cost|penalty)\b.*\bcancel|\bcancel\w*\b.*\b(?:fee|charge|cost|penalty)\b|"
-    r"\bcan (?:i|we|you) (?:still )?cancel (?:an|a|any) order\b|\b(?:after|once) (?:it|an order|the order) (?:has )?(?:ship|is ship)")
 # "cancel both my orders", "cancel all of them": one question per order, one after the other.
 CANCEL_THEM_ALL = re.compile(r"(?i)\b(?:both|all (?:my |of (?:my |them|it)|the )?(?:orders|of them)|every order|"
                              r"all \d+ orders)\b")
@@ -107,7 +106,7 @@ class ActionCancelOrder(Action):
         said = await _what_the_cancel_did(dispatcher, tracker)
         if said is not None:  # "is it cancelled now?", "did you cancel both" right after a cancel
             return said
-        undone = await _undo_the_cancel(dispatcher, tracker, domain)
+        undone = await undo_the_cancel(dispatcher, tracker, domain)
         if undone is not None:  # "oops i didnt mean to cancel, can you undo that"
             return undone
         answered = await answer_about_the_cancel(dispatcher, tracker)
@@ -123,8 +122,11 @@ class ActionCancelOrder(Action):
         text = tracker.latest_message.get("text") or ""
         all_of_them = number is None and (CANCEL_THEM_ALL.search(text) or CANCEL_EVERYTHING.search(text)) is not None
         if number is None and CANCEL_POLICY_QUESTION.search(text) and tracker.get_slot(REQUESTED) is None:
-            dispatcher.utter_message(response="utter_faq/cancellation_fee")
-            return []
+            if not asks_to_cancel_too(text):
+                dispatcher.utter_message(response="utter_faq/cancellation_fee")
+                return []
+            # "cancel it, is there a fee?": the fee in a word, then the cancel asked (it had been dropped)
+            dispatcher.utter_message(response="utter_cancel_no_fee")
         change = _change_under_way(tracker)
         changing = (tracker.get_slot(TARGET) or {}).get("number") if change else None
         forgotten = [SlotSet(slot, None) for slot in CHANGE_FLOW] if changing else []  # asked to cancel instead
@@ -156,9 +158,17 @@ class ActionCancelOrder(Action):
             # no to that order, not a cancel of another
             tracker.latest_message["intent"] = {"name": "deny", "confidence": 1.0}
             return await answer_place_order(dispatcher, tracker)
-        skus, categories = named_skus(tracker), entity_values(tracker, "category")
+        skus, categories = _what_tells_the_order(tracker)
         try:
             async with BackendClient(tracker.sender_id) as backend:
+                out = (await items_out_of_an_order(tracker, backend, number)
+                       if other_than is None and not offered and not all_of_them and not earliest else None)
+                if out is not None and out.left:
+                    # "cancel the filters from it", "cancel the mugs from my order, keep the rest": a
+                    # change taking them out, not the whole order's cancel
+                    return forgotten + await propose_without(dispatcher, tracker, out) + end_active_form(tracker)
+                if out is not None:  # "cancel the mugs and the press from my order": all it holds
+                    number = out.order.number
                 if number is None and other_than is None and (skus or categories or offered):
                     # "cancel the mug order", "the one with the red mugs" to "which one?"
                     return forgotten + await _the_order_holding(dispatcher, tracker, backend, skus, categories, offered)
@@ -184,8 +194,7 @@ class ActionCancelOrder(Action):
             dispatcher.utter_message(response="utter_no_other_cancellable")
             return _clear()
         if order is None:
-            dispatcher.utter_message(response="utter_ask_cancel_order_number")
-            return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "cancel"), SlotSet(PENDING, None)]
+            return _no_order_to_cancel(dispatcher, tracker)
         for refused in past:
             _say_why_not(dispatcher, refused)
         if not order.cancellable:
@@ -200,16 +209,49 @@ class ActionCancelOrder(Action):
         return forgotten + _ask_confirmation(dispatcher, order) + end_active_form(tracker)
 
 
-# "oops i didnt mean to cancel, can you undo that", "restore my order", "uncancel it": a cancel taken back.
+async def cancel_asked_about(dispatcher: CollectingDispatcher, tracker: Tracker,
+                             number: str) -> List[Dict[Text, Any]]:
+    """ "Do you want me to cancel order …?" about order `number`, found by a flow that read the
+    cancel as its own (a change naming all the order holds); one past cancelling is said why."""
+    order = await _read_order(tracker, number, "the order to cancel")
+    if order is None:
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return []
+    return _ask_confirmation(dispatcher, order) if order.cancellable else _refuse(dispatcher, order)
+
+
+def _no_order_to_cancel(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """No order on this chat to cancel: right after the order at its summary was not placed, that
+    nothing was placed, so nothing is to cancel (QA16: "Which order would you like to cancel?"
+    asked for a number there is none of); else its number asked for, once (a form waiting for an
+    answer ends: it had asked its own question under it)."""
+    if _declined_in_this_chat(tracker):
+        dispatcher.utter_message(response="utter_cancel_nothing_placed")
+        return _clear() + end_active_form(tracker)
+    dispatcher.utter_message(response="utter_ask_cancel_order_number")
+    return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "cancel"), SlotSet(PENDING, None)] + end_active_form(tracker)
+
+
+def _declined_in_this_chat(tracker: Tracker) -> bool:
+    """An order was shown at its summary in this chat and not placed ("No" released it)."""
+    return any(event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in (
+        "utter_order_not_placed", "utter_order_left_goodbye") for event in tracker.events or [])
+
+
+# "oops i didnt mean to cancel, can you undo that", "restore my order", "uncancel it", "reinstate it",
+# "bring back my order": a cancel taken back (not "reverse the charge": a refund). The one list: the
+# forms such a message is read as (a return, a change) ask undo_the_cancel_at_a_form.
 UNDOES_A_CANCEL = re.compile(
-    r"(?i)\b(?:undo|un-?cancel\w*|restore|reinstate|reactivate|revive|reverse)\b|"
-    r"\bbring (?:it|that|them|the order|my order) back\b|"
+    r"(?i)\b(?:undo|un-?cancel\w*|restore|reinstate|reactivate|revive)\b|"
+    r"\breverse\b(?!\s+(?:the\s+|my\s+|that\s+)?(?:charge|payment|transaction|refund|debit))|"
+    r"\bbring (?:it|that|them|the order|my order|my cancell?ed order) back\b|"
+    r"\bbring back (?:it|that|them|the order|my order|my cancell?ed order|the cancell?ed order)\b|"
     r"\b(?:didn'?t|did not|didnt|never) (?:mean|want|wanted) (?:to|u to|you to) cancel|"
     r"\bcancell?ed (?:it |that |the order |my order )?by (?:mistake|accident)")
 
 
-async def _undo_the_cancel(dispatcher: CollectingDispatcher, tracker: Tracker,
-                           domain: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
+async def undo_the_cancel(dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
     """A cancel taken back: a cancelled order can't be restored, so that is said and the same items
     (and address) are offered as a new order, its summary asking "Shall I place it?" (it had only
     said "is already cancelled"). None when the message takes back no cancel, or the order meant
@@ -217,11 +259,9 @@ async def _undo_the_cancel(dispatcher: CollectingDispatcher, tracker: Tracker,
     text = tracker.latest_message.get("text") or ""
     if not UNDOES_A_CANCEL.search(text) or tracker.get_slot(PENDING) == "place_order":  # "undo" there: put back
         return None
-    number = requested_order_number(tracker) or order_number(tracker.get_slot("order_id"))
     try:
         async with BackendClient(tracker.sender_id) as backend:
-            order = await backend.get_order(number) if number else next(
-                (order for order in await backend.list_orders() if order.status == "cancelled"), None)
+            order = await _the_cancelled_order_meant(tracker, backend)
     except BackendError as error:  # not theirs, or not there: the cancel itself says why
         logger.info("reading the order to restore failed: %s", error)
         return None
@@ -232,6 +272,48 @@ async def _undo_the_cancel(dispatcher: CollectingDispatcher, tracker: Tracker,
     slots = order_form_slots(order) + [SlotSet(PENDING_ORDER, None), SlotSet(KEY, None)]
     tracker.slots.update({event["name"]: event["value"] for event in slots})
     return _clear() + slots + await ActionPlaceOrder().run(dispatcher, tracker, domain)
+
+
+# "undo the address change", "undo removing the mug": an edit taken back, not a cancel.
+_UNDOES_AN_EDIT = re.compile(r"(?i)\b(?:chang\w*|edit\w*|address|swap\w*|remov\w*|add\w*)\b")
+
+
+async def _the_cancelled_order_meant(tracker: Tracker, backend: BackendClient) -> Optional[Order]:
+    """The order a cancel taken back is about: the one the message names, else the one talked
+    about; with none talked about, or "restore my cancelled order", "uncancel it" while another is,
+    the newest cancelled one (not while a change is made or named: "undo" drops that)."""
+    named = requested_order_number(tracker)
+    if named:
+        return await backend.get_order(named)
+    talked_about = order_number(tracker.get_slot("order_id"))
+    order = await backend.get_order(talked_about) if talked_about else None
+    if order is not None and order.status == "cancelled":
+        return order
+    text = tracker.latest_message.get("text") or ""
+    changing = _change_under_way(tracker) and tracker.get_slot(TARGET)  # not a change form just started
+    if (order is not None and "cancel" not in text.lower()) or changing or _UNDOES_AN_EDIT.search(text):
+        return order
+    return next((order for order in await backend.list_orders() if order.status == "cancelled"), None)
+
+
+async def undo_the_cancel_at_a_form(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
+    """For a form a cancel taken back is read as ("reinstate it" as a return, "bring back my order"
+    as a change): the cancel's own answer (undo_the_cancel), and the form ends asking nothing
+    (no rule may show its summary under the new order's). None when it takes back no cancel."""
+    undone = await undo_the_cancel(dispatcher, tracker, domain)
+    if undone is None:
+        return None
+    return undone + [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
+
+
+async def cancel_at_a_form(dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    """ "cancel the mugs order too, keep only the french press" read as a change of items: a cancel
+    of the order told by its items, asked as any cancel is; the form ends asking nothing."""
+    events = await ActionCancelOrder().run(dispatcher, tracker, domain)
+    ending = [SlotSet("requested_slot", None), ActiveLoop(None)]
+    return events + [event for event in ending if event not in events] + [FollowupAction("action_listen")]
 
 
 # A change of the order waiting for its "yes" (or its new address), forgotten when the whole order
@@ -277,6 +359,17 @@ async def _also_cancellable(backend: BackendClient, order: Optional[Order]) -> L
     if order is None or not order.cancellable:
         return []
     return [other for other in await backend.list_orders() if other.cancellable and other.number != order.number]
+
+
+def _what_tells_the_order(tracker: Tracker) -> Tuple[List[str], List[str]]:
+    """The products and kinds that tell which order to cancel: of "cancel the mugs order too, keep
+    only the french press" the mugs (both orders held one of them, and "which one?" was asked),
+    else all the message names ("the teapot one")."""
+    naming = naming_the_order_to_cancel(tracker)
+    if not naming:
+        return named_skus(tracker), entity_values(tracker, "category")
+    return ([sku for entity in naming if entity.get("entity") == "product" for sku in entity.get("skus") or []],
+            [str(entity.get("value")) for entity in naming if entity.get("entity") == "category"])
 
 
 def _holds(order: Order, skus: List[str], categories: List[str]) -> bool:
@@ -522,6 +615,12 @@ class ActionAnswerConfirmation(Action):
         said = await _what_the_cancel_did(dispatcher, tracker)
         if said is not None:  # "did it work" right after a cancel (or at the next order's question)
             return said
+        if declines_the_new_address(tracker):  # "no leave it" at "What's the new address?"
+            return await keep_the_address(dispatcher, tracker)
+        if pending == "place_order":
+            renamed = await new_name_at_the_summary(dispatcher, tracker, domain)
+            if renamed is not None:  # "no wait the name shud be just Anjali Sharma", read as a yes or no
+                return renamed
         if pending not in ASKED_BY:
             return await _with_no_question_open(dispatcher, tracker, domain, text or "")
         if pending == "return_order" and changes_the_return(tracker):
@@ -547,6 +646,10 @@ class ActionAnswerConfirmation(Action):
             # or 😡 is about that answer, not a yes to the offer (it had walked on to a cancel)
             tracker.slots[PENDING] = None
             return [SlotSet(PENDING, None)] + await _with_no_question_open(dispatcher, tracker, domain, text or "")
+        if pending == "cancel_order":
+            out = await items_out_at_the_question(tracker)
+            if out is not None and out.left:  # "no just take the filters off": those out, not the order
+                return await propose_without(dispatcher, tracker, out)
         if changes_instead_of_cancelling(tracker):
             # "yes 1 pair please", "no, just 1 pair" at the cancel question: that order changed instead
             return await _change_instead(dispatcher, tracker)
@@ -581,6 +684,9 @@ class ActionAnswerConfirmation(Action):
                 answered = await chase_the_late_order(dispatcher, tracker)
             if answered is not None:  # "is it already packed?" read as a yes or no: answered, asked again
                 return answered
+            emoji = answer_an_emoji(dispatcher, tracker)
+            if emoji is not None:  # "😀😀😀" to an offer of a person: not an answer
+                return emoji
             # "what happens next?", "hmm idk", "." or "lkjlkj" read as a yes would act without consent
             dispatcher.utter_message(response="utter_yes_or_no_first")
             _ask_again(dispatcher, tracker, pending)
@@ -622,10 +728,9 @@ class ActionAnswerConfirmation(Action):
             if wants_it_placed(text):  # "no, place it": an order not yet placed is asked about again
                 return _clear() + await _ask_to_place(dispatcher, tracker, number)
             return _clear() + await _ask_about_the_next_one(dispatcher, tracker)  # "cancel all": on to the next
-        request = _cancel_request(tracker)
         try:
             async with BackendClient(tracker.sender_id) as backend:
-                said = cancel_reason(text or "", request)
+                said = cancel_reason(text or "", _asked_after(tracker), _cancel_request(tracker))
                 await backend.cancel_order(number, f"customer: {said}" if said else "cancelled by the customer in chat")
         except Refused as refusal:
             # shipped since the question: said as the shop says it, not in the backend's words
@@ -783,6 +888,18 @@ async def _what_the_cancel_did(dispatcher: CollectingDispatcher,
     return []
 
 
+def _asked_after(tracker: Tracker) -> str:
+    """The customer's message the latest cancel question answered ("ugh fine. then cancel the glasses
+    pair one, found them cheaper", whatever the NLU read it as: its reason is the cancel's)."""
+    seen_question = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == ASKED:
+            seen_question = True
+        elif event.get("event") == "user" and seen_question:
+            return event.get("text") or ""
+    return ""
+
+
 def _cancel_request(tracker: Tracker) -> str:
     """The customer's message that asked to cancel ("cancel both my orders"), before this answer."""
     users = [e for e in tracker.events or [] if e.get("event") == "user"][:-1]
@@ -805,6 +922,9 @@ async def _with_no_question_open(dispatcher: CollectingDispatcher, tracker: Trac
         return await _answer_human_offer(dispatcher, tracker, True)  # "hmm ok actually yes"
     if OTHER_ORDER.search(text) and last in ABOUT_A_CANCEL:
         return await ActionCancelOrder().run(dispatcher, tracker, domain)  # "and the other one too"
+    beside = await answer_beside_a_cancel(dispatcher, tracker)
+    if beside is not None:  # "no i never placed one" when there was no order to cancel
+        return beside
     if _asks_to_cancel(text) and (last in ABOUT_A_CANCEL or named_skus(tracker) or entity_values(tracker, "category")
                                   or requested_order_number(tracker)):
         # "ok actually yes cancel the mugs one" after "… stays as it is" (read as a yes): that order
@@ -883,7 +1003,9 @@ async def _ask_to_place(dispatcher: CollectingDispatcher, tracker: Tracker, numb
 # "sorry", "actually", "wait": what follows the last of them is what the customer means now.
 _CHANGE_OF_MIND = re.compile(r"(?i)\b(?:actually|wait|sorry|i mean|i meant|on second thought)\b|[.!;]")
 # A change of mind towards the order just declined: "i changed my mind", "i want it after all".
-_AFTER_ALL = re.compile(r"(?i)\bafter all\b|\bchang\w* (?:of )?my mind\b|\bon second thought\b")
+_AFTER_ALL = re.compile(r"(?i)\bafter all\b|\bchang\w* (?:of )?my mind\b|\bon second thought\b|\bwrong button\b|"
+                        r"\bby mistake\b|\bmis-?click\w*|\bi (?:did|do) want (?:it|that|them|the order)\b|"
+                        r"\b(?:place|want|order) (?:it|that|them|the order|that order|it all) again\b")
 # A "no" or a cancel that the last part still says: "dont cancel anything", "changed my mind, dont place it".
 _NOT_WANTED = re.compile(r"(?i)\b(?:no|nope|nah|not|don'?t|dont|do not|never|no need)\b")
 
@@ -905,7 +1027,7 @@ def _wants_the_order_after_all(tracker: Tracker) -> bool:
     after all", "no wait i want it after all", whatever the NLU read (a cancel, for "changed my
     mind"): the same order wanted after all, not a cancel or a new order."""
     text = tracker.latest_message.get("text") or ""
-    if last_utterance(tracker) != "utter_order_not_placed" or re.search(r"(?i)\bcancel", text):
+    if last_utterance(tracker) != "utter_order_not_placed" or _asks_to_cancel(text):
         return False
     last = _last_part(text)
     return decided_answer(text) == "yes" or bool(_AFTER_ALL.search(text) and not _NOT_WANTED.search(last))

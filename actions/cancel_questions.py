@@ -19,7 +19,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Order
-from actions.form_answers import previous_turn
+from actions.form_answers import intent_of, previous_turn
 from actions.order_slots import KEY, PENDING_ORDER
 from actions.order_wording import ORDINAL
 from actions.parsing import (asks_instead_of_answering, decided_answer, format_price, order_number, wants_to_order,
@@ -51,6 +51,31 @@ OTHER_ORDER = re.compile(r"(?i)\b(?:other|another|second|2nd)\b(?:\s+(?:one|orde
 WHICH_ORDER = ("utter_cancel_which_order", "utter_cancel_no_order_holds")
 # "the one with the red mugs", "the teapot one", "the mug order": an order told by what it holds.
 _ONE_OR_ORDER = re.compile(r"(?i)\b(?:one|ones|order|orders)\b|\bwith (?:the|my)\b")
+
+# "cancel the mugs order too, keep only the french press", "cancel the mug one and keep the press":
+# a message that starts as a cancel of an order told by what it holds is that cancel, whatever
+# follows (not "cancel the mugs in my order": an item out); a sentence before it is its own ("ugh
+# fine. then cancel the glasses pair one, found them cheaper").
+_CANCELS_THE_ORDER_OF = re.compile(
+    r"(?i)(?:^|[.!?;]\s)\W*(?:(?:ok(?:ay)?|so|and|also|then|now|actually|no|yes|yeah|just|hi|hey|pls|plz|please|"
+    r"fine|ugh|hmm+|well)\W+)*"
+    r"(?:(?:can|could|would|will) (?:you|u) (?:please |pls )?|(?:can|could|may) i (?:please |pls )?|"
+    r"i (?:want|wanna|would like|need) (?:you |u )?to )?"
+    r"cancel\s+(?:the|my|that|this)\s+(?P<what>(?:(?!(?:from|in|of|out|on|off|and|but)\b)[\w-]+\s+){1,4}?)"
+    r"(?:order|one)s?\b")
+
+
+def naming_the_order_to_cancel(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The product and category entities of "cancel the mugs order …" that tell which order to
+    cancel ("the mugs"), not those said after it ("keep only the french press"); [] when the message
+    starts as no such cancel."""
+    match = _CANCELS_THE_ORDER_OF.search(tracker.latest_message.get("text") or "")
+    if match is None:
+        return []
+    return [entity for entity in tracker.latest_message.get("entities") or []
+            if entity.get("entity") in ("product", "category") and isinstance(entity.get("start"), int)
+            and isinstance(entity.get("end"), int) and match.start("what") <= entity["start"]
+            and entity["end"] <= match.end("what")]
 
 
 # "and the other one too", "that one as well", "cancel it too", "also the other one": the same again
@@ -283,10 +308,17 @@ def number_asked_about(tracker: Tracker) -> Optional[str]:
 async def answer_about_the_cancel(dispatcher: CollectingDispatcher,
                                   tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
     """At "Do you want me to cancel order …?", a question about that order answered about it and
-    the question asked again; None when the message is no such question (another order or a
-    product named, or not about its state or the money)."""
+    the question asked again, or items of it named instead ("no just take the filters off": their
+    removal proposed); None when the message is no such question (another order or a product
+    named, or not about its state or the money). With no cancel question open, what goes with a
+    cancel however the NLU read it (`answer_beside_a_cancel`)."""
     if tracker.get_slot(PENDING) != "cancel_order":
-        return None
+        return await answer_beside_a_cancel(dispatcher, tracker)
+    from actions.cancel_items import items_out_at_the_question, propose_without  # here: it imports this module
+    out = await items_out_at_the_question(tracker)
+    if out is not None and out.left:  # "NO not the whole thing!! only the mugs": those out, not the order
+        ended = [ActiveLoop(None), SlotSet("requested_slot", None)] if (tracker.active_loop or {}).get("name") else []
+        return await propose_without(dispatcher, tracker, out) + ended
     if keeps_its_items(tracker):  # "no wait keep the french press", read as a product search: a no
         from actions.cancel import ActionAnswerConfirmation  # here: actions.cancel imports this module
         return await ActionAnswerConfirmation().run(dispatcher, tracker, {})
@@ -321,6 +353,60 @@ async def answer_about_the_cancel(dispatcher: CollectingDispatcher,
     # a form the question was read as (a return, for "will i get my money back") asks nothing under it
     ended = [ActiveLoop(None), SlotSet("requested_slot", None)] if (tracker.active_loop or {}).get("name") else []
     return ask_to_cancel(dispatcher, order) + ended
+
+
+# "until when can i cancel an order?", "is there a fee to cancel": the policy, not a cancel.
+CANCEL_POLICY_QUESTION = re.compile(
+    r"(?i)\b(?:until|till|up to|by) when\b|\bhow (?:long|late)\b.*\bcancel|\bcancel\w*\s+(?:policy|fees?|charges?)\b|"
+    r"\b(?:fees?|charges?|costs?|penalt(?:y|ies))\b.*\bcancel|"
+    r"\bcancel\w*\b.*\b(?:fees?|charges?|costs?|penalt(?:y|ies))\b|"
+    r"\bcan (?:i|we|you) (?:still )?cancel (?:an|a|any) order\b|"
+    r"\b(?:after|once) (?:it|an order|the order) (?:has )?(?:ship|is ship)")
+_CLAUSES = re.compile(r"[,.;!?]+|\b(?:and|but|also)\b")
+_A_CANCEL_ASKED = re.compile(r"(?i)\bcancel\b(?!\s*(?:policy|fees?|charges?))")
+_NOT_ASKED = re.compile(r"(?i)\b(?:don'?t|dont|do not|not|never|no need to|if|when|whether)\b")
+
+
+def asks_to_cancel_too(text: Optional[str]) -> bool:
+    """A policy question said with a cancel of its own: "cancel it, is there a fee?" (QA16: only the
+    fee was answered); not "is there a fee to cancel my order?" or "if i cancel is there a fee"."""
+    text = text or ""
+    return bool(CANCEL_POLICY_QUESTION.search(text)) and any(
+        _A_CANCEL_ASKED.search(clause) and not CANCEL_POLICY_QUESTION.search(clause) and not _NOT_ASKED.search(clause)
+        for clause in _CLAUSES.split(text))
+
+
+# Said when there was no order to cancel: the order at its summary was never placed, or none at all.
+NO_ORDER_TO_CANCEL = ("utter_cancel_nothing_placed", "utter_ask_cancel_order_number")
+# "i never placed one lol", "there is no order", "i dont have any orders": no order to name.
+_NO_ORDER = re.compile(
+    r"(?i)\b(?:never|didn'?t|didnt|did not|haven'?t|havent|have not|not)\s+(?:even\s+|actually\s+|really\s+|yet\s+)?"
+    r"(?:placed?|made|order(?:ed)?|submitted|confirmed)\b(?!\s+(?:a|the|my)?\s*(?:number|no\b))|"
+    r"\b(?:never|didn'?t|didnt|did not|haven'?t|havent|have not)\s+(?:got|have|had|bought)\s+(?:an?|any)\s+"
+    r"(?:orders?|thing|anything)\b|\b(?:never|didn'?t|didnt|did not|haven'?t|havent)\s+(?:bought|buy) anything\b|"
+    r"\b(?:there(?:'?s| is| was| are| were)?|i (?:have|got|had)|i'?ve got)\s+no\s+orders?\b(?!\s*(?:number|no\b|#|id))|"
+    r"\b(?:don'?t|dont|do not)\s+have\s+(?:one|any|an order|any orders?)\b|\bno orders? (?:was|were|got) placed\b|"
+    r"^\W*(?:there (?:is|was) )?no (?:order|orders)\W*$")
+
+
+async def answer_beside_a_cancel(dispatcher: CollectingDispatcher,
+                                 tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """With no cancel question open, what goes with a cancel whatever the NLU read: "cancel it, is
+    there a fee?" (an FAQ to it) asks that cancel, the fee answered first (actions/cancel.py);
+    "i never placed one lol", "there is no order" right after there was no order to cancel ends
+    that (QA16: "What's your order number?" again and again). None for any other message."""
+    text = tracker.latest_message.get("text") or ""
+    if asks_to_cancel_too(text) and intent_of(tracker) != "cancel_order":
+        tracker.latest_message["intent"] = {"name": "cancel_order", "confidence": 1.0}
+        from actions.cancel import ActionCancelOrder  # here: actions.cancel imports this module
+        return await ActionCancelOrder().run(dispatcher, tracker, {})
+    said = {(event.get("metadata") or {}).get("utter_action") for event in previous_turn(tracker)
+            if event.get("event") == "bot"}
+    if not said & set(NO_ORDER_TO_CANCEL) or not _NO_ORDER.search(text) or order_number(text):
+        return None
+    dispatcher.utter_message(response="utter_cancel_nothing_then")
+    ended = [ActiveLoop(None), SlotSet("requested_slot", None)] if (tracker.active_loop or {}).get("name") else []
+    return [SlotSet(REQUESTED, None), SlotSet(TASK, None)] + ended
 
 
 def _about(entity: Dict[str, Any], order: Order) -> bool:

@@ -11,21 +11,24 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Product
 from actions.cancel_questions import answer_about_the_cancel, picks_an_order_to_cancel
+from actions.faq import answer_about_deals_or_gift_cards
 from actions.feedback import correct_the_rating_just_given, praises_what_was_received
 from actions.language import is_foreign, only_english
 from actions.order_slots import DRAFT, asks_to_place_after_an_aside, at_the_summary
 from actions.order_so_far import tell_the_order_so_far
 from actions.order_wording import ORDINAL
-from actions.placed_order_edits import CHANGING
-from actions.orders import (REQUESTED, TASK, ActionTrackOrder, answer_about_an_order, picks_an_order_in_view,
-                            states_a_rating)
+from actions.placed_order_edits import (CHANGING, QUESTION_BEFORE_A_CHANGE, answer_the_question_first, asks_back,
+                                        part_of_the_message, question_then_a_change)
+from actions.orders import (REQUESTED, TASK, ActionTrackOrder, answer_about_a_verified_order, answer_about_an_order,
+                            picks_an_order_in_view, states_a_rating)
 from actions.order_draft import is_removed
 from actions.replacements import REPLACING
 from actions.ordering import (TAKES_THE_SHOWN, adds_to_a_placed_order, answers_the_paused_choice,
                              back_to_the_paused_order, names_only_an_order, new_quantity,
                              orders_with_its_address)
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
-from actions.product_questions import Answer, answer_about, details_of
+from actions.form_answers import previous_turn
+from actions.product_questions import PRICE_ASKED, Answer, answer_about, details_of, orders_after_the_price
 from actions.product_sizes import SIZE_RANKING, by_size, measure, ranks_by_size, sorted_by_size
 from actions.returns import continues_a_return
 from actions.support import complain_about_what_came, complains
@@ -138,7 +141,7 @@ class ActionShowProducts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        answer = await self._answer(dispatcher, tracker, domain)
+        answer = await self.answer(dispatcher, tracker, domain)
         # while "Which kettle would you like?" is open the order form asks that again: no "shall I place it?" too
         events = answer if _open_choice(tracker) else asks_to_place_after_an_aside(dispatcher, tracker, answer)
         if tracker.latest_action_name not in (None, "action_listen") and not any(
@@ -148,9 +151,10 @@ class ActionShowProducts(Action):
             events.append(FollowupAction("action_listen"))
         return events
 
-    async def _answer(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        """The answer to the message; run adds what follows it."""
         named_products = next(tracker.get_latest_entity_values("product"), None) is not None
         text = tracker.latest_message.get("text") or ""
         if picks_an_order_to_cancel(tracker):  # "the one with the red mugs" to "which order should I cancel?"
@@ -171,9 +175,22 @@ class ActionShowProducts(Action):
         if not named_products and len(tracker.get_slot(SHOWN) or []) == 1 and TAKES_THE_SHOWN.search(text):
             # "ok 1 then", "i'll take it" after one product
             return back_to_the_paused_order(tracker, answers_it=False)
+        verified = await answer_about_a_verified_order(dispatcher, tracker)
+        if verified is not None:  # "… and pls add a french press to it" about another chat's order: refused
+            return verified
+        first = await self._question_then_the_change(dispatcher, tracker, domain)
+        if first is not None:  # "is the grinder good for espresso? also pls make the chai 5 packets"
+            return first
         if named_products and orders_with_its_address(tracker):
             # "3 cast iron teapots to Ines Costa, …, Portugal": an order and where it goes (QA F36)
             return [FollowupAction("order_form")]
+        ordered_from = orders_after_the_price(text) if named_products and not tracker.active_loop_name else None
+        if ordered_from is not None:
+            # "how much is the travel mug? i'll take 2 and a french press": the price, then the order
+            # form reads the items (QA16: only the prices, and "ok so order them??" began anew)
+            asked = part_of_the_message(tracker, 0, ordered_from)
+            priced = await self.answer(dispatcher, asked, domain) if named_in(asked) else []
+            return [event for event in priced if event.get("event") != "followup"] + [FollowupAction("order_form")]
         if named_products and not states_a_rating(text) and (
                 wants_to_order(text) or (counted_product(tracker) and not _asks(text))):
             # "I'd like 2 teapots", "3 english breakfast tea": the order form reads the same items
@@ -214,6 +231,8 @@ class ActionShowProducts(Action):
         if (named_products or named_a_kind or quantity_in(text) is not None) and await adds_to_a_placed_order(tracker):
             # "remove the blue mugs" from the order placed, "make it 3" right after placing it
             return [FollowupAction("change_order_form")]
+        if answer_about_deals_or_gift_cards(dispatcher, text):
+            return []  # "black friday deals?" (not the black products), "do you sell gift cards?" (we don't)
         if WARRANTY.search(text):  # "do the kettles have warranty": the same for everything we sell
             dispatcher.utter_message(response="utter_faq/warranty")
             return []
@@ -224,7 +243,9 @@ class ActionShowProducts(Action):
                 # "a bigger teapot than the glass one?" compares: no yes or no about its glass
                 answer = answer_about(products[0], text) if len(products) == 1 and not compares(text) else None
                 if answer:  # "is it dishwasher safe?", "when is it back in stock?"
-                    ordering = at_the_summary(tracker) or (tracker.active_loop or {}).get("name") == "order_form"
+                    # no "shall I ask someone?" over the order's question, nor over a change asked next
+                    ordering = (at_the_summary(tracker) or (tracker.active_loop or {}).get("name") == "order_form"
+                                or bool(tracker.latest_message.get(QUESTION_BEFORE_A_CHANGE)))
                     return await _answer_about(dispatcher, backend, products[0], answer, ordering)
                 if products:
                     details = (len(products) == 1 or ASKS_DETAILS.search(text) is not None
@@ -235,6 +256,9 @@ class ActionShowProducts(Action):
                     dispatcher.utter_message(response=listed_as, products=lines, **by_size_order)
                     if total > len(products):
                         dispatcher.utter_message(response="utter_more_products", more=total - len(products))
+                    count = _count_priced(tracker)
+                    if count and len(products) == 1:  # "how much are 3 bags of the ethiopia beans": for 3
+                        _say_the_price_of(dispatcher, products[0], count)
                     return [SlotSet(SHOWN, [p.sku for p in products])]
                 categories = await backend.list_categories()
         except BackendError as error:
@@ -249,6 +273,21 @@ class ActionShowProducts(Action):
         names = ", ".join(f"{c.name} ({c.count})" for c in categories)
         dispatcher.utter_message(response="utter_categories", categories=names)
         return []
+
+    @staticmethod
+    async def _question_then_the_change(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
+        """A question, then a change of the order placed, in one message ("is the grinder good for
+        espresso? also pls make the chai 5 packets", "is it shipped? also add 1 more grinder"): the
+        question answered (its product, or the order's status), then the change's form proposes the
+        change (QA16: only the change was proposed); None for other messages."""
+        form = await question_then_a_change(tracker)
+        if form is None:
+            return None
+        answered = await answer_the_question_first(dispatcher, tracker, domain)
+        if answered is None:
+            return None
+        return answered if asks_back(answered) else answered + [FollowupAction(form)]
 
     async def _products(self, dispatcher: CollectingDispatcher, backend: BackendClient, tracker: Tracker,
                         named_products: bool) -> Tuple[List[Product], int, str]:
@@ -330,6 +369,11 @@ class ActionShowProducts(Action):
             for product in await backend.search_products(query=term, limit=5):
                 found.setdefault(product.sku, product)
         refers_back = REFERS_BACK.search(text) is not None
+        refused = None if wanted else await _just_refused(backend, tracker)
+        if refused is not None and (refers_back or not found):
+            # "when will it be back" right after "Sorry, the red kettle is out of stock" (QA16: not
+            # in the catalogue): that kettle, refused while ordering and no product shown
+            return [refused]
         if shown and wanted and THE_X_ONE.search(text):  # "and the glass one?" after the cast iron teapot
             siblings = await _among_shown(backend, shown, text, terms)
             if siblings:
@@ -344,6 +388,47 @@ class ActionShowProducts(Action):
             # ("is the mug in green?" tells another one apart)
             return in_hand
         return list(found.values())[:6]
+
+
+def named_in(tracker: Tracker) -> bool:
+    """The latest message names a product or a kind of product."""
+    return any(e.get("entity") in ("product", "category") for e in tracker.latest_message.get("entities") or [])
+
+
+# What the bot says of a product refused for its stock (the order form, the change form).
+REFUSED_FOR_STOCK = ("utter_order_out_of_stock", "utter_order_short_stock")
+
+
+async def _just_refused(backend: BackendClient, tracker: Tracker) -> Optional[Product]:
+    """The product the bot's last turn refused for its stock ("Sorry, Stovetop Whistling Kettle
+    Red is out of stock right now"), by its SKU or, failing that, its name; None after any other turn."""
+    said = next((event.get("metadata") or {} for event in previous_turn(tracker) if event.get("event") == "bot"
+                 and (event.get("metadata") or {}).get("utter_action") in REFUSED_FOR_STOCK), None)
+    if not said:
+        return None
+    if said.get("sku"):
+        return await backend.get_product(str(said["sku"]))
+    name = str(said.get("name") or "")
+    return next((product for product in await backend.search_products(query=name, limit=5)
+                 if name and product.name.lower() == name.lower()), None)
+
+
+def _count_priced(tracker: Tracker) -> Optional[int]:
+    """The count a price question is for ("how much are 3 bags of the ethiopia beans": 3), if more
+    than one; None for a question without a price or a count."""
+    if not PRICE_ASKED.search(tracker.latest_message.get("text") or ""):
+        return None
+    entities = tracker.latest_message.get("entities") or []
+    counts = [int(e["quantity"]) for e in entities if e.get("entity") == "product" and str(e.get("quantity") or "").isdigit()]
+    counts += [int(e["value"]) for e in entities if e.get("entity") == "quantity" and not e.get("implicit")
+               and str(e.get("value") or "").isdigit()]
+    return max(counts) if counts and max(counts) > 1 else None
+
+
+def _say_the_price_of(dispatcher: CollectingDispatcher, product: Product, count: int) -> None:
+    dispatcher.utter_message(response="utter_price_for_quantity", quantity=count, name=product.name,
+                             price=format_price(product.price_minor, product.currency),
+                             total=format_price(product.price_minor * count, product.currency))
 
 
 def compares(text: str) -> bool:

@@ -15,10 +15,10 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
+from actions.backend_client import BackendClient, BackendError, Invalid, NotFound, Order, Refused
 from actions.change_contact import (changes_the_contact, changes_the_contact_at_the_summary, contact_changed,
                                     contact_text, new_contact, propose_contact_change)
-from actions.form_answers import answer_before_a_correction, free_text_answer
+from actions.form_answers import answer_before_a_correction, free_text_answer, last_utterance
 from actions.order_forms import (NEW_ADDRESS, NEW_CONTACT, REFUSED, TARGET, TargetOrderForm, events_clearing,
                                  not_editable, order_number_named, order_view, said_why_locked, status_words)
 from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
@@ -189,6 +189,131 @@ async def _address_later(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     return _cleared(tracker) + ([SlotSet("order_id", number)] if number else [])
 
 
+# "no leave it", "nope keep the old one", "i dont want to change it anymore", "never mind" to "What's
+# the new address?": the order keeps its address (QA16 F2: "Okay." and the same question again).
+_KEEPS_THE_ADDRESS = re.compile(
+    r"(?i)^\W*(?:(?:ok(?:ay)?|actually|hmm+|oh|sorry|wait|no+|nope|nah)\W+)*"
+    r"(?:no+|nope|nah|nvm|never\s?mind|forget (?:it|that|about it)|no need|leave it|keep it|not anymore)\W*$|"
+    r"\b(?:keep|leave|stay with|stick with)\s+(?:it|that|the\s+(?:old|same|current|original|existing|first)"
+    r"(?:\s+(?:one|address))?|my\s+(?:old|current|original)\s+(?:one|address))\b|"
+    r"\b(?:don'?t|dont|do not|no longer|not)\s+(?:\w+\s+)?(?:want|need|wanna)\s+(?:to\s+)?(?:change|update|move|edit)\b|"
+    r"\b(?:don'?t|dont|do not)\s+change\b|\bno need to change\b|\bnever\s?mind\b")
+
+
+def _keeps_the_address(text: str) -> bool:
+    """A no to a new address, not a new address, another order meant, or a question about the address."""
+    return bool(_KEEPS_THE_ADDRESS.search(text)) and not (
+        looks_like_address(text) or ANOTHER_OF_THEIRS.search(text) or asks_for_the_address(text))
+
+
+def declines_the_new_address(tracker: Tracker) -> bool:
+    """ "no leave it", "i dont want to change it anymore" right after "What's the new address?",
+    whatever the NLU read and whichever action got it: a no (action_answer_confirmation) or a
+    change of items (change_order_form) as well as the address form itself."""
+    text = tracker.latest_message.get("text") or ""
+    return last_utterance(tracker) == "utter_ask_new_shipping_address" and _keeps_the_address(text)
+
+
+async def keep_the_address(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The order keeps its address and the form that asked ends, asking nothing more."""
+    dispatcher.utter_message(response="utter_address_change_kept", number=(tracker.get_slot(TARGET) or {}).get("number"))
+    return _ending_the_form(_cleared(tracker))
+
+
+# "which address is it being delivered to?", "where is it going", "what address do you have for my
+# order", "i just want to know the address u have": the order's address asked, not changed (QA16 F4).
+_ASKS_THE_ADDRESS = re.compile(
+    r"(?i)\b(?:which|what|wat|wht)(?:'?s|\s+is)?\s+(?:the\s+|my\s+)?(?:delivery\s+|shipping\s+|postal\s+)?address\b|"
+    r"\baddress\b[^.!?]*?\b(?:(?:do|did)\s+(?:you|u)\s+have|(?:you|u)\s+have|on\s+(?:file|it|the\s+order|my\s+order|record)|"
+    r"(?:is\s+)?it\s+(?:is\s+)?(?:going|being\s+(?:sent|delivered|shipped))|"
+    r"(?:are|will)\s+(?:you|u)\s+(?:sending|shipping|delivering|send|ship|deliver))\b|"
+    r"\b(?:know|see|check|confirm|tell\s+me|show\s+me)\s+(?:the|my|which|what)\s+(?:delivery\s+|shipping\s+)?address\b|"
+    r"\bwhere\s+(?:is|are|'s)\s+(?:it|my\s+order|the\s+order|my\s+parcel|the\s+parcel|they|this|that)\s+"
+    r"(?:going|being\s+(?:sent|delivered|shipped)|headed|heading)\b|"
+    r"\bwhere\s+(?:will|are|r)\s+(?:you|u)\s+(?:send|ship|deliver)(?:ing)?\s+(?:it|my\s+order|the\s+order|my\s+parcel|them)\b")
+# The shop's or a return's address, a new one, or what to write: not the order's address.
+_ANOTHER_ADDRESS = re.compile(r"(?i)\breturns?\b|\b(?:your|ur)\s+(?:shop|store|warehouse|office|company|address)\b|"
+                              r"\bnew\s+address\b|\bformat\b|\bshould\s+i\b|\b(?:you|u)\s+need\b")
+ADDRESS_TASK = "address"  # order_task while the email or phone of another chat's order is asked for its address
+
+
+def asks_for_the_address(text: Optional[str]) -> bool:
+    text = text or ""
+    return bool(_ASKS_THE_ADDRESS.search(text)) and not _ANOTHER_ADDRESS.search(text) and not looks_like_address(text)
+
+
+# Where an order goes, by its status; words of their own until the domain has a response for them.
+_ON_ITS_WAY_TO = "Order {number} is on its way to {address}."
+_DELIVERED_TO = "Order {number} was delivered to {address}."
+_WAS_TO_GO_TO = "Order {number} was cancelled; it was to go to {address}."
+_WILL_GO_TO = ("Order {number} will be delivered to {address}. It can still change until the order ships: "
+               "just send me the new address if it should go elsewhere.")
+_WHERE_IT_GOES = {"shipped": _ON_ITS_WAY_TO, "delivered": _DELIVERED_TO, "return_requested": _DELIVERED_TO,
+                  "returned": _DELIVERED_TO, "refunded": _DELIVERED_TO, "cancelled": _WAS_TO_GO_TO,
+                  "expired": _WAS_TO_GO_TO}
+
+
+def say_where_it_goes(dispatcher: CollectingDispatcher, order: Order) -> None:
+    """ "Order OB-… will be delivered to Ada Lovelace, 12 Market Street, …", as its status has it."""
+    wording = _WHERE_IT_GOES.get(order.status, _WILL_GO_TO)
+    dispatcher.utter_message(text=wording.format(number=order.number,
+                                                 address=format_address(order.shipping_address or {}) or "no address"))
+
+
+async def tell_the_address(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The address of the order named, else the one talked about, else the last one. Another chat's
+    order is found only with the email or phone on it (asked for, as for its status: `ADDRESS_TASK`),
+    and then its address is not shown: knowing an email is no right to someone's home address (its
+    items, total and status are shown, as tracking does)."""
+    from actions.orders import (REQUESTED, TASK, ask_for_the_contact, given_contact, requested_order_number,
+                                verified_with)  # here: actions.orders leads back to this module
+    talked_about = order_number(tracker.get_slot("order_id"))
+    number = order_number_named(tracker) or requested_order_number(tracker) or talked_about
+    given = given_contact(tracker)
+    contact = given or (tracker.get_slot("contact") if number and number == talked_about else None)
+    own = True
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            try:
+                order = await backend.get_order(number) if number else await backend.get_last_order()
+            except NotFound:
+                if not contact:
+                    raise
+                own, order = False, await backend.get_order(number, contact)
+    except NotFound:
+        return ask_for_the_contact(dispatcher, number, ADDRESS_TASK, tried=given)
+    except BackendError as error:
+        logger.warning("reading the order's address failed: %s", error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return []
+    if order is None:  # no order on this chat: its number, then its email or phone
+        dispatcher.utter_message(response="utter_ask_order_number")
+        return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, ADDRESS_TASK)]
+    if own:
+        say_where_it_goes(dispatcher, order)
+    else:
+        dispatcher.utter_message(response="utter_verified_order_address_private", number=order.number)
+    return [SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet("order_id", order.number)] + verified_with(contact)
+
+
+# "no i dont want to change it", "i dont want to change it i just want to know …": said with an
+# address question, no change asked for.
+_A_CHANGE = re.compile(r"(?i)\b(?:change|update|edit|correct|modify|fix|move[ds]?|wrong|instead|new address|"
+                       r"send it to|ship it to)\b")
+_NO_CHANGE = re.compile(r"(?i)\b(?:don'?t|dont|do not|not|no need to|never)\s+(?:\w+\s+)?(?:to\s+)?"
+                        r"(?:change|update|edit|move)\b")
+
+
+def _asks_no_change(text: str) -> bool:
+    return not _A_CHANGE.search(_NO_CHANGE.sub(" ", text))
+
+
+def _address_change_dropped(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The address change's slots cleared; a question of another flow ("Shall I place it?") stays open."""
+    pending = [SlotSet(PENDING, None)] if tracker.get_slot(PENDING) == "change_address" else []
+    return events_clearing((TARGET, NEW_ADDRESS)) + pending
+
+
 class ValidateChangeAddressForm(TargetOrderForm):
     finds_order_by_product = True  # "the address of the grinder order": the order holding it
 
@@ -218,6 +343,12 @@ class ValidateChangeAddressForm(TargetOrderForm):
         if requested is None and not tracker.get_slot(TARGET) and asks_if_it_can_change(text):
             # "can i still change the address?": answered for its order, no form asking for an address
             return _ending_the_form(await _whether_it_can_change(dispatcher, tracker))
+        if requested in (None, NEW_ADDRESS) and asks_for_the_address(text) and _asks_no_change(text):
+            # "which address is it being delivered to?", "i just want to know the address u have"
+            return _ending_the_form(_address_change_dropped(tracker) + await tell_the_address(dispatcher, tracker))
+        if requested == NEW_ADDRESS and _keeps_the_address(text):
+            # "no leave it", "nope keep the old one": the order keeps its address
+            return await keep_the_address(dispatcher, tracker)
         if requested == NEW_ADDRESS and _NOT_YET.search(text) and not looks_like_address(text):
             # "i am just asking, i dont have the new address yet": the form is left, the order as it was
             return _ending_the_form(await _address_later(dispatcher, tracker))
@@ -258,6 +389,10 @@ class ValidateChangeAddressForm(TargetOrderForm):
         if isinstance(value, dict) and OTHER_ORDER in value:
             # "the french press one" at "What's the new address?": that order's address is asked for
             return {TARGET: value[OTHER_ORDER], NEW_ADDRESS: None}
+        if not tracker.get_slot(TARGET):
+            # the order refused ("already shipped") or not found just now, which was said: nothing
+            # about the address after it (QA16 F6: "I need the address as name, street, …" followed)
+            return {NEW_ADDRESS: None}
         if isinstance(value, dict):
             return {NEW_ADDRESS: value}
         # "… to 5 Avenue Foch, 75116 Paris, France": the name on the order stays

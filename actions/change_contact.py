@@ -54,13 +54,22 @@ def new_contact(text: Optional[str]) -> Dict[str, str]:
     return {**found, "contact_phone": phone} if phone else found
 
 
+# "change the phone on my order to +41 …", "update my email to …": a change of the contact to the
+# one given, in so many words, even with another request in the message ("… and make it 2 kettles").
+_CHANGED_TO = re.compile(r"(?i)\b(?:chang\w*|updat\w*|correct\w*|fix|replac\w*|switch|edit)\b[^.!?]{0,40}?"
+                         r"\b(?:e-?mail|(?:tele)?phone|mobile|number|contact(?: details)?)\b[^.!?]{0,30}?"
+                         r"(?:\bto\b|\bis\b|:)\s*(?:\+|\d|[\w.%+-]+@)")
+
+
 def changes_the_contact(tracker: Tracker) -> bool:
     """ "update my email on the order to …", "the phone number on my order is wrong": the contact of
     an order placed changes; not while an order is being made (its contact question and summary
-    take it), nor with products named, nor with an address (a phone given with one goes with the
-    address change)."""
+    take it), nor with products named unless the change to the new contact is said in so many
+    words (QA16 F7: "… to +41 78 999 88 77 and make it 2 kettles" lost the phone), nor with an
+    address (a phone given with one goes with the address change)."""
     text = tracker.latest_message.get("text") or ""
     products = any(e.get("entity") in ("product", "category") for e in tracker.latest_message.get("entities") or [])
+    products = products and not (_CHANGED_TO.search(text) and new_contact(text))
     if tracker.get_slot(DRAFT) or tracker.get_slot(PENDING_ORDER) or products or looks_like_address(text):
         return False  # "2 mugs please, my new number is …": an order with its contact
     if tracker.get_slot(PENDING) == "change_contact" and new_contact(text):
@@ -133,7 +142,29 @@ async def propose_contact_change(dispatcher: CollectingDispatcher, tracker: Trac
         dispatcher.utter_message(response="utter_ask_new_contact", number=order.number)
         return [SlotSet(TARGET, target), SlotSet(NEW_CONTACT, None), SlotSet(PENDING, None),
                 SlotSet(REQUESTED, ASKED_FOR), SlotSet("order_id", order.number)]
-    return ask_to_change(dispatcher, target, given) + [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)]
+    events = ask_to_change(dispatcher, target, given)
+    _the_rest_comes_next(dispatcher, tracker)
+    return events + [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)]
+
+
+# Where a message's requests part: "change the phone to … and make it 2 kettles".
+_CLAUSES = re.compile(r"(?i)(\s*(?:[,;]|\band\b|\balso\b|\bplus\b|&)\s*)")
+# A request of its own, not "please" or "thanks".
+_ANOTHER_REQUEST = re.compile(r"(?i)\b(?:make it|add|remove|drop|take out|swap|replace|instead|more|less|cancel|"
+                              r"address|send|ship|deliver|return|\d+)\b")
+# "One change at a time" said in words of its own until the domain has a response for it.
+_ONE_AT_A_TIME = "One change at a time: once the contact is settled, send me \"{rest}\" again and I'll do that too."
+
+
+def _the_rest_comes_next(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The contact change asked with another request ("… and make it 2 kettles"): that one is
+    asked for again after this one's yes or no, not dropped without a word (QA16 F7)."""
+    text = tracker.latest_message.get("text") or ""
+    parts = _CLAUSES.split(text)
+    kept = [part for part in parts[::2] if part.strip() and not (new_contact(part) or _THE_CONTACT.search(part))]
+    rest = " and ".join(part.strip() for part in kept).strip(" .!?")
+    if rest and _ANOTHER_REQUEST.search(rest):
+        dispatcher.utter_message(text=_ONE_AT_A_TIME.format(rest=rest))
 
 
 def contact_locked(order: Order) -> Optional[Tuple[str, Dict[str, Any]]]:

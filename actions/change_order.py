@@ -11,13 +11,14 @@ import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Product, Refused
+from actions.cancel_questions import naming_the_order_to_cancel
 from actions.catalogue import stock_alternatives
-from actions.change_address import move_the_address_change
+from actions.change_address import declines_the_new_address, keep_the_address, move_the_address_change
 from actions.change_contact import changes_the_contact, propose_contact_change
 from actions.conversation import leave, takes_leave
 from actions.form_answers import said_this_turn, say_again
@@ -26,20 +27,25 @@ from actions.order_draft import besides, colours_named, option_picked, pick_alte
 from actions.order_forms import (CHANGES, CHOICE, ENDED, TARGET, TargetOrderForm, events_clearing, naming_the_order,
                                  not_editable, order_number_named, order_view, said_why_locked, status_words)
 from actions.order_slots import DRAFT, ORDER_SLOTS, PENDING_ORDER, at_the_summary
-from actions.placed_order_edits import (CHANGING, MORE_OF, amends_the_change, change_after_a_question,
-                                        change_refused_for_stock, listed_orders,
-                                        moves_a_placed_order, moves_the_change, moves_the_new_order, the_other_order)
-from actions.orders import named_skus
+from actions.placed_order_edits import (CHANGING, MORE_OF, amends_the_change, answer_the_question_first, asks_back,
+                                        change_after_a_question, change_refused_for_stock, lines_named_by_words,
+                                        listed_orders, moves_a_placed_order, moves_the_change, moves_the_new_order,
+                                        the_change_alone, the_other_order)
+from actions.orders import about_a_verified_order, named_skus
 from actions.parsing import decided_answer, format_price, looks_like_address, only_asks, tries_an_address
 from actions.place_order import ask_to_place_again
 from actions.replacements import REPLACING, replacement
 from actions.return_reasons import shops_fault
+from actions.return_withdrawal import keeps_part_of_a_registered_return
 from actions.returns import corrects_the_return
 from actions.support import complains
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
 WHICH = "which"  # extraction's value for a change waiting for "which teapot?"; validation sets CHOICE
+# Extraction's value for a cancel naming all the order holds ("cancel the other one, the mugs and
+# press"): {CANCEL_ALL: number}, that order's cancel asked instead once the form has run.
+CANCEL_ALL = "cancel_all"
 FLOW_SLOTS = (TARGET, CHANGES, PENDING, CHOICE)
 EMPTIED = "emptied"  # the change takes everything out of the chat's order not yet placed
 NOTHING = "nothing"  # "no" to "what should I change?": the form is left
@@ -65,6 +71,8 @@ class ValidateChangeOrderForm(TargetOrderForm):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
+        if declines_the_new_address(tracker):  # "i dont want to change it anymore" at "What's the new address?"
+            return await keep_the_address(dispatcher, tracker)
         if _leaves_the_choice(tracker):
             return await _leave_the_choice(dispatcher, tracker, domain)
         if tracker.get_slot("requested_slot") is None and moves_the_new_order(tracker):
@@ -73,6 +81,10 @@ class ValidateChangeOrderForm(TargetOrderForm):
         if tracker.get_slot("requested_slot") is None and at_the_summary(tracker):
             # "remove the grinder" at "Shall I place it?": an edit of the order being made
             return [SlotSet("requested_slot", None), FollowupAction("order_form")]
+        if tracker.get_slot("requested_slot") is None:
+            about_a_cancel = await _a_cancel_instead(dispatcher, tracker, domain)
+            if about_a_cancel is not None:
+                return about_a_cancel
         if tracker.get_slot("requested_slot") in (None, CHANGES) and gives_an_address(tracker):
             # "Arjun Mehta, 9 Mariahilfer Strasse, 1060 Wien, Austria" to "What should I change?": the
             # order's new address (t4 C1: the house number had become 9 tea caddies, and was stored)
@@ -80,6 +92,9 @@ class ValidateChangeOrderForm(TargetOrderForm):
                     FollowupAction("change_address_form")]
         if tracker.get_slot("requested_slot") is None and corrects_the_return(tracker):
             # "make it 2 mugs" at the summary of a return: the return's items, not the order's
+            return [SlotSet("requested_slot", None), FollowupAction("return_form")]
+        if tracker.get_slot("requested_slot") is None and await keeps_part_of_a_registered_return(tracker):
+            # "oh wait can i keep the filters actually? only send the mug": the return's, not a change
             return [SlotSet("requested_slot", None), FollowupAction("return_form")]
         if tracker.get_slot("requested_slot") is None:
             handed_on = await _no_change_of_items(dispatcher, tracker)
@@ -91,7 +106,13 @@ class ValidateChangeOrderForm(TargetOrderForm):
             # apology and a free return, as "you sent me white mugs instead of red ones" gets (t4 M8: it
             # was refused as "already delivered, so its items can't be changed")
             return [SlotSet("requested_slot", None), FollowupAction("return_form")]
-        return await super().run(dispatcher, tracker, domain)
+        first = await _the_question_first(dispatcher, tracker, domain)
+        if first is not None and asks_back(first):  # "which order?", "shall I bring in a person?": that first
+            return first + [ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_listen")]
+        events = (first or []) + await super().run(dispatcher, tracker, domain)
+        cancelled = next((event["value"][CANCEL_ALL] for event in events if event.get("name") == CHANGES
+                          and isinstance(event.get("value"), dict) and CANCEL_ALL in event["value"]), None)
+        return events if cancelled is None else await _ask_to_cancel_instead(dispatcher, tracker, cancelled)
 
     def order_skus(self, tracker: Tracker) -> List[str]:
         """ "remove the teapot", "make it 3 mugs", "2 aur chai": the order holding them (refused if
@@ -126,17 +147,20 @@ class ValidateChangeOrderForm(TargetOrderForm):
         requested = tracker.get_slot("requested_slot")
         target = tracker.slots.get(TARGET)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        text = tracker.latest_message.get("text") or ""
+        # "is the grinder good for espresso? also pls make the chai 5 packets": the change alone (the
+        # grinder had been read as a product to add: "Which grinder do you mean?")
+        change = the_change_alone(tracker)
+        text = change.latest_message.get("text") or ""
         if not target or "lines" not in target or requested not in (None, CHANGES):
             return {}  # no order (or a refused one) yet
         if intent == "product_info" and only_asks(text):
             return {}  # a price question: its rule answers, the form asks again
-        if requested == CHANGES and (intent == "deny" or decided_answer(text) == "no") and not named_skus(tracker):
+        if requested == CHANGES and (intent == "deny" or decided_answer(text) == "no") and not named_skus(change):
             # "no" to "what should I change?": nothing, and the question is left
             dispatcher.utter_message(response="utter_order_change_kept", number=target["number"])
             return {CHANGES: NOTHING}
-        naming = naming_the_order(tracker)  # "to the mugs order": which order, not a change of its mugs
-        entities = [e for e in tracker.latest_message.get("entities") or [] if e not in naming]
+        naming = naming_the_order(change)  # "to the mugs order": which order, not a change of its mugs
+        entities = [e for e in change.latest_message.get("entities") or [] if e not in naming]
         choice = tracker.get_slot(CHOICE)
         # "and remove the teapot" while "Shall I change it?" waits: that change is amended, not redone
         proposed = _proposed(tracker)
@@ -149,6 +173,7 @@ class ValidateChangeOrderForm(TargetOrderForm):
             text, entities, lines = choice["text"], answered, choice.get("lines") or target["lines"]
         elif not REPLACING.search(text):
             entities = await _told_apart(tracker, entities, text)
+        entities = entities + lines_named_by_words(lines, text, entities)  # "add 2 more bags of colombia"
         replaced = await _replaced(tracker, lines, entities, text)
         if (replaced is None and intent not in CHANGE_INTENTS and not amends_the_change(tracker)
                 and change_after_a_question(tracker) != "change_order_form"):  # "is it shipped? also add a grinder"
@@ -160,6 +185,11 @@ class ValidateChangeOrderForm(TargetOrderForm):
             result = _instead_of_the_short(target["lines"], proposed, result)
         if result.problem == ("empty", "") and target["number"] == tracker.get_slot(PENDING_ORDER):
             return {CHANGES: EMPTIED}  # everything out of the order not yet placed: it is dropped
+        if (result.problem == ("empty", "") and proposed is None and _CANCELS.search(text)
+                and not _NO_CANCEL.search(text)):
+            # "ok then cancel the other one, the mugs and press": all it holds, so the order's cancel
+            # (QA16: "That would leave order … empty. To cancel the whole order, say …")
+            return {CHANGES: {CANCEL_ALL: target["number"]}}
         if result.problem is not None and result.problem[0] == "ambiguous":
             asked = await self._ask_which(dispatcher, tracker, result.problem, text, entities)
             if asked and proposed is not None:
@@ -209,6 +239,8 @@ class ValidateChangeOrderForm(TargetOrderForm):
     async def validate_order_changes(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if isinstance(value, dict) and CANCEL_ALL in value:  # asked by run() once the form has run
+            return {CHANGES: value}
         if isinstance(value, dict) and WHICH in value:  # asked which product: the change waits for it
             # and no "yes" answers a change not shown yet
             return {CHANGES: None, CHOICE: value[WHICH], PENDING: None}
@@ -230,6 +262,18 @@ class ValidateChangeOrderForm(TargetOrderForm):
         return {CHANGES: None, **ENDED, PENDING: None, **moot, **{slot: None for slot in ORDER_SLOTS}}
 
 
+async def _the_question_first(dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Optional[List[Dict[Text, Any]]]:
+    """At the form's start, the answer to a question asked before the change in the same message
+    ("hi any update on my order? also can i add 1 japanese sencha to it": its status, QA16: only the
+    change was proposed); None without one, or when it was answered before the form (the product
+    answer hands over to the form)."""
+    if tracker.get_slot("requested_slot") is not None or tracker.get_slot(TARGET) \
+            or await about_a_verified_order(tracker) is not None:  # another chat's order: refused as such first
+        return None
+    return await answer_the_question_first(dispatcher, tracker, domain)
+
+
 async def _no_change_of_items(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
     """What the message changes instead of this order's items, read as a change of items (or as a
     new order, which hands it here): the change waiting moved to another order ("no, to the other
@@ -243,6 +287,32 @@ async def _no_change_of_items(dispatcher: CollectingDispatcher, tracker: Tracker
         return await propose_contact_change(dispatcher, tracker) + [
             SlotSet("requested_slot", None), FollowupAction("action_listen")]
     return None
+
+
+# "cancel the mugs and the press", "i want to cancel it all": a cancel, not a removal ("don't cancel").
+_CANCELS = re.compile(r"(?i)\bcancel\w*\b")
+_NO_CANCEL = re.compile(r"(?i)\b(?:don'?t|dont|do not|not|never|no need to)\s+(?:\w+\s+)?cancel\w*\b")
+
+
+async def _ask_to_cancel_instead(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 number: str) -> List[Dict[Text, Any]]:
+    """The cancel of order `number` asked about (its items and total, Yes/No), the change form
+    ended asking nothing; an order past cancelling is said why, as a cancel says it."""
+    from actions.cancel import cancel_asked_about  # here: actions.cancel imports this module
+    cleared = events_clearing(FLOW_SLOTS)
+    return cleared + await cancel_asked_about(dispatcher, tracker, number) + [
+        SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
+
+
+async def _a_cancel_instead(dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> Optional[List[Dict[Text, Any]]]:
+    """What a cancel says, read as a change of items: "cancel the mugs order too, keep only the
+    french press" cancels the order holding the mugs (its confirmation asked; it had become a change
+    of that order), "bring back my order" takes a cancel back. None for a change of items."""
+    from actions.cancel import cancel_at_a_form, undo_the_cancel_at_a_form  # here: actions.cancel imports this module
+    if naming_the_order_to_cancel(tracker):
+        return await cancel_at_a_form(dispatcher, tracker, domain)
+    return await undo_the_cancel_at_a_form(dispatcher, tracker, domain)
 
 
 async def _move_the_change(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -596,8 +666,8 @@ async def _say_short_stock(dispatcher: CollectingDispatcher, backend: BackendCli
     for entry in short:
         product = (read or {}).get(entry["sku"]) or await backend.get_product(entry["sku"])
         available = int(entry["available"])
-        dispatcher.utter_message(
+        dispatcher.utter_message(  # its SKU: "when will it be back" next is about this product
             response="utter_order_short_stock" if available > 0 else "utter_order_out_of_stock",
-            name=product.name, requested=entry["requested"], available=available,
+            name=product.name, sku=product.sku, requested=entry["requested"], available=available,
             alternatives=await stock_alternatives(backend, product, ordered))
     dispatcher.utter_message(response="utter_order_change_not_sent")

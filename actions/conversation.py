@@ -17,7 +17,9 @@ from actions.order_forms import CHANGE_SLOTS
 from actions.order_slots import DRAFT, ORDER_SLOTS, PENDING_ORDER
 from actions.parsing import decided_answer
 from actions.return_withdrawal import withdraws_a_return
-from actions.support import OFFERED_TICKET, PAUSED_FORM, answer_while_the_team_is_awaited, chase_the_late_order
+from actions.support import answer_an_emoji, chase_the_late_order
+from actions.ticket_follow_ups import answer_while_the_team_is_awaited
+from actions.tickets import OFFERED_TICKET, PAUSED_FORM
 
 logger = logging.getLogger(__name__)
 # Slots that remember an unfinished task; clearing them means a later "yes" or "1042" starts nothing.
@@ -82,6 +84,10 @@ class ActionStop(Action):
                     + await back_to_the_order(dispatcher, tracker))
         pending_order = tracker.get_slot(PENDING_ORDER)
         unplaced = bool(pending_order and tracker.get_slot("pending_confirmation") == "place_order")
+        from actions.ordering import drops_an_item  # imported here: actions.ordering imports this module
+        if unplaced and drops_an_item(tracker):
+            # "i said drop the colombia" at the summary: that item out, the order kept (it was thrown away)
+            return [FollowupAction("order_form")]
         if unplaced:
             try:  # an unconfirmed order would hold its stock until it expires
                 async with BackendClient(tracker.sender_id) as backend:
@@ -199,6 +205,9 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        emoji = answer_an_emoji(dispatcher, tracker)
+        if emoji is not None:  # "😀😀😀" to the offer of a person: no greeting, the offer again
+            return emoji
         for answer in (chase_the_late_order, answer_while_the_team_is_awaited):
             answered = await answer(dispatcher, tracker)
             if answered is not None:  # "hello? anyone there?" right after a handoff: the team is awaited

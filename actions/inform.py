@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder, picks_an_order_to_cancel
 from actions.cancel_questions import answers_the_cancel
-from actions.change_address import another_address_at_the_question, new_name_at_the_summary
+from actions.change_address import ADDRESS_TASK, another_address_at_the_question, new_name_at_the_summary, tell_the_address
 from actions.change_contact import answer_new_contact, changes_the_contact, propose_contact_change
 from actions.catalogue import ActionShowProducts, counted_product
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
@@ -69,6 +69,8 @@ class ActionHandleInform(Action):
                 return await ActionCancelOrder().run(dispatcher, tracker, domain)
             if tracker.get_slot(TASK) == "refund":
                 return await ActionRefundStatus().run(dispatcher, tracker, domain)
+            if tracker.get_slot(TASK) == ADDRESS_TASK:  # the email on another chat's order, asked for its address
+                return await tell_the_address(dispatcher, tracker)
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         if counted_product(tracker):  # "1 red mug", "3 glass teapots": an order, not a search
             return [FollowupAction("order_form")]

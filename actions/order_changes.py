@@ -25,6 +25,12 @@ _VERB = re.compile("|".join(f"(?P<{op}>\\b(?:{words})\\b)" for op, words in _VER
 _SKU = re.compile(r"[A-Z0-9]+(-[A-Z0-9]+)+")
 # A new count right after the product: "change the mugs to 3", "mugs = 2".
 _SET_TO = re.compile(r"(?i)^\s*(?:to|into|=|->)\s*(\d{1,3})\b(?!\s*(?:am|pm|days?))")
+# "make the chai 5 packets", "change the mugs 3 please": a new count right after the product made so
+# (QA16: without "to", "also pls make the chai 5 packets" had added 1 chai).
+_MADE_INTO = re.compile(r"(?i)\b(?:make|change|set|update)\s+(?:the|my|our|those|these)\s+$")
+_COUNT_NEXT = re.compile(r"(?i)^\s*(\d{1,2})\s*(?:x\b|bags?|packs?|packets?|pcs|pieces?|units?|boxes|box|tins?|jars?|"
+                         r"sets?|of (?:them|those|these|it))?(?=\s*(?:$|[,.;!?)]|and\b|please\b|pls\b|plz\b|instead\b|"
+                         r"then\b|now\b|thanks?\b))")
 # "arre 2 aur add kar do chai", "2 more, the tea": a count said apart from the one product named.
 _COUNT_MORE = re.compile(r"(?i)\b(\d{1,2})\s+(?:more|aur|extra)\b")
 
@@ -133,9 +139,9 @@ def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], t
         if sku is None:
             return ChangeResult(lines=list(new.values()), problem=("ambiguous", name, skus))
         quantity = explicit_quantity(entity) or (_count_more(text) if len(products) == 1 else None)
-        set_to = _SET_TO.match(text[entity["end"]:]) if entity.get("end") is not None else None
-        if set_to:  # "change the mugs to 3"
-            quantity, operation = int(set_to.group(1)), "set"
+        set_to = _new_count(text, entity)
+        if set_to is not None:  # "change the mugs to 3", "make the chai 5 packets"
+            quantity, operation = set_to, "set"
         if operation == "remove":
             line = new.get(sku)
             if line is None:
@@ -157,6 +163,17 @@ def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], t
             carried = None
     # a change that leaves every line as it was ("make it 2" of 2) is none: never proposed as one
     return _checked(new, _differs(lines, new))
+
+
+def _new_count(text: str, entity: Dict[str, Any]) -> Optional[int]:
+    """The count the product's line is set to: "change the mugs to 3", "mugs = 2", "make the chai 5
+    packets"; None when none is said right after it."""
+    start, end = entity.get("start"), entity.get("end")
+    if end is None:
+        return None
+    set_to = _SET_TO.match(text[int(end):])
+    made = _COUNT_NEXT.match(text[int(end):]) if start is not None and _MADE_INTO.search(text[:int(start)]) else None
+    return int((set_to or made).group(1)) if set_to or made else None
 
 
 def _differs(lines: List[Dict[str, Any]], new: Dict[str, Dict[str, Any]]) -> bool:
@@ -254,3 +271,33 @@ def _checked(new: Dict[str, Dict[str, Any]], changed: bool) -> ChangeResult:
     if too_many is not None:
         return ChangeResult(lines=lines, changed=changed, problem=("too_many", too_many["name"]))
     return ChangeResult(lines=lines, changed=changed)
+
+
+# "drop the colombia", "lose the decaf", "ditch the mugs", "nevermind the mugs just the kettle": an
+# item taken out by what names it, up to where the message goes on; "drop it", "forget about it",
+# "scrap that" name none.
+_DROPPING = re.compile(r"(?i)\b(?:drop|forget(?:\s+about)?|lose|scrap|ditch|never\s*mind|nvm|remove|delete|skip|cancel)\s+"
+                       r"(?:the|my|those|these|that|this)\s+(?P<what>[a-z][a-z0-9 .-]*?)\s*"
+                       r"(?=$|[,.;:!?]|\b(?:and|but|just|only|keep|please|pls|plz|then|too|now|instead|from|out|off)\b)")
+_NO_NAME = frozenset("the one ones bit thing things item items order".split())
+
+
+def _stems(text: str) -> set:
+    return {word.rstrip("s") for word in re.findall(r"[a-z0-9]+", text.lower())} - _NO_NAME
+
+
+def dropped_by_name(lines: List[Dict[str, Any]], text: str,
+                    entities: List[Dict[str, Any]]) -> Tuple[List[Dict[str, Any]], List[Tuple[int, int]]]:
+    """The lines ({"sku", "name", …}) the message takes out by a word of their names ("colombia",
+    which the NLU finds no product in) or a product the NLU found there ("the moka pot"), and the
+    spans that named them (their entities are used up)."""
+    dropped, spans = [], []
+    for match in _DROPPING.finditer(text):
+        start, end = match.span("what")
+        skus = {sku for e in entities if e.get("entity") == "product" and isinstance(e.get("start"), int)
+                and start <= e["start"] < end for sku in e.get("skus") or []}
+        said = _stems(match.group("what"))
+        named = [line for line in lines if line["sku"] in skus or (said and said <= _stems(line["name"]))]
+        dropped += [line for line in named if line not in dropped]
+        spans += [(start, end)] if named else []
+    return dropped, spans

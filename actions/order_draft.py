@@ -299,6 +299,23 @@ def _count_after(entity: Dict[str, Any], text: str) -> Optional[int]:
     return int(said) if said.isdigit() else _COUNT_WORDS[said]
 
 
+# "how much is the travel mug? i'll take 2 and a french press": a bare count taken of the product
+# just asked about (QA16: 1 travel mug, for its "the"); not "i'll take 2 french presses".
+_TAKEN_AFTER_THE_QUESTION = re.compile(
+    r"(?i)^\s*\?+\s*(?:(?:ok(?:ay)?|great|nice|cool|then|so)\W+)*(?:i'?ll|i will|i'?d|let me|can i)\s+"
+    r"(?:take|have|get|buy|order)\s+(?P<count>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+    r"(?:\s*(?:of (?:them|those|it)|x))?(?=\s*(?:[,.;!)]|and\b|please\b|pls\b|then\b|$))")
+
+
+def _count_taken_after(entity: Dict[str, Any], text: str) -> Optional[int]:
+    end = entity.get("end")
+    match = _TAKEN_AFTER_THE_QUESTION.match(text[int(end):]) if isinstance(end, int) else None
+    if match is None:
+        return None
+    said = match.group("count").lower()
+    return int(said) if said.isdigit() else _COUNT_WORDS[said]
+
+
 def _add_products(draft: List[Dict[str, Any]], products: List[Dict[str, Any]], text: str) -> None:
     """The products named join the draft, or change the count of the same ones in it."""
     starts = [e.get("start") for e in products[1:]] + [None]
@@ -308,7 +325,7 @@ def _add_products(draft: List[Dict[str, Any]], products: List[Dict[str, Any]], t
         _settle_by_draft(item, draft)
         same = next((d for d in draft if item["sku"] and d["sku"] == item["sku"]), None)
         if same is None:
-            item["quantity"] = item["quantity"] or _count_after(entity, text)
+            item["quantity"] = item["quantity"] or _count_after(entity, text) or _count_taken_after(entity, text)
             if item["quantity"] is None and _the_one(entity, text):
                 item["quantity"] = 1  # "2 red mugs and the hand grinder": one of it, not "how many?"
             draft.append(item)

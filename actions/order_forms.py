@@ -23,9 +23,9 @@ from actions.cancel_questions import CANCEL_OFFERS, answer_about_the_cancel, ans
 from actions.feedback import correct_the_rating_just_given
 from actions.form_answers import intent_of
 from actions.order_wording import of_category
-from actions.orders import entity_values, latest_entity, named_skus
+from actions.orders import answer_about_a_verified_order, entity_values, latest_entity, named_skus
 from actions.parsing import contact_detail, format_price, order_number, within_address, within_phone_number
-from actions.support import PAUSED_FORM, PENDING
+from actions.tickets import PAUSED_FORM, PENDING
 
 logger = logging.getLogger(__name__)
 TARGET = "target_order"
@@ -171,6 +171,12 @@ class TargetOrderForm(FormValidationAction):
             corrected = await correct_the_rating_just_given(dispatcher, tracker)
             if corrected is not None:
                 return corrected + [SlotSet("requested_slot", None), FollowupAction("action_listen")]
+        if requested is None and not tracker.get_slot(TARGET):
+            # "whats the delivery address on it? and pls add a french press to it" about another chat's
+            # order opened with its email: refused as such, not "I can't find order …" (QA16)
+            verified = await answer_about_a_verified_order(dispatcher, tracker)
+            if verified is not None:
+                return verified + [ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_listen")]
         return await super().run(dispatcher, tracker, domain)
 
     @abstractmethod

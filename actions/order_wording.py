@@ -5,6 +5,7 @@ both ways."""
 from __future__ import annotations
 
 import re
+from typing import List, Optional
 
 # "it says delivered but I never got it": a delivered order the customer does not have.
 NOT_RECEIVED = re.compile(
@@ -139,6 +140,18 @@ WHERE_IS = re.compile(r"(?i)^\W*(?:(?:hi|hey|hello|ok|so|and|but)\W+)?(?:where(?
                       r"when (?:will|does|is) (?:it|my \w+|the \w+) (?:arrive|come|get here|be here|ship))\b")
 
 
+# "did you send me a confirmation email?", "i didn't get the confirmation email", "was the order
+# confirmation sent to my email": whether an order was confirmed by email (the shop sends none).
+CONFIRMATION_EMAIL = re.compile(
+    r"(?i)\bconfirm\w*\s+e-?mails?\b|\be-?mails?\s+confirm\w*|\be-?mail(?:ed)?\b.{0,30}\bconfirm\w*|"
+    r"\bconfirm\w*\b.{0,30}\b(?:by|via|per|through|in|to) (?:my |the |your |an )?e-?mail\b")
+
+
+def asks_about_a_confirmation_email(text: str) -> bool:
+    """About an order's confirmation email, not an email address given ("my email is ada@…, confirm it")."""
+    return "@" not in text and CONFIRMATION_EMAIL.search(text) is not None
+
+
 def asks_about_orders(text: str) -> bool:
     """ "order details pls", "and the other order?", "where is the order with the mugs", "what
     orders do i have": about orders placed, however the NLU read it."""
@@ -149,3 +162,69 @@ def of_category(name: str, category: str) -> bool:
     """A product's name is of a category named by its word in it: "Ceramic Mug Red" is of "Mugs"."""
     word = str(category).lower().rstrip("s")
     return re.search(rf"\b{re.escape(word)}s?\b", name.lower()) is not None
+
+
+# "is the coffee shipped?", "has my moka pot been dispatched yet", "is the kettle on its way": whether
+# something ordered has gone out (not "are beans shipped right after roasting": how the shop ships).
+ASKS_IF_SENT = re.compile(
+    r"(?i)\b(?:is|are|has|have|did|was|were)\s+(?:the|my|our|it|they|those|these)\b(?:\s+[\w-]+){0,4}?\s+"
+    r"(?:been\s+)?(?:ship(?:ped)?|dispatch(?:ed)?|sent|posted|out for delivery|on (?:its|their|the) way|"
+    r"deliver(?:ed)?|arriv(?:e|ed))\b(?!.{0,30}\b(?:after|usually|normally|always|within)\b)"
+    # "is the kettle delivered with a plug", "is the coffee shipped in a bag": how it comes
+    r"(?!\s+(?:with|in (?:a|an|the|its)|as|free|for free|fresh|ground|whole|insured|assembled|together|separately)\b)")
+# "is my order shipped yet", "any update on my order", "where is it": a question about an order placed.
+STATUS_QUESTION = re.compile(
+    r"(?i)\b(?:order|orders|parcel|package|shipment|delivery|tracking|courier|status|update|news|eta)\b|"
+    r"\bwhere(?:'?s| is| are)\b|\b(?:ship|shipped|dispatched|arrived?|delivered|late)\b")
+# "whats the delivery address on it?", "which address is it going to": the address an order goes to.
+ASKS_ITS_ADDRESS = re.compile(
+    r"(?i)\b(?:what|which|whats|what'?s|wat|where)\b[^?.!]{0,30}\baddress\b|"
+    r"\baddress\b[^?.!]{0,20}\b(?:on|of|for|in)\s+(?:it|that|this|the order|that order|this order)\b|"
+    r"\bwhere (?:is|'s|will) it (?:going|be going|being sent|being delivered|be delivered|be sent)(?: to)?\b|"
+    r"\bwho is it (?:going|addressed|being sent) to\b")
+# "add a french press to it", "change the address", "remove the mugs from that order": a change of
+# the order talked about (the cancel has its own answers).
+CHANGES_THE_ORDER = re.compile(
+    r"(?i)\b(?:add|remove|take out|drop|swap|replace|make it|make that|"
+    r"(?:change|update|edit|modify) (?:it|its|the|my|that|this)|(?:send|ship|deliver|redirect|forward) "
+    r"(?:it|them|the order|that order) to)\b")
+# "to it", "from that order", "on this one": the order just talked about, by a word for it.
+TO_THAT_ORDER = re.compile(r"(?i)\b(?:to|from|in|into|on|onto|of)\s+(?:it|that|this|that one|this one|the order|"
+                           r"that order|this order)\b")
+
+# A postcode asked about, not an order number: "delivery time to 560001 pincode", "how many days
+# delivery to 10115 berlin", "ship to 560001?", "zip 75001".
+_POSTCODE_WORD = r"(?:pin\s*-?\s*code|pincode|pin|post\s*-?\s*code|postal\s+code|zip(?:\s*code)?|plz)"
+# Words of a delivery question, which make "to 10115" a place.
+_DELIVERY_WORDS = re.compile(r"(?i)\b(?:deliver\w*|ship\w*|send|sent|post(?:age)?|courier|how long|how many days|"
+                             r"how soon|days?|arriv\w*|reach\w*|eta)\b")
+_POSTCODE_SAID = re.compile(rf"(?i)\b{_POSTCODE_WORD}\s*(?:no\.?|number|is|:|-|#)?\s*(\d{{4,6}})\b|"
+                            rf"\b(\d{{4,6}})\s*{_POSTCODE_WORD}\b")
+_TO_A_POSTCODE = re.compile(
+    r"(?i)\b(?:to|till|until|upto|in|for)\s+(\d{4,6})\b(?!\s*(?:items?|units?|pcs|pieces|orders?|bags?|packs?|"
+    r"packets?|mugs?|of|x|×|euros?|eur|€|days?|weeks?|hours?|min\w*)\b)"
+    r"(?=\s*(?:[?.!,]|$|(?!(?:is|be|has|was|will|when|where|arriv\w*|come|coming|ship\w*|deliver\w*|status|"
+    r"order|pls|please|still|yet|not)\b)[^\W\d_]{3,}))")
+# Places we deliver to whose postcodes have six digits, like India's PIN codes (Romania).
+_SIX_DIGIT_SERVED = re.compile(r"(?i)\b(?:romania|rom[aâ]nia|bucharest|bucure[sș]ti|cluj|timi[sș]oara|ia[sș]i)\b")
+
+
+def destination_postcodes(text: str) -> List[str]:
+    """The postcodes a delivery question names ("to 10115 berlin", "560001 pincode"), as written."""
+    said = [m.group(1) or m.group(2) for m in _POSTCODE_SAID.finditer(text or "")]
+    if _DELIVERY_WORDS.search(text or ""):
+        said += [m.group(1) for m in _TO_A_POSTCODE.finditer(text or "")
+                 if not re.search(r"(?i)\b(?:order|ob)\s*(?:no\.?|number|#)?\s*$", text[:m.start(1)])]
+    return list(dict.fromkeys(said))
+
+
+def within_postcode(number: object, text: str) -> bool:
+    """`number` ("560001", "10115") is a postcode the message asks about, not an order's number."""
+    return str(number or "").strip() in destination_postcodes(text)
+
+
+def indian_pin_code(text: str) -> Optional[str]:
+    """The six-digit postcode of a delivery question ("560001"): an Indian PIN code (we don't
+    deliver to India) unless a place of Romania, whose postcodes have six digits too, is named."""
+    six = next((code for code in destination_postcodes(text) if len(code) == 6), None)
+    return None if six is None or _SIX_DIGIT_SERVED.search(text) else six

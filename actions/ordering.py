@@ -18,12 +18,12 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendClient, BackendError, Order
+from actions.backend_client import BackendClient, BackendError, Order, Refused
 from actions.conversation import leave, takes_leave
 from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, free_text_answer, intent_of, last_utterance,
                                   said_this_turn)
 from actions.language import is_foreign, only_english
-from actions.order_changes import clauses
+from actions.order_changes import clauses, dropped_by_name
 from actions.order_draft import (EACH_OF_THEM, colours_named, drop_replaced, fewer_of, is_complete, is_removed,
                                  merge_into_draft, offers_named, ones_of_the_same_kind, option_picked, pick_alternative, remove_from_draft,
                                  removes_one_described, settle_by_description, settle_by_names, settle_by_rank,
@@ -31,16 +31,18 @@ from actions.order_draft import (EACH_OF_THEM, colours_named, drop_replaced, few
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
 from actions.order_wording import RETURNING, asks_about_orders
 from actions.order_forms import order_number_named
-from actions.orders import ActionTrackOrder
+from actions.orders import ActionTrackOrder, asks_after_an_ordered_product
 from actions.parsing import (agrees, asks_to_buy, complete_address, contact_detail, contact_details, contact_with_address,
                              format_address, format_price, is_address, joined_contact, only_asks, order_number,
                              parse_address, quantity_in, tries_an_address, unmatched_items, wants_to_order,
                              within_phone_number, without_phone_numbers)
 from actions.placed_order_edits import SENDS_AN_ORDER, TO_AN_ORDER, adds_to_a_placed_order
+from actions.product_questions import PRICE_ASKED, asks_only_the_price, asks_when_back
 from actions.replacements import REPLACING, replacement
 from actions.returns import continues_a_return
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
-from actions.support import PAUSED_FORM, PENDING, complain_about_what_came, complains
+from actions.support import complain_about_what_came, complains
+from actions.tickets import PAUSED_FORM, PENDING
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +76,8 @@ def edits_items(tracker: Tracker) -> bool:
         return False
     if removes_one_described(tracker.get_slot(DRAFT) or [], text):
         return True  # "remove the red ones": no product to the NLU
+    if dropped_by_name(tracker.get_slot(DRAFT) or [], text, entities)[0]:
+        return True  # "drop the colombia", "nevermind the mugs": an item named by a word of its name
     return bool(products) and (intent_of(tracker) in ("place_order", "change_order") or wants_to_order(text)
                                or ADDING.search(text) is not None or any(is_removed(e, text) for e in products))
 
@@ -82,6 +86,92 @@ def changes_items(tracker: Tracker) -> bool:
     """The message edits the order being made while the form asks for something else."""
     return (edits_items(tracker) or new_quantity(tracker, tracker.get_slot(DRAFT) or []) is not None
             or offer_picked(tracker) is not None)
+
+
+def drops_an_item(tracker: Tracker) -> bool:
+    """ "i said drop the colombia", "forget the decaf" (a stop to the NLU) while an order is made: an
+    item of it taken out and the rest kept, not the order thrown away; not when it names every item
+    (then the whole order goes)."""
+    draft = [item for item in tracker.get_slot(DRAFT) or [] if item.get("sku")]
+    dropped = dropped_by_name(draft, tracker.latest_message.get("text") or "",
+                              tracker.latest_message.get("entities") or [])[0]
+    return bool(dropped) and len(dropped) < len(draft)
+
+
+def _drop_by_name(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]],
+                  text: str) -> Tuple[List[str], List[Dict[str, Any]]]:
+    """Takes out of the draft the items the message drops by name ("lose the colombia"); (their
+    names, the entities not used to name them)."""
+    dropped, spans = dropped_by_name([item for item in draft if item["sku"]], text, entities)
+    for item in dropped:
+        draft.remove(item)
+    kept = [e for e in entities if not (isinstance(e.get("start"), int) and any(
+        start <= e["start"] < end for start, end in spans))]
+    return [item["name"] for item in dropped], kept
+
+
+# "…, just the kettle": one of the item kept, still waiting for its count ("the mugs": how many?).
+_JUST_THE_ONE = re.compile(r"(?i)\b(?:just|only)\s+(?:the|a|an|one)\s+(?P<what>[a-z][a-z -]*?)\s*"
+                           r"(?=$|[,.;!?]|\b(?:and|please|pls|plz|then|thanks)\b)")
+
+
+def _just_the_one(draft: List[Dict[str, Any]], text: str) -> None:
+    """ "nevermind the mugs just the kettle" to "how many kettles?": one kettle."""
+    match = _JUST_THE_ONE.search(text)
+    words = re.findall(r"[a-z]+", match.group("what").lower()) if match else []
+    if not words or (words[-1].endswith("s") and not words[-1].endswith("ss")):
+        return
+    for item in draft:
+        if item["sku"] and not item["quantity"] and set(words) <= set(re.findall(r"[a-z]+", item["name"].lower())):
+            item["quantity"] = 1
+
+
+# "forget it, keep 20", "never mind, just 20", "nvm the glass one": leave words, then an answer to
+# the question the form asked (it had been a stop, and the whole order was thrown away).
+_NEVER_MIND_THEN = re.compile(r"(?i)^\W*(?:(?:ok(?:ay)?|oh|ah|no|nah|actually|hmm+)[\s,.!]+)*"
+                              r"(?:never\s*mind|nvm|forget (?:it|about it|that)|scrap that|leave it)[\s,.;:!-]+(?=\w)")
+_KEEP = re.compile(r"(?i)^keep\b")
+
+
+async def answer_after_a_never_mind(tracker: Tracker) -> Optional[Tracker]:
+    """The tracker as if the message were only its answer, when it answers "how many?" or "which
+    one?" after words of leaving (a count, a product, an option; "keep it" at the summary: the count
+    the order waiting for its "yes" has); None for anything else ("never mind, bye" leaves)."""
+    draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
+    text = tracker.latest_message.get("text") or ""
+    lead = _NEVER_MIND_THEN.match(text)
+    if tracker.get_slot("requested_slot") != ITEMS or lead is None or is_complete(draft) or dropped_by_name(
+            draft, text, tracker.latest_message.get("entities") or [])[0]:
+        return None  # "nevermind the mugs": they go
+    rest = text[lead.end():]
+    entities = [{**e, "start": e["start"] - lead.end(), "end": e["end"] - lead.end()}
+                for e in tracker.latest_message.get("entities") or []
+                if isinstance(e.get("start"), int) and e["start"] >= lead.end()]
+    choice = open_choice(draft)
+    answers = quantity_in(rest) is not None or any(e.get("entity") == "product" for e in entities) or (
+        choice is not None and option_picked(choice["candidates"], rest, entities) is not None)
+    if not answers and not (_KEEP.match(rest) and await _as_it_waits(tracker, draft)):
+        return None
+    view = message_view(tracker, rest, entities, draft)
+    view.latest_message["intent"] = {"name": "inform", "confidence": 1.0}
+    return view
+
+
+async def _as_it_waits(tracker: Tracker, draft: List[Dict[str, Any]]) -> bool:
+    """The counts the order waiting for its "yes" has, for the items of `draft` that wait for one
+    ("forget it, keep it" to "how many?" after "add 5 more"); True if every item has one now."""
+    if not at_the_summary(tracker):
+        return False
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(tracker.get_slot(PENDING_ORDER))
+    except BackendError as error:
+        logger.warning("reading the order waiting for its yes failed: %s", error)
+        return False
+    held = {line.sku: line.quantity for line in order.lines}
+    for item in draft:
+        item["quantity"] = item["quantity"] or held.get(item["sku"])
+    return is_complete(draft)
 
 
 def offer_picked(tracker: Tracker) -> Optional[Dict[str, Any]]:
@@ -145,6 +235,26 @@ def _items_named_within(draft: List[Dict[str, Any]], entities: List[Dict[str, An
     return [at for at, item in enumerate(draft) if item["sku"] in skus]
 
 
+# "got any decaf? need 2 bags", "the ceramic teapot. 2 please": a count that ends the message.
+_COUNT_AT_THE_END = re.compile(r"(?i)\b(\d{1,2})\s*(?:x|bags?|packs?|packets?|pcs|pieces?|units?|boxes|box|tins?|jars?|"
+                               r"sets?|of (?:them|those|these|it))?\s*(?:please|pls|plz|thanks|thx)?\W*$")
+
+
+def _count_said_last(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]], text: str) -> None:
+    """The count of the one product named, said after it and apart ("got any decaf? need 2 bags"),
+    for its item still without one: not "how many?" again."""
+    products = [e for e in entities if e.get("entity") == "product"]
+    if len(products) != 1 or not isinstance(products[0].get("end"), int):
+        return
+    said = _COUNT_AT_THE_END.search(text, products[0]["end"])
+    between = text[products[0]["end"]:said.start()] if said else ""
+    if said is None or re.search(r"\d", between) or len(between.split()) > 4:
+        return  # "gooseneck kettle to Ada, 1 Main St, Dublin 8": no 8 kettles
+    item = next((item for item in draft if item["sku"] and item["sku"] in (products[0].get("skus") or [])), None)
+    if item is not None and not item["quantity"] and not within_phone_number(said.group(1), text):
+        item["quantity"] = int(said.group(1))
+
+
 ALL_THERE_IS = re.compile(r"(?i)\b(?:whatever|all|as many as) (?:you(?:'ve| have)?|u) (?:have|got|can)\b|"
                           r"\b(?:the rest|what(?:'s| is) left|all (?:of )?(?:them|those) left)\b")
 
@@ -196,6 +306,22 @@ async def _the_last_order_again(dispatcher: CollectingDispatcher, tracker: Track
     dispatcher.utter_message(response="utter_order_again", number=last.number,
                              lines="\n".join(f"• {line.quantity} × {line.name}" for line in last.lines))
     return {ITEMS: items}
+
+
+async def _used_before(tracker: Tracker) -> Dict[Text, Any]:
+    """ "same as before" for the address with no order placed to offer one from: the address (and
+    contact, if none is given yet) of the customer's newest order, whatever became of it (the one
+    declined at its summary by mistake, say); {} when there is none."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            newest = next(iter(await backend.list_orders(limit=1)), None)
+    except BackendError as error:
+        logger.warning("reading the newest order failed: %s", error)
+        return {}
+    if newest is None or not newest.shipping_address:
+        return {}
+    contact = None if tracker.get_slot(CONTACT) else joined_contact(newest.contact_email, newest.contact_phone)
+    return {ADDRESS: address_of(newest), **({CONTACT: contact} if contact else {})}
 
 
 def address_of(order: Order) -> Dict[str, Any]:
@@ -261,12 +387,13 @@ def early_address(tracker: Tracker) -> bool:
             and not any(e.get("entity") == "product" for e in entities) and is_address(text))
 
 
-async def say_short_stock(dispatcher: CollectingDispatcher, backend: BackendClient,
-                          draft: List[Dict[str, Any]], short: Dict[str, int]) -> List[Dict[str, str]]:
+async def say_short_stock(dispatcher: CollectingDispatcher, backend: BackendClient, draft: List[Dict[str, Any]],
+                          short: Dict[str, int], not_offered: frozenset = frozenset()) -> List[Dict[str, str]]:
     """Says, per item short of stock ({sku: available}), how many are left and up to three similar
-    products in stock; the item then waits for a new quantity, or goes when none are left. Returns
-    the products offered ({"sku", "name"}), so that "the blue ones then" can pick one."""
-    ordered = {item["sku"] for item in draft}
+    products in stock (not those `not_offered`); the item then waits for a new quantity, or goes when
+    none are left. Returns the products offered ({"sku", "name"}), so that "the blue ones then" can
+    pick one."""
+    ordered = {item["sku"] for item in draft} | set(not_offered)
     offered: List[Dict[str, str]] = []
     for sku, available in short.items():
         product = await backend.get_product(sku)
@@ -275,9 +402,9 @@ async def say_short_stock(dispatcher: CollectingDispatcher, backend: BackendClie
         item = next(i for i in draft if i["sku"] == sku)
         # "ok red ones instead then": as many as were asked for of the short one
         offered += [{"sku": p.sku, "name": p.name, "count": item["quantity"]} for p in alternatives]
-        dispatcher.utter_message(
+        dispatcher.utter_message(  # its SKU: "when will it be back" next is about this product
             response="utter_order_short_stock" if available > 0 else "utter_order_out_of_stock",
-            name=product.name, requested=item["quantity"], available=available,
+            name=product.name, sku=product.sku, requested=item["quantity"], available=available,
             alternatives=", ".join(p.name for p in alternatives) or "nothing similar right now")
         if available > 0:
             item["quantity"] = None
@@ -286,19 +413,74 @@ async def say_short_stock(dispatcher: CollectingDispatcher, backend: BackendClie
     return offered
 
 
-async def _short_now(backend: BackendClient, draft: List[Dict[str, Any]], unconfirmed: Optional[str]) -> Dict[str, int]:
-    """{sku: available} for the items asking for more than is in stock now. The order waiting for
-    its "yes" (`unconfirmed`, edited at its summary) holds stock that this draft takes over: it
-    counts as available (3 green mugs, the last 3, then "also add a red mug": not out of stock)."""
-    held: Dict[str, int] = {}
-    if unconfirmed:
-        order = await backend.get_order(unconfirmed)
-        if order.status == "pending":
-            held = {line.sku: line.quantity for line in order.lines}
+async def _order_waiting(backend: BackendClient, tracker: Tracker) -> Optional[Order]:
+    """The order made from this draft that waits for its "yes" (edited at its summary), if pending."""
+    number = tracker.get_slot(PENDING_ORDER)
+    order = await backend.get_order(number) if number else None
+    return order if order is not None and order.status == "pending" else None
+
+
+async def _short_now(backend: BackendClient, draft: List[Dict[str, Any]], waiting: Optional[Order]) -> Dict[str, int]:
+    """{sku: available} for the items asking for more than is in stock now, or waiting for a count
+    with none left ("got any decaf?": said before "how many?"). The order waiting for its "yes"
+    (`waiting`) holds stock that this draft takes over: it counts as available (3 green mugs, the
+    last 3, then "also add a red mug": not out of stock)."""
+    held = {line.sku: line.quantity for line in waiting.lines} if waiting else {}
     available = {item["sku"]: (await backend.get_product(item["sku"])).available + held.get(item["sku"], 0)
-                 for item in draft}
+                 for item in draft if item["sku"]}
     return {sku: left for sku, left in available.items()
-            if left < sum(int(i["quantity"]) for i in draft if i["sku"] == sku)}
+            if left < max(1, sum(int(i["quantity"] or 0) for i in draft if i["sku"] == sku))}
+
+
+def _unsay_counts(dispatcher: CollectingDispatcher, names: set) -> None:
+    """ "Okay, 3 × Ceramic Teapot" was said as the count was read; the stock has fewer, which the
+    short-stock answer says instead (it had said "Okay" and then "Sorry, we only have 2")."""
+    dispatcher.messages[:] = [message for message in dispatcher.messages if not (
+        message.get("response") == "utter_order_quantity_changed" and message.get("name") in names)]
+
+
+async def _keep_what_is_done(backend: BackendClient, waiting: Order, draft: List[Dict[str, Any]]) -> None:
+    """An edit at the summary waits for an answer ("only 1 green left: how many?", "which kettle?")
+    while the rest of it is done ("Taken out of your order: Ceramic Mug Blue"): the order waiting
+    for its "yes" is changed to what is done, an item still waiting keeping its count, so that what
+    comes next (its summary shown again, a "yes") has it so (the blue had come back)."""
+    held = {line.sku: line.quantity for line in waiting.lines}
+    lines = [{"sku": item["sku"], "quantity": int(item["quantity"] or held[item["sku"]])} for item in draft
+             if item["sku"] and (item["quantity"] or item["sku"] in held)]
+    if not lines or sorted((line["sku"], line["quantity"]) for line in lines) == sorted(held.items()):
+        return
+    try:
+        await backend.change_items(waiting.number, lines)
+    except Refused as refusal:  # stock gone meanwhile: the summary after the answer changes it
+        logger.info("keeping the done part of the edit of %s refused: %s", waiting.number, refusal.detail)
+
+
+# "order them", "i'll take both", "all of them": every product shown, not one of them.
+_ALL_OF_THEM = re.compile(r"(?i)\b(?:them|these|those|both|all)\b")
+
+
+def _named_one_by_one_before(tracker: Tracker) -> set:
+    """The SKUs the customer's message before the latest named one product each ("how much are the
+    travel mug and the french press?"; not "do you have kettles?", which names several at once)."""
+    said = [event for event in tracker.events or [] if event.get("event") == "user"][-2:-1]
+    entities = (said[0].get("parse_data") or {}).get("entities") or [] if said else []
+    return {e["skus"][0] for e in entities if e.get("entity") == "product" and len(e.get("skus") or []) == 1}
+
+
+async def _all_the_shown(tracker: Tracker, draft: List[Dict[str, Any]], shown: List[str],
+                         text: str) -> Dict[Text, Any]:
+    """ "ok so order them??" after the prices of products the customer named one by one: each of
+    them, how many asked for each (QA16: "What would you like to order?"); {} after a list they
+    asked for by kind ("do you have kettles?": which of them is meant is not said)."""
+    if not _ALL_OF_THEM.search(text) or not set(shown) <= _named_one_by_one_before(tracker):
+        return {}
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            products = [await backend.get_product(sku) for sku in shown]
+    except BackendError as error:
+        logger.warning("product lookup failed: %s", error)
+        return {}
+    return {ITEMS: draft + [{"sku": p.sku, "name": p.name, "quantity": None, "candidates": []} for p in products]}
 
 
 async def _swapped(tracker: Tracker, draft: List[Dict[str, Any]], entities: List[Dict[str, Any]],
@@ -390,6 +572,26 @@ STOCK_QUESTION = re.compile(
 _ORDERS_IT = re.compile(r"(?i)\b(?:add|put|order|buy|i'?ll take|i want|i'?d like|i would like|give me|send me)\b")
 
 
+def asks_of_a_product_instead(tracker: Tracker) -> bool:
+    """At the order form's start, a message about products that orders none: a product named alone
+    ("mokka pot"), a question about one ("what is masala chai"), its price for a count ("how much
+    are 3 bags of the ethiopia beans", QA16: an order was started and the price never said), or
+    when one is back in stock ("when will the decaf be back?": not an item refused again)."""
+    text = tracker.latest_message.get("text") or ""
+    return (only_names_a_product(tracker) or asks_about_a_product(tracker) or asks_the_price_first(tracker)
+            or asks_when_back(text))
+
+
+def asks_the_price_first(tracker: Tracker) -> bool:
+    """ "how much are 3 bags of the ethiopia beans", "price of 2 travel mugs?": the price asked, then
+    the products it is for; not "i need 3 bags of the beans, how much?" (an order, its price asked)."""
+    text = tracker.latest_message.get("text") or ""
+    asked = PRICE_ASKED.search(text)
+    starts = [int(e["start"]) for e in tracker.latest_message.get("entities") or []
+              if e.get("entity") == "product" and isinstance(e.get("start"), int)]
+    return asked is not None and bool(starts) and asked.start() < min(starts) and asks_only_the_price(text)
+
+
 def asks_about_a_product(tracker: Tracker) -> bool:
     """A question about a product named ("do you have X", "what is X"), no count nor wish to buy it:
     the product's card answers; nothing is ordered (qa15 N2, N14, N25)."""
@@ -462,6 +664,15 @@ def places_before_the_choice(tracker: Tracker) -> bool:
     there: not placed (it had been placed without the kettle), the choice comes first."""
     return (at_the_summary(tracker) and tracker.get_slot("requested_slot") in (None, ITEMS)
             and open_choice(tracker.get_slot(DRAFT) or []) is not None
+            and _PLACE_IT.match(tracker.latest_message.get("text") or "") is not None)
+
+
+def places_before_the_count(tracker: Tracker) -> bool:
+    """ "fine", "ok" at the summary while "how many green mugs?" waits (an edit there was short of
+    stock or over the limit): no yes to placing it, the count comes first (the summary as it was
+    before the edit had been shown again, the item the edit took out back in it)."""
+    return (at_the_summary(tracker) and tracker.get_slot("requested_slot") == ITEMS
+            and any(item["sku"] and not item["quantity"] for item in tracker.get_slot(DRAFT) or [])
             and _PLACE_IT.match(tracker.latest_message.get("text") or "") is not None)
 
 
@@ -584,6 +795,7 @@ class ValidateOrderForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
+        tracker = await answer_after_a_never_mind(tracker) or tracker  # "forget it, keep 20": the answer
         if leaves_the_choice(tracker):
             return await self._leave_the_choice(dispatcher, tracker, domain)
         if says_goodbye(tracker):
@@ -594,6 +806,8 @@ class ValidateOrderForm(FormValidationAction):
             draft = tracker.get_slot(DRAFT)
             dispatcher.utter_message(response="utter_order_choice_first", name=open_choice(draft)["name"])
             return [SlotSet(DRAFT, draft)]  # the form asks "which kettle?" again
+        if places_before_the_count(tracker):
+            return [SlotSet(DRAFT, tracker.get_slot(DRAFT))]  # the form asks "how many?" again
         # not after the only item went out of stock at the summary ("…, 26122 Oldenburg" was order 26122)
         starting = tracker.get_slot("requested_slot") is None and not tracker.get_slot(DRAFT) \
             and not tracker.get_slot(ALTERNATIVES)
@@ -603,10 +817,10 @@ class ValidateOrderForm(FormValidationAction):
         if not orders_with_its_address(tracker) and await adds_to_a_placed_order(tracker):
             # Ending this form at its activation hands the same message to the change form.
             return [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
-        if starting and (only_names_a_product(tracker) or asks_about_a_product(tracker)):
+        if starting and asks_of_a_product_instead(tracker):
             # "mokka pot", "kettle" on its own, "what is masala chai": its price and stock, not "how many?"
             return [SlotSet("requested_slot", None), FollowupAction("action_show_products")]
-        if not starting and tracker.get_slot(DRAFT):
+        if not starting:  # not only with items: "when will it be back" after the only one was refused
             answered = await self._answer_aside(dispatcher, tracker, domain)
             if answered is not None:
                 return answered
@@ -625,6 +839,9 @@ class ValidateOrderForm(FormValidationAction):
         if starting and (names_only_an_order(tracker) or asks_about_orders(text)):
             # "order YJK4DZZC", "order details pls", "and the other order?": not "what would you like to order?"
             return _answered_instead(await ActionTrackOrder().run(dispatcher, tracker, domain))
+        if starting and await asks_after_an_ordered_product(tracker):
+            # "hello? my moka pot still not here" with the moka pot ordered: its order's status (QA16)
+            return _answered_instead(await ActionTrackOrder().run(dispatcher, tracker, domain))
         # "make it 2 white and 2 red": every slot's reading knows the red mugs
         return await super().run(dispatcher, await with_colours_named(tracker), domain)
 
@@ -632,12 +849,14 @@ class ValidateOrderForm(FormValidationAction):
     async def _answer_aside(dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> Optional[List[Dict[Text, Any]]]:
         """ "btw do you have english breakfast tea", "can i return it if i don't like it?" while the
-        address or contact is asked: answered, nothing added, the order kept (the draft set again, so
-        the form goes on and asks its question again); None for anything else."""
+        address or contact is asked, "when will it be back" while any question is (QA16: "decaf" was
+        read as an item and refused again): answered, nothing added, the order kept (the draft set
+        again, so the form goes on and asks its question again); None for anything else."""
         requested = tracker.get_slot("requested_slot")
+        restock = requested in (ITEMS, ADDRESS, CONTACT) and asks_when_back(tracker.latest_message.get("text") or "")
         if requested in (ITEMS, ADDRESS, CONTACT) and asks_the_return_policy(tracker):
             dispatcher.utter_message(response="utter_faq/refund_policy")
-        elif requested in (ADDRESS, CONTACT) and asks_about_a_product(tracker):
+        elif restock or (requested in (ADDRESS, CONTACT) and asks_about_a_product(tracker)):
             from actions.catalogue import ActionShowProducts  # here: actions.catalogue imports this module
             shown = await ActionShowProducts().run(dispatcher, tracker, domain)
             return [event for event in shown if event.get("event") == "slot" and event.get("name") != DRAFT
@@ -691,6 +910,8 @@ class ValidateOrderForm(FormValidationAction):
         if taken:
             return taken
         removed, entities = remove_from_draft(draft, tracker.latest_message.get("entities") or [], text)
+        if not removed:  # "drop the colombia", "nevermind the mugs just the kettle": by a word of its name
+            removed, entities = _drop_by_name(draft, entities, text)
         # the item "how many?" was asked about: the first without a count, once none waits for "which?"
         asked_about = None if any(not item["sku"] for item in draft) else next(
             (item for item in draft if not item["quantity"]), None)
@@ -700,6 +921,7 @@ class ValidateOrderForm(FormValidationAction):
         if removed:
             dispatcher.utter_message(response="utter_order_items_removed", names=", ".join(removed))
             merge_into_draft(draft, entities, text, answering=False)  # "..., just the mugs"
+            _just_the_one(draft, text)
             return {ITEMS: draft}
         swapped = await _swapped(tracker, draft, entities, text)
         if swapped is not None:  # "replace the french press with a moka pot" (it had added the moka pot)
@@ -770,6 +992,7 @@ class ValidateOrderForm(FormValidationAction):
         count = choice["quantity"] if choice else None
         if not merge_into_draft(draft, entities, text, answering):
             return False
+        _count_said_last(draft, entities, text)
         named = offers_named(entities, tracker.get_slot(ALTERNATIVES) or [])
         if named:
             drop_replaced(draft, named)
@@ -792,15 +1015,18 @@ class ValidateOrderForm(FormValidationAction):
 
     @staticmethod
     async def _shown_taken(tracker: Tracker, draft: List[Dict[str, Any]], text: str) -> Dict[Text, Any]:
-        """ "ok i'll take it", "i want 2 of those" right after one product was shown: that one."""
+        """ "ok i'll take it", "i want 2 of those" right after one product was shown: that one; "ok
+        so order them??" after several the customer named: all of them, how many asked."""
         shown = tracker.get_slot("shown_products") or []
         entities = tracker.latest_message.get("entities") or []
         # with an order under way, only a product the bot has just shown ("how much is the glass
         # teapot?" at the summary, then "ok add it"), and one it doesn't hold yet
         just_shown = str(last_utterance(tracker) or "").startswith("utter_product")
-        if (draft and (not just_shown or any(item["sku"] in shown for item in draft))) or len(shown) != 1 \
+        if (draft and (not just_shown or any(item["sku"] in shown for item in draft))) or not shown \
                 or not TAKES_THE_SHOWN.search(text) or any(e.get("entity") == "product" for e in entities):
             return {}
+        if len(shown) > 1:
+            return await _all_the_shown(tracker, draft, shown, text)
         try:
             async with BackendClient(tracker.sender_id) as backend:
                 product = await backend.get_product(shown[0])
@@ -842,12 +1068,16 @@ class ValidateOrderForm(FormValidationAction):
                 item["quantity"] = None
         if any(not item["sku"] for item in draft):
             await settle_by_names(tracker, draft)
-        if not is_complete(draft):
-            return {ITEMS: None, DRAFT: draft}
-        try:  # short stock is said now, not after the address and contact
+        try:  # short stock is said now, not after the address and contact (none left: before "how many?")
             async with BackendClient(tracker.sender_id) as backend:
-                short = await _short_now(backend, draft, tracker.get_slot(PENDING_ORDER))
-                offered = await say_short_stock(dispatcher, backend, draft, short) if short else []
+                waiting = await _order_waiting(backend, tracker)
+                short = await _short_now(backend, draft, waiting)
+                _unsay_counts(dispatcher, {item["name"] for item in draft if item["sku"] in short})
+                # what the order had and the edit took out is offered for none ("drop the blue")
+                left_out = {line.sku for line in waiting.lines} if waiting else set()
+                offered = await say_short_stock(dispatcher, backend, draft, short, left_out) if short else []
+                if waiting is not None and at_the_summary(tracker) and not is_complete(draft):
+                    await _keep_what_is_done(backend, waiting, draft)
         except BackendError as error:
             logger.warning("stock check failed: %s", error)
             short = {}  # creating the order checks stock again
@@ -856,8 +1086,8 @@ class ValidateOrderForm(FormValidationAction):
             # like to order?" had been asked with the rest kept); an offer can still be added
             dispatcher.utter_message(response="utter_order_goes_on_without")
             return {ITEMS: draft, DRAFT: draft, ALTERNATIVES: offered}
-        if short:
-            return {ITEMS: None, DRAFT: draft, ALTERNATIVES: offered}
+        if short or not is_complete(draft):
+            return {ITEMS: None, DRAFT: draft, **({ALTERNATIVES: offered} if short else {})}
         moot = {ALTERNATIVES: None} if tracker.get_slot(ALTERNATIVES) else {}  # offers for a short item
         return {ITEMS: draft, DRAFT: draft, **moot}
 
@@ -879,6 +1109,10 @@ class ValidateOrderForm(FormValidationAction):
             # "same address pls", "yes but use my phone +49 151 2345678" to "the address of your last
             # order?": that address (it had gone to changing the last order's address)
             return {ADDRESS: saved["address"], CONTACT: contact_details(text) or saved.get("contact"), SAVED: {}}
+        if not saved and tracker.get_slot("requested_slot") == ADDRESS and SAME_AS_BEFORE.search(text):
+            used = await _used_before(tracker)  # no order placed to offer one from: the one declined, say
+            if used:
+                return used
         earlier = answer_before_a_correction(tracker, "utter_invalid_address_")
         if earlier and tracker.get_slot("requested_slot") == ADDRESS and complete_address(earlier, text):
             # "uk", "switzerland", "CH" to "Which country is that in?": a question or a stop to the NLU
@@ -945,7 +1179,9 @@ class ActionAskOrderItems(Action):
             return await self._ask_which(dispatcher, tracker, draft, choice)
         missing = next((item for item in draft if not item["quantity"]), None)
         if missing is not None:
-            dispatcher.utter_message(response="utter_ask_order_quantity", name=missing["name"])
+            if not said_this_turn(tracker, "utter_order_quantity_out_of_range"):
+                # not under "I can take between 1 and 20 … How many would you like?": asked once
+                dispatcher.utter_message(response="utter_ask_order_quantity", name=missing["name"])
             return []
         dispatcher.utter_message(response="utter_ask_order_products")
         return []

@@ -14,10 +14,12 @@ from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.cancel_questions import answer_about_the_cancel, answer_why_it_was_cancelled
 from actions.more_questions import answer_the_other_questions
 from actions.order_slots import asks_to_place_after_an_aside
-from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, BACK_TO_THE_ORDER,
-                                   BARE_FOLLOW_UP, BUYS_OR_CHANGES, BY_ITS_ITEMS, EARLIEST, FOLLOW_UP, HOW_LONG,
-                                   HYPOTHETICAL, NOT_RECEIVED, ORDINAL, ORDINALS, OWN_ORDER, PICKS_FROM_A_LIST, SAYS_LATE,
-                                   TRACKING_FAILS, WHEN_IT_COMES, WHERE_IS, WHICH_ORDERS, of_category)
+from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, ASKS_IF_SENT,
+                                   ASKS_ITS_ADDRESS, BACK_TO_THE_ORDER, BARE_FOLLOW_UP, BUYS_OR_CHANGES, BY_ITS_ITEMS,
+                                   CHANGES_THE_ORDER, EARLIEST, FOLLOW_UP, HOW_LONG, HYPOTHETICAL, NOT_RECEIVED, ORDINAL,
+                                   ORDINALS, OWN_ORDER, PICKS_FROM_A_LIST, SAYS_LATE, TO_THAT_ORDER, TRACKING_FAILS,
+                                   WHEN_IT_COMES, WHERE_IS, WHICH_ORDERS, asks_about_a_confirmation_email, indian_pin_code,
+                                   of_category, within_postcode)
 from actions.parsing import (contact_detail, foreign_place, format_price, looks_like_address, order_number,
                              order_number_alone, whole_phone_number, within_date, within_phone_number)
 
@@ -54,15 +56,30 @@ _NOT_MEANT = re.compile(r"(?i)\b(?:not|except|apart from|other than)\s+(?:the\s+
 
 
 def meant_skus(tracker: Tracker) -> List[str]:
-    """`named_skus` without the products said not to be meant ("the dripper one is late, not the filters")."""
+    """`named_skus` without the products said not to be meant ("the dripper one is late, not the
+    filters"), nor those of a change asked after the question ("is it shipped? also add 1 more grinder")."""
     text = tracker.latest_message.get("text") or ""
     skus: List[str] = []
-    for entity in tracker.latest_message.get("entities") or []:
+    for entity in _of_the_question(tracker, "product"):
         start = entity.get("start")
-        if entity.get("entity") != "product" or (start is not None and _NOT_MEANT.search(text[:int(start)])):
+        if start is not None and _NOT_MEANT.search(text[:int(start)]):
             continue
         skus += entity.get("skus") or []
     return skus
+
+
+def meant_kinds(tracker: Tracker) -> List[str]:
+    """The kinds of product (categories) the question names, not a change asked after it."""
+    return [str(entity["value"]) for entity in _of_the_question(tracker, "category") if entity.get("value")]
+
+
+def _of_the_question(tracker: Tracker, kind: str) -> List[Dict[str, Any]]:
+    """The latest message's entities of `kind` before a change asked after a question about an
+    order (placed_order_edits.change_starts_at), all of them when it asks no such change."""
+    from actions.placed_order_edits import change_starts_at  # here: it imports this module
+    cut = change_starts_at(tracker)
+    return [entity for entity in tracker.latest_message.get("entities") or [] if entity.get("entity") == kind
+            and (cut is None or entity.get("start") is None or int(entity["start"]) < cut)]
 
 
 def product_spans(tracker: Tracker) -> List[Tuple[int, int]]:
@@ -78,7 +95,8 @@ def said_order_number(tracker: Tracker) -> Optional[str]:
     text = tracker.latest_message.get("text") or ""
     named = [order_number(value) for value in entity_values(tracker, "order_id")] + [order_number(text)]
     named = [number for number in named if number and not within_date(number, text)
-             and not within_phone_number(number, text) and not within_email(number, text)]
+             and not within_phone_number(number, text) and not within_email(number, text)
+             and not within_postcode(number, text)]  # "delivery time to 560001 pincode"
     written = (number for number in named  # "OB-SEV2VWFK" as the shop writes it, not "1042" or "SEV2VWFK"
                if re.search(rf"(?i)\bOB[-\s]?{re.escape(number[3:])}\b", text) and number.startswith("OB-"))
     return next(written, None) or next(iter(named), None)
@@ -206,7 +224,11 @@ async def _late_instead(backend: BackendClient, number: Optional[str]) -> Option
 
 
 def asks_about_own_order(text: str) -> bool:
-    return bool(OWN_ORDER.search(text) or order_number(text)) and not HYPOTHETICAL.search(text)
+    """ "when will my order arrive", "order no 1042 when"; not "how many days delivery to 10115 berlin"
+    (a postcode)."""
+    number = order_number(text)
+    named = number is not None and not within_postcode(number, text)
+    return bool(OWN_ORDER.search(text) or named) and not HYPOTHETICAL.search(text)
 
 
 def asks_when_an_order_comes(tracker: Tracker, text: str) -> bool:
@@ -373,13 +395,21 @@ class ActionTrackOrder(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        return while_a_form_waits(tracker, then_the_change(tracker, await self._answer(dispatcher, tracker, domain)))
+        verified = await answer_about_a_verified_order(dispatcher, tracker)
+        if verified is not None:  # "… and pls add a french press to it" about another chat's order: refused, no form
+            return while_a_form_waits(tracker, verified)
+        return while_a_form_waits(tracker, then_the_change(tracker, await self.answer(dispatcher, tracker, domain)))
 
-    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """The answer to the message, without handing over to a form (run does)."""
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "has it shipped yet?" while a cancel waits: that order, then the question again
             return answered
+        from actions.support import chase_the_late_order  # here: actions.support imports this module
+        chased = await chase_the_late_order(dispatcher, tracker)
+        if chased is not None:  # "yes get a person to chase my late order" to the offer to chase it
+            return chased
         from actions.change_address import new_name_at_the_summary  # here: actions.change_address imports this module
         renamed = await new_name_at_the_summary(dispatcher, tracker, domain)
         if renamed is not None:  # "the name is wrong, it should be just Nina Kovač" at "Shall I place it?" (QA F8)
@@ -394,6 +424,8 @@ class ActionTrackOrder(Action):
                 return waiting
         number = requested_order_number(tracker)
         text = tracker.latest_message.get("text") or ""
+        if asks_about_a_confirmation_email(text):  # "did you send me a confirmation email?": none is sent
+            return await _confirmed_in_the_chat(dispatcher, tracker, number)
         contact = given_contact(tracker)
         given = contact is not None
         if contact is None and leaves_the_check(tracker, text):
@@ -410,7 +442,7 @@ class ActionTrackOrder(Action):
         if number is None and tracker.get_slot(REQUESTED) is None and HYPOTHETICAL.search(text):
             utter_delivery_time(dispatcher, text, product_spans(tracker))  # "if I order today when will it come"
             return []
-        skus, categories = meant_skus(tracker), list(tracker.get_latest_entity_values("category"))
+        skus, categories = meant_skus(tracker), meant_kinds(tracker)
         followed = None if number is not None or skus or categories else order_followed_up(tracker, text)
         followed_up = followed is not None
         if followed_up:
@@ -473,7 +505,8 @@ class ActionTrackOrder(Action):
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
         # "the grinder order" even once cancelled, "the order with the mugs" (a category to the NLU);
         # one just shown first ("the mugs one" after the list), one late first ("the dripper one is late")
-        holding = sorted((o for o in every if _holds(o, skus, categories)),
+        of_kinds = await skus_of_kinds(backend, categories) if categories else []
+        holding = sorted((o for o in every if _holds(o, list(skus) + of_kinds, categories)),
                          key=lambda o: (o not in orders, o.number not in shown))
         # the newest order still under way or done, before a cancelled one ("which courier?" after cancelling the newest)
         order = (_shipment_meant(holding, text) or holding[0]) if holding else (
@@ -488,6 +521,7 @@ class ActionTrackOrder(Action):
             dispatcher.utter_message(response="utter_ask_order_number")
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
         offer = utter_order_status(dispatcher, order, text, said)
+        say_where_it_goes_if_asked(dispatcher, order, text, offer)
         others = [o for o in orders if o.number != order.number and o.status in IN_TRANSIT]
         if not offer and hint:  # a question of ours must stay the last message
             if others:  # "where is my order" with more than one on its way: the others too
@@ -507,7 +541,43 @@ class ActionTrackOrder(Action):
         except NotFound:
             return ask_for_the_contact(dispatcher, number, "track", tried=contact if given else None)
         offer = utter_order_status(dispatcher, order, text, said)
+        if contact is None:  # another chat's order opened with its email: its address is not shown
+            say_where_it_goes_if_asked(dispatcher, order, text, offer)
         return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)] + verified_with(contact) + offer
+
+
+def say_where_it_goes_if_asked(dispatcher: CollectingDispatcher, order: Order, text: str,
+                               offer: List[Dict[Text, Any]]) -> None:
+    """ "what did i order again and where is it going": after its status, the address the order goes
+    to (QA16: only the items and status were said); not under a question the answer asks (`offer`:
+    "shall I bring in a person?" stays the last message)."""
+    from actions.change_address import asks_for_the_address, say_where_it_goes  # here: it imports this module
+    if asks_for_the_address(text) and not offer:
+        say_where_it_goes(dispatcher, order)
+
+
+async def _confirmed_in_the_chat(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 number: Optional[str]) -> List[Dict[Text, Any]]:
+    """ "did you send me a confirmation email?", "i didn't get the confirmation email" (QA16: it got
+    the status alone): the shop sends no email (the backend has no mailer; the notifier writes to
+    the chat), so an order placed here is confirmed here, with its number; then the order named,
+    else the newest, and where it stands (a delivered one is not "not received" for it). Without
+    an order on this chat, its number is asked for."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            if number:
+                dispatcher.utter_message(response="utter_order_confirmed_in_chat")
+                return await ActionTrackOrder._order_by_number(dispatcher, backend, number, None, "", given=False)
+            order = await backend.get_last_order()
+    except BackendError as error:
+        logger.warning("order lookup failed: %s", error)
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return []
+    if order is None:
+        dispatcher.utter_message(response="utter_no_order_confirmed_in_chat")
+        return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "track")]
+    dispatcher.utter_message(response="utter_order_confirmed_in_chat")
+    return [SlotSet(REQUESTED, None), SlotSet("order_id", order.number)] + utter_order_status(dispatcher, order)
 
 
 def _change_after_a_question(tracker: Tracker) -> Optional[str]:
@@ -539,7 +609,8 @@ def while_a_form_waits(tracker: Tracker, events: List[Dict[Text, Any]]) -> List[
     chat's order pauses the form under way, as an offer of a person does (support.offer_a_person);
     the answer to that lets the form go on, its question asked again. An offer of a person in the
     answer (a late order) keeps it paused: the offer's "no" goes back to it."""
-    from actions.support import PAUSED_FORM, end_active_form  # imported here: actions.support imports this module
+    from actions.support import end_active_form  # imported here: actions.support imports this module
+    from actions.tickets import PAUSED_FORM  # imported here: actions.tickets imports this module
     form = (tracker.active_loop or {}).get("name")
     asks = any(event.get("name") == REQUESTED and event.get("value") == "contact" for event in events)
     if asks and form in PAUSES_FOR_A_CHECK and tracker.get_slot("requested_slot"):
@@ -556,7 +627,7 @@ def leaves_the_check(tracker: Tracker, text: str) -> bool:
     """Asked for the email or phone on another chat's order while ordering, a message that gives
     none and names no order ("ok back to my order", "i don't have it"): the check is left (asked
     again, it had looped), and the order form goes on."""
-    from actions.support import PAUSED_FORM  # imported here: actions.support imports this module
+    from actions.tickets import PAUSED_FORM  # imported here: actions.tickets imports this module
     waits = tracker.get_slot(PAUSED_FORM) in PAUSES_FOR_A_CHECK and tracker.get_slot(REQUESTED) == "contact"
     return bool(waits and not tracker.active_loop_name and said_order_number(tracker) is None
                 and (BACK_TO_THE_ORDER.search(text) or not asks_about_own_order(text)))
@@ -611,7 +682,7 @@ class ActionDeliveryTime(Action):
         text = tracker.latest_message.get("text") or ""
         if gives_feedback(tracker):  # "delivery was slow, 2/5": a review of it
             return [FollowupAction("feedback_form")]
-        from actions.support import answer_while_the_team_is_awaited  # here: actions.support imports this module
+        from actions.ticket_follow_ups import answer_while_the_team_is_awaited  # here: via actions.tickets it imports this module
         awaited = await answer_while_the_team_is_awaited(dispatcher, tracker)
         if awaited is not None:  # "when?", "how long till someone answers" right after a handoff
             return awaited
@@ -629,13 +700,24 @@ class ActionDeliveryTime(Action):
 
 
 def utter_delivery_time(dispatcher: CollectingDispatcher, text: str, products: List[Tuple[int, int]] = ()) -> None:
-    """The shop's delivery times; for a place we don't deliver to ("how long to mumbai"), that
-    (`products`: where the message names products, whose origin is no place: "colombia beans")."""
+    """The shop's delivery times; for a place we don't deliver to ("how long to mumbai", "delivery
+    time to 560001 pincode"), that (`products`: where the message names products, whose origin is
+    no place: "colombia beans")."""
+    if not say_not_delivered_there(dispatcher, text, products):
+        dispatcher.utter_message(response="utter_delivery_time")
+
+
+def say_not_delivered_there(dispatcher: CollectingDispatcher, text: str, products: List[Tuple[int, int]] = ()) -> bool:
+    """Says that we don't deliver to the place the message names ("mumbai", "the US") or to the
+    Indian PIN code it gives ("ship to 560001?", QA16: the shipping list had answered); False, and
+    nothing said, for a place we deliver to or none."""
     place = foreign_place(text, products)
+    pin_code = None if place else indian_pin_code(text)
     if place:
         dispatcher.utter_message(response="utter_not_delivered_there", place=place)
-    else:
-        dispatcher.utter_message(response="utter_delivery_time")
+    elif pin_code:
+        dispatcher.utter_message(response="utter_not_delivered_to_pin_code", postcode=pin_code)
+    return bool(place or pin_code)
 
 
 # An email or phone number and nothing else ("ada@example.com", "its +91 98765 11111").
@@ -716,28 +798,110 @@ def asks_after_an_order_holding(tracker: Tracker) -> bool:
     """ "tracking for the teapot?", "the dripper one is late", "where is the glass teapot": a
     product named in a question about a parcel (whether an order holds it is the backend's)."""
     text = tracker.latest_message.get("text") or ""
-    named = bool(meant_skus(tracker) or latest_entity(tracker, "category"))
+    named = bool(meant_skus(tracker) or meant_kinds(tracker))
     return named and not HYPOTHETICAL.search(text) and bool(
-        ABOUT_A_SHIPMENT.search(text) or SAYS_LATE.search(text) or WHERE_IS.search(text) or NOT_RECEIVED.search(text))
+        ABOUT_A_SHIPMENT.search(text) or SAYS_LATE.search(text) or WHERE_IS.search(text) or NOT_RECEIVED.search(text)
+        or ASKS_IF_SENT.search(text))  # "is the coffee shipped?" (QA16: the coffee list)
 
 
 async def _an_order_holds(tracker: Tracker) -> bool:
     """One of the customer's orders holds a product (or kind) the latest message names."""
-    skus, categories = meant_skus(tracker), entity_values(tracker, "category")
+    categories = meant_kinds(tracker)
     async with BackendClient(tracker.sender_id) as backend:
+        skus = meant_skus(tracker) + await skus_of_kinds(backend, categories)
         return any(_holds(order, skus, categories) for order in await backend.list_orders(limit=10))
+
+
+async def skus_of_kinds(backend: BackendClient, categories: List[str]) -> List[str]:
+    """The SKUs of the catalogue's products of these categories: "is the coffee shipped?" is about
+    the Ethiopia beans, though no coffee's name says "coffee"."""
+    skus: List[str] = []
+    for category in dict.fromkeys(categories):
+        skus += [product.sku for product in (await backend.products_in(category, 100))[0]]
+    return skus
+
+
+async def asks_after_an_ordered_product(tracker: Tracker) -> bool:
+    """ "hello? my moka pot still not here", "is the coffee shipped?": a question about the parcel
+    of something the customer ordered in this chat, whatever the NLU read (an order, a product
+    question); not one that buys more of it. For the order form's start: tracking answers it."""
+    text = tracker.latest_message.get("text") or ""
+    if not asks_after_an_order_holding(tracker) or _BUYS_MORE.search(text):
+        return False
+    try:
+        return await _an_order_holds(tracker)
+    except BackendError as error:
+        logger.warning("order lookup failed: %s", error)
+        return False
+
+
+# "i'll take another one", "add a moka pot": more of it bought, whatever else is said.
+_BUYS_MORE = re.compile(r"(?i)\b(?:i'?ll take|i (?:want|need|would like|'d like) (?:a|an|one|another|\d)|buy|purchase|"
+                        r"another|one more|add)\b")
+
+
+class AboutAVerifiedOrder(NamedTuple):
+    """A message about an order of another chat opened here with its email or phone: the order,
+    whether its delivery address is asked, whether a change of it is."""
+    order: Order
+    asks_address: bool
+    changes_it: bool
+
+
+async def about_a_verified_order(tracker: Tracker) -> Optional[AboutAVerifiedOrder]:
+    """ "whats the delivery address on it? and pls add a french press to it" right after another
+    chat's order was opened with its email or phone (or naming it, or "to it"): what it asks of that
+    order; None for other messages, a new order ("as a separate order"), or an order of this chat."""
+    from actions.separate_order import NEW_ORDER  # here: its imports reach this module
+    text = tracker.latest_message.get("text") or ""
+    asks_address = ASKS_ITS_ADDRESS.search(text) is not None
+    changes_it = CHANGES_THE_ORDER.search(text) is not None
+    number = order_number(tracker.get_slot("order_id"))
+    if not (asks_address or changes_it) or not number or not tracker.get_slot("contact") or NEW_ORDER.search(text):
+        return None
+    named = said_order_number(tracker)
+    if (named or number) != number or not (named or TO_THAT_ORDER.search(text) or order_in_view(tracker) == number):
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await order_checked_elsewhere(backend, tracker)
+    except BackendError as error:
+        logger.warning("order lookup failed: %s", error)
+        return None
+    return None if order is None else AboutAVerifiedOrder(order, asks_address, changes_it)
+
+
+async def answer_about_a_verified_order(dispatcher: CollectingDispatcher,
+                                        tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """The answer to a message about an order of another chat opened with its email or phone
+    (`about_a_verified_order`; QA16: "… and pls add a french press to it" started a new checkout):
+    its delivery address is not shown (to whoever has its email or phone, only its items, total and
+    status are), and it can't be changed from this chat; nothing is started. None for other messages."""
+    about = await about_a_verified_order(tracker)
+    if about is None:
+        return None
+    if about.asks_address:
+        dispatcher.utter_message(response="utter_verified_order_address_private", number=about.order.number)
+    if about.changes_it:
+        dispatcher.utter_message(response="utter_verified_order_not_changed_here", number=about.order.number)
+    return [SlotSet(REQUESTED, None), SlotSet("order_id", about.order.number)]
 
 
 async def answer_about_an_order(dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
     """A message read as a product question, a bare value or out of scope that is about an order:
     the email or phone asked for ("my phone is 98765 11111"), an order number alone ("HZME5UYP",
-    "#X5DKAPRB", "and x5dkaprb?"), "whats in it" right after an order's answer, or an email or
-    phone alone (a check of the order just talked about). The answer, or None when the message is
+    "#X5DKAPRB", "and x5dkaprb?"), "whats in it" right after an order's answer, an email or
+    phone alone (a check of the order just talked about), whether a confirmation email was sent. The answer, or None when the message is
     about something else (the caller answers it: the category list had answered all these)."""
     if tracker.active_loop_name:
         return None
+    verified = await answer_about_a_verified_order(dispatcher, tracker)
+    if verified is not None:  # "whats the delivery address on it?" about another chat's order: not shown
+        return verified
     text = tracker.latest_message.get("text") or ""
+    if asks_about_a_confirmation_email(text):  # read as the invoice FAQ or out of scope: whether one was sent
+        return await ActionTrackOrder().run(dispatcher, tracker, domain)
     task, requested = tracker.get_slot(TASK), tracker.get_slot(REQUESTED)
     if (requested == "contact" and given_contact(tracker)) or order_number_alone(text):
         if task == "refund" and requested in ("order_id", "contact"):
@@ -746,6 +910,9 @@ async def answer_about_an_order(dispatcher: CollectingDispatcher, tracker: Track
         if task == "cancel" and requested == "order_id":
             from actions.cancel import ActionCancelOrder  # imported here: actions.cancel imports this module
             return await ActionCancelOrder().run(dispatcher, tracker, domain)
+        from actions.change_address import ADDRESS_TASK, tell_the_address  # here: it imports this module
+        if task == ADDRESS_TASK:  # the email on another chat's order, asked for its address (as inform does)
+            return await tell_the_address(dispatcher, tracker)
         return await ActionTrackOrder().run(dispatcher, tracker, domain)
     if picks_an_order_in_view(tracker) or asks_after_an_order_holding(tracker):
         try:

@@ -233,6 +233,49 @@ _NOT_SHIPPED = frozenset("""india usa us america canada australia china japan ko
     "united states", "united states of america", "south africa", "new zealand", "south korea", "sri lanka",
     "united arab emirates", "saudi arabia", "hong kong", "san marino", "vatican city", "canary islands",
     "the canary islands", "canaries", "faroe islands", "bosnia and herzegovina", "north macedonia"}
+# Places in or by the countries we ship to that are outside the EU VAT area (and the UK's): the
+# Canary Islands, Ceuta, Melilla, Gibraltar, the Channel Islands, Åland, the French overseas
+# departments and collectivities, the Dutch Caribbean, Greenland, Heligoland, Büsingen, Livigno,
+# Campione d'Italia, Mount Athos. Named as an address's country, or asked about.
+_OUTSIDE_THE_VAT_AREA = frozenset("""gibraltar ceuta melilla jersey guernsey alderney sark aland martinique
+    guadeloupe guyane mayotte reunion greenland aruba curacao bonaire heligoland helgoland busingen
+    livigno tenerife lanzarote fuerteventura""".split()) | {
+    "channel islands", "the channel islands", "aland islands", "the aland islands", "ahvenanmaa", "french guiana",
+    "la reunion", "reunion island", "french polynesia", "new caledonia", "saint martin", "sint maarten",
+    "saint barthelemy", "st barthelemy", "saint pierre and miquelon", "wallis and futuna", "gran canaria",
+    "la palma", "campione ditalia", "mount athos", "northern cyprus"}
+_NOT_SHIPPED |= _OUTSIDE_THE_VAT_AREA
+# Words of talk as well as places ("a family reunion", "a jersey"): places only as an address's country.
+_PLACES_ONLY_IN_ADDRESSES = frozenset({"reunion", "sark", "la palma", "saint martin"})
+# Spelt with their accents in a message (country parts are compared without them).
+_ACCENTED_PLACES = frozenset({"åland", "ahvenanmaa", "réunion", "la réunion", "curaçao", "büsingen",
+                              "campione d'italia", "saint-barthélemy", "saint-martin"})
+# Postcodes of those places within a country we ship to (the 35xxx and 38xxx of the Canary
+# Islands, 51xxx Ceuta, 52xxx Melilla; 97xxx/98xxx French overseas, and Monaco's 98000; Åland's
+# 22xxx; Gibraltar's GX11 and the Channel Islands' JE and GY; Heligoland, Büsingen; Campione,
+# Livigno; Mount Athos). The Isle of Man (IM) is in the UK's VAT area: shipped to.
+_POSTCODES_OUTSIDE_THE_VAT_AREA = {
+    "ES": re.compile(r"(?:35|38|51|52)\d{3}"), "FR": re.compile(r"9[78]\d{3}"), "FI": re.compile(r"(?:AX-?)?22\d{3}"),
+    "GB": re.compile(r"(?:GX|JE|GY)\d.*"), "DE": re.compile(r"27498|78266"), "IT": re.compile(r"22061|23041"),
+    "GR": re.compile(r"630 ?86"),
+}
+# Their towns, for an address whose postcode was mistyped ("Las Palmas 35010" is caught by its postcode too).
+_TOWNS_OUTSIDE_THE_VAT_AREA = re.compile(
+    r"\b(?:las palmas|gran canaria|santa cruz de tenerife|tenerife|lanzarote|fuerteventura|arrecife|puerto del rosario|"
+    r"ceuta|melilla|gibraltar|mariehamn|st helier|saint helier|st peter port|saint peter port|fort de france|"
+    r"pointe a pitre|cayenne|mamoudzou|helgoland|heligoland|busingen|livigno|campione d ?italia)\b")
+
+
+def outside_the_vat_area(address: Dict[str, str]) -> bool:
+    """An address in a country we ship to but in one of its places outside the EU VAT area (the
+    Canary Islands of Spain, Gibraltar in a UK address, Åland in Finland, …): not shipped to (QA16
+    F1: "…, 35002 Las Palmas de Gran Canaria, Spain" had been placed)."""
+    postcodes = _POSTCODES_OUTSIDE_THE_VAT_AREA.get(address.get("country") or "")
+    postcode = str(address.get("postal_code") or "").upper()
+    town = _fold(re.sub(r"[-']", " ", str(address.get("city") or "")))
+    return bool((postcodes and postcodes.fullmatch(postcode)) or _TOWNS_OUTSIDE_THE_VAT_AREA.search(town))
+
+
 # Places customers ask about that we don't deliver to: those countries and their big cities.
 _FOREIGN_CITIES = frozenset("""mumbai bombay delhi bangalore bengaluru chennai kolkata hyderabad pune
     ahmedabad jaipur lucknow chandigarh kochi gurgaon gurugram noida karachi lahore dhaka kathmandu
@@ -241,10 +284,12 @@ _FOREIGN_CITIES = frozenset("""mumbai bombay delhi bangalore bengaluru chennai k
     johannesburg riyadh doha vaduz tenerife lanzarote""".split()) | {"new york", "los angeles", "san francisco",
                                                                     "abu dhabi", "new delhi", "cape town",
                                                                     "mexico city", "sao paulo", "monte carlo",
-                                                                    "gran canaria", "las palmas"}
-_FOREIGN_PLACE = re.compile(r"(?i:\b(" + "|".join(sorted(
-    (re.escape(place) for place in (_NOT_SHIPPED - {"us"}) | _FOREIGN_CITIES), key=len, reverse=True))
-    + r")\b)|\b(US|U\.S\.A?\.?)(?=\W|$)")
+                                                                    "gran canaria", "las palmas", "new jersey",
+                                                                    "st helier", "st peter port", "mariehamn"}
+_FOREIGN_PLACE = re.compile(r"(?i:(?<!\w)(" + "|".join(sorted(
+    (re.escape(place) for place in (_NOT_SHIPPED - {"us"} - _PLACES_ONLY_IN_ADDRESSES) | _FOREIGN_CITIES
+     | _ACCENTED_PLACES), key=len, reverse=True))
+    + r")(?!\w))|\b(US|U\.S\.A?\.?)(?=\W|$)")
 
 
 # A place that is a product's origin, in its name: "Colombia Huila Beans", "colombia coffee".
@@ -269,7 +314,7 @@ def foreign_place(text: Optional[str], products: Sequence[Tuple[int, int]] = ())
 
 
 # Places named with "the": "the US", "the UAE", "the Philippines".
-_WITH_THE = re.compile(r"(?i)(?:u\.?s\.?(?:a\.?)?|uae)$|united\b|philippines|canar|faroe")
+_WITH_THE = re.compile(r"(?i)(?:u\.?s\.?(?:a\.?)?|uae)$|united\b|philippines|canar|faroe|[\w\s]*\bislands$")
 
 
 # Words before the name: "change the address of my order to Ada …", "new address: Ada …", "i moved,
@@ -284,6 +329,13 @@ _ORDER_NUMBER_SAID = re.compile(r"(?i)(\border\s*(?:no\.?|number|#)?\s*)(?:OB[- 
 # "ok so Bob Brown, …", "its Bob Brown, …": talk before the name, not part of it.
 _FILLER_BEFORE_NAME = re.compile(r"(?i)^(?:(?:ok(?:ay)?|so|well|sure|yes|yeah|right|alright|then|here|hi|hello|hey|"
                                  r"there|it'?s|its|it is|this is|that'?s|thats|name is|i am|i'?m)\b[\s,:.!-]*)+")
+# "…, UK - same name", "…, France same name", "(same name as before)", "keep the name": the name on the
+# order stays (said in an address change), no part of the address (QA16 F3: "…, Switzerland, same
+# name" had no country at its end, and its postcode was looked up as an order).
+_SAME_NAME = re.compile(
+    r"(?i)[\s,;.(–—-]*\b(?:(?:with|and|but|for)\s+)?(?:the\s+)?(?:same\s+(?:name|recipient|person)|"
+    r"keep(?:ing)?\s+(?:the|my)\s+(?:same\s+)?name|name\s+(?:stays(?:\s+the\s+same)?|unchanged|is\s+the\s+same))"
+    r"(?:\s+as\s+(?:before|now|on\s+the\s+order|it\s+is))?\b[\s.!)]*")
 _COURTESY_AT_END = re.compile(
     r"(?i)(?:[\s,.!]+(?:please|pls|plz|thanks|thank you|thx|ty|asap|instead|now|then))+[\s.!]*$")
 # Labels some customers write before a part: "Name: Tom Baker, Address: 22 High Street, ...".
@@ -324,6 +376,7 @@ def _address_parts(text: str, lead_in: bool = True) -> List[str]:
     text = re.sub(r"(?i)\bOB-(?=[0-9A-Z]*\d)[0-9A-Z]{8}\b", " ", text)  # "… of OB-7C5FXG94 to …": never the address
     # "+353 87 123 4567", "tel +47 912 34 567": a postcode has no "+"
     text = re.sub(rf"{_CONTACT_LABEL}?\+\d[\d\s().-]{{6,18}}\d", " ", text)
+    text = _SAME_NAME.sub(" ", text)
     text = _COURTESY_AT_END.sub("", _ADDRESS_LEAD_IN.sub("", text, count=1) if lead_in else text)
     parts = [_PART_LABEL.sub("", part.strip()) for part in re.split(r"[,\n]", text)]
     while parts and not re.search(r"\d", parts[0]):  # "sure, its Maria Garcia, …", "hi there, Bob …"
@@ -422,12 +475,14 @@ _TALK = re.compile(r"(?i)\b(?:i|i'?m|me|my|you|it|is|was|the|to|no|not|said|say|
 
 
 def _name_after_talk(name: str) -> str:
-    """ "ok back to the order. Nina Kovač" → "Nina Kovač": sentences of talk before the name go (not a
-    title's or an initial's dot: "Dr. Ada Lovelace", "J. Smith")."""
-    sentences = re.split(r"(?<=[.!?])\s+", name)
+    """ "ok back to the order. Nina Kovač" → "Nina Kovač", "my sister then - Anjali Sharma" →
+    "Anjali Sharma" (QA16 F5), "my brother Tom Baker" → "Tom Baker": sentences of talk and a
+    relation before the name go (not a title's or an initial's dot: "Dr. Ada Lovelace", "J. Smith";
+    not a hyphen in a name: "Anne-Marie")."""
+    sentences = re.split(r"(?<=[.!?])\s+|\s+[–—-]+\s+", name)
     while len(sentences) > 1 and (_TALK.search(sentences[0]) or sentences[0].endswith(("!", "?"))):
         sentences = sentences[1:]
-    return " ".join(sentences)
+    return _RELATION.sub("", " ".join(sentences))
 
 
 # "change the name to Nina Kovač", "the name is wrong, it should be just Nina Kovač": the recipient's new name.
@@ -435,12 +490,18 @@ _NEW_NAME = re.compile(r"(?i)\bname\b.*?(?:\bto\b|\bbe\b|\bis\b|\bit'?s\b|\bits\
                        r"(?P<name>[^\d,.:;!?@]+?)[\s.!]*$")
 
 
+# What is said of a name, not a name: "the name is fine", "name is correct now", "the name is spelt right".
+_SAID_OF_A_NAME = re.compile(r"(?i)^(?:fine|ok(?:ay)?|correct|right|good|great|perfect|alright|all right|same|"
+                             r"the same|incorrect|missing|misspel+t|misspelled|spel+t|spelled|fixed|ok now|fine now)\b")
+
+
 def new_name_in(text: Optional[str]) -> Optional[str]:
     """The new name for the parcel a message gives, without an address (QA F8: only the whole address
-    again had fixed a name); None when it gives none."""
+    again had fixed a name); None when it gives none ("the name is fine": at the summary, that
+    answer is about its name, which stays)."""
     match = _NEW_NAME.search(_COURTESY_AT_END.sub("", text or ""))
     name = match["name"].strip() if match else ""
-    if len(name) < 2 or len(name.split()) > 5 or _TALK.search(name):
+    if len(name) < 2 or len(name.split()) > 5 or _TALK.search(name) or _SAID_OF_A_NAME.match(name):
         return None
     return name
 
@@ -455,6 +516,7 @@ def _without_talk_before_name(parts: List[str]) -> List[str]:
 
 
 def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
+    parts = _with_the_uk(parts)
     if len(parts) < 4:
         # "Ada Lovelace, 12 Market Street, 10115 Berlin": all but the country
         ends_at_town = len(parts) == 3 and _postcode_in(parts[-1]) and country_code(parts[-1]) is None
@@ -486,7 +548,21 @@ def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[s
                "postal_code": re.sub(r"\s+", " ", match.group(0).upper()), "country": code}
     if len(streets) > 1:
         address["line2"] = ", ".join(streets[1:])
+    if outside_the_vat_area(address):  # "…, 35002 Las Palmas de Gran Canaria, Spain"
+        return None, "not_shipped"
     return address, None
+
+
+# A whole UK postcode ending the town's part ("Leeds LS1 4DY"): no other country writes one so.
+_UK_POSTCODE_AT_END = re.compile(r"(?i)\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}$")
+
+
+def _with_the_uk(parts: List[str]) -> List[str]:
+    """The parts with "UK" after a last part ending in a UK postcode ("9 Oak Road, Leeds LS1 4DY":
+    QA16 F5, the address had been asked for again); as they are otherwise."""
+    if len(parts) >= 2 and _UK_POSTCODE_AT_END.search(parts[-1]) and country_code(parts[-1]) is None:
+        return parts + ["UK"]
+    return parts
 
 
 # "oh and add 2 more …", "pls remove …": a change of items, whatever place it ends in.
@@ -515,6 +591,10 @@ def looks_like_address(text: Optional[str]) -> bool:
 
 
 def _ends_in_a_country(parts: List[str]) -> bool:
+    """Three parts or more ending in a country, or a street with its number and a town with a UK
+    postcode ("9 Oak Road, Leeds LS1 4DY"; the name and the country may be left out there)."""
+    if len(parts) >= 2 and re.search(r"\d", parts[-2]) and _with_the_uk(parts) != parts:
+        return True
     return len(parts) >= 3 and (country_code(parts[-1]) is not None or _fold(parts[-1]) in _NOT_SHIPPED)
 
 

@@ -2,7 +2,9 @@
 
 The order is created `pending` (stock reserved) with one Idempotency-Key per attempt, kept in a
 slot: a retry after a timeout or an outage returns the same order instead of a second one. The
-yes/no answer is handled by ActionAnswerConfirmation (actions/cancel.py): confirm or cancel.
+yes/no answer is handled by ActionAnswerConfirmation (actions/cancel.py): confirm or cancel. An
+order not confirmed in time lapses (actions/order_hold.py): a later answer hears so, and a "yes"
+gets the same items as a new order.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, KEY, ORDER_SLOTS, PENDING_ORDER
 from actions.form_answers import last_utterance
+from actions.order_hold import lapsed
 from actions.ordering import address_of, intent_of, say_short_stock
 from actions.parsing import contact_parts, format_address, format_price, joined_contact
 
@@ -164,6 +167,9 @@ async def answer_place_order(dispatcher: CollectingDispatcher, tracker: Tracker)
             else:
                 order = await backend.cancel_order(number, reason="not confirmed in chat")
     except Refused as refusal:
+        unplaced = await _lapsed_order(tracker, number)
+        if unplaced is not None:  # lapsed: said so, not as "'cancelled' cannot become 'confirmed'"
+            return await _answer_after_the_lapse(dispatcher, tracker, unplaced, affirmed)
         dispatcher.utter_message(response="utter_order_confirm_refused", number=number, reason=refusal.detail)
         return _finished()
     except BackendError as error:
@@ -176,6 +182,38 @@ async def answer_place_order(dispatcher: CollectingDispatcher, tracker: Tracker)
     else:
         dispatcher.utter_message(response="utter_order_not_placed")
     return _finished()
+
+
+async def _lapsed_order(tracker: Tracker, number: str) -> Optional[Order]:
+    """The order, if it lapsed unplaced (the backend released it after its hold); else None."""
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(number)
+    except BackendError as error:
+        logger.warning("reading the refused order %s failed: %s", number, error)
+        return None
+    return order if lapsed(order) else None
+
+
+async def _answer_after_the_lapse(dispatcher: CollectingDispatcher, tracker: Tracker, order: Order,
+                                  affirmed: bool) -> List[Dict[Text, Any]]:
+    """"no" to an order that lapsed meanwhile leaves it so; "yes" hears that it lapsed and gets the
+    same items, to the same address, as a new order, whose summary asks again (nothing is placed
+    without that yes; the released stock may be gone: the new order says)."""
+    if not affirmed:
+        dispatcher.utter_message(response="utter_order_not_placed")
+        return _finished()
+    dispatcher.utter_message(response="utter_order_lapsed", number=order.number)
+    return [SlotSet(PENDING, None)] + await order_the_same_again(dispatcher, tracker, order)
+
+
+async def order_the_same_again(dispatcher: CollectingDispatcher, tracker: Tracker,
+                               order: Order) -> List[Dict[Text, Any]]:
+    """The items and address of `order` (cancelled, or lapsed) as a new order, whose summary asks
+    "Shall I place it?": neither that order nor its key may be reused for it."""
+    slots = order_form_slots(order) + [SlotSet(PENDING_ORDER, None), SlotSet(KEY, None)]
+    tracker.slots.update({event["name"]: event["value"] for event in slots})
+    return slots + await ActionPlaceOrder().run(dispatcher, tracker, {})
 
 
 async def ask_to_place_again(dispatcher: CollectingDispatcher, tracker: Tracker, number: str) -> List[Dict[Text, Any]]:

@@ -8,9 +8,10 @@ to …") of an order placed, and an answer to the cancel question ("and the othe
 """
 from __future__ import annotations
 
+import copy
 import logging
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,8 +23,8 @@ from actions.form_answers import last_utterance
 from actions.order_forms import (CHANGES, NEW_ADDRESS, TARGET, holds_named, naming_the_order, not_editable,
                                  order_number_named, order_view, status_words)
 from actions.order_slots import DRAFT, PENDING_ORDER, at_the_summary
-from actions.order_wording import RETURNING
-from actions.orders import named_skus
+from actions.order_wording import RETURNING, STATUS_QUESTION, TO_THAT_ORDER
+from actions.orders import about_a_verified_order, named_skus
 from actions.parsing import decided_answer, looks_like_address, only_asks, order_number, quantity_in
 from actions.replacements import REPLACING, replacement
 from actions.separate_order import NEW_ORDER
@@ -76,8 +77,9 @@ _THEN = re.compile(r"(?i)\?|\b(?:also|btw|by the way|plus|and (?:pls|plz|please|
 # "send it to …", "ship them to … instead", "change the address to …": the order goes elsewhere.
 _SENDS_IT = re.compile(r"(?i)\b(?:send|ship|deliver|redirect|forward|divert)\s+(?:it|them|the (?:parcel|package|"
                        r"order))\s+to\b|\bchange (?:the|my) (?:delivery |shipping )?address\b")
-# "add 1 more grinder", "remove the mugs", "make it 2": its items change.
+# "add 1 more grinder", "remove the mugs", "make it 2", "make the chai 5 packets": its items change.
 _CHANGES_ITEMS = re.compile(r"(?i)\b(?:add|remove|take out|make it|make that|swap|replace|drop)\b|"
+                             r"\bmake (?:the|my|those|these)\s+(?:[a-z-]+\s+){1,3}?\d{1,2}\b|"
                              + MORE_OF.pattern.removeprefix("(?i)"))
 
 
@@ -98,6 +100,114 @@ def change_after_a_question(tracker: Tracker) -> Optional[str]:
     if _CHANGES_ITEMS.search(rest) and named_after and not RETURNING.search(rest) and not NEW_ORDER.search(rest):
         return "change_order_form"
     return None
+
+
+def change_starts_at(tracker: Tracker) -> Optional[int]:
+    """Where the change asked after a question about the order begins in the latest message ("is it
+    shipped? also add 1 more grinder": at "also"'s end), or None when the message asks no such change."""
+    if change_after_a_question(tracker) is None:
+        return None
+    return _THEN.search(tracker.latest_message.get("text") or "").end()
+
+
+def the_question_alone(tracker: Tracker) -> Tracker:
+    """The tracker as if the latest message were only the question asked before a change ("is the
+    grinder good for espresso?" of "… also pls make the chai 5 packets"), with its entities; the
+    key QUESTION_BEFORE_A_CHANGE marks it, so that the answer asks nothing of its own."""
+    cut = change_starts_at(tracker)
+    return part_of_the_message(tracker, 0, len(tracker.latest_message.get("text") or "") if cut is None else cut,
+                                {QUESTION_BEFORE_A_CHANGE: True})
+
+
+def the_change_alone(tracker: Tracker) -> Tracker:
+    """The tracker as if the latest message were only the change asked after a question ("also pls
+    make the chai 5 packets"): for the change form, which read "is the grinder good for espresso?"
+    as a grinder to add ("Which grinder do you mean?")."""
+    cut = change_starts_at(tracker)
+    return tracker if cut is None else part_of_the_message(tracker, cut, len(tracker.latest_message.get("text") or ""))
+
+
+# Marks a message cut down to the question asked before a change (`the_question_alone`).
+QUESTION_BEFORE_A_CHANGE = "question_before_a_change"
+
+
+def part_of_the_message(tracker: Tracker, start: int, end: int, marks: Optional[Dict[str, Any]] = None) -> Tracker:
+    """The tracker as if the latest message were its text from `start` to `end` and the entities
+    there (their offsets kept within the part)."""
+    message = tracker.latest_message
+    entities = [{**entity, "start": int(entity["start"]) - start, "end": int(entity["end"]) - start}
+                for entity in message.get("entities") or []
+                if entity.get("start") is not None and start <= int(entity["start"]) < end]
+    view = copy.copy(tracker)
+    view.latest_message = {**message, "text": str(message.get("text") or "")[start:end], "entities": entities,
+                           **(marks or {})}
+    return view
+
+
+async def question_then_a_change(tracker: Tracker) -> Optional[str]:
+    """The form of a change of the order placed asked after a question in one message ("is it
+    shipped? also add 1 more grinder", "is the grinder good for espresso? also pls make the chai 5
+    packets"), when the customer has an order it can act on (one that can still change, for its
+    items); after a product question only a change said of that order: "to it", just after it was
+    placed, or of an item it holds ("how much is the mug? also add a teapot" is a new order). None
+    otherwise."""
+    form = change_after_a_question(tracker)
+    if form is None:
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            last = await backend.get_order_or_last(None, (), lambda order: order.editable)
+    except BackendError as error:
+        logger.warning("last order lookup failed: %s", error)
+        return None
+    if last is None or (form == "change_order_form" and not last.editable):
+        return None
+    question, change = the_question_alone(tracker), the_change_alone(tracker)
+    about_the_order = STATUS_QUESTION.search(question.latest_message.get("text") or "") is not None
+    change_text = change.latest_message.get("text") or ""
+    said_of_it = (TO_AN_ORDER.search(change_text) is not None or TO_THAT_ORDER.search(change_text) is not None
+                  or _messages_since_order_talk(tracker) is not None or _holds_named(last, change))
+    return form if about_the_order or form == "change_address_form" or said_of_it else None
+
+
+async def answer_the_question_first(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: Dict[str, Any]) -> Optional[List[Dict[str, Any]]]:
+    """The answer to the question asked before a change in the same message (QA16: "hi any update
+    on my order? also can i add 1 japanese sencha to it" got only the change proposed, "is the
+    grinder good for espresso? also pls make the chai 5 packets" only the change): a question about
+    the order by its status (the products of the change are no order's), one about a product by
+    that product. Its events, without a hand-over; None when the message asks no question before
+    a change, or the bot has already answered in this turn (the change's form runs after the answer)."""
+    if change_starts_at(tracker) is None or _answered_this_turn(tracker):
+        return None
+    question = the_question_alone(tracker)
+    text = question.latest_message.get("text") or ""
+    named = any(e.get("entity") in ("product", "category") for e in question.latest_message.get("entities") or [])
+    if STATUS_QUESTION.search(text):
+        from actions.orders import ActionTrackOrder  # here: actions.orders imports this module
+        events = await ActionTrackOrder().answer(dispatcher, tracker, domain)
+    elif named:
+        from actions.catalogue import ActionShowProducts  # here: actions.catalogue imports this module
+        events = await ActionShowProducts().answer(dispatcher, question, domain)
+    else:
+        return None  # "ok thanks! also add a teapot": no question
+    return [event for event in events if event.get("event") != "followup"]
+
+
+def asks_back(events: List[Dict[str, Any]]) -> bool:
+    """An answer's events ask the customer something (an order number, an email, "shall I ask
+    someone?"): a change's form must not bury that question under its own."""
+    return any(event.get("name") in ("requested_info", PENDING) and event.get("value") for event in events)
+
+
+def _answered_this_turn(tracker: Tracker) -> bool:
+    """The bot has said something since the latest user message."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            return True
+    return False
 
 
 def _messages_since_order_talk(tracker: Tracker) -> Optional[int]:
@@ -154,6 +264,9 @@ async def adds_to_a_placed_order(tracker: Tracker) -> bool:
     if (tracker.get_slot("requested_slot") is None and not NEW_ORDER.search(text)
             and (moves_a_placed_order(tracker) or changes_the_contact(tracker))):
         return True  # the change form hands it to the address change or the contact change
+    if (tracker.get_slot("requested_slot") is None and not tracker.get_slot(DRAFT)
+            and not tracker.get_slot(PENDING_ORDER) and await _changes_a_verified_order(tracker)):
+        return True  # "… and pls add a french press to it" about another chat's order: refused there, no checkout
     follow_up = _follows_up_on_a_placed_order(tracker)
     to_an_order = TO_AN_ORDER.search(text)
     explicit = follow_up or to_an_order is not None
@@ -177,6 +290,13 @@ async def adds_to_a_placed_order(tracker: Tracker) -> bool:
     except BackendError as error:
         logger.warning("last order lookup failed: %s", error)
         return False  # a new order then, as without an order
+
+
+async def _changes_a_verified_order(tracker: Tracker) -> bool:
+    """A change of the order of another chat opened here with its email or phone (it can't change
+    from this chat: the change form says so; QA16 had started a new order's checkout)."""
+    about = await about_a_verified_order(tracker)
+    return about is not None and about.changes_it
 
 
 def amends_the_change(tracker: Tracker) -> bool:
@@ -269,7 +389,48 @@ def moves_a_placed_order(tracker: Tracker) -> bool:
 
 
 def _holds_named(order: Order, tracker: Tracker) -> bool:
-    return bool({line.sku for line in order.lines} & set(named_skus(tracker)))
+    """The order holds a product the message names, by the NLU or by a word of its name ("2 more
+    bags of colombia")."""
+    text, entities = tracker.latest_message.get("text") or "", tracker.latest_message.get("entities") or []
+    return bool({line.sku for line in order.lines} & set(named_skus(tracker))) or bool(
+        lines_named_by_words(order_view(order)["lines"], text, entities))
+
+
+# Words of product names that tell no line apart: "Glass Teapot with Infuser", "Paper Filters 100 pack".
+_NAME_FILLER = frozenset("with pair pack".split())
+
+
+def lines_named_by_words(lines: List[Dict[str, Any]], text: str,
+                         entities: Sequence[Dict[str, Any]] = ()) -> List[Dict[str, Any]]:
+    """ "add 2 more bags of colombia" about an order of several lines (QA16; one line was enough
+    before): the catalogue matcher wants "colombia beans" and found no product. The order's one
+    line whose name has a word of the message that no other line's name has ("Colombia Huila
+    Beans 250 g"), as a product entity at that word, so the change reads it as if named; [] when
+    the message names a product or a kind itself, or its words name no line, or several."""
+    if any(entity.get("entity") in ("product", "category") for entity in entities):
+        return []
+    names = {line["sku"]: set(re.findall(r"[a-z]{4,}", str(line["name"]).lower())) - _NAME_FILLER for line in lines}
+    found: Dict[str, "re.Match[str]"] = {}
+    for said in re.finditer(r"[a-z]{4,}", text.lower()):
+        owners = [sku for sku, words in names.items() if any(_same_word(said.group(0), word) for word in words)]
+        if len(owners) == 1:
+            found.setdefault(owners[0], said)
+    if len(found) != 1:
+        return []
+    (sku, said), = found.items()
+    name = next(line["name"] for line in lines if line["sku"] == sku)
+    return [{"entity": "product", "value": name, "skus": [sku], "start": said.start(), "end": said.end()}]
+
+
+def _same_word(said: str, named: str) -> bool:
+    """ "colombia" or "colombian" for Colombia, "filters" for Filters, "glasses" for Glass."""
+    return _singular(said) == _singular(named) or (len(named) >= 5 and said.startswith(named))
+
+
+def _singular(word: str) -> str:
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 async def _changes_an_item(backend: BackendClient, order: Order, tracker: Tracker) -> bool:

@@ -17,6 +17,38 @@ BACK_IN_STOCK = re.compile(
     r"(?i)\b(?:back in stock|in stock again|available again|restock\w*|re-stock\w*|back (?:again|soon)|"
     r"come back|coming back|when (?:will|do|can) (?:you|u|i)\b.{0,30}\b(?:more|again|restock|buy it|get it)|"
     r"when (?:are|is|will)\b.{0,40}\bback)\b")
+# "how much are 3 bags of the ethiopia beans", "price of the travel mug?": a price asked.
+PRICE_ASKED = re.compile(r"(?i)\b(?:how much|pric(?:e|es|ed)|costs?)\b")
+# "i'll take 2 and a french press", "order them", "add one": an order said with the question.
+ORDERS_TOO = re.compile(r"(?i)\b(?:i'?ll take|i will take|i'?ll have|i'?ll get|i want|i'?d like|i would like|order|"
+                        r"buy|purchase|add|get me|give me|send me)\b")
+# Where a question ends and the next words begin: "how much is the travel mug? i'll take 2".
+_QUESTION_ENDS = re.compile(r"[?.!;]+|\s(?:then|so|ok(?:ay)?)\b")
+
+
+def asks_only_the_price(text: str) -> bool:
+    """ "how much are 3 bags of the ethiopia beans": a price asked, nothing ordered (the count is
+    what the price is for: QA16 had started an order and never said the price)."""
+    return PRICE_ASKED.search(text or "") is not None and ORDERS_TOO.search(text or "") is None
+
+
+def orders_after_the_price(text: str) -> Optional[int]:
+    """Where the order begins in a message that asks a price, then orders ("how much is the
+    travel mug? i'll take 2 and a french press": at "i'll"); None for a price question alone, an
+    order alone, or an order before the question ("add a mug, how much is it?": the order form's)."""
+    for end in _QUESTION_ENDS.finditer(text or ""):
+        question, rest = text[:end.start()], text[end.end():]
+        if PRICE_ASKED.search(question) and not ORDERS_TOO.search(question):
+            return end.end() if ORDERS_TOO.search(rest) and not PRICE_ASKED.search(rest) else None
+    return None
+
+
+def asks_when_back(text: str) -> bool:
+    """ "when will it be back", "when will the decaf be back in stock?": a restock question, not an
+    item to order (QA16: the order form took "decaf" for an item and said it was out of stock)."""
+    return BACK_IN_STOCK.search(text or "") is not None and ORDERS_TOO.search(text or "") is None
+
+
 # "is it…", also after a word or two of lead-in ("wait, is it dishwasher safe?", "oh and does it…").
 YES_NO_QUESTION = re.compile(r"(?i)^\W*(?:(?:and|so|but|also|hi|hey|ok|okay|oh|wait|um+|hmm+|btw|sorry|actually|"
                              r"quick question|one more thing)\W+){0,3}(?:is|are|does|do|can|will|would|could)\b")

@@ -1,25 +1,28 @@
 """Where is my refund: the order's refund status, amount and date, read from the backend's
 `refund` of the order (by number, another chat's after the email or phone on it, as tracking asks;
 else another chat's order just opened with them; else the customer's newest order with a refund
-under way, else their last order)."""
+under way, else their last order). A refund less than the return was worth, or disputed, is owned up
+to with a ticket for the team; a return asked for in a refund question ("send it all back, whats the
+refund") starts the return form."""
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.cancel_questions import answer_about_the_cancel
+from actions.form_answers import last_utterance
 from actions.order_forms import TARGET, status_words
 from actions.orders import (REQUESTED, TASK, ask_for_the_contact, given_contact, order_checked_elsewhere,
                             leaves_the_check, requested_order_number, verified_with, while_a_form_waits)
 from actions.parsing import format_price, order_number
 from actions.returns import ITEMS, PENDING, refund_due
-from actions.support import ticket_with_an_offer
+from actions.support import claims_a_charge_for_nothing_due, report_a_charge, ticket_with_an_offer
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +43,20 @@ class ActionRefundStatus(Action):
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "what happens to my money?" while a cancel waits: that order's refund
             return answered
+        text = tracker.latest_message.get("text") or ""
         target = tracker.get_slot(TARGET)
         if tracker.get_slot(PENDING) == "return_order" and target and tracker.get_slot(ITEMS):
             # "how long does the refund take?" while the return waits for its yes: when, then ask on
             dispatcher.utter_message(
                 response="utter_refund_after_return", number=target["number"],
                 amount=format_price(refund_due(target, tracker.get_slot(ITEMS)), target["currency"]))
+            return []
+        if asks_to_send_back(text) and not tracker.get_slot(ITEMS):
+            # "arrived. dont like any of it, send it all back. whats the refund": a return, whose summary
+            # says the refund (QA: "To send it back, say 'I want to return my order'")
+            return [FollowupAction("return_form")]
+        if asks_if_shipping_is_refunded(text, tracker):  # "is shipping refunded when i return": the policy
+            dispatcher.utter_message(response="utter_refund_shipping_policy")
             return []
         number, contact = requested_order_number(tracker), given_contact(tracker)
         given = contact is not None
@@ -68,12 +79,14 @@ class ActionRefundStatus(Action):
             dispatcher.utter_message(response="utter_ask_refund_order_number")
             return [SlotSet(REQUESTED, "order_id"), SlotSet(TASK, "refund")]
         found = [SlotSet(REQUESTED, None), SlotSet(TASK, None), SlotSet("order_id", order.number)] + verified_with(contact)
-        if order.refund_status == "refunded" and DISPUTES_THE_AMOUNT.search(tracker.latest_message.get("text") or ""):
+        if claims_a_charge_for_nothing_due(order, text):
+            # "i was charged for the cancelled order also, 73.60 gone": a payment problem, not a refund
+            return found + await report_a_charge(dispatcher, tracker, order)
+        if disputes_the_refund(text, order):
             # "i only got 20 euros back but paid 39.80": the team checks it (the same status line came back)
-            return found + await ticket_with_an_offer(
-                dispatcher, tracker, "refund amount disputed", "utter_refund_amount_ticket", number=order.number,
-                amount=format_price(order.refund_amount_minor or 0, order.currency),
-                date=(order.refunded_at or "")[:10] or "recently")
+            return found + await _a_ticket_for_the_amount(dispatcher, tracker, order, text)
+        if mentions_a_refund_email(text) and order.refund_status != "none":
+            dispatcher.utter_message(response="utter_refund_no_email")  # none is sent: not confirmed
         utter_refund(dispatcher, order)
         return found
 
@@ -89,10 +102,116 @@ async def _order_meant(backend: BackendClient, tracker: Tracker, number: Optiona
     return checked or await backend.get_order_or_last(None, usable=_has_refund)
 
 
-# A refund less than the customer expected: "only got 20 back", "where is the rest", "not the full amount".
+# A refund less than the customer expected: "only got 20 back", "where is the rest", "not the full amount",
+# "it says 23.80?? should be 35.70".
 DISPUTES_THE_AMOUNT = re.compile(r"(?i)\bonly (?:got|received|refunded|get|gave)\b|\bwhere(?:'s| is) the rest\b|"
                                  r"\b(?:not|wasn'?t|isn'?t) the (?:full|whole|right|correct) (?:amount|refund|sum)\b|"
-                                 r"\b(?:partial|short|missing|less than)\b|\bwhy only\b")
+                                 r"\b(?:partial|short|missing|less than)\b|\bwhy only\b|"
+                                 r"\b(?:should|supposed to|meant to) (?:be|have been|get|have got)\s+(?:€\s*)?\d|"
+                                 r"\b(?:i|we) expected\b|\bthan (?:i )?expected\b|\bwrong (?:amount|refund|sum)\b|"
+                                 r"\bnot enough\b")
+# A sum of money: "23.80", "€35", "35,70 eur", "10 euros".
+AMOUNT = re.compile(r"(?i)(€\s*|\beur\s*)?(?<![\w.,-])(\d{1,5}([.,]\d{2})?)(?!\w|[.,]\d)(\s*(?:€|eur(?:os?)?\b))?")
+# The refund itself talked about: "refund", "money back", "paid back".
+ABOUT_THE_REFUND = re.compile(r"(?i)\brefund\w*|\bmoney back\b|\bpaid back\b|\bgot back\b")
+# "my refund email", "the email says": the shop sends none.
+REFUND_EMAIL = re.compile(r"(?i)\b(?:refund|confirmation|payment)\s+e-?mails?\b|\be-?mails?\b.{0,25}\brefund")
+# "send it all back", "i want to return it", "return them please": a return asked for in a refund question
+# ("when i send it back, whats the refund?" asks about one).
+SENDS_BACK = re.compile(r"(?i)\bsend(?:\s+[\w']+){0,4}?\s+back\b|\bgive(?:\s+[\w']+){0,3}?\s+back\b|"
+                        r"\breturn (?:it|them|this|these|everything|all|my|the|both)\b")
+IF_OR_WHEN = re.compile(r"(?i)\b(?:if|when|once|after|before|whether|how)\s+(?:i|we|you)?\s*(?:\w+\s+){0,2}$")
+SHIPPING_REFUNDED = re.compile(
+    r"(?i)\b(?:shipping|postage|delivery (?:fee|cost|charge)s?)\b.{0,30}\brefund\w*|"
+    r"\brefund\w*\b.{0,30}\b(?:shipping|postage|delivery (?:fee|cost|charge)s?)\b")
+ASKS_GENERALLY = re.compile(r"(?i)^\W*(?:is|are|do|does|will|would|can)\b|\b(?:when|if|once) (?:i|you|we) (?:return|send)")
+
+
+def asks_to_send_back(text: str) -> bool:
+    """ "send it all back, whats the refund": a return asked for, not one talked about ("when i send it
+    back", "i sent it back"), nor one taken back ("i don't want to return it")."""
+    from actions.return_withdrawal import withdraws_a_return  # here: it imports what imports this module
+    return any(not IF_OR_WHEN.search(text[:match.start()]) for match in SENDS_BACK.finditer(text)) \
+        and not withdraws_a_return(text)
+
+
+def asks_if_shipping_is_refunded(text: str, tracker: Tracker) -> bool:
+    """ "is shipping refunded when i return": the policy, not an order's refund."""
+    return bool(SHIPPING_REFUNDED.search(text) and ASKS_GENERALLY.search(text)) and not order_number(text) \
+        and requested_order_number(tracker) is None
+
+
+def mentions_a_refund_email(text: str) -> bool:
+    return REFUND_EMAIL.search(text) is not None
+
+
+def disputes_the_refund(text: str, order: Order) -> bool:
+    """A refunded order whose amount the customer questions: in words ("why only", "should be …"),
+    or, when it is short of what the return was worth, by naming another sum."""
+    if order.refund_status != "refunded":
+        return False
+    if DISPUTES_THE_AMOUNT.search(text):
+        return True
+    return _short_by(order) > 0 and bool(sums_in(text) - {order.refund_amount_minor})
+
+
+def sums_in(text: str) -> Set[int]:
+    """The sums of money a message names, in cents ("23.80" → 2380, "10 euros" → 1000), not an
+    order number's digits."""
+    number = order_number(text)
+    if number:
+        text = re.sub(re.escape(number.removeprefix("OB-")), " ", text, flags=re.IGNORECASE)
+    return {round(float(match.group(2).replace(",", ".")) * 100) for match in AMOUNT.finditer(text)
+            if match.group(1) or match.group(3) or match.group(4)}  # "2 mugs" is no sum
+
+
+def _short_by(order: Order) -> int:
+    return max(order.refund_due_minor - order.refund_amount_minor, 0)
+
+
+REFUND_TICKET = "refund amount disputed"
+
+
+async def _a_ticket_for_the_amount(dispatcher: CollectingDispatcher, tracker: Tracker, order: Order,
+                                   text: str) -> List[Dict[Text, Any]]:
+    """What was refunded against what the return was worth, an apology, and a ticket for the team
+    to check it (one per order: said again, it is the same ticket), with a person offered. A refund
+    that is not short is still checked, as the customer expected more."""
+    if mentions_a_refund_email(text):
+        dispatcher.utter_message(response="utter_refund_no_email")
+    values = dict(number=order.number, amount=format_price(order.refund_amount_minor or 0, order.currency),
+                  date=(order.refunded_at or "")[:10] or "recently")
+    ours = {order.refund_amount_minor, order.refund_due_minor, _short_by(order)}
+    if not _short_by(order) or sums_in(text) - ours:
+        # not short, or the customer's sums are not ours ("paid 12.90" of a return worth €17.80): the
+        # team checks it, without arguing over the figures
+        return await ticket_with_an_offer(dispatcher, tracker, REFUND_TICKET, "utter_refund_amount_ticket",
+                                          order=order.number, **values)
+    return await ticket_with_an_offer(
+        dispatcher, tracker, REFUND_TICKET, "utter_refund_short_ticket", order=order.number,
+        if_open="utter_refund_short_ticket_open", due=format_price(order.refund_due_minor, order.currency),
+        missing=format_price(_short_by(order), order.currency), **values)
+
+
+async def answer_a_refund_dispute(dispatcher: CollectingDispatcher,
+                                  tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """ "why only 23.80, where is the rest 11.90??" (out of scope to the NLU) right after a refund was
+    talked about, or naming the refund: the same answer as a refund question disputing the amount
+    (for action_fallback). None when it isn't about a refund, or no order of theirs was refunded."""
+    text = tracker.latest_message.get("text") or ""
+    about = ABOUT_THE_REFUND.search(text) or str(last_utterance(tracker) or "").startswith("utter_refund_")
+    if not about or not (DISPUTES_THE_AMOUNT.search(text) or sums_in(text)):
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order_or_last(requested_order_number(tracker),
+                                                    usable=lambda o: o.refund_status == "refunded")
+    except BackendError as error:
+        logger.warning("refund lookup for a disputed amount failed: %s", error)
+        return None
+    if order is None or not disputes_the_refund(text, order):
+        return None
+    return [SlotSet("order_id", order.number)] + await _a_ticket_for_the_amount(dispatcher, tracker, order, text)
 
 
 def _has_refund(order: Order) -> bool:

@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from actions.order_changes import explicit_quantity, mark_implicit, pick_sku, product_skus
 from actions.order_wording import ALSO, RETURNING
 from actions.parsing import asks_instead_of_answering, order_number, quantity_in
+from actions.return_reasons import shops_fault
 
 EVERYTHING = re.compile(r"(?i)\b((?<!at )all|everything|every thing|whole|entire|both|the lot|"
                         r"sab|sabhi|saara|sara|poora|pura)\b")
@@ -168,7 +169,9 @@ _NOT_THE_REASON = re.compile(
     r"(?i)[\s,.;:!?-]*(?:so |and |but )?(?:what (?:do|should|can|shall) (?:i|we) do(?: now)?|what now|what to do|"
     r"(?:please |pls |plz )?help(?: me)?|any help|(?:i )?(?:want|would like|wanna|need) to (?:send|return|give) "
     r"(?:it|them|this|these|that|those)(?: back)?|"
-    r"(?:can|could|may) (?:i|we|u|you) (?:send|return|give) (?:it|them|this|these|that|those)(?: back)?"
+    r"(?:can|could|may) (?:i|we|u|you) (?:also )?(?:send|return|give) (?:it|them|this|these|that|those|"
+    # "…, can i send one chai back as well": the item asked for is no part of the reason
+    r"(?:the|my|one|a|an|\d+|two|three|both)(?: [\w'-]+){1,3}?)(?: back)?"
     r"(?: as well| too)?|i want (?:a )?(?:refund|return|replacement)|(?:please|pls|plz)|"
     r"not (?:to )?(?:buy|purchase|order)(?: (?:it|them|one|any|more|new ones?))?)[\s.!?]*$")
 # Talk before a reason: "i told u its chipped", "as i said, too small", "too, it's way too heavy".
@@ -254,10 +257,16 @@ _NOT_WHY = re.compile(r"(?i)\W*(?:not|only|just|all|everything|some|part|one|two
                       r"hi|hello|hey|the (?:one|other|last|first|second|latest|newest|recent|previous|older|earlier))\b")
 
 
+# "whats the refund", "hows the refund work": a question typed without its apostrophe or "?".
+_ASKS = re.compile(r"(?i)^\W*(?:whats|hows|wheres|whens|what'?s|how'?s|where'?s|when'?s|how much|is|are)\b")
+
+
 def _no_reason(said: str) -> bool:
-    """After a request that names no product: a question ("…, which one is it?"), an order number,
-    which order or items ("…, the one from last week", "…, not all of it") or thanks rather than why."""
-    return (asks_instead_of_answering(said) or order_number(said) is not None or _NOT_WHY.match(said) is not None)
+    """After a request that names no product: a question ("…, which one is it?", "whats the refund"),
+    an order number, which order or items ("…, the one from last week", "…, not all of it") or
+    thanks rather than why."""
+    return (asks_instead_of_answering(said) or _ASKS.match(said) is not None or order_number(said) is not None
+            or _NOT_WHY.match(said) is not None)
 
 
 def read_return_message(text: str, entities: List[Dict[str, Any]]) -> ReturnMessage:
@@ -268,9 +277,44 @@ def read_return_message(text: str, entities: List[Dict[str, Any]]) -> ReturnMess
     start = _reason_start(text, named)
     reason = tidy_reason(text[start:].strip(" .!")) if start is not None else ""
     if start is None or not _is_a_reason(reason) or _only_talk(reason) or (not named and _no_reason(reason)):
-        return ReturnMessage(list(entities), [], None, text)
+        return _reason_before_the_request(text, entities, named) or ReturnMessage(list(entities), [], None, text)
     items = [e for e in entities if e.get("start") is None or int(e["start"]) < start]
     return ReturnMessage(items, [e for e in named if int(e["start"]) >= start], reason, text[:start])
+
+
+# The words of a request to return that may stand between a reason and "return"/"send back":
+# "…, want to return it", "…, so can i send it back", "…, pls send it all back".
+_REQUEST_TALK = frozenset("""i id i'd want wanna would like to can could may so and but pls please plz just
+    need gonna going let me we u you hence therefore thus now then ok okay i'll ill""".split())
+# What makes the words before a request a reason: a dislike, a misfit, a change of mind, the shop's fault.
+_REASON_CUE = re.compile(
+    r"(?i)\b(?:(?:don'?t|dont|do not|didn'?t|did not|doesn'?t|does not|not|never|no longer)\s+(?:\w+\s+)?"
+    r"(?:like|love|need|want|fit|match|suit|work|use)|too\s+\w+|opened|tried|tasted|hate|changed my mind|wrong|"
+    r"ugly|smaller|bigger|disappoint\w*|not as (?:described|pictured|expected)|expected)\b")
+_CLAUSE_END = re.compile(r"[,;.!?]+\s*|\s+-\s+")
+
+
+def _reason_before_the_request(text: str, entities: List[Dict[str, Any]],
+                               named: List[Dict[str, Any]]) -> Optional[ReturnMessage]:
+    """ "i opened the sencha and dont like the taste, want to return it", "arrived. honestly dont like
+    any of it, send it all back": the reason said first (QA: "why?" was asked again). The items are
+    named after it, or in it (the sencha); None when the words before the request are no reason."""
+    request = RETURNING.search(text)
+    if request is None:
+        return None
+    ends = [match for match in _CLAUSE_END.finditer(text, 0, request.start())]
+    if not ends:
+        return None
+    end = ends[-1]
+    between = re.findall(r"[a-z']+", text[end.end():request.start()].lower())
+    reason = tidy_reason(text[:end.start()].strip(" .!"))
+    if any(word not in _REQUEST_TALK for word in between) or not _is_a_reason(reason) or _only_talk(reason) \
+            or asks_instead_of_answering(reason) or not (_REASON_CUE.search(reason) or shops_fault(reason)):
+        return None
+    inside = [e for e in named if int(e["start"]) < end.start()]
+    items = [e for e in entities if e.get("start") is None or int(e["start"]) >= end.start()]
+    blanked = " " * end.end() + text[end.end():]  # the items' words, their offsets as in the message
+    return ReturnMessage(items, inside, reason, blanked)
 
 
 def reason_after_items(text: str, entities: List[Dict[str, Any]]) -> Optional[str]:
@@ -288,7 +332,8 @@ def choose_from_message(lines: List[Dict[str, Any]], text: str, entities: List[D
     items = list(message.items)
     if mentioned_too and message.mentioned:
         taken = {line["sku"] for line in choose_return_items(lines, items, message.item_text).lines}
-        for entity in message.mentioned:
+        # "the chai is too spicy, can i send one chai back": the mention with a count says how many
+        for entity in sorted(message.mentioned, key=lambda e: explicit_quantity(e) is None):
             alone = {line["sku"] for line in choose_return_items(lines, [entity], text).lines}
             if alone and not alone & taken:
                 items.append(entity)

@@ -16,8 +16,11 @@ or a warranty repair is the team's to arrange: a ticket and the offer of a perso
 return lapses; an exchange is said to be a return plus a new order (or a person's to arrange). An
 order that never arrived is no return: a ticket for the team. Opened tea or coffee stays, the rest
 of the return goes on. "Cancel my return" takes back a registered one, "take the mug out of the
-return" one item of it (actions/return_withdrawal.py). An order another flow was about when the
-return started is looked up afresh, so one not delivered is refused in the shop's words.
+return" or "i'll keep the mug" one item of it (actions/return_withdrawal.py). An order another flow
+was about when the return started is looked up afresh, so one not delivered is refused in the shop's
+words; some of its items named ("return the scale") are offered to be taken off it instead, as the
+change form proposes a change. A reason said before the request, or a fault said earlier in the chat,
+is not asked again; "which order?" is asked again under one unrelated answer, not under each.
 """
 from __future__ import annotations
 
@@ -33,7 +36,8 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, BackendError, Order, Refused
 from actions.form_answers import OTHER_REQUESTS, intent_of, last_utterance, said_this_turn
 from actions.order_changes import explicit_quantity
-from actions.order_forms import ENDED, TARGET, TargetOrderForm, events_clearing, status_words
+from actions.order_forms import (CHANGES, ENDED, TARGET, TargetOrderForm, events_clearing, order_view,
+                                 status_words)
 from actions.order_wording import ALSO, RETURNING
 from actions.orders import named_skus
 from actions.parsing import asks_instead_of_answering, decided_answer, format_price, order_number, quantity_in
@@ -42,9 +46,11 @@ from actions.return_items import (ItemChange, ReturnChoice, ReturnMessage, about
                                   choose_from_message, choose_return_items, everything, is_whole_order, items_text,
                                   read_return_message, tidy_reason)
 from actions.return_reasons import never_arrived, reports_a_wrong_item, shops_fault
-from actions.return_withdrawal import ask_to_take_out, ask_to_withdraw, takes_out_of_the_return, withdraws_a_return
-from actions.support import OFFERED_TICKET, PAUSED_FORM, open_complaint, ticket_with_an_offer
-from actions.support import _open as _open_ticket
+from actions.return_withdrawal import (ask_to_take_out, ask_to_withdraw, keeps_items, takes_out_of_the_return,
+                                       withdraws_a_return)
+from actions.support import open_complaint, ticket_with_an_offer
+from actions.tickets import OFFERED_TICKET, PAUSED_FORM
+from actions.tickets import open_ticket as _open_ticket
 
 logger = logging.getLogger(__name__)
 ITEMS = "return_items"
@@ -140,6 +146,11 @@ class ValidateReturnForm(TargetOrderForm):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
+        if asked_which_order_enough(tracker):  # back after another side answer: not a third "which order?"
+            return [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
+        undone = await _takes_back_a_cancel(dispatcher, tracker, domain)
+        if undone is not None:  # "reinstate it", "uncancel it" about a cancelled order: no return
+            return undone
         if tracker.get_slot("requested_slot") is None and await swaps_an_item_of_a_placed_order(tracker):
             # "replace the hand grinder with the electric grinder", not sent yet: the change form's
             return [SlotSet("requested_slot", None), FollowupAction("change_order_form")]
@@ -148,7 +159,15 @@ class ValidateReturnForm(TargetOrderForm):
             return claimed
         if wants_a_replacement(_text(tracker)):
             return await _offer_a_replacement(dispatcher, tracker, domain)
+        if await _exchange_without_an_order(dispatcher, tracker):  # how exchanges work, not "which order?"
+            return [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
         exchange = _explain_the_exchange(dispatcher, tracker)  # "can i exchange it for the blue one?"
+        if tracker.get_slot("requested_slot") is None and keeps_items(_text(tracker), _entities(tracker)) \
+                and _means_the_registered_return(tracker):
+            # "ill keep the chai, still returning the teapot": the chai out of the return registered
+            taken = await ask_to_take_out(dispatcher, tracker, only_what_it_holds=True)
+            if taken is not None:
+                return taken
         if takes_out_of_the_return(_text(tracker)) and _means_the_registered_return(tracker):
             # "withdraw the blue mug from the return, i keep it": that item out, the rest stays
             return await ask_to_take_out(dispatcher, tracker)
@@ -159,7 +178,46 @@ class ValidateReturnForm(TargetOrderForm):
             return _leave_the_return(dispatcher, tracker)
         if asks_how_returns_work(_text(tracker)):
             return _how_returns_work(dispatcher, tracker)
-        return _forget_another_flows_order(tracker) + exchange + await super().run(dispatcher, tracker, domain)
+        forgotten = _forget_another_flows_order(tracker)
+        taken_off = await self._take_off_instead(dispatcher, tracker, domain)
+        if taken_off is not None:  # "return the scale" of an order not sent: off the order, not a cancel
+            return forgotten + taken_off
+        return forgotten + exchange + await super().run(dispatcher, tracker, domain)
+
+    async def _take_off_instead(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> Optional[List[Dict[Text, Any]]]:
+        """ "i want to return the scale, dont need it" about an order not sent yet (the scale and
+        beans): the scale taken off the order, proposed as the change form proposes it (QA: "nothing
+        to return, I can cancel it instead", and its "Cancel it" would have cancelled the beans too).
+        None when the return names no items, all of the order, or an order that may be returned or
+        can't change any more (the form's own answer says why)."""
+        if (tracker.get_slot("requested_slot") is not None or _return_under_way(tracker) or tracker.get_slot(TARGET)
+                or not (self.order_skus(tracker) or self.order_kinds(tracker))):
+            return None
+        found = await self.extract_target_order(CollectingDispatcher(), tracker, domain)
+        offered = (found.get(TARGET) or {}).get("offered")  # not sent yet: a cancel would be offered
+        if not offered:
+            return None
+        try:
+            async with BackendClient(tracker.sender_id) as backend:
+                order = await backend.get_order(offered)
+        except BackendError as error:
+            logger.warning("reading the order a return was asked of failed: %s", error)
+            return None
+        view = order_view(order)
+        lines = await _with_categories(tracker, view["lines"])
+        choice, _ = choose_from_message(lines, _text(tracker), _entities(tracker))
+        if not order.editable or not choice.lines or is_whole_order(choice.lines, lines):
+            return None
+        dispatcher.utter_message(response="utter_return_not_sent_remove_instead", number=order.number,
+                                 status=status_words(order.status), items=items_text(choice.lines))
+        off = {item["sku"]: int(item["quantity"]) for item in choice.lines}
+        kept = [{**line, "quantity": int(line["quantity"]) - off.get(line["sku"], 0)} for line in view["lines"]]
+        tracker.slots.update({TARGET: view, CHANGES: [line for line in kept if line["quantity"] > 0]})
+        from actions.change_order import ActionConfirmOrderChange  # here: actions.change_order imports this module
+        proposed = await ActionConfirmOrderChange().run(dispatcher, tracker, domain)
+        return events_clearing((ITEMS, REASON)) + [SlotSet(TARGET, view), SlotSet("order_id", order.number)] + \
+            proposed + [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
 
     @staticmethod
     def usable(order: Order) -> bool:  # type: ignore[override]
@@ -210,12 +268,15 @@ class ValidateReturnForm(TargetOrderForm):
         # "2 red mugs and the teapot, mugs are the wrong shade": the items before the reason
         named, message = choose_from_message(lines, _text(tracker), _entities(tracker))
         too_many = bool(named.problem) and named.problem[0] == "too_many"  # "2 red mugs" with 1 left
+        # "return it for a refund" after "my kettle arrived dented": that reason, not "why?" again
+        reason = _reason_said(tracker, target, message) or ({} if slots.get(REASON) else
+                                                            _reason_said_before(tracker, target))
         if sum(int(line["quantity"]) for line in lines) == 1 and not too_many:
-            return {**slots, ITEMS: everything(lines), **_reason_said(tracker, target, message)}
+            return {**slots, ITEMS: everything(lines), **reason}
         if named.problem and named.problem[0] in ("how_many", "too_many"):  # "some of the mugs": how many
             self._explain(dispatcher, target, named)
         # "i want to return my order, it doesnt fit my kitchen": the reason is kept while the items are asked
-        return {**slots, **({ITEMS: named.lines} if named.lines else {}), **_reason_said(tracker, target, message)}
+        return {**slots, **({ITEMS: named.lines} if named.lines else {}), **reason}
 
     async def extract_return_items(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -294,6 +355,8 @@ class ValidateReturnForm(TargetOrderForm):
             return {REASON: None}
         if asks_instead_of_answering(text) and intent in QUESTION_INTENTS:
             return {}  # "where is my other order?": its rule answers, then the reason is asked again
+        if only_names_items(text, _entities(tracker)):  # "the espresso beans": which item, not why
+            return _items_named_at_the_reason(dispatcher, tracker)
         return {REASON: text}
 
     def validate_return_reason(
@@ -310,6 +373,37 @@ class ValidateReturnForm(TargetOrderForm):
             dispatcher.utter_message(response="utter_invalid_return_reason")
             return {REASON: None}
         return {REASON: reason[:500]}
+
+
+def only_names_items(text: str, entities: List[Dict[str, Any]]) -> bool:
+    """ "the espresso beans", "just the mug": products named and nothing else, so no reason."""
+    named = [e for e in entities if e.get("entity") in ("product", "category") and e.get("start") is not None]
+    if not named:
+        return False
+    rest = text
+    for entity in sorted(named, key=lambda e: -int(e["start"])):
+        rest = rest[:int(entity["start"])] + " " + rest[int(entity["end"]):]
+    return all(word in ONLY_ITEM_WORDS for word in re.findall(r"[a-z']+", rest.lower()))
+
+
+# Words said around the items named: "just the beans", "the espresso beans pls", "oh the mug".
+ONLY_ITEM_WORDS = frozenset("""the a an one of my those these this that just only please pls plz oh ah ok okay
+    and also too both it is its it's""".split())
+
+
+def _items_named_at_the_reason(dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    """An item named when the reason was asked (the customer heard "which item?"): the items are
+    those named, if the order holds them, and the reason is asked again (QA: "the espresso beans" was
+    stored as the reason)."""
+    target = tracker.get_slot(TARGET) or {}
+    choice, _ = choose_from_message(target.get("lines") or [], _text(tracker), _entities(tracker))
+    if not choice.lines:
+        if choice.problem and choice.problem[0] == "not_in_order":
+            dispatcher.utter_message(response="utter_return_item_not_in_order", number=target.get("number", ""),
+                                     name=choice.problem[1])
+        return {REASON: None}
+    dispatcher.utter_message(response="utter_return_items_noted", items=items_text(choice.lines))
+    return {ITEMS: choice.lines, REASON: None}
 
 
 def asks_which_order(text: str) -> bool:
@@ -372,6 +466,18 @@ def _refused(dispatcher: CollectingDispatcher, number: str, status: str) -> List
     if response == "utter_return_not_delivered":
         return events_clearing((TARGET, ITEMS, REASON)) + [SlotSet(PENDING, "cancel_order"), SlotSet("order_id", number)]
     return events_clearing(FLOW_SLOTS)
+
+
+async def _takes_back_a_cancel(dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Optional[List[Dict[Text, Any]]]:
+    """ "reinstate it", "can you reinstate my order", "restore my cancelled order" read as a return:
+    the cancel's answer (a cancelled order stays so, its items offered as a new order), never the
+    return's refusal or questions; only as a return starts ("undo my return" withdraws one)."""
+    text = _text(tracker)
+    if _return_under_way(tracker) or withdraws_a_return(text) or takes_out_of_the_return(text):
+        return None
+    from actions.cancel import undo_the_cancel_at_a_form  # here: actions.cancel imports this module
+    return await undo_the_cancel_at_a_form(dispatcher, tracker, domain)
 
 
 def _return_under_way(tracker: Tracker) -> bool:
@@ -446,8 +552,10 @@ def continues_a_return(tracker: Tracker) -> bool:
     if buys(text):
         return False
     asked_about = last_utterance(tracker) in RETURN_TURNS
+    about_a_return = asked_about or tracker.get_slot(PENDING) in ("return_order", "withdraw_return")
     return bool(RETURNING.search(text)) or (asked_about and bool(ALSO.search(text))) \
-        or corrects_the_return(tracker) or reports_a_wrong_item(text) or (asked_about and wants_a_replacement(text))
+        or corrects_the_return(tracker) or reports_a_wrong_item(text) or (asked_about and wants_a_replacement(text)) \
+        or (about_a_return and keeps_items(text, _entities(tracker)))  # "keep the chai, only send the teapot"
 
 
 def buys(text: str) -> bool:
@@ -461,6 +569,36 @@ def _text(tracker: Tracker) -> str:
 
 def _entities(tracker: Tracker) -> List[Dict[str, Any]]:
     return tracker.latest_message.get("entities") or []
+
+
+def _reason_said_before(tracker: Tracker, target: Dict[str, Any]) -> Dict[Text, Any]:
+    """The shop's fault said a few messages before this return started, of this order's items or of
+    none named ("my kettle arrived dented", then "return it for a refund"); not of a return already
+    registered or left since."""
+    skus = {line["sku"] for line in target.get("lines") or []}
+    seen_latest, turns = False, 0
+    for event in reversed(tracker.events or []):
+        said = (event.get("metadata") or {}).get("utter_action") if event.get("event") == "bot" else None
+        if said in REGISTRATIONS or said in ("utter_return_not_requested", "utter_stopped"):
+            return {}
+        if event.get("event") != "user":
+            continue
+        if not seen_latest:  # the message being read
+            seen_latest = True
+            continue
+        turns += 1
+        if turns > EARLIER_TURNS:
+            return {}
+        text = " ".join(str(event.get("text") or "").split())
+        named = {sku for entity in (event.get("parse_data") or {}).get("entities") or []
+                 for sku in entity.get("skus") or []}
+        if text.startswith("/") or shops_fault(text) is None or never_arrived(text) or (named and not named & skus):
+            continue
+        return {REASON: tidy_reason(text)[:500]}
+    return {}
+
+
+EARLIER_TURNS = 6  # how far back a reason said before the return counts
 
 
 def _reason_said(tracker: Tracker, target: Optional[Dict[str, Any]] = None,
@@ -528,6 +666,49 @@ def _explain_the_exchange(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     reason = f"exchange: {tidy_reason(' '.join(text.split()))}"[:500]
     tracker.slots[REASON] = reason
     return [SlotSet(REASON, reason)]
+
+
+async def _exchange_without_an_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """ "can i exchange a mug for a different colour" from a chat with no orders and no number given:
+    how exchanges work, and how to start one, instead of a bare "Which order is it?" that then came
+    back under every answer (QA). True when said so."""
+    text = _text(tracker)
+    if _return_under_way(tracker) or not asks_for_an_exchange(text) or order_number(text):
+        return False
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            if await backend.list_orders(limit=1):
+                return False
+    except BackendError as error:
+        logger.warning("listing the orders of an exchange question failed: %s", error)
+        return False
+    dispatcher.utter_message(response="utter_return_exchange")
+    dispatcher.utter_message(response="utter_return_exchange_no_order")
+    return True
+
+
+# The form's question for the order; asked again after one unrelated answer, but not under each (QA).
+WHICH_ORDER_ASKED = "utter_ask_target_order"
+
+
+def asked_which_order_enough(tracker: Tracker) -> bool:
+    """The return form is back after another side answer while "Which order is it?" waits, and has
+    asked it again once already since it started: the customer has moved on, so it ends quietly."""
+    if tracker.get_slot("requested_slot") != TARGET or tracker.get_slot(TARGET):
+        return False
+    asked, answered_since = 0, False
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if kind == "active_loop" and event.get("name") == "return_form":
+            break  # the form's start
+        if kind == "user" and asked == 0 and not answered_since:
+            return False  # a fresh message: validated as an answer, not a return after a side answer
+        said = (event.get("metadata") or {}).get("utter_action") if kind == "bot" else None
+        if said == WHICH_ORDER_ASKED:
+            asked += 1
+        elif kind == "bot" and asked == 0:
+            answered_since = True
+    return answered_since and asked >= 2
 
 
 def wants_a_replacement(text: str) -> bool:

@@ -4,39 +4,38 @@ A request for a person hands the chat to the team at once (the gateway takes the
 one for the shop's phone number or email gets them, and a person here is offered.
 A complaint or a payment problem opens a ticket the team works on and offers a person: the chat
 stays with the bot unless the customer says yes, and then that same ticket is handed over; what
-the customer says about the problem meanwhile ("it was €58.70 on paypal") is added to it.
+the customer says about the problem meanwhile ("it was €58.70 on paypal") is added to it
+(actions/ticket_follow_ups.py). A question whether a way to pay is taken ("is card payment ok")
+is the payment FAQ, and a charge claimed for an order nothing is due on yet (paid on delivery) is
+a payment problem. Requests about the customer's data are actions/data_requests.py;
+opening a ticket itself, actions/tickets.py. A person asked for about express shipping, gift
+wrapping or a discount code while an order waits at its summary: actions/order_hold.py.
 """
 from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta, timezone
+import unicodedata
 from typing import Any, Dict, List, Optional, Text
-from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend_client import BackendClient, BackendError, NotFound, Ticket
-from actions.form_answers import last_utterance
-from actions.order_slots import at_the_summary
-from actions.orders import latest_entity, named_skus, order_in_view, states_a_rating
-from actions.parsing import agrees, contact_detail, decided_answer, order_number, says_no
+from actions.backend_client import BackendClient, BackendError, Order
+from actions.data_requests import DATA_CONFIRMATIONS, confirmed_data_request, file_the_data_request, take_a_data_request
+from actions.form_answers import last_utterance, previous_turn
+from actions.more_questions import answer_the_other_questions
+from actions.order_hold import SPLIT_DELIVERY_OFFER, answer_a_split_delivery, ask_the_team_for_an_extra, asks_to_split
+from actions.order_slots import asks_to_place_after_an_aside, at_the_summary
+from actions.orders import named_skus, order_in_view, states_a_rating
+from actions.parsing import agrees, contact_detail, decided_answer, format_price, order_number
 from actions.return_reasons import shops_fault
+from actions.ticket_follow_ups import (TICKET_OFFERS, add_to_the_ticket, answer_while_the_team_is_awaited,
+                                       asks_to_be_called, note_the_ticket_closed)
+from actions.tickets import OFFERED_TICKET, PAUSED_FORM, PENDING, REASONS, handoff_payload, open_ticket
 
 logger = logging.getLogger(__name__)
-TRANSCRIPT_TURNS = 30
-
-PENDING = "pending_confirmation"
-OFFERED_TICKET = "offered_ticket"  # the ticket a "yes, a person please" hands over
-PAUSED_FORM = "paused_form"  # the form the offer interrupted; "no" goes back to it
-# Why the ticket is opened, and what the customer is told, by the intent that asked for it.
-REASONS = {
-    "contact_human_agent": ("customer asked for a person", "utter_handoff_ticket"),
-    "complaint": ("complaint", "utter_complaint_ticket"),
-    "payment_issue": ("payment issue", "utter_payment_issue_ticket"),
-}
 # Why the ticket is opened when the customer says yes to a person the bot offered, by the offer:
 # "yes" to "shall I ask someone to check it?" after a product question is no bare request for a person.
 OFFERED_FOR = {
@@ -48,49 +47,19 @@ OFFERED_FOR = {
     "utter_order_lookup_by_contact": "order number unknown",
     "utter_offer_human": "not understood by the bot",
     "utter_offer_human_out_of_scope": "not understood by the bot",
+    SPLIT_DELIVERY_OFFER: "split delivery",
 }
 LATE_ORDER = OFFERED_FOR["utter_order_late"]
-# What the bot says when it has opened a ticket (or added to one) and offers a person: what the
-# customer writes next about the problem belongs to that ticket.
-TICKET_OFFERS = ("utter_complaint_ticket", "utter_payment_issue_ticket", "utter_payment_declined_ticket",
-                 "utter_ticket_already_open", "utter_ticket_details_added", "utter_refund_amount_ticket",
-                 "utter_late_order_ticket")
-# Deleting the customer's data is for good: asked first, and a "yes" (answered like a person offered,
-# pending_confirmation "human_handoff") files the request for the team: the reason and the reply.
-DATA_CONFIRMATIONS = {
-    "utter_confirm_data_deletion": ("data deletion request", "utter_data_deletion_ticket"),
-    "utter_confirm_detail_removal": ("personal details removal request", "utter_detail_removal_ticket"),
-}
+# The offer of a person asked again after an emoji that is no answer ("😀😀😀"); the offer it
+# repeats keeps deciding what a "yes" opens the ticket about.
+EMOJI_NUDGE = "utter_offer_a_person_emoji"
 # Every offer of a person (pending_confirmation "human_handoff"), asked again as it was said.
 PERSON_OFFERS = tuple(OFFERED_FOR) + TICKET_OFFERS + ("utter_contact_details", "utter_offer_a_person",
-                                                      "utter_sorry_offer_a_person") + tuple(DATA_CONFIRMATIONS)
-# What the bot says when it has handed the chat over, or answered while the team is awaited.
-HANDOFF_LINES = ("utter_handoff_ticket", "utter_sorry_handing_over", "utter_handoff_ticket_no_calls",
-                 "utter_ticket_waiting", "utter_ticket_waiting_no_calls")
+                                                      "utter_sorry_offer_a_person", EMOJI_NUDGE) + tuple(DATA_CONFIRMATIONS)
 # Sent during a handoff by the backend and the gateway, not by an action; named here so
 # scripts/validate_bot.py counts them as used.
 HANDOFF_RESPONSES = ("utter_handoff_started", "utter_handoff_out_of_hours",
-                     "utter_handoff_staff_reply", "utter_handoff_ended")
-
-
-def handoff_payload(ticket_id: int) -> Dict[str, Any]:
-    """A custom payload the gateway intercepts (never shown): it hands the conversation to staff
-    (backend state, staff Slack thread) and tells the customer when someone will answer."""
-    return {"handoff": {"ticket_id": ticket_id}}
-
-
-def transcript(tracker: Tracker, turns: int = TRANSCRIPT_TURNS) -> List[Dict[str, Any]]:
-    """The last user and bot messages, readable by staff."""
-    lines = []
-    for event in tracker.events:
-        sender = {"user": "user", "bot": "bot"}.get(event.get("event"))
-        if sender and event.get("text"):
-            timestamp = event.get("timestamp")
-            when: Optional[str] = (
-                datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat() if timestamp else None
-            )
-            lines.append({"sender": sender, "text": event["text"][:4000], "timestamp": when})
-    return lines[-turns:]
+                     "utter_handoff_staff_reply", "utter_handoff_ended", "utter_handoff_back_to_bot")
 
 
 # Asking how to reach the shop rather than for a person here: "customer care number?", "what is
@@ -227,7 +196,7 @@ def offer_a_person(dispatcher: CollectingDispatcher, tracker: Optional[Tracker],
 
 def _last_person_offer(tracker: Tracker) -> Optional[str]:
     offers = (said for said in ((e.get("metadata") or {}).get("utter_action") for e in reversed(tracker.events or [])
-                                if e.get("event") == "bot") if said in PERSON_OFFERS)
+                                if e.get("event") == "bot") if said in PERSON_OFFERS and said != EMOJI_NUDGE)
     return next(offers, None)
 
 
@@ -236,148 +205,6 @@ def _offered_reason(tracker: Tracker) -> Optional[str]:
     if tracker.get_slot(PENDING) != "human_handoff":
         return None
     return OFFERED_FOR.get(_last_person_offer(tracker))
-
-
-# A question rather than more about the problem ("what payment methods do you take?").
-_ASKS = re.compile(r"(?i)\?|^\W*(?:(?:ok(?:ay)?|so|and|but|also|btw|hi|hey)[\s,]+)*(?:what'?s?|how'?s?|when|where|why|which|"
-                   r"who|will|would|can|could|do|does|did|should|shall|is|are|any)\b")
-# Words of a bare answer to the offer, which add nothing to the ticket ("no thanks, just pls fix it").
-_ANSWER_WORDS = frozenset("""yes yeah yep yup ok okay sure no nope nah not thanks thank thx ty you u just pls please
-    plz fix it sort out look into that's thats all need needed fine its it's then for now later i'm im good ill i'll
-    wait we'll see a the and person someone human team""".split())
-
-
-def says_more(text: str) -> bool:
-    """More than a yes or no to the offer: what happened, when, how much."""
-    words = re.findall(r"[^\W_]+(?:'[^\W_]+)?|[€$£]\s*\d", text.lower())
-    return sum(word not in _ANSWER_WORDS for word in words) >= 2
-
-
-def tells_more_about_the_ticket(tracker: Tracker) -> bool:
-    """Right after a ticket was opened and a person offered, a message that is no question and
-    says more than yes or no ("it was €58.70 on paypal, around 3pm yesterday", "no need, also the
-    courier was DHL"): more about that problem, whatever the NLU made of it (a payment FAQ)."""
-    text = tracker.latest_message.get("text") or ""
-    return bool(tracker.get_slot(OFFERED_TICKET) and tracker.get_slot(PENDING) == "human_handoff"
-                and last_utterance(tracker) in TICKET_OFFERS and not _ASKS.search(text) and says_more(text))
-
-
-async def add_to_the_ticket(dispatcher: CollectingDispatcher, tracker: Tracker,
-                            response: str = "utter_ticket_details_added",
-                            declined: Optional[bool] = None) -> List[Dict[Text, Any]]:
-    """The customer's latest words join the ticket they are about (the backend adds them to the
-    conversation's open ticket), and the bot says so. Starting with a "no" ("no need, just wanted u
-    to know. also the courier was DHL"), or `declined`, they decline the person offered as well."""
-    offered = tracker.get_slot(OFFERED_TICKET)
-    said = last_utterance(tracker) or ""
-    reason = REASONS["payment_issue" if said.startswith("utter_payment") else "complaint"][0]
-    try:
-        ticket = await _open(tracker, reason, any_open=True)
-    except BackendError as error:
-        logger.warning("could not add to ticket %s: %s", offered, error)
-        dispatcher.utter_message(response="utter_ticket_failed")
-        return []
-    if declined or (declined is None and says_no(tracker.latest_message.get("text"))):
-        dispatcher.utter_message(response="utter_ticket_details_added_no_person", ticket_id=ticket.id)
-        paused = tracker.get_slot(PAUSED_FORM)
-        return [SlotSet(PENDING, None), SlotSet(PAUSED_FORM, None), SlotSet(OFFERED_TICKET, ticket.id)] + (
-            [FollowupAction(paused)] if paused else [])
-    dispatcher.utter_message(response=response, ticket_id=ticket.id)
-    return [] if ticket.id == offered else [SlotSet(OFFERED_TICKET, ticket.id)]  # the offer stays open
-
-
-# When the team answers in the chat (utter_faq/opening_hours; the backend's STAFF_HOURS say the same).
-SUPPORT_ZONE = ZoneInfo("Europe/Berlin")  # CET, as the hours are given
-SUPPORT_HOURS = {0: (9, 18), 1: (9, 18), 2: (9, 18), 3: (9, 18), 4: (9, 18), 5: (10, 14)}  # weekday: (from, to)
-
-
-def when_the_team_answers(now: Optional[datetime] = None) -> str:
-    """ "Someone should answer you here soon." in support hours, else from when they will."""
-    local = (now or datetime.now(timezone.utc)).astimezone(SUPPORT_ZONE)
-    opens, closes = SUPPORT_HOURS.get(local.weekday(), (0, 0))
-    if opens <= local.hour < closes:
-        return "Someone should answer you here soon."
-    for days in range(8):
-        day = local + timedelta(days=days)
-        opens = SUPPORT_HOURS.get(day.weekday(), (None,))[0]
-        if opens is not None and (days or local.hour < opens):
-            named = "today" if days == 0 else "tomorrow" if days == 1 else f"on {day:%A}"
-            return f"Our team is offline right now; someone will answer you here {named} from {opens}:00 CET."
-    return "Someone will answer you here as soon as they can."
-
-
-# "call me on +49 …", "will they call me or not?": the team answers in the chat, not by phone.
-_CALL = re.compile(r"(?i)\b(?:call|ring|phone)\b(?! (?:it|that|this)\b)|\bcall ?back\b")
-# Right after a handoff: asking whether, when or how the team answers ("hello? anyone there?", "when?",
-# "how long will it take for someone to answer", "so will they call me or not?").
-_ASKS_AFTER_THE_TEAM = re.compile(
-    r"(?i)\b(?:any ?(?:one|body|1) (?:there|here|around|home)|still there|hello+|how long|when|"
-    r"will (?:they|someone|somebody|anyone|you|u)|are (?:they|you) (?:there|coming|going)|is (?:any|some) ?(?:one|body)|"
-    r"wait\w*|call|reply|respond|answer)\b|^\W*\?[?!\s]*$")
-
-
-def after_a_handoff(tracker: Tracker) -> Optional[int]:
-    """The ticket the chat was just handed over with, while nothing else has been said since."""
-    if last_utterance(tracker) not in HANDOFF_LINES:
-        return None
-    said = next((e.get("text") or "" for e in reversed(tracker.events or []) if e.get("event") == "bot"), "")
-    found = re.search(r"ticket #(\d+)", said)
-    return int(found.group(1)) if found else None
-
-
-async def answer_while_the_team_is_awaited(dispatcher: CollectingDispatcher,
-                                           tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
-    """ "hello? anyone there?", "when?", "will they call me?" right after a handoff (the gateway
-    takes the chat then; these reach the bot when it has not): the message joins the ticket, and the
-    customer hears that the team answers here, and when. None for any other message."""
-    text = tracker.latest_message.get("text") or ""
-    if after_a_handoff(tracker) is None or not _ASKS_AFTER_THE_TEAM.search(text):
-        return None
-    try:
-        ticket = await _open(tracker, REASONS["contact_human_agent"][0], any_open=True)
-    except BackendError as error:
-        logger.warning("could not add a follow-up to the handed-over ticket: %s", error)
-        dispatcher.utter_message(response="utter_ticket_failed")
-        return []
-    response = "utter_ticket_waiting_no_calls" if _CALL.search(text) else "utter_ticket_waiting"
-    dispatcher.utter_message(response=response, ticket_id=ticket.id, when=when_the_team_answers())
-    return []
-
-
-# "please close the ticket, it was my mistake": the problem has gone; the team closes the ticket.
-_CLOSES_THE_TICKET = re.compile(
-    r"(?i)\b(?:close|cancel|withdraw|drop|delete|forget)\b.{0,12}\b(?:ticket|complaint|case)\b|"
-    r"\b(?:ticket|complaint|case)\b.{0,20}\b(?:can be|be) closed\b")
-
-
-def ticket_in_the_chat(tracker: Tracker) -> Optional[int]:
-    """The ticket the bot named last in this chat ("… (ticket #108)"), if any."""
-    for event in reversed(tracker.events or []):
-        found = re.search(r"ticket #(\d+)", event.get("text") or "") if event.get("event") == "bot" else None
-        if found:
-            return int(found.group(1))
-    return None
-
-
-async def note_the_ticket_closed(dispatcher: CollectingDispatcher,
-                                 tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
-    """A request to close the chat's ticket: added to it for the team, who close it; no person is
-    offered to someone whose problem is solved. None for any other message."""
-    text = tracker.latest_message.get("text") or ""
-    if not _CLOSES_THE_TICKET.search(text) or not (tracker.get_slot(OFFERED_TICKET) or ticket_in_the_chat(tracker)):
-        return None
-    try:
-        ticket = await _open(tracker, "customer asked to close the ticket", any_open=True)
-    except BackendError as error:
-        logger.warning("could not add the close request to a ticket: %s", error)
-        dispatcher.utter_message(response="utter_ticket_failed")
-        return []
-    dispatcher.utter_message(response="utter_ticket_close_noted", ticket_id=ticket.id)
-    if tracker.get_slot(PENDING) != "human_handoff":
-        return [SlotSet(OFFERED_TICKET, None)]
-    paused = tracker.get_slot(PAUSED_FORM)  # the offer of a person is off; a form it paused goes on
-    return [SlotSet(OFFERED_TICKET, None), SlotSet(PENDING, None), SlotSet(PAUSED_FORM, None)] + (
-        [FollowupAction(paused)] if paused else [])
 
 
 # "same email", "the same phone number" at the order's summary: the order's contact kept as it is,
@@ -398,6 +225,30 @@ def answers_a_question_with_a_yes(tracker: Tracker) -> bool:
 
 def asks_for_contact_details(text: Optional[str]) -> bool:
     return bool(_CONTACT_DETAILS.search(text or "")) and not _A_PERSON_HERE.search(text or "")
+
+
+PAYMENT_OPTIONS = "utter_faq/payment_options"
+# A way to pay named: "card payment", "visa mastercard amex", "pay by paypal", "cash on delivery".
+_PAYMENT_METHOD = re.compile(
+    r"(?i)\b(?:cards?|credit|visa|master ?card|amex|american express|maestro|rupay|paypal|apple ?pay|google ?pay|"
+    r"g ?pay|upi|paytm|klarna|sofort|ideal|bank transfer|wire transfer|cash|cod|net ?banking|wallets?|crypto|"
+    r"bitcoin|cheques?)\b|\bpay(?:ing|ment)?\s+(?:by|with|via|in|using|through)\b|\bpayment (?:options?|methods?|modes?)\b")
+# Asking whether it is taken: "… ok?", "do you accept amex", "can i pay cash".
+_ASKS_IF_TAKEN = re.compile(r"(?i)\?|\b(?:ok|okay|fine|accept\w*|take|allowed|possible|available|supported|works?|"
+                            r"can i|could i|do you|does it|is it|is there)\b")
+# A payment gone wrong: then it is that problem, however it is asked ("is it ok that i was charged twice?").
+PAYMENT_PROBLEM = re.compile(
+    r"(?i)\b(?:fail\w*|declin\w*|charged|overcharg\w*|deduct\w*|debited|paid|twice|double|errors?|refund\w*|"
+    r"not (?:working|accepted|going through|gone through|go through|ok|okay)|"
+    r"(?:won'?t|didn'?t|doesn'?t|did not|does not|can'?t|cannot) (?:work|go through|pay)|rejected|refused|bounced|"
+    r"stuck|taken|gone|missing|wrong|problems?|issues?|trouble)\b")
+
+
+def asks_which_payments_are_taken(text: Optional[str]) -> bool:
+    """ "is card payment ok", "card payment ok? visa mastercard amex": whether a way to pay is
+    accepted (the NLU reads a payment problem), with no word of a payment gone wrong."""
+    text = text or ""
+    return bool(_PAYMENT_METHOD.search(text) and _ASKS_IF_TAKEN.search(text) and not PAYMENT_PROBLEM.search(text))
 
 
 class ActionOpenTicket(Action):
@@ -425,6 +276,17 @@ class ActionOpenTicket(Action):
         answered = await self._answered_otherwise(dispatcher, tracker, domain)
         if answered is not None:
             return answered
+        if intent == "payment_issue" and asks_which_payments_are_taken(text):
+            # "is card payment ok", "card payment ok? visa mastercard amex": how to pay, no ticket
+            dispatcher.utter_message(response=PAYMENT_OPTIONS)
+            answer_the_other_questions(dispatcher, text, PAYMENT_OPTIONS)
+            return asks_to_place_after_an_aside(dispatcher, tracker, [])
+        chased = await take_up_the_chase(dispatcher, tracker)
+        if chased is not None:  # "yes get a person to chase my late order", read as a complaint or for a person
+            return chased
+        if intent == "complaint" and asks_to_split(text):
+            # "can u split it into 2 deliveries" (the word "split" reads as damage): a question, no apology
+            return await answer_a_split_delivery(dispatcher, tracker)
         no_bot = refuses_a_bot(text)  # "I don't want to talk to a robot": a person, said as a refusal
         if intent == "contact_human_agent" and REFUSES_A_PERSON.search(text) and not no_bot:
             # "no i dont want to talk to anyone i want it delivered" was handed over to a person
@@ -436,6 +298,10 @@ class ActionOpenTicket(Action):
             # "customer care number?": the number and email, and a person here if they like
             dispatcher.utter_message(response="utter_contact_details")
             return [SlotSet(PENDING, "human_handoff")]
+        if intent not in ("complaint", "payment_issue"):
+            asked = await ask_the_team_for_an_extra(dispatcher, tracker)
+            if asked is not None:  # "can someone gift wrap it?" at the summary: a ticket; the order still waits
+                return asked + end_active_form(tracker)
         if intent == "contact_human_agent" and not no_bot and (
                 not _NAMES_SOMEONE.search(text) or only_mentions_someone(text)):
             # read as a request for a person without naming one ("i don't know the email"), or naming
@@ -466,7 +332,7 @@ class ActionOpenTicket(Action):
             response = "utter_payment_declined_ticket"
         try:
             # a person asked for takes up whatever ticket is open in the chat (a complaint, a late order)
-            ticket = await _open(tracker, offered_for or reason, any_open=response == "utter_handoff_ticket")
+            ticket = await open_ticket(tracker, offered_for or reason, any_open=response == "utter_handoff_ticket")
         except BackendError as error:
             logger.warning("could not open a %s ticket: %s", reason, error)
             dispatcher.utter_message(response="utter_ticket_failed")
@@ -484,7 +350,7 @@ class ActionOpenTicket(Action):
             paused = (tracker.active_loop or {}).get("name")
             return [SlotSet(PENDING, "human_handoff"), SlotSet(OFFERED_TICKET, ticket_id),
                     SlotSet(PAUSED_FORM, paused)] + end_active_form(tracker)
-        if _CALL.search(tracker.latest_message.get("text") or ""):
+        if asks_to_be_called(tracker.latest_message.get("text") or ""):
             response = "utter_handoff_ticket_no_calls"  # "can someone call me on +49 …": they answer here
         dispatcher.utter_message(response=response, ticket_id=ticket_id,
                                  json_message=handoff_payload(ticket_id))
@@ -496,7 +362,7 @@ class ActionOpenTicket(Action):
         """Messages read as a request for a person (or a yes to one) that are something else: a
         yes to deleting data, a question after the handoff, a ticket to close, a data request, or
         nonsense read as a yes after the person offered was declined. None for the rest."""
-        data_request = confirmed_data_request(tracker)
+        data_request = confirmed_data_request(tracker, _last_person_offer(tracker))
         if data_request is not None:  # "yes" to "shall I ask our team to delete it?"
             return await file_the_data_request(dispatcher, tracker, *data_request)
         for answer in (answer_while_the_team_is_awaited, note_the_ticket_closed):
@@ -527,70 +393,6 @@ def declined_before(tracker: Tracker) -> bool:
             and decided_answer(text) != "yes" and not WANTS_A_PERSON.search(text) and not text.startswith("/"))
 
 
-# "please delete my account and all my data", "unsubscribe me from your emails": things only the
-# team can do, so a ticket (the privacy FAQ alone left the request with no one).
-_DATA_REQUEST = re.compile(
-    r"(?i)\b(?:delete|erase|remove|wipe|close|deactivate)\b.{0,30}\b(?:account|data|details|information|info)\b|"
-    r"\bgdpr\b.{0,40}\b(?:delete|deletion|erase|request|access|copy)\b|right to be forgotten|"
-    r"\b(?:unsubscribe|opt me out|stop (?:sending|emailing)|no more (?:e-?mails|newsletters?))\b")
-_UNSUBSCRIBE = re.compile(r"(?i)\b(?:unsubscribe|opt me out|stop (?:sending|emailing)|no more)\b")
-# "please remove my phone number from your system": one detail out of the shop's records.
-_DETAIL_REMOVAL = re.compile(
-    r"(?i)\b(?:delete|erase|remove|wipe)\b.{0,20}?\b(?P<detail>phone(?: number)?|mobile(?: number)?|number|"
-    r"e-?mail(?: address)?|address|name)\b.{0,20}\bfrom (?:your|the|ur) (?:system|records?|database|db|files?|"
-    r"servers?|site|website|shop|store|list|mailing list)s?\b")
-# "how do i delete my account", "is it possible to delete my account later if i want?": asking about it,
-# not asking for it (tickets were filed on such questions, and irreversibly at that).
-_ASKS_HOW = re.compile(
-    r"(?i)\b(?:how (?:do|can|could|would|should|will) (?:i|we|you)|how to|is it possible|(?:would|will) it be possible|"
-    r"possible to|can i|could i|am i able|will i be able|do you (?:let|allow)|what happens|if i (?:want|wish|decide)|"
-    r"later|some ?day|in (?:the )?future)\b")
-_REQUEST_NOW = re.compile(r"(?i)\b(?:please|pls|plz|i want|i wanna|i'?d like|i would like|go ahead|right now|asap)\b")
-
-
-def asks_how_to_delete(text: str) -> bool:
-    return bool(_ASKS_HOW.search(text)) and not (_REQUEST_NOW.search(text) and not re.search(r"(?i)\blater\b", text))
-
-
-async def take_a_data_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
-    """A request to unsubscribe: a ticket for the team, and said so. A request to delete the
-    customer's data, or one detail of it: asked first (it cannot be undone), and a "yes" files it
-    (ActionOpenTicket). A question how to: answered. None when the message is none of these."""
-    text = tracker.latest_message.get("text") or ""
-    detail = _DETAIL_REMOVAL.search(text)
-    if detail:
-        dispatcher.utter_message(response="utter_confirm_detail_removal", detail=detail.group("detail").lower())
-        return [SlotSet(PENDING, "human_handoff")]
-    if not _DATA_REQUEST.search(text):
-        return None
-    if _UNSUBSCRIBE.search(text) is None:
-        if asks_how_to_delete(text):
-            dispatcher.utter_message(response="utter_data_deletion_how")
-            return []
-        dispatcher.utter_message(response="utter_confirm_data_deletion")
-        return [SlotSet(PENDING, "human_handoff")]
-    return await file_the_data_request(dispatcher, tracker, "unsubscribe request", "utter_unsubscribe_ticket")
-
-
-def confirmed_data_request(tracker: Tracker) -> Optional[tuple]:
-    """(reason, reply) of the data request the latest "yes" confirms, else None."""
-    if tracker.get_slot(PENDING) != "human_handoff" or (tracker.latest_message.get("intent") or {}).get("name") != "affirm":
-        return None
-    return DATA_CONFIRMATIONS.get(_last_person_offer(tracker))
-
-
-async def file_the_data_request(dispatcher: CollectingDispatcher, tracker: Tracker,
-                                reason: str, reply: str) -> List[Dict[Text, Any]]:
-    try:
-        ticket = await _open(tracker, reason)
-    except BackendError as error:
-        logger.warning("could not open a %s ticket: %s", reason, error)
-        dispatcher.utter_message(response="utter_ticket_failed")
-        return []
-    dispatcher.utter_message(response=reply, ticket_id=ticket.id)
-    return []
-
-
 async def ticket_with_an_offer(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, response: str,
                                order: Optional[str] = None, if_open: Optional[str] = None,
                                **values: Any) -> List[Dict[Text, Any]]:
@@ -598,7 +400,7 @@ async def ticket_with_an_offer(dispatcher: CollectingDispatcher, tracker: Tracke
     `response` (which offers a person), or `if_open` when that ticket was open already: a "yes"
     hands that ticket over, as after a complaint."""
     try:
-        ticket = await _open(tracker, reason, order=order)
+        ticket = await open_ticket(tracker, reason, order=order)
     except BackendError as error:
         logger.warning("could not open a %s ticket: %s", reason, error)
         dispatcher.utter_message(response="utter_ticket_failed")
@@ -635,14 +437,169 @@ def late_order_asked_about(tracker: Tracker) -> Optional[str]:
 
 async def chase_the_late_order(dispatcher: CollectingDispatcher,
                                tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
-    """A follow-up on a late order the bot has just owned up to (read as help, it got the menu): an
-    apology, a ticket for the team to chase that order, and the offer of a person, whose "yes" hands
-    that ticket over. None when the message is no such follow-up."""
+    """A follow-up on a late order the bot has just owned up to: a yes with more said after it
+    ("yes chase it. and if it doesnt come by friday i want to cancel") takes up the offer and is
+    answered (take_up_the_chase); "what will you do about it" (read as help, it got the menu) gets
+    an apology, a ticket for the team to chase that order, and the offer of a person, whose "yes"
+    hands that ticket over. None when the message is no such follow-up."""
+    chased = await take_up_the_chase(dispatcher, tracker)
+    if chased is not None:
+        return chased
     number = late_order_asked_about(tracker)
     if number is None:
         return None
     return await ticket_with_an_offer(dispatcher, tracker, LATE_ORDER, "utter_late_order_ticket", order=number,
                                       if_open="utter_ticket_already_open", number=number)
+
+
+# A yes that opens the message, and what follows it: "yes chase it. and if it doesnt come by friday
+# i want to cancel", "yes please, and can you also tell me the courier phone number".
+_YES_FIRST = re.compile(r"(?is)^\W*(?:yes+|yeah|yea|yep|yup|ya|sure|please|pls|plz|ok(?:ay)?|okk|alright|haan|ji)\b"
+                        r"(?P<rest>.*)$")
+# Its first clause putting the chase off: "ok i'll wait", "ok no need", "sure, leave it for now".
+_PUTS_OFF = re.compile(r"(?i)\b(?:wait|no need|not needed|leave it|never ?mind|not now|later|don'?t|dont|do not|"
+                       r"no(?! problem| worries)|nah)\b")
+# Words that add nothing to a yes: "yes please", "ok do it", "sure go ahead thanks".
+_PLAIN_YES_WORDS = frozenset("""yes yeah yea yep yup ya sure please pls plz ok okay okk alright haan ji do it go ahead
+    thanks thank you thx ty fine great""".split())
+_FIRST_CLAUSE = re.compile(r"[.!?;]|\b(?:and|but|also)\b", re.IGNORECASE)
+# Naming what the offer was: a yes to it also after another answer came between.
+_NAMES_THE_CHASE = re.compile(r"(?i)\b(?:chase|follow up|check (?:on )?it|person|someone|somebody|human|agent|team)\b")
+# What the rest of the message may ask that the bot can answer at once.
+_CANCEL_OR_REFUND = re.compile(r"(?i)\b(?:cancel\w*|refund\w*|money back|return (?:it|them|the order))\b")
+_COURIER = re.compile(r"(?i)\b(?:courier|carrier|delivery (?:company|service|guy|man|person|partner)|dhl|ups|dpd|gls|"
+                      r"fedex|hermes|tracking|track (?:it|the parcel|my parcel))\b")
+
+
+def _the_rest_after_a_yes(text: str) -> Optional[str]:
+    """What follows a yes that opens the message and means it; None for a plain yes, no yes first,
+    or a yes that is none ("ok i'll wait", "ok so what now?", "yes... no, leave it")."""
+    found = _YES_FIRST.match(text)
+    rest = found.group("rest") if found else ""
+    if not set(re.findall(r"[^\W_]+", rest.lower())) - _PLAIN_YES_WORDS:
+        return None
+    if decided_answer(text) == "no" or REFUSES_A_PERSON.search(text):
+        return None
+    if _PUTS_OFF.search(_FIRST_CLAUSE.split(rest, maxsplit=1)[0]):
+        return None
+    if _WHAT_NOW.search(rest) and not _NAMES_THE_CHASE.search(rest):
+        return None  # "ok so what now?": asks what the shop does (late_order_asked_about)
+    return rest
+
+
+def late_order_offer_taken_up(tracker: Tracker) -> Optional[str]:
+    """The late order whose offer ("Shall I ask someone from the team to chase it for you?") the
+    latest message answers with a yes followed by more; None for any other message."""
+    text = tracker.latest_message.get("text") or ""
+    if _offered_reason(tracker) != LATE_ORDER or _the_rest_after_a_yes(text) is None:
+        return None
+    just_offered = any((event.get("metadata") or {}).get("utter_action") in ("utter_order_late", EMOJI_NUDGE)
+                       for event in previous_turn(tracker) if event.get("event") == "bot")
+    if not (just_offered or _NAMES_THE_CHASE.search(text)):
+        return None
+    return order_in_view(tracker) or order_number(tracker.get_slot("order_id"))
+
+
+async def take_up_the_chase(dispatcher: CollectingDispatcher,
+                            tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """A yes to the offer to chase a late order, with more after it: the ticket, handed over as a
+    plain yes hands it, then what the rest asks, briefly (a shipped order can't be cancelled but can
+    be returned once it arrives; the courier, with the tracking number). None for other messages."""
+    number = late_order_offer_taken_up(tracker)
+    if number is None:
+        return None
+    rest = _the_rest_after_a_yes(tracker.latest_message.get("text") or "") or ""
+    try:
+        ticket = await open_ticket(tracker, LATE_ORDER, any_open=True, order=number)
+    except BackendError as error:
+        logger.warning("could not open the late order's ticket: %s", error)
+        dispatcher.utter_message(response="utter_ticket_failed")
+        return []
+    calls = asks_to_be_called(rest) and not _COURIER.search(rest)  # "yes, call me": they answer here
+    dispatcher.utter_message(response="utter_handoff_ticket_no_calls" if calls else "utter_handoff_ticket",
+                             ticket_id=ticket.id, json_message=handoff_payload(ticket.id))
+    if _CANCEL_OR_REFUND.search(rest) or _COURIER.search(rest):
+        await _answer_about_the_late_order(dispatcher, tracker, number, rest)
+    return [SlotSet(PENDING, None), SlotSet(PAUSED_FORM, None), SlotSet(OFFERED_TICKET, None)] + end_active_form(tracker)
+
+
+async def _answer_about_the_late_order(dispatcher: CollectingDispatcher, tracker: Tracker, number: str,
+                                       rest: str) -> None:
+    """Cancelling it or who the courier is, asked with the yes to chasing it; nothing when the order
+    can't be read (the team has the question on the ticket)."""
+    checked = tracker.get_slot("contact") if number == order_number(tracker.get_slot("order_id")) else None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(number, checked)
+    except BackendError as error:
+        logger.warning("reading the late order %s failed: %s", number, error)
+        return
+    if _CANCEL_OR_REFUND.search(rest) and not order.cancellable:
+        dispatcher.utter_message(response="utter_cannot_cancel_shipped", number=order.number)
+    if _COURIER.search(rest) and order.carrier:
+        dispatcher.utter_message(response="utter_late_order_courier", number=order.number, carrier=order.carrier,
+                                 tracking_number=order.tracking_number or "not yet available")
+
+
+# A charge the customer says was taken: "i was charged for the cancelled order", "73.60 gone from my card".
+_CHARGED = re.compile(r"(?i)\b(?:charged|deducted|debited|billed|paid|overcharged)\b|"
+                      r"\b(?:taken|gone|cut|missing) from (?:my )?(?:card|account|bank|credit card|wallet)\b|"
+                      r"\bmoney (?:was |got |has been )?(?:taken|gone|cut)\b")
+# Orders made in chat are paid on delivery: in these states nothing has been due yet.
+NOT_PAID_YET = ("pending", "confirmed", "processing", "shipped", "cancelled")
+# An amount said: "€73.60", "73.60", "73,60 eur", "$12"; a bare whole number is no amount (a quantity, a date).
+_AMOUNT = re.compile(r"(?i)(?P<symbol>[€$£₹])\s?(?P<figure>\d+(?:[.,]\d{1,2})?)|"
+                     r"(?P<decimal>\d+[.,]\d{2})(?!\d)(?:\s?(?:€|eur\b|euros?\b))?|"
+                     r"(?P<whole>\d+)\s?(?:€|eur\b|euros?\b)")
+
+
+def claims_a_charge_for_nothing_due(order: Order, text: Optional[str]) -> bool:
+    """A charge claimed for an order nothing is due on ("charged for the cancelled order, 73.60 gone
+    from my card"): paid on delivery, an order cancelled or not yet delivered, with no refund under
+    way, was never charged by us, so it is a payment problem, not a refund to wait for."""
+    return bool(_CHARGED.search(text or "")) and order.status in NOT_PAID_YET and order.refund_status == "none"
+
+
+def charge_said(text: str, currency: str) -> str:
+    """ "the charge of €73.60" as the customer said it (a bare figure in the order's currency), or "the charge"."""
+    found = _AMOUNT.search(text)
+    if found is None:
+        return "the charge"
+    if found.group("symbol"):
+        return f"the charge of {found.group('symbol')}{found.group('figure')}"
+    figure = (found.group("decimal") or found.group("whole")).replace(",", ".")
+    return f"the charge of {format_price(round(float(figure) * 100), currency)}"
+
+
+async def report_a_charge(dispatcher: CollectingDispatcher, tracker: Tracker,
+                          order: Order) -> List[Dict[Text, Any]]:
+    """A charge claimed for an order nothing is due on: an apology, a payment ticket about that
+    order (the amount is in the customer's words on it), that the team checks it, and the offer of a
+    person, as for any payment problem."""
+    state = "was cancelled" if order.status == "cancelled" else "hasn't been delivered yet"
+    text = tracker.latest_message.get("text") or ""
+    return await ticket_with_an_offer(dispatcher, tracker, REASONS["payment_issue"][0],
+                                      "utter_payment_charged_for_unpaid_order", order=order.number,
+                                      if_open="utter_ticket_already_open", number=order.number, state=state,
+                                      charge=charge_said(text, order.currency))
+
+
+def only_emoji(text: Optional[str]) -> bool:
+    """The message is emoji (and perhaps punctuation) and nothing else: "😀😀😀", "🙏", "😂😂!"."""
+    chars = [c for c in (text or "") if not c.isspace()]
+    kinds = [unicodedata.category(c) for c in chars]
+    return "So" in kinds and all(kind in ("So", "Sk", "Mn", "Cf") or kind.startswith("P") for kind in kinds)
+
+
+def answer_an_emoji(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """An emoji that is no yes or no (👍, 👌, ✅ are a yes, 👎, ❌ a no: parsing.decided_answer) to the
+    offer of a person: the offer again, briefly, rather than what a yes or a no would do. None for
+    other messages, or when no person is offered."""
+    text = tracker.latest_message.get("text") or ""
+    if tracker.get_slot(PENDING) != "human_handoff" or not only_emoji(text) or decided_answer(text) is not None:
+        return None
+    dispatcher.utter_message(response=EMOJI_NUDGE)
+    return []
 
 
 async def open_complaint(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -661,8 +618,11 @@ async def complain_about_what_came(dispatcher: CollectingDispatcher, tracker: Tr
     ("the sencha is stale and smells weird" started a new order of sencha): an item that arrived
     damaged or spoilt in a delivered order goes back free (the return form says sorry and offers
     the free return or a replacement); anything else (less came than ordered, "tastes like dust"
-    with no order of theirs to return) is a complaint ticket."""
+    with no order of theirs to return) is a complaint ticket. A split delivery asked for ("split it
+    into 2 deliveries", where "split" reads as damage) is answered as the question it is."""
     text = tracker.latest_message.get("text") or ""
+    if asks_to_split(text):  # "can u split it into 2 deliveries" ("split" reads as damage): a question
+        return await answer_a_split_delivery(dispatcher, tracker)
     if shops_fault(text) == "damaged" and not _SHORT.search(text) and await _returnable_order_meant(tracker):
         return [FollowupAction("return_form")]
     return await open_complaint(dispatcher, tracker, domain)
@@ -678,32 +638,6 @@ async def _returnable_order_meant(tracker: Tracker) -> bool:
         logger.warning("looking for the order of a complaint failed: %s", error)
         return False
     return any(not skus or skus & {line.sku for line in o.lines} for o in orders)
-
-
-async def _open(tracker: Tracker, reason: str, any_open: bool = False, order: Optional[str] = None) -> Ticket:
-    """Opens the ticket, about `order`, else the order named, else the one holding a product named
-    ("one of the mugs I received is chipped"), else the one talked about, else their only order, if
-    it is the customer's own; one found through someone else's contact details (or gone) is not
-    theirs to reference: 404, no order. With `any_open`, the conversation's open ticket takes the request."""
-    order = order or order_number(latest_entity(tracker, "order_id"))
-    async with BackendClient(tracker.sender_id) as backend:
-        if order is None:
-            order = await _order_meant(backend, tracker)
-        try:
-            return await backend.open_ticket(reason, tracker.sender_id, transcript(tracker), order, any_open)
-        except NotFound:
-            if not order:
-                raise
-            return await backend.open_ticket(reason, tracker.sender_id, transcript(tracker), any_open=any_open)
-
-
-async def _order_meant(backend: BackendClient, tracker: Tracker) -> Optional[str]:
-    skus, talked_about = set(named_skus(tracker)), tracker.get_slot("order_id")
-    if talked_about and not skus:
-        return talked_about
-    orders = await backend.list_orders(limit=10)
-    holding = [o.number for o in orders if skus & {line.sku for line in o.lines}]
-    return next(iter(holding), None) or talked_about or (orders[0].number if len(orders) == 1 else None)
 
 
 def end_active_form(tracker: Tracker) -> List[Dict[Text, Any]]:

@@ -197,10 +197,10 @@ async def test_yes_to_the_offer_to_cancel_instead_asks_the_cancel_question(backe
 
     identity = new_identity()
     number = placed_order(backend, identity, [("MUG-CER-WHT", 2)])
-    text = "i want to return 1 mug"
+    text = "i want to return the 2 mugs"  # the whole order (one mug alone: that mug off it, qa16)
     offer = CollectingDispatcher()
     tracker = flow_tracker(identity, text, "refund_return_request", "return_form",
-                           [named(text, "mug", MUGS, "mug", 1)])
+                           [named(text, "mugs", MUGS, "mug", 2)])
     tracker.active_loop = {}
     events = await ValidateReturnForm().run(offer, tracker, DOMAIN)
     assert said_by(offer) == [("utter_return_not_delivered", number)]

@@ -14,7 +14,8 @@ from actions.conversation import ActionGreet
 from actions.faq import ActionAnswerFaq
 from actions.fallback import ActionFallback
 from actions.orders import ActionDeliveryTime
-from actions.support import ActionOpenTicket, when_the_team_answers
+from actions.support import ActionOpenTicket
+from actions.ticket_follow_ups import when_the_team_answers
 from tests.actions.test_faq import faq_tracker
 from tests.actions.test_orders import new_identity, tracker_for
 from tests.actions.test_support import staff_ticket, tickets_of
