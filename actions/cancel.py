@@ -10,7 +10,8 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
-from actions.cancel_items import items_out_at_the_question, items_out_of_an_order, propose_without
+from actions.cancel_items import (items_out_at_the_change_question, items_out_at_the_question, items_out_of_an_order,
+                                  propose_without)
 from actions.cancel_questions import (ASKED, CANCEL_OFFERS, CANCEL_POLICY_QUESTION, OTHER_ORDER, another_order_named,
                                       answer_a_shop_cancel, answer_about_the_cancel, answer_beside_a_cancel,
                                       ask_to_cancel, asked_just_now, asks_to_cancel_too, cancel_run,
@@ -23,6 +24,7 @@ from actions.change_contact import answer_change_contact
 from actions.change_order import answer_change_order
 from actions.conversation import CANCEL_THE_ORDER, ActionStop
 from actions.form_answers import intent_of, last_utterance, previous_turn, say_again
+from actions.order_hold import pass_the_extra_on
 from actions.order_changes import apply_changes
 from actions.order_forms import CHANGES, CHOICE, NEW_CONTACT, TARGET, order_view
 from actions.order_draft import remove_from_draft
@@ -31,7 +33,7 @@ from actions.order_wording import EARLIEST, NOT_RECEIVED, ORDINAL, ORDINALS, can
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, entity_values, follows_up_on_the_order, named_skus,
                             requested_order_number)
 from actions.parsing import (agrees, asks_instead_of_answering, decided_answer, format_price, hesitates, is_noise, torn,
-                             looks_like_gibberish, order_number, qualified_yes)
+                             looks_like_gibberish, order_number, qualified_yes, yes_then_a_question)
 from actions.place_order import ActionPlaceOrder, answer_place_order, ask_to_place_again, order_form_slots
 from actions.placed_order_edits import amends_the_change, moves_the_change, moves_the_new_order
 from actions.return_withdrawal import answer_withdrawal, withdraws_a_return
@@ -42,6 +44,7 @@ from actions.support import (PERSON_OFFERS, WANTS_A_PERSON, ActionOpenTicket, an
                              end_active_form, hand_over, offer_a_person, refuses_a_bot)
 from actions.ticket_follow_ups import add_to_the_ticket, says_more
 from actions.tickets import OFFERED_TICKET, PAUSED_FORM
+from actions.yes_to_cancel import read_as_a_yes
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -609,6 +612,8 @@ class ActionAnswerConfirmation(Action):
     async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         pending = tracker.get_slot(PENDING)
+        if pending == "cancel_order":
+            read_as_a_yes(tracker)  # "yep. found it cheaper": a yes with its reason, whatever the NLU read
         text = tracker.latest_message.get("text")
         if refuses_a_bot(text):  # "no bots please", read as a no: a person wanted
             return await hand_over(dispatcher, tracker, domain)
@@ -621,6 +626,9 @@ class ActionAnswerConfirmation(Action):
             renamed = await new_name_at_the_summary(dispatcher, tracker, domain)
             if renamed is not None:  # "no wait the name shud be just Anjali Sharma", read as a yes or no
                 return renamed
+            passed_on = await pass_the_extra_on(dispatcher, tracker)
+            if passed_on is not None:  # "yes get a person to do it" after asking about a discount code
+                return passed_on
         if pending not in ASKED_BY:
             return await _with_no_question_open(dispatcher, tracker, domain, text or "")
         if pending == "return_order" and changes_the_return(tracker):
@@ -634,6 +642,10 @@ class ActionAnswerConfirmation(Action):
         if pending == "place_order" and moves_the_new_order(tracker):
             # "no, add it to my existing order" at a new order's summary: a change of the placed one
             return [FollowupAction("change_order_form")]
+        if pending == "change_order":
+            out = await items_out_at_the_change_question(tracker)
+            if out is not None and out.left:  # "no just take the filters off" at "Shall I change it?"
+                return await propose_without(dispatcher, tracker, out)
         if pending == "change_order" and (moves_the_change(tracker) or amends_the_change(tracker)):
             # "no i mean 3 red mugs not 2", "ok make it 4" at "Shall I change it?": the change is amended;
             # "no, to the other order": the same change proposed for that order
@@ -660,6 +672,8 @@ class ActionAnswerConfirmation(Action):
             # "actually put it back", "ok then keep the red one after all": the last edit undone, not a no
             return await _put_back_into_the_unplaced_order(dispatcher, tracker, domain)
         decided = "yes" if pending == "cancel_order" and says_the_next_one_too(tracker) else decided_answer(text)
+        if decided is None and pending == "place_order" and yes_then_a_question(text) is not None:
+            decided = "yes"  # "yes pls. will it arrive before friday?": placed, then the question answered
         if pending == "cancel_order" and (keeps_the_order(text) or keeps_its_items(tracker)):
             # "no, i actually want to confirm it", "keep it. i confirm the order": the order, not its
             # cancel, is confirmed (a "confirm" read as a yes had cancelled it); a cancel needs a plain yes
@@ -697,7 +711,8 @@ class ActionAnswerConfirmation(Action):
         offer_passed = pending == "human_handoff" and last_utterance(tracker) not in (None,) + QUESTIONS[pending]
         if not ((_just_asked_to_confirm(tracker, ASKED_BY[pending] + (self.name(),)) and not offer_passed)
                 or _last_said_was_the_question(tracker, pending) or _names_the_action(text or "", pending)
-                or _answers_the_offer_of_a_person(tracker, pending)):
+                or _answers_the_offer_of_a_person(tracker, pending)
+                or (pending == "return_order" and intent_of(tracker) == "deny")):  # a no to a return changes nothing
             # Other messages came between the question and this "yes" (a product question, say),
             # so it may answer them: the question is asked again, not acted on or dropped.
             if _ask_again(dispatcher, tracker, pending):
@@ -976,7 +991,11 @@ async def back_to_the_waiting_order(dispatcher: CollectingDispatcher, tracker: T
     again. None when no such order waits, or the message is no yes to it (another order named)."""
     number = tracker.get_slot(PENDING_ORDER)
     decided = decided_answer(text)
-    if not number or decided == "no" or not (decided == "yes" or text.startswith("/affirm") or _PLACING.search(text)):
+    # "yes pls. will it arrive before friday?" to "Shall I place it?": the yes answers it, then the
+    # question is answered (verify QA: read as a delivery question, the order stayed unplaced)
+    answers_the_summary = tracker.get_slot(PENDING) == "place_order" and yes_then_a_question(text) is not None
+    if not number or decided == "no" or not (decided == "yes" or text.startswith("/affirm") or _PLACING.search(text)
+                                             or answers_the_summary):
         return None
     if re.search(r"(?i)\bcancel", text):  # "yes cancel it": no yes to placing it
         return None
@@ -987,7 +1006,7 @@ async def back_to_the_waiting_order(dispatcher: CollectingDispatcher, tracker: T
         return None
     if order.status != "pending":  # confirmed or expired meanwhile: not waiting any more
         return None
-    if decided == "yes" and _PLACING.search(text) and not asks_instead_of_answering(text):
+    if answers_the_summary or (decided == "yes" and _PLACING.search(text) and not asks_instead_of_answering(text)):
         tracker.latest_message["intent"] = {"name": "affirm", "confidence": 1.0}
         return await answer_place_order(dispatcher, tracker)
     return await ask_to_place_again(dispatcher, tracker, number)

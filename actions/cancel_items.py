@@ -6,13 +6,15 @@ about, then kept untouched, or the mugs listed from the catalogue).
 Some of the order's lines named: their removal is proposed as any change of items is (the order as
 it would be, "Shall I change it?"), made only on that yes. All of its lines named: the order's own
 cancel, asked as ever. "the mugs order", "the mug one" tell an order by what it holds
-(actions/cancel_questions.py), never items out of one.
+(actions/cancel_questions.py), never items out of one. At "Shall I change it?" of such a change,
+"no just take the filters off" reads the filters from the order, not from the change shown (which
+may have taken them out already), and shows the change without them.
 """
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 from rasa_sdk import Tracker
@@ -67,9 +69,11 @@ _TAKE = re.compile(r"(?i)\b(?:cancel\w*|remove|delete|drop|take|only|just|withou
 
 @dataclass
 class ItemsOut:
-    """The order items are taken out of, and its lines as they would be ([]: every one named)."""
+    """The order items are taken out of, and its lines as they would be ([]: every one named); the
+    names of items named that the change shown had taken out already."""
     order: Order
     left: List[Dict[str, Any]]
+    already_out: List[str] = field(default_factory=list)
 
 
 def _says_items_out(text: str, at_the_question: bool) -> bool:
@@ -192,6 +196,40 @@ async def items_out_at_the_question(tracker: Tracker) -> Optional[ItemsOut]:
     return _out_of(order, tracker, worded)
 
 
+# "no, remove the mugs instead of the teapot", "not the filters, the mugs": another change, the change form's.
+_ANOTHER_CHANGE = re.compile(r"(?i)\b(?:instead|rather|not the|put (?:\w+ )?back|add|keep (?:the|my|both))\b")
+
+
+async def items_out_at_the_change_question(tracker: Tracker) -> Optional[ItemsOut]:
+    """At "Order … would then be: … Shall I change it?", "no just take the filters off": the lines the
+    words name are read from the ORDER (the change shown may have taken them out already, and read
+    against it "filters" had become a choice of the whole catalogue's: "Which filter do you mean: Paper
+    Filters 100 pack, Stainless Tea Infuser?", then nothing changed; qv16b-0006) and taken out of the
+    change shown. None when the message takes none of the order's items out."""
+    target, shown = tracker.get_slot(TARGET), tracker.get_slot(CHANGES)
+    if tracker.get_slot(PENDING) != "change_order" or not target or shown is None:
+        return None
+    text = tracker.latest_message.get("text") or ""
+    if not _TAKEN_OFF.search(text) or _ANOTHER_CHANGE.search(text) or _THE_ORDER_WITH.search(text):
+        return None
+    taken, kept = _taken(target.get("lines") or [], tracker)
+    if not taken or kept & set(taken):
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(target["number"])
+    except BackendError as error:  # the question's own answer goes on without it
+        logger.warning("reading the order of the change shown failed: %s", error)
+        return None
+    in_the_change = {line["sku"]: int(line["quantity"]) for line in shown}
+    named = {line["sku"]: line["name"] for line in target.get("lines") or []}
+    left = [{"sku": line["sku"], "name": line["name"],
+             "quantity": int(line["quantity"]) - min(taken.get(line["sku"], 0), int(line["quantity"]))}
+            for line in shown]
+    return ItemsOut(order, [line for line in left if line["quantity"] > 0],
+                    already_out=[named[sku] for sku in taken if sku not in in_the_change])
+
+
 async def propose_without(dispatcher: CollectingDispatcher, tracker: Tracker,
                           out: ItemsOut) -> List[Dict[Text, Any]]:
     """The change taking the items out, shown for its yes as any change of items is ("Order … would
@@ -204,6 +242,9 @@ async def propose_without(dispatcher: CollectingDispatcher, tracker: Tracker,
         response, values = refused
         dispatcher.utter_message(response=response, number=order.number, status=status_words(order.status), **values)
         return asked
+    if out.already_out:  # "no just take the filters off" at a change that takes them off: said so
+        dispatcher.utter_message(response="utter_change_takes_them_off", number=order.number,
+                                 items=", ".join(out.already_out))
     view = order_view(order)
     tracker.slots.update({TARGET: view, CHANGES: out.left, CHOICE: None, PENDING: None})
     proposed = await ActionConfirmOrderChange().run(dispatcher, tracker, {})

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Order
 from actions.form_answers import intent_of, previous_turn
+from actions.yes_to_cancel import says_yes_to_the_cancel
 from actions.order_slots import KEY, PENDING_ORDER
 from actions.order_wording import ORDINAL
 from actions.parsing import (asks_instead_of_answering, decided_answer, format_price, order_number, wants_to_order,
@@ -152,7 +153,7 @@ def answers_the_cancel(tracker: Tracker) -> bool:
     named = any(e.get("entity") in ("product", "category") for e in tracker.latest_message.get("entities") or [])
     plain = not named and not wants_to_order(text) and (decided_answer(text) is not None or keeps_the_order(text))
     # (not "no, i want to order …")
-    return says_the_next_one_too(tracker) or plain or keeps_its_items(tracker)
+    return says_the_next_one_too(tracker) or plain or keeps_its_items(tracker) or says_yes_to_the_cancel(tracker)
 
 
 # "can i change it to 1 pair instead of cancelling", "no, just 1 pair", "reduce it to 2": a change of

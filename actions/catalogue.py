@@ -24,7 +24,7 @@ from actions.orders import (REQUESTED, TASK, ActionTrackOrder, answer_about_a_ve
 from actions.order_draft import is_removed
 from actions.replacements import REPLACING
 from actions.ordering import (TAKES_THE_SHOWN, adds_to_a_placed_order, answers_the_paused_choice,
-                             back_to_the_paused_order, names_only_an_order, new_quantity,
+                             back_to_the_paused_order, keeps_only_some, names_only_an_order, new_quantity,
                              orders_with_its_address)
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
 from actions.form_answers import previous_turn
@@ -32,6 +32,7 @@ from actions.product_questions import PRICE_ASKED, Answer, answer_about, details
 from actions.product_sizes import SIZE_RANKING, by_size, measure, ranks_by_size, sorted_by_size
 from actions.returns import continues_a_return
 from actions.support import complain_about_what_came, complains
+from actions.yes_to_cancel import read_as_a_yes, says_yes_to_the_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +158,10 @@ class ActionShowProducts(Action):
         """The answer to the message; run adds what follows it."""
         named_products = next(tracker.get_latest_entity_values("product"), None) is not None
         text = tracker.latest_message.get("text") or ""
+        if says_yes_to_the_cancel(tracker):  # "yes, found the mugs cheaper elsewhere too": no mugs listed
+            from actions.cancel import ActionAnswerConfirmation  # imported here: actions.cancel imports this module
+            read_as_a_yes(tracker)  # "yep. found it cheaper": a yes, though its last words say none
+            return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
         if picks_an_order_to_cancel(tracker):  # "the one with the red mugs" to "which order should I cancel?"
             from actions.cancel import ActionCancelOrder  # imported here: actions.cancel imports this module
             return await ActionCancelOrder().run(dispatcher, tracker, domain)
@@ -181,6 +186,8 @@ class ActionShowProducts(Action):
         first = await self._question_then_the_change(dispatcher, tracker, domain)
         if first is not None:  # "is the grinder good for espresso? also pls make the chai 5 packets"
             return first
+        if keeps_only_some(tracker):  # "nevermind the mugs just the glasses" at the summary: the rest goes
+            return [FollowupAction("order_form")]
         if named_products and orders_with_its_address(tracker):
             # "3 cast iron teapots to Ines Costa, …, Portugal": an order and where it goes (QA F36)
             return [FollowupAction("order_form")]

@@ -21,10 +21,14 @@ from actions.change_contact import (changes_the_contact, changes_the_contact_at_
 from actions.form_answers import answer_before_a_correction, free_text_answer, last_utterance
 from actions.order_forms import (NEW_ADDRESS, NEW_CONTACT, REFUSED, TARGET, TargetOrderForm, events_clearing,
                                  not_editable, order_number_named, order_view, said_why_locked, status_words)
-from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
-from actions.parsing import (complete_address, contact_with_address, format_address, is_address, joined_contact,
-                             looks_like_address, new_name_in, order_number, parse_address)
+from actions.order_draft import is_complete
+from actions.order_slots import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER
+from actions.ordering import orders_with_its_address
+from actions.parsing import (address_refusal, complete_address, contact_with_address, format_address, is_address,
+                             joined_contact, looks_like_address, new_name_in, order_number, parse_address,
+                             tries_an_address)
 from actions.place_order import ActionPlaceOrder
+from actions.tickets import PAUSED_FORM
 from actions.placed_order_edits import (ANOTHER_OF_THEIRS, moves_the_change, the_other_order, the_other_orders,
                                         told_by_its_items)
 
@@ -82,18 +86,27 @@ def _renamed(tracker: Tracker, text: str) -> Optional[Dict[str, str]]:
     return {**{part: value for part, value in address.items() if value}, "name": name}
 
 
-async def new_name_at_the_summary(dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: DomainDict) -> Optional[List[Dict[Text, Any]]]:
-    """ "the name is wrong, it should be just Nina Kovač" at "Shall I place it?", however the NLU read
-    it: the summary again with that name on the address (QA F8); None when no order waits there or
-    the message gives no new name alone."""
+def renamed_at_the_summary(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The address of the order at its summary with the new name the message gives ("actually put it
+    under Dr Anjali Sharma-Rao", "the name shud be Anjali Rao not Anjali Sharma"); None when no
+    order waits there or the message gives no new name alone. For the order form, which an edit
+    at the summary reaches: its summary follows with the address set."""
     text, address = tracker.latest_message.get("text") or "", tracker.get_slot(ADDRESS)
     at_the_summary = tracker.get_slot(PENDING) == "place_order" and tracker.get_slot(PENDING_ORDER)
     name = new_name_in(text) if at_the_summary and address and not looks_like_address(text) else None
-    if name is None:
+    return {**address, "name": name} if name else None
+
+
+async def new_name_at_the_summary(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Optional[List[Dict[Text, Any]]]:
+    """ "the name is wrong, it should be just Nina Kovač" at "Shall I place it?", however the NLU read
+    it: the order waiting changed to that name (in the backend) and its summary again (QA F8); None
+    when no order waits there or the message gives no new name alone."""
+    address = renamed_at_the_summary(tracker)
+    if address is None:
         return None
-    tracker.slots[ADDRESS] = {**address, "name": name}
-    return [SlotSet(ADDRESS, tracker.slots[ADDRESS])] + await ActionPlaceOrder().run(dispatcher, tracker, domain)
+    tracker.slots[ADDRESS] = address
+    return [SlotSet(ADDRESS, address)] + await ActionPlaceOrder().run(dispatcher, tracker, domain)
 
 
 async def _new_contact_at_the_summary(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -314,6 +327,55 @@ def _address_change_dropped(tracker: Tracker) -> List[Dict[Text, Any]]:
     return events_clearing((TARGET, NEW_ADDRESS)) + pending
 
 
+# "the address of my last order", "the other order": an order placed, not the one being made.
+_A_PLACED_ORDER = re.compile(r"(?i)\b(?:placed|last|previous|earlier|old|other|existing)\s+order\b")
+
+
+def address_for_the_order_being_made(tracker: Tracker) -> bool:
+    """An address (right or wrong) sent while an order is being made, before its summary, whatever
+    the NLU read and whether its form asks or was left (a stop misread, the offer of a person
+    pausing it): the order's address, never a placed order's new one (verify QA: "You can change
+    the delivery address of an order until it ships. I don't see an order…" twice)."""
+    text = tracker.latest_message.get("text") or ""
+    return (bool(tracker.get_slot(DRAFT)) and not tracker.get_slot(PENDING_ORDER) and not tracker.get_slot(TARGET)
+            and (looks_like_address(text) or tries_an_address(text)) and order_number_named(tracker) is None
+            and _A_PLACED_ORDER.search(text) is None)
+
+
+def to_the_order_form(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The message handed to the order form as the answer to its question (the address, or with
+    items still asked "how many?", what its early address reading takes), whichever form or
+    action has it: the order form starts over on it (an order form left rejected would not read
+    it), the offer of a person pausing it dropped."""
+    draft = tracker.get_slot(DRAFT) or []
+    asked = ADDRESS if is_complete(draft) else ITEMS
+    paused = [SlotSet(PAUSED_FORM, None), SlotSet(PENDING, None)] if tracker.get_slot(PAUSED_FORM) else []
+    return [ActiveLoop(None), *paused, SlotSet("requested_slot", asked), FollowupAction("order_form")]
+
+
+def _starting(tracker: Tracker) -> bool:
+    """The form has just started: none of its own questions asked, no order found yet (the
+    requested slot may still be the order form's)."""
+    return tracker.get_slot("requested_slot") not in (TARGET, NEW_ADDRESS) and not tracker.get_slot(TARGET)
+
+
+async def _left_for_something_else(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Optional[List[Dict[Text, Any]]]:
+    """ "a human please" hands over from the form; "no, the address is fine" at the summary of a
+    re-order made for a shop-cancelled order declines that re-order; a new address for a shipped
+    order, asked again, is offered a person (the carrier may redirect it). None otherwise."""
+    # here: actions.support and actions.cancel import this module
+    from actions.cancel import ActionAnswerConfirmation
+    from actions.support import asks_for_a_person, declines_the_reorder, hand_over, offer_to_redirect
+    if asks_for_a_person(tracker):
+        return await hand_over(dispatcher, tracker, domain) + [FollowupAction("action_listen")]
+    if declines_the_reorder(tracker):
+        tracker.latest_message["intent"] = {"name": "deny", "confidence": 1.0}
+        return _ending_the_form(await ActionAnswerConfirmation().run(dispatcher, tracker, domain))
+    redirect = await offer_to_redirect(dispatcher, tracker)
+    return None if redirect is None else _ending_the_form(redirect)
+
+
 class ValidateChangeAddressForm(TargetOrderForm):
     finds_order_by_product = True  # "the address of the grinder order": the order holding it
 
@@ -326,6 +388,18 @@ class ValidateChangeAddressForm(TargetOrderForm):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
+        left = await _left_for_something_else(dispatcher, tracker, domain)
+        if left is not None:
+            return left
+        if _starting(tracker) and address_for_the_order_being_made(tracker):
+            # "Liam Byrne, 44 Main St, …" while an order is made (its form left by a misread "fine
+            # continue"): the order's address
+            return to_the_order_form(tracker)
+        if _starting(tracker) and orders_with_its_address(tracker):
+            # "ok then 1 tea caddy tin to Carlos Perez, …, Spain": a new order with its address (its
+            # postcode is no order; "I don't see an order" had answered, the order form's question
+            # still the requested slot, where TargetOrderForm.run looks for a form just started)
+            return [SlotSet("requested_slot", None), FollowupAction("order_form")]
         if changes_the_contact_at_the_summary(tracker):
             return _ending_the_form(await _new_contact_at_the_summary(dispatcher, tracker, domain))
         renamed = await new_name_at_the_summary(dispatcher, tracker, domain)
@@ -403,7 +477,8 @@ class ValidateChangeAddressForm(TargetOrderForm):
         earlier = answer_before_a_correction(tracker, "utter_invalid_address_") if address is None else None
         address = address or (complete_address(earlier, str(value or ""), name=name) if earlier else None)
         if address is None:
-            dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
+            response, values = address_refusal(str(value or ""), problem, name)
+            dispatcher.utter_message(response=response, **values)
             return {NEW_ADDRESS: None}
         # "…, Germany, +49 170 5556666": the phone is the order's new contact, not dropped
         contact = new_contact(contact_with_address(str(value or "")))
@@ -541,8 +616,9 @@ async def another_address_at_the_question(dispatcher: CollectingDispatcher, trac
     name = ((tracker.get_slot(TARGET) or {}).get("address") or {}).get("name")
     address, problem = the_new_address(text, name)
     if address is None:  # two addresses: the new one is asked for on its own
-        dispatcher.utter_message(response="utter_ask_new_shipping_address" if problem == TWO_ADDRESSES
-                                 else f"utter_invalid_address_{problem}")
+        response, values = ("utter_ask_new_shipping_address", {}) if problem == TWO_ADDRESSES else address_refusal(
+            text, problem, name)
+        dispatcher.utter_message(response=response, **values)
         return []
     contact = new_contact(contact_with_address(text)) or None
     events = [SlotSet(NEW_ADDRESS, address)] + ([SlotSet(NEW_CONTACT, contact)]

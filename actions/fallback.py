@@ -20,9 +20,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
 from actions.catalogue import ASKS_STOCK, SHOWN, ActionShowProducts
+from actions.change_address import new_name_at_the_summary
 from actions.faq import answer_about_deals_or_gift_cards
 from actions.feedback import correct_the_rating_just_given
-from actions.form_answers import intent_of, last_utterance
+from actions.form_answers import goes_on, intent_of, last_utterance, says_go_on
+from actions.order_so_far import tell_the_order_so_far
 from actions.language import is_foreign, only_english
 from actions.ordering import ActionAskOrderItems, ActionAskShippingAddress
 from actions.order_wording import indian_pin_code
@@ -97,6 +99,16 @@ def asks_about_delivery_to_a_pin_code(tracker: Tracker) -> bool:
     text = tracker.latest_message.get("text") or ""
     return indian_pin_code(text) is not None and (_ABOUT_DELIVERY.search(text) is not None
                                                   or last_utterance(tracker) in _DELIVERY_ANSWERS)
+
+
+def go_on_with_the_form(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """ "fine continue", "carry on" (read as a stop or not understood) while a form asks, or while
+    the offer of a person pauses one: that form goes on and asks its question again, no "say it
+    another way" (verify QA: the order form was left, and the address sent next went to changing
+    a placed order's address); [] otherwise."""
+    if goes_on(tracker):
+        return [FollowupAction(tracker.active_loop_name)]
+    return back_to_the_paused_form(tracker) if says_go_on(tracker.latest_message.get("text")) else []
 
 
 def back_to_the_paused_form(tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -196,6 +208,15 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         out_of_scope = intent_of(tracker) == OUT_OF_SCOPE
+        going_on = go_on_with_the_form(tracker)
+        if going_on:  # "fine continue" while the address is asked: asked again
+            return going_on
+        renamed = await new_name_at_the_summary(dispatcher, tracker, domain)
+        if renamed is not None:  # "change the name to Anjali Sharma-Rao pls" at "Shall I place it?"
+            return renamed
+        so_far = await tell_the_order_so_far(dispatcher, tracker)
+        if so_far is not None:  # "whats in my basket so far" while ordering, not understood
+            return so_far
         if tracker.get_slot("pending_confirmation") and decided_answer(tracker.latest_message.get("text")):
             # "ja bitte", "sí claro" to a question of ours, not understood as a yes or no by the NLU
             return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
@@ -239,6 +260,10 @@ class ActionFallback(Action):
             return await offer_a_person_to_go_on(dispatcher, tracker,
                                                  "utter_offer_human_out_of_scope" if out_of_scope else "utter_offer_human")
         dispatcher.utter_message(response="utter_out_of_scope" if out_of_scope else "utter_ask_rephrase")
+        if intent_of(tracker) == "stop" and tracker.active_loop_name:
+            # "pause" read as a stop (action_stop hands it here): after its rule no form would ask
+            # again, and the next answer (the address) went elsewhere
+            return [FollowupAction(tracker.active_loop_name)]
         return []
 
 

@@ -17,6 +17,7 @@ from actions.cancel_questions import answer_about_the_cancel
 from actions.data_requests import take_a_data_request
 from actions.form_answers import intent_of
 from actions.more_questions import answer_the_other_questions, delivery_detail, other_answers
+from actions.order_hold import pass_the_extra_on
 from actions.order_wording import ABOUT_A_SHIPMENT
 from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_so_far import tell_the_order_so_far
@@ -41,8 +42,14 @@ ANSWERS_WITH_A_DELIVERY = ("utter_faq/gift_wrapping",)
 
 
 EXPRESS = re.compile(r"(?i)\b(?:express|next[- ]day|faster (?:delivery|shipping)|priority (?:delivery|shipping))\b")
-# "do you sell gift cards?", "gift voucher": the shop sells none (QA16: "gift card" had the gift wrapping answer).
-GIFT_CARDS = re.compile(r"(?i)\bgift\s*-?\s*(?:cards?|vouchers?|certificates?|cheques?)\b|\be-?gifts?\b")
+# "do you sell gift cards?", "gift voucher": the shop sells none (QA16: "gift card" had the gift wrapping answer);
+# a voucher to buy or give too ("can i buy a voucher for my mum's birthday"), not one to use (a discount code).
+GIFT_CARDS = re.compile(
+    r"(?i)\bgift\s*-?\s*(?:cards?|vouchers?|certificates?|cheques?)\b|\be-?gifts?\b|"
+    r"\b(?:buy|buying|purchase|purchasing|sell|selling|sold|gift|gifting)\b[^.?!]{0,20}\bvouchers?\b"
+    r"(?!\s*codes?\b)|\bvouchers?\b[^.?!]{0,25}\b(?:as a (?:gift|present)|for (?:my|a|her|his|him|their) (?:\w+\s)?"
+    r"(?:mum|mom|mother|dad|father|friend|wife|husband|sister|brother|girlfriend|boyfriend|partner|birthday|colleague)|"
+    r"birthday|present|christmas)")
 # "black friday deals?", "any sale on?", "discount codes": the discounts there are (QA16: "black"
 # had listed the black mug and the cast iron teapot); not "what do you offer", nor "for sale".
 DEALS = re.compile(
@@ -99,6 +106,9 @@ class ActionAnswerFaq(Action):
         so_far = await tell_the_order_so_far(dispatcher, tracker)
         if so_far is not None:  # "whats the total now with shipping" while ordering: that order
             return so_far
+        passed_on = await pass_the_extra_on(dispatcher, tracker)
+        if passed_on is not None:  # "i need express delivery on this, can someone from your team add it" at the summary
+            return passed_on
         if asks_for_a_person(tracker):
             # "ok I want gift wrap, can i talk to a person about it before confirming": the person the
             # FAQ itself recommends, not that FAQ again

@@ -7,14 +7,20 @@ a bad address, and the customer would be told the address format instead of bein
   delivery question;
 - else a message whose intent is a request of its own is left to that intent's rule, and Rasa
   then returns to the form, which asks again;
-- anything else is a wrong answer, and the form's validation says what it needs.
+- anything else is a wrong answer, and the form's validation says what it needs; but "fine
+  continue" or "whats in my basket so far" is none, right or wrong (the form asks again after
+  their answer).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Dict, Iterator, Optional, Text, Tuple, Union
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from actions.order_slots import ADDRESS, CONTACT
+from actions.parsing import asks_for_the_order_so_far, contact_parts
 
 # Intents with a rule of their own, which a form lets answer; "inform", "out_of_scope" and the
 # form's own topic are answers, right or wrong.
@@ -26,6 +32,27 @@ OTHER_REQUESTS = frozenset({
 })
 # Short turns answer only a yes/no question: "ok" after "hold on" is not a wrong address.
 SHORT_TURNS = frozenset({"affirm", "deny", "thank", "greet"})
+
+
+# "fine continue", "ok go on then", "carry on pls", "continue with my order" while a form asks: on
+# with it, its question again (verify QA: read as a stop, it got "I didn't quite get that" and the
+# order form was left; the address sent next went to changing a placed order's address).
+_GOES_ON = re.compile(
+    r"(?i)^\W*(?:(?:ok(?:ay)?|k|fine|alright|all right|sure|yes|yeah|yep|right|cool|good|great|so|and|then|now|"
+    r"just|please|pls|plz)\W+)*(?:let'?s\s+|lets\s+)?(?:continue|carry on|go on|keep going|move on|resume|proceed)"
+    r"(?:\W+(?:then|pls|please|plz|now|thanks?|thx|with (?:it|that|the order|my order|the form|the address)|"
+    r"(?:with )?(?:the )?(?:order(?:ing)?|checkout)))*\W*$")
+
+
+def goes_on(tracker: Tracker) -> bool:
+    """ "fine continue", "ok go on then", "carry on" while a form waits for an answer: no answer and
+    no request, only "go on" (the form asks its question again)."""
+    return bool(tracker.active_loop_name and tracker.get_slot("requested_slot")
+                and says_go_on(tracker.latest_message.get("text")))
+
+
+def says_go_on(text: Optional[str]) -> bool:
+    return bool(_GOES_ON.match(text or ""))
 
 
 def intent_of(tracker: Tracker) -> Optional[str]:
@@ -44,6 +71,12 @@ def free_text_answer(tracker: Tracker, slot: Text, parses: Callable[[str], bool]
     if intent in SHORT_TURNS and not yes_no_asked and not answers:
         return {}
     own = (own_topic,) if isinstance(own_topic, str) else own_topic
+    if not answers and intent not in own and (goes_on(tracker) or asks_for_the_order_so_far(text)):
+        # "fine continue", "whats in my basket so far" read as out of scope: no wrong address; the
+        # fallback (or the FAQ, the product answer) answers it, and the form asks again. Read as the
+        # form's own topic, its rule would start the rejected form again: the order form's
+        # validation answers those itself (ordering.py, order_so_far.answer_the_order_so_far).
+        return {}
     if answers or intent in own or intent not in OTHER_REQUESTS:
         return {slot: text}
     return {}
@@ -102,3 +135,35 @@ def say_again(dispatcher: CollectingDispatcher, tracker: Tracker, responses: Tup
             dispatcher.utter_message(text=event.get("text"), buttons=(event.get("data") or {}).get("buttons") or [])
             return True
     return False
+
+
+def details_taken_now(tracker: Tracker) -> Optional[str]:
+    """What the customer's latest message gave of the order's address and contact, as a reply names
+    it ("address and email"), when the order form took them while it asks something else ("How
+    many …?" answered with the address and email: the same question had come back word for word,
+    as if nothing was kept); None when it took neither."""
+    taken: Dict[Text, Any] = {}
+    before: Dict[Text, Any] = {}
+    after_the_message = True
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            after_the_message = False
+        elif event.get("event") == "slot" and event.get("name") in (ADDRESS, CONTACT):
+            seen = taken if after_the_message else before
+            seen.setdefault(event["name"], event.get("value"))
+    # new values only: the summary's slots set again (an edit there) are nothing given now
+    taken = {name: value for name, value in taken.items() if value and value != before.get(name)}
+    email, phone = contact_parts(taken.get(CONTACT)) if taken.get(CONTACT) else (None, None)
+    named = (["address"] if taken.get(ADDRESS) else []) + (["email"] if email else []) + (
+        ["phone number"] if phone else [])
+    if not named:
+        return None
+    return " and ".join([", ".join(named[:-1]), named[-1]]) if len(named) > 1 else named[0]
+
+
+def acknowledge_details(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """ "Got the address and email." before the form's question, when the latest message gave them
+    while the form asked something else."""
+    details = details_taken_now(tracker)
+    if details:
+        dispatcher.utter_message(response="utter_details_noted", details=details)

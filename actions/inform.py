@@ -10,15 +10,18 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder, picks_an_order_to_cancel
 from actions.cancel_questions import answers_the_cancel
-from actions.change_address import ADDRESS_TASK, another_address_at_the_question, new_name_at_the_summary, tell_the_address
+from actions.change_address import (ADDRESS_TASK, address_for_the_order_being_made, another_address_at_the_question,
+                                    new_name_at_the_summary, tell_the_address, to_the_order_form)
 from actions.change_contact import answer_new_contact, changes_the_contact, propose_contact_change
 from actions.catalogue import ActionShowProducts, counted_product
+from actions.form_answers import goes_on
+from actions.order_so_far import tell_the_order_so_far
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.place_order import PENDING, ActionPlaceOrder
 from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
 from actions.ordering import orders_with_its_address
-from actions.parsing import (contact_detail, contact_details, contact_parts, is_address, joined_contact,
-                             looks_like_address, parse_address)
+from actions.parsing import (address_refusal, contact_detail, contact_details, contact_parts, is_address,
+                             joined_contact, looks_like_address, parse_address)
 from actions.placed_order_edits import moves_a_placed_order, moves_the_change
 from actions.refunds import ActionRefundStatus
 
@@ -41,8 +44,15 @@ class ActionHandleInform(Action):
             return renamed
         if tracker.get_slot(PENDING) == "change_address" and looks_like_address(text):
             return await another_address_at_the_question(dispatcher, tracker, domain, text)
+        if address_for_the_order_being_made(tracker):  # the order form left or paused: its address
+            return to_the_order_form(tracker)
         if orders_with_its_address(tracker):  # "2 red mugs. ship to …, 1010 Wien, Austria": no order 1010
             return [FollowupAction("order_form")]
+        so_far = await tell_the_order_so_far(dispatcher, tracker)
+        if so_far is not None:  # "whats in my basket so far" while ordering
+            return so_far
+        if goes_on(tracker):  # "continue" while a form asks: its question again, no product search
+            return [FollowupAction(tracker.active_loop_name)]
         new_contact = answer_new_contact(dispatcher, tracker)
         if new_contact is not None:  # "priya.new@example.com" to "what's the new email or phone number?"
             return new_contact
@@ -59,7 +69,8 @@ class ActionHandleInform(Action):
             dispatcher.utter_message(response="utter_address_without_task")
             return []
         if not asked and looks_like_address(text):  # "…, New York 10001, USA": what's wrong with it
-            dispatcher.utter_message(response=f"utter_invalid_address_{parse_address(text)[1]}")
+            response, values = address_refusal(text, parse_address(text)[1])
+            dispatcher.utter_message(response=response, **values)
             return []
         if picks_an_order_to_cancel(tracker):  # "the other one" at "Do you want me to cancel order …?"
             return await ActionCancelOrder().run(dispatcher, tracker, domain)
@@ -83,7 +94,8 @@ async def _new_address_at_the_summary(dispatcher: CollectingDispatcher, tracker:
     again (run here: a follow-up action after this one would be unknown to the policies)."""
     address, problem = parse_address(text)
     if address is None:
-        dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
+        response, values = address_refusal(text, problem)
+        dispatcher.utter_message(response=response, **values)
         return []
     tracker.slots[ADDRESS] = address
     return [SlotSet(ADDRESS, address)] + await ActionPlaceOrder().run(dispatcher, tracker, domain)

@@ -55,6 +55,20 @@ _DETAIL_ANSWERS = {response for response, _ in DELIVERY_DETAILS}
 _JOINED = re.compile(r"(?i)\b(?:and|also|plus)\b|\?.*\w")
 
 
+# "will it arrive before friday?", "is it arriving before the weekend?", "when will it get here?":
+# when a parcel comes, which the shop's delivery times answer (utter_delivery_time) for an order
+# just placed.
+_WHEN_IT_ARRIVES = re.compile(
+    r"(?i)\bwhen\b.{0,40}\b(?:arriv\w*|come|coming|get (?:here|there|to (?:me|us))|be (?:here|there|delivered)|"
+    r"deliver\w*|reach\w*|ship\w*|dispatch\w*|receive|expect\w*)\b|\bhow (?:long|soon|many days)\b|"
+    r"\b(?:arriv\w*|get (?:here|there)|be (?:here|there|delivered)|deliver(?:ed)?|reach\w*|come|coming)\b.{0,25}"
+    r"\b(?:before|by|until|till|in time)\b|\bdelivery (?:time|date)s?\b")
+
+
+def asks_when_it_arrives(text: Optional[str]) -> bool:
+    return bool(_WHEN_IT_ARRIVES.search(text or ""))
+
+
 def other_answers(text: str, answered: Optional[str]) -> List[str]:
     """The answers to the message's further questions, besides `answered` (up to two)."""
     if not _JOINED.search(text):

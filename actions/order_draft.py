@@ -84,6 +84,29 @@ def _described_by(draft: List[Dict[str, Any]], words: str) -> List[Dict[str, Any
     return fits if len(fits) == 1 else []
 
 
+# "just the glasses", "only the red mugs please", "ok then just the blue ones now": the lines kept.
+_JUST_THE = re.compile(r"(?i)\b(?:just|only)\s+(?:(?:want|need|keep|take|get|order)\s+)?(?:the|my|those|these)\s+"
+                       r"(?P<what>[a-z][a-z -]*?)\s*(?=$|[,.;:!?]|\b(?:ones?|and|but|please|pls|plz|then|now|thanks?|"
+                       r"thx|instead|for now)\b)")
+
+
+def kept_only(draft: List[Dict[str, Any]], text: str, entities: List[Dict[str, Any]]) -> Optional[List[Dict[str, Any]]]:
+    """The items "just the X" / "only the X" keeps: those X names (a product the NLU found there that
+    the order holds, a kind of them, or words of their names: "the tumblers" is the Tumbler
+    Glasses, though the NLU reads the travel mug); None when it names none of them, or all."""
+    match = _JUST_THE.search(text)
+    if match is None:
+        return None
+    start, end = match.span("what")
+    within = [e for e in entities if e.get("entity") in ("product", "category") and isinstance(e.get("start"), int)
+              and start <= e["start"] < end]
+    said = _words(match.group("what")) - {"the", "one"}
+    ordered = [item for item in draft if item["sku"]]
+    kept = [item for item in ordered if any(_is_named(item, e) for e in within)
+            or (said and said <= _words(item["name"]))]
+    return kept if kept and len(kept) < len(ordered) else None
+
+
 def _is_named(item: Dict[str, Any], entity: Dict[str, Any]) -> bool:
     """The product entity names the item, or the category entity its kind ("remove the tea": the
     one tea; its name holds the category's word)."""

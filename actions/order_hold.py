@@ -7,7 +7,9 @@ ticket about that order, and the chat stays with the bot: a handoff would send "
 to staff (the gateway diverts every message), and out of hours the order lapsed before anyone
 read it. The customer hears that the order is not placed yet, until when it is held, and that
 placing it now keeps it (the team adds the extra to the placed order); "Shall I place it?" stays
-open.
+open. A yes that asks the team to do it ("yes get a person to do it" after the discount FAQ) is
+such a request, never a yes to placing the order (`pass_the_extra_on`: it had placed the order,
+and the code was lost).
 
 A split delivery ("can u split it into 2 deliveries, 10 mugs now 15 next week") is a question,
 not a complaint: an order made in chat ships in one parcel, so the customer hears that two
@@ -22,7 +24,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, NamedTuple, Optional, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Order
@@ -50,7 +52,7 @@ EXTRAS = (
           None, "express shipping", "upgrade it to express shipping", "express shipping for an order in chat"),
     Extra(re.compile(r"(?i)\bgift[- ]?wrap\w*|\bwrap(?:ped|ping)?\b.{0,20}\bgifts?\b|\bgift (?:message|note|box)\b"),
           "utter_faq/gift_wrapping", "gift wrapping", "gift wrap it", "gift wrapping for an order in chat"),
-    Extra(re.compile(r"(?i)\b(?:discount|promo|coupon|voucher)s?\b"),
+    Extra(re.compile(r"(?i)\b(?:discount|promo|coupon|voucher)s?\b|\b(?:apply|use|have|got|add)\b.{0,20}\bcodes?\b"),
           "utter_faq/discounts", "your discount code", "apply your discount code to it",
           "discount code for an order in chat"),
 )
@@ -95,6 +97,37 @@ async def ask_the_team_for_an_extra(dispatcher: CollectingDispatcher,
                              **hold_in_words(until))
     dispatcher.utter_message(response="utter_confirm_order_after_aside")
     return [SlotSet(PENDING, "place_order"), SlotSet(OFFERED_TICKET, ticket.id), SlotSet(PAUSED_FORM, None)]
+
+
+# Asking a person or the team to do it: "yes get a person to do it", "yes, ask your team", "yes
+# someone please", "can someone from your team add it"; not "yes, no need for a person".
+_THE_TEAM = re.compile(r"(?i)\b(?:person|human|agent|some ?one|somebody|some1|staff|team|colleague|representative|"
+                       r"manager)\b")
+_NO_PERSON = re.compile(
+    r"(?i)\b(?:don'?t|dont|do not|no need|never|without|not)\b(?:\s+\w+){0,3}?\s+(?:a |an |the |your )?"
+    r"(?:person|human|agent|some ?one|somebody|staff|team)\b|\bno (?:person|human|agent|staff|one)\b|\bnobody\b")
+
+
+def asks_the_team_to_add_it(tracker: Tracker) -> bool:
+    """At the order's summary, an extra only the team adds asked about since (a discount code, say),
+    and the message asks a person or the team to do it, whether the NLU read a yes ("yes get a
+    person to do it": it had placed the order, and the code was lost) or a question."""
+    text = tracker.latest_message.get("text") or ""
+    return (at_the_summary(tracker) and bool(_THE_TEAM.search(text)) and not _NO_PERSON.search(text)
+            and extra_asked_for(tracker) is not None)
+
+
+async def pass_the_extra_on(dispatcher: CollectingDispatcher,
+                            tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """The team asked to add the extra at the summary: its ticket, the order held (never placed
+    here); None for any other message, or when the order no longer waits. A form under way ends:
+    "Shall I place it?" is the question now."""
+    if not asks_the_team_to_add_it(tracker):
+        return None
+    asked = await ask_the_team_for_an_extra(dispatcher, tracker)
+    if asked is None or not tracker.active_loop_name:
+        return asked
+    return asked + [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
 async def held_until(backend: BackendClient, number: str) -> Optional[datetime]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
+from actions.parsing import foreign_place
+
 # "it says delivered but I never got it": a delivered order the customer does not have.
 NOT_RECEIVED = re.compile(
     r"(?i)\b(not|never|didn'?t|did not|haven'?t|have not|hasn'?t|nahi|nhi)\b.{0,25}"
@@ -141,10 +143,19 @@ WHERE_IS = re.compile(r"(?i)^\W*(?:(?:hi|hey|hello|ok|so|and|but)\W+)?(?:where(?
 
 
 # "did you send me a confirmation email?", "i didn't get the confirmation email", "was the order
-# confirmation sent to my email": whether an order was confirmed by email (the shop sends none).
+# confirmation sent to my email": whether an order was confirmed by email (the shop sends none);
+# also "confirmation mail", "conf email", "the order email", and a mail never got ("i didnt get any
+# mail", "no mail received yet"; QA16: the order's status alone had answered).
+_MAIL = r"(?:e-?)?mails?"
 CONFIRMATION_EMAIL = re.compile(
-    r"(?i)\bconfirm\w*\s+e-?mails?\b|\be-?mails?\s+confirm\w*|\be-?mail(?:ed)?\b.{0,30}\bconfirm\w*|"
-    r"\bconfirm\w*\b.{0,30}\b(?:by|via|per|through|in|to) (?:my |the |your |an )?e-?mail\b")
+    rf"(?i)\b(?:confirm\w*|conf)\s+{_MAIL}\b|\b{_MAIL}\s+confirm\w*|\be-?mail(?:ed)?\b.{{0,30}}\bconfirm\w*|"
+    rf"\bconfirm\w*\b.{{0,30}}\b(?:by|via|per|through|in|to) (?:my |the |your |an )?{_MAIL}\b|"
+    rf"\border\s+{_MAIL}\b|"
+    rf"(?:\bnever|\bnot|n'?t|\byet to)\s+(?:\w+\s+)?(?:got|get|gotten|receive[ds]?|seen?)\s+(?:a |an |any |the |my |your )?"
+    rf"{_MAIL}\b(?!\s+(?:about|from you about|re)\b)|"
+    rf"\bno\s+{_MAIL}\s+(?:\w+\s+)?(?:received|came|come|arrived|yet|from you)\b|"
+    rf"\b{_MAIL}\s+(?:never|hasn'?t|has not|didn'?t|did not)\s+(?:\w+\s+)?(?:came|come|arrived?)\b|"
+    rf"\b(?:did|have|has) (?:you|u) (?:\w+ )?(?:send|sent|e-?mailed|mailed) (?:me )?(?:a |an |any |the )?{_MAIL}\b")
 
 
 def asks_about_a_confirmation_email(text: str) -> bool:
@@ -210,12 +221,37 @@ _SIX_DIGIT_SERVED = re.compile(r"(?i)\b(?:romania|rom[aâ]nia|bucharest|bucure[s
 
 
 def destination_postcodes(text: str) -> List[str]:
-    """The postcodes a delivery question names ("to 10115 berlin", "560001 pincode"), as written."""
+    """The postcodes a delivery question names ("to 10115 berlin", "560001 pincode", "what about
+    400001 mumbai"), as written."""
     said = [m.group(1) or m.group(2) for m in _POSTCODE_SAID.finditer(text or "")]
     if _DELIVERY_WORDS.search(text or ""):
-        said += [m.group(1) for m in _TO_A_POSTCODE.finditer(text or "")
-                 if not re.search(r"(?i)\b(?:order|ob)\s*(?:no\.?|number|#)?\s*$", text[:m.start(1)])]
+        said += [m.group(1) for m in _TO_A_POSTCODE.finditer(text or "") if not named_as_an_order(text, m.start(1))]
+    said += beside_a_place_not_served(text or "")
     return list(dict.fromkeys(said))
+
+
+def named_as_an_order(text: str, start: int) -> bool:
+    """The number at `start` follows "order", "OB", "order no." or "#": an order's."""
+    return re.search(r"(?i)(?:\b(?:order|ob)\s*(?:no\.?|number|#)?|#)\s*$", text[:start]) is not None
+
+
+_BARE_NUMBER = re.compile(r"(?<![\w#-])(\d{4,6})(?![\w-])")
+_WORDS_BEFORE = re.compile(r"(?:[^\W\d_]+[\s,]+){1,2}$")
+_WORDS_AFTER = re.compile(r"[\s,]+[^\W\d_]+(?:\s+[^\W\d_]+)?")
+
+
+def beside_a_place_not_served(text: str) -> List[str]:
+    """Numbers written next to a place we don't deliver to: "ok what about 400001 mumbai", "delhi
+    110001" (QA16: "I can't find order 400001 on this chat"); an order's number never ("order
+    400001 from mumbai")."""
+    found = []
+    for match in _BARE_NUMBER.finditer(text):
+        if named_as_an_order(text, match.start(1)):
+            continue
+        near = (_WORDS_BEFORE.search(text[:match.start()]), _WORDS_AFTER.match(text, match.end()))
+        if any(words and foreign_place(words.group(0)) for words in near):
+            found.append(match.group(1))
+    return found
 
 
 def within_postcode(number: object, text: str) -> bool:
@@ -223,8 +259,9 @@ def within_postcode(number: object, text: str) -> bool:
     return str(number or "").strip() in destination_postcodes(text)
 
 
-def indian_pin_code(text: str) -> Optional[str]:
-    """The six-digit postcode of a delivery question ("560001"): an Indian PIN code (we don't
-    deliver to India) unless a place of Romania, whose postcodes have six digits too, is named."""
-    six = next((code for code in destination_postcodes(text) if len(code) == 6), None)
+def indian_pin_code(text: str, said: Optional[str] = None) -> Optional[str]:
+    """The six-digit postcode of a delivery question ("560001"), or `said`, the postcode read from
+    the talk: an Indian PIN code (we don't deliver to India) unless a place of Romania, whose
+    postcodes have six digits too, is named."""
+    six = next((code for code in [said] + destination_postcodes(text) if code and len(code) == 6), None)
     return None if six is None or _SIX_DIGIT_SERVED.search(text) else six

@@ -20,26 +20,28 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, Order, Refused
 from actions.conversation import leave, takes_leave
-from actions.form_answers import (OTHER_REQUESTS, answer_before_a_correction, free_text_answer, intent_of, last_utterance,
-                                  said_this_turn)
+from actions.form_answers import (OTHER_REQUESTS, acknowledge_details, answer_before_a_correction, free_text_answer,
+                                  goes_on, intent_of, last_utterance, said_this_turn)
 from actions.language import is_foreign, only_english
 from actions.order_changes import clauses, dropped_by_name
 from actions.order_draft import (EACH_OF_THEM, colours_named, drop_replaced, fewer_of, is_complete, is_removed,
-                                 merge_into_draft, offers_named, ones_of_the_same_kind, option_picked, pick_alternative, remove_from_draft,
+                                 kept_only, merge_into_draft, offers_named, ones_of_the_same_kind, option_picked,
+                                 pick_alternative, remove_from_draft,
                                  removes_one_described, settle_by_description, settle_by_names, settle_by_rank,
                                  take_alternative)
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, PENDING_ORDER, SAVED, at_the_summary
 from actions.order_wording import RETURNING, asks_about_orders
 from actions.order_forms import order_number_named
 from actions.orders import ActionTrackOrder, asks_after_an_ordered_product
-from actions.parsing import (agrees, asks_to_buy, complete_address, contact_detail, contact_details, contact_with_address,
-                             format_address, format_price, is_address, joined_contact, only_asks, order_number,
+from actions.parsing import (address_refusal, agrees, asks_to_buy, complete_address, contact_detail, contact_details,
+                             contact_with_address, format_address, format_price, is_address, joined_contact, only_asks, order_number,
                              parse_address, quantity_in, tries_an_address, unmatched_items, wants_to_order,
                              within_phone_number, without_phone_numbers)
 from actions.placed_order_edits import SENDS_AN_ORDER, TO_AN_ORDER, adds_to_a_placed_order
 from actions.product_questions import PRICE_ASKED, asks_only_the_price, asks_when_back
 from actions.replacements import REPLACING, replacement
 from actions.returns import continues_a_return
+from actions.yes_to_cancel import says_yes_to_the_cancel
 from actions.separate_order import added_items, leave_the_change, wants_a_separate_order
 from actions.support import complain_about_what_came, complains
 from actions.tickets import PAUSED_FORM, PENDING
@@ -54,6 +56,10 @@ MAX_QUANTITY = 20  # the backend's MAX_LINE_QUANTITY
 ITEM_INTENTS = ("place_order", "inform", "product_info", "change_order")
 # "please add a teapot too" reads as a product question to the NLU; while ordering it adds.
 ADDING = re.compile(r"(?i)\b(add|also|plus|as well|too)\b")
+# A way to pay said with an order ("pay in 3 instalments", "paying with klarna"): chat orders are
+# paid on delivery, the rest only at the website's checkout (utter_order_paid_in_the_chat); never a product.
+PAYING = re.compile(r"(?i)\b(?:instal+ments?|klarna|pay\s?pal|afterpay|clearpay|pay later|bnpl|apple ?pay|google ?pay|"
+                    r"(?:credit|debit) card|bank transfer|pay(?:ing|ment)?\s+(?:by|with|via|in|using|through|over)\b)")
 # "actually make it 3": a new quantity for the one product being ordered.
 RESIZING = re.compile(r"(?i)\b(make it|make that|change it to|change to|instead|only)\b")
 # "How many X?" answered "none", "0", "no", "skip it": X is not wanted after all.
@@ -78,6 +84,8 @@ def edits_items(tracker: Tracker) -> bool:
         return True  # "remove the red ones": no product to the NLU
     if dropped_by_name(tracker.get_slot(DRAFT) or [], text, entities)[0]:
         return True  # "drop the colombia", "nevermind the mugs": an item named by a word of its name
+    if kept_only(tracker.get_slot(DRAFT) or [], text, entities) is not None:
+        return True  # "actually just the dripper pls": the rest goes
     return bool(products) and (intent_of(tracker) in ("place_order", "change_order") or wants_to_order(text)
                                or ADDING.search(text) is not None or any(is_removed(e, text) for e in products))
 
@@ -96,6 +104,23 @@ def drops_an_item(tracker: Tracker) -> bool:
     dropped = dropped_by_name(draft, tracker.latest_message.get("text") or "",
                               tracker.latest_message.get("entities") or [])[0]
     return bool(dropped) and len(dropped) < len(draft)
+
+
+def keeps_only_some(tracker: Tracker) -> bool:
+    """ "nevermind the mugs just the glasses", "actually just the dripper pls" (a product question to
+    the NLU) at the summary: the lines named are kept and the others go, an edit of the order waiting
+    for its "yes" (QA16: a product list or card answered, and nothing was taken out)."""
+    return at_the_summary(tracker) and kept_only(tracker.get_slot(DRAFT) or [], tracker.latest_message.get("text") or "",
+                                                 tracker.latest_message.get("entities") or []) is not None
+
+
+def _keep_only(tracker: Tracker, draft: List[Dict[str, Any]]) -> Optional[List[Dict[str, Any]]]:
+    """The items "just the X" keeps of an order made (at its summary, or while its address or contact
+    is asked); None for any other message."""
+    asked = tracker.get_slot("requested_slot")
+    if not is_complete(draft) or not (asked in (ADDRESS, CONTACT) or (asked is None and at_the_summary(tracker))):
+        return None
+    return kept_only(draft, tracker.latest_message.get("text") or "", tracker.latest_message.get("entities") or [])
 
 
 def _drop_by_name(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]],
@@ -157,21 +182,55 @@ async def answer_after_a_never_mind(tracker: Tracker) -> Optional[Tracker]:
     return view
 
 
+# "nah leave it as it was", "as before", "keep it like it was", "no change" to "how many?" after a new
+# count at the summary was refused: the count the order waiting for its "yes" has.
+_AS_IT_WAS = re.compile(
+    r"(?i)^\W*(?:(?:ok(?:ay)?|oh|ah|no|nah|nope|actually|hmm+|sorry|never\s*mind|nvm|forget (?:it|that)|then)[\s,.!]+)*"
+    r"(?:(?:just\s+)?(?:leave|keep)\s+(?:it|them|that|those|these|everything|the (?:order|count|number|quantity))\s*)?"
+    r"(?:(?:as|like|how)\s+(?:(?:it|they|that|those|these)\s+(?:was|were|is|are)|before|is)|"
+    r"(?:the\s+)?same(?:\s+as\s+(?:before|it was|they were))?|unchanged|no change|don'?t change (?:it|them|anything))"
+    r"[\s,.!]*(?:(?:please|pls|plz|then|thanks?|thx)[\s.!]*)?$")
+
+
+async def kept_as_it_was(tracker: Tracker) -> Optional[Tracker]:
+    """The tracker as if the message answered "how many?" with the order waiting for its "yes" as it
+    is, for "leave it as it was" and its like (QA16: "nah" of it took the item out): its count for an
+    item it holds, and an item it doesn't hold ("add 30 teapots", then "as before") left out; None
+    for anything else."""
+    text = tracker.latest_message.get("text") or ""
+    draft = tracker.get_slot(DRAFT) or []
+    if tracker.get_slot("requested_slot") != ITEMS or is_complete(draft) or not _AS_IT_WAS.match(text):
+        return None
+    held = await _held_by_the_waiting_order(tracker)
+    kept = [dict(item, quantity=item["quantity"] or held[item["sku"]]) for item in draft
+            if item["sku"] and (item["quantity"] or item["sku"] in held)]
+    if not is_complete(kept):
+        return None
+    view = message_view(tracker, text, [], kept)
+    view.latest_message["intent"] = {"name": "inform", "confidence": 1.0}
+    return view
+
+
 async def _as_it_waits(tracker: Tracker, draft: List[Dict[str, Any]]) -> bool:
     """The counts the order waiting for its "yes" has, for the items of `draft` that wait for one
     ("forget it, keep it" to "how many?" after "add 5 more"); True if every item has one now."""
+    held = await _held_by_the_waiting_order(tracker)
+    for item in draft:
+        item["quantity"] = item["quantity"] or held.get(item["sku"])
+    return is_complete(draft)
+
+
+async def _held_by_the_waiting_order(tracker: Tracker) -> Dict[str, int]:
+    """{sku: count} of the order waiting for its "yes"; {} when there is none (or it can't be read)."""
     if not at_the_summary(tracker):
-        return False
+        return {}
     try:
         async with BackendClient(tracker.sender_id) as backend:
             order = await backend.get_order(tracker.get_slot(PENDING_ORDER))
     except BackendError as error:
         logger.warning("reading the order waiting for its yes failed: %s", error)
-        return False
-    held = {line.sku: line.quantity for line in order.lines}
-    for item in draft:
-        item["quantity"] = item["quantity"] or held.get(item["sku"])
-    return is_complete(draft)
+        return {}
+    return {line.sku: line.quantity for line in order.lines}
 
 
 def offer_picked(tracker: Tracker) -> Optional[Dict[str, Any]]:
@@ -248,8 +307,8 @@ def _count_said_last(draft: List[Dict[str, Any]], entities: List[Dict[str, Any]]
         return
     said = _COUNT_AT_THE_END.search(text, products[0]["end"])
     between = text[products[0]["end"]:said.start()] if said else ""
-    if said is None or re.search(r"\d", between) or len(between.split()) > 4:
-        return  # "gooseneck kettle to Ada, 1 Main St, Dublin 8": no 8 kettles
+    if said is None or re.search(r"\d", between) or len(between.split()) > 4 or PAYING.search(between):
+        return  # "gooseneck kettle to Ada, 1 Main St, Dublin 8": no 8 kettles; "…, klarna in 3": no 3
     item = next((item for item in draft if item["sku"] and item["sku"] in (products[0].get("skus") or [])), None)
     if item is not None and not item["quantity"] and not within_phone_number(said.group(1), text):
         item["quantity"] = int(said.group(1))
@@ -346,7 +405,7 @@ def _address_found(text: str) -> Optional[Tuple[int, str]]:
     """Where the address an order's message ends with starts (its "to"), and the address."""
     for marker in _ADDRESS_FOLLOWS.finditer(text):
         rest = re.sub(r"(?i)[.;]?\s*(?:e-?mail|phone|mobile|tel)\s*(?:is|:)?\s*", ", ", text[marker.end():])
-        if is_address(rest):
+        if is_address(rest) or parse_address(rest)[1] == "not_shipped":  # "… to Mary Lee, …, Australia": said so
             return marker.start(), rest
     return None
 
@@ -467,6 +526,17 @@ def _named_one_by_one_before(tracker: Tracker) -> set:
     return {e["skus"][0] for e in entities if e.get("entity") == "product" and len(e.get("skus") or []) == 1}
 
 
+def _count_priced_before(tracker: Tracker, sku: str) -> Optional[int]:
+    """The count the customer's message before asked the price of `sku` for ("how much are 3 bags of
+    the ethiopia beans": 3); None when it said none ("how much is a french press")."""
+    said = [event for event in tracker.events or [] if event.get("event") == "user"][-2:-1]
+    entities = (said[0].get("parse_data") or {}).get("entities") or [] if said else []
+    if not any(e.get("entity") == "quantity" and not e.get("implicit") for e in entities):
+        return None
+    return next((int(e["quantity"]) for e in entities if e.get("entity") == "product"
+                 and e.get("skus") == [sku] and e.get("quantity")), None)
+
+
 async def _all_the_shown(tracker: Tracker, draft: List[Dict[str, Any]], shown: List[str],
                          text: str) -> Dict[Text, Any]:
     """ "ok so order them??" after the prices of products the customer named one by one: each of
@@ -527,14 +597,29 @@ def _say_unmatched(dispatcher: CollectingDispatcher, text: str, entities: List[D
         return  # a button's payload: no words to check
     address = _address_found(text)
     ordered = text[:address[0]] if address else text  # "… to Al Reed, 1 Main Street, …": no item "Main"
-    missing = [word for word in unmatched_items(ordered, [(int(e["start"]), int(e["end"])) for e in products])
-               if word.lower() not in found and word.lower() not in COUNT_WORDS]
+    spans = [(int(e["start"]), int(e["end"])) for e in products]
+    missing = [word for word in unmatched_items(ordered, spans) + _packed_unmatched(ordered, spans)
+               if word.lower() not in found and word.lower() not in COUNT_WORDS and not PAYING.fullmatch(word)]
     if missing:
         dispatcher.utter_message(response="utter_order_items_not_found", names=", ".join(f'"{w}"' for w in missing))
 
 
 # "2 nos blue mug", "3 pcs": words that count, no item
 COUNT_WORDS = frozenset("nos nums qty pcs pieces piece units unit numbers".split())
+# "2 bags of colombia", "a pack of the kenya": what is counted in bags (QA16: beans the NLU missed
+# were dropped without a word).
+_PACKED = re.compile(r"(?i)\b(?:\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:bags?|packs?|"
+                     r"packets?|boxes|box|tins?|jars?|pouch(?:es)?)\s+of\s+(?:the\s+)?(?P<word>[a-z][a-z'-]{2,})")
+_NO_ITEM = frozenset("those these them it each your my our his her their that this what which same other usual "
+                     "new last".split())
+
+
+def _packed_unmatched(text: str, spans: List[Tuple[int, int]]) -> List[str]:
+    """Words counted in bags or packs ("2 bags of colombia") that no product entity covers."""
+    return [match.group("word") for match in _PACKED.finditer(text)
+            if match.group("word").lower() not in _NO_ITEM
+            and not any(start < match.end("word") and match.start("word") < end for start, end in spans)]
+
 
 _FILLER = frozenset("a an the some one pls plz please ok okay hi hello hey and or ? ! .".split())
 
@@ -795,7 +880,12 @@ class ValidateOrderForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
-        tracker = await answer_after_a_never_mind(tracker) or tracker  # "forget it, keep 20": the answer
+        if tracker.get_slot("requested_slot") is None and says_yes_to_the_cancel(tracker):
+            # "yes, found the mugs cheaper elsewhere too" at the cancel question, read as an order
+            from actions.cancel import ActionAnswerConfirmation  # here: actions.cancel imports this module
+            return _answered_instead(await ActionAnswerConfirmation().run(dispatcher, tracker, domain))
+        # "forget it, keep 20", "nah leave it as it was": the answer to "how many?"
+        tracker = await answer_after_a_never_mind(tracker) or await kept_as_it_was(tracker) or tracker
         if leaves_the_choice(tracker):
             return await self._leave_the_choice(dispatcher, tracker, domain)
         if says_goodbye(tracker):
@@ -821,6 +911,16 @@ class ValidateOrderForm(FormValidationAction):
             # "mokka pot", "kettle" on its own, "what is masala chai": its price and stock, not "how many?"
             return [SlotSet("requested_slot", None), FollowupAction("action_show_products")]
         if not starting:  # not only with items: "when will it be back" after the only one was refused
+            from actions.order_so_far import answer_the_order_so_far  # here: it imports this module
+            so_far = await answer_the_order_so_far(dispatcher, tracker)
+            if so_far is not None:  # "whats in my basket so far", "what have i ordered so far" while it asks
+                return so_far
+            if goes_on(tracker):  # "fine continue", "carry on": its question again
+                return [SlotSet(DRAFT, tracker.get_slot(DRAFT))]
+            from actions.change_address import renamed_at_the_summary  # here: it imports this module
+            renamed = renamed_at_the_summary(tracker)
+            if renamed is not None:  # "actually put it under Dr Anjali Sharma-Rao" at the summary: its summary again
+                return [SlotSet(ADDRESS, renamed), SlotSet("requested_slot", None)]
             answered = await self._answer_aside(dispatcher, tracker, domain)
             if answered is not None:
                 return answered
@@ -891,6 +991,11 @@ class ValidateOrderForm(FormValidationAction):
             draft[at]["quantity"] = quantity
             dispatcher.utter_message(response="utter_order_quantity_changed", quantity=quantity, name=draft[at]["name"])
             return {ITEMS: draft}
+        kept = _keep_only(tracker, draft)
+        if kept is not None:  # "nevermind the mugs just the glasses": the rest goes
+            dispatcher.utter_message(response="utter_order_items_removed",
+                                     names=", ".join(item["name"] for item in draft if item not in kept))
+            return {ITEMS: kept}
         adding = edits_items(tracker)
         text = tracker.latest_message.get("text") or ""
         if requested in (ADDRESS, CONTACT):  # "how much is the v60?", "add that too" while the address is asked
@@ -951,6 +1056,8 @@ class ValidateOrderForm(FormValidationAction):
                 await settle_by_names(tracker, draft)  # "4 mugs - 2 blue 2 white": those two, said now
             named = {word for item in draft for word in re.findall(r"[a-z]+", item["name"].lower())}
             _say_unmatched(dispatcher, text, entities, found + sorted(named))
+            if PAYING.search(text):  # "… and pay in 3 instalments", "paying with klarna in 3"
+                dispatcher.utter_message(response="utter_order_paid_in_the_chat")
             return {ITEMS: draft}
         if requested != ITEMS:
             return {}
@@ -1033,9 +1140,10 @@ class ValidateOrderForm(FormValidationAction):
         except BackendError as error:
             logger.warning("product lookup failed: %s", error)
             return {}
-        # "i'll take it": one of it; "i'll take them": how many is asked
+        # "i'll take it": one of it; "i'll take them": how many is asked, unless the price was asked for
+        # a count ("how much are 3 bags of the ethiopia beans", then "ok so order them??": 3)
         one = re.search(r"(?i)\b(?:it|that|this|one)\b", text) and not re.search(r"(?i)\b(?:them|these|those)\b", text)
-        quantity = quantity_in(text) or (1 if one else None)
+        quantity = quantity_in(text) or _count_priced_before(tracker, product.sku) or (1 if one else None)
         choice = open_choice(draft)
         if choice is not None and product.sku in {option["sku"] for option in choice["candidates"]}:
             # one of the kettles "which kettle?" asks about, shown on its own: that kettle (verify-3 F10)
@@ -1063,6 +1171,7 @@ class ValidateOrderForm(FormValidationAction):
         draft = [dict(item) for item in value]
         for item in draft:
             if item.get("quantity") is not None and not 1 <= int(item["quantity"]) <= MAX_QUANTITY:
+                _unsay_counts(dispatcher, {item["name"]})  # "Okay, 25 × …" was said as it was read
                 dispatcher.utter_message(response="utter_order_quantity_out_of_range",
                                          name=item["name"], max=MAX_QUANTITY)
                 item["quantity"] = None
@@ -1146,7 +1255,8 @@ class ValidateOrderForm(FormValidationAction):
         earlier = answer_before_a_correction(tracker, "utter_invalid_address_") if address is None else None
         address = address or (complete_address(earlier, str(value or "")) if earlier else None)
         if address is None:
-            dispatcher.utter_message(response=f"utter_invalid_address_{problem}")
+            response, values = address_refusal(_without_contact_lines(str(value or "")), problem)
+            dispatcher.utter_message(response=response, **values)
             return {ADDRESS: None}
         contact = contact_with_address(str(value or "")) if not tracker.get_slot(CONTACT) else None
         return {ADDRESS: address, **({CONTACT: contact} if contact else {})}  # "…, Ireland, ada@example.com"
@@ -1169,6 +1279,7 @@ class ActionAskOrderItems(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        acknowledge_details(dispatcher, tracker)  # "Got the address and email." before "How many …?" again
         draft = [dict(item) for item in tracker.get_slot(DRAFT) or []]
         choice = open_choice(draft)
         if choice is not None:

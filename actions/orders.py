@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order
 from actions.cancel_questions import answer_about_the_cancel, answer_why_it_was_cancelled
+from actions.form_answers import previous_turn
 from actions.more_questions import answer_the_other_questions
 from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, ASKS_CONTENTS, ASKS_IF_SENT,
@@ -19,7 +20,7 @@ from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, 
                                    CHANGES_THE_ORDER, EARLIEST, FOLLOW_UP, HOW_LONG, HYPOTHETICAL, NOT_RECEIVED, ORDINAL,
                                    ORDINALS, OWN_ORDER, PICKS_FROM_A_LIST, SAYS_LATE, TO_THAT_ORDER, TRACKING_FAILS,
                                    WHEN_IT_COMES, WHERE_IS, WHICH_ORDERS, asks_about_a_confirmation_email, indian_pin_code,
-                                   of_category, within_postcode)
+                                   destination_postcodes, of_category, within_postcode)
 from actions.parsing import (contact_detail, foreign_place, format_price, looks_like_address, order_number,
                              order_number_alone, whole_phone_number, within_date, within_phone_number)
 
@@ -94,12 +95,53 @@ def said_order_number(tracker: Tracker) -> Optional[str]:
     Dec 2026" gave the NLU's order_id "2026" first)."""
     text = tracker.latest_message.get("text") or ""
     named = [order_number(value) for value in entity_values(tracker, "order_id")] + [order_number(text)]
+    postcode = postcode_after_a_delivery_answer(tracker)
     named = [number for number in named if number and not within_date(number, text)
              and not within_phone_number(number, text) and not within_email(number, text)
-             and not within_postcode(number, text)]  # "delivery time to 560001 pincode"
+             and not within_postcode(number, text) and number != postcode]  # "delivery time to 560001 pincode"
     written = (number for number in named  # "OB-SEV2VWFK" as the shop writes it, not "1042" or "SEV2VWFK"
                if re.search(rf"(?i)\bOB[-\s]?{re.escape(number[3:])}\b", text) and number.startswith("OB-"))
     return next(written, None) or next(iter(named), None)
+
+
+# The bot's answers about delivering somewhere, after which a bare number is the next place's postcode.
+DELIVERY_ANSWERS = ("utter_not_delivered_there", "utter_not_delivered_to_pin_code", "utter_delivery_options",
+                    "utter_faq/shipping_costs", "utter_faq/customs_duties", "utter_delivery_time")
+# Answers asking for an order's number: a number next is that.
+ASKS_FOR_A_NUMBER = ("utter_delivery_time_order_hint", "utter_ask_order_number", "utter_ask_order_contact")
+# "and 110001?", "ok what about 400001 mumbai", "to 560001 then": a number, and a place at most.
+_A_NUMBER_AND_A_PLACE = re.compile(
+    r"(?i)^\W*(?:(?:and|ok|okay|so|also|or|then|hmm|what about|how about|what of)\W+)*(?:(?:to|for|in)\s+)?"
+    r"(\d{4,6})(?:[\s,]+[^\W\d_]+){0,3}(?:\s+then)?\W*$")
+
+
+def postcode_after_a_delivery_answer(tracker: Tracker) -> Optional[str]:
+    """ "and 110001?" right after "we don't deliver to Germany… / We ship across the EU…": the postcode
+    of the next place asked about, not an order's number (QA16: "I can't find order 110001")."""
+    said = [(event.get("metadata") or {}).get("utter_action") for event in previous_turn(tracker)
+            if event.get("event") == "bot"]
+    if not any(response in DELIVERY_ANSWERS for response in said) or any(
+            response in ASKS_FOR_A_NUMBER for response in said):
+        return None
+    match = _A_NUMBER_AND_A_PLACE.match(tracker.latest_message.get("text") or "")
+    return match.group(1) if match else None
+
+
+def answer_a_postcode(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A postcode asked about with no order named ("ok what about 400001 mumbai", "and 110001?"
+    after a delivery answer): that we don't deliver to the place or the Indian PIN code; after a
+    delivery answer, else where we deliver. False, and nothing said, for another message ("how
+    many days delivery to 10115 berlin" gets the usual answer)."""
+    text = tracker.latest_message.get("text") or ""
+    after_an_answer = postcode_after_a_delivery_answer(tracker)
+    if not (after_an_answer or destination_postcodes(text)) or said_order_number(tracker) is not None:
+        return False
+    if say_not_delivered_there(dispatcher, text, product_spans(tracker), after_an_answer):
+        return True
+    if after_an_answer is None:
+        return False
+    dispatcher.utter_message(response="utter_delivery_time" if HOW_LONG.search(text) else "utter_delivery_options")
+    return True
 
 
 def within_email(number: Optional[str], text: str) -> bool:
@@ -422,6 +464,8 @@ class ActionTrackOrder(Action):
             waiting = await back_to_the_waiting_order(dispatcher, tracker, tracker.latest_message.get("text") or "")
             if waiting is not None:  # "confirm OB-… please" for the order still waiting for its yes: placed
                 return waiting
+        if answer_a_postcode(dispatcher, tracker):  # "ok what about 400001 mumbai" after a delivery answer
+            return []
         number = requested_order_number(tracker)
         text = tracker.latest_message.get("text") or ""
         if asks_about_a_confirmation_email(text):  # "did you send me a confirmation email?": none is sent
@@ -707,12 +751,13 @@ def utter_delivery_time(dispatcher: CollectingDispatcher, text: str, products: L
         dispatcher.utter_message(response="utter_delivery_time")
 
 
-def say_not_delivered_there(dispatcher: CollectingDispatcher, text: str, products: List[Tuple[int, int]] = ()) -> bool:
+def say_not_delivered_there(dispatcher: CollectingDispatcher, text: str, products: List[Tuple[int, int]] = (),
+                            postcode: Optional[str] = None) -> bool:
     """Says that we don't deliver to the place the message names ("mumbai", "the US") or to the
-    Indian PIN code it gives ("ship to 560001?", QA16: the shipping list had answered); False, and
-    nothing said, for a place we deliver to or none."""
+    Indian PIN code it gives ("ship to 560001?", QA16: the shipping list had answered; `postcode`:
+    one read from the talk); False, and nothing said, for a place we deliver to or none."""
     place = foreign_place(text, products)
-    pin_code = None if place else indian_pin_code(text)
+    pin_code = None if place else indian_pin_code(text, postcode)
     if place:
         dispatcher.utter_message(response="utter_not_delivered_there", place=place)
     elif pin_code:

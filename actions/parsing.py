@@ -276,6 +276,42 @@ def outside_the_vat_area(address: Dict[str, str]) -> bool:
     return bool((postcodes and postcodes.fullmatch(postcode)) or _TOWNS_OUTSIDE_THE_VAT_AREA.search(town))
 
 
+# The places outside the EU VAT area, as the refusal names them: by a country's postcodes, or the
+# town (the postcode mistyped), or the "country" written (…, Jersey).
+_AREAS_BY_POSTCODE = {
+    "ES": ((r"(?:35|38)\d{3}", "the Canary Islands"), (r"51\d{3}", "Ceuta"), (r"52\d{3}", "Melilla")),
+    "FR": ((r"971\d\d", "Guadeloupe"), (r"972\d\d", "Martinique"), (r"973\d\d", "French Guiana"),
+           (r"974\d\d", "Réunion"), (r"975\d\d", "Saint Pierre and Miquelon"), (r"976\d\d", "Mayotte"),
+           (r"977\d\d", "Saint Barthélemy"), (r"978\d\d", "Saint Martin"), (r"980\d\d", "Monaco"),
+           (r"986\d\d", "Wallis and Futuna"), (r"987\d\d", "French Polynesia"), (r"988\d\d", "New Caledonia"),
+           (r"9[78]\d{3}", "the French overseas territories")),
+    "FI": ((r"(?:AX-?)?22\d{3}", "Åland"),),
+    "GB": ((r"GX\d.*", "Gibraltar"), (r"JE\d.*", "Jersey"), (r"GY\d.*", "Guernsey")),
+    "DE": ((r"27498", "Heligoland"), (r"78266", "Büsingen")),
+    "IT": ((r"22061", "Campione d'Italia"), (r"23041", "Livigno")),
+    "GR": ((r"630 ?86", "Mount Athos"),),
+}
+_AREAS_BY_TOWN = (
+    (r"las palmas|gran canaria|santa cruz de tenerife|tenerife|lanzarote|fuerteventura|arrecife|puerto del rosario",
+     "the Canary Islands"),
+    (r"ceuta", "Ceuta"), (r"melilla", "Melilla"), (r"gibraltar", "Gibraltar"), (r"mariehamn", "Åland"),
+    (r"st helier|saint helier", "Jersey"), (r"st peter port|saint peter port", "Guernsey"),
+    (r"fort de france", "Martinique"), (r"pointe a pitre", "Guadeloupe"), (r"cayenne", "French Guiana"),
+    (r"mamoudzou", "Mayotte"), (r"helgoland|heligoland", "Heligoland"), (r"busingen", "Büsingen"),
+    (r"livigno", "Livigno"), (r"campione d ?italia", "Campione d'Italia"))
+_AREAS_AS_COUNTRIES = _OUTSIDE_THE_VAT_AREA | {"canary islands", "the canary islands", "canaries"}
+
+
+def area_of(address: Dict[str, str]) -> Optional[str]:
+    """The place outside the EU VAT area `address` is in ("the Canary Islands"), if `outside_the_vat_area`."""
+    postcode = str(address.get("postal_code") or "").upper()
+    for pattern, area in _AREAS_BY_POSTCODE.get(address.get("country") or "", ()):
+        if re.fullmatch(pattern, postcode):
+            return area
+    town = _fold(re.sub(r"[-']", " ", str(address.get("city") or "")))
+    return next((area for pattern, area in _AREAS_BY_TOWN if re.search(rf"\b(?:{pattern})\b", town)), None)
+
+
 # Places customers ask about that we don't deliver to: those countries and their big cities.
 _FOREIGN_CITIES = frozenset("""mumbai bombay delhi bangalore bengaluru chennai kolkata hyderabad pune
     ahmedabad jaipur lucknow chandigarh kochi gurgaon gurugram noida karachi lahore dhaka kathmandu
@@ -405,6 +441,31 @@ def parse_address(text: Optional[str], name: Optional[str] = None) -> Tuple[Opti
     town may stand next to its postcode ("London, NW1 6XE"); the name may come with the street ("my
     mum Mary at 9 Main Street, …"). `name`: the one to use when the
     address starts at the street (a change of address keeps the name on the order)."""
+    address, problem, _ = _read_address(text, name)
+    return address, problem
+
+
+def area_not_served(text: Optional[str], name: Optional[str] = None) -> Optional[str]:
+    """The place outside the EU VAT area an address is in, in a country we deliver to otherwise ("the
+    Canary Islands" for "…, 35002 Las Palmas de Gran Canaria, Spain", "Jersey", "Gibraltar"); None
+    for any other address. "We deliver to the EU, the UK…" had refused those, which read as a
+    contradiction: the refusal names the area (`address_refusal`)."""
+    return _read_address(text, name)[2]
+
+
+def address_refusal(text: Optional[str], problem: Optional[str],
+                    name: Optional[str] = None) -> Tuple[str, Dict[str, str]]:
+    """The response (and its values) saying what is wrong with an address `parse_address` refused
+    with `problem`: for a place outside the EU VAT area, that place named."""
+    area = area_not_served(text, name) if problem == "not_shipped" else None
+    if area:
+        return "utter_invalid_address_outside_vat_area", {"place": area}
+    return f"utter_invalid_address_{problem}", {}
+
+
+def _read_address(text: Optional[str],
+                  name: Optional[str]) -> Tuple[Optional[Dict[str, str]], Optional[str], Optional[str]]:
+    """`parse_address`'s address and problem, and the area not served that refused it (if one did)."""
     candidates = [_address_parts(text or ""), _address_parts(text or "", lead_in=False)]
     candidates += [split for split in map(_name_at_street, candidates[1:]) if split]
     candidates += [split for split in (_parts_of_one_line(parts[0]) for parts in candidates if len(parts) == 1) if split]
@@ -495,12 +556,22 @@ _SAID_OF_A_NAME = re.compile(r"(?i)^(?:fine|ok(?:ay)?|correct|right|good|great|p
                              r"the same|incorrect|missing|misspel+t|misspelled|spel+t|spelled|fixed|ok now|fine now)\b")
 
 
+# "actually put it under Dr Anjali Sharma-Rao", "make it out to Tom Baker": the order in another name.
+_UNDER_A_NAME = re.compile(r"(?i)\b(?:(?:put|place|book|have|do)\s+(?:it|this|that|the order|my order|the parcel)\s+"
+                           r"under|make\s+(?:it|the order|the parcel)\s+out\s+to|under\s+the\s+name(?:\s+of)?)\s+"
+                           r"(?:the\s+name\s+(?:of\s+)?)?(?P<name>[^\d,:;!?@]+?)[\s.!]*$")
+# "Anjali Rao not Anjali Sharma", "Anjali Rao instead of Anjali Sharma": the old name said after the new one.
+_OLD_NAME_AFTER = re.compile(r"(?i)\s*,?\s*\b(?:not|instead of|rather than)\b.*$")
+
+
 def new_name_in(text: Optional[str]) -> Optional[str]:
     """The new name for the parcel a message gives, without an address (QA F8: only the whole address
     again had fixed a name); None when it gives none ("the name is fine": at the summary, that
-    answer is about its name, which stays)."""
-    match = _NEW_NAME.search(_COURTESY_AT_END.sub("", text or ""))
-    name = match["name"].strip() if match else ""
+    answer is about its name, which stays). "the name shud be Anjali Rao not Anjali Sharma": the
+    new one; "put it under Dr Anjali Sharma-Rao": that one (verify QA: the summary had stayed)."""
+    text = _COURTESY_AT_END.sub("", text or "")
+    match = _NEW_NAME.search(text) or _UNDER_A_NAME.search(text)
+    name = _OLD_NAME_AFTER.sub("", match["name"]).strip() if match else ""
     if len(name) < 2 or len(name.split()) > 5 or _TALK.search(name) or _SAID_OF_A_NAME.match(name):
         return None
     return name
@@ -515,24 +586,27 @@ def _without_talk_before_name(parts: List[str]) -> List[str]:
     return parts
 
 
-def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
+def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[str], Optional[str]]:
+    """(the address, None, None), or (None, the problem, the area not served when that is it)."""
     parts = _with_the_uk(parts)
     if len(parts) < 4:
         # "Ada Lovelace, 12 Market Street, 10115 Berlin": all but the country
         ends_at_town = len(parts) == 3 and _postcode_in(parts[-1]) and country_code(parts[-1]) is None
-        return None, "no_country" if ends_at_town else "parts"
+        return None, "no_country" if ends_at_town else "parts", None
     parts = _without_talk_before_name(parts)
     # "Name: Ada", "fine. Lukas Berger": the name after a label or a word of agreement
     name, country = _name_after_talk(_AGREEING_FIRST.sub("", parts[0].rsplit(":", 1)[-1].strip())), parts[-1]
     if re.search(r"\d", name) or len(name) < 2:
-        return None, "name"
+        return None, "name", None
     code = country_code(country)
     if code is None:
-        return None, "not_shipped" if _fold(country) in _NOT_SHIPPED else "country"
+        if _fold(country) in _NOT_SHIPPED:  # "…, Gibraltar", "…, Channel Islands": the area is the "country"
+            return None, "not_shipped", foreign_place(country) if _fold(country) in _AREAS_AS_COUNTRIES else None
+        return None, "country", None
     # The town's part is the last one (before the country) holding a postcode; not the street's.
     at = next((i for i in range(len(parts) - 2, 1, -1) if _postcode_in(parts[i])), None)
     if at is None:
-        return None, "postcode"
+        return None, "postcode", None
     match = _postcode_in(parts[at])
     city = re.sub(r"\s+", " ", parts[at][:match.start()] + " " + parts[at][match.end():]).strip(" -")
     streets = parts[1:at]
@@ -541,7 +615,7 @@ def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[s
     elif not city and len(streets) > 1:  # "London, NW1 6XE"
         city = streets.pop()
     if not city:
-        return None, "city"
+        return None, "city", None
     if len(streets) > 1 and _UNIT.match(streets[0]) and not _UNIT.match(streets[1]):
         streets[0], streets[1] = streets[1], streets[0]
     address = {"name": name, "line1": streets[0], "city": city,
@@ -549,8 +623,8 @@ def _parse_parts(parts: List[str]) -> Tuple[Optional[Dict[str, str]], Optional[s
     if len(streets) > 1:
         address["line2"] = ", ".join(streets[1:])
     if outside_the_vat_area(address):  # "…, 35002 Las Palmas de Gran Canaria, Spain"
-        return None, "not_shipped"
-    return address, None
+        return None, "not_shipped", area_of(address)
+    return address, None, None
 
 
 # A whole UK postcode ending the town's part ("Leeds LS1 4DY"): no other country writes one so.
@@ -676,7 +750,8 @@ _HESITANT = re.compile(
 
 
 # "no its fine", "nope, keep it": a no whatever else follows (the NLU read some as yes).
-_STARTS_WITH_NO = re.compile(r"(?i)^\s*(?:no|nope|nah|nahi|nahin|na|nein|non|don'?t|do not|not now)\b(?![-/])")
+_STARTS_WITH_NO = re.compile(r"(?i)^\s*(?:(?:hmm+|umm*|uh+|erm+|ah+|well)[\s,]+)?"  # "hmm no dont return it"
+                             r"(?:no|nope|nah|nahi|nahin|na|nein|non|don'?t|do not|not now)\b(?![-/])")
 # "its fine", "hmm ok", "not sure abt this": neither yes nor no.
 _NEITHER = re.compile(r"(?i)^\s*(?:(?:hmm+|umm*|uh+)[\s,]+|(?:it'?s|its|thats|that'?s)\s+)(?:fine|ok(?:ay)?|alright)[\s.!]*$|"
                       r"\b(?:not sure|unsure|idk|dunno|maybe|perhaps)\b")
@@ -757,7 +832,51 @@ def decided_answer(text: Optional[str]) -> Optional[str]:
     return "yes" if _YES.search(last) and not _NO_WORD.search(last) else None
 
 
+# "whats the total so far", "what's in my basket?", "show me my cart", "what have i ordered so far",
+# "whats that come to with delivery?", "how much is all that so far?": the order being made asked about.
+_ORDER_SO_FAR = re.compile(
+    r"(?i)\b(?:sub-?)?total\b|"
+    r"\bhow much (?:is|does|will|would|'?s) (?:it|that|this|the order|my order|everything|all (?:of )?(?:it|that|this))"
+    r"(?: all)?(?: (?:be|come to|cost|come))?(?: (?:so far|now|altogether|all together|in total|(?:with|including|incl\.?) "
+    r"(?:the )?(?:delivery|shipping|postage)))?\s*\??\s*$|"
+    r"\bwhat(?:'?s| is| does| do| will| would)? (?:that|it|this|everything|all (?:of )?(?:it|that|this)|the order|my order|"
+    r"the lot)(?: all)? (?:come|comes|add up|adds up|coming) to\b|"
+    r"\bwhat(?:'?s| is) in (?:my|the) (?:basket|cart|trolley|order)\b|"
+    r"\bwhat (?:have|did) i (?:order(?:ed)?|add(?:ed)?|got|chosen|chose|picked)\b|"
+    r"\b(?:show|see|check|view|list)(?: me)? (?:my|the) (?:basket|cart|trolley|order so far|items so far)\b|"
+    r"\bmy (?:basket|cart)\b")
+# An order placed before ("what did i order last time"), or an edit ("add it to my cart"): not this one's total.
+_NOT_THE_ORDER_SO_FAR = re.compile(r"(?i)\b(?:last (?:time|order|week|month)|before|previous\w*|yesterday|other order|"
+                                   r"add|put|remove|take out|drop|swap|delete)\b")
+
+
+def asks_for_the_order_so_far(text: Optional[str]) -> bool:
+    text = text or ""
+    return bool(_ORDER_SO_FAR.search(text)) and (
+        "so far" in text.lower() or not _NOT_THE_ORDER_SO_FAR.search(text))
+
+
 _HOLD_ON = re.compile(r"(?i)\b(?:wait|hold on|hang on|one sec(?:ond)?|just a (?:sec|min(?:ute)?)|not yet)\W*$")
+# Where a yes ends and a question of its own begins: "yes pls. will it …", "yes go ahead, when …",
+# "yep place it - is it …", "yes when will it come".
+_AFTER_THE_YES = re.compile(r"(?i)\s*(?:[.!;,:]+|\s[-–—]+)\s*|\s+(?=(?:and |so |but )?(?:when|will|would|is|are|how|what|"
+                            r"can|could|do|does|did)\b)")
+
+
+def yes_then_a_question(text: Optional[str]) -> Optional[str]:
+    """The question after a clear yes that opens the message ("yes pls. will it arrive before friday?"
+    → "will it arrive before friday?"); None when the message doesn't open with one ("yes? whats the
+    total", "yes but make it 2") or asks nothing after it. The yes answers the question asked; the
+    last part, which decides otherwise (`decided_answer`), is a question of its own."""
+    text = text or ""
+    for cut in _AFTER_THE_YES.finditer(text):
+        opening, rest = text[:cut.start()], text[cut.end():]
+        if not re.search(r"\w", opening):
+            continue
+        if decided_answer(opening) != "yes" or _NO_WORD.search(opening) or qualified_yes(text) or hesitates(text):
+            return None
+        return rest.strip() if _QUESTION.search(rest) else None
+    return None
 
 
 def torn(text: Optional[str]) -> bool:

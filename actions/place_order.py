@@ -20,9 +20,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, KEY, ORDER_SLOTS, PENDING_ORDER
 from actions.form_answers import last_utterance
+from actions.more_questions import answer_the_other_questions, asks_when_it_arrives
 from actions.order_hold import lapsed
 from actions.ordering import address_of, intent_of, say_short_stock
-from actions.parsing import contact_parts, format_address, format_price, joined_contact
+from actions.parsing import contact_parts, format_address, format_price, joined_contact, yes_then_a_question
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"
@@ -179,9 +180,24 @@ async def answer_place_order(dispatcher: CollectingDispatcher, tracker: Tracker)
     if affirmed:
         dispatcher.utter_message(response="utter_order_placed", number=order.number,
                                  total=format_price(order.total_minor, order.currency))
+        answer_what_the_yes_asks(dispatcher, tracker.latest_message.get("text") or "")
     else:
         dispatcher.utter_message(response="utter_order_not_placed")
     return _finished()
+
+
+def answer_what_the_yes_asks(dispatcher: CollectingDispatcher, text: str) -> None:
+    """ "yes go ahead, when will it get here?": after the order is placed, when it comes (the shop's
+    delivery times) and any other shop question asked with the yes (verify QA: placed, the
+    question left unanswered)."""
+    question = yes_then_a_question(text)
+    if question is None:
+        return
+    answered = None
+    if asks_when_it_arrives(question):
+        dispatcher.utter_message(response="utter_delivery_time")
+        answered = "utter_delivery_time"
+    answer_the_other_questions(dispatcher, question, answered)
 
 
 async def _lapsed_order(tracker: Tracker, number: str) -> Optional[Order]:

@@ -23,7 +23,7 @@ PRICE_ASKED = re.compile(r"(?i)\b(?:how much|pric(?:e|es|ed)|costs?)\b")
 ORDERS_TOO = re.compile(r"(?i)\b(?:i'?ll take|i will take|i'?ll have|i'?ll get|i want|i'?d like|i would like|order|"
                         r"buy|purchase|add|get me|give me|send me)\b")
 # Where a question ends and the next words begin: "how much is the travel mug? i'll take 2".
-_QUESTION_ENDS = re.compile(r"[?.!;]+|\s(?:then|so|ok(?:ay)?)\b")
+_QUESTION_ENDS = re.compile(r"[?.!;]+|\s(?:then|so|ok(?:ay)?)\b|,?\s+and\s+(?=(?:can|could|may)\s+i\b)")
 
 
 def asks_only_the_price(text: str) -> bool:

@@ -226,6 +226,12 @@ def _only_talk(reason: str) -> bool:
     return not _NOT_THE_REASON.sub("", reason).strip(" ,.;:!?-")
 
 
+# A clause that asks to return what it names next: "can i return 1 bag of beans", "i want to send back the".
+_ASKS_TO_RETURN = re.compile(r"(?i)^\s*(?:(?:so|and|but|ok|okay|well|actually)\s+)*"
+                             r"(?:(?:can|could|may)\s+(?:i|we|u|you)\s+|(?:i\s+)?(?:want|wanna|would like|'d like|need)\s+"
+                             r"(?:to\s+)?|i'?ll\s+|let me\s+|(?:please|pls|plz)\s+)*(?:also\s+)?(?:return|send)\b")
+
+
 def _reason_start(text: str, named: List[Dict[str, Any]]) -> Optional[int]:
     """Where the reason begins in a message that names products (in text order), or None."""
     previous_end = 0
@@ -239,9 +245,12 @@ def _reason_start(text: str, named: List[Dict[str, Any]]) -> Optional[int]:
         if _PREDICATE.match(after):  # "…, mugs are the wrong shade": the product is what the reason is about
             return previous_end + _SUBJECT_LEAD.search(text[previous_end:start]).start()
         match = _REASON_AFTER.match(after)
-        if match and end + match.start("reason") < following \
-                and not _only_items(text[end + match.start("reason"):following]):
-            return end + match.start("reason")  # "the teapot, the lid is cracked"; not ", and the mugs"
+        said = text[end + match.start("reason"):following] if match else ""
+        if match and end + match.start("reason") < following and not _only_items(said) \
+                and not (index + 1 < len(named) and _ASKS_TO_RETURN.match(said)):
+            # "the teapot, the lid is cracked"; not ", and the mugs", nor "the beans, can i return 1 bag of
+            # beans, only need one": the request naming the item again, with its count (QA16 verify 7)
+            return end + match.start("reason")
         same = _SAME_REASON_SAID.search(text, end, following)
         if same:
             return same.start()

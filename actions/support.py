@@ -29,7 +29,7 @@ from actions.more_questions import answer_the_other_questions
 from actions.order_hold import SPLIT_DELIVERY_OFFER, answer_a_split_delivery, ask_the_team_for_an_extra, asks_to_split
 from actions.order_slots import asks_to_place_after_an_aside, at_the_summary
 from actions.orders import named_skus, order_in_view, states_a_rating
-from actions.parsing import agrees, contact_detail, decided_answer, format_price, order_number
+from actions.parsing import agrees, contact_detail, decided_answer, format_price, looks_like_address, order_number
 from actions.return_reasons import shops_fault
 from actions.ticket_follow_ups import (TICKET_OFFERS, add_to_the_ticket, answer_while_the_team_is_awaited,
                                        asks_to_be_called, note_the_ticket_closed)
@@ -48,7 +48,9 @@ OFFERED_FOR = {
     "utter_offer_human": "not understood by the bot",
     "utter_offer_human_out_of_scope": "not understood by the bot",
     SPLIT_DELIVERY_OFFER: "split delivery",
+    "utter_offer_redirect_person": "redirect a shipped order",
 }
+REDIRECT_OFFER = "utter_offer_redirect_person"
 LATE_ORDER = OFFERED_FOR["utter_order_late"]
 # The offer of a person asked again after an emoji that is no answer ("😀😀😀"); the offer it
 # repeats keeps deciding what a "yes" opens the ticket about.
@@ -167,19 +169,88 @@ def reports_what_came_wrong(text: Optional[str]) -> bool:
     return bool(_SHORT.search(text) or _SPOILT.search(text) or shops_fault(text) == "damaged")
 
 
+# "i want a person", "i need a human", "a human please", "real person now": someone asked for in
+# plain words, whatever else the message says ("no, the address is fine?? its my home. i want a person"
+# read as an address change had asked "What's the new address?" twice; QA16 verify 12).
+_WANTS_SOMEONE = re.compile(
+    r"(?i)\b(?:want|need|wanna|would like|'d like|get me|give me)\s+(?:to\s+(?:talk|speak|chat)\s+(?:to|with)\s+)?"
+    r"(?:a |an |the |some )?(?:real |actual |live )?(?:person|human|agent|representative|manager|supervisor|"
+    r"human being|customer (?:care|service|support))\b(?!\s+(?:who|that|which)\b)|"
+    r"\b(?:a |an )?(?:real |actual |live )?(?:person|human|agent|representative)\s*(?:,\s*)?(?:please|pls|plz|now|asap)\b")
+# "i don't want a person", "no need for a human": the words of a person, refused.
+_NOT_WANTED = re.compile(r"(?i)\b(?:don'?t|dont|do not|doesn'?t|didn'?t|never|no need|not)\W+(?:\w+\W+){0,2}$")
+
+
 def asks_for_a_person(tracker: Tracker) -> bool:
-    """ "can i speak to a person about my rating", or "no, a PERSON please" read as such."""
+    """ "can i speak to a person about my rating", "i want a person", "a human please", or "no, a
+    PERSON please" read as such: a person asked for from any flow, handed over at once (hand_over)."""
     text = tracker.latest_message.get("text") or ""
-    return bool(_ASKS_FOR_A_PERSON.search(text)) or (
+    if REFUSES_A_PERSON.search(text) and not refuses_a_bot(text):
+        return False  # "i dont want to talk to a human, just fix it"
+    wanted = any(not _NOT_WANTED.search(text[:match.start()]) for match in _WANTS_SOMEONE.finditer(text))
+    return bool(_ASKS_FOR_A_PERSON.search(text)) or wanted or (
         (tracker.latest_message.get("intent") or {}).get("name") == "contact_human_agent"
         and WANTS_A_PERSON.search(text) is not None)
 
 
 async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker,
                     domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-    """A person asked for from inside a form: the form ends, and the chat is handed over."""
+    """A person asked for from inside a form: the form ends, and the chat is handed over (a new order
+    made for a shop-cancelled one and not placed is let go: ActionOpenTicket)."""
     tracker.latest_message["intent"] = {"name": "contact_human_agent", "confidence": 1.0}
     return await ActionOpenTicket().run(dispatcher, tracker, domain) + end_active_form(tracker)
+
+
+# The answer to an order the shop cancelled, which shows the same items as a new order (not placed).
+SHOP_CANCELLED = "utter_cancelled_by_the_shop"
+_PLACED_OR_NOT = ("utter_order_placed", "utter_order_not_placed", "utter_order_lapsed")
+
+
+def reorder_waiting(tracker: Tracker) -> Optional[str]:
+    """The number of the new order shown for one the shop cancelled ("Shall I place it?"), while it
+    is still unplaced: made since that answer, with no "placed" or "not placed" since; else None."""
+    number = tracker.get_slot("pending_order")
+    if not number:
+        return None
+    for event in reversed(tracker.events or []):
+        said = (event.get("metadata") or {}).get("utter_action") if event.get("event") == "bot" else None
+        if said in _PLACED_OR_NOT:
+            return None
+        if said == SHOP_CANCELLED:
+            return number
+    return None
+
+
+async def release_the_reorder(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The new order shown for a shop-cancelled one, declined or left for a person: cancelled in the
+    backend (its stock released, as a "no" to its summary does) and said so; [] when there is none."""
+    number = reorder_waiting(tracker)
+    if number is None:
+        return []
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            await backend.cancel_order(number, reason="not confirmed in chat")
+    except BackendError as error:  # lapsed or placed meanwhile, or the backend away: nothing to release
+        logger.warning("releasing the unplaced new order %s failed: %s", number, error)
+        return []
+    dispatcher.utter_message(response="utter_reorder_released", number=number)
+    from actions.order_slots import ORDER_SLOTS  # the order being made ends with it
+    return [SlotSet(slot, None) for slot in ORDER_SLOTS] + ([SlotSet(PENDING, None)]
+                                                            if tracker.get_slot(PENDING) == "place_order" else [])
+
+
+# "no, the address is fine", "no its my home", "no thanks, same address is fine": a no to the new order
+# shown for a shop-cancelled one (read as an address change, it asked "What's the new address?").
+_ADDRESS_IS_FINE = re.compile(r"(?i)\b(?:address|it|that|this)\s+(?:is|was|'s)\s+(?:fine|ok|okay|correct|right|good)\b|"
+                              r"\b(?:my|its my|it'?s my)\s+home\b|\bnothing wrong with (?:the|my) address\b")
+
+
+def declines_the_reorder(tracker: Tracker) -> bool:
+    """A "no" at the summary of the new order shown for a shop-cancelled one, saying its address was
+    fine: no new order (ActionAnswerConfirmation's "no" releases it), and no address form."""
+    text = tracker.latest_message.get("text") or ""
+    return (tracker.get_slot(PENDING) == "place_order" and reorder_waiting(tracker) is not None
+            and re.match(r"(?i)^\W*(?:no+|nope|nah)\b", text) is not None and _ADDRESS_IS_FINE.search(text) is not None)
 
 
 def offer_a_person(dispatcher: CollectingDispatcher, tracker: Optional[Tracker], response: str,
@@ -258,6 +329,20 @@ class ActionOpenTicket(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        before = len(dispatcher.messages)
+        events = await self._open(dispatcher, tracker, domain)
+        handed = next((index for index, message in enumerate(dispatcher.messages[before:], before)
+                       if "handoff" in (message.get("custom") or {})), None)
+        if handed is None or reorder_waiting(tracker) is None:
+            return events
+        # the chat goes to a person: the new order shown for a shop-cancelled one is let go, said first
+        released = CollectingDispatcher()
+        events = await release_the_reorder(released, tracker) + events
+        dispatcher.messages[handed:handed] = released.messages
+        return events
+
+    async def _open(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text") or ""
         if tracker.get_slot(PENDING) == "place_order" and tracker.get_slot("pending_order") and contact_detail(text):
@@ -646,3 +731,44 @@ def end_active_form(tracker: Tracker) -> List[Dict[Text, Any]]:
     if (tracker.active_loop or {}).get("name"):
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
     return []
+
+
+# The refusal of an address change once the order has shipped (actions/order_forms.py not_editable).
+LOCKED_SHIPPED = "utter_order_locked_shipped"
+# "actually i moved, pls send to …", "i dont live there anymore, can someone redirect it": the address
+# of the order just refused asked for again.
+_ANOTHER_ADDRESS = re.compile(r"(?i)\b(?:redirect\w*|re-?rout\w*|divert\w*|moved|moving|"
+                              r"(?:don'?t|dont|do not|no longer) live|not living|new address|different address|"
+                              r"wrong address|(?:send|deliver|ship)\w*\s+(?:\w+\s+){0,2}?to\b|address)\b")
+
+
+def insists_on_the_address(tracker: Tracker) -> Optional[str]:
+    """The order whose address change the bot's last turn refused as shipped, when the message asks
+    for it again ("actually i moved, pls send to 9 Oak Road, …"): its number; else None."""
+    text = tracker.latest_message.get("text") or ""
+    refusal = next((event for event in previous_turn(tracker) if event.get("event") == "bot"
+                    and (event.get("metadata") or {}).get("utter_action") == LOCKED_SHIPPED), None)
+    asks_again = _ANOTHER_ADDRESS.search(text) or looks_like_address(text)
+    if refusal is None or decided_answer(text) == "no" or not asks_again:
+        return None
+    return order_number(refusal.get("text"))
+
+
+async def offer_to_redirect(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """The address of an order on its way asked for again right after "already shipped, so its address
+    can't be changed": no second refusal (QA16 verify 15), but a person offered, who can ask the
+    carrier to redirect the parcel; a "yes" opens that ticket about the order and hands it over. None
+    for other messages, or an order no longer on its way (delivered: the refusal says to return it)."""
+    number = insists_on_the_address(tracker)
+    if number is None:
+        return None
+    try:
+        async with BackendClient(tracker.sender_id) as backend:
+            order = await backend.get_order(number)
+    except BackendError as error:
+        logger.warning("reading the shipped order %s failed: %s", number, error)
+        return None
+    if order.status != "shipped":
+        return None
+    # no form is paused under the offer: a "no" going back to the address form would refuse again
+    return offer_a_person(dispatcher, None, REDIRECT_OFFER, number=order.number) + [SlotSet("order_id", order.number)]

@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_VALUE,
 )
 
-from bot.catalogue_words import deletes, fold, osa_distance, singular
+from bot.catalogue_words import NUMBER_WORDS, QUANTITY_BRIDGE_WORDS, deletes, fold, osa_distance, singular
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ NEVER_CORRECT = {"order", "orders", "where", "there", "three", "these", "those",
                  "please", "hello", "today", "money", "month", "tried", "items", "back"}
 PHRASE_CUTS = {"with", "of", "for", "in", "and"}
 COLOUR_KEYS = ("colour", "color", "finish")
+# What a count may be of before the product's words: "2 bags of colombia", "a pack of the ethiopia".
+CONTAINERS = {"bag", "bags", "pack", "packs", "box", "boxes", "set", "sets"}
 
 
 class Unit(NamedTuple):
@@ -275,8 +277,9 @@ class CatalogueIndex:
             chosen = [p for p, score in scores.items() if score == max(scores.values())]
         elif len(content) >= 2:
             chosen = [p for p, bag in enumerate(self.name_bags) if bag.issuperset(content)]
-        elif content and start > 0 and doc[start - 1].like_num:
-            # "7 ethiopia": a counted word of one product's name only (alone it may be anything)
+        elif content and _counted(doc, start):
+            # "7 ethiopia", "2 bags of colombia": a counted word of one product's name only (alone it
+            # may be anything)
             chosen = [p for p, bag in enumerate(self.name_bags) if content[0] in bag]
             chosen = chosen if len(chosen) == 1 and len(content[0]) >= 4 else []
         else:
@@ -302,3 +305,16 @@ class CatalogueIndex:
             if mass or singular(last) != last:
                 return Mention("category", start, end, name, (), confidence, product)
         return product
+
+
+def _counted(doc: Doc, start: int) -> bool:
+    """A count said right before token `start`: "7 ethiopia", "2 bags of colombia", "3 of the
+    ethiopia", "a bag of colombia" (an article counts only with a bag or pack between)."""
+    at, packed = start, False
+    while at > 0 and fold(doc[at - 1].text) in QUANTITY_BRIDGE_WORDS:
+        at -= 1
+        packed = packed or fold(doc[at].text) in CONTAINERS
+    if at == 0:
+        return False
+    word = fold(doc[at - 1].text)
+    return doc[at - 1].like_num or word in NUMBER_WORDS or (packed and word in ("a", "an"))

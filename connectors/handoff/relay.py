@@ -1,11 +1,13 @@
 """The channels' side of a handoff, one per process. Every channel calls it around its request
 to the bot:
 
-- `divert` before asking the bot: while staff have the conversation the message goes to the
-  ticket and into the staff Slack thread instead, and the bot stays silent. A way out
-  (`back_to_bot.wish`: "back to the bot"; "never mind" while no staff member has answered) ends
-  the handoff instead: the ticket stays open, staff read a line in the thread, and the backend
-  tells the customer through the gateway's push that they are back with the assistant;
+- `route` before asking the bot (`divert` says only whether it went to staff): while staff have
+  the conversation the message goes to the ticket and into the staff Slack thread instead, and
+  the bot stays silent. A way out (`back_to_bot.read`: "back to the bot"; "never mind" while no
+  staff member has answered) ends the handoff instead: the ticket stays open, staff read a line
+  in the thread, and the backend tells the customer through the gateway's push that they are
+  back with the assistant; a question after the way out ("forget the human, is the teapot in
+  stock?") is then the bot's to answer;
 - `intercept` on the bot's replies: a `{"custom": {"handoff": {"ticket_id": N}}}` payload (from
   action_open_ticket) is taken out, the handoff is started in the backend, the ticket is posted
   to the staff channel, and the customer is told when someone will answer.
@@ -40,43 +42,51 @@ class HandoffRelay:
 
     async def divert(self, sender_id: str, text: str, external_id: str | None = None) -> bool:
         """True when the message went to staff (and must not go to the bot)."""
+        return await self.route(sender_id, text, external_id) is None
+
+    async def route(self, sender_id: str, text: str, external_id: str | None = None) -> str | None:
+        """What the bot is to answer: the message; or, when it ended the handoff and asked more
+        ("forget the human, just tell me is the cast iron teapot in stock"), the question after
+        the way out. None when it went to staff, or ended the handoff and asked nothing more."""
         ticket = await self._active_ticket(sender_id)
         if ticket is None:
-            return False
-        wish = back_to_bot.wish(text)
-        if wish and await self._back_to_bot(sender_id, ticket, text, external_id, wish):
-            return True
+            return text
+        wish, question = back_to_bot.read(text)
+        outcome = await self._back_to_bot(sender_id, ticket, text, external_id, wish) if wish else None
+        if outcome is not None:  # a repeat of a message that ended it was answered then
+            return question if question and outcome == "ended" else None
         try:
             recorded = await self.backend.add_customer_message(ticket["id"], text, external_id)
         except Refused:  # resolved a moment ago: the bot answers again
             self.active.forget(sender_id)
-            return False
+            return text
         except BackendUnavailable as error:  # staff have the conversation, not the bot
             logger.error("could not add a message to ticket %s: %s", ticket["id"], error)
             recorded = {"duplicate": False}
         if not recorded.get("duplicate") and ticket.get("slack_thread_ts"):
             await self._post(ticket_post.customer_line(ticket, text), ticket["slack_thread_ts"])
-        return True
+        return None
 
     async def _back_to_bot(self, sender_id: str, ticket: dict, text: str,
-                           external_id: str | None, wish: str) -> bool:
-        """True when the handoff ended at the customer's word (now or by an earlier copy of the
-        message). False leaves the message to the usual path: staff have answered and it was
-        not a command, the handoff had ended already, or the backend did not answer."""
+                           external_id: str | None, wish: str) -> str | None:
+        """"ended" or "duplicate" when the handoff ended at the customer's word (now or by an
+        earlier copy of the message). None leaves the message to the usual path: staff have
+        answered and it was not a command, the handoff had ended already, or the backend did
+        not answer."""
         try:
             result = await self.backend.back_to_bot(ticket["id"], text, external_id,
                                                     command=wish == back_to_bot.COMMAND)
         except (BackendUnavailable, Refused) as error:
             logger.error("could not end the handoff of ticket %s: %s", ticket["id"], error)
-            return False
+            return None
         if result["outcome"] not in ("ended", "duplicate"):
-            return False
+            return None
         self.active.put(sender_id, None)  # with the bot again
         thread = result["ticket"].get("slack_thread_ts")
         if result["outcome"] == "ended" and thread:
             line = ticket_post.back_to_bot_line(result["ticket"], text, result["customer_notified"])
             await self._post(line, thread)
-        return True
+        return result["outcome"]
 
     async def intercept(self, sender_id: str, replies: list[dict]) -> list[dict]:
         """The replies to show, without handoff payloads, plus what the customer is told."""

@@ -104,8 +104,9 @@ async def _ask(context: AsyncBoltContext, sender_id: str, text: str, team: str,
                where: dict | None) -> list[dict]:
     metadata = {"channel": "slack", "team_id": team}
     metadata.update({f"slack_{key}": value for key, value in _thread(where).items()})
-    if await context["handoff"].divert(sender_id, text):
-        return []  # staff have this conversation: the bot stays silent
+    text = await context["handoff"].route(sender_id, text)
+    if text is None:
+        return []  # staff have this conversation (or it just ended, nothing asked): the bot stays silent
     try:
         return await context["handoff"].intercept(
             sender_id, await context["rasa"].send(sender_id, text, metadata))

@@ -130,8 +130,9 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) ->
     metadata = {"channel": "telegram", "chat_id": chat.id, "chat_type": chat.type}
     handoff = relay_in(context.bot_data, context.bot_data["settings"])
     async with context.bot_data["locks"](sender_id):
-        if await handoff.divert(sender_id, text, f"telegram:update:{update.update_id}"):
-            return  # staff have this conversation: the bot stays silent
+        text = await handoff.route(sender_id, text, f"telegram:update:{update.update_id}")
+        if text is None:
+            return  # staff have this conversation (or it just ended, nothing asked): the bot stays silent
         try:
             rasa: RasaClient = context.bot_data["rasa"]
             replies = await handoff.intercept(sender_id, await rasa.send(sender_id, text, metadata))

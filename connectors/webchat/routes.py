@@ -57,9 +57,10 @@ async def post_web_message(
 
     async def ask() -> list[dict]:
         message_id = message.client_message_id and f"{sender_id}:{message.client_message_id}"
-        if await handoff.divert(sender_id, message.text, message_id):
-            return []  # staff have this conversation: the bot stays silent
-        replies = await rasa.send(sender_id, message.text, {"channel": "web"})
+        text = await handoff.route(sender_id, message.text, message_id)
+        if text is None:
+            return []  # staff have this conversation (or it just ended, nothing asked): the bot stays silent
+        replies = await rasa.send(sender_id, text, {"channel": "web"})
         return await handoff.intercept(sender_id, replies)
 
     try:

@@ -286,7 +286,7 @@ async def test_the_total_so_far_while_ordering_lists_the_order(backend):
         tracker.slots["order_draft"] = draft
         assert await ActionShowProducts().run(dispatcher, tracker, {}) == []
         [said] = dispatcher.messages
-        assert said["response"] == "utter_order_so_far", text
+        assert said["response"] == "utter_order_so_far_with_shipping", text
         assert said["lines"] == "• 2 × Ceramic Mug Blue: €25.80" and said["subtotal"] == "€25.80", text
 
 

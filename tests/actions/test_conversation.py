@@ -52,7 +52,8 @@ async def test_nonsense_read_as_a_stop_keeps_the_form_and_asks_to_rephrase(dispa
     tracker = tracker_for(new_identity(), "flibber jabber", slots={"requested_slot": "shipping_address"})
     tracker.latest_message["intent"] = {"name": "stop", "confidence": 0.6}
     tracker.active_loop = {"name": "order_form"}
-    assert await ActionStop().run(dispatcher, tracker, {}) == []
+    # the form's question again after the rephrase (it had been left idle)
+    assert await ActionStop().run(dispatcher, tracker, {}) == [FollowupAction("order_form")]
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_rephrase"]
     for text in ("stop", "forget it", "i changed my mind", "get me out of here", "go back"):
         said = CollectingDispatcher()

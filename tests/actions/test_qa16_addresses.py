@@ -74,12 +74,14 @@ async def test_the_order_form_and_the_address_change_refuse_a_canary_islands_add
     tracker = form_tracker(identity, CANARY, "inform", [{"entity": "order_id", "value": "35002"}],
                            slots={"requested_slot": "shipping_address"})
     assert await ValidateOrderForm().run(said, tracker, DOMAIN) == [SlotSet("shipping_address", None)]
-    assert responses(said) == ["utter_invalid_address_not_shipped"]
+    assert responses(said) == ["utter_invalid_address_outside_vat_area"]  # the area named: Spain is served
+    assert said.messages[0]["place"] == "the Canary Islands"
 
     number = place_order(backend, identity)["number"]
     events, said = await start(identity, f"change the address to {CANARY}", [{"entity": "order_id", "value": "35002"}])
     assert events[0]["value"]["number"] == number  # the postcode is no order number
-    assert responses(said) == ["utter_invalid_address_not_shipped"]
+    assert responses(said) == ["utter_invalid_address_outside_vat_area"]
+    assert said.messages[0]["place"] == "the Canary Islands"
     assert SlotSet("new_shipping_address", None) in events
     assert address_of(backend, identity, number)["city"] == "Dublin"
 
@@ -368,8 +370,9 @@ async def test_a_new_phone_with_a_change_of_items_changes_the_phone_and_says_the
     tracker.active_loop = {}
     said = CollectingDispatcher()
     events = await ValidateChangeOrderForm().run(said, tracker, DOMAIN)
-    assert said.messages[0]["response"] == "utter_confirm_contact_change"
-    assert said.messages[0]["new_contact"] == "ada@example.com, +41789998877"
-    assert len(said.messages) == 2 and "make it 2 kettles" in said.messages[1]["text"]
+    # the note first, the question last: a yes answers the question the bot asked last (qv16b 14)
+    assert len(said.messages) == 2 and "make it 2 kettles" in said.messages[0]["text"]
+    assert said.messages[1]["response"] == "utter_confirm_contact_change"
+    assert said.messages[1]["new_contact"] == "ada@example.com, +41789998877"
     assert SlotSet("pending_confirmation", "change_contact") in events and events[-1] == FollowupAction("action_listen")
     assert contact_of(backend, identity, number) == ("ada@example.com", None)  # nothing before the yes

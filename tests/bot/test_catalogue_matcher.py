@@ -404,3 +404,20 @@ def test_a_number_after_the_product_at_the_end_is_its_count(matcher, text, quant
     """"english breakfast 2" at "How many?" was asked again and again."""
     [product] = entities(matcher, text, "product")
     assert product["quantity"] == quantity
+
+
+@pytest.mark.parametrize("text, said, quantity", [
+    ("can i get a french press and 2 bags of colombia", "colombia", 2),
+    ("2 bags of colombia and a french press", "colombia", 2),
+    ("a bag of the ethiopia please", "ethiopia", 1),
+    ("3 packs of ethiopia", "ethiopia", 3),
+])
+def test_catalogue_matcher_a_word_of_one_products_name_counted_in_bags_is_that_product(matcher, text, said, quantity):
+    """QA16 verify N1: "can i get a french press and 2 bags of colombia" found only the french press
+    ("7 ethiopia" was read, a count before "bags of" was not), and the beans were silently dropped."""
+    found = [e for e in entities(matcher, text, "product") if text[e["start"]:e["end"]] == said]
+    assert [(e["skus"], e["quantity"]) for e in found] == [
+        (["COF-COL-250" if said == "colombia" else "COF-ETH-250"], quantity)], text
+    # counted only with a count: "the colombia", "bags of colombia" name no product by that word
+    assert entities(matcher, "the colombia", "product") == []
+    assert entities(matcher, "bags of colombia", "product") == []

@@ -34,9 +34,33 @@ def test_commands(text):
     "cancel my request for an agent", "Cancel the request", "I don’t need a human any more",
     "I do not need a person", "oh never mind then, thanks!", "no need for a person anymore",
     "forget it",
+    # QA16 verification: these had gone to staff (the team offline until Monday)
+    "bot is fine actually", "cancel that, no need for a human", "no need for a human", "forget the human",
+    "ok forget about the agent", "the bot is ok", "I'll stick with the bot",
 ])
 def test_changes_of_mind(text):
     assert back_to_bot.wish(text) == CHANGE_OF_MIND
+    assert back_to_bot.read(text) == (CHANGE_OF_MIND, "")
+
+
+@pytest.mark.parametrize("text, read", [
+    ("forget the human, just tell me is the cast iron teapot in stock",
+     (CHANGE_OF_MIND, "just tell me is the cast iron teapot in stock")),
+    ("No need for a human. Where is my order?", (CHANGE_OF_MIND, "Where is my order?")),
+    ("cancel that, i don't need a person - is the teapot in stock?", (CHANGE_OF_MIND, "is the teapot in stock?")),
+    ("back to the bot, where is my order?", (COMMAND, "where is my order?")),
+    # a way out that names no one, or a remark on the bot, is no way out with a question after it
+    ("Never mind. Where is my order?", (None, "")),
+    ("never mind the address, where is my order?", (None, "")),
+    ("cancel that, is the teapot in stock?", (None, "")),
+    ("the bot is fine, but it can't find my refund", (None, "")),
+    ("where is my order? no need for a human", (None, "")),
+    ("forget the human just tell me is the teapot in stock", (None, "")),  # one clause: not whole
+    ("ok, thanks", (None, "")),
+])
+def test_a_question_after_a_way_out_that_drops_the_person_is_for_the_bot(text, read):
+    assert back_to_bot.read(text) == read
+    assert back_to_bot.wish(text) is None
 
 
 @pytest.mark.parametrize("text", [
@@ -152,3 +176,44 @@ async def test_after_staff_answered_only_back_to_the_bot_ends_it(stack, rasa, sl
                    for line in thread_lines(slack, ticket))
         after = stack.ticket(ticket["id"])
         assert after["handoff_active"] is False and after["status"] == "assigned"
+
+
+async def test_a_question_after_dropping_the_person_ends_the_handoff_and_reaches_the_bot(stack, rasa, slack):
+    """QA16 verification: "forget the human, just tell me is the cast iron teapot in stock" went to
+    staff (offline until Monday), and the customer waited for nothing."""
+    async with WebCustomer(stack.gateway.url) as customer:
+        ticket = await hand_off(stack, rasa, customer)
+        said = "forget the human, just tell me is the cast iron teapot in stock"
+        assert await customer.send(said) == [
+            {"recipient_id": customer.sender_id, "text": "echo: just tell me is the cast iron teapot in stock"}]
+        await customer.wait_pushed(BACK_WITH_ME)
+        assert rasa.messages()[-1]["message"] == "just tell me is the cast iron teapot in stock"
+        [line] = thread_lines(slack, ticket)
+        assert "went back to the bot" in line and said in line
+        after = stack.ticket(ticket["id"])
+        assert after["status"] == "open" and after["handoff_active"] is False
+        assert after["transcript"][-1]["text"].startswith(said)
+
+
+@pytest.mark.parametrize("text", ["bot is fine actually", "cancel that, no need for a human",
+                                  "no need for a human"])
+async def test_the_bot_said_to_do_before_staff_answered_ends_the_handoff(stack, rasa, slack, text):
+    async with WebCustomer(stack.gateway.url) as customer:
+        ticket = await hand_off(stack, rasa, customer)
+        asked_before = len(rasa.messages())
+        assert await customer.send(text) == []
+        await customer.wait_pushed(BACK_WITH_ME)
+        assert len(rasa.messages()) == asked_before
+        assert stack.ticket(ticket["id"])["handoff_active"] is False
+
+
+async def test_a_question_after_dropping_the_person_once_staff_answered_goes_to_them(stack, rasa, slack):
+    async with WebCustomer(stack.gateway.url) as customer:
+        ticket = await hand_off(stack, rasa, customer)
+        await staff_answer(stack, customer, ticket)
+        asked_before = len(rasa.messages())
+        assert await customer.send("forget the human, is the teapot in stock?") == []
+        assert len(rasa.messages()) == asked_before
+        assert stack.ticket(ticket["id"])["handoff_active"] is True
+        assert any(line.endswith(": forget the human, is the teapot in stock?")
+                   for line in thread_lines(slack, ticket))
