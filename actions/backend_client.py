@@ -428,3 +428,14 @@ class BackendClient:
     async def set_notifications(self, enabled: bool) -> bool:
         body = await self._put("/me/notifications", {"enabled": enabled})
         return bool(body.get("enabled", enabled))
+
+
+async def order_or_none(sender_id: str, number: str, what: str) -> Optional[Order]:
+    """The order (as `sender_id` may see it), or None when the backend can't say (logged as
+    reading `what`): for answers that go on without it."""
+    try:
+        async with BackendClient(sender_id) as backend:
+            return await backend.get_order(number)
+    except BackendError as error:
+        logger.warning("reading %s failed: %s", what, error)
+        return None

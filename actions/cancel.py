@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused
+from actions.backend_client import BackendClient, BackendError, NotFound, Order, Refused, order_or_none
 from actions.cancel_items import (items_out_at_the_change_question, items_out_at_the_question, items_out_of_an_order,
                                   propose_without)
 from actions.cancel_questions import (ASKED, CANCEL_OFFERS, CANCEL_POLICY_QUESTION, OTHER_ORDER, another_order_named,
@@ -216,7 +216,7 @@ async def cancel_asked_about(dispatcher: CollectingDispatcher, tracker: Tracker,
                              number: str) -> List[Dict[Text, Any]]:
     """ "Do you want me to cancel order …?" about order `number`, found by a flow that read the
     cancel as its own (a change naming all the order holds); one past cancelling is said why."""
-    order = await _read_order(tracker, number, "the order to cancel")
+    order = await order_or_none(tracker.sender_id, number, "the order to cancel")
     if order is None:
         dispatcher.utter_message(response="utter_backend_unavailable")
         return []
@@ -577,7 +577,7 @@ async def _cancel_after_the_offer_of_a_person(dispatcher: CollectingDispatcher,
     number = _cancel_asked_before_the_offer(tracker)
     if number is None or not re.search(r"(?i)\bcancel", text) or _NOT_CANCELLED.search(text):
         return None
-    order = await _read_order(tracker, number, "the order asked to cancel")
+    order = await order_or_none(tracker.sender_id, number, "the order asked to cancel")
     if order is None:
         return None
     return _ask_confirmation(dispatcher, order) if order.cancellable else _refuse(dispatcher, order)
@@ -775,27 +775,17 @@ async def _take_up_the_offer(dispatcher: CollectingDispatcher, tracker: Tracker,
     if not affirmed:
         dispatcher.utter_message(response="utter_cancel_kept", number=number)
         return _clear()
-    order = await _read_order(tracker, number, "the order offered to cancel")
+    order = await order_or_none(tracker.sender_id, number, "the order offered to cancel")
     if order is None:
         dispatcher.utter_message(response="utter_backend_unavailable")
         return []
     return _ask_confirmation(dispatcher, order) if order.cancellable else _refuse(dispatcher, order)
 
 
-async def _read_order(tracker: Tracker, number: str, what: str) -> Optional[Order]:
-    """The order, or None when the backend can't say (logged as reading `what`)."""
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            return await backend.get_order(number)
-    except BackendError as error:
-        logger.warning("reading %s failed: %s", what, error)
-        return None
-
-
 async def _refused(dispatcher: CollectingDispatcher, tracker: Tracker, refusal: Refused,
                    number: str) -> List[Dict[Text, Any]]:
     """Why the backend refused the cancel, from the order's state now ("has already shipped")."""
-    order = await _read_order(tracker, number, "the order whose cancel was refused")
+    order = await order_or_none(tracker.sender_id, number, "the order whose cancel was refused")
     if order is None or order.cancellable:  # refused for a reason its state doesn't tell
         dispatcher.utter_message(response="utter_cancel_refused", number=number, reason=refusal.detail)
         return _clear()
@@ -1001,7 +991,7 @@ async def back_to_the_waiting_order(dispatcher: CollectingDispatcher, tracker: T
         return None
     if order_number(text) not in (None, number):
         return None
-    order = await _read_order(tracker, number, "the order waiting for its yes")
+    order = await order_or_none(tracker.sender_id, number, "the order waiting for its yes")
     if order is None:
         return None
     if order.status != "pending":  # confirmed or expired meanwhile: not waiting any more

@@ -18,7 +18,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend_client import BackendClient, BackendError, Order
+from actions.backend_client import BackendClient, BackendError, Order, order_or_none
 from actions.form_answers import intent_of, previous_turn
 from actions.yes_to_cancel import says_yes_to_the_cancel
 from actions.order_slots import KEY, PENDING_ORDER
@@ -466,10 +466,5 @@ async def answer_why_it_was_cancelled(dispatcher: CollectingDispatcher, tracker:
     number = order_number(tracker.get_slot("order_id"))
     if number is None or not ASKS_WHY_CANCELLED.search(tracker.latest_message.get("text") or ""):
         return None
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            order = await backend.get_order(number)
-    except BackendError as error:
-        logger.info("reading the cancelled order %s failed: %s", number, error)
-        return None
-    return await answer_a_shop_cancel(dispatcher, tracker, domain, order)
+    order = await order_or_none(tracker.sender_id, number, f"the cancelled order {number}")
+    return None if order is None else await answer_a_shop_cancel(dispatcher, tracker, domain, order)

@@ -22,7 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend_client import BackendClient, BackendError, Order
+from actions.backend_client import BackendClient, BackendError, Order, order_or_none
 from actions.data_requests import DATA_CONFIRMATIONS, confirmed_data_request, file_the_data_request, take_a_data_request
 from actions.form_answers import last_utterance, previous_turn
 from actions.more_questions import answer_the_other_questions
@@ -762,13 +762,8 @@ async def offer_to_redirect(dispatcher: CollectingDispatcher, tracker: Tracker) 
     number = insists_on_the_address(tracker)
     if number is None:
         return None
-    try:
-        async with BackendClient(tracker.sender_id) as backend:
-            order = await backend.get_order(number)
-    except BackendError as error:
-        logger.warning("reading the shipped order %s failed: %s", number, error)
-        return None
-    if order.status != "shipped":
+    order = await order_or_none(tracker.sender_id, number, f"the shipped order {number}")
+    if order is None or order.status != "shipped":
         return None
     # no form is paused under the offer: a "no" going back to the address form would refuse again
     return offer_a_person(dispatcher, None, REDIRECT_OFFER, number=order.number) + [SlotSet("order_id", order.number)]
