@@ -17,20 +17,23 @@ from actions.language import is_foreign, only_english
 from actions.order_slots import DRAFT, asks_to_place_after_an_aside, at_the_summary
 from actions.order_so_far import tell_the_order_so_far
 from actions.order_wording import ORDINAL
-from actions.placed_order_edits import (CHANGING, QUESTION_BEFORE_A_CHANGE, answer_the_question_first, asks_back,
-                                        part_of_the_message, question_then_a_change)
+from actions.placed_order_edits import (CHANGING, QUESTION_BEFORE_A_CHANGE, adds_to_a_placed_order,
+                                        answer_the_question_first, asks_back, part_of_the_message,
+                                        question_then_a_change)
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, answer_about_a_verified_order, answer_about_an_order,
                             picks_an_order_in_view, states_a_rating)
 from actions.order_draft import is_removed
 from actions.replacements import REPLACING
-from actions.ordering import (TAKES_THE_SHOWN, adds_to_a_placed_order, answers_the_paused_choice,
-                             back_to_the_paused_order, keeps_only_some, names_only_an_order, new_quantity,
-                             orders_with_its_address)
+from actions.draft_edits import keeps_only_some, new_quantity
+from actions.order_address import orders_with_its_address
+from actions.order_form_start import names_only_an_order
+from actions.takes_the_shown import TAKES_THE_SHOWN
+from actions.unanswered_questions import answers_the_paused_choice, back_to_the_paused_order
 from actions.parsing import format_price, only_asks, order_number, quantity_in, search_terms, wants_to_order
 from actions.form_answers import previous_turn
 from actions.product_questions import PRICE_ASKED, Answer, answer_about, details_of, orders_after_the_price
 from actions.product_sizes import SIZE_RANKING, by_size, measure, ranks_by_size, sorted_by_size
-from actions.returns import continues_a_return
+from actions.return_continuations import continues_a_return
 from actions.support import complain_about_what_came, complains
 from actions.yes_to_cancel import read_as_a_yes, says_yes_to_the_cancel
 

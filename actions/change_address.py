@@ -23,7 +23,7 @@ from actions.order_forms import (NEW_ADDRESS, NEW_CONTACT, REFUSED, TARGET, Targ
                                  not_editable, order_number_named, order_view, said_why_locked, status_words)
 from actions.order_draft import is_complete
 from actions.order_slots import ADDRESS, CONTACT, DRAFT, ITEMS, PENDING_ORDER
-from actions.ordering import orders_with_its_address
+from actions.order_address import orders_with_its_address
 from actions.parsing import (address_refusal, complete_address, contact_with_address, format_address, is_address,
                              joined_contact, looks_like_address, new_name_in, order_number, parse_address,
                              tries_an_address)

@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError, NotFound, Order, Product, Refused
 from actions.cancel_questions import naming_the_order_to_cancel
+from actions.cancel_refusals import cancel_asked_about
 from actions.catalogue import stock_alternatives
 from actions.change_address import declines_the_new_address, keep_the_address, move_the_address_change
 from actions.change_contact import changes_the_contact, propose_contact_change
@@ -37,7 +38,7 @@ from actions.place_order import ask_to_place_again
 from actions.replacements import REPLACING, replacement
 from actions.return_reasons import shops_fault
 from actions.return_withdrawal import keeps_part_of_a_registered_return
-from actions.returns import corrects_the_return
+from actions.return_continuations import corrects_the_return
 from actions.support import complains
 
 logger = logging.getLogger(__name__)
@@ -298,7 +299,6 @@ async def _ask_to_cancel_instead(dispatcher: CollectingDispatcher, tracker: Trac
                                  number: str) -> List[Dict[Text, Any]]:
     """The cancel of order `number` asked about (its items and total, Yes/No), the change form
     ended asking nothing; an order past cancelling is said why, as a cancel says it."""
-    from actions.cancel import cancel_asked_about  # here: actions.cancel imports this module
     cleared = events_clearing(FLOW_SLOTS)
     return cleared + await cancel_asked_about(dispatcher, tracker, number) + [
         SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
@@ -309,7 +309,8 @@ async def _a_cancel_instead(dispatcher: CollectingDispatcher, tracker: Tracker,
     """What a cancel says, read as a change of items: "cancel the mugs order too, keep only the
     french press" cancels the order holding the mugs (its confirmation asked; it had become a change
     of that order), "bring back my order" takes a cancel back. None for a change of items."""
-    from actions.cancel import cancel_at_a_form, undo_the_cancel_at_a_form  # here: actions.cancel imports this module
+    from actions.cancel import cancel_at_a_form  # here: actions.cancel imports this module
+    from actions.cancel_undo import undo_the_cancel_at_a_form  # here: it imports this module (through confirmations)
     if naming_the_order_to_cancel(tracker):
         return await cancel_at_a_form(dispatcher, tracker, domain)
     return await undo_the_cancel_at_a_form(dispatcher, tracker, domain)

@@ -11,6 +11,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError
+from actions.draft_edits import drops_an_item
 from actions.feedback import FEEDBACK_SLOTS, back_to_the_order
 from actions.form_answers import intent_of
 from actions.order_forms import CHANGE_SLOTS
@@ -84,7 +85,6 @@ class ActionStop(Action):
                     + await back_to_the_order(dispatcher, tracker))
         pending_order = tracker.get_slot(PENDING_ORDER)
         unplaced = bool(pending_order and tracker.get_slot("pending_confirmation") == "place_order")
-        from actions.ordering import drops_an_item  # imported here: actions.ordering imports this module
         if unplaced and drops_an_item(tracker):
             # "i said drop the colombia" at the summary: that item out, the order kept (it was thrown away)
             return [FollowupAction("order_form")]

@@ -21,13 +21,14 @@ from actions.order_hold import pass_the_extra_on
 from actions.order_wording import ABOUT_A_SHIPMENT
 from actions.order_slots import asks_to_place_after_an_aside
 from actions.order_so_far import tell_the_order_so_far
-from actions.ordering import orders_with_a_request
+from actions.order_form_start import orders_with_a_request
 from actions.orders import (ActionTrackOrder, answer_about_an_order, asks_about_own_order, asks_when_an_order_comes,
                             gives_feedback, product_spans, say_not_delivered_there)
-from actions.returns import answer_about_the_postage, claim_under_warranty
+from actions.return_policy_questions import answer_about_the_postage
 from actions.support import asks_for_a_person, chase_the_late_order, hand_over
 from actions.ticket_follow_ups import (add_to_the_ticket, answer_while_the_team_is_awaited, note_the_ticket_closed,
                                        tells_more_about_the_ticket)
+from actions.warranty_claims import claim_under_warranty
 
 # Rasa's own action for the retrieval intent, which this one replaces in the rules; named here so
 # scripts/validate_bot.py counts the responses it stands for as used.

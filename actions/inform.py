@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder, picks_an_order_to_cancel
-from actions.cancel_questions import answers_the_cancel
+from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
+from actions.cancel_questions import answers_the_cancel, picks_an_order_to_cancel
 from actions.change_address import (ADDRESS_TASK, address_for_the_order_being_made, another_address_at_the_question,
                                     new_name_at_the_summary, tell_the_address, to_the_order_form)
 from actions.change_contact import answer_new_contact, changes_the_contact, propose_contact_change
@@ -19,7 +19,7 @@ from actions.order_so_far import tell_the_order_so_far
 from actions.orders import REQUESTED, TASK, ActionTrackOrder
 from actions.place_order import PENDING, ActionPlaceOrder
 from actions.order_slots import ADDRESS, CONTACT, PENDING_ORDER
-from actions.ordering import orders_with_its_address
+from actions.order_address import orders_with_its_address
 from actions.parsing import (address_refusal, contact_detail, contact_details, contact_parts, is_address,
                              joined_contact, looks_like_address, parse_address)
 from actions.placed_order_edits import moves_a_placed_order, moves_the_change

@@ -239,7 +239,7 @@ class TargetOrderForm(FormValidationAction):
 
 
 def _orders_with_its_address(tracker: Tracker) -> bool:
-    from actions.ordering import orders_with_its_address  # here: actions.ordering imports this module
+    from actions.order_address import orders_with_its_address  # here: it imports this module (placed_order_edits)
     return orders_with_its_address(tracker)
 
 

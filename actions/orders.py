@@ -460,7 +460,7 @@ class ActionTrackOrder(Action):
         if shop_cancel is not None:  # "why was it cancelled??" about an order the shop cancelled
             return shop_cancel
         if tracker.get_slot("pending_order"):
-            from actions.cancel import back_to_the_waiting_order  # here: actions.cancel imports this module
+            from actions.back_to_the_order import back_to_the_waiting_order  # here: it imports this module
             waiting = await back_to_the_waiting_order(dispatcher, tracker, tracker.latest_message.get("text") or "")
             if waiting is not None:  # "confirm OB-… please" for the order still waiting for its yes: placed
                 return waiting
@@ -737,7 +737,7 @@ class ActionDeliveryTime(Action):
             return await ActionTrackOrder().run(dispatcher, tracker, domain)
         utter_delivery_time(dispatcher, text, product_spans(tracker))
         answer_the_other_questions(dispatcher, text, "utter_delivery_time")  # "… and do you take paypal?"
-        from actions.ordering import orders_with_a_request  # here: actions.ordering imports this module
+        from actions.order_form_start import orders_with_a_request  # here: it imports this module
         if orders_with_a_request(tracker):  # "can i get 2 espresso cup sets? and how long does delivery take?"
             return [FollowupAction("order_form")]
         return asks_to_place_after_an_aside(dispatcher, tracker, [])

@@ -19,11 +19,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, Invalid, Order, Refused
 from actions.order_slots import ADDRESS, ALTERNATIVES, CONTACT, DRAFT, ITEMS, KEY, ORDER_SLOTS, PENDING_ORDER
-from actions.form_answers import last_utterance
+from actions.form_answers import intent_of, last_utterance
 from actions.more_questions import answer_the_other_questions, asks_when_it_arrives
 from actions.order_hold import lapsed
-from actions.ordering import address_of, intent_of, say_short_stock
+from actions.order_address import address_of
 from actions.parsing import contact_parts, format_address, format_price, joined_contact, yes_then_a_question
+from actions.short_stock import say_short_stock
 
 logger = logging.getLogger(__name__)
 PENDING = "pending_confirmation"

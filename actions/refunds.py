@@ -20,7 +20,8 @@ from actions.order_forms import TARGET, status_words
 from actions.orders import (REQUESTED, TASK, ask_for_the_contact, given_contact, order_checked_elsewhere,
                             leaves_the_check, requested_order_number, verified_with, while_a_form_waits)
 from actions.parsing import format_price, order_number
-from actions.returns import ITEMS, PENDING, refund_due
+from actions.return_confirmation import refund_due
+from actions.return_state import ITEMS, PENDING
 from actions.support import claims_a_charge_for_nothing_due, report_a_charge, ticket_with_an_offer
 
 logger = logging.getLogger(__name__)

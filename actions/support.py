@@ -471,7 +471,7 @@ class ActionOpenTicket(Action):
 def declined_before(tracker: Tracker) -> bool:
     """A "yes" that comes right after the customer declined the person offered, and says neither a
     yes in words ("hmm ok actually yes") nor who it wants: no consent to hand the chat over."""
-    from actions.cancel import DECLINED_A_PERSON  # imported here: actions.cancel imports this module
+    from actions.person_offer_answers import DECLINED_A_PERSON  # imported here: it imports this module
     text = tracker.latest_message.get("text") or ""
     return ((tracker.latest_message.get("intent") or {}).get("name") == "affirm"
             and tracker.get_slot(PENDING) != "human_handoff" and last_utterance(tracker) in DECLINED_A_PERSON

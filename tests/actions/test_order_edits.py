@@ -8,7 +8,9 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import ActionAnswerFaq
-from actions.ordering import ValidateOrderForm, edits_one_by_one, orders_with_a_request
+from actions.message_parts import edits_one_by_one
+from actions.order_form_start import orders_with_a_request
+from actions.ordering import ValidateOrderForm
 from actions.place_order import ActionPlaceOrder
 from tests.actions.test_orders import new_identity, tracker_for
 from tests.actions.test_ordering import (BLUE_MUGS, DOMAIN, MULTI_ITEM, ORDER_SLOTS_FILLED, TEAPOTS, form_tracker,

@@ -119,6 +119,6 @@ async def test_a_complaint_read_as_out_of_scope_is_a_complaint(backend):
 
 def test_tastes_like_dust_and_smells_off_are_the_shops_fault():
     from actions.return_reasons import DAMAGED
-    from actions.returns import FAULTY
+    from actions.return_confirmation import FAULTY
     for text in ("it tastes like dust", "the beans smell off", "tasted weird"):
         assert FAULTY.search(text) and DAMAGED.search(text), text

@@ -6,7 +6,9 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
-from actions.returns import ActionConfirmReturn, ValidateReturnForm, answer_about_the_postage, claim_under_warranty
+from actions.return_policy_questions import answer_about_the_postage
+from actions.returns import ActionConfirmReturn, ValidateReturnForm
+from actions.warranty_claims import claim_under_warranty
 from tests.actions.test_cancel import status_of
 from tests.actions.test_change_order import DOMAIN, confirmation, flow_tracker
 from tests.actions.test_orders import new_identity, tracker_for

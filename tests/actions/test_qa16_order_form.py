@@ -13,7 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionCancelOrder
 from actions.conversation import ActionStop
-from actions.ordering import ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm, drops_an_item
+from actions.draft_edits import drops_an_item
+from actions.ordering import ActionAskOrderItems, ActionAskShippingAddress, ValidateOrderForm
 from tests.actions.test_cancel import status_of
 from tests.actions.test_ordering import DOMAIN, ORDER_SLOTS_FILLED, form_tracker, orders_of, pending_order
 from tests.actions.test_orders import ADDRESS, STAFF, new_identity, tracker_for

@@ -13,9 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancel import ActionAnswerConfirmation
 from actions.refunds import ActionRefundStatus, answer_a_refund_dispute
+from actions.return_continuations import continues_a_return
 from actions.return_withdrawal import (answer_withdrawal, items_taken_out, keeps_items, keeps_part_of_a_registered_return,
                                        reason_without)
-from actions.returns import ActionConfirmReturn, ValidateReturnForm, continues_a_return
+from actions.returns import ActionConfirmReturn, ValidateReturnForm
 from tests.actions.test_cancel import status_of
 from tests.actions.test_change_order import DOMAIN, confirmation, flow_tracker, lines_of
 from tests.actions.test_orders import ADDRESS, BOT, STAFF, new_identity, tracker_for

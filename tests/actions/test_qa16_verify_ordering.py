@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import ordering
+from actions import draft_edits
 from actions.catalogue import ActionShowProducts
 from actions.ordering import ValidateOrderForm
 from tests.actions.test_ordering import DOMAIN, form_tracker
@@ -187,7 +187,7 @@ async def test_just_the_x_at_the_summary_keeps_only_the_lines_it_names(backend):
         identity = new_identity()
         slots = await summary_of(backend, identity, items)
         tracker = form_tracker(identity, text, intent, just_the(text), slots=slots)
-        assert ordering.keeps_only_some(tracker), text  # an edit of the order waiting, not a product question
+        assert draft_edits.keeps_only_some(tracker), text  # an edit of the order waiting, not a product question
         said = CollectingDispatcher()
         events = await ValidateOrderForm().run(said, tracker, DOMAIN)
         assert slots_of(events)["order_items"] == kept, text
@@ -210,11 +210,11 @@ async def test_just_the_x_naming_no_line_or_every_line_is_no_edit(backend):
     slots = await summary_of(backend, identity, [BLUE, RED])
     text = "just the french press"
     press = [product(text, "french press", "French Press 800 ml", ["BRW-FRP-800"])]
-    assert not ordering.keeps_only_some(form_tracker(identity, text, "product_info", press, slots=slots))
-    assert not ordering.keeps_only_some(form_tracker(identity, "just the mugs", "product_info", [
+    assert not draft_edits.keeps_only_some(form_tracker(identity, text, "product_info", press, slots=slots))
+    assert not draft_edits.keeps_only_some(form_tracker(identity, "just the mugs", "product_info", [
         category("just the mugs", "mugs", "Mugs")], slots=slots))  # every line is a mug: nothing goes
     # not at a summary: a product question
-    assert not ordering.keeps_only_some(form_tracker(identity, "only the blue ones", "product_info", [],
+    assert not draft_edits.keeps_only_some(form_tracker(identity, "only the blue ones", "product_info", [],
                                             slots={"order_draft": [BLUE, RED]}))
 
 

@@ -32,8 +32,8 @@ DISCOUNT_FAQ = ("utter_faq/discounts", "Sign up to our newsletter … for a code
 # --- B: "yes get a person to do it" after asking for a discount code at the summary ----------------
 
 CODE_ASKED = "wait i have code SAVE15, can you apply it"
-# ActionAnswerConfirmation reads the yes (actions/cancel.py, another helper's): the hook, at the top of
-# its place_order answers, is `passed_on = await pass_the_extra_on(dispatcher, tracker)`; if not None, return it.
+# ActionAnswerConfirmation reads the yes (actions/cancel.py): the hook, among its answers beside the question
+# (actions/confirmation_asides.py), is `passed_on = await pass_the_extra_on(dispatcher, tracker)`; if not None, return it.
 
 
 def yes_after_the_code_faq(identity: str, number: str, text: str):

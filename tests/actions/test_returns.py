@@ -877,7 +877,7 @@ async def test_the_items_said_again_at_the_returns_summary_stay_in_the_return(ba
     not 3" at the summary of 2 mugs and the teapot asked "Which mug would you like?"."""
     from actions.catalogue import ActionShowProducts
     from actions.ordering import ValidateOrderForm
-    from actions.returns import continues_a_return
+    from actions.return_continuations import continues_a_return
     identity = new_identity()
     number = white_mugs_and_teapot(backend, identity)
     target = (await start(identity))[0][0]["value"]
