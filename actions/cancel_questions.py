@@ -166,8 +166,10 @@ _CHANGE_INSTEAD = re.compile(
 _FEWER = re.compile(
     r"(?i)\b(?:reduce|lower|cut|make|update)\s+(?:it|that|this|the order|my order|them|the quantity)\s+"
     r"(?:(?:down\s+)?to\s+|into\s+)?(?:\d{1,2}|one|two|three|just|only)\b|"
-    r"\b(?:just|only)\s+(?:\d{1,2}|one|two|three)\b|\b(?:keep|want|need)\s+(?:just|only)\b")
+    r"\b(?:just|only)\s+(?:(?:want|need)\s+)?(?:\d{1,2}|one|two|three)\b|\b(?:keep|want|need)\s+(?:just|only)\b|"
+    r"\binstead of\s+(?:\d{1,2}|two|three|four|five)\b")  # "i just want 1 bag instead of 2"
 _A_COUNT = re.compile(r"\b\d{1,2}\b")
+_CANCEL_DENIED = re.compile(r"(?i)\b(?:don'?t|dont|do not|no need to|never)\s+cancel\w*(?:\s+(?:it|that|this|the order))?")
 # "dont change it, cancel it": no change meant.
 _NOT_CHANGED = re.compile(r"(?i)\b(?:don'?t|dont|do not|not|no need to|never)\s+(?:\w+\s+)?"
                           r"(?:change|edit|modify|reduce)\b")
@@ -242,7 +244,9 @@ def changes_instead_of_cancelling(tracker: Tracker) -> bool:
     if tracker.get_slot(PENDING) != "cancel_order" or another_order_named(tracker) or _NOT_CHANGED.search(text):
         return False
     fewer = _FEWER.search(text) is not None or (_A_COUNT.search(text) is not None and decided_answer(text) != "no")
-    return _CHANGE_INSTEAD.search(text) is not None or (fewer and re.search(r"(?i)\bcancel|\borders?\b", text) is None)
+    # "no dont cancel!! i just want 1 bag instead of 2": a cancel said only to be denied is no cancel
+    asked = _CANCEL_DENIED.sub(" ", text)
+    return _CHANGE_INSTEAD.search(text) is not None or (fewer and re.search(r"(?i)\bcancel|\borders?\b", asked) is None)
 
 
 def another_order_named(tracker: Tracker) -> Optional[str]:

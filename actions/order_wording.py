@@ -112,6 +112,13 @@ _A_REASON = re.compile(
     r"delay\w*|can'?t afford|moving|moved|budget|found (?:it|a|one|another|something))\b")
 
 
+# The yes and filler before a reason said with the answer ("yeah found it cheaper elsewhere"): the
+# answer, not the reason ("no longer need it" keeps its "no").
+_TALK_BEFORE = re.compile(r"(?i)^(?:(?:yes|yeah|yea|yep|yup|ya|ok|okay|sure|so|well|um+|uh+|hmm+|actually|"
+                          r"honestly|basically|i mean|go ahead|do it|please|pls|cancel(?:\s+(?:it|that|this|the order|my order))?)\b"
+                          r"[\s,.!-]*)+")
+
+
 def cancel_reason(*texts: str) -> str:
     """The reason in the customer's words, from the first of `texts` that gives one; "" if none."""
     for text in texts:
@@ -120,7 +127,7 @@ def cancel_reason(*texts: str) -> str:
             return because.group(1).strip(" .!?")[:300]
         clause = next((c for c in re.split(r"[,.;!?]|\b(?:and|but|pls|please)\b", text or "") if _A_REASON.search(c)), None)
         if clause:
-            return clause.strip()[:300]
+            return _TALK_BEFORE.sub("", clause.strip())[:300]
     return ""
 
 # "i want to return 2 blue mugs", "send back one of the mugs": a return, whatever the NLU read.

@@ -21,7 +21,7 @@ from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, 
                                    ORDINALS, OWN_ORDER, PICKS_FROM_A_LIST, SAYS_LATE, TO_THAT_ORDER, TRACKING_FAILS,
                                    WHEN_IT_COMES, WHERE_IS, WHICH_ORDERS, asks_about_a_confirmation_email, indian_pin_code,
                                    destination_postcodes, of_category, within_postcode)
-from actions.parsing import (contact_detail, foreign_place, format_price, looks_like_address, order_number,
+from actions.parsing import (contact_detail, foreign_places, format_price, looks_like_address, order_number,
                              order_number_alone, whole_phone_number, within_date, within_phone_number)
 
 logger = logging.getLogger(__name__)
@@ -756,7 +756,7 @@ def say_not_delivered_there(dispatcher: CollectingDispatcher, text: str, product
     """Says that we don't deliver to the place the message names ("mumbai", "the US") or to the
     Indian PIN code it gives ("ship to 560001?", QA16: the shipping list had answered; `postcode`:
     one read from the talk); False, and nothing said, for a place we deliver to or none."""
-    place = foreign_place(text, products)
+    place = foreign_places(text, products)
     pin_code = None if place else indian_pin_code(text, postcode)
     if place:
         dispatcher.utter_message(response="utter_not_delivered_there", place=place)

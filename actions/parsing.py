@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 _CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
@@ -337,6 +337,17 @@ def foreign_place(text: Optional[str], products: Sequence[Tuple[int, int]] = ())
     "us" in lower case is the customer, not the country. A place in a product's name is no
     destination (`products`: where the message names products): a pasted confirmation listing
     "2 x Colombia Huila Beans 250 g" had been told "we don't deliver to Colombia"."""
+    return next(iter(_foreign_places(text, products)), None)
+
+
+def foreign_places(text: Optional[str], products: Sequence[Tuple[int, int]] = ()) -> Optional[str]:
+    """Every place `foreign_place` finds, as said after "we don't deliver to": "the Canary Islands or
+    Andorra" (QA16: a question about both had been answered about the first)."""
+    places = list(dict.fromkeys(_foreign_places(text, products)))
+    return " or ".join(filter(None, (", ".join(places[:-1]), places[-1]))) if places else None
+
+
+def _foreign_places(text: Optional[str], products: Sequence[Tuple[int, int]]) -> Iterator[str]:
     for match in _FOREIGN_PLACE.finditer(text or ""):
         if _ORIGIN_OF.match(text, match.end()) or any(start <= match.start() and match.end() <= end
                                                       for start, end in products):
@@ -345,8 +356,7 @@ def foreign_place(text: Optional[str], products: Sequence[Tuple[int, int]] = ())
         name = place.upper() if len(place) <= 3 or place.lower().replace(".", "") in ("us", "usa", "uae") else " ".join(
             word if word in ("of", "and") else word.capitalize() for word in place.lower().split())
         # "we don't deliver to the US", "to the Canary Islands" (said after "to" in the answer)
-        return f"the {name}" if _WITH_THE.match(place) else name
-    return None
+        yield f"the {name}" if _WITH_THE.match(place) else name
 
 
 # Places named with "the": "the US", "the UAE", "the Philippines".

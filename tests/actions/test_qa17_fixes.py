@@ -1,0 +1,75 @@
+"""Session 17's fixes of the findings left open by QA round 16, against a real backend: a question
+about two places we don't deliver to names both, and a quantity wanted instead of a cancel ("no
+dont cancel!! i just want 1 instead of 2") changes the order instead of keeping it as it was."""
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
+from actions.cancel_questions import changes_instead_of_cancelling
+from actions.order_wording import cancel_reason
+from actions.orders import say_not_delivered_there
+from actions.parsing import foreign_places
+from tests.actions.test_cancel import status_of
+from tests.actions.test_cancel_which_order import after_the_bot, said_by
+from tests.actions.test_orders import new_identity, tracker_for
+from tests.actions.test_replacements import placed_order
+
+
+@pytest.mark.parametrize("text, places", [
+    ("do u ship to canary islands or andorra", "the Canary Islands or Andorra"),
+    ("can you send to mumbai, delhi and the usa?", "Mumbai, Delhi or the USA"),
+    ("ship to tokyo? or tokyo airport", "Tokyo"),
+    ("do you ship to germany or france", None),
+    ("2 x Colombia Huila Beans to Berlin", None),
+])
+def test_every_place_we_do_not_deliver_to_is_named(text, places):
+    """QA16: "do u ship to canary islands or andorra" was answered about the Canary Islands only."""
+    assert foreign_places(text) == places
+    said = CollectingDispatcher()
+    assert say_not_delivered_there(said, text) is (places is not None)
+    assert [m.get("place") for m in said.messages] == ([places] if places else [])
+
+
+@pytest.mark.parametrize("text, changes", [
+    ("no dont cancel!! i just want 1 bag instead of 2", True), ("dont cancel it, i only need 1", True),
+    ("no just want one pair", True), ("please dont cancel, make it 1 instead of 2", True),
+    ("dont cancel it", False), ("no keep it as it is", False), ("yes cancel it, i only want 1 order", False),
+])
+def test_a_count_wanted_instead_of_the_cancel_is_a_change(text, changes):
+    tracker = tracker_for(new_identity(), text, slots={"pending_confirmation": "cancel_order"})
+    assert changes_instead_of_cancelling(tracker) is changes
+
+
+@pytest.mark.parametrize("intent", ["deny", "cancel_order", "change_order"])
+async def test_no_dont_cancel_i_just_want_one_changes_the_order_instead(backend, intent):
+    """QA16: "no dont cancel!! i just want 1 bag instead of 2" at "Shall I cancel it?" kept the order
+    as it was; the change form now proposes 1, and nothing is cancelled."""
+    identity = new_identity()
+    number = placed_order(backend, identity, [("GLS-DBW-2PC", 2)])
+    asked = CollectingDispatcher()
+    slots = {e["name"]: e["value"] for e in await ActionCancelOrder().run(
+        asked, tracker_for(identity, "cancel it", slots={"order_id": number}), {})}
+    assert said_by(asked) == [("utter_confirm_cancel", number)]
+    text = "no dont cancel!! i just want 1 instead of 2"
+    action = ActionCancelOrder if intent == "cancel_order" else ActionAnswerConfirmation
+    events = await action().run(CollectingDispatcher(), after_the_bot(identity, text, intent, asked, slots), {})
+    assert events[-1] == FollowupAction("change_order_form")
+    changes = next(e["value"] for e in events if e.get("name") == "order_changes")
+    assert [(line["sku"], line["quantity"]) for line in changes] == [("GLS-DBW-2PC", 1)]
+    assert status_of(backend, identity, number) == "confirmed"
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("yeah found it cheaper elsewhere", "found it cheaper elsewhere"),
+    ("yes cancel it found it cheaper elsewhere", "found it cheaper elsewhere"),
+    ("ok so i changed my mind", "i changed my mind"),
+    ("no longer need it", "no longer need it"),
+    ("yes, because it takes too long", "it takes too long"),
+    ("yes please", ""),
+])
+def test_the_cancel_reason_leaves_the_yes_before_it(text, reason):
+    """QA16: the reason stored on the order kept a leading "yeah" said without punctuation."""
+    assert cancel_reason(text) == reason
