@@ -224,6 +224,7 @@ class TargetOrderForm(FormValidationAction):
             response, values = refused
             dispatcher.utter_message(response=response, number=order.number,
                                      status=status_words(order.status), **values)
+            _how_to_exchange(dispatcher, order, text)
             # "I can cancel it instead": its yes asks to cancel that order
             return {TARGET: {**REFUSED, "offered": order.number} if response in CANCEL_OFFERS else REFUSED}
         return {TARGET: order_view(order)}
@@ -236,6 +237,14 @@ class TargetOrderForm(FormValidationAction):
         if not isinstance(value, dict) or value.get("refused"):
             return dict(ENDED)
         return {TARGET: value}
+
+
+def _how_to_exchange(dispatcher: CollectingDispatcher, order: Order, text: str) -> None:
+    """After "it's already delivered, so it can't be changed": how an exchange works, when the change
+    was one ("i want to swap my blue mug for a red one"; QA16 left it at the refusal)."""
+    from actions.return_exchanges import asks_for_an_exchange  # here: it imports this module
+    if order.status == "delivered" and asks_for_an_exchange(text):
+        dispatcher.utter_message(response="utter_return_exchange")
 
 
 def _orders_with_its_address(tracker: Tracker) -> bool:

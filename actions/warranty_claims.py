@@ -21,12 +21,17 @@ from actions.tickets import PAUSED_FORM
 logger = logging.getLogger(__name__)
 # "i want it repaired under warranty", "my kettle stopped working, is it under guarantee?": a claim
 # about the customer's own item, not "do your products have a warranty".
-WARRANTY = re.compile(r"(?i)\b(?:repair\w*|warrant(?:y|ee)|guarantee)\b")
+WARRANTY = re.compile(r"(?i)\b(?:repair\w*|warrant(?:y|ee)|guarantee|covered|cover(?:s|ed)? (?:it|that|this|them))\b")
 THEIR_OWN = re.compile(r"(?i)\b(?:it|its|it'?s|my|mine|this|that|them|they|they'?re)\b|\bOB-?[0-9A-Z]{8}\b")
 # An electrical item, which the 2-year warranty covers (faq/warranty).
 ELECTRICAL = re.compile(r"(?i)\b(?:electric\w*|digital)\b")
 ELECTRICAL_DETAILS = ("power", "temperature_control")
 WARRANTY_TICKET = "warranty claim"
+# A fault that came with use, not with the delivery ("cracked after 3 months", "stopped working"): the
+# legal guarantee's, where a fault on arrival is a free return's.
+AFTER_USE = re.compile(r"(?i)\bafter\s+(?:\d+|a|an|one|two|three|four|five|six|a few|a couple of|several|some)\s+"
+                       r"(?:days?|weeks?|months?|years?|uses?|washes)\b|\b(?:stopped|stops|quit) working\b|"
+                       r"\bover time\b|\bwith (?:normal |daily )?use\b|\bfrom (?:normal |daily )?use\b")
 
 
 # What makes a mention of the warranty a claim: a repair asked for, or a fault.
@@ -44,8 +49,9 @@ async def claim_under_warranty(dispatcher: CollectingDispatcher,
     """A warranty claim for an electrical item of a delivered order ("the grinder stopped working,
     i want it repaired under warranty"): a ticket on that order for the team to arrange the repair,
     and a person offered at once (QA: the warranty FAQ's "contact us" to a customer contacting us).
-    A return under way lapses: a repair was chosen instead. None when the message claims nothing,
-    or no delivered order of theirs holds an electrical item (the warranty FAQ answers that)."""
+    A return under way lapses: a repair was chosen instead. A fault that came with use of another
+    item is the legal guarantee's, the same way. None when the message claims nothing, or no
+    delivered order of theirs holds such an item (the warranty FAQ answers that)."""
     if not claims_a_warranty(text_of(tracker)):
         return None
     try:
@@ -56,8 +62,9 @@ async def claim_under_warranty(dispatcher: CollectingDispatcher,
         return None
     if claimed is None:
         return None
-    order, items = claimed
-    dispatcher.utter_message(response="utter_warranty_claim", number=order.number, items=", ".join(items))
+    order, items, electrical = claimed
+    dispatcher.utter_message(response="utter_warranty_claim" if electrical else "utter_guarantee_claim",
+                             number=order.number, items=", ".join(items))
     tracker.slots["order_id"] = order.number
     ours = tracker.get_slot(PENDING) == "return_order"
     events = events_clearing((TARGET, ITEMS, REASON) + ((PENDING,) if ours else ())) + [
@@ -67,9 +74,12 @@ async def claim_under_warranty(dispatcher: CollectingDispatcher,
     return events + [SlotSet(PAUSED_FORM, None)] + stop_the_form()
 
 
-async def _order_under_warranty(backend: BackendClient, tracker: Tracker) -> Optional[Tuple[Order, List[str]]]:
+async def _order_under_warranty(backend: BackendClient,
+                                tracker: Tracker) -> Optional[Tuple[Order, List[str], bool]]:
     """The delivered order meant (the return's, the one talked about, the one holding a product
-    named, else the newest) with its electrical items' names; None if it holds none."""
+    named, else the newest) with its electrical items' names (True: our warranty); for a fault that
+    came with use ("my mug cracked after 3 months, is that covered?"), its other items' (False: the
+    legal guarantee's; QA16 had read it as damaged on arrival). None if it holds neither."""
     meant = {(tracker.get_slot(TARGET) or {}).get("number"), order_number(tracker.get_slot("order_id") or ""),
              order_number(text_of(tracker))} - {None}
     skus = set(named_skus(tracker))
@@ -83,7 +93,10 @@ async def _order_under_warranty(backend: BackendClient, tracker: Tracker) -> Opt
         electrical = [line for line in order.lines
                       if (not skus or line.sku in skus) and await _is_electrical(backend, line.sku)]
         if electrical:
-            return order, [line.name for line in electrical]
+            return order, [line.name for line in electrical], True
+    if orders and AFTER_USE.search(text_of(tracker)):
+        order = orders[0]
+        return order, [line.name for line in order.lines if not skus or line.sku in skus], False
     return None
 
 

@@ -1,6 +1,9 @@
 """Session 17's fixes of the findings left open by QA round 16, against a real backend: a question
-about two places we don't deliver to names both, and a quantity wanted instead of a cancel ("no
-dont cancel!! i just want 1 instead of 2") changes the order instead of keeping it as it was."""
+about two places we don't deliver to names both; a quantity wanted instead of a cancel ("no dont
+cancel!! i just want 1 instead of 2") changes the order instead of keeping it as it was; the cancel
+reason leaves the "yeah" before it; a fault that came with use of a mug is the legal guarantee's
+("is that covered?" answered, a ticket for the team); a swap asked of a delivered order says how an
+exchange works."""
 from __future__ import annotations
 
 import pytest
@@ -12,10 +15,13 @@ from actions.cancel_questions import changes_instead_of_cancelling
 from actions.order_wording import cancel_reason
 from actions.orders import say_not_delivered_there
 from actions.parsing import foreign_places
+from actions.warranty_claims import claim_under_warranty
 from tests.actions.test_cancel import status_of
 from tests.actions.test_cancel_which_order import after_the_bot, said_by
 from tests.actions.test_orders import new_identity, tracker_for
 from tests.actions.test_replacements import placed_order
+from tests.actions.test_returns import delivered, start
+from tests.actions.test_support import tickets_of
 
 
 @pytest.mark.parametrize("text, places", [
@@ -73,3 +79,44 @@ async def test_no_dont_cancel_i_just_want_one_changes_the_order_instead(backend,
 def test_the_cancel_reason_leaves_the_yes_before_it(text, reason):
     """QA16: the reason stored on the order kept a leading "yeah" said without punctuation."""
     assert cancel_reason(text) == reason
+
+
+async def test_a_mug_cracked_after_months_is_covered_by_the_legal_guarantee(backend):
+    """QA16: "my mug cracked after 3 months is that covered" was read as damaged on arrival ("I'm sorry
+    it reached you like that", a refund return) and never said whether it was covered."""
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 1))
+    events, said = await start(identity, "my mug cracked after 3 months is that covered")
+    assert [m["response"] for m in said.messages] == ["utter_guarantee_claim", "utter_complaint_ticket"]
+    assert (said.messages[0]["items"], said.messages[0]["number"]) == ("Ceramic Mug Blue", number)
+    [ticket] = tickets_of(backend, identity)
+    assert (ticket["reason"], ticket["order_number"]) == ("warranty claim", number)
+    assert status_of(backend, identity, number) == "delivered"  # no refund return
+    assert any(e.get("name") == "pending_confirmation" and e.get("value") == "human_handoff" for e in events)
+
+
+async def test_a_mug_that_arrived_cracked_is_still_a_free_return(backend):
+    identity = new_identity()
+    delivered(backend, identity, ("MUG-CER-BLU", 1))
+    for text in ("my mug arrived cracked, is that covered?", "do your mugs have a guarantee"):
+        said = CollectingDispatcher()
+        assert await claim_under_warranty(said, tracker_for(identity, text)) is None, text
+    assert tickets_of(backend, identity) == []
+
+
+async def test_a_swap_asked_of_a_delivered_order_says_how_to_exchange(backend):
+    """QA16: "i want to swap my blue mug for a red one" got "already delivered, can't be changed" and
+    nothing on how to exchange it."""
+    from actions.change_order import ValidateChangeOrderForm
+    from tests.actions.test_change_order import DOMAIN, flow_tracker
+    identity = new_identity()
+    number = delivered(backend, identity, ("MUG-CER-BLU", 1))
+    said = CollectingDispatcher()
+    await ValidateChangeOrderForm().run(said, flow_tracker(identity, "i want to swap my blue mug for a red one", "change_order",
+                                                           "change_order_form"), DOMAIN)
+    assert [m["response"] for m in said.messages] == ["utter_order_locked_shipped", "utter_return_exchange"]
+    assert said.messages[0]["number"] == number
+    said = CollectingDispatcher()  # no exchange asked: the refusal alone
+    await ValidateChangeOrderForm().run(said, flow_tracker(identity, "add a teapot to my order", "change_order",
+                                                           "change_order_form"), DOMAIN)
+    assert "utter_return_exchange" not in [m.get("response") for m in said.messages]
