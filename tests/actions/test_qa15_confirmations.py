@@ -148,7 +148,10 @@ async def test_a_change_asked_for_at_the_cancel_question_changes_the_order_inste
     for text, intent, action in (("wait, can i change it to 1 pair instead of cancelling", "cancel_order",
                                   ActionCancelOrder),
                                  ("yes 1 pair please", "affirm", ActionAnswerConfirmation),
-                                 ("no, just 1 pair", "deny", ActionAnswerConfirmation)):
+                                 ("no, just 1 pair", "deny", ActionAnswerConfirmation),
+                                 # QA16: these kept the order as it was
+                                 ("no dont cancel!! i just want 1 instead of 2", "deny", ActionAnswerConfirmation),
+                                 ("no dont cancel!! i just want 1 instead of 2", "cancel_order", ActionCancelOrder)):
         identity = new_identity()
         number = placed_order(backend, identity, [("GLS-DBW-2PC", 2)])
         asked = CollectingDispatcher()
