@@ -61,6 +61,13 @@ _JUST_THESE = re.compile(r"(?i)(?<!keep )(?<!keeping )\b(?:just|only)\s+(?:cance
 # from my order").
 _AN_ORDER_TOLD = re.compile(
     r"(?i)\b(?:the|that|this)\s+(?:(?!(?:from|in|of|off|out)\b)[\w-]+\s+){1,3}?(?:one|order)s?\b")
+# "now cancel the teapot, it's too expensive", "cancel 2 of the mugs": items named right after the
+# cancel (QA17: the whole order was asked about, and cancelled on its yes); all of an order's lines
+# named is still that order's cancel, and "cancel the teapot order" tells an order.
+_CANCEL_THE_NAMED = re.compile(
+    r"(?i)\bcancel\s+(?:(?:\d{1,2}|one|two|three)\s+of\s+)?(?:the|my|those|these|that|this)\s+"
+    r"(?!(?:whole|entire|order|orders|lot|thing|things|stuff|one|ones|other|last|first|second|previous|new|"
+    r"latest|same|return|refund|payment|delivery|subscription)\b)")
 # Said of what stays: "keep the rest", "keep the teapot".
 _KEEP = re.compile(r"(?i)\bkeep\w*(?:\s+(?:just|only))?\b")  # "keep only the mugs": they stay
 # Said of what goes: the last such word before an item (after a "keep") makes it go again.
@@ -82,7 +89,7 @@ def _says_items_out(text: str, at_the_question: bool) -> bool:
     part = _KEEPS_THE_REST.search(text) or _PART_ONLY.search(text)
     if _THE_ORDER_WITH.search(text) or (CANCEL_THE_ORDER.search(text) and not part):
         return False
-    said = part or _OUT_OF_AN_ORDER.search(text) or _TAKEN_OFF.search(text)
+    said = part or _OUT_OF_AN_ORDER.search(text) or _TAKEN_OFF.search(text) or _CANCEL_THE_NAMED.search(text)
     return bool(said or (at_the_question and _JUST_THESE.search(text)))
 
 

@@ -43,6 +43,11 @@ async def answer_instead_of_an_order(dispatcher: CollectingDispatcher, tracker: 
     if names_only_an_order(tracker) or asks_about_orders(text):
         # "order YJK4DZZC", "order details pls", "and the other order?": not "what would you like to order?"
         return answered_instead(await ActionTrackOrder().run(dispatcher, tracker, domain))
+    if STARTS_WITH_A_CANCEL.search(text):
+        # "cancel the teapot, it's too expensive" read as an order (QA17: "What would you like to order?")
+        from actions.cancel import ActionCancelOrder  # here: its imports reach this module
+        tracker.active_loop = {}  # the form this message started is no order being made to leave
+        return answered_instead(await ActionCancelOrder().run(dispatcher, tracker, domain))
     if await asks_after_an_ordered_product(tracker):
         # "hello? my moka pot still not here" with the moka pot ordered: its order's status (QA16)
         return answered_instead(await ActionTrackOrder().run(dispatcher, tracker, domain))
@@ -55,6 +60,9 @@ def answered_instead(events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
     return events + [SlotSet("requested_slot", None), FollowupAction("action_listen")]
 
 
+# A message that starts by cancelling: "now cancel the teapot, …", "ok pls cancel the espresso cups".
+STARTS_WITH_A_CANCEL = re.compile(r"(?i)^\W*(?:(?:now|ok|okay|so|pls|plz|please|and|then|also|actually|hey|hi|hmm|"
+                                  r"wait|sorry)\W+)*(?:can (?:you|u|i)\s+)?cancel\b(?!\s+(?:that|it)\s+(?:and|,))")
 PREORDER = re.compile(r"(?i)\bpre-?\s?orders?(?:ing|ed)?\b|\b(?:reserve|hold) (?:one|it|them|some|a \w+) for me\b")
 
 

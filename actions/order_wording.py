@@ -109,7 +109,8 @@ _BECAUSE = re.compile(r"(?i)\b(?:because|since|coz|cuz|'?cause|bc|b/c|due to|as 
 _A_REASON = re.compile(
     r"(?i)\b(?:cheaper|mistake|by accident|accidental\w*|changed? (?:my|of) mind|(?:don'?t|do not|no longer) need|"
     r"not needed|too (?:long|late|expensive|slow)|taking (?:so|too) long|wrong|duplicate|twice|double|elsewhere|"
-    r"delay\w*|can'?t afford|moving|moved|budget|found (?:it|a|one|another|something))\b")
+    r"delay\w*|can'?t afford|moving|moved|budget|found (?:it|a|one|another|something)|customs|dut(?:y|ies)|"
+    r"import (?:vat|tax|fees?)|shipping (?:costs?|fees?))\b")
 
 
 # The yes and filler before a reason said with the answer ("yeah found it cheaper elsewhere"): the

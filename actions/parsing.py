@@ -372,9 +372,11 @@ _ADDRESS_LEAD_IN = re.compile(
     r"[^\d]*(?:\bto\b|\bis\b|\bat\b|:|\bfor (?:my|the|this) order(?: please)?)\s*:?\s*")
 # The order's number in an address change: no part of the address, and its digits would end the lead-in.
 _ORDER_NUMBER_SAID = re.compile(r"(?i)(\border\s*(?:no\.?|number|#)?\s*)(?:OB[- ]?)?(?=[0-9A-Z]*\d)[0-9A-Z]{8}\b")
-# "ok so Bob Brown, …", "its Bob Brown, …": talk before the name, not part of it.
+# "ok so Bob Brown, …", "its Bob Brown, …", "no, to Anna Schulz, …": talk before the name, not part of it
+# (QA17: a correction's "no, to" had become the name "no" and the street "to Anna Schulz").
 _FILLER_BEFORE_NAME = re.compile(r"(?i)^(?:(?:ok(?:ay)?|so|well|sure|yes|yeah|right|alright|then|here|hi|hello|hey|"
-                                 r"there|it'?s|its|it is|this is|that'?s|thats|name is|i am|i'?m)\b[\s,:.!-]*)+")
+                                 r"there|it'?s|its|it is|this is|that'?s|thats|name is|i am|i'?m|no|nope|nah|"
+                                 r"to)\b[\s,:.!-]*)+")
 # "…, UK - same name", "…, France same name", "(same name as before)", "keep the name": the name on the
 # order stays (said in an address change), no part of the address (QA16 F3: "…, Switzerland, same
 # name" had no country at its end, and its postcode was looked up as an order).
@@ -687,10 +689,18 @@ def within_address(value: Optional[str], text: Optional[str]) -> bool:
     ending in a country, even one we don't ship to or with the name missing), which the
     order-number pattern would otherwise take for an order."""
     parts = _address_parts(text or "")
-    if not value or str(value).upper().startswith("OB") or not _ends_in_a_country(parts):
+    if not value or str(value).upper().startswith("OB"):
         return False
+    if not _ends_in_a_country(parts):
+        return _after_a_street(str(value), text or "")
     return any(str(value) in part for part in parts[1:-1]) or (
         str(value) in parts[0] and not re.search(r"(?i)\border\b", parts[0]))
+
+
+def _after_a_street(value: str, text: str) -> bool:
+    """ "… to Via Nazionale 5, 00184 Roma": a postcode before its town, right after a street with its
+    number, in an address without its country (QA17: "I can't find order 00184")."""
+    return re.search(rf"(?i)[^\W\d_]{{2,}}\.?\s+\d{{1,4}}[a-z]?\s*,\s*{re.escape(value)}\s+[^\W\d_]{{3,}}", text) is not None
 
 
 def is_address(text: Optional[str]) -> bool:

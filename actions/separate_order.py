@@ -16,7 +16,9 @@ from actions.order_slots import PENDING_ORDER
 
 PENDING = "pending_confirmation"
 # "as a new order", "a separate order", "order it separately": not onto the order placed.
-NEW_ORDER = re.compile(r"(?i)\b(?:separate|new|another|second|different|fresh)\s+order\b|\bseparately\b")
+# Also "a separate thing for my sister" (QA17: it was added to the order placed before).
+NEW_ORDER = re.compile(r"(?i)\b(?:separate|new|another|second|different|fresh)\s+order\b|\bseparately\b|"
+                       r"\bseparate\s+(?:thing|one|purchase|parcel|package|delivery)\b")
 
 
 def added_items(tracker: Tracker) -> List[Dict[str, Any]]:

@@ -13,10 +13,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cancel_questions import changes_instead_of_cancelling
 from actions.order_wording import cancel_reason
 from actions.orders import say_not_delivered_there
-from actions.parsing import foreign_places
+from actions.parsing import foreign_places, parse_address, within_address
 from actions.warranty_claims import claim_under_warranty
 from tests.actions.test_cancel import status_of
 from tests.actions.test_orders import new_identity, tracker_for
+from tests.actions.test_replacements import named, placed_order
 from tests.actions.test_returns import delivered, start
 from tests.actions.test_support import tickets_of
 
@@ -98,3 +99,97 @@ async def test_a_swap_asked_of_a_delivered_order_says_how_to_exchange(backend):
     await ValidateChangeOrderForm().run(said, flow_tracker(identity, "add a teapot to my order", "change_order",
                                                            "change_order_form"), DOMAIN)
     assert "utter_return_exchange" not in [m.get("response") for m in said.messages]
+
+
+@pytest.mark.parametrize("text", [
+    "no, to Anna Schulz, Lindenweg 2, 80331 München, Germany",
+    "no no to Anna Schulz, Lindenweg 2, 80331 München, Germany",
+    "nope, Anna Schulz, Lindenweg 2, 80331 München, Germany",
+])
+def test_a_correction_before_an_address_is_no_part_of_it(text):
+    """QA17 (critical): "no, to Anna Schulz, …" was stored with the name "no" and the street "to Anna Schulz"."""
+    address, problem = parse_address(text)
+    assert problem is None
+    assert (address["name"], address["line1"], address["city"]) == ("Anna Schulz", "Lindenweg 2", "München")
+
+
+async def test_a_separate_thing_for_someone_else_is_a_new_order(backend):
+    """QA17: "also i want to order a separate thing for my sister, a red mug to …" was offered as an
+    addition to the order placed before."""
+    from actions.placed_order_edits import adds_to_a_placed_order
+    from tests.actions.test_ordering import form_tracker
+    identity = new_identity()
+    placed_order(backend, identity, [("MUG-CER-WHT", 2)])
+    for text, separate in (("also i want to order a separate thing for my sister, a red mug", True),
+                           ("add a red mug to my order", False)):
+        entities = [named(text, "red mug", ["MUG-CER-RED"], "Ceramic Mug Red")]
+        assert await adds_to_a_placed_order(form_tracker(identity, text, "place_order", entities)) is not separate
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("yes, customs are too much", "customs are too much"), ("the import vat to the uk", "the import vat to the uk"),
+])
+def test_customs_is_a_cancel_reason(text, reason):
+    """QA17: "customs" given as the reason left the order's generic "cancelled by the customer in chat"."""
+    assert cancel_reason(text) == reason
+
+
+TEAPOT_OUT = "now cancel the teapot, it's too expensive"
+
+
+async def test_cancel_the_teapot_takes_only_the_teapot_out(backend):
+    """QA17 (critical): "now cancel the teapot, it's too expensive" about an order of a teapot and 2
+    mugs asked to cancel the whole order, and its yes cancelled the mugs too."""
+    from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
+    from tests.actions.test_qa16_cancels import Chat, lines_of, product
+    chat = Chat()
+    number = placed_order(backend, chat.identity, [("TEA-POT-GLS", 1), ("MUG-CER-RED", 2)])
+    entities = [product(TEAPOT_OUT, "teapot", ["TEA-POT-GLS", "TEA-POT-CST"])]
+    _, said = await chat.say(TEAPOT_OUT, "cancel_order", ActionCancelOrder(), entities)
+    assert [m["response"] for m in said.messages] == ["utter_confirm_order_change"]
+    assert "Teapot" not in said.messages[0]["lines"] and "2 × Ceramic Mug Red" in said.messages[0]["lines"]
+    await chat.say("yes", "affirm", ActionAnswerConfirmation())
+    assert lines_of(backend, chat.identity, number) == {("MUG-CER-RED", 2)}
+    assert status_of(backend, chat.identity, number) == "confirmed"
+
+
+@pytest.mark.parametrize("text", ["cancel the teapot", "cancel the teapot order"])
+async def test_cancel_the_teapot_of_an_order_of_only_a_teapot_is_that_orders_cancel(backend, text):
+    from actions.cancel import ActionCancelOrder
+    from tests.actions.test_qa16_cancels import Chat, product
+    chat = Chat()
+    teapot = placed_order(backend, chat.identity, [("TEA-POT-GLS", 1)])
+    placed_order(backend, chat.identity, [("MUG-CER-RED", 2)])
+    _, said = await chat.say(text, "cancel_order", ActionCancelOrder(),
+                             [product(text, "teapot", ["TEA-POT-GLS", "TEA-POT-CST"])])
+    assert [m["response"] for m in said.messages] == ["utter_confirm_cancel"] and said.messages[0]["number"] == teapot
+
+
+@pytest.mark.parametrize("value, text, inside", [
+    ("00184", "please change the delivery address to Via Nazionale 5, 00184 Roma", True),
+    ("1070", "send it to Mariahilfer Strasse 20, 1070 Wien instead", True),
+    ("1000", "change the address to ul. Rakovski 50, 1000 Sofia", True),
+    ("1042", "my order 1042 is late", False),
+    ("10423", "where is my order, 10423 late?", False),
+])
+def test_a_postcode_after_a_street_is_no_order_number(value, text, inside):
+    """QA17: "change the delivery address to Via Nazionale 5, 00184 Roma" got "I can't find order 00184"."""
+    assert within_address(value, text) is inside
+
+
+async def test_cancel_the_teapot_read_as_an_order_asks_about_the_cancel(backend):
+    """QA17: "cancel the teapot, it's too expensive" read as place_order got "What would you like to
+    order?", and "no" the same question again."""
+    from actions.ordering import ValidateOrderForm
+    from tests.actions.test_change_order import DOMAIN
+    from tests.actions.test_ordering import form_tracker
+    identity = new_identity()
+    number = placed_order(backend, identity, [("TEA-POT-GLS", 1), ("MUG-CER-RED", 2)])
+    text = "cancel the teapot, it's too expensive"
+    entities = [named(text, "teapot", ["TEA-POT-GLS", "TEA-POT-CST"], "teapot")]
+    said = CollectingDispatcher()
+    events = await ValidateOrderForm().run(said, form_tracker(identity, text, "place_order", entities), DOMAIN)
+    assert [m["response"] for m in said.messages] == ["utter_confirm_order_change"]
+    assert said.messages[0]["number"] == number and "Teapot" not in said.messages[0]["lines"]
+    assert {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None} in events
+    assert status_of(backend, identity, number) == "confirmed"
