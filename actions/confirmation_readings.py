@@ -36,6 +36,14 @@ _NAMED_ACTIONS = {
 }
 
 
+# "no, just cancel it", "nah cancel the whole thing", "no i want it cancelled": a no to what else was
+# offered, then the cancel asked for plainly.
+_NO_JUST_CANCEL = re.compile(
+    r"(?i)^\W*(?:no+|nope|nah)\b[\s,.!]*(?:(?:just|simply|please|pls|i said|i (?:just )?want you to)\s+)*"
+    r"(?:cancel\s+(?:it|the order|my order|the whole (?:thing|order)|everything|all of it)\b|"
+    r"i (?:just )?want (?:it|the order) cancell?ed\b)")
+
+
 def keeps_it_as_it_is(text: Optional[str]) -> bool:
     """ "no, i confirm the order as it is", "no keep it": a no that confirms things as they are (the
     word "confirm" had read as a yes and made the change)."""
@@ -47,6 +55,8 @@ def decide(tracker: Tracker, pending: str, text: Optional[str]) -> Optional[str]
     decided = "yes" if pending == "cancel_order" and says_the_next_one_too(tracker) else decided_answer(text)
     if decided is None and pending == "place_order" and yes_then_a_question(text) is not None:
         decided = "yes"  # "yes pls. will it arrive before friday?": placed, then the question answered
+    if pending == "cancel_order" and _NO_JUST_CANCEL.search(text or ""):
+        decided = "yes"  # "no, just cancel it" after the offer of a change instead (QA17: it kept the order)
     if pending == "cancel_order" and (keeps_the_order(text) or keeps_its_items(tracker)):
         # "no, i actually want to confirm it", "keep it. i confirm the order": the order, not its
         # cancel, is confirmed (a "confirm" read as a yes had cancelled it); a cancel needs a plain yes

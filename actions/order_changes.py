@@ -61,6 +61,20 @@ def _added_after(text: str, entity: Dict[str, Any]) -> Optional[str]:
     return "add" if end is not None and _TOO.match(text[int(end):]) else None
 
 
+# "remove 2 of the espresso sets": a count of the product named after it (QA17: the whole line went).
+_COUNT_OF = re.compile(r"(?i)\b(\d{1,2}|one|two|three|four|five)\s+of\s+(?:the|my|those|these|them|our)?\s*$")
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _count_of(text: str, entity: Dict[str, Any]) -> Optional[int]:
+    start = entity.get("start")
+    match = _COUNT_OF.search(text[:int(start)]) if isinstance(start, int) else None
+    if match is None:
+        return None
+    word = match.group(1).lower()
+    return int(word) if word.isdigit() else _COUNT_WORDS[word]
+
+
 def _count_more(text: str) -> Optional[int]:
     match = _COUNT_MORE.search(text)
     return int(match.group(1)) if match else None
@@ -138,7 +152,8 @@ def apply_changes(lines: List[Dict[str, Any]], entities: List[Dict[str, Any]], t
             return ChangeResult(lines=list(new.values()), problem=("not_in_order", name))
         if sku is None:
             return ChangeResult(lines=list(new.values()), problem=("ambiguous", name, skus))
-        quantity = explicit_quantity(entity) or (_count_more(text) if len(products) == 1 else None)
+        quantity = explicit_quantity(entity) or _count_of(text, entity) or (
+            _count_more(text) if len(products) == 1 else None)
         set_to = _new_count(text, entity)
         if set_to is not None:  # "change the mugs to 3", "make the chai 5 packets"
             quantity, operation = set_to, "set"

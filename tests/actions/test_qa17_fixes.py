@@ -193,3 +193,32 @@ async def test_cancel_the_teapot_read_as_an_order_asks_about_the_cancel(backend)
     assert said.messages[0]["number"] == number and "Teapot" not in said.messages[0]["lines"]
     assert {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None} in events
     assert status_of(backend, identity, number) == "confirmed"
+
+
+@pytest.mark.parametrize("text", ["no, just cancel it", "nah cancel the whole thing", "no i want it cancelled"])
+async def test_no_just_cancel_it_at_the_cancel_question_cancels(backend, text):
+    """QA17: "no, just cancel it" (after the offer of a change instead) got "Okay, order … stays as it
+    is", and the customer could not get to the cancel."""
+    from actions.cancel import ActionAnswerConfirmation, ActionCancelOrder
+    from tests.actions.test_qa16_cancels import Chat
+    chat = Chat()
+    number = placed_order(backend, chat.identity, [("MUG-CER-RED", 2)])
+    _, asked = await chat.say("cancel my order", "cancel_order", ActionCancelOrder())
+    assert [m["response"] for m in asked.messages] == ["utter_confirm_cancel"]
+    _, said = await chat.say(text, "deny", ActionAnswerConfirmation())
+    assert "utter_cancel_kept" not in [m.get("response") for m in said.messages]
+    assert status_of(backend, chat.identity, number) == "cancelled"
+
+
+@pytest.mark.parametrize("text, left", [("remove 2 of the espresso sets from it", 2),
+                                        ("take out one of the espresso sets", 3),
+                                        ("remove the espresso sets", 0)])
+def test_a_count_of_the_items_removed_takes_out_that_many(text, left):
+    """QA17: "remove 2 of the espresso sets from it" (4 in the order) proposed the order without any."""
+    from actions.order_changes import apply_changes
+    lines = [{"sku": "MUG-ESP-SET", "name": "Espresso Cups Set of 4", "quantity": 4},
+             {"sku": "TEA-POT-CST", "name": "Cast Iron Teapot 0.8 L", "quantity": 1}]
+    entities = [named(text, "espresso sets", ["MUG-ESP-SET"], "Espresso Cups Set of 4")]
+    result = apply_changes(lines, entities, text)
+    assert result.problem is None
+    assert {line["sku"]: line["quantity"] for line in result.lines}.get("MUG-ESP-SET", 0) == left
