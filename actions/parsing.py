@@ -348,10 +348,13 @@ def foreign_places(text: Optional[str], products: Sequence[Tuple[int, int]] = ()
 
 
 def _foreign_places(text: Optional[str], products: Sequence[Tuple[int, int]]) -> Iterator[str]:
+    served_destination = _SERVED_DESTINATION.search(text or "") is not None
     for match in _FOREIGN_PLACE.finditer(text or ""):
         if _ORIGIN_OF.match(text, match.end()) or any(start <= match.start() and match.end() <= end
                                                       for start, end in products):
             continue
+        if served_destination and _LIVES_IN.search(text[:match.start()]):
+            continue  # "im living in the US but want to send a gift to my mom in portugal" (QA17)
         place = re.sub(r"(?i)^the\s+", "", match.group(1) or match.group(2))
         name = place.upper() if len(place) <= 3 or place.lower().replace(".", "") in ("us", "usa", "uae") else " ".join(
             word if word in ("of", "and") else word.capitalize() for word in place.lower().split())
@@ -359,6 +362,12 @@ def _foreign_places(text: Optional[str], products: Sequence[Tuple[int, int]]) ->
         yield f"the {name}" if _WITH_THE.match(place) else name
 
 
+# Where the customer is, not where the parcel goes: "i live in the US", "im based in toronto".
+_LIVES_IN = re.compile(r"(?i)\b(?:live|living|lives|based|staying|located|reside|residing|from)\s+(?:in\s+)?(?:the\s+)?$")
+# A destination we deliver to: "to my mom in portugal", "ship it to germany".
+_SERVED_DESTINATION = re.compile(
+    r"(?i)\b(?:to|in)\s+(?:(?:my|our|a|the|her|his)\s+(?:\w+\s+){1,2}(?:in|at)\s+)?(?:"
+    + "|".join(sorted(map(re.escape, _COUNTRIES), key=len, reverse=True)) + r")\b")
 # Places named with "the": "the US", "the UAE", "the Philippines".
 _WITH_THE = re.compile(r"(?i)(?:u\.?s\.?(?:a\.?)?|uae)$|united\b|philippines|canar|faroe|[\w\s]*\bislands$")
 

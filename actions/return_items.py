@@ -40,8 +40,11 @@ _FILLER = frozenset("""the a an one ones of it them that this those these please
 # What joins the items to a reason said with them: "the teapot, the lid is cracked", "the mug pls its
 # chipped", "the teapot because it leaks", "the lid too small", "the teapot too, it's too heavy".
 _REASON_AFTER = re.compile(
-    # "the scale after all, it's inaccurate", "the teapot back, it leaks" (t2 QA m4)
-    r"(?i)^\s*(?:(?:too|as well|also|back|after all|anyway|then)\b\s*)*(?:please|pls|plz)?\s*(?:[,;:.!-]+\s*|(?:because|coz|cause|cuz|since|as)\s+|"
+    # "the scale after all, it's inaccurate", "the teapot back, it leaks" (t2 QA m4), "1 ethiopia beans
+    # from OB-PF5BRZKY, changed my mind" (QA17: the order's number hid the reason)
+    r"(?i)^\s*(?:(?:too|as well|also|back|after all|anyway|then)\b\s*)*"
+    r"(?:(?:from|of|in|on)\s+(?:(?:my|the|this|that)\s+)?(?:(?:last|latest|recent|other)\s+)?"
+    r"(?:order\s*(?:#\s*)?)?(?:OB-?[0-9A-Z]{8}|order)\b\s*)?(?:please|pls|plz)?\s*(?:[,;:.!-]+\s*|(?:because|coz|cause|cuz|since|as)\s+|"
     r"(?=(?:it'?s|it is|its|they'?re|they are|it was|it came|it arrived|arrived|came|was|were|is|are|"
     r"doesn'?t|does not|didn'?t|not|too|wrong|broken|damaged|cracked|chipped|leaks|leaking)\b))"
     r"(?:because\s+)?(?P<reason>.+)$")

@@ -222,3 +222,23 @@ def test_a_count_of_the_items_removed_takes_out_that_many(text, left):
     result = apply_changes(lines, entities, text)
     assert result.problem is None
     assert {line["sku"]: line["quantity"] for line in result.lines}.get("MUG-ESP-SET", 0) == left
+
+
+@pytest.mark.parametrize("text, places", [
+    ("im living in the US but want to send a gift to my mom in portugal, is that possible?", None),
+    ("i live in the US can you ship to me", "the US"),
+])
+def test_where_the_customer_lives_is_no_destination(text, places):
+    """QA17: "im living in the US but want to send a gift to my mom in portugal" got "we don't deliver to the US"."""
+    assert foreign_places(text) == places
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("return 1 ethiopia beans from OB-PF5BRZKY, changed my mind", "changed my mind"),
+    ("return the ethiopia beans from my last order, too bitter", "too bitter"),
+    ("return the ethiopia beans from my order", None),
+])
+def test_the_reason_after_an_order_number_is_read(text, reason):
+    """QA17: "return 1 ethiopia beans from OB-PF5BRZKY, changed my mind" was asked "Why are you sending it back?"."""
+    from actions.return_items import reason_after_items
+    assert reason_after_items(text, [named(text, "ethiopia beans", ["COF-ETH-250"], "Ethiopia Beans")]) == reason
