@@ -21,7 +21,7 @@ from actions.placed_order_edits import (CHANGING, QUESTION_BEFORE_A_CHANGE, adds
                                         answer_the_question_first, asks_back, part_of_the_message,
                                         question_then_a_change)
 from actions.orders import (REQUESTED, TASK, ActionTrackOrder, answer_about_a_verified_order, answer_about_an_order,
-                            picks_an_order_in_view, states_a_rating)
+                            picks_an_order_in_view, say_not_delivered_there, states_a_rating)
 from actions.order_draft import is_removed
 from actions.replacements import REPLACING
 from actions.draft_edits import keeps_only_some, new_quantity
@@ -208,6 +208,9 @@ class ActionShowProducts(Action):
             return [FollowupAction("order_form")]
         if not named_products and is_foreign(text):  # "ist der Wasserkocher auf Lager?"
             return only_english(dispatcher, tracker)
+        if not named_products and next(tracker.get_latest_entity_values("category"), None) is None \
+                and say_not_delivered_there(dispatcher, text):
+            return []  # "what about tenerife specifically" after a delivery answer (QA17: the category list)
         if not named_products:
             corrected = await correct_the_rating_just_given(dispatcher, tracker)
             if corrected is not None:  # "sorry i meant 5" after the feedback was stored: no catalogue

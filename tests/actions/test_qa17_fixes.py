@@ -242,3 +242,13 @@ def test_the_reason_after_an_order_number_is_read(text, reason):
     """QA17: "return 1 ethiopia beans from OB-PF5BRZKY, changed my mind" was asked "Why are you sending it back?"."""
     from actions.return_items import reason_after_items
     assert reason_after_items(text, [named(text, "ethiopia beans", ["COF-ETH-250"], "Ethiopia Beans")]) == reason
+
+
+async def test_a_place_we_do_not_deliver_to_read_as_a_product_question_is_answered(backend):
+    """QA17: "what about tenerife specifically" after a delivery answer listed the shop's categories."""
+    from actions.catalogue import ActionShowProducts
+    said = CollectingDispatcher()
+    tracker = tracker_for(new_identity(), "what about tenerife specifically")
+    tracker.latest_message["intent"] = {"name": "product_info", "confidence": 0.6}
+    await ActionShowProducts().run(said, tracker, {})
+    assert [(m["response"], m.get("place")) for m in said.messages] == [("utter_not_delivered_there", "Tenerife")]
