@@ -19,11 +19,12 @@ from actions.form_answers import intent_of
 from actions.more_questions import answer_the_other_questions, delivery_detail, other_answers
 from actions.order_hold import pass_the_extra_on
 from actions.order_wording import ABOUT_A_SHIPMENT
-from actions.order_slots import asks_to_place_after_an_aside
+from actions.order_slots import asks_to_place_after_an_aside, at_the_summary
 from actions.order_so_far import tell_the_order_so_far
 from actions.order_form_start import orders_with_a_request
 from actions.orders import (ActionTrackOrder, answer_about_an_order, asks_about_own_order, asks_when_an_order_comes,
-                            gives_feedback, product_spans, say_not_delivered_there)
+                            explain_tracking, gives_feedback, product_spans, say_not_delivered_there)
+from actions.parsing import decided_answer
 from actions.return_policy_questions import answer_about_the_postage
 from actions.support import asks_for_a_person, chase_the_late_order, hand_over
 from actions.ticket_follow_ups import (add_to_the_ticket, answer_while_the_team_is_awaited, note_the_ticket_closed,
@@ -42,6 +43,8 @@ DELIVERY_ANSWERS = ("utter_faq/shipping_costs", "utter_faq/customs_duties", "utt
 ANSWERS_WITH_A_DELIVERY = ("utter_faq/gift_wrapping",)
 
 
+# "place it", "go ahead", "confirm the order": the summary's yes said in words.
+PLACE_IT = re.compile(r"(?i)\b(?:place|confirm|send)\s+(?:it|the order|my order|that)\b|\bgo ahead\b|\border it\b")
 EXPRESS = re.compile(r"(?i)\b(?:express|next[- ]day|faster (?:delivery|shipping)|priority (?:delivery|shipping))\b")
 # "do you sell gift cards?", "gift voucher": the shop sells none (QA16: "gift card" had the gift wrapping answer);
 # a voucher to buy or give too ("can i buy a voucher for my mum's birthday"), not one to use (a discount code).
@@ -89,6 +92,12 @@ class ActionAnswerFaq(Action):
         text = tracker.latest_message.get("text") or ""
         if gives_feedback(tracker):  # "shipping was fast, 5/5": a review, not the shipping FAQ
             return [FollowupAction("feedback_form")]
+        if explain_tracking(dispatcher, tracker):  # "is international delivery tracked": how tracking works
+            return []
+        if at_the_summary(tracker) and decided_answer(text) == "yes" and PLACE_IT.search(text):
+            # "ok fine place it, pay on delivery is ok": placed (QA17: the payment FAQ and the question again)
+            from actions.cancel import ActionAnswerConfirmation  # here: actions.cancel imports this module
+            return await ActionAnswerConfirmation().run(dispatcher, tracker, domain)
         chased = await chase_the_late_order(dispatcher, tracker)
         if chased is not None:  # "yes chase it. and if it doesnt come by friday i want a refund"
             return chased

@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 # A product named right after one of these is taken out: "remove the blue mugs", "no teapot",
 # "cancel the tea caddy" (at the summary it had thrown the whole order away); "no the glass
 # teapot" corrects an answer instead.
+# "never mind the filters" too (QA17: a product question at the summary).
 REMOVING = re.compile(r"(?i)(?:\b(remove|drop|delete|without|take out|don'?t want|do not want|(?<!n't )(?<!nt )forget|scrap|skip|"
+                      r"never\s*mind|nvm|ditch|"
                       r"(?<!n't )(?<!nt )(?<!not )cancel)"
                       r"\s+(?:the\s+|a\s+|an\s+|any\s+|my\s+|one\s+|\d{1,2}\s+)?|\b(?:no|not)\s+(?:any\s+|more\s+)?)$")
 

@@ -96,6 +96,20 @@ BY_ITS_ITEMS = re.compile(r"(?i)\b(?:one|ones|order|orders|parcel|package)\b")
 BUYS_OR_CHANGES = re.compile(r"(?i)\b(?:buy|purchase|want|need|take|add|remove|swap|replace|change|cancel|return|"
                              r"instead|also|too|more|another|new)\b")
 
+# "do you give a tracking number once something ships?", "is international delivery tracked": how
+# tracking works, asked in general (a sentence without "my" or an order number; QA17: delivery times
+# or "what's your order number?" answered it).
+_TRACKING_IN_GENERAL = re.compile(
+    r"(?i)\b(?:do|will|would|does|is|are|can)\s+(?:\w+\s+){0,5}?(?:tracked\b|tracking\s+(?:number|no|link|code|id|info)|"
+    r"(?:send|give|provide|get|share|have|offer)\s+(?:a\s+|any\s+|the\s+)?tracking\b)")
+_OWN = re.compile(r"(?i)\b(?:my|mine|our)\b|\bOB-?[0-9A-Z]{8}\b")
+
+
+def asks_how_tracking_works(text: str) -> bool:
+    return any(_TRACKING_IN_GENERAL.search(part) and not _OWN.search(part)
+               for part in re.split(r"[?.!;]+", text or ""))
+
+
 # "what's in my order", "what did I order": the order's items, with its status.
 ASKS_CONTENTS = re.compile(
     r"(?i)\bwhat(?:'?s| is| was| are| were)? (?:in|inside) (?:my|the|it|that|this|order)|"

@@ -19,7 +19,8 @@ from actions.order_wording import (ABOUT_A_SHIPMENT, ALL_ORDERS, ANOTHER_ORDER, 
                                    ASKS_ITS_ADDRESS, BACK_TO_THE_ORDER, BARE_FOLLOW_UP, BUYS_OR_CHANGES, BY_ITS_ITEMS,
                                    CHANGES_THE_ORDER, EARLIEST, FOLLOW_UP, HOW_LONG, HYPOTHETICAL, NOT_RECEIVED, ORDINAL,
                                    ORDINALS, OWN_ORDER, PICKS_FROM_A_LIST, SAYS_LATE, TO_THAT_ORDER, TRACKING_FAILS,
-                                   WHEN_IT_COMES, WHERE_IS, WHICH_ORDERS, asks_about_a_confirmation_email, indian_pin_code,
+                                   WHEN_IT_COMES, WHERE_IS, WHICH_ORDERS, asks_about_a_confirmation_email,
+                                   asks_how_tracking_works, indian_pin_code,
                                    destination_postcodes, of_category, within_postcode)
 from actions.parsing import (contact_detail, foreign_places, format_price, looks_like_address, order_number,
                              order_number_alone, whole_phone_number, within_date, within_phone_number)
@@ -448,6 +449,8 @@ class ActionTrackOrder(Action):
         answered = await answer_about_the_cancel(dispatcher, tracker)
         if answered is not None:  # "has it shipped yet?" while a cancel waits: that order, then the question again
             return answered
+        if explain_tracking(dispatcher, tracker):  # "do you send tracking?": how it works, no order asked for
+            return []
         from actions.support import chase_the_late_order  # here: actions.support imports this module
         chased = await chase_the_late_order(dispatcher, tracker)
         if chased is not None:  # "yes get a person to chase my late order" to the offer to chase it
@@ -730,6 +733,8 @@ class ActionDeliveryTime(Action):
         awaited = await answer_while_the_team_is_awaited(dispatcher, tracker)
         if awaited is not None:  # "when?", "how long till someone answers" right after a handoff
             return awaited
+        if explain_tracking(dispatcher, tracker):  # "do you give a tracking number once something ships?"
+            return []
         about_an_order = await answer_about_an_order(dispatcher, tracker, domain)
         if about_an_order is not None:  # "what's in my order now" right after placing it
             return about_an_order
@@ -741,6 +746,14 @@ class ActionDeliveryTime(Action):
         if orders_with_a_request(tracker):  # "can i get 2 espresso cup sets? and how long does delivery take?"
             return [FollowupAction("order_form")]
         return asks_to_place_after_an_aside(dispatcher, tracker, [])
+
+
+def explain_tracking(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """How tracking works, for a question about it in general; False, and nothing said, otherwise."""
+    if not asks_how_tracking_works(tracker.latest_message.get("text") or ""):
+        return False
+    dispatcher.utter_message(response="utter_tracking_explained")
+    return True
 
 
 def utter_delivery_time(dispatcher: CollectingDispatcher, text: str, products: List[Tuple[int, int]] = ()) -> None:

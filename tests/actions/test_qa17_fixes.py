@@ -252,3 +252,73 @@ async def test_a_place_we_do_not_deliver_to_read_as_a_product_question_is_answer
     tracker.latest_message["intent"] = {"name": "product_info", "confidence": 0.6}
     await ActionShowProducts().run(said, tracker, {})
     assert [(m["response"], m.get("place")) for m in said.messages] == [("utter_not_delivered_there", "Tenerife")]
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("before i order - do you give a tracking number once something ships?", "delivery_time"),
+    ("how will i know when my parcel arrives? do you send tracking?", "track_order"),
+    ("is international delivery tracked", "delivery_options"),
+])
+async def test_how_tracking_works_is_answered_in_general(backend, text, intent):
+    """QA17: "do you give a tracking number once something ships?" got the delivery times, and "do you
+    send tracking?" the question for an order number from a visitor with none."""
+    from actions.faq import ActionAnswerFaq
+    from actions.orders import ActionDeliveryTime, ActionTrackOrder
+    action = {"delivery_time": ActionDeliveryTime, "track_order": ActionTrackOrder,
+              "delivery_options": ActionAnswerFaq}[intent]
+    tracker = tracker_for(new_identity(), text)
+    tracker.latest_message["intent"] = {"name": intent, "confidence": 0.8}
+    said = CollectingDispatcher()
+    await action().run(said, tracker, {})
+    assert [m["response"] for m in said.messages] == ["utter_tracking_explained"]
+
+
+@pytest.mark.parametrize("text", ["is my order tracked?", "whats the tracking number of my order"])
+async def test_tracking_of_ones_own_order_is_no_general_answer(backend, text):
+    from actions.orders import ActionTrackOrder
+    tracker = tracker_for(new_identity(), text)
+    tracker.latest_message["intent"] = {"name": "track_order", "confidence": 0.9}
+    said = CollectingDispatcher()
+    await ActionTrackOrder().run(said, tracker, {})
+    assert "utter_tracking_explained" not in [m.get("response") for m in said.messages]
+
+
+async def test_never_mind_the_filters_at_the_summary_takes_them_out(backend):
+    """QA17: "never mind the filters" at "Shall I place it?" got a product search ("forget the filters" worked)."""
+    from actions.catalogue import ActionShowProducts
+    from actions.ordering import ValidateOrderForm
+    from tests.actions.test_ordering import DOMAIN, form_tracker
+    from tests.actions.test_qa16_order_form import slots_of, summary_of
+    from tests.actions.test_qa16_tracking import asked, followups
+    mugs = {"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2, "candidates": []}
+    filters = {"sku": "BRW-FLT-100", "name": "Paper Filters (100)", "quantity": 1, "candidates": []}
+    identity = new_identity()
+    slots = await summary_of(backend, identity, [mugs, filters])
+    text = "never mind the filters"
+    entities = [named(text, "filters", ["BRW-FLT-100", "TEA-INF-STL"], "filters")]
+    said = CollectingDispatcher()
+    events = await ActionShowProducts().run(said, asked(identity, text, "product_info", entities, slots), {})
+    assert followups(events) == ["order_form"] and said.messages == []
+    events = await ValidateOrderForm().run(CollectingDispatcher(), form_tracker(identity, text, "product_info",
+                                                                                 entities, slots=slots), DOMAIN)
+    assert [item["sku"] for item in slots_of(events)["order_items"]] == ["MUG-CER-BLU"]
+
+
+async def test_place_it_said_with_a_payment_remark_places_the_order(backend):
+    """QA17: "ok fine place it, pay on delivery is ok" (the payment FAQ to the NLU) at "Shall I place
+    it?" got the payment answer and the question again."""
+    from actions.faq import ActionAnswerFaq
+    from tests.actions.test_qa16_order_form import summary_of
+    from tests.actions.test_qa16_tracking import asked
+    identity = new_identity()
+    slots = await summary_of(backend, identity, [
+        {"sku": "MUG-CER-BLU", "name": "Ceramic Mug Blue", "quantity": 2, "candidates": []}])
+    number = slots["pending_order"]
+    summary = ("utter_confirm_order", {"lines": "• 2 × Ceramic Mug Blue: €25.80", "number": number})
+    tracker = asked(identity, "ok fine place it, pay on delivery is ok", "faq", [], slots, said=[summary])
+    tracker.latest_message["response_selector"] = {"faq": {"response": {
+        "utter_action": "utter_faq/payment_options", "intent_response_key": "faq/payment_options", "confidence": 0.6}}}
+    said = CollectingDispatcher()
+    await ActionAnswerFaq().run(said, tracker, {})
+    assert "utter_faq/payment_options" not in [m.get("response") for m in said.messages]
+    assert status_of(backend, identity, number) == "confirmed"
